@@ -1,0 +1,1 @@
+System.Console.WriteLine("LightSwitch sample: coming with the SQLite store.");

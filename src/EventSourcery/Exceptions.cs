@@ -1,0 +1,120 @@
+namespace EventSourcery;
+
+/// <summary>An optimistic-concurrency check failed: the stream's version was not what the writer expected.</summary>
+public sealed class ConcurrencyException : Exception
+{
+    /// <summary>Creates the exception for <paramref name="streamId"/>.</summary>
+    public ConcurrencyException(StreamId streamId, ExpectedVersion expected, long? actual, Exception? innerException = null)
+        : base(BuildMessage(streamId, expected, actual), innerException)
+    {
+        StreamId = streamId;
+        Expected = expected;
+        Actual = actual;
+    }
+
+    /// <summary>The stream whose version did not match.</summary>
+    public StreamId StreamId { get; }
+
+    /// <summary>What the writer expected.</summary>
+    public ExpectedVersion Expected { get; }
+
+    /// <summary>The stream's version when the check failed, or null when the stream did not exist.</summary>
+    public long? Actual { get; }
+
+    private static string BuildMessage(StreamId streamId, ExpectedVersion expected, long? actual)
+        => $"Stream {streamId}: expected version {expected}, but the stream {(actual is null ? "does not exist" : $"is at version {actual}")}.";
+}
+
+/// <summary>An operation needed an existing stream and found none.</summary>
+public sealed class StreamNotFoundException : Exception
+{
+    /// <summary>Creates the exception for <paramref name="streamId"/>.</summary>
+    public StreamNotFoundException(StreamId streamId)
+        : base($"Stream {streamId} does not exist.") => StreamId = streamId;
+
+    /// <summary>The stream that was not found.</summary>
+    public StreamId StreamId { get; }
+}
+
+/// <summary>A stored event could not be turned back into an event: its name is unknown or its payload is corrupt.</summary>
+public sealed class EventReadException : Exception
+{
+    /// <summary>Creates the exception for the stored event at <paramref name="position"/>.</summary>
+    public EventReadException(StreamId streamId, long version, long position, string? eventName, string reason, Exception? innerException = null)
+        : base($"Cannot read event '{eventName ?? "<null>"}' at stream {streamId}, version {version}, position {position}: {reason}", innerException)
+    {
+        StreamId = streamId;
+        Version = version;
+        Position = position;
+        EventName = eventName;
+    }
+
+    /// <summary>The stream holding the unreadable event.</summary>
+    public StreamId StreamId { get; }
+
+    /// <summary>The unreadable event's version in its stream.</summary>
+    public long Version { get; }
+
+    /// <summary>The unreadable event's global position.</summary>
+    public long Position { get; }
+
+    /// <summary>The stored event name, or null when none was stored.</summary>
+    public string? EventName { get; }
+}
+
+/// <summary>An event type has no generated registration, so it cannot be stored or read.</summary>
+public sealed class UnknownEventTypeException : Exception
+{
+    /// <summary>Creates the exception for an event type unknown to the registry.</summary>
+    public UnknownEventTypeException(Type eventType)
+        : base($"The event type {eventType.FullName} is not registered. Make it a non-abstract record deriving from EventSourcery.Event in a project that references EventSourcery (the generator registers it).")
+        => EventType = eventType;
+
+    /// <summary>The unregistered type.</summary>
+    public Type EventType { get; }
+}
+
+/// <summary>Two registered event types share one stable name; the registry refuses to pick one.</summary>
+public sealed class DuplicateEventNameException : Exception
+{
+    /// <summary>Creates the exception for <paramref name="name"/>.</summary>
+    public DuplicateEventNameException(string name, Type first, Type second)
+        : base($"The event name '{name}' is used by both {first.FullName} and {second.FullName}. Give one of them an [EventName(\"...\")].")
+        => Name = name;
+
+    /// <summary>The contested name.</summary>
+    public string Name { get; }
+}
+
+/// <summary>An aggregate received an event it has no <c>Apply</c> method for.</summary>
+public sealed class UnhandledEventException : Exception
+{
+    /// <summary>Creates the exception for <paramref name="aggregateType"/> and <paramref name="eventType"/>.</summary>
+    public UnhandledEventException(Type aggregateType, Type eventType, string message)
+        : base(message)
+    {
+        AggregateType = aggregateType;
+        EventType = eventType;
+    }
+
+    /// <summary>The aggregate's type.</summary>
+    public Type AggregateType { get; }
+
+    /// <summary>The unhandled event's type.</summary>
+    public Type EventType { get; }
+
+    /// <summary>The aggregate has no <c>Apply</c> overload accepting the event (thrown by the generated dispatch).</summary>
+    public static UnhandledEventException NoApply(Aggregate aggregate, Event @event)
+    {
+        ArgumentNullException.ThrowIfNull(aggregate);
+        ArgumentNullException.ThrowIfNull(@event);
+        var (a, e) = (aggregate.GetType(), @event.GetType());
+        return new(a, e, $"{a.Name} has no Apply method for {e.Name}. Add 'void Apply({e.Name} e)' to {a.Name} (see ES0002).");
+    }
+
+    internal static UnhandledEventException NoDispatch(Aggregate aggregate, Event @event)
+    {
+        var (a, e) = (aggregate.GetType(), @event.GetType());
+        return new(a, e, $"{a.Name} has no generated Apply dispatch, so it cannot apply {e.Name}. Declare {a.Name} partial so the EventSourcery generator can write it (see ES0001).");
+    }
+}

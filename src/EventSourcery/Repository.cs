@@ -1,0 +1,110 @@
+namespace EventSourcery;
+
+/// <summary>
+/// Creates, loads and saves aggregates of one type over an <see cref="IEventStore"/>, with optimistic concurrency:
+/// a save succeeds only if nobody wrote to the stream since the aggregate was loaded.
+/// </summary>
+/// <typeparam name="TAggregate">A partial aggregate (the generator implements <see cref="IAggregateFactory{TSelf}"/>).</typeparam>
+public sealed class Repository<TAggregate>
+    where TAggregate : Aggregate, IAggregateFactory<TAggregate>
+{
+    private readonly IEventStore _store;
+    private readonly RepositoryOptions _options;
+
+    /// <summary>Creates a repository over <paramref name="store"/>.</summary>
+    public Repository(IEventStore store, RepositoryOptions? options = null)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _options = options ?? new RepositoryOptions();
+    }
+
+    /// <summary>Creates the aggregate of a new stream, runs <paramref name="change"/> on it and saves what it emitted.</summary>
+    /// <exception cref="ConcurrencyException">The stream already exists.</exception>
+    public Task<TAggregate> NewAsync(StreamId id, Action<TAggregate> change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return NewAsync(id, (aggregate, _) => { change(aggregate); return ValueTask.CompletedTask; }, cancellationToken);
+    }
+
+    /// <summary>Creates the aggregate of a new stream, runs the asynchronous <paramref name="change"/> and saves what it emitted.</summary>
+    /// <exception cref="ConcurrencyException">The stream already exists.</exception>
+    public async Task<TAggregate> NewAsync(StreamId id, Func<TAggregate, CancellationToken, ValueTask> change, CancellationToken cancellationToken = default)
+    {
+        id.ThrowIfDefault(nameof(id));
+        ArgumentNullException.ThrowIfNull(change);
+        var aggregate = TAggregate.Create();
+        aggregate.Id = id;
+        await change(aggregate, cancellationToken).ConfigureAwait(false);
+        await SaveCoreAsync(aggregate, ExpectedVersion.NoStream, cancellationToken).ConfigureAwait(false);
+        return aggregate;
+    }
+
+    /// <summary>Loads an existing aggregate, runs <paramref name="change"/> on it and saves what it emitted.</summary>
+    /// <exception cref="StreamNotFoundException">The stream does not exist.</exception>
+    /// <exception cref="ConcurrencyException">Someone else wrote to the stream since it was loaded (never retried here).</exception>
+    public Task<TAggregate> UpdateAsync(StreamId id, Action<TAggregate> change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return UpdateAsync(id, (aggregate, _) => { change(aggregate); return ValueTask.CompletedTask; }, cancellationToken);
+    }
+
+    /// <summary>Loads an existing aggregate, runs the asynchronous <paramref name="change"/> and saves what it emitted.</summary>
+    /// <exception cref="StreamNotFoundException">The stream does not exist.</exception>
+    /// <exception cref="ConcurrencyException">Someone else wrote to the stream since it was loaded (never retried here).</exception>
+    public async Task<TAggregate> UpdateAsync(StreamId id, Func<TAggregate, CancellationToken, ValueTask> change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var aggregate = await LoadAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new StreamNotFoundException(id);
+        await change(aggregate, cancellationToken).ConfigureAwait(false);
+        await SaveAsync(aggregate, cancellationToken).ConfigureAwait(false);
+        return aggregate;
+    }
+
+    /// <summary>Rebuilds the aggregate from its stream, or returns null when the stream does not exist. The result has no pending changes.</summary>
+    public async Task<TAggregate?> LoadAsync(StreamId id, CancellationToken cancellationToken = default)
+    {
+        id.ThrowIfDefault(nameof(id));
+        TAggregate? aggregate = null;
+        await foreach (var recorded in _store.ReadStreamAsync(id, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            aggregate ??= CreateFor(id);
+            aggregate.Replay(recorded.Event, recorded.Version);
+        }
+
+        return aggregate;
+    }
+
+    /// <summary>
+    /// Saves the aggregate's pending changes, expecting the stream to be at <see cref="Aggregate.Version"/>
+    /// (no stream at all for a version of 0). Does nothing when there are no changes.
+    /// </summary>
+    /// <exception cref="ConcurrencyException">The stream moved on since the aggregate was loaded.</exception>
+    public Task SaveAsync(TAggregate aggregate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(aggregate);
+        aggregate.Id.ThrowIfDefault(nameof(aggregate));
+        var expected = aggregate.Version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(aggregate.Version);
+        return SaveCoreAsync(aggregate, expected, cancellationToken);
+    }
+
+    private async Task SaveCoreAsync(TAggregate aggregate, ExpectedVersion expected, CancellationToken cancellationToken)
+    {
+        if (aggregate.Changes.Count == 0)
+        {
+            return;
+        }
+
+        var changes = aggregate.Changes.ToArray();
+        var result = _options.Publish
+            ? await _store.PublishAsync(aggregate.Id, changes, expected, cancellationToken).ConfigureAwait(false)
+            : await _store.AppendAsync(aggregate.Id, changes, expected, cancellationToken).ConfigureAwait(false);
+        aggregate.MarkSaved(result.StreamVersion);
+    }
+
+    private static TAggregate CreateFor(StreamId id)
+    {
+        var aggregate = TAggregate.Create();
+        aggregate.Id = id;
+        return aggregate;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace EventSourcery.Serialization;
+
+/// <summary>An event turned into what a store keeps: its registration, JSON payload and JSON metadata.</summary>
+/// <param name="Type">The event's registration (name and schema version).</param>
+/// <param name="Payload">The event's own properties as a JSON object.</param>
+/// <param name="Metadata">The metadata as a JSON object, or null when it is empty.</param>
+public readonly record struct SerializedEvent(EventType Type, string Payload, string? Metadata);
+
+/// <summary>
+/// Turns events into stored JSON and back through the generated metadata of an <see cref="EventRegistry"/>.
+/// Every store uses it, so the in-memory store catches the same serialization mistakes as SQLite.
+/// </summary>
+public sealed class EventSerializer
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
+
+    /// <summary>Creates a serializer over <paramref name="registry"/>.</summary>
+    public EventSerializer(EventRegistry registry) => Registry = registry ?? throw new ArgumentNullException(nameof(registry));
+
+    /// <summary>The registry that names the event types.</summary>
+    public EventRegistry Registry { get; }
+
+    /// <summary>Serializes <paramref name="event"/>.</summary>
+    /// <exception cref="UnknownEventTypeException">The event's type is not registered.</exception>
+    public SerializedEvent Serialize(Event @event)
+    {
+        var type = Registry.Get(@event);
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            type.WritePayload(writer, @event);
+        }
+
+        var payload = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return new SerializedEvent(type, payload, SerializeMetadata(@event.Metadata));
+    }
+
+    /// <summary>
+    /// Reads a stored event back.
+    /// </summary>
+    /// <exception cref="EventReadException">The name is unknown or missing, or the payload or metadata is not valid for the type.</exception>
+    public Event Deserialize(StreamId streamId, long version, long position, string? eventName, ReadOnlySpan<byte> payload, Guid id, DateTimeOffset createdAt, ReadOnlySpan<byte> metadata)
+    {
+        if (eventName is null)
+        {
+            throw new EventReadException(streamId, version, position, eventName, "no event name is stored.");
+        }
+
+        if (!Registry.TryGetByName(eventName, out var type))
+        {
+            throw new EventReadException(streamId, version, position, eventName, "no registered event type has this name (was the type renamed without an [EventName], or is its assembly not loaded?).");
+        }
+
+        try
+        {
+            var header = new EventHeader(id, createdAt, metadata.IsEmpty ? EventMetadata.Empty : DeserializeMetadata(metadata));
+            return type.ReadPayload(payload, header);
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or ArgumentException)
+        {
+            throw new EventReadException(streamId, version, position, eventName, $"the stored JSON does not fit {type.Type.Name}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Serializes metadata as a JSON object, or returns null for empty metadata.</summary>
+    public static string? SerializeMetadata(EventMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (metadata.CorrelationId is null && metadata.CausationId is null && metadata.Extra.Count == 0)
+        {
+            return null;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            if (metadata.CorrelationId is { } correlation)
+            {
+                writer.WriteString("correlationId"u8, correlation);
+            }
+
+            if (metadata.CausationId is { } causation)
+            {
+                writer.WriteString("causationId"u8, causation);
+            }
+
+            if (metadata.Extra.Count > 0)
+            {
+                writer.WriteStartObject("extra"u8);
+                foreach (var (key, value) in metadata.Extra)
+                {
+                    writer.WriteString(key, value);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Reads metadata written by <see cref="SerializeMetadata"/>.</summary>
+    /// <exception cref="JsonException">The JSON is not a metadata object.</exception>
+    public static EventMetadata DeserializeMetadata(ReadOnlySpan<byte> utf8Json)
+    {
+        var reader = new Utf8JsonReader(utf8Json);
+        Expect(ref reader, JsonTokenType.StartObject);
+        Guid? correlation = null, causation = null;
+        Dictionary<string, string>? extra = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("correlationId"u8))
+            {
+                reader.Read();
+                correlation = reader.TokenType == JsonTokenType.Null ? null : reader.GetGuid();
+            }
+            else if (reader.ValueTextEquals("causationId"u8))
+            {
+                reader.Read();
+                causation = reader.TokenType == JsonTokenType.Null ? null : reader.GetGuid();
+            }
+            else if (reader.ValueTextEquals("extra"u8))
+            {
+                Expect(ref reader, JsonTokenType.StartObject);
+                extra = [];
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var key = reader.GetString()!;
+                    Expect(ref reader, JsonTokenType.String);
+                    extra[key] = reader.GetString()!;
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject)
+        {
+            throw new JsonException("The event metadata is not a complete JSON object.");
+        }
+
+        return new EventMetadata
+        {
+            CorrelationId = correlation,
+            CausationId = causation,
+            Extra = extra ?? EventMetadata.Empty.Extra,
+        };
+    }
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType token)
+    {
+        if (!reader.Read() || reader.TokenType != token)
+        {
+            throw new JsonException($"Expected {token} in the event metadata but found {reader.TokenType}.");
+        }
+    }
+}
