@@ -1,0 +1,431 @@
+using System.Linq;
+using EventSourcery.Generators.Helpers;
+using EventSourcery.Generators.Models;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace EventSourcery.Generators.Emitting;
+
+/// <summary>
+/// Writes the JSON codec of one type as a part of the assembly's internal codec class: straight-line
+/// Utf8JsonWriter/Utf8JsonReader code, no reflection, no JsonSerializerOptions.
+/// </summary>
+internal sealed class JsonCodecEmitter
+{
+    private const string Json = "global::System.Text.Json";
+    private const string Primitives = "global::EventSourcery.Serialization.JsonPrimitives";
+
+    /// <summary>The default expression of a constructor parameter without a default value: the local's initial value.</summary>
+    private const string DefaultValue = "default!";
+    private readonly IndentedTextWriter _writer = new();
+    private int _locals;
+
+    private JsonCodecEmitter()
+    {
+    }
+
+    public static string Emit(ObjectCodecModel model, string codecClass)
+    {
+        var emitter = new JsonCodecEmitter();
+        emitter.EmitFile(codecClass, () => emitter.EmitObject(model));
+        return emitter._writer.ToString();
+    }
+
+    public static string Emit(EnumCodecModel model, string codecClass)
+    {
+        var emitter = new JsonCodecEmitter();
+        emitter.EmitFile(codecClass, () => emitter.EmitEnum(model));
+        return emitter._writer.ToString();
+    }
+
+    private void EmitFile(string codecClass, System.Action body)
+    {
+        _writer.WriteLine(KnownNames.FileHeader);
+        using (_writer.Block("namespace EventSourcery.Generated"))
+        {
+            using (_writer.Block($"partial class {codecClass}"))
+            {
+                body();
+            }
+        }
+    }
+
+    /// <summary>
+    /// For <c>record NoteAdded(string Text) : Event</c> emits roughly:
+    /// <code>
+    /// internal static void Write_NoteAdded(Utf8JsonWriter writer, global::NoteAdded value)
+    /// { writer.WriteStartObject(); writer.WritePropertyName("text"u8); writer.WriteStringValue(value.Text); writer.WriteEndObject(); }
+    /// internal static global::NoteAdded Read_NoteAdded(ref Utf8JsonReader reader, in EventHeader header)
+    /// { /* loop over properties into locals */ return new global::NoteAdded(text) { Id = header.Id, CreatedAt = …, Metadata = … }; }
+    /// </code>
+    /// </summary>
+    private void EmitObject(ObjectCodecModel model)
+    {
+        var type = model.TypeName;
+        var id = model.CodecId;
+
+        if (model.IsEvent)
+        {
+            _writer.WriteLine($"internal static void WriteEvent_{id}({Json}.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_{id}(writer, ({type})value);");
+            _writer.WriteLine();
+            _writer.WriteLine($"internal static {type} Read_{id}(ref {Json}.Utf8JsonReader reader) => Read_{id}(ref reader, new global::EventSourcery.Serialization.EventHeader(global::System.Guid.CreateVersion7(), global::System.DateTimeOffset.UtcNow, global::EventSourcery.EventMetadata.Empty));");
+            _writer.WriteLine();
+        }
+
+        using (_writer.Block($"internal static void Write_{id}({Json}.Utf8JsonWriter writer, {type} value)"))
+        {
+            _writer.WriteLine("writer.WriteStartObject();");
+            foreach (var property in model.Properties)
+            {
+                _writer.WriteLine($"writer.WritePropertyName({Utf8(property.JsonName)});");
+                EmitWrite(property.Shape, $"value.{property.Name}");
+            }
+
+            _writer.WriteLine("writer.WriteEndObject();");
+        }
+
+        _writer.WriteLine();
+        var headerParameter = model.IsEvent ? ", in global::EventSourcery.Serialization.EventHeader header" : string.Empty;
+        using (_writer.Block($"internal static {type} Read_{id}(ref {Json}.Utf8JsonReader reader{headerParameter})"))
+        {
+            EmitExpectToken(type, "StartObject");
+            var properties = model.Properties;
+            var read = Enumerable.Range(0, properties.Count).Where(i => properties[i].Assignment != Assignment.WriteOnly).ToList();
+            foreach (var i in read)
+            {
+                _writer.WriteLine($"{LocalType(properties[i].Shape)} p{i} = default!;");
+                if (NeedsPresenceFlag(model, i))
+                {
+                    _writer.WriteLine($"bool has{i} = false;");
+                }
+            }
+
+            using (_writer.Block("while (true)"))
+            {
+                _writer.WriteLine($"if (!reader.Read()) throw {Primitives}.Incomplete({Quote(type)});");
+                _writer.WriteLine($"if (reader.TokenType == {Json}.JsonTokenType.EndObject) break;");
+                foreach (var i in read)
+                {
+                    using (_writer.Block($"{(i == read[0] ? "if" : "else if")} (reader.ValueTextEquals({Utf8(properties[i].JsonName)}))"))
+                    {
+                        _writer.WriteLine($"if (!reader.Read()) throw {Primitives}.Incomplete({Quote(type)});");
+                        EmitRead(properties[i].Shape, $"p{i}");
+                        if (NeedsPresenceFlag(model, i))
+                        {
+                            _writer.WriteLine($"has{i} = true;");
+                        }
+                    }
+                }
+
+                using (_writer.Block(read.Count == 0 ? null : "else"))
+                {
+                    _writer.WriteLine("if (!reader.Read()) throw " + Primitives + ".Incomplete(" + Quote(type) + ");");
+                    _writer.WriteLine("reader.Skip();");
+                }
+            }
+
+            EmitConstruction(model);
+        }
+    }
+
+    /// <summary>Whether reading must remember if the property was present (to keep a default when it was not).</summary>
+    private static bool NeedsPresenceFlag(ObjectCodecModel model, int index) => model.Properties[index].Assignment switch
+    {
+        Assignment.Constructor => model.ConstructorArguments.Any(a => a.PropertyIndex == index && a.DefaultExpression != DefaultValue),
+        Assignment.SetIfPresent or Assignment.WithIfPresent => true,
+        _ => false,
+    };
+
+    private void EmitConstruction(ObjectCodecModel model)
+    {
+        var properties = model.Properties;
+        var arguments = string.Join(", ", model.ConstructorArguments.Select(a =>
+            a.PropertyIndex < 0 ? a.DefaultExpression
+            : a.DefaultExpression == DefaultValue ? $"p{a.PropertyIndex}"
+            : $"has{a.PropertyIndex} ? p{a.PropertyIndex} : {a.DefaultExpression}"));
+        var initializers = Enumerable.Range(0, properties.Count)
+            .Where(i => properties[i].Assignment == Assignment.Initializer)
+            .Select(i => $"{properties[i].Name} = p{i}")
+            .ToList();
+        if (model.IsEvent)
+        {
+            initializers.Add("Id = header.Id");
+            initializers.Add("CreatedAt = header.CreatedAt");
+            initializers.Add("Metadata = header.Metadata");
+        }
+
+        var initializer = initializers.Count == 0 ? string.Empty : $" {{ {string.Join(", ", initializers)} }}";
+        _writer.WriteLine($"var result = new {model.TypeName}({arguments}){initializer};");
+
+        for (var i = 0; i < properties.Count; i++)
+        {
+            if (properties[i].Assignment == Assignment.SetIfPresent)
+            {
+                _writer.WriteLine($"if (has{i}) result.{properties[i].Name} = p{i};");
+            }
+        }
+
+        var withs = Enumerable.Range(0, properties.Count).Where(i => properties[i].Assignment == Assignment.WithIfPresent).ToList();
+        if (withs.Count > 0)
+        {
+            var condition = string.Join(" || ", withs.Select(i => $"has{i}"));
+            var assignments = string.Join(", ", withs.Select(i => $"{properties[i].Name} = has{i} ? p{i} : result.{properties[i].Name}"));
+            _writer.WriteLine($"if ({condition}) result = result with {{ {assignments} }};");
+        }
+
+        _writer.WriteLine("return result;");
+    }
+
+    private void EmitEnum(EnumCodecModel model)
+    {
+        var type = model.TypeName;
+        var id = model.CodecId;
+        using (_writer.Block($"internal static void Write_{id}({Json}.Utf8JsonWriter writer, {type} value)"))
+        {
+            using (_writer.Block("switch (value)"))
+            {
+                foreach (var member in model.Members.Where(m => m.IsFirstOfValue))
+                {
+                    _writer.WriteLine($"case {type}.{member.Name}: writer.WriteStringValue({Utf8(member.Name)}); return;");
+                }
+
+                _writer.WriteLine("default: writer.WriteNumberValue((long)value); return;");
+            }
+        }
+
+        _writer.WriteLine();
+        using (_writer.Block($"internal static {type} Read_{id}(ref {Json}.Utf8JsonReader reader)"))
+        {
+            _writer.WriteLine($"if (reader.TokenType == {Json}.JsonTokenType.Number) return ({type})reader.GetInt64();");
+            EmitExpectToken(type, "String");
+            foreach (var member in model.Members)
+            {
+                _writer.WriteLine($"if (reader.ValueTextEquals({Utf8(member.Name)})) return {type}.{member.Name};");
+            }
+
+            _writer.WriteLine($"throw {Primitives}.UnknownEnumMember({Quote(type)}, reader.GetString());");
+        }
+    }
+
+    private void EmitExpectToken(string type, string token)
+        => _writer.WriteLine($"if (reader.TokenType != {Json}.JsonTokenType.{token}) throw {Primitives}.UnexpectedToken({Quote(type)}, {Json}.JsonTokenType.{token}, reader.TokenType);");
+
+    private void EmitWrite(TypeShape shape, string value)
+    {
+        if (shape.IsReferenceType)
+        {
+            var local = NextLocal("v");
+            using (_writer.Block($"if ({value} is {{ }} {local})"))
+            {
+                EmitWriteNotNull(shape, local);
+            }
+
+            using (_writer.Block("else"))
+            {
+                _writer.WriteLine("writer.WriteNullValue();");
+            }
+        }
+        else
+        {
+            EmitWriteNotNull(shape, value);
+        }
+    }
+
+    private void EmitWriteNotNull(TypeShape shape, string value)
+    {
+        switch (shape.Kind)
+        {
+            case ShapeKind.Primitive:
+                _writer.WriteLine(WritePrimitive(shape.CodecId, value));
+                break;
+            case ShapeKind.Enum:
+            case ShapeKind.Object:
+                _writer.WriteLine($"Write_{shape.CodecId}(writer, {value});");
+                break;
+            case ShapeKind.Nullable:
+                var inner = NextLocal("n");
+                using (_writer.Block($"if ({value} is {{ }} {inner})"))
+                {
+                    EmitWriteNotNull(shape.Element!, inner);
+                }
+
+                using (_writer.Block("else"))
+                {
+                    _writer.WriteLine("writer.WriteNullValue();");
+                }
+
+                break;
+            case ShapeKind.Collection when shape.Collection == CollectionKind.ImmutableArray:
+                using (_writer.Block($"if ({value}.IsDefault) writer.WriteNullValue(); else"))
+                {
+                    EmitWriteItems(shape, value);
+                }
+
+                break;
+            case ShapeKind.Collection:
+                EmitWriteItems(shape, value);
+                break;
+            case ShapeKind.Dictionary:
+                var entry = NextLocal("kv");
+                _writer.WriteLine("writer.WriteStartObject();");
+                using (_writer.Block($"foreach (var {entry} in {value})"))
+                {
+                    _writer.WriteLine($"writer.WritePropertyName({Primitives}.Key({entry}.Key));");
+                    EmitWrite(shape.Element!, $"{entry}.Value");
+                }
+
+                _writer.WriteLine("writer.WriteEndObject();");
+                break;
+        }
+    }
+
+    private void EmitWriteItems(TypeShape shape, string value)
+    {
+        var item = NextLocal("item");
+        _writer.WriteLine("writer.WriteStartArray();");
+        using (_writer.Block($"foreach (var {item} in {value})"))
+        {
+            EmitWrite(shape.Element!, item);
+        }
+
+        _writer.WriteLine("writer.WriteEndArray();");
+    }
+
+    private static string WritePrimitive(string primitive, string value) => primitive switch
+    {
+        "Boolean" => $"writer.WriteBooleanValue({value});",
+        "String" or "Guid" or "DateTime" or "DateTimeOffset" => $"writer.WriteStringValue({value});",
+        "Char" or "DateOnly" or "TimeOnly" or "TimeSpan" or "Uri" => $"{Primitives}.Write{primitive}(writer, {value});",
+        "ByteArray" => $"writer.WriteBase64StringValue({value});",
+        _ => $"writer.WriteNumberValue({value});",
+    };
+
+    private void EmitRead(TypeShape shape, string target)
+    {
+        if (shape.IsReferenceType || shape.Kind == ShapeKind.Nullable)
+        {
+            using (_writer.Block($"if (reader.TokenType == {Json}.JsonTokenType.Null)"))
+            {
+                _writer.WriteLine($"{target} = default!;");
+            }
+
+            using (_writer.Block("else"))
+            {
+                EmitReadNotNull(shape, target);
+            }
+        }
+        else
+        {
+            EmitReadNotNull(shape, target);
+        }
+    }
+
+    private void EmitReadNotNull(TypeShape shape, string target)
+    {
+        switch (shape.Kind)
+        {
+            case ShapeKind.Primitive:
+                if (!shape.IsReferenceType)
+                {
+                    _writer.WriteLine($"if (reader.TokenType == {Json}.JsonTokenType.Null) throw {Primitives}.NullValue({Quote(shape.TypeName)});");
+                }
+
+                _writer.WriteLine($"{target} = {ReadPrimitive(shape.CodecId)};");
+                break;
+            case ShapeKind.Enum:
+            case ShapeKind.Object:
+                if (!shape.IsReferenceType)
+                {
+                    _writer.WriteLine($"if (reader.TokenType == {Json}.JsonTokenType.Null) throw {Primitives}.NullValue({Quote(shape.TypeName)});");
+                }
+
+                _writer.WriteLine($"{target} = Read_{shape.CodecId}(ref reader);");
+                break;
+            case ShapeKind.Nullable:
+                var inner = NextLocal("n");
+                _writer.WriteLine($"{LocalType(shape.Element!)} {inner} = default!;");
+                EmitReadNotNull(shape.Element!, inner);
+                _writer.WriteLine($"{target} = {inner};");
+                break;
+            case ShapeKind.Collection:
+                EmitReadCollection(shape, target);
+                break;
+            case ShapeKind.Dictionary:
+                EmitReadDictionary(shape, target);
+                break;
+        }
+    }
+
+    private void EmitReadCollection(TypeShape shape, string target)
+    {
+        var element = shape.Element!;
+        var list = NextLocal("list");
+        var item = NextLocal("item");
+        var elementType = LocalType(element);
+        EmitExpectToken(shape.TypeName, "StartArray");
+        _writer.WriteLine($"var {list} = new global::System.Collections.Generic.List<{elementType}>();");
+        using (_writer.Block("while (true)"))
+        {
+            _writer.WriteLine($"if (!reader.Read()) throw {Primitives}.Incomplete({Quote(shape.TypeName)});");
+            _writer.WriteLine($"if (reader.TokenType == {Json}.JsonTokenType.EndArray) break;");
+            _writer.WriteLine($"{elementType} {item} = default!;");
+            EmitRead(element, item);
+            _writer.WriteLine($"{list}.Add({item});");
+        }
+
+        _writer.WriteLine(shape.Collection switch
+        {
+            CollectionKind.Array => $"{target} = {list}.ToArray();",
+            CollectionKind.HashSet => $"{target} = new global::System.Collections.Generic.HashSet<{elementType}>({list});",
+            CollectionKind.ImmutableArray => $"{target} = global::System.Collections.Immutable.ImmutableArray.CreateRange({list});",
+            _ => $"{target} = {list};",
+        });
+    }
+
+    private void EmitReadDictionary(TypeShape shape, string target)
+    {
+        var dictionary = NextLocal("dict");
+        var key = NextLocal("key");
+        var value = NextLocal("value");
+        var keyType = LocalType(shape.Key!);
+        var valueType = LocalType(shape.Element!);
+        EmitExpectToken(shape.TypeName, "StartObject");
+        _writer.WriteLine($"var {dictionary} = new global::System.Collections.Generic.Dictionary<{keyType}, {valueType}>();");
+        using (_writer.Block("while (true)"))
+        {
+            _writer.WriteLine($"if (!reader.Read()) throw {Primitives}.Incomplete({Quote(shape.TypeName)});");
+            _writer.WriteLine($"if (reader.TokenType == {Json}.JsonTokenType.EndObject) break;");
+            _writer.WriteLine($"var {key} = {ReadKey(shape.Key!.CodecId)};");
+            _writer.WriteLine($"if (!reader.Read()) throw {Primitives}.Incomplete({Quote(shape.TypeName)});");
+            _writer.WriteLine($"{valueType} {value} = default!;");
+            EmitRead(shape.Element!, value);
+            _writer.WriteLine($"{dictionary}[{key}] = {value};");
+        }
+
+        _writer.WriteLine($"{target} = {dictionary};");
+    }
+
+    private static string ReadKey(string primitive) => primitive switch
+    {
+        "Int32" => $"{Primitives}.ReadInt32Key(ref reader)",
+        "Int64" => $"{Primitives}.ReadInt64Key(ref reader)",
+        "Guid" => $"{Primitives}.ReadGuidKey(ref reader)",
+        _ => "reader.GetString()!",
+    };
+
+    private static string ReadPrimitive(string primitive) => primitive switch
+    {
+        "String" => "reader.GetString()!",
+        "ByteArray" => "reader.GetBytesFromBase64()",
+        "Char" or "DateOnly" or "TimeOnly" or "TimeSpan" or "Uri" => $"{Primitives}.Read{primitive}(ref reader)",
+        _ => $"reader.Get{primitive}()",
+    };
+
+    /// <summary>The type of a local holding the shape's value (nullable reference types keep their annotation).</summary>
+    private static string LocalType(TypeShape shape) => shape.IsReferenceType && shape.AllowsNull ? shape.TypeName + "?" : shape.TypeName;
+
+    private string NextLocal(string prefix) => $"{prefix}{_locals++}";
+
+    private static string Quote(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
+
+    private static string Utf8(string text) => Quote(text) + "u8";
+}

@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using EventSourcery.Generators.Emitting;
+using EventSourcery.Generators.Helpers;
+using EventSourcery.Generators.Models;
+using EventSourcery.Generators.Parsing;
+using Microsoft.CodeAnalysis;
+
+namespace EventSourcery.Generators;
+
+/// <summary>
+/// Registers every concrete event record of the compilation under its stable name and writes its JSON codec (and the
+/// codecs of the types its properties use), so stores serialize without reflection.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class EventRegistryGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var events = context.SyntaxProvider
+            .CreateSyntaxProvider(EventParser.IsCandidate, EventParser.Parse)
+            .Where(static model => model is not null)
+            .Select(static (model, _) => model!)
+            .WithTrackingName(TrackingNames.Events);
+
+        var assemblyId = context.CompilationProvider
+            .Select(static (compilation, _) => ToIdentifier(compilation.AssemblyName ?? "Assembly"))
+            .WithTrackingName(TrackingNames.AssemblyName);
+
+        var referenced = context.CompilationProvider
+            .Select(static (compilation, cancellationToken) => FindReferencedRegistries(compilation, cancellationToken))
+            .WithTrackingName(TrackingNames.ReferencedRegistries);
+
+        var registry = events.Collect()
+            .Combine(assemblyId)
+            .Combine(referenced)
+            .Select(static (input, _) => BuildRegistry(input.Left.Left, input.Left.Right, input.Right))
+            .WithTrackingName(TrackingNames.Registry);
+
+        context.RegisterSourceOutput(registry, static (spc, model) =>
+        {
+            if (model.Registry.Entries.Count == 0 && model.Registry.ReferencedRegistries.Count == 0)
+            {
+                return;
+            }
+
+            spc.AddSource("EventSourcery.EventTypes.g.cs", RegistryEmitter.Emit(model.Registry));
+            foreach (var codec in model.Objects)
+            {
+                spc.AddSource($"EventSourcery.Json.{codec.CodecId}.g.cs", JsonCodecEmitter.Emit(codec, model.Registry.CodecClass));
+            }
+
+            foreach (var codec in model.Enums)
+            {
+                spc.AddSource($"EventSourcery.Json.{codec.CodecId}.g.cs", JsonCodecEmitter.Emit(codec, model.Registry.CodecClass));
+            }
+        });
+    }
+
+    private static RegistryOutput BuildRegistry(System.Collections.Immutable.ImmutableArray<EventModel> events, string assemblyId, EquatableArray<string> referenced)
+    {
+        // Sorted so the output does not depend on file order; two events may share a stable name here (ES0004 reports it).
+        var ordered = events
+            .OrderBy(e => e.StableName, StringComparer.Ordinal)
+            .ThenBy(e => e.TypeName, StringComparer.Ordinal)
+            .ToList();
+        var entries = ordered.Select(e => new RegistryEntry(e.TypeName, e.CodecId, e.StableName, e.SchemaVersion)).ToEquatableArray();
+
+        var objects = new SortedDictionary<string, ObjectCodecModel>(StringComparer.Ordinal);
+        var enums = new SortedDictionary<string, EnumCodecModel>(StringComparer.Ordinal);
+        foreach (var model in ordered)
+        {
+            foreach (var codec in model.Objects)
+            {
+                // An event's own codec (IsEvent) wins over the same type seen as another event's property.
+                if (!objects.TryGetValue(codec.CodecId, out var existing) || (!existing.IsEvent && codec.IsEvent))
+                {
+                    objects[codec.CodecId] = codec;
+                }
+            }
+
+            foreach (var codec in model.Enums)
+            {
+                enums[codec.CodecId] = codec;
+            }
+        }
+
+        return new RegistryOutput(
+            new RegistryModel(assemblyId, entries, referenced),
+            objects.Values.ToEquatableArray(),
+            enums.Values.ToEquatableArray());
+    }
+
+    private static EquatableArray<string> FindReferencedRegistries(Compilation compilation, System.Threading.CancellationToken cancellationToken)
+    {
+        var registries = new List<string>();
+        foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var attribute in assembly.GetAttributes())
+            {
+                if (attribute.AttributeClass is { } attributeClass
+                    && attributeClass.IsNamed(KnownNames.GeneratedEventTypesAttribute)
+                    && attribute.ConstructorArguments.Length == 1
+                    && attribute.ConstructorArguments[0].Value is INamedTypeSymbol registryType
+                    && compilation.IsSymbolAccessibleWithin(registryType, compilation.Assembly))
+                {
+                    registries.Add(registryType.ToFullyQualifiedName());
+                }
+            }
+        }
+
+        registries.Sort(StringComparer.Ordinal);
+        return registries.ToEquatableArray();
+    }
+
+    private static string ToIdentifier(string name)
+    {
+        var builder = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            builder.Append(char.IsLetterOrDigit(c) ? c : '_');
+        }
+
+        return builder.ToString();
+    }
+
+    private sealed record RegistryOutput(RegistryModel Registry, EquatableArray<ObjectCodecModel> Objects, EquatableArray<EnumCodecModel> Enums);
+}

@@ -1,0 +1,103 @@
+using EventSourcery.Generators.Helpers;
+
+namespace EventSourcery.Generators.Models;
+
+/// <summary>How a value of some type is written and read.</summary>
+internal enum ShapeKind
+{
+    /// <summary>A type Utf8JsonWriter/Reader handle directly (numbers, string, Guid, dates…).</summary>
+    Primitive,
+
+    /// <summary>An enum, written as its member name.</summary>
+    Enum,
+
+    /// <summary>A class, record or struct with its own generated codec.</summary>
+    Object,
+
+    /// <summary><c>Nullable&lt;T&gt;</c>; <see cref="TypeShape.Element"/> is T.</summary>
+    Nullable,
+
+    /// <summary>A sequence written as a JSON array; <see cref="TypeShape.Element"/> is the item.</summary>
+    Collection,
+
+    /// <summary>A dictionary written as a JSON object; <see cref="TypeShape.Key"/> and <see cref="TypeShape.Element"/>.</summary>
+    Dictionary,
+}
+
+/// <summary>How a collection is rebuilt after reading its items into a List.</summary>
+internal enum CollectionKind
+{
+    List,
+    Array,
+    HashSet,
+    ImmutableArray,
+}
+
+/// <summary>The value-equatable description of a property type, recursive for nullable, collection and dictionary types.</summary>
+/// <param name="Kind">How the value is written and read.</param>
+/// <param name="TypeName">The fully qualified type (without nullable annotation).</param>
+/// <param name="CodecId">For objects and enums: the identifier of the generated codec methods; for primitives: the primitive's name.</param>
+/// <param name="IsReferenceType">Whether the value can be null at run time.</param>
+/// <param name="AllowsNull">Whether null is accepted (nullable reference or Nullable&lt;T&gt;).</param>
+/// <param name="Collection">How a collection is rebuilt.</param>
+internal sealed record TypeShape(
+    ShapeKind Kind,
+    string TypeName,
+    string CodecId,
+    bool IsReferenceType,
+    bool AllowsNull,
+    CollectionKind Collection = CollectionKind.List)
+{
+    public TypeShape? Element { get; init; }
+
+    public TypeShape? Key { get; init; }
+}
+
+/// <summary>How a read value reaches the object.</summary>
+internal enum Assignment
+{
+    /// <summary>A constructor argument.</summary>
+    Constructor,
+
+    /// <summary>In the object initializer, always (init or set without an initializer of its own).</summary>
+    Initializer,
+
+    /// <summary>Assigned after construction, only when present (settable with its own initializer).</summary>
+    SetIfPresent,
+
+    /// <summary>A record's init property with its own initializer: set with <c>with</c>, only when present.</summary>
+    WithIfPresent,
+
+    /// <summary>Written only; there is no way to set it when reading.</summary>
+    WriteOnly,
+}
+
+/// <summary>One serialized property.</summary>
+internal sealed record JsonPropertyModel(string Name, string JsonName, TypeShape Shape, Assignment Assignment);
+
+/// <summary>One constructor argument: the property it comes from (index into the properties) or a default expression.</summary>
+internal sealed record ConstructorArgument(int PropertyIndex, string DefaultExpression);
+
+/// <summary>A generated codec for a class, record or struct (events included).</summary>
+internal sealed record ObjectCodecModel(
+    string TypeName,
+    string CodecId,
+    bool IsValueType,
+    bool IsEvent,
+    EquatableArray<JsonPropertyModel> Properties,
+    EquatableArray<ConstructorArgument> ConstructorArguments);
+
+/// <summary>One enum member; <paramref name="IsFirstOfValue"/> is false for an alias of an earlier member's value.</summary>
+internal sealed record EnumMember(string Name, bool IsFirstOfValue);
+
+/// <summary>A generated codec for an enum.</summary>
+internal sealed record EnumCodecModel(string TypeName, string CodecId, EquatableArray<EnumMember> Members, bool IsFlags);
+
+/// <summary>One concrete event: its registration and every codec its payload needs (its own first).</summary>
+internal sealed record EventModel(
+    string TypeName,
+    string CodecId,
+    string StableName,
+    int SchemaVersion,
+    EquatableArray<ObjectCodecModel> Objects,
+    EquatableArray<EnumCodecModel> Enums);

@@ -1,0 +1,17 @@
+using EventSourcery.Generators.Helpers;
+
+namespace EventSourcery.Generators.Models;
+
+/// <summary>One event's line in the registry.</summary>
+internal sealed record RegistryEntry(string TypeName, string CodecId, string StableName, int SchemaVersion);
+
+/// <summary>The assembly's registry: its own events and the generated registries of referenced assemblies.</summary>
+/// <param name="AssemblyId">The assembly name as an identifier, so generated class names never clash across assemblies.</param>
+/// <param name="Entries">The assembly's events, sorted by stable name.</param>
+/// <param name="ReferencedRegistries">Fully qualified registry classes of referenced assemblies, sorted.</param>
+internal sealed record RegistryModel(string AssemblyId, EquatableArray<RegistryEntry> Entries, EquatableArray<string> ReferencedRegistries)
+{
+    public string RegistryClass => $"EventTypes_{AssemblyId}";
+
+    public string CodecClass => $"EventSourceryJson_{AssemblyId}";
+}

@@ -1,0 +1,335 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using EventSourcery.Generators.Helpers;
+using EventSourcery.Generators.Models;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace EventSourcery.Generators.Parsing;
+
+/// <summary>
+/// Builds the codecs an event's payload needs: the event's own, and one per class, record, struct or enum reachable
+/// from its properties. The supported shapes are the ones analyzer rule ES0008 accepts; a property of any other type
+/// is left out here and reported by the analyzer.
+/// </summary>
+internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken cancellationToken)
+{
+    private readonly Dictionary<string, ObjectCodecModel?> _objects = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, EnumCodecModel> _enums = new(StringComparer.Ordinal);
+    private readonly List<string> _objectOrder = [];
+
+    public IEnumerable<ObjectCodecModel> Objects => _objectOrder.Select(id => _objects[id]!);
+
+    public IEnumerable<EnumCodecModel> Enums => _enums.Values.OrderBy(e => e.CodecId, StringComparer.Ordinal);
+
+    public string AddEvent(INamedTypeSymbol type) => AddObject(type, isEvent: true);
+
+    public static string ToCodecId(ITypeSymbol type)
+    {
+        var name = type.ToFullyQualifiedName().Replace("global::", string.Empty);
+        var builder = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            builder.Append(char.IsLetterOrDigit(c) ? c : '_');
+        }
+
+        return builder.ToString();
+    }
+
+    private string AddObject(INamedTypeSymbol type, bool isEvent)
+    {
+        var id = ToCodecId(type);
+        if (_objects.ContainsKey(id))
+        {
+            return id;
+        }
+
+        _objects[id] = null; // in progress: a recursive reference finds the id and stops
+        _objectOrder.Add(id);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var properties = new List<(IPropertySymbol Symbol, JsonPropertyModel Model)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var current = type; current is not null && !IsStopType(current); current = current.BaseType)
+        {
+            foreach (var property in current.GetMembers().OfType<IPropertySymbol>())
+            {
+                if (property.IsStatic || property.IsIndexer || property.GetMethod is null
+                    || !IsAccessible(property) || !IsAccessible(property.GetMethod)
+                    || !seen.Add(property.Name) || HasAttribute(property, KnownNames.JsonIgnoreAttribute))
+                {
+                    continue;
+                }
+
+                var shape = GetShape(property.Type, property.NullableAnnotation);
+                if (shape is null)
+                {
+                    continue; // unsupported: ES0008
+                }
+
+                properties.Add((property, new JsonPropertyModel(property.Name, JsonName(property), shape, Assignment.WriteOnly)));
+            }
+        }
+
+        var constructor = ChooseConstructor(type, properties.Select(p => p.Symbol.Name).ToList());
+        var arguments = new List<ConstructorArgument>();
+        var passed = new HashSet<int>();
+        if (constructor is not null)
+        {
+            foreach (var parameter in constructor.Parameters)
+            {
+                var index = properties.FindIndex(p => string.Equals(p.Symbol.Name, parameter.Name, StringComparison.OrdinalIgnoreCase));
+                if (index >= 0 && SymbolEqualityComparer.Default.Equals(properties[index].Symbol.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated), parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)))
+                {
+                    passed.Add(index);
+                    arguments.Add(new ConstructorArgument(index, DefaultExpression(parameter)));
+                }
+                else
+                {
+                    arguments.Add(new ConstructorArgument(-1, DefaultExpression(parameter)));
+                }
+            }
+        }
+
+        var models = new List<JsonPropertyModel>(properties.Count);
+        for (var i = 0; i < properties.Count; i++)
+        {
+            var (symbol, model) = properties[i];
+            models.Add(model with { Assignment = passed.Contains(i) ? Assignment.Constructor : GetAssignment(type, symbol) });
+        }
+
+        _objects[id] = new ObjectCodecModel(
+            type.ToFullyQualifiedName(),
+            id,
+            type.IsValueType,
+            isEvent,
+            models.ToEquatableArray(),
+            arguments.ToEquatableArray());
+        return id;
+    }
+
+    private TypeShape? GetShape(ITypeSymbol type, NullableAnnotation annotation)
+    {
+        var isReference = type.IsReferenceType;
+        var allowsNull = isReference && annotation == NullableAnnotation.Annotated;
+        var name = type.ToFullyQualifiedName();
+
+        var primitive = PrimitiveName(type);
+        if (primitive is not null)
+        {
+            return new TypeShape(ShapeKind.Primitive, name, primitive, isReference, allowsNull);
+        }
+
+        switch (type)
+        {
+            case INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable:
+                var inner = GetShape(nullable.TypeArguments[0], NullableAnnotation.NotAnnotated);
+                return inner is null ? null : new TypeShape(ShapeKind.Nullable, name, string.Empty, false, true) { Element = inner };
+
+            case INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType:
+                return new TypeShape(ShapeKind.Enum, name, AddEnum(enumType), false, false);
+
+            case IArrayTypeSymbol { Rank: 1 } array:
+                var item = GetShape(array.ElementType, array.ElementNullableAnnotation);
+                return item is null ? null : new TypeShape(ShapeKind.Collection, name, string.Empty, true, allowsNull, CollectionKind.Array) { Element = item };
+
+            case INamedTypeSymbol { IsGenericType: true } generic when CollectionKindOf(generic) is { } kind:
+                var element = GetShape(generic.TypeArguments[0], generic.TypeArgumentNullableAnnotations[0]);
+                return element is null ? null : new TypeShape(ShapeKind.Collection, name, string.Empty, isReference, allowsNull, kind) { Element = element };
+
+            case INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 2 } dictionary when IsDictionary(dictionary):
+                var key = GetShape(dictionary.TypeArguments[0], NullableAnnotation.NotAnnotated);
+                var value = GetShape(dictionary.TypeArguments[1], dictionary.TypeArgumentNullableAnnotations[1]);
+                return key is { Kind: ShapeKind.Primitive, CodecId: "String" or "Int32" or "Int64" or "Guid" } && value is not null
+                    ? new TypeShape(ShapeKind.Dictionary, name, string.Empty, true, allowsNull) { Key = key, Element = value }
+                    : null;
+
+            case INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct, IsAbstract: false, IsRefLikeType: false, IsUnboundGenericType: false } named
+                when !IsFrameworkType(named) && !named.InheritsFrom("System.Delegate") && named.ContainingNamespace is not null
+                     && EventParser.IsReachableFromAssembly(named) && !named.TypeArguments.Any(t => t is ITypeParameterSymbol):
+                return new TypeShape(ShapeKind.Object, name, AddObject(named, isEvent: false), isReference, allowsNull);
+
+            default:
+                return null;
+        }
+    }
+
+    private string AddEnum(INamedTypeSymbol type)
+    {
+        var id = ToCodecId(type);
+        if (!_enums.ContainsKey(id))
+        {
+            var values = new HashSet<object?>();
+            var members = type.GetMembers().OfType<IFieldSymbol>()
+                .Where(f => f.IsConst)
+                .Select(f => new EnumMember(f.Name, values.Add(f.ConstantValue)))
+                .ToEquatableArray();
+            var isFlags = type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.FlagsAttribute");
+            _enums[id] = new EnumCodecModel(type.ToFullyQualifiedName(), id, members, isFlags);
+        }
+
+        return id;
+    }
+
+    private static string? PrimitiveName(ITypeSymbol type)
+    {
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Boolean: return "Boolean";
+            case SpecialType.System_Byte: return "Byte";
+            case SpecialType.System_SByte: return "SByte";
+            case SpecialType.System_Int16: return "Int16";
+            case SpecialType.System_UInt16: return "UInt16";
+            case SpecialType.System_Int32: return "Int32";
+            case SpecialType.System_UInt32: return "UInt32";
+            case SpecialType.System_Int64: return "Int64";
+            case SpecialType.System_UInt64: return "UInt64";
+            case SpecialType.System_Single: return "Single";
+            case SpecialType.System_Double: return "Double";
+            case SpecialType.System_Decimal: return "Decimal";
+            case SpecialType.System_Char: return "Char";
+            case SpecialType.System_String: return "String";
+            case SpecialType.System_DateTime: return "DateTime";
+        }
+
+        if (type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte })
+        {
+            return "ByteArray";
+        }
+
+        return type.ToFullyQualifiedName() switch
+        {
+            "global::System.Guid" => "Guid",
+            "global::System.DateTimeOffset" => "DateTimeOffset",
+            "global::System.DateOnly" => "DateOnly",
+            "global::System.TimeOnly" => "TimeOnly",
+            "global::System.TimeSpan" => "TimeSpan",
+            "global::System.Uri" => "Uri",
+            _ => null,
+        };
+    }
+
+    private static CollectionKind? CollectionKindOf(INamedTypeSymbol type)
+    {
+        if (type.TypeArguments.Length != 1)
+        {
+            return null;
+        }
+
+        return type.OriginalDefinition.ToDisplayString() switch
+        {
+            "System.Collections.Generic.List<T>" or "System.Collections.Generic.IList<T>"
+                or "System.Collections.Generic.IReadOnlyList<T>" or "System.Collections.Generic.ICollection<T>"
+                or "System.Collections.Generic.IReadOnlyCollection<T>" or "System.Collections.Generic.IEnumerable<T>" => CollectionKind.List,
+            "System.Collections.Generic.HashSet<T>" or "System.Collections.Generic.ISet<T>"
+                or "System.Collections.Generic.IReadOnlySet<T>" => CollectionKind.HashSet,
+            "System.Collections.Immutable.ImmutableArray<T>" => CollectionKind.ImmutableArray,
+            _ => null,
+        };
+    }
+
+    private static bool IsDictionary(INamedTypeSymbol type) => type.OriginalDefinition.ToDisplayString() is
+        "System.Collections.Generic.Dictionary<TKey, TValue>" or "System.Collections.Generic.IDictionary<TKey, TValue>"
+        or "System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>";
+
+    private static bool IsFrameworkType(INamedTypeSymbol type)
+    {
+        var ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+        return ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal);
+    }
+
+    private static bool IsStopType(INamedTypeSymbol type)
+        => type.SpecialType is SpecialType.System_Object or SpecialType.System_ValueType || type.IsNamed(KnownNames.Event);
+
+    private bool IsAccessible(ISymbol symbol) => symbol.DeclaredAccessibility switch
+    {
+        Accessibility.Public => true,
+        Accessibility.Internal or Accessibility.ProtectedOrInternal => SymbolEqualityComparer.Default.Equals(symbol.ContainingAssembly, assembly),
+        _ => false,
+    };
+
+    private IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, List<string> propertyNames)
+    {
+        var candidates = type.InstanceConstructors
+            .Where(c => IsAccessible(c) && !IsCopyConstructor(type, c))
+            .ToList();
+        var matching = candidates
+            .Where(c => c.Parameters.Length > 0 && c.Parameters.All(p => propertyNames.Contains(p.Name, StringComparer.OrdinalIgnoreCase)))
+            .OrderByDescending(c => c.Parameters.Length)
+            .FirstOrDefault();
+        return matching
+            ?? candidates.FirstOrDefault(c => c.Parameters.Length == 0)
+            ?? candidates.OrderByDescending(c => c.Parameters.Length).FirstOrDefault();
+    }
+
+    private static bool IsCopyConstructor(INamedTypeSymbol type, IMethodSymbol constructor)
+        => constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, type);
+
+    private Assignment GetAssignment(INamedTypeSymbol type, IPropertySymbol property)
+    {
+        if (property.SetMethod is not { } setter || !IsAccessible(setter))
+        {
+            return Assignment.WriteOnly;
+        }
+
+        if (property.IsRequired)
+        {
+            return Assignment.Initializer;
+        }
+
+        if (!setter.IsInitOnly)
+        {
+            return Assignment.SetIfPresent;
+        }
+
+        // An init property keeps its own initializer when the JSON lacks it, where C# allows: with `with` on records.
+        return type.IsRecord && HasOwnInitializer(property) ? Assignment.WithIfPresent : Assignment.Initializer;
+    }
+
+    private bool HasOwnInitializer(IPropertySymbol property)
+    {
+        if (property.DeclaringSyntaxReferences.Length == 0)
+        {
+            return true; // from metadata: we cannot see it, so keep whatever the type sets
+        }
+
+        return property.DeclaringSyntaxReferences
+            .Select(r => r.GetSyntax(cancellationToken))
+            .OfType<PropertyDeclarationSyntax>()
+            .Any(p => p.Initializer is not null);
+    }
+
+    private static string DefaultExpression(IParameterSymbol parameter)
+    {
+        var type = parameter.Type.ToFullyQualifiedName();
+        if (!parameter.HasExplicitDefaultValue || parameter.ExplicitDefaultValue is null)
+        {
+            return "default!";
+        }
+
+        var literal = SymbolDisplay.FormatPrimitive(parameter.ExplicitDefaultValue, quoteStrings: true, useHexadecimalNumbers: false);
+        return $"({type})({literal})";
+    }
+
+    private static string JsonName(IPropertySymbol property)
+    {
+        foreach (var attribute in property.GetAttributes())
+        {
+            if (attribute.AttributeClass is { } attributeClass && attributeClass.IsNamed(KnownNames.JsonPropertyNameAttribute)
+                && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string { Length: > 0 } name)
+            {
+                return name;
+            }
+        }
+
+        var clrName = property.Name;
+        return char.IsUpper(clrName[0]) ? char.ToLowerInvariant(clrName[0]) + clrName.Substring(1) : clrName;
+    }
+
+    private static bool HasAttribute(ISymbol symbol, string metadataName)
+        => symbol.GetAttributes().Any(a => a.AttributeClass is { } c && c.IsNamed(metadataName));
+}

@@ -1,0 +1,82 @@
+using System.Linq;
+using System.Threading;
+using EventSourcery.Generators.Helpers;
+using EventSourcery.Generators.Models;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace EventSourcery.Generators.Parsing;
+
+/// <summary>Reads concrete event records into <see cref="EventModel"/>s.</summary>
+internal static class EventParser
+{
+    /// <summary>Cheap syntax filter: a class or record (not a struct) with a base list.</summary>
+    public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken)
+        => node is ClassDeclarationSyntax { BaseList: not null }
+            or RecordDeclarationSyntax { BaseList: not null, ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword };
+
+    public static EventModel? Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var declaration = (TypeDeclarationSyntax)context.Node;
+        if (context.SemanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol type
+            || type.IsAbstract
+            || type.IsGenericType
+            || !type.InheritsFrom(KnownNames.Event)
+            || !IsReachableFromAssembly(type))
+        {
+            return null;
+        }
+
+        var first = type.DeclaringSyntaxReferences
+            .Select(r => r.GetSyntax(cancellationToken))
+            .OfType<TypeDeclarationSyntax>()
+            .FirstOrDefault(d => d.BaseList is not null);
+        if (first != declaration)
+        {
+            return null;
+        }
+
+        var (name, version) = GetStableName(type);
+        var builder = new CodecBuilder(context.SemanticModel.Compilation.Assembly, cancellationToken);
+        var codecId = builder.AddEvent(type);
+        return new EventModel(
+            type.ToFullyQualifiedName(),
+            codecId,
+            name,
+            version,
+            builder.Objects.ToEquatableArray(),
+            builder.Enums.ToEquatableArray());
+    }
+
+    /// <summary>The <c>[EventName]</c> name and version, or the type's simple name and version 1.</summary>
+    public static (string Name, int Version) GetStableName(INamedTypeSymbol type)
+    {
+        foreach (var attribute in type.GetAttributes())
+        {
+            if (attribute.AttributeClass is { } attributeClass && attributeClass.IsNamed(KnownNames.EventNameAttribute)
+                && attribute.ConstructorArguments.Length == 1
+                && attribute.ConstructorArguments[0].Value is string { Length: > 0 } name)
+            {
+                var version = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Version").Value.Value as int? ?? 1;
+                return (name, version);
+            }
+        }
+
+        return (type.Name, 1);
+    }
+
+    /// <summary>Generated code at assembly level can name the type: no private or protected type on the way.</summary>
+    public static bool IsReachableFromAssembly(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+        {
+            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,181 @@
+namespace EventSourcery.Generators.Tests;
+
+/// <summary>The source programs the generator tests run on.</summary>
+internal static class Sources
+{
+    public const string LightSwitch = """
+        using EventSourcery;
+
+        namespace Demo;
+
+        public sealed record TurnedOn : Event;
+        public sealed record TurnedOff : Event;
+
+        public sealed partial class LightSwitch : Aggregate
+        {
+            public sealed class AlreadyTurnedOn : System.Exception;
+
+            private bool _shines;
+
+            public bool Shines => _shines;
+
+            private void Apply(TurnedOn e) => _shines = true;
+
+            private void Apply(TurnedOff e) => _shines = false;
+
+            public void TurnOn()
+            {
+                if (_shines)
+                {
+                    throw new AlreadyTurnedOn();
+                }
+
+                Emit(new TurnedOn());
+            }
+        }
+        """;
+
+    public const string EventHierarchy = """
+        using EventSourcery;
+
+        namespace Shop;
+
+        public abstract record OrderEvent(string OrderId) : Event;
+        public sealed record OrderPlaced(string OrderId, decimal Total) : OrderEvent(OrderId);
+        public record OrderShipped(string OrderId) : OrderEvent(OrderId);
+        public sealed record OrderShippedExpress(string OrderId, string Courier) : OrderShipped(OrderId);
+
+        public sealed partial class Order : Aggregate<OrderEvent>
+        {
+            public int Seen { get; private set; }
+            public string? Courier { get; private set; }
+
+            private void Apply(OrderEvent e) => Seen++;
+            internal void Apply(OrderShipped e) => Seen += 10;
+            public void Apply(OrderShippedExpress e) => Courier = e.Courier;
+
+            public void Ship(string courier) => Emit(new OrderShippedExpress("o-1", courier));
+        }
+        """;
+
+    public const string NestedAggregate = """
+        using EventSourcery;
+
+        namespace Fleet
+        {
+            public sealed record EngineStarted : Event;
+
+            public static partial class Garage
+            {
+                internal partial class Bay
+                {
+                    public sealed partial class Car : Aggregate
+                    {
+                        public bool Running { get; private set; }
+                        void Apply(EngineStarted e) => Running = true;
+                    }
+                }
+            }
+        }
+        """;
+
+    public const string GenericAggregate = """
+        using EventSourcery;
+
+        public sealed record ItemTracked(string Item) : Event;
+
+        public partial class Tracker<TKey> : Aggregate
+            where TKey : notnull
+        {
+            public int Count { get; private set; }
+            private void Apply(ItemTracked e) => Count++;
+        }
+
+        public sealed partial class SpecialTracker : Tracker<int>
+        {
+        }
+        """;
+
+    public const string SameNameInTwoNamespaces = """
+        using EventSourcery;
+
+        namespace Billing
+        {
+            [EventName("billing.account_opened")]
+            public sealed record AccountOpened(string Owner) : Event;
+
+            public sealed partial class Account : Aggregate
+            {
+                public string? Owner { get; private set; }
+                void Apply(AccountOpened e) => Owner = e.Owner;
+            }
+        }
+
+        namespace Crm
+        {
+            public sealed record AccountOpened(string Owner) : Event;
+
+            public sealed partial class Account : Aggregate
+            {
+                public string? Owner { get; private set; }
+                void Apply(AccountOpened e) => Owner = e.Owner;
+            }
+        }
+        """;
+
+    public const string EveryShape = """
+        using System;
+        using System.Collections.Generic;
+        using System.Collections.Immutable;
+        using EventSourcery;
+
+        namespace Shapes;
+
+        public enum Priority { Low, Normal, High, Urgent = High }
+
+        [Flags]
+        public enum Tags { None = 0, Red = 1, Blue = 2 }
+
+        public sealed record Address(string Street, int? Number, Address? Previous);
+
+        public struct Point
+        {
+            public int X { get; set; }
+            public int Y { get; set; }
+        }
+
+        public sealed class Customer
+        {
+            public required string Name { get; init; }
+            public string Country { get; set; } = "PL";
+        }
+
+        [EventName("everything_happened", Version = 3)]
+        public sealed record EverythingHappened(
+            bool Flag, byte B, sbyte SB, short S, ushort US, int I, uint UI, long L, ulong UL,
+            float F, double D, decimal M, char C, string Text, string? MaybeText,
+            Guid G, DateTime When, DateTimeOffset At, DateOnly Day, TimeOnly Time, TimeSpan Span, Uri Link, byte[] Blob,
+            Priority Priority, Tags Tags, int? MaybeInt, Priority? MaybePriority,
+            int[] Numbers, List<string> Names, IReadOnlyList<Address> Addresses, IList<long> Longs, ICollection<double> Doubles,
+            IEnumerable<Guid> Guids, IReadOnlyCollection<string?> MaybeNames, HashSet<int> Set, ISet<string> ISet, IReadOnlySet<char> Chars,
+            ImmutableArray<int> Immutable, Dictionary<string, int> Scores, IReadOnlyDictionary<Guid, Address> ByGuid,
+            IDictionary<int, string?> ByInt, Dictionary<long, List<int>> Nested,
+            Address Home, Point Point, Point? MaybePoint, Customer Customer) : Event
+        {
+            public string WithDefault { get; init; } = "default";
+            public int Settable { get; set; } = 7;
+            public string Computed => Text + "!";
+        }
+        """;
+
+    public const string NoAggregates = """
+        namespace Plain;
+
+        public sealed class Calculator
+        {
+            public int Add(int a, int b) => a + b;
+        }
+
+        public sealed record Point(int X, int Y);
+        """;
+}
