@@ -1,0 +1,212 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.Json;
+using EventSourcery.Serialization;
+
+namespace EventSourcery.Tests.Generated;
+
+/// <summary>
+/// The generated dispatch and JSON codecs at run time, in a project where reflection-based System.Text.Json is
+/// switched off, so any use of it would throw.
+/// </summary>
+public sealed class GeneratedCodeTests
+{
+    private static readonly EventSerializer Serializer = new(EventRegistry.Default);
+
+    [Fact]
+    public void ReflectionBasedJsonIsReallyOffInThisProject()
+        => Assert.False(JsonSerializer.IsReflectionEnabledByDefault);
+
+    [Fact]
+    public void EveryShapeRoundTripsThroughTheGeneratedCodec()
+    {
+        var original = NewEverything();
+        var copy = Assert.IsType<EverythingHappened>(RoundTrip(original));
+
+        Assert.Equal(original.Id, copy.Id);
+        Assert.Equal(original.CreatedAt, copy.CreatedAt);
+        Assert.Equal(original.CreatedAt.Offset, copy.CreatedAt.Offset);
+        Assert.Equal(original.Metadata, copy.Metadata);
+        Assert.Equal((original.Flag, original.B, original.SB, original.S, original.US, original.I, original.UI, original.L, original.UL), (copy.Flag, copy.B, copy.SB, copy.S, copy.US, copy.I, copy.UI, copy.L, copy.UL));
+        Assert.Equal((original.F, original.D, original.M, original.C, original.Text, original.MaybeText), (copy.F, copy.D, copy.M, copy.C, copy.Text, copy.MaybeText));
+        Assert.Equal((original.G, original.When, original.When.Kind, original.At, original.At.Offset, original.Day, original.Time, original.Span), (copy.G, copy.When, copy.When.Kind, copy.At, copy.At.Offset, copy.Day, copy.Time, copy.Span));
+        Assert.Equal(original.Link, copy.Link);
+        Assert.Equal(original.Blob, copy.Blob);
+        Assert.Equal((original.Priority, original.Colors, original.MaybeInt, original.MaybePriority), (copy.Priority, copy.Colors, copy.MaybeInt, copy.MaybePriority));
+        Assert.Equal(original.Numbers, copy.Numbers);
+        Assert.Equal(original.Names, copy.Names);
+        Assert.Equal(original.Addresses, copy.Addresses);
+        Assert.Equal(original.Longs, copy.Longs);
+        Assert.Equal(original.Doubles, copy.Doubles);
+        Assert.Equal(original.Guids, copy.Guids);
+        Assert.Equal(original.MaybeNames, copy.MaybeNames);
+        Assert.Equal(original.Set, copy.Set);
+        Assert.Equal(original.StringSet, copy.StringSet);
+        Assert.Equal(original.Chars, copy.Chars);
+        Assert.Equal(original.Immutable.ToArray(), copy.Immutable.ToArray()); // ImmutableArray equality compares the backing array
+        Assert.Equal(original.Scores, copy.Scores);
+        Assert.Equal(original.ByGuid, copy.ByGuid);
+        Assert.Equal(original.ByInt, copy.ByInt);
+        Assert.Equal(original.Nested.Keys, copy.Nested.Keys);
+        Assert.Equal(original.Nested[5], copy.Nested[5]);
+        Assert.Equal(original.Home, copy.Home);
+        Assert.Equal((original.Point.X, original.Point.Y), (copy.Point.X, copy.Point.Y));
+        Assert.Equal(original.MaybePoint?.X, copy.MaybePoint?.X);
+        Assert.Equal((original.Customer.Name, original.Customer.Country), (copy.Customer.Name, copy.Customer.Country));
+        Assert.Equal((original.WithDefault, original.Settable), (copy.WithDefault, copy.Settable));
+    }
+
+    [Fact]
+    public void NullsAndEmptyCollectionsRoundTrip()
+    {
+        var original = NewEverything() with { MaybeText = null, MaybeInt = null, MaybePriority = null, MaybePoint = null, Names = [], Scores = [] };
+        var copy = Assert.IsType<EverythingHappened>(RoundTrip(original));
+        Assert.Null(copy.MaybeText);
+        Assert.Null(copy.MaybeInt);
+        Assert.Null(copy.MaybePriority);
+        Assert.Null(copy.MaybePoint);
+        Assert.Empty(copy.Names);
+        Assert.Empty(copy.Scores);
+    }
+
+    [Fact]
+    public void EventsAreStoredUnderTheirStableNameAndVersionWithCamelCaseProperties()
+    {
+        var serialized = Serializer.Serialize(new PriceChanged(12.5m, "PLN") { Reason = "sale" });
+        Assert.Equal("PriceChanged", serialized.Type.Name);
+        Assert.Equal(1, serialized.Type.SchemaVersion);
+        Assert.Equal("""{"amount":12.5,"currency":"PLN","reason":"sale"}""", serialized.Payload);
+
+        var everything = Serializer.Serialize(NewEverything());
+        Assert.Equal("everything_happened", everything.Type.Name);
+        Assert.Equal(3, everything.Type.SchemaVersion);
+        Assert.Contains("\"priority\":\"High\"", everything.Payload, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"computed\"", everything.Payload.Replace("\"computed\":\"hello!\"", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OldPayloadsMissingNewPropertiesGetTheDeclaredDefaults()
+    {
+        var read = Assert.IsType<PriceChanged>(Read("PriceChanged", """{"amount":3}"""));
+        Assert.Equal(3m, read.Amount);
+        Assert.Equal("EUR", read.Currency);
+        Assert.Equal("unspecified", read.Reason);
+    }
+
+    [Fact]
+    public void UnknownPropertiesAreSkippedAndEnumsReadFromNumbers()
+    {
+        var read = Assert.IsType<PriceChanged>(Read("PriceChanged", """{"later":{"deep":[1,2,{"x":null}]},"amount":1,"currency":"USD","reason":"r"}"""));
+        Assert.Equal(("USD", "r"), (read.Currency, read.Reason));
+    }
+
+    [Theory]
+    [InlineData("""{"amount":""", "ended")]
+    [InlineData("""{"amount":"not a number"}""", "amount")]
+    [InlineData("""[1,2]""", "JSON object")]
+    [InlineData("""{"amount":null}""", "Null")]
+    public void CorruptPayloadsThrowEventReadExceptionNamingTheEvent(string payload, string _)
+    {
+        var streamId = StreamId.New("prices");
+        var ex = Assert.Throws<EventReadException>(() => Serializer.Deserialize(streamId, 4, 17, "PriceChanged", Encoding.UTF8.GetBytes(payload), Guid.NewGuid(), DateTimeOffset.UtcNow, default));
+        Assert.Equal(streamId, ex.StreamId);
+        Assert.Equal(4, ex.Version);
+        Assert.Equal(17, ex.Position);
+        Assert.Equal("PriceChanged", ex.EventName);
+        Assert.Contains("PriceChanged", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(streamId.ToString(), ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RegistryFindsEventsOfThisAndOfReferencedAssemblies()
+    {
+        Assert.True(EventRegistry.Default.TryGetByName("everything_happened", out var own));
+        Assert.Equal(typeof(EverythingHappened), own.Type);
+        Assert.Same(own, EventRegistry.Default.GetByType(typeof(EverythingHappened)));
+
+        // EventSourcery.StoreContract is a separate assembly with its own generated registry; this assembly's
+        // module initializer registered it too, without any of its types being touched first.
+        Assert.Contains(EventRegistry.Default.EventTypes, t => t.Type.Assembly.GetName().Name == "EventSourcery.StoreContract");
+    }
+
+    [Fact]
+    public void DispatchCallsTheMostDerivedApplyFirst()
+    {
+        var panel = new Panel();
+        panel.On();
+        panel.Off("night");
+        panel.OffHard("fire");
+        Assert.Equal(["on", "off:night", "hard:9"], panel.Log);
+        Assert.Equal(3, panel.Changes.Count);
+    }
+
+    [Fact]
+    public void AnEventWithoutApplyThrowsNamingTheAggregateAndTheEvent()
+    {
+        var panel = new Panel();
+        var ex = Assert.Throws<UnhandledEventException>(panel.Break);
+        Assert.Equal(typeof(Panel), ex.AggregateType);
+        Assert.Equal(typeof(NeverHandled), ex.EventType);
+        Assert.Contains("Panel has no Apply method for NeverHandled", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(panel.Changes);
+    }
+
+    [Fact]
+    public void DerivedAggregatesFallBackToTheBaseDispatch()
+    {
+        var panel = new DerivedPanel();
+        panel.On();
+        panel.Off();
+        Assert.Equal(["base-on", "derived-off"], panel.Log);
+    }
+
+    [Fact]
+    public void ANonPartialAggregateFailsClearlyAtRunTime()
+    {
+        var ex = Assert.Throws<UnhandledEventException>(new NotPartialPanel().On);
+        Assert.Contains("partial", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ES0001", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheGeneratedFactoryLetsTheRepositoryRebuildAggregates()
+    {
+        var store = new InMemoryEventStore();
+        var panels = new Repository<Panel>(store);
+        var id = StreamId.New("panel");
+        await panels.NewAsync(id, p => { p.On(); p.OffHard("x"); });
+        var loaded = await panels.LoadAsync(id);
+        Assert.NotNull(loaded);
+        Assert.Equal(["on", "hard:9"], loaded.Log);
+        Assert.Equal(2, loaded.Version);
+    }
+
+    private static Event RoundTrip(Event e)
+    {
+        var serialized = Serializer.Serialize(e);
+        var metadata = serialized.Metadata is null ? default : Encoding.UTF8.GetBytes(serialized.Metadata).AsSpan();
+        return Serializer.Deserialize(StreamId.New(), 1, 1, serialized.Type.Name, Encoding.UTF8.GetBytes(serialized.Payload), e.Id, e.CreatedAt, metadata);
+    }
+
+    private static Event Read(string name, string payload)
+        => Serializer.Deserialize(StreamId.New(), 1, 1, name, Encoding.UTF8.GetBytes(payload), Guid.NewGuid(), DateTimeOffset.UtcNow, default);
+
+    private static EverythingHappened NewEverything() => new(
+        true, 200, -5, -300, 60000, 42, 4_000_000_000, -9_000_000_000, 18_000_000_000_000_000_000,
+        1.5f, Math.PI, 79_228_162_514_264_337_593_543.9503m, 'ż', "hello", "maybe",
+        Guid.NewGuid(), new DateTime(2024, 2, 29, 23, 59, 59, DateTimeKind.Utc).AddTicks(1234567), new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.FromHours(5.5)).AddTicks(7),
+        new DateOnly(2024, 12, 31), new TimeOnly(23, 59, 59, 999).Add(TimeSpan.FromTicks(9)), TimeSpan.FromDays(1.5) + TimeSpan.FromTicks(3),
+        new Uri("https://example.org/a?b=c"), [0, 1, 2, 255],
+        Priority.Urgent, Colors.Red | Colors.Blue, 5, Priority.Low,
+        [1, 2, 3], ["a", "b"], [new Address("Main", 1, new Address("Old", null, null))], [1L, 2L], [0.5, 1.5],
+        [Guid.NewGuid()], ["x", null], [1, 2], new HashSet<string> { "s" }, new HashSet<char> { 'a', 'b' },
+        ImmutableArray.Create(7, 8), new Dictionary<string, int> { ["one"] = 1 }, new Dictionary<Guid, Address> { [Guid.NewGuid()] = new("G", 2, null) },
+        new Dictionary<int, string?> { [1] = "one", [2] = null }, new Dictionary<long, List<int>> { [5] = [5, 6] },
+        new Address("Home", 10, null), new Point { X = 3, Y = 4 }, new Point { X = -1, Y = -2 }, new Customer { Name = "Ann", Country = "DE" })
+    {
+        WithDefault = "changed",
+        Settable = 99,
+        CreatedAt = new DateTimeOffset(2023, 5, 6, 7, 8, 9, TimeSpan.FromHours(-3)).AddTicks(1),
+        Metadata = new EventMetadata { CorrelationId = Guid.NewGuid(), CausationId = Guid.NewGuid(), Extra = new Dictionary<string, string> { ["user"] = "ann" } },
+    };
+}
