@@ -1,0 +1,92 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace EventSourcery.Sqlite.Schema;
+
+// The entity classes exist to describe the schema to EF Core (which creates the tables and keeps them in the user's
+// model and migrations); the store's hot paths read and write these tables with parameterized SQL, not through them.
+
+/// <summary>One row per stream: its identity and current version.</summary>
+[SuppressMessage("Performance", "CA1812", Justification = "Instantiated by EF Core when a user queries the table.")]
+internal sealed class StreamRow
+{
+    public long StreamKey { get; set; }
+
+    public string TenantId { get; set; } = "";
+
+    public string Category { get; set; } = "";
+
+    public Guid StreamId { get; set; }
+
+    public string? Name { get; set; }
+
+    public long Version { get; set; }
+}
+
+/// <summary>One row per stored event; <see cref="Position"/> is the global position (AUTOINCREMENT: never reused).</summary>
+[SuppressMessage("Performance", "CA1812", Justification = "Instantiated by EF Core when a user queries the table.")]
+internal sealed class EventRow
+{
+    public long Position { get; set; }
+
+    public long StreamKey { get; set; }
+
+    public long Version { get; set; }
+
+    public Guid EventId { get; set; }
+
+    public string EventName { get; set; } = "";
+
+    public int SchemaVersion { get; set; }
+
+    public string Payload { get; set; } = "";
+
+    public string? Metadata { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset RecordedAt { get; set; }
+}
+
+/// <summary>
+/// One row per published event: a full copy of what a publisher needs (so deleting the stream does not lose it) and
+/// the delivery state the outbox worker keeps.
+/// </summary>
+[SuppressMessage("Performance", "CA1812", Justification = "Instantiated by EF Core when a user queries the table.")]
+internal sealed class OutboxRow
+{
+    public long Id { get; set; }
+
+    public long Position { get; set; }
+
+    public string TenantId { get; set; } = "";
+
+    public string Category { get; set; } = "";
+
+    public Guid StreamId { get; set; }
+
+    public string? StreamName { get; set; }
+
+    public long Version { get; set; }
+
+    public Guid EventId { get; set; }
+
+    public string EventName { get; set; } = "";
+
+    public int SchemaVersion { get; set; }
+
+    public string Payload { get; set; } = "";
+
+    public string? Metadata { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset RecordedAt { get; set; }
+
+    public int Attempts { get; set; }
+
+    public string? LastError { get; set; }
+
+    public DateTimeOffset? NextAttemptAt { get; set; }
+
+    public bool DeadLettered { get; set; }
+}

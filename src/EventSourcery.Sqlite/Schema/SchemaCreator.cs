@@ -1,0 +1,51 @@
+using EventSourcery.Sqlite.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Migrations.Operations;
+
+namespace EventSourcery.Sqlite.Schema;
+
+/// <summary>
+/// Creates the store's tables that are missing, from the EF Core model. <c>EnsureCreated</c> does nothing when the
+/// database already has other tables, and <c>CreateTables</c> creates every table of the model, so this asks EF for
+/// the operations that build the model from nothing and keeps those for our tables that do not exist yet.
+/// </summary>
+internal static class SchemaCreator
+{
+    /// <summary>
+    /// Creates the missing tables inside <paramref name="transaction"/>, which the caller begins with a write lock
+    /// (two processes opening a new file at once: the second waits, then finds the tables).
+    /// </summary>
+    /// <returns>True when the tables all existed already.</returns>
+    public static async Task<bool> EnsureCreatedAsync(DbContext context, SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        var existing = await SqliteStorage.ExistingTablesAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        if (existing.Count == Tables.All.Length)
+        {
+            return true;
+        }
+
+        var model = context.GetService<IDesignTimeModel>().Model;
+        var missing = new HashSet<string>(Tables.All.Where(t => !existing.Contains(t)), StringComparer.OrdinalIgnoreCase);
+        var operations = context.GetService<IMigrationsModelDiffer>()
+            .GetDifferences(null, model.GetRelationalModel())
+            .Where(operation => operation switch
+            {
+                CreateTableOperation table => missing.Contains(table.Name),
+                CreateIndexOperation index => missing.Contains(index.Table),
+                _ => false,
+            })
+            .ToList();
+
+        var commands = context.GetService<IMigrationsSqlGenerator>().Generate(operations, model);
+        foreach (var command in commands)
+        {
+            await SqliteStorage.ExecuteDdlAsync(connection, transaction, command.CommandText, cancellationToken).ConfigureAwait(false);
+        }
+
+        return false;
+    }
+}

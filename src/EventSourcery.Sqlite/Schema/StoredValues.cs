@@ -1,0 +1,22 @@
+using System.Globalization;
+
+namespace EventSourcery.Sqlite.Schema;
+
+/// <summary>
+/// How values without a native SQLite type are stored as TEXT. The EF model's value converters and the store's SQL use
+/// these same functions, so rows written either way read back alike.
+/// </summary>
+internal static class StoredValues
+{
+    /// <summary>Round-trip format: keeps every tick and the offset, and sorts chronologically for equal offsets (UTC).</summary>
+    public static string FormatTime(DateTimeOffset value) => value.ToString("O", CultureInfo.InvariantCulture);
+
+    /// <exception cref="FormatException">The text is not a round-trip timestamp.</exception>
+    public static DateTimeOffset ParseTime(string text) => DateTimeOffset.ParseExact(text, "O", CultureInfo.InvariantCulture, DateTimeStyles.None);
+
+    /// <summary>Upper-case 'D' format, the way EF Core's SQLite provider stores a <see cref="Guid"/>.</summary>
+    public static string FormatGuid(Guid value) => value.ToString("D").ToUpperInvariant();
+
+    /// <exception cref="FormatException">The text is not a guid.</exception>
+    public static Guid ParseGuid(string text) => Guid.Parse(text);
+}

@@ -1,0 +1,14 @@
+using System.Collections.Immutable;
+
+namespace EventSourcery.Sqlite.Schema;
+
+/// <summary>The names of the store's tables, shared by the EF model and the store's SQL.</summary>
+internal static class Tables
+{
+    public const string Streams = "es_streams";
+    public const string Events = "es_events";
+    public const string Outbox = "es_outbox";
+
+    /// <summary>Every table the store needs, in creation order.</summary>
+    public static readonly ImmutableArray<string> All = [Streams, Events, Outbox];
+}

@@ -1,0 +1,54 @@
+using EventSourcery.Serialization;
+
+namespace EventSourcery;
+
+/// <summary>How a <see cref="SqliteEventStore"/> serializes, stamps and waits.</summary>
+public sealed class SqliteEventStoreOptions
+{
+    /// <summary>The registry of event types to store and read; <see cref="EventRegistry.Default"/> unless set.</summary>
+    public EventRegistry Registry
+    {
+        // Resolved when read, not when the options are made: module initializers may still be registering types.
+        get => field ?? EventRegistry.Default;
+        init => field = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>The clock that stamps <see cref="RecordedEvent.RecordedAt"/>; <see cref="TimeProvider.System"/> unless set.</summary>
+    public TimeProvider TimeProvider
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(value));
+    } = TimeProvider.System;
+
+    /// <summary>
+    /// How hard SQLite pushes each commit to disk (<c>PRAGMA synchronous</c>) on a connection the store opens itself.
+    /// <see cref="SqliteSynchronousMode.Full"/> (the default) loses no committed event on power loss.
+    /// </summary>
+    public SqliteSynchronousMode Synchronous { get; init; } = SqliteSynchronousMode.Full;
+
+    /// <summary>
+    /// How long a write waits for another connection's write lock before it gives up with
+    /// <see cref="EventStoreBusyException"/> (after a few retries). Five seconds unless set; applies to connections
+    /// the store opens itself.
+    /// </summary>
+    public TimeSpan BusyTimeout
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TimeSpan.FromDays(1));
+            field = value;
+        }
+    } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>Values of SQLite's <c>PRAGMA synchronous</c> that are safe for an event store in WAL mode.</summary>
+public enum SqliteSynchronousMode
+{
+    /// <summary>Sync the WAL on every commit: a committed event survives power loss.</summary>
+    Full,
+
+    /// <summary>Sync at checkpoints only: faster; the last commits may be lost on power loss (never corrupted).</summary>
+    Normal,
+}

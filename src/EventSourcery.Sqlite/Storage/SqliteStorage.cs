@@ -1,0 +1,318 @@
+using EventSourcery.Serialization;
+using EventSourcery.Sqlite.Schema;
+using Microsoft.Data.Sqlite;
+
+namespace EventSourcery.Sqlite.Storage;
+
+/// <summary>Identifies a stream row: the tenant ('' for the default view), category ('' for none), guid and optional name.</summary>
+internal readonly record struct StreamKey(string TenantId, string Category, Guid StreamGuid, string? Name)
+{
+    public static StreamKey From(StreamId id, string tenantId) => new(tenantId, id.Category ?? "", id.Value, id.Name);
+}
+
+/// <summary>A stream row found by <see cref="SqliteStorage.FindStreamAsync"/>.</summary>
+internal readonly record struct StreamState(long Key, long Version);
+
+/// <summary>
+/// An event row as read, before it is turned into a <see cref="RecordedEvent"/>: values that can be corrupt are kept
+/// raw so that the failure surfaces at that row, naming it, and not for the whole page.
+/// </summary>
+internal sealed record StoredEventRow(
+    long Position,
+    long Version,
+    string? EventId,
+    string? EventName,
+    long SchemaVersion,
+    byte[]? Payload,
+    byte[]? Metadata,
+    string? CreatedAt,
+    string? RecordedAt,
+    string? TenantId,
+    string? Category,
+    string? StreamGuid,
+    string? StreamName);
+
+/// <summary>
+/// Every piece of SQLite-specific SQL the store runs, and the mapping of SQLite errors to what they mean for it.
+/// All values are bound as parameters. A relational store for another provider replaces this class and keeps
+/// <see cref="SqliteEventStore"/>'s logic.
+/// </summary>
+internal static class SqliteStorage
+{
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteConstraint = 19;
+    private const int SqliteConstraintPrimaryKey = 1555;
+    private const int SqliteConstraintUnique = 2067;
+
+    private const string EventColumns =
+        "e.position, e.version, e.event_id, e.event_name, e.schema_version, e.payload, e.metadata, e.created_at, e.recorded_at";
+
+    /// <summary>The database is locked by another connection (or a conflicting snapshot); retrying later may succeed.</summary>
+    public static bool IsBusy(SqliteException ex) => (ex.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked;
+
+    /// <summary>
+    /// A unique or primary-key constraint failed: in the store's writes that means another writer created the same
+    /// stream or the same (stream, version) first, i.e. a lost race.
+    /// </summary>
+    public static bool IsUniqueViolation(SqliteException ex)
+        => (ex.SqliteErrorCode & 0xFF) == SqliteConstraint
+           && ex.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey;
+
+    /// <summary>Sets the connection-level pragmas of a store that owns its connection.</summary>
+    public static async Task ApplyPragmasAsync(SqliteConnection connection, SqliteEventStoreOptions options, CancellationToken cancellationToken)
+    {
+        var synchronous = options.Synchronous == SqliteSynchronousMode.Normal ? "NORMAL" : "FULL";
+        var busyMilliseconds = ((long)Math.Ceiling(options.BusyTimeout.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        // The busy timeout first, so that switching to WAL waits for a connection that is opening the file too.
+        // Pragmas take no parameters; the values come from an enum and a number, never from user text.
+        await ExecuteDdlAsync(connection, null, $"PRAGMA busy_timeout={busyMilliseconds};", cancellationToken).ConfigureAwait(false);
+
+        // WAL lets readers run beside the single writer; it is a property of the file, so it persists. (An in-memory
+        // database answers "memory" and stays usable.)
+        await ExecuteDdlAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
+        await ExecuteDdlAsync(connection, null, $"PRAGMA synchronous={synchronous}; PRAGMA foreign_keys=ON;", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The store's tables that already exist.</summary>
+    public static async Task<HashSet<string>> ExistingTablesAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ($streams, $events, $outbox);");
+        command.Parameters.AddWithValue("$streams", Tables.Streams);
+        command.Parameters.AddWithValue("$events", Tables.Events);
+        command.Parameters.AddWithValue("$outbox", Tables.Outbox);
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+
+    /// <summary>Runs a statement without results: DDL generated from the EF model, or a pragma.</summary>
+    public static async Task ExecuteDdlAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, sql);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The stream's row, or null when the stream does not exist.</summary>
+    public static async Task<StreamState?> FindStreamAsync(SqliteConnection connection, SqliteTransaction? transaction, StreamKey stream, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, "SELECT stream_key, version FROM es_streams WHERE tenant_id = $tenant AND category = $category AND stream_id = $stream_id;");
+        AddStreamKey(command, stream);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new StreamState(reader.GetInt64(0), reader.GetInt64(1))
+            : null;
+    }
+
+    /// <summary>Creates the stream's row at <paramref name="version"/> and returns its key.</summary>
+    /// <exception cref="SqliteException">A unique violation when another writer created the stream first.</exception>
+    public static async Task<long> InsertStreamAsync(SqliteConnection connection, SqliteTransaction? transaction, StreamKey stream, long version, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, "INSERT INTO es_streams (tenant_id, category, stream_id, name, version) VALUES ($tenant, $category, $stream_id, $name, $version) RETURNING stream_key;");
+        AddStreamKey(command, stream);
+        command.Parameters.AddWithValue("$name", (object?)stream.Name ?? DBNull.Value);
+        command.Parameters.AddWithValue("$version", version);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>Moves the stream from <paramref name="expected"/> to <paramref name="version"/>; false when it was not at <paramref name="expected"/>.</summary>
+    public static async Task<bool> UpdateStreamVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, long streamKey, long expected, long version, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, "UPDATE es_streams SET version = $version WHERE stream_key = $key AND version = $expected;");
+        command.Parameters.AddWithValue("$version", version);
+        command.Parameters.AddWithValue("$key", streamKey);
+        command.Parameters.AddWithValue("$expected", expected);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>
+    /// Inserts the events with versions from <paramref name="firstVersion"/> and, when <paramref name="toOutbox"/>,
+    /// an outbox row for each. Returns the position of the last event.
+    /// </summary>
+    /// <exception cref="SqliteException">A unique violation when another writer took one of the versions first.</exception>
+    public static async Task<long> InsertEventsAsync(
+        SqliteConnection connection,
+        SqliteTransaction? transaction,
+        StreamKey stream,
+        long streamKey,
+        long firstVersion,
+        IReadOnlyList<Event> events,
+        SerializedEvent[] serialized,
+        DateTimeOffset recordedAt,
+        bool toOutbox,
+        CancellationToken cancellationToken)
+    {
+        var recordedAtText = StoredValues.FormatTime(recordedAt);
+
+        // One prepared statement per table, re-bound for every event of the batch.
+        using var insert = Create(connection, transaction, """
+            INSERT INTO es_events (stream_key, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at)
+            VALUES ($stream_key, $version, $event_id, $event_name, $schema_version, $payload, $metadata, $created_at, $recorded_at)
+            RETURNING position;
+            """);
+        var pStreamKey = insert.Parameters.Add("$stream_key", SqliteType.Integer);
+        var pVersion = insert.Parameters.Add("$version", SqliteType.Integer);
+        var pEventId = insert.Parameters.Add("$event_id", SqliteType.Text);
+        var pName = insert.Parameters.Add("$event_name", SqliteType.Text);
+        var pSchema = insert.Parameters.Add("$schema_version", SqliteType.Integer);
+        var pPayload = insert.Parameters.Add("$payload", SqliteType.Text);
+        var pMetadata = insert.Parameters.Add("$metadata", SqliteType.Text);
+        var pCreatedAt = insert.Parameters.Add("$created_at", SqliteType.Text);
+        insert.Parameters.AddWithValue("$recorded_at", recordedAtText);
+        pStreamKey.Value = streamKey;
+        insert.Prepare();
+
+        SqliteCommand? outbox = null;
+        try
+        {
+            if (toOutbox)
+            {
+                outbox = Create(connection, transaction, """
+                    INSERT INTO es_outbox (position, tenant_id, category, stream_id, stream_name, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, attempts, dead_lettered)
+                    VALUES ($position, $tenant, $category, $stream_id, $name, $version, $event_id, $event_name, $schema_version, $payload, $metadata, $created_at, $recorded_at, 0, 0);
+                    """);
+                AddStreamKey(outbox, stream);
+                outbox.Parameters.AddWithValue("$name", (object?)stream.Name ?? DBNull.Value);
+                outbox.Parameters.AddWithValue("$recorded_at", recordedAtText);
+                outbox.Parameters.Add("$position", SqliteType.Integer);
+                outbox.Parameters.Add("$version", SqliteType.Integer);
+                outbox.Parameters.Add("$event_id", SqliteType.Text);
+                outbox.Parameters.Add("$event_name", SqliteType.Text);
+                outbox.Parameters.Add("$schema_version", SqliteType.Integer);
+                outbox.Parameters.Add("$payload", SqliteType.Text);
+                outbox.Parameters.Add("$metadata", SqliteType.Text);
+                outbox.Parameters.Add("$created_at", SqliteType.Text);
+                outbox.Prepare();
+            }
+
+            long position = 0;
+            for (var i = 0; i < events.Count; i++)
+            {
+                var version = firstVersion + i;
+                var eventId = StoredValues.FormatGuid(events[i].Id);
+                var createdAt = StoredValues.FormatTime(events[i].CreatedAt);
+                object metadata = (object?)serialized[i].Metadata ?? DBNull.Value;
+                pVersion.Value = version;
+                pEventId.Value = eventId;
+                pName.Value = serialized[i].Type.Name;
+                pSchema.Value = serialized[i].Type.SchemaVersion;
+                pPayload.Value = serialized[i].Payload;
+                pMetadata.Value = metadata;
+                pCreatedAt.Value = createdAt;
+                position = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+
+                if (outbox is not null)
+                {
+                    outbox.Parameters["$position"].Value = position;
+                    outbox.Parameters["$version"].Value = version;
+                    outbox.Parameters["$event_id"].Value = eventId;
+                    outbox.Parameters["$event_name"].Value = serialized[i].Type.Name;
+                    outbox.Parameters["$schema_version"].Value = serialized[i].Type.SchemaVersion;
+                    outbox.Parameters["$payload"].Value = serialized[i].Payload;
+                    outbox.Parameters["$metadata"].Value = metadata;
+                    outbox.Parameters["$created_at"].Value = createdAt;
+                    await outbox.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return position;
+        }
+        finally
+        {
+            outbox?.Dispose();
+        }
+    }
+
+    /// <summary>Deletes the stream's events and its row. Outbox rows stay: their publication was promised at commit.</summary>
+    public static async Task DeleteStreamAsync(SqliteConnection connection, SqliteTransaction? transaction, long streamKey, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, "DELETE FROM es_events WHERE stream_key = $key; DELETE FROM es_streams WHERE stream_key = $key;");
+        command.Parameters.AddWithValue("$key", streamKey);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Up to <paramref name="limit"/> events of one stream with versions in [<paramref name="fromVersion"/>, <paramref name="toVersion"/>], in version order.</summary>
+    public static async Task<List<StoredEventRow>> ReadStreamPageAsync(SqliteConnection connection, SqliteTransaction? transaction, StreamKey stream, long fromVersion, long toVersion, int limit, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, $"""
+            SELECT {EventColumns}
+            FROM es_events e JOIN es_streams s ON s.stream_key = e.stream_key
+            WHERE s.tenant_id = $tenant AND s.category = $category AND s.stream_id = $stream_id
+              AND e.version >= $from AND e.version <= $to
+            ORDER BY e.version
+            LIMIT $limit;
+            """);
+        AddStreamKey(command, stream);
+        command.Parameters.AddWithValue("$from", fromVersion);
+        command.Parameters.AddWithValue("$to", toVersion);
+        command.Parameters.AddWithValue("$limit", limit);
+        return await ReadRowsAsync(command, withStream: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Up to <paramref name="limit"/> events of the tenant's streams after <paramref name="afterPosition"/>, in position order.</summary>
+    public static async Task<List<StoredEventRow>> ReadAllPageAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, long afterPosition, int limit, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, $"""
+            SELECT {EventColumns}, s.tenant_id, s.category, s.stream_id, s.name
+            FROM es_events e JOIN es_streams s ON s.stream_key = e.stream_key
+            WHERE e.position > $after AND s.tenant_id = $tenant
+            ORDER BY e.position
+            LIMIT $limit;
+            """);
+        command.Parameters.AddWithValue("$after", afterPosition);
+        command.Parameters.AddWithValue("$tenant", tenantId);
+        command.Parameters.AddWithValue("$limit", limit);
+        return await ReadRowsAsync(command, withStream: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<StoredEventRow>> ReadRowsAsync(SqliteCommand command, bool withStream, CancellationToken cancellationToken)
+    {
+        var rows = new List<StoredEventRow>();
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new StoredEventRow(
+                Position: reader.GetInt64(0),
+                Version: reader.GetInt64(1),
+                EventId: TextOrNull(reader, 2),
+                EventName: TextOrNull(reader, 3),
+                SchemaVersion: reader.IsDBNull(4) ? 0 : reader.GetInt64(4),
+                // SQLite hands TEXT back as its UTF-8 bytes: the JSON goes to the deserializer without a string in between.
+                Payload: reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5),
+                Metadata: reader.IsDBNull(6) ? null : reader.GetFieldValue<byte[]>(6),
+                CreatedAt: TextOrNull(reader, 7),
+                RecordedAt: TextOrNull(reader, 8),
+                TenantId: withStream ? TextOrNull(reader, 9) : null,
+                Category: withStream ? TextOrNull(reader, 10) : null,
+                StreamGuid: withStream ? TextOrNull(reader, 11) : null,
+                StreamName: withStream ? TextOrNull(reader, 12) : null));
+        }
+
+        return rows;
+    }
+
+    private static string? TextOrNull(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static void AddStreamKey(SqliteCommand command, StreamKey stream)
+    {
+        command.Parameters.AddWithValue("$tenant", stream.TenantId);
+        command.Parameters.AddWithValue("$category", stream.Category);
+        command.Parameters.AddWithValue("$stream_id", StoredValues.FormatGuid(stream.StreamGuid));
+    }
+
+    private static SqliteCommand Create(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+#pragma warning disable CA2100 // The SQL is constant text of this class (or DDL generated by EF Core from the model); values are parameters.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        return command;
+    }
+}

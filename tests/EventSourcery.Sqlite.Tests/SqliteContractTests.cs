@@ -1,0 +1,78 @@
+using System.Runtime.CompilerServices;
+using EventSourcery.StoreContract;
+
+namespace EventSourcery.Sqlite.Tests;
+
+public sealed class SqliteEventStoreTests : DurableEventStoreContract, IAsyncLifetime
+{
+    private readonly List<TempDatabase> _databases = [];
+    private readonly ConditionalWeakTable<IEventStore, TempDatabase> _databaseOf = [];
+
+    protected override async Task<IEventStore> CreateStoreAsync()
+    {
+        var database = new TempDatabase();
+        _databases.Add(database);
+        var store = await database.OpenStoreAsync();
+        _databaseOf.Add(store, database);
+        return store;
+    }
+
+    // Another store instance, so the race runs over two connections to one file.
+    protected override async Task<IEventStore> CreateSecondWriterAsync(IEventStore store)
+    {
+        var database = _databaseOf.TryGetValue(store, out var db) ? db : throw new InvalidOperationException("Unknown store.");
+        var second = await database.OpenStoreAsync();
+        _databaseOf.Add(second, database);
+        return second;
+    }
+
+    protected override async Task<IEventStore> ReopenAsync(IEventStore store)
+    {
+        var database = _databaseOf.TryGetValue(store, out var db) ? db : throw new InvalidOperationException("Unknown store.");
+        await ((SqliteEventStore)store).DisposeAsync();
+        var reopened = await database.OpenStoreAsync();
+        _databaseOf.Add(reopened, database);
+        return reopened;
+    }
+
+    protected override Task<IReadOnlyList<long>> ReadOutboxPositionsAsync(IEventStore store)
+        => (_databaseOf.TryGetValue(store, out var db) ? db : throw new InvalidOperationException("Unknown store.")).OutboxPositionsAsync();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var database in _databases)
+        {
+            await database.DisposeAsync();
+        }
+    }
+}
+
+public sealed class SqliteRepositoryTests : RepositoryContract, IAsyncLifetime
+{
+    private readonly List<TempDatabase> _databases = [];
+    private readonly ConditionalWeakTable<IEventStore, TempDatabase> _databaseOf = [];
+
+    protected override async Task<IEventStore> CreateStoreAsync()
+    {
+        var database = new TempDatabase();
+        _databases.Add(database);
+        var store = await database.OpenStoreAsync();
+        _databaseOf.Add(store, database);
+        return store;
+    }
+
+    protected override Task<IReadOnlyList<long>> ReadOutboxPositionsAsync(IEventStore store)
+        => (_databaseOf.TryGetValue(store, out var db) ? db : throw new InvalidOperationException("Unknown store.")).OutboxPositionsAsync();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var database in _databases)
+        {
+            await database.DisposeAsync();
+        }
+    }
+}

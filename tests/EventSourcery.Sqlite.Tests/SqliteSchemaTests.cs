@@ -1,0 +1,130 @@
+using EventSourcery.StoreContract;
+
+namespace EventSourcery.Sqlite.Tests;
+
+public sealed class SqliteSchemaTests
+{
+    [Fact]
+    public async Task The_first_open_creates_the_tables_and_switches_the_file_to_wal()
+    {
+        await using var db = new TempDatabase();
+        Assert.False(File.Exists(db.Path));
+
+        await db.OpenStoreAsync();
+
+        var tables = await db.TablesAsync();
+        Assert.Contains("es_streams", tables);
+        Assert.Contains("es_events", tables);
+        Assert.Contains("es_outbox", tables);
+        Assert.Equal("wal", await db.ScalarAsync("PRAGMA journal_mode"));
+        var indexes = (await db.RowsAsync("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'es_%'")).ToDictionary(r => (string)r[0]!, r => (string?)r[1]);
+        Assert.Contains("UNIQUE", indexes["ux_es_streams_identity"], StringComparison.Ordinal);
+        Assert.Contains("UNIQUE", indexes["ux_es_events_stream_version"], StringComparison.Ordinal);
+        var events = (string)(await db.ScalarAsync("SELECT sql FROM sqlite_master WHERE name = 'es_events'"))!;
+        Assert.Contains("AUTOINCREMENT", events, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_columns_follow_the_documented_schema()
+    {
+        await using var db = new TempDatabase();
+        await db.OpenStoreAsync();
+
+        async Task<string[]> Columns(string table)
+            => (await db.RowsAsync($"SELECT name FROM pragma_table_info('{table}') ORDER BY cid")).Select(r => (string)r[0]!).ToArray();
+
+        Assert.Equal(["stream_key", "tenant_id", "category", "stream_id", "name", "version"], await Columns("es_streams"));
+        Assert.Equal(["position", "stream_key", "version", "event_id", "event_name", "schema_version", "payload", "metadata", "created_at", "recorded_at"], await Columns("es_events"));
+        Assert.Superset(
+            new HashSet<string> { "id", "position", "tenant_id", "category", "stream_id", "version", "event_id", "event_name", "schema_version", "payload", "metadata", "created_at", "recorded_at", "attempts", "last_error", "next_attempt_at", "dead_lettered" },
+            (await Columns("es_outbox")).ToHashSet());
+    }
+
+    [Fact]
+    public async Task A_second_open_of_the_same_file_sees_the_schema_and_the_data()
+    {
+        await using var db = new TempDatabase();
+        var first = await db.OpenStoreAsync();
+        var id = StreamId.New();
+        await first.AppendAsync(id, [new TurnedOn()], ExpectedVersion.NoStream);
+
+        var second = await db.OpenStoreAsync();
+        await second.AppendAsync(id, [new TurnedOff()], ExpectedVersion.Exactly(1));
+
+        Assert.Equal(["TurnedOn", "TurnedOff"], (await Read.StreamAsync(first, id)).Select(e => e.EventName));
+        Assert.Equal(["TurnedOn", "TurnedOff"], (await Read.StreamAsync(second, id)).Select(e => e.EventName));
+    }
+
+    [Fact]
+    public async Task Stores_opened_at_once_on_a_new_file_all_succeed()
+    {
+        await using var db = new TempDatabase();
+
+        var stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => db.OpenStoreAsync())));
+        var results = await Task.WhenAll(stores.Select((s, i) => Task.Run(() => s.AppendAsync(StreamId.New(), [new NoteAdded($"{i}", i, DateTimeOffset.UtcNow)], ExpectedVersion.NoStream).AsTask())));
+
+        Assert.Equal(4, results.Select(r => r.LastPosition).Distinct().Count());
+        Assert.Equal(4, (await Read.AllAsync(stores[0])).Count);
+    }
+
+    [Fact]
+    public async Task Other_tables_in_the_file_are_left_alone()
+    {
+        await using var db = new TempDatabase();
+        await db.ExecuteAsync("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL); INSERT INTO customers (name) VALUES ('ada');");
+
+        var store = await db.OpenStoreAsync();
+        await store.AppendAsync(StreamId.New(), [new TurnedOn()], ExpectedVersion.NoStream);
+
+        Assert.Equal("ada", await db.ScalarAsync("SELECT name FROM customers"));
+        Assert.Contains("es_events", await db.TablesAsync());
+    }
+
+    [Fact]
+    public async Task A_missing_table_is_created_on_the_next_open_and_the_others_keep_their_data()
+    {
+        await using var db = new TempDatabase();
+        var store = await db.OpenStoreAsync();
+        var id = StreamId.New();
+        await store.AppendAsync(id, [new TurnedOn()], ExpectedVersion.NoStream);
+        await store.DisposeAsync();
+        await db.ExecuteAsync("DROP TABLE es_outbox");
+
+        var reopened = await db.OpenStoreAsync();
+        await reopened.PublishAsync(id, [new TurnedOff()], ExpectedVersion.Exactly(1));
+
+        Assert.Contains("es_outbox", await db.TablesAsync());
+        Assert.Equal(2, (await Read.StreamAsync(reopened, id)).Count);
+        Assert.Single(await db.OutboxPositionsAsync());
+    }
+
+    [Fact]
+    public async Task The_connection_gets_the_configured_pragmas()
+    {
+        await using var db = new TempDatabase();
+        var full = await db.OpenStoreAsync();
+        var normal = await db.OpenStoreAsync(new SqliteEventStoreOptions { Synchronous = SqliteSynchronousMode.Normal, BusyTimeout = TimeSpan.FromMilliseconds(1_500) });
+
+        Assert.Equal(2L, Pragma(full, "synchronous"));
+        Assert.Equal(5_000L, Pragma(full, "busy_timeout"));
+        Assert.Equal(1L, Pragma(full, "foreign_keys"));
+        Assert.Equal(1L, Pragma(normal, "synchronous"));
+        Assert.Equal(1_500L, Pragma(normal, "busy_timeout"));
+    }
+
+    [Fact]
+    public async Task Open_rejects_a_missing_connection_string_and_bad_options()
+    {
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => SqliteEventStore.OpenAsync(""));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => SqliteEventStore.OpenAsync(null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SqliteEventStoreOptions { BusyTimeout = TimeSpan.Zero });
+        Assert.Throws<ArgumentNullException>(() => new SqliteEventStoreOptions { Registry = null! });
+    }
+
+    private static object? Pragma(SqliteEventStore store, string name)
+    {
+        using var command = store.Connection.CreateCommand();
+        command.CommandText = $"PRAGMA {name}";
+        return command.ExecuteScalar();
+    }
+}

@@ -1,0 +1,304 @@
+namespace EventSourcery.StoreContract;
+
+/// <summary>
+/// The behaviour of <see cref="Repository{TAggregate}"/> over a store. A store's test project derives a class from it
+/// and supplies a fresh, empty store per test.
+/// </summary>
+public abstract class RepositoryContract
+{
+    /// <summary>A new, empty store for one test.</summary>
+    protected abstract Task<IEventStore> CreateStoreAsync();
+
+    /// <summary>The positions of the events the store has put in its outbox, in order.</summary>
+    protected abstract Task<IReadOnlyList<long>> ReadOutboxPositionsAsync(IEventStore store);
+
+    [Fact]
+    public async Task New_saves_the_emitted_events_and_load_rebuilds_the_aggregate()
+    {
+        var store = await CreateStoreAsync();
+        var switches = new Repository<LightSwitch>(store);
+        var id = StreamId.New("light_switch");
+
+        var created = await switches.NewAsync(id, s =>
+        {
+            s.TurnOn();
+            s.AddNote("installed");
+        });
+        var loaded = await switches.LoadAsync(id);
+
+        Assert.Equal(id, created.Id);
+        Assert.Equal(2, created.Version);
+        Assert.Empty(created.Changes);
+        Assert.NotNull(loaded);
+        Assert.NotSame(created, loaded);
+        Assert.Equal(id, loaded.Id);
+        Assert.True(loaded.IsOn);
+        Assert.Equal(["installed"], loaded.Notes);
+        Assert.Equal(2, loaded.Version);
+        Assert.Empty(loaded.Changes);
+        Assert.Equal(["TurnedOn", "NoteAdded"], (await ReadStreamAsync(store, id)).Select(e => e.EventName));
+    }
+
+    [Fact]
+    public async Task Update_loads_changes_and_saves()
+    {
+        var store = await CreateStoreAsync();
+        var switches = new Repository<LightSwitch>(store);
+        var id = StreamId.New();
+        await switches.NewAsync(id, s => s.TurnOn());
+
+        var updated = await switches.UpdateAsync(id, s => s.TurnOff());
+        var loaded = await switches.LoadAsync(id);
+
+        Assert.False(updated.IsOn);
+        Assert.Equal(2, updated.Version);
+        Assert.Empty(updated.Changes);
+        Assert.NotNull(loaded);
+        Assert.False(loaded.IsOn);
+        Assert.Equal(2, loaded.Version);
+        Assert.Equal([1L, 2], (await ReadStreamAsync(store, id)).Select(e => e.Version));
+    }
+
+    [Fact]
+    public async Task A_loaded_aggregate_has_no_changes_and_the_stream_version()
+    {
+        var store = await CreateStoreAsync();
+        var switches = new Repository<LightSwitch>(store);
+        var id = StreamId.New();
+        await switches.NewAsync(id, s => s.TurnOn());
+        await switches.UpdateAsync(id, s => s.TurnOff());
+        await switches.UpdateAsync(id, s =>
+        {
+            s.TurnOn();
+            s.AddNote("one");
+            s.AddNote("two");
+        });
+
+        var loaded = await switches.LoadAsync(id);
+
+        Assert.NotNull(loaded);
+        Assert.Equal(5, loaded.Version);
+        Assert.Empty(loaded.Changes);
+        Assert.True(loaded.IsOn);
+        Assert.Equal(["one", "two"], loaded.Notes);
+    }
+
+    [Fact]
+    public async Task Load_of_a_missing_stream_returns_null()
+    {
+        var store = await CreateStoreAsync();
+        var switches = new Repository<LightSwitch>(store);
+        await switches.NewAsync(StreamId.New(), s => s.TurnOn());
+
+        Assert.Null(await switches.LoadAsync(StreamId.New()));
+    }
+
+    [Fact]
+    public async Task Update_of_a_missing_stream_throws_StreamNotFoundException()
+    {
+        var store = await CreateStoreAsync();
+        var switches = new Repository<LightSwitch>(store);
+        var id = StreamId.New("light_switch");
+        var ran = false;
+
+        var ex = await Assert.ThrowsAsync<StreamNotFoundException>(() => switches.UpdateAsync(id, s => { ran = true; s.TurnOn(); }));
+
+        Assert.Equal(id, ex.StreamId);
+        Assert.False(ran);
+        Assert.Empty(await ReadStreamAsync(store, id));
+    }
+
+    [Fact]
+    public async Task New_on_an_existing_stream_throws_ConcurrencyException()
+    {
+        var store = await CreateStoreAsync();
+        var switches = new Repository<LightSwitch>(store);
+        var id = StreamId.New();
+        await switches.NewAsync(id, s => s.TurnOn());
+
+        var ex = await Assert.ThrowsAsync<ConcurrencyException>(() => switches.NewAsync(id, s => s.TurnOn()));
+
+        Assert.Equal(id, ex.StreamId);
+        Assert.Equal(ExpectedVersion.NoStream, ex.Expected);
+        Assert.Equal(1, ex.Actual);
+        Assert.Single(await ReadStreamAsync(store, id));
+    }
+
+    [Fact]
+    public async Task A_domain_exception_in_update_propagates_unwrapped_and_saves_nothing()
+    {
+        var store = await CreateStoreAsync();
+        var switches = new Repository<LightSwitch>(store);
+        var id = StreamId.New();
+        await switches.NewAsync(id, s => s.TurnOn());
+
+        // The note is emitted before the rule fails: it must not be saved either.
+        await Assert.ThrowsAsync<LightSwitch.AlreadyTurnedOn>(() => switches.UpdateAsync(id, s =>
+        {
+            s.AddNote("before the failure");
+            s.TurnOn();
+        }));
+
+        var read = await ReadStreamAsync(store, id);
+        Assert.IsType<TurnedOn>(Assert.Single(read).Event);
+    }
+
+    [Fact]
+    public async Task A_domain_exception_in_new_propagates_unwrapped_and_creates_no_stream()
+    {
+        var store = await CreateStoreAsync();
+        var switches = new Repository<LightSwitch>(store);
+        var id = StreamId.New();
+
+        await Assert.ThrowsAsync<LightSwitch.AlreadyTurnedOff>(() => switches.NewAsync(id, s =>
+        {
+            s.AddNote("doomed");
+            s.TurnOff();
+        }));
+
+        Assert.Null(await switches.LoadAsync(id));
+        Assert.Empty(await ReadAllAsync(store));
+    }
+
+    [Fact]
+    public async Task Interleaved_updates_make_the_second_save_fail_with_ConcurrencyException()
+    {
+        var store = await CreateStoreAsync();
+        var switches = new Repository<LightSwitch>(store);
+        var id = StreamId.New();
+        await switches.NewAsync(id, s => s.TurnOn());
+
+        var a = await switches.LoadAsync(id);
+        var b = await switches.LoadAsync(id);
+        Assert.NotNull(a);
+        Assert.NotNull(b);
+        a.TurnOff();
+        await switches.SaveAsync(a);
+        b.AddNote("stale");
+        var ex = await Assert.ThrowsAsync<ConcurrencyException>(() => switches.SaveAsync(b));
+
+        Assert.Equal(id, ex.StreamId);
+        Assert.Equal(ExpectedVersion.Exactly(1), ex.Expected);
+        Assert.Equal(2, ex.Actual);
+        Assert.Equal(2, a.Version);
+        Assert.Single(b.Changes);
+        var loaded = await switches.LoadAsync(id);
+        Assert.NotNull(loaded);
+        Assert.False(loaded.IsOn);
+        Assert.Empty(loaded.Notes);
+        Assert.Equal(2, loaded.Version);
+    }
+
+    [Fact]
+    public async Task The_asynchronous_change_overloads_save_what_they_emit()
+    {
+        var store = await CreateStoreAsync();
+        var switches = new Repository<LightSwitch>(store);
+        var id = StreamId.New();
+        using var source = new CancellationTokenSource();
+        CancellationToken seen = default;
+
+        await switches.NewAsync(
+            id,
+            async (s, ct) =>
+            {
+                await Task.Yield();
+                seen = ct;
+                s.TurnOn();
+            },
+            source.Token);
+        var updated = await switches.UpdateAsync(id, async (s, ct) =>
+        {
+            await Task.Delay(1, ct);
+            s.TurnOff();
+        });
+
+        Assert.Equal(source.Token, seen);
+        Assert.Equal(2, updated.Version);
+        Assert.Equal(["TurnedOn", "TurnedOff"], (await ReadStreamAsync(store, id)).Select(e => e.EventName));
+    }
+
+    [Fact]
+    public async Task An_asynchronous_domain_exception_propagates_unwrapped()
+    {
+        var store = await CreateStoreAsync();
+        var switches = new Repository<LightSwitch>(store);
+        var id = StreamId.New();
+        await switches.NewAsync(id, s => s.TurnOn());
+
+        await Assert.ThrowsAsync<LightSwitch.AlreadyTurnedOn>(() => switches.UpdateAsync(id, async (s, _) =>
+        {
+            await Task.Yield();
+            s.TurnOn();
+        }));
+
+        Assert.Single(await ReadStreamAsync(store, id));
+    }
+
+    [Fact]
+    public async Task An_update_that_emits_nothing_writes_nothing()
+    {
+        var store = await CreateStoreAsync();
+        var switches = new Repository<LightSwitch>(store);
+        var id = StreamId.New();
+        await switches.NewAsync(id, s => s.TurnOn());
+
+        var unchanged = await switches.UpdateAsync(id, _ => { });
+
+        Assert.Equal(1, unchanged.Version);
+        Assert.Single(await ReadAllAsync(store));
+    }
+
+    [Fact]
+    public async Task Publish_option_puts_saved_events_in_the_outbox()
+    {
+        var store = await CreateStoreAsync();
+        var publishing = new Repository<LightSwitch>(store, new RepositoryOptions { Publish = true });
+        var plain = new Repository<LightSwitch>(store);
+        var published = StreamId.New();
+        var appended = StreamId.New();
+
+        await publishing.NewAsync(published, s => s.TurnOn());
+        await publishing.UpdateAsync(published, s => s.TurnOff());
+        await plain.NewAsync(appended, s => s.TurnOn());
+
+        var expected = (await ReadStreamAsync(store, published)).Select(e => e.Position);
+        Assert.Equal(expected, await ReadOutboxPositionsAsync(store));
+        Assert.Equal(2, expected.Count());
+    }
+
+    [Fact]
+    public async Task A_default_id_is_rejected()
+    {
+        var store = await CreateStoreAsync();
+        var switches = new Repository<LightSwitch>(store);
+
+        var create = await Assert.ThrowsAsync<ArgumentException>(() => switches.NewAsync(default, s => s.TurnOn()));
+        var load = await Assert.ThrowsAsync<ArgumentException>(() => switches.LoadAsync(default));
+
+        Assert.Equal("id", create.ParamName);
+        Assert.Equal("id", load.ParamName);
+    }
+
+    private static async Task<List<RecordedEvent>> ReadStreamAsync(IEventStore store, StreamId id)
+    {
+        var events = new List<RecordedEvent>();
+        await foreach (var e in store.ReadStreamAsync(id))
+        {
+            events.Add(e);
+        }
+
+        return events;
+    }
+
+    private static async Task<List<RecordedEvent>> ReadAllAsync(IEventStore store)
+    {
+        var events = new List<RecordedEvent>();
+        await foreach (var e in store.ReadAllAsync())
+        {
+            events.Add(e);
+        }
+
+        return events;
+    }
+}

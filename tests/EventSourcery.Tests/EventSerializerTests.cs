@@ -1,0 +1,119 @@
+using System.Text;
+using System.Text.Json;
+using EventSourcery.Serialization;
+using EventSourcery.StoreContract;
+
+namespace EventSourcery.Tests;
+
+public sealed class EventSerializerTests
+{
+    // Private and nested, so the generator leaves it unregistered.
+    private sealed record NeverRegistered(string Reason) : Event;
+
+    [Fact]
+    public void Full_metadata_round_trips()
+    {
+        var metadata = new EventMetadata
+        {
+            CorrelationId = Guid.NewGuid(),
+            CausationId = Guid.NewGuid(),
+            Extra = new Dictionary<string, string> { ["user"] = "ada", ["quote\"d"] = "back\\slash", ["ünï"] = "✓ 😀", ["empty"] = "" },
+        };
+
+        var json = EventSerializer.SerializeMetadata(metadata);
+        var read = EventSerializer.DeserializeMetadata(Encoding.UTF8.GetBytes(json!));
+
+        Assert.Equal(metadata, read);
+        Assert.Equal("✓ 😀", read.Extra["ünï"]);
+        using var document = JsonDocument.Parse(json!);
+        Assert.Equal(metadata.CorrelationId, document.RootElement.GetProperty("correlationId").GetGuid());
+    }
+
+    [Fact]
+    public void Partial_metadata_round_trips()
+    {
+        var onlyCausation = new EventMetadata { CausationId = Guid.NewGuid() };
+        var onlyExtra = new EventMetadata { Extra = new Dictionary<string, string> { ["k"] = "v" } };
+
+        Assert.Equal(onlyCausation, EventSerializer.DeserializeMetadata(Encoding.UTF8.GetBytes(EventSerializer.SerializeMetadata(onlyCausation)!)));
+        Assert.Equal(onlyExtra, EventSerializer.DeserializeMetadata(Encoding.UTF8.GetBytes(EventSerializer.SerializeMetadata(onlyExtra)!)));
+    }
+
+    [Fact]
+    public void Empty_metadata_is_stored_as_null()
+    {
+        Assert.Null(EventSerializer.SerializeMetadata(EventMetadata.Empty));
+        Assert.Null(EventSerializer.SerializeMetadata(new EventMetadata { Extra = new Dictionary<string, string>() }));
+    }
+
+    [Fact]
+    public void Unknown_metadata_properties_are_skipped_and_malformed_metadata_throws()
+    {
+        var withUnknown = EventSerializer.DeserializeMetadata("""{"future":{"x":[1,2]},"correlationId":null,"causationId":"6f1d3c2a-8b4e-5a7d-9c0f-3e2b1a4d5c6e"}"""u8);
+
+        Assert.Null(withUnknown.CorrelationId);
+        Assert.Equal(new Guid("6f1d3c2a-8b4e-5a7d-9c0f-3e2b1a4d5c6e"), withUnknown.CausationId);
+        Assert.ThrowsAny<JsonException>(() => EventSerializer.DeserializeMetadata("""{"extra":{"k":1}}"""u8));
+        Assert.ThrowsAny<JsonException>(() => EventSerializer.DeserializeMetadata("""[1]"""u8));
+        Assert.ThrowsAny<JsonException>(() => EventSerializer.DeserializeMetadata("""{"correlationId":"x"""u8));
+    }
+
+    [Fact]
+    public void An_event_round_trips_through_payload_and_header()
+    {
+        var serializer = new EventSerializer(EventRegistry.Default);
+        var original = new NoteAdded("text", 3, new DateTimeOffset(2021, 5, 6, 7, 8, 9, TimeSpan.FromHours(-3)).AddTicks(42))
+        {
+            Metadata = new EventMetadata { CorrelationId = Guid.NewGuid(), Extra = new Dictionary<string, string> { ["a"] = "b" } },
+        };
+
+        var stored = serializer.Serialize(original);
+        var read = serializer.Deserialize(StreamId.New(), 1, 1, stored.Type.Name, Encoding.UTF8.GetBytes(stored.Payload), original.Id, original.CreatedAt, Encoding.UTF8.GetBytes(stored.Metadata!));
+
+        Assert.Equal("NoteAdded", stored.Type.Name);
+        Assert.Equal(1, stored.Type.SchemaVersion);
+        Assert.Equal(original, read);
+        Assert.Equal(original.At.Offset, ((NoteAdded)read).At.Offset);
+    }
+
+    [Fact]
+    public void Serializing_an_unregistered_type_throws_UnknownEventTypeException()
+    {
+        var serializer = new EventSerializer(EventRegistry.Default);
+
+        var ex = Assert.Throws<UnknownEventTypeException>(() => serializer.Serialize(new NeverRegistered("x")));
+
+        Assert.Equal(typeof(NeverRegistered), ex.EventType);
+    }
+
+    [Theory]
+    [InlineData("NoSuchEvent", "{}")]
+    [InlineData("NoteAdded", "{\"text\":\"trunc")]
+    [InlineData("NoteAdded", "{\"text\":\"x\",\"count\":\"not a number\",\"at\":\"2020-01-01T00:00:00+00:00\"}")]
+    [InlineData("TurnedOn", "[]")]
+    [InlineData("TurnedOn", "{} {}")]
+    public void Unreadable_stored_events_throw_EventReadException_naming_the_event(string name, string payload)
+    {
+        var serializer = new EventSerializer(EventRegistry.Default);
+        var stream = StreamId.New("s");
+
+        var ex = Assert.Throws<EventReadException>(() => serializer.Deserialize(stream, 4, 99, name, Encoding.UTF8.GetBytes(payload), Guid.NewGuid(), DateTimeOffset.UtcNow, default));
+
+        Assert.Equal(stream, ex.StreamId);
+        Assert.Equal(4, ex.Version);
+        Assert.Equal(99, ex.Position);
+        Assert.Equal(name, ex.EventName);
+        Assert.Contains(name, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_registry_refuses_two_types_under_one_name()
+    {
+        var first = EventRegistry.Default.GetByType(typeof(TurnedOn));
+        var impostor = new EventType(typeof(TurnedOff), first.Name, 1, (_, _) => { }, (ref Utf8JsonReader _, in EventHeader _) => new TurnedOff());
+
+        var ex = Assert.Throws<DuplicateEventNameException>(() => new EventRegistry([first, impostor]));
+
+        Assert.Equal("TurnedOn", ex.Name);
+    }
+}
