@@ -1,0 +1,145 @@
+using Microsoft.CodeAnalysis;
+
+namespace EventSourcery.Analyzers;
+
+/// <summary>
+/// Every diagnostic EventSourcery reports. The IDs are fixed (docs/diagnostics/ESxxxx.md, AnalyzerReleases.*.md);
+/// the code fixers refer to them through the <c>…Id</c> constants.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    /// <summary>ES0001: an aggregate (or a type containing it) is not partial, so the generator cannot add its dispatch.</summary>
+    public const string AggregateMustBePartialId = "ES0001";
+
+    /// <summary>ES0002: an event the aggregate emits (or, for <c>Aggregate&lt;TEvent&gt;</c>, any event of the family) has no Apply method.</summary>
+    public const string MissingApplyId = "ES0002";
+
+    /// <summary>ES0003: an event type is not named in the past tense.</summary>
+    public const string EventNameNotPastTenseId = "ES0003";
+
+    /// <summary>ES0004: two event types share one stable name.</summary>
+    public const string DuplicateEventNameId = "ES0004";
+
+    /// <summary>ES0005: an event has a settable property or a writable field.</summary>
+    public const string MutableEventId = "ES0005";
+
+    /// <summary>ES0006: an Apply method has a shape the dispatch cannot use.</summary>
+    public const string InvalidApplyShapeId = "ES0006";
+
+    /// <summary>ES0007: Emit is called inside an Apply method.</summary>
+    public const string EmitInsideApplyId = "ES0007";
+
+    /// <summary>ES0008: an event property's type cannot be serialized by the generated metadata.</summary>
+    public const string UnserializablePropertyId = "ES0008";
+
+    /// <summary>ES0009: a non-abstract aggregate has no parameterless constructor.</summary>
+    public const string MissingParameterlessConstructorId = "ES0009";
+
+    /// <summary>Diagnostic property holding the suggested past-tense name (ES0003).</summary>
+    public const string SuggestedNameProperty = "SuggestedName";
+
+    /// <summary>Diagnostic property holding the documentation-comment id of the event that lacks an Apply method (ES0002).</summary>
+    public const string EventTypeIdProperty = "EventTypeId";
+
+    /// <summary>Diagnostic property holding the documentation-comment id of the aggregate that needs the Apply method (ES0002).</summary>
+    public const string AggregateTypeIdProperty = "AggregateTypeId";
+
+    private const string DesignCategory = "EventSourcery.Design";
+    private const string NamingCategory = "EventSourcery.Naming";
+    private const string UsageCategory = "EventSourcery.Usage";
+    private const string SerializationCategory = "EventSourcery.Serialization";
+
+    public static readonly DiagnosticDescriptor AggregateMustBePartial = new(
+        id: AggregateMustBePartialId,
+        title: "Aggregate must be partial",
+        messageFormat: "{0} must be partial, so that the EventSourcery generator can add the aggregate's Apply dispatch and factory",
+        category: DesignCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generator writes each aggregate's event dispatch and factory into another part of the class. Without 'partial' on the aggregate and on every type containing it, nothing is generated and replaying an event throws at run time.",
+        helpLinkUri: HelpLink(AggregateMustBePartialId));
+
+    public static readonly DiagnosticDescriptor MissingApply = new(
+        id: MissingApplyId,
+        title: "Event has no Apply method",
+        messageFormat: "Aggregate '{0}' has no Apply method for event '{1}'",
+        category: DesignCategory,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "An aggregate rebuilds its state by passing every event of its stream to an Apply method. An event without one throws UnhandledEventException when it is emitted and when the stream is replayed.",
+        helpLinkUri: HelpLink(MissingApplyId));
+
+    public static readonly DiagnosticDescriptor EventNameNotPastTense = new(
+        id: EventNameNotPastTenseId,
+        title: "Event name is not in the past tense",
+        messageFormat: "Event '{0}' is not named in the past tense; consider '{1}'",
+        category: NamingCategory,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "An event records a fact that has already happened (OrderShipped, TurnedOn); an imperative or present-tense name (ShipOrder, TurnOn) reads like a command and blurs the line between commands and events.",
+        helpLinkUri: HelpLink(EventNameNotPastTenseId));
+
+    public static readonly DiagnosticDescriptor DuplicateEventName = new(
+        id: DuplicateEventNameId,
+        title: "Two event types share one stable name",
+        messageFormat: "Event '{0}' has the stable name '{1}', which '{2}' also uses; give one of them an [EventName]",
+        category: DesignCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Stored events are looked up by their stable name (the [EventName] or the type's simple name). Two types with one name make stored events ambiguous, so the registry cannot be built.",
+        helpLinkUri: HelpLink(DuplicateEventNameId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    public static readonly DiagnosticDescriptor MutableEvent = new(
+        id: MutableEventId,
+        title: "Event is mutable",
+        messageFormat: "Event '{0}' is mutable: {1} '{2}' can be changed after the event is created",
+        category: DesignCategory,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Events are facts: once emitted they are stored, published and replayed as they are. A settable property or writable field lets code change an event after the fact, so the stored stream and the in-memory state can disagree.",
+        helpLinkUri: HelpLink(MutableEventId));
+
+    public static readonly DiagnosticDescriptor InvalidApplyShape = new(
+        id: InvalidApplyShapeId,
+        title: "Apply method has the wrong shape",
+        messageFormat: "Apply method '{0}' {1}; an Apply method is an instance method that returns void and takes one event",
+        category: UsageCategory,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The generated dispatch calls 'void Apply(TEvent e)' instance methods with one event parameter. Other methods named Apply are not called during replay, or their result is ignored.",
+        helpLinkUri: HelpLink(InvalidApplyShapeId));
+
+    public static readonly DiagnosticDescriptor EmitInsideApply = new(
+        id: EmitInsideApplyId,
+        title: "Emit is called inside an Apply method",
+        messageFormat: "Emit is called inside Apply method '{0}'; replaying the stream would emit the event again",
+        category: UsageCategory,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Apply methods run both when an event is emitted and when the stream is replayed on load. Emitting from Apply adds a new change on every load and nests events unpredictably; emit from the command method instead.",
+        helpLinkUri: HelpLink(EmitInsideApplyId));
+
+    public static readonly DiagnosticDescriptor UnserializableProperty = new(
+        id: UnserializablePropertyId,
+        title: "Event property cannot be serialized",
+        messageFormat: "Property '{0}' of event '{1}' has type '{2}', which the generated serialization cannot handle: {3}",
+        category: SerializationCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Events are stored as JSON through metadata generated at compile time, without reflection. Only primitive and well-known value types, enums, supported collections and concrete classes, records and structs made of those can be written and read back.",
+        helpLinkUri: HelpLink(UnserializablePropertyId));
+
+    public static readonly DiagnosticDescriptor MissingParameterlessConstructor = new(
+        id: MissingParameterlessConstructorId,
+        title: "Aggregate has no parameterless constructor",
+        messageFormat: "Aggregate '{0}' has no parameterless constructor, so the repository cannot create it to replay its stream",
+        category: DesignCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The repository creates an empty aggregate and replays its stream into it; the generated factory calls a parameterless constructor, which may be private.",
+        helpLinkUri: HelpLink(MissingParameterlessConstructorId));
+
+    private static string HelpLink(string id)
+        => "https://github.com/eventsourcery/eventsourcery-dotnet/blob/main/docs/diagnostics/" + id + ".md";
+}

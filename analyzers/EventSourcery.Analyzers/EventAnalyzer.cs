@@ -1,0 +1,163 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Linq;
+using EventSourcery.Analyzers.Naming;
+using EventSourcery.Analyzers.Serialization;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace EventSourcery.Analyzers;
+
+/// <summary>
+/// Rules about event types: past-tense names (ES0003), unique stable names (ES0004, compilation-wide), immutability
+/// (ES0005) and serializable property types (ES0008).
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class EventAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.EventNameNotPastTense,
+        DiagnosticDescriptors.DuplicateEventName,
+        DiagnosticDescriptors.MutableEvent,
+        DiagnosticDescriptors.UnserializableProperty);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(static start =>
+        {
+            var types = EventSourceryTypes.TryCreate(start.Compilation);
+            if (types is null)
+            {
+                return; // the compilation does not reference EventSourcery
+            }
+
+            var checker = new SerializableTypeChecker(types);
+            var registered = new ConcurrentBag<(string StableName, INamedTypeSymbol Type)>();
+            start.RegisterSymbolAction(context => AnalyzeEvent(context, types, checker, registered), SymbolKind.NamedType);
+            start.RegisterCompilationEndAction(context => ReportDuplicateNames(context, registered));
+        });
+    }
+
+    private static void AnalyzeEvent(
+        SymbolAnalysisContext context,
+        EventSourceryTypes types,
+        SerializableTypeChecker checker,
+        ConcurrentBag<(string StableName, INamedTypeSymbol Type)> registered)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        if (!types.IsEvent(type))
+        {
+            return;
+        }
+
+        var location = type.Locations.FirstOrDefault(l => l.IsInSource);
+        if (location is null)
+        {
+            return;
+        }
+
+        if (PastTenseNames.GetSuggestion(type.Name) is { } suggestion)
+        {
+            var properties = ImmutableDictionary<string, string?>.Empty.Add(DiagnosticDescriptors.SuggestedNameProperty, suggestion);
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.EventNameNotPastTense, location, properties, type.Name, suggestion));
+        }
+
+        CheckMutability(context, type);
+
+        // The generator registers (and serializes) the concrete, non-generic events that generated code can name.
+        var isRegistered = !type.IsAbstract && !type.IsGenericType && EventSourceryTypes.IsReachableFromAssembly(type);
+        if (isRegistered)
+        {
+            registered.Add((types.GetStableName(type), type));
+        }
+
+        // Abstract bases are checked for the properties they pass down to their concrete events (unless generic: their
+        // type parameters are bound by the derived events). A concrete generic event is checked so that its open type
+        // parameters are reported: the generator cannot serialize it.
+        if (isRegistered || type.IsAbstract != type.IsGenericType)
+        {
+            CheckSerialization(context, type, checker);
+        }
+    }
+
+    private static void CheckMutability(SymbolAnalysisContext context, INamedTypeSymbol type)
+    {
+        foreach (var member in type.GetMembers())
+        {
+            string kind;
+            switch (member)
+            {
+                case IPropertySymbol { IsStatic: false, IsIndexer: false, SetMethod: { IsInitOnly: false } } property when !property.IsImplicitlyDeclared:
+                    kind = "property";
+                    break;
+                case IFieldSymbol { IsStatic: false, IsConst: false, IsReadOnly: false } field when !field.IsImplicitlyDeclared:
+                    kind = "field";
+                    break;
+                default:
+                    continue;
+            }
+
+            var location = member.Locations.FirstOrDefault(l => l.IsInSource);
+            if (location is not null)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MutableEvent, location, type.Name, kind, member.Name));
+            }
+        }
+    }
+
+    private static void CheckSerialization(SymbolAnalysisContext context, INamedTypeSymbol type, SerializableTypeChecker checker)
+    {
+        foreach (var member in type.GetMembers())
+        {
+            if (member is not IPropertySymbol property || !checker.IsSerialized(property))
+            {
+                continue;
+            }
+
+            var problem = checker.GetProblem(property.Type, context.CancellationToken);
+            var location = property.Locations.FirstOrDefault(l => l.IsInSource);
+            if (problem is not null && location is not null)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.UnserializableProperty,
+                    location,
+                    property.Name,
+                    type.Name,
+                    property.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+                    problem));
+            }
+        }
+    }
+
+    private static void ReportDuplicateNames(CompilationAnalysisContext context, ConcurrentBag<(string StableName, INamedTypeSymbol Type)> registered)
+    {
+        var groups = registered
+            .GroupBy(e => e.StableName, StringComparer.Ordinal)
+            .Where(g => g.Count() > 1)
+            .OrderBy(g => g.Key, StringComparer.Ordinal);
+        foreach (var group in groups)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            var members = group.Select(e => (e.Type, Name: e.Type.ToDisplayString()))
+                .OrderBy(e => e.Name, StringComparer.Ordinal)
+                .ToList();
+            for (var i = 0; i < members.Count; i++)
+            {
+                var location = members[i].Type.Locations.FirstOrDefault(l => l.IsInSource);
+                if (location is null)
+                {
+                    continue;
+                }
+
+                var index = i;
+                var others = string.Join("', '", members.Where((_, j) => j != index).Select(m => m.Name));
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateEventName, location, members[i].Name, group.Key, others));
+            }
+        }
+    }
+}

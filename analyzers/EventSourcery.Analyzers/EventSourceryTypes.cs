@@ -1,0 +1,172 @@
+using Microsoft.CodeAnalysis;
+
+namespace EventSourcery.Analyzers;
+
+/// <summary>
+/// The runtime types the analyzers look for, resolved once per compilation. <see cref="TryCreate"/> returns null when
+/// the compilation does not reference EventSourcery, and every analyzer then registers nothing.
+/// </summary>
+internal sealed class EventSourceryTypes
+{
+    private EventSourceryTypes(Compilation compilation, INamedTypeSymbol @event, INamedTypeSymbol aggregate, INamedTypeSymbol? aggregateOfT, INamedTypeSymbol? eventNameAttribute)
+    {
+        Compilation = compilation;
+        Event = @event;
+        Aggregate = aggregate;
+        AggregateOfT = aggregateOfT;
+        EventNameAttribute = eventNameAttribute;
+        JsonIgnoreAttribute = compilation.GetTypeByMetadataName("System.Text.Json.Serialization.JsonIgnoreAttribute");
+    }
+
+    public Compilation Compilation { get; }
+
+    /// <summary><c>EventSourcery.Event</c>.</summary>
+    public INamedTypeSymbol Event { get; }
+
+    /// <summary><c>EventSourcery.Aggregate</c>.</summary>
+    public INamedTypeSymbol Aggregate { get; }
+
+    /// <summary><c>EventSourcery.Aggregate&lt;TEvent&gt;</c> (unbound definition).</summary>
+    public INamedTypeSymbol? AggregateOfT { get; }
+
+    /// <summary><c>EventSourcery.EventNameAttribute</c>.</summary>
+    public INamedTypeSymbol? EventNameAttribute { get; }
+
+    /// <summary><c>System.Text.Json.Serialization.JsonIgnoreAttribute</c>: the generator leaves such properties out.</summary>
+    public INamedTypeSymbol? JsonIgnoreAttribute { get; }
+
+    public static EventSourceryTypes? TryCreate(Compilation compilation)
+    {
+        var @event = compilation.GetTypeByMetadataName("EventSourcery.Event");
+        var aggregate = compilation.GetTypeByMetadataName("EventSourcery.Aggregate");
+        if (@event is null || aggregate is null)
+        {
+            return null;
+        }
+
+        return new EventSourceryTypes(
+            compilation,
+            @event,
+            aggregate,
+            compilation.GetTypeByMetadataName("EventSourcery.Aggregate`1"),
+            compilation.GetTypeByMetadataName("EventSourcery.EventNameAttribute"));
+    }
+
+    /// <summary>True for classes and records deriving, directly or not, from <c>Event</c> (not <c>Event</c> itself).</summary>
+    public bool IsEvent(ITypeSymbol? type) => type is INamedTypeSymbol { TypeKind: TypeKind.Class } && DerivesFrom(type, Event);
+
+    /// <summary>True for <c>Event</c> itself and for every type deriving from it.</summary>
+    public bool IsEventOrBase(ITypeSymbol? type)
+        => type is not null && (SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, Event) || IsEvent(type));
+
+    /// <summary>True for classes deriving, directly or not, from <c>Aggregate</c> (not <c>Aggregate</c> or <c>Aggregate&lt;T&gt;</c> themselves).</summary>
+    public bool IsAggregate(ITypeSymbol? type) => type is INamedTypeSymbol { TypeKind: TypeKind.Class } && DerivesFrom(type, Aggregate);
+
+    /// <summary>The event family of an aggregate deriving from <c>Aggregate&lt;TEvent&gt;</c>, or null.</summary>
+    public ITypeSymbol? GetEventFamily(INamedTypeSymbol aggregate)
+    {
+        if (AggregateOfT is null)
+        {
+            return null;
+        }
+
+        for (var current = aggregate.BaseType; current is not null; current = current.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, AggregateOfT))
+            {
+                return current.TypeArguments.Length == 1 ? current.TypeArguments[0] : null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>True when <paramref name="method"/> is <c>Aggregate.Emit</c> or one of <c>Aggregate&lt;TEvent&gt;.Emit</c>.</summary>
+    public bool IsEmit(IMethodSymbol? method)
+    {
+        if (method is null || method.Name != "Emit")
+        {
+            return false;
+        }
+
+        var containing = method.OriginalDefinition.ContainingType?.OriginalDefinition;
+        return SymbolEqualityComparer.Default.Equals(containing, Aggregate)
+            || (AggregateOfT is not null && SymbolEqualityComparer.Default.Equals(containing, AggregateOfT));
+    }
+
+    /// <summary>The event's stable name: the <c>[EventName]</c> argument, else the type's simple name.</summary>
+    public string GetStableName(INamedTypeSymbol type)
+    {
+        if (EventNameAttribute is not null)
+        {
+            foreach (var attribute in type.GetAttributes())
+            {
+                if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, EventNameAttribute)
+                    && attribute.ConstructorArguments.Length == 1
+                    && attribute.ConstructorArguments[0].Value is string name
+                    && name.Length > 0)
+                {
+                    return name;
+                }
+            }
+        }
+
+        return type.Name;
+    }
+
+    /// <summary>True when <paramref name="symbol"/> has the attribute <paramref name="attributeType"/>.</summary>
+    public static bool HasAttribute(ISymbol symbol, INamedTypeSymbol? attributeType)
+    {
+        if (attributeType is null)
+        {
+            return false;
+        }
+
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, attributeType))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when <paramref name="type"/> is <paramref name="baseType"/> or derives from it.</summary>
+    public static bool IsOrDerivesFrom(ITypeSymbol type, ITypeSymbol baseType)
+        => SymbolEqualityComparer.Default.Equals(type, baseType) || DerivesFrom(type, baseType);
+
+    /// <summary>True when a base class of <paramref name="type"/> (compared as original definitions) is <paramref name="baseType"/>.</summary>
+    public static bool DerivesFrom(ITypeSymbol type, ITypeSymbol baseType)
+    {
+        var target = baseType.OriginalDefinition;
+        for (var current = type.BaseType; current is not null; current = current.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, target)
+                && (SymbolEqualityComparer.Default.Equals(target, baseType) || SymbolEqualityComparer.Default.Equals(current, baseType)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// True when generated code at assembly level can name the type: no private or protected type on the way out
+    /// (the generator registers and serializes only such types).
+    /// </summary>
+    public static bool IsReachableFromAssembly(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+        {
+            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
