@@ -99,48 +99,95 @@ internal sealed class JsonCodecEmitter
                 }
             }
 
-            using (_writer.Block("while (true)"))
+            // The property being read, so an error names it (and, through nested objects, the path to it).
+            if (read.Count > 0)
             {
-                _writer.WriteLine($"if (!reader.Read()) throw {Primitives}.Incomplete({Quote(type)});");
-                _writer.WriteLine($"if (reader.TokenType == {Json}.JsonTokenType.EndObject) break;");
-                foreach (var i in read)
+                _writer.WriteLine("string? property = null;");
+                using (_writer.Block("try"))
                 {
-                    using (_writer.Block($"{(i == read[0] ? "if" : "else if")} (reader.ValueTextEquals({Utf8(properties[i].JsonName)}))"))
-                    {
-                        _writer.WriteLine($"if (!reader.Read()) throw {Primitives}.Incomplete({Quote(type)});");
-                        EmitRead(properties[i].Shape, $"p{i}");
-                        if (NeedsPresenceFlag(model, i))
-                        {
-                            _writer.WriteLine($"has{i} = true;");
-                        }
-                    }
+                    EmitPropertyLoop(model, type, read);
                 }
 
-                using (_writer.Block(read.Count == 0 ? null : "else"))
+                using (_writer.Block($"catch (global::System.Exception ex) when (property is not null && {Primitives}.IsReadError(ex))"))
                 {
-                    _writer.WriteLine("if (!reader.Read()) throw " + Primitives + ".Incomplete(" + Quote(type) + ");");
-                    _writer.WriteLine("reader.Skip();");
+                    _writer.WriteLine($"throw {Primitives}.InvalidProperty({Quote(type)}, property, ex);");
                 }
+            }
+            else
+            {
+                EmitPropertyLoop(model, type, read);
             }
 
             EmitConstruction(model);
         }
     }
 
+    private void EmitPropertyLoop(ObjectCodecModel model, string type, System.Collections.Generic.List<int> read)
+    {
+        var properties = model.Properties;
+        using (_writer.Block("while (true)"))
+        {
+            _writer.WriteLine($"if (!reader.Read()) throw {Primitives}.Incomplete({Quote(type)});");
+            _writer.WriteLine($"if (reader.TokenType == {Json}.JsonTokenType.EndObject) break;");
+            foreach (var i in read)
+            {
+                using (_writer.Block($"{(i == read[0] ? "if" : "else if")} (reader.ValueTextEquals({Utf8(properties[i].JsonName)}))"))
+                {
+                    _writer.WriteLine($"property = {Quote(properties[i].JsonName)};");
+                    _writer.WriteLine($"if (!reader.Read()) throw {Primitives}.Incomplete({Quote(type)});");
+                    EmitRead(properties[i].Shape, $"p{i}");
+                    if (NeedsPresenceFlag(model, i))
+                    {
+                        _writer.WriteLine($"has{i} = true;");
+                    }
+                }
+            }
+
+            using (_writer.Block(read.Count == 0 ? null : "else"))
+            {
+                _writer.WriteLine("if (!reader.Read()) throw " + Primitives + ".Incomplete(" + Quote(type) + ");");
+                _writer.WriteLine("reader.Skip();");
+            }
+        }
+    }
+
     /// <summary>Whether reading must remember if the property was present (to keep a default when it was not).</summary>
     private static bool NeedsPresenceFlag(ObjectCodecModel model, int index) => model.Properties[index].Assignment switch
     {
-        Assignment.Constructor => model.ConstructorArguments.Any(a => a.PropertyIndex == index && a.DefaultExpression != DefaultValue),
+        // Read by `hasN ? pN : default` or by the missing-argument check.
+        Assignment.Constructor => model.ConstructorArguments.Any(a => a.PropertyIndex == index
+            && (a.DefaultExpression != DefaultValue || !model.Properties[index].Shape.AllowsNull)),
         Assignment.SetIfPresent or Assignment.WithIfPresent => true,
+        Assignment.Initializer => model.Properties[index].IsRequired,
         _ => false,
     };
 
     private void EmitConstruction(ObjectCodecModel model)
     {
         var properties = model.Properties;
+
+        // A constructor argument with no default that cannot be null must be in the JSON: a payload without it is
+        // corrupt, not an old version (give a new parameter a default to evolve an event).
+        foreach (var argument in model.ConstructorArguments)
+        {
+            if (argument.PropertyIndex >= 0 && argument.DefaultExpression == DefaultValue && !properties[argument.PropertyIndex].Shape.AllowsNull)
+            {
+                var property = properties[argument.PropertyIndex];
+                _writer.WriteLine($"if (!has{argument.PropertyIndex}) throw {Primitives}.MissingProperty({Quote(model.TypeName)}, {Quote(property.JsonName)});");
+            }
+        }
+
+        for (var i = 0; i < properties.Count; i++)
+        {
+            if (properties[i].Assignment == Assignment.Initializer && properties[i].IsRequired)
+            {
+                _writer.WriteLine($"if (!has{i}) throw {Primitives}.MissingProperty({Quote(model.TypeName)}, {Quote(properties[i].JsonName)});");
+            }
+        }
+
         var arguments = string.Join(", ", model.ConstructorArguments.Select(a =>
             a.PropertyIndex < 0 ? a.DefaultExpression
-            : a.DefaultExpression == DefaultValue ? $"p{a.PropertyIndex}"
+                : a.DefaultExpression == DefaultValue ? $"p{a.PropertyIndex}"
             : $"has{a.PropertyIndex} ? p{a.PropertyIndex} : {a.DefaultExpression}"));
         var initializers = Enumerable.Range(0, properties.Count)
             .Where(i => properties[i].Assignment == Assignment.Initializer)
@@ -425,7 +472,7 @@ internal sealed class JsonCodecEmitter
 
     private string NextLocal(string prefix) => $"{prefix}{_locals++}";
 
-    private static string Quote(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
+    private static string Quote(string text) => SymbolDisplay.FormatLiteral(text.Replace("global::", string.Empty), quote: true);
 
     private static string Utf8(string text) => Quote(text) + "u8";
 }

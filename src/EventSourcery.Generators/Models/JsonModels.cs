@@ -72,8 +72,8 @@ internal enum Assignment
     WriteOnly,
 }
 
-/// <summary>One serialized property.</summary>
-internal sealed record JsonPropertyModel(string Name, string JsonName, TypeShape Shape, Assignment Assignment);
+/// <summary>One serialized property; <paramref name="IsRequired"/> for a C# <c>required</c> member.</summary>
+internal sealed record JsonPropertyModel(string Name, string JsonName, TypeShape Shape, Assignment Assignment, bool IsRequired = false);
 
 /// <summary>One constructor argument: the property it comes from (index into the properties) or a default expression.</summary>
 internal sealed record ConstructorArgument(int PropertyIndex, string DefaultExpression);

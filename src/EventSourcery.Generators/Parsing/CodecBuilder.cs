@@ -71,7 +71,7 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
                     continue; // unsupported: ES0008
                 }
 
-                properties.Add((property, new JsonPropertyModel(property.Name, JsonName(property), shape, Assignment.WriteOnly)));
+                properties.Add((property, new JsonPropertyModel(property.Name, JsonName(property), shape, Assignment.WriteOnly, property.IsRequired)));
             }
         }
 

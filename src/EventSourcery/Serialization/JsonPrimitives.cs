@@ -110,6 +110,21 @@ public static class JsonPrimitives
     /// <summary>A null was found where <paramref name="typeName"/> (a value type) was expected.</summary>
     public static JsonException NullValue(string typeName) => new($"Null is not a valid {typeName}.");
 
+    /// <summary>Whether <paramref name="exception"/> is what reading malformed JSON throws (and worth naming the property for).</summary>
+    public static bool IsReadError(Exception exception)
+        => exception is JsonException or InvalidOperationException or FormatException or OverflowException;
+
+    /// <summary>Reading property <paramref name="propertyName"/> of <paramref name="typeName"/> failed.</summary>
+    public static JsonException InvalidProperty(string typeName, string propertyName, Exception inner)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        return new($"'{propertyName}' of {typeName}: {inner.Message}", inner);
+    }
+
+    /// <summary>A property that <paramref name="typeName"/> cannot do without is missing from the JSON.</summary>
+    public static JsonException MissingProperty(string typeName, string propertyName)
+        => new($"The JSON of {typeName} has no '{propertyName}', which has no default value.");
+
     /// <summary>An enum name that <paramref name="typeName"/> does not have.</summary>
     public static JsonException UnknownEnumMember(string typeName, string? name) => new($"'{name}' is not a member of {typeName}.");
 }

@@ -28,37 +28,53 @@ namespace EventSourcery.Generated
 
         internal static global::Shop.OrderPlaced Read_Shop_OrderPlaced(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::Shop.OrderPlaced", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shop.OrderPlaced", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
             decimal p0 = default!;
+            bool has0 = false;
             string p1 = default!;
-            while (true)
+            bool has1 = false;
+            string? property = null;
+            try
             {
-                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shop.OrderPlaced");
-                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("total"u8))
+                while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shop.OrderPlaced");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("decimal");
-                    p0 = reader.GetDecimal();
-                }
-                else if (reader.ValueTextEquals("orderId"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shop.OrderPlaced");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlaced");
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (reader.ValueTextEquals("total"u8))
                     {
-                        p1 = default!;
+                        property = "total";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlaced");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("decimal");
+                        p0 = reader.GetDecimal();
+                        has0 = true;
+                    }
+                    else if (reader.ValueTextEquals("orderId"u8))
+                    {
+                        property = "orderId";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlaced");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p1 = default!;
+                        }
+                        else
+                        {
+                            p1 = reader.GetString()!;
+                        }
+                        has1 = true;
                     }
                     else
                     {
-                        p1 = reader.GetString()!;
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlaced");
+                        reader.Skip();
                     }
                 }
-                else
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shop.OrderPlaced");
-                    reader.Skip();
-                }
             }
+            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            {
+                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shop.OrderPlaced", property, ex);
+            }
+            if (!has1) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlaced", "orderId");
+            if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlaced", "total");
             var result = new global::Shop.OrderPlaced(p1, p0) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

@@ -35,43 +35,59 @@ namespace EventSourcery.Generated
 
         internal static global::Shop.OrderShippedExpress Read_Shop_OrderShippedExpress(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::Shop.OrderShippedExpress", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shop.OrderShippedExpress", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
             string p0 = default!;
+            bool has0 = false;
             string p1 = default!;
-            while (true)
+            bool has1 = false;
+            string? property = null;
+            try
             {
-                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shop.OrderShippedExpress");
-                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("courier"u8))
+                while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shop.OrderShippedExpress");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderShippedExpress");
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (reader.ValueTextEquals("courier"u8))
                     {
-                        p0 = default!;
+                        property = "courier";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderShippedExpress");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p0 = default!;
+                        }
+                        else
+                        {
+                            p0 = reader.GetString()!;
+                        }
+                        has0 = true;
+                    }
+                    else if (reader.ValueTextEquals("orderId"u8))
+                    {
+                        property = "orderId";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderShippedExpress");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p1 = default!;
+                        }
+                        else
+                        {
+                            p1 = reader.GetString()!;
+                        }
+                        has1 = true;
                     }
                     else
                     {
-                        p0 = reader.GetString()!;
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderShippedExpress");
+                        reader.Skip();
                     }
-                }
-                else if (reader.ValueTextEquals("orderId"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shop.OrderShippedExpress");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p1 = default!;
-                    }
-                    else
-                    {
-                        p1 = reader.GetString()!;
-                    }
-                }
-                else
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shop.OrderShippedExpress");
-                    reader.Skip();
                 }
             }
+            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            {
+                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shop.OrderShippedExpress", property, ex);
+            }
+            if (!has1) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderShippedExpress", "orderId");
+            if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderShippedExpress", "courier");
             var result = new global::Shop.OrderShippedExpress(p1, p0) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

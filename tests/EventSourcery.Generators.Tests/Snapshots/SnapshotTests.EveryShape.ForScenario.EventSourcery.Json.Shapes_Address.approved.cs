@@ -40,59 +40,73 @@ namespace EventSourcery.Generated
 
         internal static global::Shapes.Address Read_Shapes_Address(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::Shapes.Address", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shapes.Address", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
             string p0 = default!;
+            bool has0 = false;
             int? p1 = default!;
             global::Shapes.Address? p2 = default!;
-            while (true)
+            string? property = null;
+            try
             {
-                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.Address");
-                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("street"u8))
+                while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.Address");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Address");
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (reader.ValueTextEquals("street"u8))
                     {
-                        p0 = default!;
+                        property = "street";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Address");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p0 = default!;
+                        }
+                        else
+                        {
+                            p0 = reader.GetString()!;
+                        }
+                        has0 = true;
+                    }
+                    else if (reader.ValueTextEquals("number"u8))
+                    {
+                        property = "number";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Address");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p1 = default!;
+                        }
+                        else
+                        {
+                            int n3 = default!;
+                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
+                            n3 = reader.GetInt32();
+                            p1 = n3;
+                        }
+                    }
+                    else if (reader.ValueTextEquals("previous"u8))
+                    {
+                        property = "previous";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Address");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p2 = default!;
+                        }
+                        else
+                        {
+                            p2 = Read_Shapes_Address(ref reader);
+                        }
                     }
                     else
                     {
-                        p0 = reader.GetString()!;
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Address");
+                        reader.Skip();
                     }
-                }
-                else if (reader.ValueTextEquals("number"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.Address");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p1 = default!;
-                    }
-                    else
-                    {
-                        int n3 = default!;
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                        n3 = reader.GetInt32();
-                        p1 = n3;
-                    }
-                }
-                else if (reader.ValueTextEquals("previous"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.Address");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p2 = default!;
-                    }
-                    else
-                    {
-                        p2 = Read_Shapes_Address(ref reader);
-                    }
-                }
-                else
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.Address");
-                    reader.Skip();
                 }
             }
+            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            {
+                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shapes.Address", property, ex);
+            }
+            if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.Address", "street");
             var result = new global::Shapes.Address(p0, p1, p2);
             return result;
         }

@@ -31,45 +31,58 @@ namespace EventSourcery.Generated
 
         internal static global::Shapes.Customer Read_Shapes_Customer(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::Shapes.Customer", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shapes.Customer", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
             string p0 = default!;
+            bool has0 = false;
             string p1 = default!;
             bool has1 = false;
-            while (true)
+            string? property = null;
+            try
             {
-                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.Customer");
-                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("name"u8))
+                while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.Customer");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Customer");
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (reader.ValueTextEquals("name"u8))
                     {
-                        p0 = default!;
+                        property = "name";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Customer");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p0 = default!;
+                        }
+                        else
+                        {
+                            p0 = reader.GetString()!;
+                        }
+                        has0 = true;
+                    }
+                    else if (reader.ValueTextEquals("country"u8))
+                    {
+                        property = "country";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Customer");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p1 = default!;
+                        }
+                        else
+                        {
+                            p1 = reader.GetString()!;
+                        }
+                        has1 = true;
                     }
                     else
                     {
-                        p0 = reader.GetString()!;
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Customer");
+                        reader.Skip();
                     }
-                }
-                else if (reader.ValueTextEquals("country"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.Customer");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p1 = default!;
-                    }
-                    else
-                    {
-                        p1 = reader.GetString()!;
-                    }
-                    has1 = true;
-                }
-                else
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.Customer");
-                    reader.Skip();
                 }
             }
+            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            {
+                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shapes.Customer", property, ex);
+            }
+            if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.Customer", "name");
             var result = new global::Shapes.Customer() { Name = p0 };
             if (has1) result.Country = p1;
             return result;

@@ -426,735 +426,917 @@ namespace EventSourcery.Generated
 
         internal static global::Shapes.EverythingHappened Read_Shapes_EverythingHappened(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::Shapes.EverythingHappened", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shapes.EverythingHappened", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
             bool p0 = default!;
+            bool has0 = false;
             byte p1 = default!;
+            bool has1 = false;
             sbyte p2 = default!;
+            bool has2 = false;
             short p3 = default!;
+            bool has3 = false;
             ushort p4 = default!;
+            bool has4 = false;
             int p5 = default!;
+            bool has5 = false;
             uint p6 = default!;
+            bool has6 = false;
             long p7 = default!;
+            bool has7 = false;
             ulong p8 = default!;
+            bool has8 = false;
             float p9 = default!;
+            bool has9 = false;
             double p10 = default!;
+            bool has10 = false;
             decimal p11 = default!;
+            bool has11 = false;
             char p12 = default!;
+            bool has12 = false;
             string p13 = default!;
+            bool has13 = false;
             string? p14 = default!;
             global::System.Guid p15 = default!;
+            bool has15 = false;
             global::System.DateTime p16 = default!;
+            bool has16 = false;
             global::System.DateTimeOffset p17 = default!;
+            bool has17 = false;
             global::System.DateOnly p18 = default!;
+            bool has18 = false;
             global::System.TimeOnly p19 = default!;
+            bool has19 = false;
             global::System.TimeSpan p20 = default!;
+            bool has20 = false;
             global::System.Uri p21 = default!;
+            bool has21 = false;
             byte[] p22 = default!;
+            bool has22 = false;
             global::Shapes.Priority p23 = default!;
+            bool has23 = false;
             global::Shapes.Tags p24 = default!;
+            bool has24 = false;
             int? p25 = default!;
             global::Shapes.Priority? p26 = default!;
             int[] p27 = default!;
+            bool has27 = false;
             global::System.Collections.Generic.List<string> p28 = default!;
+            bool has28 = false;
             global::System.Collections.Generic.IReadOnlyList<global::Shapes.Address> p29 = default!;
+            bool has29 = false;
             global::System.Collections.Generic.IList<long> p30 = default!;
+            bool has30 = false;
             global::System.Collections.Generic.ICollection<double> p31 = default!;
+            bool has31 = false;
             global::System.Collections.Generic.IEnumerable<global::System.Guid> p32 = default!;
+            bool has32 = false;
             global::System.Collections.Generic.IReadOnlyCollection<string?> p33 = default!;
+            bool has33 = false;
             global::System.Collections.Generic.HashSet<int> p34 = default!;
+            bool has34 = false;
             global::System.Collections.Generic.ISet<string> p35 = default!;
+            bool has35 = false;
             global::System.Collections.Generic.IReadOnlySet<char> p36 = default!;
+            bool has36 = false;
             global::System.Collections.Immutable.ImmutableArray<int> p37 = default!;
+            bool has37 = false;
             global::System.Collections.Generic.Dictionary<string, int> p38 = default!;
+            bool has38 = false;
             global::System.Collections.Generic.IReadOnlyDictionary<global::System.Guid, global::Shapes.Address> p39 = default!;
+            bool has39 = false;
             global::System.Collections.Generic.IDictionary<int, string?> p40 = default!;
+            bool has40 = false;
             global::System.Collections.Generic.Dictionary<long, global::System.Collections.Generic.List<int>> p41 = default!;
+            bool has41 = false;
             global::Shapes.Address p42 = default!;
+            bool has42 = false;
             global::Shapes.Point p43 = default!;
+            bool has43 = false;
             global::Shapes.Point? p44 = default!;
             global::Shapes.Customer p45 = default!;
+            bool has45 = false;
             string p46 = default!;
             bool has46 = false;
             int p47 = default!;
             bool has47 = false;
-            while (true)
+            string? property = null;
+            try
             {
-                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("flag"u8))
+                while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("bool");
-                    p0 = reader.GetBoolean();
-                }
-                else if (reader.ValueTextEquals("b"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("byte");
-                    p1 = reader.GetByte();
-                }
-                else if (reader.ValueTextEquals("sB"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("sbyte");
-                    p2 = reader.GetSByte();
-                }
-                else if (reader.ValueTextEquals("s"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("short");
-                    p3 = reader.GetInt16();
-                }
-                else if (reader.ValueTextEquals("uS"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("ushort");
-                    p4 = reader.GetUInt16();
-                }
-                else if (reader.ValueTextEquals("i"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                    p5 = reader.GetInt32();
-                }
-                else if (reader.ValueTextEquals("uI"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("uint");
-                    p6 = reader.GetUInt32();
-                }
-                else if (reader.ValueTextEquals("l"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("long");
-                    p7 = reader.GetInt64();
-                }
-                else if (reader.ValueTextEquals("uL"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("ulong");
-                    p8 = reader.GetUInt64();
-                }
-                else if (reader.ValueTextEquals("f"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("float");
-                    p9 = reader.GetSingle();
-                }
-                else if (reader.ValueTextEquals("d"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("double");
-                    p10 = reader.GetDouble();
-                }
-                else if (reader.ValueTextEquals("m"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("decimal");
-                    p11 = reader.GetDecimal();
-                }
-                else if (reader.ValueTextEquals("c"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("char");
-                    p12 = global::EventSourcery.Serialization.JsonPrimitives.ReadChar(ref reader);
-                }
-                else if (reader.ValueTextEquals("text"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (reader.ValueTextEquals("flag"u8))
                     {
-                        p13 = default!;
+                        property = "flag";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("bool");
+                        p0 = reader.GetBoolean();
+                        has0 = true;
                     }
-                    else
+                    else if (reader.ValueTextEquals("b"u8))
                     {
-                        p13 = reader.GetString()!;
+                        property = "b";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("byte");
+                        p1 = reader.GetByte();
+                        has1 = true;
                     }
-                }
-                else if (reader.ValueTextEquals("maybeText"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    else if (reader.ValueTextEquals("sB"u8))
                     {
-                        p14 = default!;
+                        property = "sB";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("sbyte");
+                        p2 = reader.GetSByte();
+                        has2 = true;
                     }
-                    else
+                    else if (reader.ValueTextEquals("s"u8))
                     {
-                        p14 = reader.GetString()!;
+                        property = "s";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("short");
+                        p3 = reader.GetInt16();
+                        has3 = true;
                     }
-                }
-                else if (reader.ValueTextEquals("g"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("global::System.Guid");
-                    p15 = reader.GetGuid();
-                }
-                else if (reader.ValueTextEquals("when"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("global::System.DateTime");
-                    p16 = reader.GetDateTime();
-                }
-                else if (reader.ValueTextEquals("at"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("global::System.DateTimeOffset");
-                    p17 = reader.GetDateTimeOffset();
-                }
-                else if (reader.ValueTextEquals("day"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("global::System.DateOnly");
-                    p18 = global::EventSourcery.Serialization.JsonPrimitives.ReadDateOnly(ref reader);
-                }
-                else if (reader.ValueTextEquals("time"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("global::System.TimeOnly");
-                    p19 = global::EventSourcery.Serialization.JsonPrimitives.ReadTimeOnly(ref reader);
-                }
-                else if (reader.ValueTextEquals("span"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("global::System.TimeSpan");
-                    p20 = global::EventSourcery.Serialization.JsonPrimitives.ReadTimeSpan(ref reader);
-                }
-                else if (reader.ValueTextEquals("link"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    else if (reader.ValueTextEquals("uS"u8))
                     {
-                        p21 = default!;
+                        property = "uS";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("ushort");
+                        p4 = reader.GetUInt16();
+                        has4 = true;
                     }
-                    else
+                    else if (reader.ValueTextEquals("i"u8))
                     {
-                        p21 = global::EventSourcery.Serialization.JsonPrimitives.ReadUri(ref reader);
-                    }
-                }
-                else if (reader.ValueTextEquals("blob"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p22 = default!;
-                    }
-                    else
-                    {
-                        p22 = reader.GetBytesFromBase64();
-                    }
-                }
-                else if (reader.ValueTextEquals("priority"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("global::Shapes.Priority");
-                    p23 = Read_Shapes_Priority(ref reader);
-                }
-                else if (reader.ValueTextEquals("tags"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("global::Shapes.Tags");
-                    p24 = Read_Shapes_Tags(ref reader);
-                }
-                else if (reader.ValueTextEquals("maybeInt"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p25 = default!;
-                    }
-                    else
-                    {
-                        int n48 = default!;
+                        property = "i";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                        n48 = reader.GetInt32();
-                        p25 = n48;
+                        p5 = reader.GetInt32();
+                        has5 = true;
                     }
-                }
-                else if (reader.ValueTextEquals("maybePriority"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    else if (reader.ValueTextEquals("uI"u8))
                     {
-                        p26 = default!;
+                        property = "uI";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("uint");
+                        p6 = reader.GetUInt32();
+                        has6 = true;
                     }
-                    else
+                    else if (reader.ValueTextEquals("l"u8))
                     {
-                        global::Shapes.Priority n49 = default!;
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("global::Shapes.Priority");
-                        n49 = Read_Shapes_Priority(ref reader);
-                        p26 = n49;
+                        property = "l";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("long");
+                        p7 = reader.GetInt64();
+                        has7 = true;
                     }
-                }
-                else if (reader.ValueTextEquals("numbers"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    else if (reader.ValueTextEquals("uL"u8))
                     {
-                        p27 = default!;
+                        property = "uL";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("ulong");
+                        p8 = reader.GetUInt64();
+                        has8 = true;
                     }
-                    else
+                    else if (reader.ValueTextEquals("f"u8))
                     {
-                        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("int[]", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                        var list50 = new global::System.Collections.Generic.List<int>();
-                        while (true)
+                        property = "f";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("float");
+                        p9 = reader.GetSingle();
+                        has9 = true;
+                    }
+                    else if (reader.ValueTextEquals("d"u8))
+                    {
+                        property = "d";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("double");
+                        p10 = reader.GetDouble();
+                        has10 = true;
+                    }
+                    else if (reader.ValueTextEquals("m"u8))
+                    {
+                        property = "m";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("decimal");
+                        p11 = reader.GetDecimal();
+                        has11 = true;
+                    }
+                    else if (reader.ValueTextEquals("c"u8))
+                    {
+                        property = "c";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("char");
+                        p12 = global::EventSourcery.Serialization.JsonPrimitives.ReadChar(ref reader);
+                        has12 = true;
+                    }
+                    else if (reader.ValueTextEquals("text"u8))
+                    {
+                        property = "text";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("int[]");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                            int item51 = default!;
+                            p13 = default!;
+                        }
+                        else
+                        {
+                            p13 = reader.GetString()!;
+                        }
+                        has13 = true;
+                    }
+                    else if (reader.ValueTextEquals("maybeText"u8))
+                    {
+                        property = "maybeText";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p14 = default!;
+                        }
+                        else
+                        {
+                            p14 = reader.GetString()!;
+                        }
+                    }
+                    else if (reader.ValueTextEquals("g"u8))
+                    {
+                        property = "g";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.Guid");
+                        p15 = reader.GetGuid();
+                        has15 = true;
+                    }
+                    else if (reader.ValueTextEquals("when"u8))
+                    {
+                        property = "when";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.DateTime");
+                        p16 = reader.GetDateTime();
+                        has16 = true;
+                    }
+                    else if (reader.ValueTextEquals("at"u8))
+                    {
+                        property = "at";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.DateTimeOffset");
+                        p17 = reader.GetDateTimeOffset();
+                        has17 = true;
+                    }
+                    else if (reader.ValueTextEquals("day"u8))
+                    {
+                        property = "day";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.DateOnly");
+                        p18 = global::EventSourcery.Serialization.JsonPrimitives.ReadDateOnly(ref reader);
+                        has18 = true;
+                    }
+                    else if (reader.ValueTextEquals("time"u8))
+                    {
+                        property = "time";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.TimeOnly");
+                        p19 = global::EventSourcery.Serialization.JsonPrimitives.ReadTimeOnly(ref reader);
+                        has19 = true;
+                    }
+                    else if (reader.ValueTextEquals("span"u8))
+                    {
+                        property = "span";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.TimeSpan");
+                        p20 = global::EventSourcery.Serialization.JsonPrimitives.ReadTimeSpan(ref reader);
+                        has20 = true;
+                    }
+                    else if (reader.ValueTextEquals("link"u8))
+                    {
+                        property = "link";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p21 = default!;
+                        }
+                        else
+                        {
+                            p21 = global::EventSourcery.Serialization.JsonPrimitives.ReadUri(ref reader);
+                        }
+                        has21 = true;
+                    }
+                    else if (reader.ValueTextEquals("blob"u8))
+                    {
+                        property = "blob";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p22 = default!;
+                        }
+                        else
+                        {
+                            p22 = reader.GetBytesFromBase64();
+                        }
+                        has22 = true;
+                    }
+                    else if (reader.ValueTextEquals("priority"u8))
+                    {
+                        property = "priority";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shapes.Priority");
+                        p23 = Read_Shapes_Priority(ref reader);
+                        has23 = true;
+                    }
+                    else if (reader.ValueTextEquals("tags"u8))
+                    {
+                        property = "tags";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shapes.Tags");
+                        p24 = Read_Shapes_Tags(ref reader);
+                        has24 = true;
+                    }
+                    else if (reader.ValueTextEquals("maybeInt"u8))
+                    {
+                        property = "maybeInt";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p25 = default!;
+                        }
+                        else
+                        {
+                            int n48 = default!;
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                            item51 = reader.GetInt32();
-                            list50.Add(item51);
+                            n48 = reader.GetInt32();
+                            p25 = n48;
                         }
-                        p27 = list50.ToArray();
                     }
-                }
-                else if (reader.ValueTextEquals("names"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    else if (reader.ValueTextEquals("maybePriority"u8))
                     {
-                        p28 = default!;
-                    }
-                    else
-                    {
-                        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::System.Collections.Generic.List<string>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                        var list52 = new global::System.Collections.Generic.List<string>();
-                        while (true)
+                        property = "maybePriority";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Generic.List<string>");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                            string item53 = default!;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                            {
-                                item53 = default!;
-                            }
-                            else
-                            {
-                                item53 = reader.GetString()!;
-                            }
-                            list52.Add(item53);
+                            p26 = default!;
                         }
-                        p28 = list52;
-                    }
-                }
-                else if (reader.ValueTextEquals("addresses"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p29 = default!;
-                    }
-                    else
-                    {
-                        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::System.Collections.Generic.IReadOnlyList<global::Shapes.Address>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                        var list54 = new global::System.Collections.Generic.List<global::Shapes.Address>();
-                        while (true)
+                        else
                         {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Generic.IReadOnlyList<global::Shapes.Address>");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                            global::Shapes.Address item55 = default!;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                            {
-                                item55 = default!;
-                            }
-                            else
-                            {
-                                item55 = Read_Shapes_Address(ref reader);
-                            }
-                            list54.Add(item55);
+                            global::Shapes.Priority n49 = default!;
+                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shapes.Priority");
+                            n49 = Read_Shapes_Priority(ref reader);
+                            p26 = n49;
                         }
-                        p29 = list54;
                     }
-                }
-                else if (reader.ValueTextEquals("longs"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    else if (reader.ValueTextEquals("numbers"u8))
                     {
-                        p30 = default!;
-                    }
-                    else
-                    {
-                        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::System.Collections.Generic.IList<long>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                        var list56 = new global::System.Collections.Generic.List<long>();
-                        while (true)
+                        property = "numbers";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Generic.IList<long>");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                            long item57 = default!;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("long");
-                            item57 = reader.GetInt64();
-                            list56.Add(item57);
+                            p27 = default!;
                         }
-                        p30 = list56;
-                    }
-                }
-                else if (reader.ValueTextEquals("doubles"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p31 = default!;
-                    }
-                    else
-                    {
-                        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::System.Collections.Generic.ICollection<double>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                        var list58 = new global::System.Collections.Generic.List<double>();
-                        while (true)
+                        else
                         {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Generic.ICollection<double>");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                            double item59 = default!;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("double");
-                            item59 = reader.GetDouble();
-                            list58.Add(item59);
-                        }
-                        p31 = list58;
-                    }
-                }
-                else if (reader.ValueTextEquals("guids"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p32 = default!;
-                    }
-                    else
-                    {
-                        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::System.Collections.Generic.IEnumerable<global::System.Guid>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                        var list60 = new global::System.Collections.Generic.List<global::System.Guid>();
-                        while (true)
-                        {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Generic.IEnumerable<global::System.Guid>");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                            global::System.Guid item61 = default!;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("global::System.Guid");
-                            item61 = reader.GetGuid();
-                            list60.Add(item61);
-                        }
-                        p32 = list60;
-                    }
-                }
-                else if (reader.ValueTextEquals("maybeNames"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p33 = default!;
-                    }
-                    else
-                    {
-                        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::System.Collections.Generic.IReadOnlyCollection<string?>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                        var list62 = new global::System.Collections.Generic.List<string?>();
-                        while (true)
-                        {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Generic.IReadOnlyCollection<string?>");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                            string? item63 = default!;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("int[]", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
+                            var list50 = new global::System.Collections.Generic.List<int>();
+                            while (true)
                             {
-                                item63 = default!;
+                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("int[]");
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
+                                int item51 = default!;
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
+                                item51 = reader.GetInt32();
+                                list50.Add(item51);
                             }
-                            else
-                            {
-                                item63 = reader.GetString()!;
-                            }
-                            list62.Add(item63);
+                            p27 = list50.ToArray();
                         }
-                        p33 = list62;
+                        has27 = true;
                     }
-                }
-                else if (reader.ValueTextEquals("set"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    else if (reader.ValueTextEquals("names"u8))
                     {
-                        p34 = default!;
-                    }
-                    else
-                    {
-                        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::System.Collections.Generic.HashSet<int>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                        var list64 = new global::System.Collections.Generic.List<int>();
-                        while (true)
+                        property = "names";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Generic.HashSet<int>");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                            int item65 = default!;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                            item65 = reader.GetInt32();
-                            list64.Add(item65);
+                            p28 = default!;
                         }
-                        p34 = new global::System.Collections.Generic.HashSet<int>(list64);
-                    }
-                }
-                else if (reader.ValueTextEquals("iSet"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p35 = default!;
-                    }
-                    else
-                    {
-                        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::System.Collections.Generic.ISet<string>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                        var list66 = new global::System.Collections.Generic.List<string>();
-                        while (true)
+                        else
                         {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Generic.ISet<string>");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                            string item67 = default!;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<string>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
+                            var list52 = new global::System.Collections.Generic.List<string>();
+                            while (true)
                             {
-                                item67 = default!;
-                            }
-                            else
-                            {
-                                item67 = reader.GetString()!;
-                            }
-                            list66.Add(item67);
-                        }
-                        p35 = new global::System.Collections.Generic.HashSet<string>(list66);
-                    }
-                }
-                else if (reader.ValueTextEquals("chars"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p36 = default!;
-                    }
-                    else
-                    {
-                        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::System.Collections.Generic.IReadOnlySet<char>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                        var list68 = new global::System.Collections.Generic.List<char>();
-                        while (true)
-                        {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Generic.IReadOnlySet<char>");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                            char item69 = default!;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("char");
-                            item69 = global::EventSourcery.Serialization.JsonPrimitives.ReadChar(ref reader);
-                            list68.Add(item69);
-                        }
-                        p36 = new global::System.Collections.Generic.HashSet<char>(list68);
-                    }
-                }
-                else if (reader.ValueTextEquals("immutable"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::System.Collections.Immutable.ImmutableArray<int>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                    var list70 = new global::System.Collections.Generic.List<int>();
-                    while (true)
-                    {
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Immutable.ImmutableArray<int>");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                        int item71 = default!;
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                        item71 = reader.GetInt32();
-                        list70.Add(item71);
-                    }
-                    p37 = global::System.Collections.Immutable.ImmutableArray.CreateRange(list70);
-                }
-                else if (reader.ValueTextEquals("scores"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p38 = default!;
-                    }
-                    else
-                    {
-                        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::System.Collections.Generic.Dictionary<string, int>", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                        var dict72 = new global::System.Collections.Generic.Dictionary<string, int>();
-                        while (true)
-                        {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Generic.Dictionary<string, int>");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
-                            var key73 = reader.GetString()!;
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Generic.Dictionary<string, int>");
-                            int value74 = default!;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                            value74 = reader.GetInt32();
-                            dict72[key73] = value74;
-                        }
-                        p38 = dict72;
-                    }
-                }
-                else if (reader.ValueTextEquals("byGuid"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p39 = default!;
-                    }
-                    else
-                    {
-                        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::System.Collections.Generic.IReadOnlyDictionary<global::System.Guid, global::Shapes.Address>", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                        var dict75 = new global::System.Collections.Generic.Dictionary<global::System.Guid, global::Shapes.Address>();
-                        while (true)
-                        {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Generic.IReadOnlyDictionary<global::System.Guid, global::Shapes.Address>");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
-                            var key76 = global::EventSourcery.Serialization.JsonPrimitives.ReadGuidKey(ref reader);
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Generic.IReadOnlyDictionary<global::System.Guid, global::Shapes.Address>");
-                            global::Shapes.Address value77 = default!;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                            {
-                                value77 = default!;
-                            }
-                            else
-                            {
-                                value77 = Read_Shapes_Address(ref reader);
-                            }
-                            dict75[key76] = value77;
-                        }
-                        p39 = dict75;
-                    }
-                }
-                else if (reader.ValueTextEquals("byInt"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p40 = default!;
-                    }
-                    else
-                    {
-                        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::System.Collections.Generic.IDictionary<int, string?>", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                        var dict78 = new global::System.Collections.Generic.Dictionary<int, string?>();
-                        while (true)
-                        {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Generic.IDictionary<int, string?>");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
-                            var key79 = global::EventSourcery.Serialization.JsonPrimitives.ReadInt32Key(ref reader);
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Generic.IDictionary<int, string?>");
-                            string? value80 = default!;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                            {
-                                value80 = default!;
-                            }
-                            else
-                            {
-                                value80 = reader.GetString()!;
-                            }
-                            dict78[key79] = value80;
-                        }
-                        p40 = dict78;
-                    }
-                }
-                else if (reader.ValueTextEquals("nested"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p41 = default!;
-                    }
-                    else
-                    {
-                        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::System.Collections.Generic.Dictionary<long, global::System.Collections.Generic.List<int>>", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                        var dict81 = new global::System.Collections.Generic.Dictionary<long, global::System.Collections.Generic.List<int>>();
-                        while (true)
-                        {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Generic.Dictionary<long, global::System.Collections.Generic.List<int>>");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
-                            var key82 = global::EventSourcery.Serialization.JsonPrimitives.ReadInt64Key(ref reader);
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Generic.Dictionary<long, global::System.Collections.Generic.List<int>>");
-                            global::System.Collections.Generic.List<int> value83 = default!;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                            {
-                                value83 = default!;
-                            }
-                            else
-                            {
-                                if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::System.Collections.Generic.List<int>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                                var list84 = new global::System.Collections.Generic.List<int>();
-                                while (true)
+                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.List<string>");
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
+                                string item53 = default!;
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                                 {
-                                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::System.Collections.Generic.List<int>");
-                                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                                    int item85 = default!;
-                                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                                    item85 = reader.GetInt32();
-                                    list84.Add(item85);
+                                    item53 = default!;
                                 }
-                                value83 = list84;
+                                else
+                                {
+                                    item53 = reader.GetString()!;
+                                }
+                                list52.Add(item53);
                             }
-                            dict81[key82] = value83;
+                            p28 = list52;
                         }
-                        p41 = dict81;
+                        has28 = true;
                     }
-                }
-                else if (reader.ValueTextEquals("home"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    else if (reader.ValueTextEquals("addresses"u8))
                     {
-                        p42 = default!;
+                        property = "addresses";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p29 = default!;
+                        }
+                        else
+                        {
+                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlyList<Shapes.Address>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
+                            var list54 = new global::System.Collections.Generic.List<global::Shapes.Address>();
+                            while (true)
+                            {
+                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlyList<Shapes.Address>");
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
+                                global::Shapes.Address item55 = default!;
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                                {
+                                    item55 = default!;
+                                }
+                                else
+                                {
+                                    item55 = Read_Shapes_Address(ref reader);
+                                }
+                                list54.Add(item55);
+                            }
+                            p29 = list54;
+                        }
+                        has29 = true;
+                    }
+                    else if (reader.ValueTextEquals("longs"u8))
+                    {
+                        property = "longs";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p30 = default!;
+                        }
+                        else
+                        {
+                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.IList<long>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
+                            var list56 = new global::System.Collections.Generic.List<long>();
+                            while (true)
+                            {
+                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.IList<long>");
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
+                                long item57 = default!;
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("long");
+                                item57 = reader.GetInt64();
+                                list56.Add(item57);
+                            }
+                            p30 = list56;
+                        }
+                        has30 = true;
+                    }
+                    else if (reader.ValueTextEquals("doubles"u8))
+                    {
+                        property = "doubles";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p31 = default!;
+                        }
+                        else
+                        {
+                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.ICollection<double>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
+                            var list58 = new global::System.Collections.Generic.List<double>();
+                            while (true)
+                            {
+                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.ICollection<double>");
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
+                                double item59 = default!;
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("double");
+                                item59 = reader.GetDouble();
+                                list58.Add(item59);
+                            }
+                            p31 = list58;
+                        }
+                        has31 = true;
+                    }
+                    else if (reader.ValueTextEquals("guids"u8))
+                    {
+                        property = "guids";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p32 = default!;
+                        }
+                        else
+                        {
+                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.IEnumerable<System.Guid>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
+                            var list60 = new global::System.Collections.Generic.List<global::System.Guid>();
+                            while (true)
+                            {
+                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.IEnumerable<System.Guid>");
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
+                                global::System.Guid item61 = default!;
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.Guid");
+                                item61 = reader.GetGuid();
+                                list60.Add(item61);
+                            }
+                            p32 = list60;
+                        }
+                        has32 = true;
+                    }
+                    else if (reader.ValueTextEquals("maybeNames"u8))
+                    {
+                        property = "maybeNames";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p33 = default!;
+                        }
+                        else
+                        {
+                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlyCollection<string?>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
+                            var list62 = new global::System.Collections.Generic.List<string?>();
+                            while (true)
+                            {
+                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlyCollection<string?>");
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
+                                string? item63 = default!;
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                                {
+                                    item63 = default!;
+                                }
+                                else
+                                {
+                                    item63 = reader.GetString()!;
+                                }
+                                list62.Add(item63);
+                            }
+                            p33 = list62;
+                        }
+                        has33 = true;
+                    }
+                    else if (reader.ValueTextEquals("set"u8))
+                    {
+                        property = "set";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p34 = default!;
+                        }
+                        else
+                        {
+                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.HashSet<int>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
+                            var list64 = new global::System.Collections.Generic.List<int>();
+                            while (true)
+                            {
+                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.HashSet<int>");
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
+                                int item65 = default!;
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
+                                item65 = reader.GetInt32();
+                                list64.Add(item65);
+                            }
+                            p34 = new global::System.Collections.Generic.HashSet<int>(list64);
+                        }
+                        has34 = true;
+                    }
+                    else if (reader.ValueTextEquals("iSet"u8))
+                    {
+                        property = "iSet";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p35 = default!;
+                        }
+                        else
+                        {
+                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.ISet<string>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
+                            var list66 = new global::System.Collections.Generic.List<string>();
+                            while (true)
+                            {
+                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.ISet<string>");
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
+                                string item67 = default!;
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                                {
+                                    item67 = default!;
+                                }
+                                else
+                                {
+                                    item67 = reader.GetString()!;
+                                }
+                                list66.Add(item67);
+                            }
+                            p35 = new global::System.Collections.Generic.HashSet<string>(list66);
+                        }
+                        has35 = true;
+                    }
+                    else if (reader.ValueTextEquals("chars"u8))
+                    {
+                        property = "chars";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p36 = default!;
+                        }
+                        else
+                        {
+                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlySet<char>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
+                            var list68 = new global::System.Collections.Generic.List<char>();
+                            while (true)
+                            {
+                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlySet<char>");
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
+                                char item69 = default!;
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("char");
+                                item69 = global::EventSourcery.Serialization.JsonPrimitives.ReadChar(ref reader);
+                                list68.Add(item69);
+                            }
+                            p36 = new global::System.Collections.Generic.HashSet<char>(list68);
+                        }
+                        has36 = true;
+                    }
+                    else if (reader.ValueTextEquals("immutable"u8))
+                    {
+                        property = "immutable";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Immutable.ImmutableArray<int>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
+                        var list70 = new global::System.Collections.Generic.List<int>();
+                        while (true)
+                        {
+                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Immutable.ImmutableArray<int>");
+                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
+                            int item71 = default!;
+                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
+                            item71 = reader.GetInt32();
+                            list70.Add(item71);
+                        }
+                        p37 = global::System.Collections.Immutable.ImmutableArray.CreateRange(list70);
+                        has37 = true;
+                    }
+                    else if (reader.ValueTextEquals("scores"u8))
+                    {
+                        property = "scores";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p38 = default!;
+                        }
+                        else
+                        {
+                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.Dictionary<string, int>", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+                            var dict72 = new global::System.Collections.Generic.Dictionary<string, int>();
+                            while (true)
+                            {
+                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.Dictionary<string, int>");
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                                var key73 = reader.GetString()!;
+                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.Dictionary<string, int>");
+                                int value74 = default!;
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
+                                value74 = reader.GetInt32();
+                                dict72[key73] = value74;
+                            }
+                            p38 = dict72;
+                        }
+                        has38 = true;
+                    }
+                    else if (reader.ValueTextEquals("byGuid"u8))
+                    {
+                        property = "byGuid";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p39 = default!;
+                        }
+                        else
+                        {
+                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+                            var dict75 = new global::System.Collections.Generic.Dictionary<global::System.Guid, global::Shapes.Address>();
+                            while (true)
+                            {
+                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>");
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                                var key76 = global::EventSourcery.Serialization.JsonPrimitives.ReadGuidKey(ref reader);
+                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>");
+                                global::Shapes.Address value77 = default!;
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                                {
+                                    value77 = default!;
+                                }
+                                else
+                                {
+                                    value77 = Read_Shapes_Address(ref reader);
+                                }
+                                dict75[key76] = value77;
+                            }
+                            p39 = dict75;
+                        }
+                        has39 = true;
+                    }
+                    else if (reader.ValueTextEquals("byInt"u8))
+                    {
+                        property = "byInt";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p40 = default!;
+                        }
+                        else
+                        {
+                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.IDictionary<int, string?>", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+                            var dict78 = new global::System.Collections.Generic.Dictionary<int, string?>();
+                            while (true)
+                            {
+                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.IDictionary<int, string?>");
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                                var key79 = global::EventSourcery.Serialization.JsonPrimitives.ReadInt32Key(ref reader);
+                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.IDictionary<int, string?>");
+                                string? value80 = default!;
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                                {
+                                    value80 = default!;
+                                }
+                                else
+                                {
+                                    value80 = reader.GetString()!;
+                                }
+                                dict78[key79] = value80;
+                            }
+                            p40 = dict78;
+                        }
+                        has40 = true;
+                    }
+                    else if (reader.ValueTextEquals("nested"u8))
+                    {
+                        property = "nested";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p41 = default!;
+                        }
+                        else
+                        {
+                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+                            var dict81 = new global::System.Collections.Generic.Dictionary<long, global::System.Collections.Generic.List<int>>();
+                            while (true)
+                            {
+                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>");
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                                var key82 = global::EventSourcery.Serialization.JsonPrimitives.ReadInt64Key(ref reader);
+                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>");
+                                global::System.Collections.Generic.List<int> value83 = default!;
+                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                                {
+                                    value83 = default!;
+                                }
+                                else
+                                {
+                                    if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<int>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
+                                    var list84 = new global::System.Collections.Generic.List<int>();
+                                    while (true)
+                                    {
+                                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.List<int>");
+                                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
+                                        int item85 = default!;
+                                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
+                                        item85 = reader.GetInt32();
+                                        list84.Add(item85);
+                                    }
+                                    value83 = list84;
+                                }
+                                dict81[key82] = value83;
+                            }
+                            p41 = dict81;
+                        }
+                        has41 = true;
+                    }
+                    else if (reader.ValueTextEquals("home"u8))
+                    {
+                        property = "home";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p42 = default!;
+                        }
+                        else
+                        {
+                            p42 = Read_Shapes_Address(ref reader);
+                        }
+                        has42 = true;
+                    }
+                    else if (reader.ValueTextEquals("point"u8))
+                    {
+                        property = "point";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shapes.Point");
+                        p43 = Read_Shapes_Point(ref reader);
+                        has43 = true;
+                    }
+                    else if (reader.ValueTextEquals("maybePoint"u8))
+                    {
+                        property = "maybePoint";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p44 = default!;
+                        }
+                        else
+                        {
+                            global::Shapes.Point n86 = default!;
+                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shapes.Point");
+                            n86 = Read_Shapes_Point(ref reader);
+                            p44 = n86;
+                        }
+                    }
+                    else if (reader.ValueTextEquals("customer"u8))
+                    {
+                        property = "customer";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p45 = default!;
+                        }
+                        else
+                        {
+                            p45 = Read_Shapes_Customer(ref reader);
+                        }
+                        has45 = true;
+                    }
+                    else if (reader.ValueTextEquals("withDefault"u8))
+                    {
+                        property = "withDefault";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p46 = default!;
+                        }
+                        else
+                        {
+                            p46 = reader.GetString()!;
+                        }
+                        has46 = true;
+                    }
+                    else if (reader.ValueTextEquals("settable"u8))
+                    {
+                        property = "settable";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
+                        p47 = reader.GetInt32();
+                        has47 = true;
                     }
                     else
                     {
-                        p42 = Read_Shapes_Address(ref reader);
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        reader.Skip();
                     }
-                }
-                else if (reader.ValueTextEquals("point"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("global::Shapes.Point");
-                    p43 = Read_Shapes_Point(ref reader);
-                }
-                else if (reader.ValueTextEquals("maybePoint"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p44 = default!;
-                    }
-                    else
-                    {
-                        global::Shapes.Point n86 = default!;
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("global::Shapes.Point");
-                        n86 = Read_Shapes_Point(ref reader);
-                        p44 = n86;
-                    }
-                }
-                else if (reader.ValueTextEquals("customer"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p45 = default!;
-                    }
-                    else
-                    {
-                        p45 = Read_Shapes_Customer(ref reader);
-                    }
-                }
-                else if (reader.ValueTextEquals("withDefault"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                    {
-                        p46 = default!;
-                    }
-                    else
-                    {
-                        p46 = reader.GetString()!;
-                    }
-                    has46 = true;
-                }
-                else if (reader.ValueTextEquals("settable"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                    p47 = reader.GetInt32();
-                    has47 = true;
-                }
-                else
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.EverythingHappened");
-                    reader.Skip();
                 }
             }
+            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            {
+                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shapes.EverythingHappened", property, ex);
+            }
+            if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "flag");
+            if (!has1) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "b");
+            if (!has2) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "sB");
+            if (!has3) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "s");
+            if (!has4) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "uS");
+            if (!has5) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "i");
+            if (!has6) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "uI");
+            if (!has7) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "l");
+            if (!has8) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "uL");
+            if (!has9) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "f");
+            if (!has10) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "d");
+            if (!has11) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "m");
+            if (!has12) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "c");
+            if (!has13) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "text");
+            if (!has15) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "g");
+            if (!has16) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "when");
+            if (!has17) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "at");
+            if (!has18) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "day");
+            if (!has19) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "time");
+            if (!has20) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "span");
+            if (!has21) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "link");
+            if (!has22) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "blob");
+            if (!has23) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "priority");
+            if (!has24) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "tags");
+            if (!has27) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "numbers");
+            if (!has28) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "names");
+            if (!has29) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "addresses");
+            if (!has30) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "longs");
+            if (!has31) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "doubles");
+            if (!has32) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "guids");
+            if (!has33) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "maybeNames");
+            if (!has34) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "set");
+            if (!has35) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "iSet");
+            if (!has36) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "chars");
+            if (!has37) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "immutable");
+            if (!has38) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "scores");
+            if (!has39) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "byGuid");
+            if (!has40) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "byInt");
+            if (!has41) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "nested");
+            if (!has42) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "home");
+            if (!has43) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "point");
+            if (!has45) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "customer");
             var result = new global::Shapes.EverythingHappened(p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15, p16, p17, p18, p19, p20, p21, p22, p23, p24, p25, p26, p27, p28, p29, p30, p31, p32, p33, p34, p35, p36, p37, p38, p39, p40, p41, p42, p43, p44, p45) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             if (has47) result.Settable = p47;
             if (has46) result = result with { WithDefault = has46 ? p46 : result.WithDefault };

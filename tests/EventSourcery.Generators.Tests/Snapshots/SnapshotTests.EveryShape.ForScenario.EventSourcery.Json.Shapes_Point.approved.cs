@@ -17,34 +17,44 @@ namespace EventSourcery.Generated
 
         internal static global::Shapes.Point Read_Shapes_Point(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::Shapes.Point", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shapes.Point", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
             int p0 = default!;
             bool has0 = false;
             int p1 = default!;
             bool has1 = false;
-            while (true)
+            string? property = null;
+            try
             {
-                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.Point");
-                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("x"u8))
+                while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.Point");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                    p0 = reader.GetInt32();
-                    has0 = true;
+                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Point");
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (reader.ValueTextEquals("x"u8))
+                    {
+                        property = "x";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Point");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
+                        p0 = reader.GetInt32();
+                        has0 = true;
+                    }
+                    else if (reader.ValueTextEquals("y"u8))
+                    {
+                        property = "y";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Point");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
+                        p1 = reader.GetInt32();
+                        has1 = true;
+                    }
+                    else
+                    {
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Point");
+                        reader.Skip();
+                    }
                 }
-                else if (reader.ValueTextEquals("y"u8))
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.Point");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                    p1 = reader.GetInt32();
-                    has1 = true;
-                }
-                else
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Shapes.Point");
-                    reader.Skip();
-                }
+            }
+            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            {
+                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shapes.Point", property, ex);
             }
             var result = new global::Shapes.Point();
             if (has0) result.X = p0;

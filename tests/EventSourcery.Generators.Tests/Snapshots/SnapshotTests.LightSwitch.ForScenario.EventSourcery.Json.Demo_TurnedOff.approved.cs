@@ -17,13 +17,13 @@ namespace EventSourcery.Generated
 
         internal static global::Demo.TurnedOff Read_Demo_TurnedOff(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::Demo.TurnedOff", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Demo.TurnedOff", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
             while (true)
             {
-                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Demo.TurnedOff");
+                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Demo.TurnedOff");
                 if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Demo.TurnedOff");
+                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Demo.TurnedOff");
                     reader.Skip();
                 }
             }

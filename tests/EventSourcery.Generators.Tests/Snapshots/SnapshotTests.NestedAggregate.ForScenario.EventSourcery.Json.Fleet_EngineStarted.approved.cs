@@ -17,13 +17,13 @@ namespace EventSourcery.Generated
 
         internal static global::Fleet.EngineStarted Read_Fleet_EngineStarted(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::Fleet.EngineStarted", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Fleet.EngineStarted", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
             while (true)
             {
-                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Fleet.EngineStarted");
+                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Fleet.EngineStarted");
                 if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Fleet.EngineStarted");
+                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Fleet.EngineStarted");
                     reader.Skip();
                 }
             }

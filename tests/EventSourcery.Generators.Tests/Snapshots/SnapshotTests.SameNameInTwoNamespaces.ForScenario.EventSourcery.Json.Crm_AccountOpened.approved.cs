@@ -26,30 +26,42 @@ namespace EventSourcery.Generated
 
         internal static global::Crm.AccountOpened Read_Crm_AccountOpened(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("global::Crm.AccountOpened", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Crm.AccountOpened", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
             string p0 = default!;
-            while (true)
+            bool has0 = false;
+            string? property = null;
+            try
             {
-                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Crm.AccountOpened");
-                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("owner"u8))
+                while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Crm.AccountOpened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Crm.AccountOpened");
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (reader.ValueTextEquals("owner"u8))
                     {
-                        p0 = default!;
+                        property = "owner";
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Crm.AccountOpened");
+                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        {
+                            p0 = default!;
+                        }
+                        else
+                        {
+                            p0 = reader.GetString()!;
+                        }
+                        has0 = true;
                     }
                     else
                     {
-                        p0 = reader.GetString()!;
+                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Crm.AccountOpened");
+                        reader.Skip();
                     }
                 }
-                else
-                {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("global::Crm.AccountOpened");
-                    reader.Skip();
-                }
             }
+            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            {
+                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Crm.AccountOpened", property, ex);
+            }
+            if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Crm.AccountOpened", "owner");
             var result = new global::Crm.AccountOpened(p0) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

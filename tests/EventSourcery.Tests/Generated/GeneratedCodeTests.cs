@@ -101,11 +101,12 @@ public sealed class GeneratedCodeTests
     }
 
     [Theory]
-    [InlineData("""{"amount":""", "ended")]
-    [InlineData("""{"amount":"not a number"}""", "amount")]
+    [InlineData("""{"amount":""", "'amount' of")]
+    [InlineData("""{"amount":"not a number"}""", "'amount' of")]
     [InlineData("""[1,2]""", "JSON object")]
     [InlineData("""{"amount":null}""", "Null")]
-    public void CorruptPayloadsThrowEventReadExceptionNamingTheEvent(string payload, string _)
+    [InlineData("""{"currency":"PLN"}""", "amount")]
+    public void CorruptPayloadsThrowEventReadExceptionNamingTheEvent(string payload, string expectedInMessage)
     {
         var streamId = StreamId.New("prices");
         var ex = Assert.Throws<EventReadException>(() => Serializer.Deserialize(streamId, 4, 17, "PriceChanged", Encoding.UTF8.GetBytes(payload), Guid.NewGuid(), DateTimeOffset.UtcNow, default));
@@ -115,6 +116,23 @@ public sealed class GeneratedCodeTests
         Assert.Equal("PriceChanged", ex.EventName);
         Assert.Contains("PriceChanged", ex.Message, StringComparison.Ordinal);
         Assert.Contains(streamId.ToString(), ex.Message, StringComparison.Ordinal);
+        Assert.Contains(expectedInMessage, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingNullableOrRequiredMembersAreHandledByTheirOwnRules()
+    {
+        var address = Assert.IsType<EverythingHappened>(RoundTrip(NewEverything())).Home;
+        Assert.Equal("Home", address.Street);
+
+        // Address(string Street, int? Number, Address? Previous): the nullable ones may be missing, Street may not.
+        Assert.Equal(new Address("S", null, null), ReadAddress("""{"street":"S"}"""));
+        var ex = Assert.Throws<JsonException>(() => ReadAddress("""{"number":1}"""));
+        Assert.Contains("'street'", ex.Message, StringComparison.Ordinal);
+
+        // Customer has a `required` Name.
+        var required = Assert.Throws<JsonException>(() => ReadCustomer("""{"country":"DE"}"""));
+        Assert.Contains("'name'", required.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -179,6 +197,20 @@ public sealed class GeneratedCodeTests
         Assert.NotNull(loaded);
         Assert.Equal(["on", "hard:9"], loaded.Log);
         Assert.Equal(2, loaded.Version);
+    }
+
+    private static Address ReadAddress(string json)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+        reader.Read();
+        return global::EventSourcery.Generated.EventSourceryJson_EventSourcery_Tests.Read_EventSourcery_Tests_Generated_Address(ref reader);
+    }
+
+    private static Customer ReadCustomer(string json)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+        reader.Read();
+        return global::EventSourcery.Generated.EventSourceryJson_EventSourcery_Tests.Read_EventSourcery_Tests_Generated_Customer(ref reader);
     }
 
     private static Event RoundTrip(Event e)

@@ -36,7 +36,9 @@ public sealed record EverythingHappened(
 {
     public string WithDefault { get; init; } = "default";
 
+#pragma warning disable ES0005 // deliberately settable: the codec must set it after construction
     public int Settable { get; set; } = 7;
+#pragma warning restore ES0005
 
     public string Computed => Text + "!";
 }
@@ -58,7 +60,9 @@ public sealed record SwitchedOffHard(string Why, int Force) : SwitchedOff(Why);
 public sealed record NeverHandled : SwitchEvent;
 
 /// <summary>An aggregate of one event family with Apply overloads for a base and derived events.</summary>
+#pragma warning disable ES0002 // NeverHandled is deliberately unhandled: a test checks the runtime error
 public sealed partial class Panel : Aggregate<SwitchEvent>
+#pragma warning restore ES0002
 {
     public List<string> Log { get; } = [];
 
@@ -75,10 +79,7 @@ public sealed partial class Panel : Aggregate<SwitchEvent>
     private void Apply(SwitchedOff e) => Log.Add("off:" + e.Why);
 
     private void Apply(SwitchedOffHard e) => Log.Add("hard:" + e.Force);
-
-#pragma warning disable ES0002 // deliberately unhandled: the test checks the runtime error
 }
-#pragma warning restore ES0002
 
 /// <summary>A derived aggregate adding its own Apply; the base's events still reach the base's Apply methods.</summary>
 public partial class BasePanel : Aggregate
@@ -105,7 +106,9 @@ public sealed class NotPartialPanel : Aggregate
 {
     public void On() => Emit(new SwitchedOn());
 
+#pragma warning disable CA1822 // an Apply is an instance method by contract
     private void Apply(SwitchedOn e)
     {
     }
+#pragma warning restore CA1822
 }
