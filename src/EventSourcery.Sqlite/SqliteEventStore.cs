@@ -16,24 +16,20 @@ namespace EventSourcery;
 /// <remarks>
 /// One instance uses one connection and serializes its own operations on it; several instances (or processes) can
 /// share one database file, where SQLite lets one writer commit at a time and the optimistic-concurrency check makes
-/// the loser of a race fail with <see cref="ConcurrencyException"/>.
+/// the loser of a race fail with <see cref="ConcurrencyException"/>. The tenant views made by <see cref="ForTenant"/>
+/// share the instance's connection, transaction, serialization and lifetime.
 /// </remarks>
-public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
+public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IAsyncDisposable
 {
     private const string DefaultTenant = "";
     private const int PageSize = 500;
     private const int MaxBusyAttempts = 3;
     private const string Savepoint = "eventsourcery_write";
 
-    private readonly DbContext _context;
-    private readonly bool _ownsContext;
-    private readonly SqliteConnection _connection;
-    private readonly EventSerializer _serializer;
-    private readonly TimeProvider _time;
-    private readonly TimeSpan _busyTimeout;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private bool _schemaReady;
-    private int _disposed;
+    private readonly SharedState _shared;
+    private readonly string _tenant;
+    private readonly string? _recordedTenant;
+    private readonly bool _isView;
 
     /// <summary>
     /// Builds a store over <paramref name="context"/>: events use its SQLite connection and, when one has been begun
@@ -55,17 +51,24 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
             throw new ArgumentException("The DbContext does not use the SQLite provider (UseSqlite).", nameof(context));
         }
 
-        if (context.Model.FindEntityType(typeof(EventRow)) is null || context.Model.FindEntityType(typeof(StreamRow)) is null || context.Model.FindEntityType(typeof(OutboxRow)) is null)
+        // All four, so that a compiled model made before es_snapshots existed is caught here rather than at the first delete.
+        if (context.Model.FindEntityType(typeof(EventRow)) is null || context.Model.FindEntityType(typeof(StreamRow)) is null
+            || context.Model.FindEntityType(typeof(OutboxRow)) is null || context.Model.FindEntityType(typeof(SnapshotRow)) is null)
         {
-            throw new ArgumentException("The DbContext's model does not include the event store's tables. Call modelBuilder.AddEventSourcery() in its OnModelCreating.", nameof(context));
+            throw new ArgumentException("The DbContext's model does not include the event store's tables. Call modelBuilder.AddEventSourcery() in its OnModelCreating (and rebuild a compiled model).", nameof(context));
         }
 
-        _context = context;
-        _ownsContext = ownsContext;
-        _connection = connection;
-        _serializer = new EventSerializer(options.Registry);
-        _time = options.TimeProvider;
-        _busyTimeout = options.BusyTimeout;
+        _shared = new SharedState(context, ownsContext, connection, options);
+        _tenant = DefaultTenant;
+    }
+
+    /// <summary>A tenant view over the state of the store it was made from.</summary>
+    private SqliteEventStore(SharedState shared, string tenant)
+    {
+        _shared = shared;
+        _tenant = tenant;
+        _recordedTenant = tenant;
+        _isView = true;
     }
 
     /// <summary>
@@ -115,8 +118,21 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
         }
     }
 
-    /// <summary>The connection the store works on (for tests of its settings).</summary>
-    internal SqliteConnection Connection => _connection;
+    /// <summary>The connection the store and all its views work on (for tests of its settings).</summary>
+    internal SqliteConnection Connection => _shared.Connection;
+
+    /// <summary>The tenant this view sees: "" for the store itself (the default view).</summary>
+    internal string Tenant => _tenant;
+
+    /// <summary>
+    /// A view of this store's database that sees only <paramref name="tenantId"/>'s streams, in every operation
+    /// (appends, reads, ReadAll, deletes, snapshots and the outbox rows it writes). The view shares this store's
+    /// connection, serialization of operations, the user's transaction (for a store built over a <see cref="DbContext"/>)
+    /// and lifetime: disposing the view does nothing, disposing the store ends every view. A view's
+    /// <see cref="ForTenant"/> gives a view of the other tenant, not a nested one.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is null, empty, whitespace or malformed (see <see cref="TenantId.Validate"/>).</exception>
+    public IEventStore ForTenant(string tenantId) => new SqliteEventStore(_shared, TenantId.Validate(tenantId));
 
     /// <inheritdoc />
     public ValueTask<AppendResult> AppendAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, CancellationToken cancellationToken = default)
@@ -132,17 +148,20 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
         streamId.ThrowIfDefault(nameof(streamId));
         ArgumentOutOfRangeException.ThrowIfLessThan(fromVersion, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(fromVersion, toVersion);
-        var stream = StreamKey.From(streamId, DefaultTenant);
+        var stream = StreamKey.From(streamId, _tenant);
+        var connection = _shared.Connection;
+        StreamId? stored = null;
         var next = fromVersion;
         while (true)
         {
             // One page at a time under the gate; the gate is never held while the caller consumes events.
             var from = next;
-            var page = await RunAsync((transaction, ct) => SqliteStorage.ReadStreamPageAsync(_connection, transaction, stream, from, toVersion, PageSize, ct), cancellationToken).ConfigureAwait(false);
+            var page = await RunAsync((transaction, ct) => SqliteStorage.ReadStreamPageAsync(connection, transaction, stream, from, toVersion, PageSize, ct), cancellationToken).ConfigureAwait(false);
             foreach (var row in page)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                yield return Materialize(row, streamId);
+                stored ??= WithStoredName(streamId, row.StreamName);
+                yield return Materialize(row, stored);
             }
 
             if (page.Count < PageSize || page[^1].Version >= toVersion)
@@ -162,7 +181,7 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
         while (true)
         {
             var from = after;
-            var page = await RunAsync((transaction, ct) => SqliteStorage.ReadAllPageAsync(_connection, transaction, DefaultTenant, from, PageSize, ct), cancellationToken).ConfigureAwait(false);
+            var page = await RunAsync((transaction, ct) => SqliteStorage.ReadAllPageAsync(_shared.Connection, transaction, _tenant, from, PageSize, ct), cancellationToken).ConfigureAwait(false);
             foreach (var row in page)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -183,14 +202,15 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
     {
         streamId.ThrowIfDefault(nameof(streamId));
         cancellationToken.ThrowIfCancellationRequested();
-        var stream = StreamKey.From(streamId, DefaultTenant);
+        var stream = StreamKey.From(streamId, _tenant);
+        var connection = _shared.Connection;
         return await RunWriteAsync(
             streamId,
             expectedVersion,
             stream,
             async (transaction, ct) =>
             {
-                var current = await SqliteStorage.FindStreamAsync(_connection, transaction, stream, ct).ConfigureAwait(false);
+                var current = await SqliteStorage.FindStreamAsync(connection, transaction, stream, ct).ConfigureAwait(false);
                 if (!expectedVersion.IsSatisfiedBy(current?.Version))
                 {
                     throw new ConcurrencyException(streamId, expectedVersion, current?.Version);
@@ -201,32 +221,79 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
                     return false;
                 }
 
-                await SqliteStorage.DeleteStreamAsync(_connection, transaction, found.Key, ct).ConfigureAwait(false);
+                await SqliteStorage.DeleteStreamAsync(connection, transaction, found.Key, ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Waits for running operations, then closes the connection if the store opened it.</summary>
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The stream id is default, or the snapshot's type or fingerprint is null.</exception>
+    public async ValueTask SaveSnapshotAsync(StreamId streamId, StoredSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        streamId.ThrowIfDefault(nameof(streamId));
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (snapshot.Type is null || snapshot.Fingerprint is null)
+        {
+            throw new ArgumentException("A snapshot needs a type and a fingerprint.", nameof(snapshot));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var stream = StreamKey.From(streamId, _tenant);
+        var connection = _shared.Connection;
+        var takenAt = _shared.Time.GetUtcNow();
+        var saved = await RunWriteAsync(
+            streamId,
+            ExpectedVersion.Any,
+            stream,
+            (transaction, ct) => SqliteStorage.UpsertSnapshotAsync(connection, transaction, stream, snapshot, takenAt, ct),
+            cancellationToken).ConfigureAwait(false);
+        if (!saved)
+        {
+            throw new StreamNotFoundException(streamId);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A snapshot is only a shortcut for loading: a stored row that cannot be read back (a missing column, a malformed
+    /// event id) reads as no snapshot, so the repository replays the stream instead.
+    /// </remarks>
+    public async ValueTask<StoredSnapshot?> LoadSnapshotAsync(StreamId streamId, CancellationToken cancellationToken = default)
+    {
+        streamId.ThrowIfDefault(nameof(streamId));
+        cancellationToken.ThrowIfCancellationRequested();
+        var stream = StreamKey.From(streamId, _tenant);
+        var connection = _shared.Connection;
+        var row = await RunAsync((transaction, ct) => SqliteStorage.FindSnapshotAsync(connection, transaction, stream, ct), cancellationToken).ConfigureAwait(false);
+        return row is { Type: { } type, Fingerprint: { } fingerprint, Payload: { } payload } && Guid.TryParse(row.EventId, out var eventId)
+            ? new StoredSnapshot(row.Version, eventId, type, fingerprint, payload)
+            : null;
+    }
+
+    /// <summary>
+    /// On the store itself: waits for running operations, then closes the connection if the store opened it; every
+    /// view made by <see cref="ForTenant"/> is disposed with it. On a view: does nothing.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (_isView || Interlocked.Exchange(ref _shared.Disposed, 1) != 0)
         {
             return;
         }
 
-        await _gate.WaitAsync().ConfigureAwait(false);
+        await _shared.Gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (_ownsContext)
+            if (_shared.OwnsContext)
             {
-                await _context.DisposeAsync().ConfigureAwait(false);
-                await _connection.DisposeAsync().ConfigureAwait(false);
+                await _shared.Context.DisposeAsync().ConfigureAwait(false);
+                await _shared.Connection.DisposeAsync().ConfigureAwait(false);
             }
         }
         finally
         {
-            _gate.Release();
+            _shared.Gate.Release();
         }
     }
 
@@ -241,17 +308,19 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
         var serialized = new SerializedEvent[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
-            serialized[i] = _serializer.Serialize(events[i]);
+            serialized[i] = _shared.Serializer.Serialize(events[i]);
         }
 
-        var stream = StreamKey.From(streamId, DefaultTenant);
+        var stream = StreamKey.From(streamId, _tenant);
+        var connection = _shared.Connection;
+        var time = _shared.Time;
         return await RunWriteAsync(
             streamId,
             expectedVersion,
             stream,
             async (transaction, ct) =>
             {
-                var current = await SqliteStorage.FindStreamAsync(_connection, transaction, stream, ct).ConfigureAwait(false);
+                var current = await SqliteStorage.FindStreamAsync(connection, transaction, stream, ct).ConfigureAwait(false);
                 if (!expectedVersion.IsSatisfiedBy(current?.Version))
                 {
                     throw new ConcurrencyException(streamId, expectedVersion, current?.Version);
@@ -260,24 +329,26 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
                 var firstVersion = (current?.Version ?? 0) + 1;
                 var lastVersion = firstVersion + events.Count - 1;
                 long streamKey;
+                var written = stream;
                 try
                 {
                     if (current is { } found)
                     {
-                        if (!await SqliteStorage.UpdateStreamVersionAsync(_connection, transaction, found.Key, found.Version, lastVersion, ct).ConfigureAwait(false))
+                        if (!await SqliteStorage.UpdateStreamVersionAsync(connection, transaction, found.Key, found.Version, lastVersion, ct).ConfigureAwait(false))
                         {
                             throw new LostRaceException(null);
                         }
 
                         streamKey = found.Key;
+                        written = stream with { Name = found.Name }; // outbox rows carry the name the stream was created with
                     }
                     else
                     {
-                        streamKey = await SqliteStorage.InsertStreamAsync(_connection, transaction, stream, lastVersion, ct).ConfigureAwait(false);
+                        streamKey = await SqliteStorage.InsertStreamAsync(connection, transaction, stream, lastVersion, ct).ConfigureAwait(false);
                     }
 
-                    var recordedAt = _time.GetUtcNow();
-                    var lastPosition = await SqliteStorage.InsertEventsAsync(_connection, transaction, stream, streamKey, firstVersion, events, serialized, recordedAt, toOutbox, ct).ConfigureAwait(false);
+                    var recordedAt = time.GetUtcNow();
+                    var lastPosition = await SqliteStorage.InsertEventsAsync(connection, transaction, written, streamKey, firstVersion, events, serialized, recordedAt, toOutbox, ct).ConfigureAwait(false);
                     return new AppendResult(lastVersion, lastPosition);
                 }
                 catch (SqliteException ex) when (SqliteStorage.IsUniqueViolation(ex))
@@ -310,7 +381,7 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
                     catch (LostRaceException lost)
                     {
                         await UndoToSavepointAsync(userTransaction).ConfigureAwait(false);
-                        var actual = await SqliteStorage.FindStreamAsync(_connection, userTransaction, stream, ct).ConfigureAwait(false);
+                        var actual = await SqliteStorage.FindStreamAsync(_shared.Connection, userTransaction, stream, ct).ConfigureAwait(false);
                         throw new ConcurrencyException(streamId, expected, actual?.Version, lost.InnerException);
                     }
                     catch
@@ -323,7 +394,7 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
                 SqliteTransaction? transaction = null;
                 try
                 {
-                    transaction = _connection.BeginTransaction(deferred: false);
+                    transaction = _shared.Connection.BeginTransaction(deferred: false);
                     var result = await work(transaction, ct).ConfigureAwait(false);
                     await transaction.CommitAsync(ct).ConfigureAwait(false);
                     return result;
@@ -332,7 +403,7 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
                 {
                     await RollBackAsync(transaction).ConfigureAwait(false);
                     transaction = null;
-                    var actual = await SqliteStorage.FindStreamAsync(_connection, null, stream, ct).ConfigureAwait(false);
+                    var actual = await SqliteStorage.FindStreamAsync(_shared.Connection, null, stream, ct).ConfigureAwait(false);
                     throw new ConcurrencyException(streamId, expected, actual?.Version, lost.InnerException);
                 }
                 finally
@@ -349,14 +420,17 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
     /// </summary>
     private async Task<T> RunAsync<T>(Func<SqliteTransaction?, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var shared = _shared;
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref shared.Disposed) != 0, this);
+
+        // One gate for the store and all its views: they take turns on the one connection.
+        await shared.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref shared.Disposed) != 0, this);
 
             // Counted by EF: opens a closed connection for this operation only, leaves an open one (and the user's) alone.
-            await _context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await shared.Context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 for (var attempt = 1; ; attempt++)
@@ -364,7 +438,7 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
                     var userTransaction = UserTransaction();
                     try
                     {
-                        if (!_schemaReady)
+                        if (!shared.SchemaReady)
                         {
                             await EnsureSchemaCoreAsync(userTransaction, cancellationToken).ConfigureAwait(false);
                         }
@@ -375,7 +449,7 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
                     {
                         if (userTransaction is not null || attempt >= MaxBusyAttempts)
                         {
-                            throw new EventStoreBusyException(attempt, _busyTimeout, ex);
+                            throw new EventStoreBusyException(attempt, shared.Options.BusyTimeout, ex);
                         }
                     }
 
@@ -386,12 +460,12 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
             }
             finally
             {
-                await _context.Database.CloseConnectionAsync().ConfigureAwait(false);
+                await shared.Context.Database.CloseConnectionAsync().ConfigureAwait(false);
             }
         }
         finally
         {
-            _gate.Release();
+            shared.Gate.Release();
         }
     }
 
@@ -403,19 +477,19 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
         if (userTransaction is not null)
         {
             // Created inside the user's transaction: a rollback would take the tables away again, so check next time too.
-            var existed = await SchemaCreator.EnsureCreatedAsync(_context, _connection, userTransaction, cancellationToken).ConfigureAwait(false);
-            _schemaReady = existed;
+            var existed = await SchemaCreator.EnsureCreatedAsync(_shared.Context, _shared.Connection, userTransaction, cancellationToken).ConfigureAwait(false);
+            _shared.SchemaReady = existed;
             return;
         }
 
         // A write lock from the start: two processes creating the schema at once take turns, the second finds the tables.
-        var transaction = _connection.BeginTransaction(deferred: false);
+        var transaction = _shared.Connection.BeginTransaction(deferred: false);
         try
         {
-            await SchemaCreator.EnsureCreatedAsync(_context, _connection, transaction, cancellationToken).ConfigureAwait(false);
+            await SchemaCreator.EnsureCreatedAsync(_shared.Context, _shared.Connection, transaction, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             transaction = null;
-            _schemaReady = true;
+            _shared.SchemaReady = true;
         }
         finally
         {
@@ -424,7 +498,7 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
     }
 
     private SqliteTransaction? UserTransaction()
-        => _context.Database.CurrentTransaction?.GetDbTransaction() as SqliteTransaction;
+        => _shared.Context.Database.CurrentTransaction?.GetDbTransaction() as SqliteTransaction;
 
     private static async ValueTask UndoToSavepointAsync(SqliteTransaction transaction)
     {
@@ -463,7 +537,7 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
         try
         {
             id = streamId ?? ReadStreamId(row);
-            var @event = _serializer.Deserialize(
+            var @event = _shared.Serializer.Deserialize(
                 id,
                 row.Version,
                 row.Position,
@@ -473,13 +547,35 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
                 StoredValues.ParseTime(row.CreatedAt ?? throw new FormatException("no creation time is stored.")),
                 row.Metadata ?? []);
             var recordedAt = StoredValues.ParseTime(row.RecordedAt ?? throw new FormatException("no recording time is stored."));
-            var tenant = string.IsNullOrEmpty(row.TenantId) ? null : row.TenantId;
-            return new RecordedEvent(id, row.Version, row.Position, @event, row.EventName!, checked((int)row.SchemaVersion), recordedAt, tenant);
+            return new RecordedEvent(id, row.Version, row.Position, @event, row.EventName!, checked((int)row.SchemaVersion), recordedAt, _recordedTenant);
         }
         catch (Exception ex) when (ex is not EventReadException and not OperationCanceledException)
         {
             throw new EventReadException(id, row.Version, row.Position, row.EventName, $"the stored row is corrupt: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// The id a stream read through <paramref name="requested"/> was created with: the same guid and category, with
+    /// the stored name (or none), whatever name the caller's id carried.
+    /// </summary>
+    private static StreamId WithStoredName(StreamId requested, string? storedName)
+    {
+        if (string.Equals(requested.Name, storedName, StringComparison.Ordinal))
+        {
+            return requested;
+        }
+
+        if (!string.IsNullOrEmpty(storedName))
+        {
+            var named = StreamId.FromName(storedName, requested.Category);
+            if (named.Value == requested.Value)
+            {
+                return named;
+            }
+        }
+
+        return new StreamId(requested.Value, requested.Category);
     }
 
     private static StreamId ReadStreamId(StoredEventRow row)
@@ -497,6 +593,33 @@ public sealed class SqliteEventStore : IEventStore, IAsyncDisposable
         }
 
         return new StreamId(guid, category);
+    }
+
+    /// <summary>
+    /// What the store and every tenant view made from it share: one connection and context, one gate that takes turns
+    /// on them, whether the schema is known to exist, whether the store was disposed, and the options.
+    /// </summary>
+    private sealed class SharedState(DbContext context, bool ownsContext, SqliteConnection connection, SqliteEventStoreOptions options)
+    {
+        /// <summary>Read and written under <see cref="Gate"/>.</summary>
+        public bool SchemaReady;
+
+        /// <summary>1 once the store is disposed (Interlocked).</summary>
+        public int Disposed;
+
+        public DbContext Context { get; } = context;
+
+        public bool OwnsContext { get; } = ownsContext;
+
+        public SqliteConnection Connection { get; } = connection;
+
+        public SqliteEventStoreOptions Options { get; } = options;
+
+        public EventSerializer Serializer { get; } = new(options.Registry);
+
+        public TimeProvider Time => Options.TimeProvider;
+
+        public SemaphoreSlim Gate { get; } = new(1, 1);
     }
 
     /// <summary>Another writer changed the stream between our read of its version and our write.</summary>

@@ -46,4 +46,12 @@ public interface IEventStore
     /// <returns>True when a stream was deleted, false when it did not exist (and <paramref name="expectedVersion"/> allowed that).</returns>
     /// <exception cref="ConcurrencyException">The stream's version does not match <paramref name="expectedVersion"/>.</exception>
     ValueTask<bool> DeleteStreamAsync(StreamId streamId, ExpectedVersion expectedVersion = default, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A view of the same store that sees only <paramref name="tenantId"/>'s streams, in every operation: appends,
+    /// reads, ReadAll, deletes, snapshots and the outbox. The default view (the store itself) sees only streams of no
+    /// tenant; the same stream id may exist once per tenant. Views share the store's connection and lifetime.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is null, empty, whitespace or malformed (see <see cref="TenantId.Validate"/>).</exception>
+    IEventStore ForTenant(string tenantId);
 }

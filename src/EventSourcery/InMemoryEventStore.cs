@@ -6,18 +6,14 @@ namespace EventSourcery;
 
 /// <summary>
 /// An <see cref="IEventStore"/> held in memory, with the same semantics as the SQLite store: the same concurrency
-/// checks, versions and positions, and every event serialized and read back through the generated JSON metadata,
-/// so tests of domain code catch the mistakes a real store would.
+/// checks, versions and positions, tenant views and snapshots, and every event serialized and read back through the
+/// generated JSON code, so tests of domain code catch the mistakes a real store would.
 /// </summary>
-public sealed class InMemoryEventStore : IEventStore
+public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxStore
 {
-    private readonly Lock _lock = new();
-    private readonly EventSerializer _serializer;
-    private readonly TimeProvider _time;
-    private readonly Dictionary<StreamId, List<StoredEvent>> _streams = [];
-    private readonly List<StoredEvent> _all = [];
-    private readonly List<long> _outbox = [];
-    private long _lastPosition;
+    private const string DefaultTenant = "";
+    private readonly State _state;
+    private readonly string _tenant;
 
     /// <summary>Creates an empty store over the default registry of generated event types.</summary>
     public InMemoryEventStore()
@@ -26,11 +22,22 @@ public sealed class InMemoryEventStore : IEventStore
     }
 
     /// <summary>Creates an empty store over <paramref name="registry"/>, optionally with a clock for recorded times.</summary>
-    public InMemoryEventStore(EventRegistry registry, TimeProvider? timeProvider = null)
+    /// <param name="registry">The registry of event types.</param>
+    /// <param name="timeProvider">The clock for recorded times (the system clock by default).</param>
+    /// <param name="outboxFilter">Which published events enter the outbox (all of them by default).</param>
+    public InMemoryEventStore(EventRegistry registry, TimeProvider? timeProvider = null, Func<Event, bool>? outboxFilter = null)
+        : this(new State(new EventSerializer(registry), timeProvider ?? TimeProvider.System, outboxFilter), DefaultTenant)
     {
-        _serializer = new EventSerializer(registry);
-        _time = timeProvider ?? TimeProvider.System;
     }
+
+    private InMemoryEventStore(State state, string tenant)
+    {
+        _state = state;
+        _tenant = tenant;
+    }
+
+    /// <inheritdoc />
+    public IEventStore ForTenant(string tenantId) => new InMemoryEventStore(_state, TenantId.Validate(tenantId));
 
     /// <inheritdoc />
     public ValueTask<AppendResult> AppendAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, CancellationToken cancellationToken = default)
@@ -47,9 +54,9 @@ public sealed class InMemoryEventStore : IEventStore
         ArgumentOutOfRangeException.ThrowIfLessThan(fromVersion, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(fromVersion, toVersion);
         StoredEvent[] snapshot;
-        lock (_lock)
+        lock (_state.Lock)
         {
-            if (!_streams.TryGetValue(streamId, out var stream) || fromVersion > stream.Count)
+            if (!_state.Streams.TryGetValue((_tenant, streamId), out var stream) || fromVersion > stream.Count)
             {
                 yield break;
             }
@@ -73,10 +80,10 @@ public sealed class InMemoryEventStore : IEventStore
     {
         ArgumentOutOfRangeException.ThrowIfNegative(afterPosition);
         StoredEvent[] snapshot;
-        lock (_lock)
+        lock (_state.Lock)
         {
-            var start = FirstIndexAfter(afterPosition);
-            snapshot = _all.GetRange(start, _all.Count - start).Where(e => !e.Deleted).ToArray();
+            var start = _state.FirstIndexAfter(afterPosition);
+            snapshot = _state.All.GetRange(start, _state.All.Count - start).Where(e => !e.Deleted && e.Tenant == _tenant).ToArray();
         }
 
         foreach (var stored in snapshot)
@@ -93,9 +100,10 @@ public sealed class InMemoryEventStore : IEventStore
     {
         streamId.ThrowIfDefault(nameof(streamId));
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_lock)
+        lock (_state.Lock)
         {
-            var current = _streams.TryGetValue(streamId, out var stream) ? stream.Count : (long?)null;
+            var key = (_tenant, streamId);
+            var current = _state.Streams.TryGetValue(key, out var stream) ? stream.Count : (long?)null;
             if (!expectedVersion.IsSatisfiedBy(current))
             {
                 throw new ConcurrencyException(streamId, expectedVersion, current);
@@ -111,22 +119,178 @@ public sealed class InMemoryEventStore : IEventStore
                 stored.Deleted = true;
             }
 
-            _streams.Remove(streamId);
+            _state.Streams.Remove(key);
+            _state.Snapshots.Remove(key);
             return ValueTask.FromResult(true);
         }
     }
 
-    /// <summary>The positions of the events put in the outbox by <see cref="PublishAsync"/>, in order.</summary>
+    /// <inheritdoc />
+    public ValueTask SaveSnapshotAsync(StreamId streamId, StoredSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        streamId.ThrowIfDefault(nameof(streamId));
+        ArgumentNullException.ThrowIfNull(snapshot);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_state.Lock)
+        {
+            var key = (_tenant, streamId);
+            if (!_state.Streams.ContainsKey(key))
+            {
+                throw new StreamNotFoundException(streamId);
+            }
+
+            _state.Snapshots[key] = snapshot with { Payload = snapshot.Payload.ToArray() };
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<StoredSnapshot?> LoadSnapshotAsync(StreamId streamId, CancellationToken cancellationToken = default)
+    {
+        streamId.ThrowIfDefault(nameof(streamId));
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_state.Lock)
+        {
+            return ValueTask.FromResult(_state.Snapshots.GetValueOrDefault((_tenant, streamId)));
+        }
+    }
+
+    /// <summary>The positions of the events this view put in the outbox with <see cref="PublishAsync"/>, in order.</summary>
     internal IReadOnlyList<long> OutboxPositions
     {
         get
         {
-            lock (_lock)
+            lock (_state.Lock)
             {
-                return _outbox.ToArray();
+                return OwnOutbox().Select(o => o.Stored.Position).ToArray();
             }
         }
     }
+
+    /// <inheritdoc />
+    string? IOutboxStore.OutboxTenantId => _tenant.Length == 0 ? null : _tenant;
+
+    /// <inheritdoc />
+    ValueTask<IReadOnlyList<OutboxEntry>> IOutboxStore.ClaimOutboxAsync(OutboxClaim claim, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_state.Lock)
+        {
+            // A stream is blocked while any of its entries waits for a retry, is dead-lettered or is leased to another
+            // runner: nothing after that entry may overtake it.
+            var blocked = new HashSet<StreamId>();
+            foreach (var item in OwnOutbox())
+            {
+                if (item.DeadLetteredAt is not null || item.RetryAt > claim.Now || (item.ClaimedBy is not null && item.ClaimedBy != claim.RunnerId && item.LeaseUntil > claim.Now))
+                {
+                    blocked.Add(item.Stored.StreamId);
+                }
+            }
+
+            var claimed = new List<OutboxEntry>();
+            foreach (var item in OwnOutbox())
+            {
+                if (claimed.Count == claim.MaxCount)
+                {
+                    break;
+                }
+
+                if (!blocked.Contains(item.Stored.StreamId))
+                {
+                    item.ClaimedBy = claim.RunnerId;
+                    item.LeaseUntil = claim.Now + claim.Lease;
+                    claimed.Add(ToEntry(item));
+                }
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<OutboxEntry>>(claimed);
+        }
+    }
+
+    /// <inheritdoc />
+    ValueTask IOutboxStore.CompleteOutboxAsync(long entryId, CancellationToken cancellationToken)
+    {
+        lock (_state.Lock)
+        {
+            _state.Outbox.RemoveAll(o => o.Id == entryId);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    ValueTask IOutboxStore.FailOutboxAsync(long entryId, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (_state.Lock)
+        {
+            if (_state.Outbox.Find(o => o.Id == entryId) is { } item)
+            {
+                item.Attempts++;
+                item.LastError = error;
+                item.RetryAt = retryAt;
+                item.DeadLetteredAt = retryAt is null ? now : null;
+                item.ClaimedBy = null;
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    ValueTask IOutboxStore.ReleaseOutboxAsync(IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken)
+    {
+        lock (_state.Lock)
+        {
+            foreach (var item in _state.Outbox.Where(o => entryIds.Contains(o.Id)))
+            {
+                item.ClaimedBy = null;
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    ValueTask<IReadOnlyList<OutboxEntry>> IOutboxStore.ReadDeadLettersAsync(CancellationToken cancellationToken)
+    {
+        lock (_state.Lock)
+        {
+            return ValueTask.FromResult<IReadOnlyList<OutboxEntry>>(OwnOutbox().Where(o => o.DeadLetteredAt is not null).Select(ToEntry).ToArray());
+        }
+    }
+
+    /// <inheritdoc />
+    ValueTask<int> IOutboxStore.RetryDeadLettersAsync(IReadOnlyCollection<long>? entryIds, CancellationToken cancellationToken)
+    {
+        lock (_state.Lock)
+        {
+            var retried = 0;
+            foreach (var item in OwnOutbox().Where(o => o.DeadLetteredAt is not null && (entryIds is null || entryIds.Contains(o.Id))))
+            {
+                item.DeadLetteredAt = null;
+                item.RetryAt = null;
+                item.Attempts = 0;
+                retried++;
+            }
+
+            return ValueTask.FromResult(retried);
+        }
+    }
+
+    /// <inheritdoc />
+    ValueTask<long> IOutboxStore.CountOutboxAsync(CancellationToken cancellationToken)
+    {
+        lock (_state.Lock)
+        {
+            return ValueTask.FromResult((long)OwnOutbox().Count());
+        }
+    }
+
+    private IEnumerable<OutboxItem> OwnOutbox() => _state.Outbox.Where(o => o.Stored.Tenant == _tenant);
+
+    private OutboxEntry ToEntry(OutboxItem item)
+        => new(item.Id, Materialize(item.Stored), item.Attempts, item.LastError, item.RetryAt, item.DeadLetteredAt);
 
     private AppendResult Append(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, bool toOutbox, CancellationToken cancellationToken)
     {
@@ -138,12 +302,13 @@ public sealed class InMemoryEventStore : IEventStore
         var serialized = new SerializedEvent[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
-            serialized[i] = _serializer.Serialize(events[i]);
+            serialized[i] = _state.Serializer.Serialize(events[i]);
         }
 
-        lock (_lock)
+        lock (_state.Lock)
         {
-            var current = _streams.TryGetValue(streamId, out var stream) ? stream.Count : (long?)null;
+            var key = (_tenant, streamId);
+            var current = _state.Streams.TryGetValue(key, out var stream) ? stream.Count : (long?)null;
             if (!expectedVersion.IsSatisfiedBy(current))
             {
                 throw new ConcurrencyException(streamId, expectedVersion, current);
@@ -152,17 +317,22 @@ public sealed class InMemoryEventStore : IEventStore
             if (stream is null)
             {
                 stream = [];
-                _streams.Add(streamId, stream);
+                _state.Streams.Add(key, stream);
+            }
+            else
+            {
+                streamId = stream[0].StreamId; // the id the stream was created with keeps its name
             }
 
-            var recordedAt = _time.GetUtcNow();
+            var recordedAt = _state.Time.GetUtcNow();
             for (var i = 0; i < events.Count; i++)
             {
                 var e = events[i];
                 var stored = new StoredEvent(
+                    _tenant,
                     streamId,
                     stream.Count + 1,
-                    ++_lastPosition,
+                    ++_state.LastPosition,
                     serialized[i].Type.Name,
                     serialized[i].Type.SchemaVersion,
                     Encoding.UTF8.GetBytes(serialized[i].Payload),
@@ -171,43 +341,89 @@ public sealed class InMemoryEventStore : IEventStore
                     e.CreatedAt,
                     recordedAt);
                 stream.Add(stored);
-                _all.Add(stored);
-                if (toOutbox)
+                _state.All.Add(stored);
+                if (toOutbox && (_state.OutboxFilter is null || _state.OutboxFilter(e)))
                 {
-                    _outbox.Add(stored.Position);
+                    _state.Outbox.Add(new OutboxItem(++_state.LastOutboxId, stored));
                 }
             }
 
-            return new AppendResult(stream.Count, _lastPosition);
+            return new AppendResult(stream.Count, _state.LastPosition);
         }
-    }
-
-    private int FirstIndexAfter(long position)
-    {
-        int lo = 0, hi = _all.Count;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (_all[mid].Position <= position)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
     }
 
     private RecordedEvent Materialize(StoredEvent stored)
     {
-        var @event = _serializer.Deserialize(stored.StreamId, stored.Version, stored.Position, stored.Name, stored.Payload, stored.Id, stored.CreatedAt, stored.Metadata);
-        return new RecordedEvent(stored.StreamId, stored.Version, stored.Position, @event, stored.Name, stored.SchemaVersion, stored.RecordedAt);
+        var @event = _state.Serializer.Deserialize(stored.StreamId, stored.Version, stored.Position, stored.Name, stored.Payload, stored.Id, stored.CreatedAt, stored.Metadata);
+        var tenant = stored.Tenant.Length == 0 ? null : stored.Tenant;
+        return new RecordedEvent(stored.StreamId, stored.Version, stored.Position, @event, stored.Name, stored.SchemaVersion, stored.RecordedAt, tenant);
+    }
+
+    /// <summary>What every view of one store shares.</summary>
+    private sealed class State(EventSerializer serializer, TimeProvider time, Func<Event, bool>? outboxFilter)
+    {
+        public Func<Event, bool>? OutboxFilter { get; } = outboxFilter;
+
+        public long LastOutboxId { get; set; }
+
+        public Lock Lock { get; } = new();
+
+        public EventSerializer Serializer { get; } = serializer;
+
+        public TimeProvider Time { get; } = time;
+
+        public Dictionary<(string Tenant, StreamId Stream), List<StoredEvent>> Streams { get; } = [];
+
+        public Dictionary<(string Tenant, StreamId Stream), StoredSnapshot> Snapshots { get; } = [];
+
+        public List<StoredEvent> All { get; } = [];
+
+        public List<OutboxItem> Outbox { get; } = [];
+
+        public long LastPosition { get; set; }
+
+        public int FirstIndexAfter(long position)
+        {
+            int lo = 0, hi = All.Count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (All[mid].Position <= position)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            return lo;
+        }
+    }
+
+    /// <summary>An outbox entry with its delivery state; it keeps its event even after the stream is deleted.</summary>
+    private sealed class OutboxItem(long id, StoredEvent stored)
+    {
+        public long Id { get; } = id;
+
+        public StoredEvent Stored { get; } = stored;
+
+        public int Attempts { get; set; }
+
+        public string? LastError { get; set; }
+
+        public DateTimeOffset? RetryAt { get; set; }
+
+        public DateTimeOffset? DeadLetteredAt { get; set; }
+
+        public string? ClaimedBy { get; set; }
+
+        public DateTimeOffset LeaseUntil { get; set; }
     }
 
     private sealed record StoredEvent(
+        string Tenant,
         StreamId StreamId,
         long Version,
         long Position,

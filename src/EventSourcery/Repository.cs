@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text.Json;
+
 namespace EventSourcery;
 
 /// <summary>
@@ -10,12 +13,19 @@ public sealed class Repository<TAggregate>
 {
     private readonly IEventStore _store;
     private readonly RepositoryOptions _options;
+    private readonly ISnapshotStore? _snapshots;
 
     /// <summary>Creates a repository over <paramref name="store"/>.</summary>
+    /// <exception cref="ArgumentException">Snapshots are asked for but the store does not keep them.</exception>
     public Repository(IEventStore store, RepositoryOptions? options = null)
     {
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _options = options ?? new RepositoryOptions();
+        if (_options.SnapshotEvery > 0)
+        {
+            _snapshots = store as ISnapshotStore
+                ?? throw new ArgumentException($"SnapshotEvery is set, but {store.GetType().Name} does not keep snapshots (it is not an ISnapshotStore).", nameof(options));
+        }
     }
 
     /// <summary>Creates the aggregate of a new stream, runs <paramref name="change"/> on it and saves what it emitted.</summary>
@@ -64,6 +74,11 @@ public sealed class Repository<TAggregate>
     public async Task<TAggregate?> LoadAsync(StreamId id, CancellationToken cancellationToken = default)
     {
         id.ThrowIfDefault(nameof(id));
+        if (_snapshots is not null && await LoadFromSnapshotAsync(id, cancellationToken).ConfigureAwait(false) is { } restored)
+        {
+            return restored;
+        }
+
         TAggregate? aggregate = null;
         await foreach (var recorded in _store.ReadStreamAsync(id, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
@@ -98,7 +113,80 @@ public sealed class Repository<TAggregate>
         var result = _options.Publish
             ? await _store.PublishAsync(aggregate.Id, changes, expected, cancellationToken).ConfigureAwait(false)
             : await _store.AppendAsync(aggregate.Id, changes, expected, cancellationToken).ConfigureAwait(false);
+        var previousVersion = aggregate.Version;
         aggregate.MarkSaved(result.StreamVersion);
+
+        var every = _options.SnapshotEvery;
+        if (_snapshots is not null && aggregate is ISnapshotable snapshotable && previousVersion / every != result.StreamVersion / every)
+        {
+            await SaveSnapshotAsync(aggregate.Id, snapshotable, result.StreamVersion, changes[^1].Id, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SaveSnapshotAsync(StreamId id, ISnapshotable aggregate, long version, Guid eventId, CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        await using (var writer = new Utf8JsonWriter(buffer))
+        {
+            aggregate.WriteSnapshot(writer);
+        }
+
+        try
+        {
+            var snapshot = new StoredSnapshot(version, eventId, aggregate.SnapshotType, aggregate.SnapshotFingerprint, buffer.WrittenMemory.ToArray());
+            await _snapshots!.SaveSnapshotAsync(id, snapshot, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The events are committed; a snapshot is only a shortcut for loading. Failing the save now would make the
+            // caller retry a write that succeeded, so a snapshot that cannot be stored is skipped (the next one may be).
+        }
+    }
+
+    /// <summary>
+    /// The aggregate rebuilt from its latest snapshot plus the events after it, or null when there is no usable snapshot:
+    /// none, another type or shape, unreadable JSON, or a stream that no longer holds the event it was taken at.
+    /// </summary>
+    private async Task<TAggregate?> LoadFromSnapshotAsync(StreamId id, CancellationToken cancellationToken)
+    {
+        var aggregate = CreateFor(id);
+        if (aggregate is not ISnapshotable snapshotable
+            || await _snapshots!.LoadSnapshotAsync(id, cancellationToken).ConfigureAwait(false) is not { } snapshot
+            || snapshot.Type != snapshotable.SnapshotType
+            || snapshot.Fingerprint != snapshotable.SnapshotFingerprint)
+        {
+            return null;
+        }
+
+        try
+        {
+            snapshotable.ReadSnapshot(snapshot.Payload.Span);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or OverflowException)
+        {
+            return null; // written by an older shape the fingerprint did not catch: rebuild from events
+        }
+
+        var anchored = false;
+        await foreach (var recorded in _store.ReadStreamAsync(id, snapshot.Version, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (!anchored)
+            {
+                // The snapshot is valid only if the stream still holds the very event it was taken at.
+                if (recorded.Version != snapshot.Version || recorded.Event.Id != snapshot.EventId)
+                {
+                    return null;
+                }
+
+                aggregate.Version = snapshot.Version;
+                anchored = true;
+                continue;
+            }
+
+            aggregate.Replay(recorded.Event, recorded.Version);
+        }
+
+        return anchored ? aggregate : null;
     }
 
     private static TAggregate CreateFor(StreamId id)

@@ -33,6 +33,9 @@ public sealed partial class SnapshotTests
     public void EveryShape() => VerifyEach(Sources.EveryShape);
 
     [Fact]
+    public void Snapshotable() => VerifyEach(Sources.Snapshotable);
+
+    [Fact]
     public void NoAggregatesNoOutput()
     {
         var result = GeneratorHarness.Run(Sources.NoAggregates);

@@ -168,6 +168,43 @@ internal static class Sources
         }
         """;
 
+    public const string Snapshotable = """
+        using System.Collections.Generic;
+        using EventSourcery;
+
+        namespace Counting;
+
+        public sealed record Incremented(int By) : Event;
+
+        public enum Mood { Calm, Busy }
+
+        public sealed record CounterSnapshot(int Count, Mood Mood, List<int> Recent);
+
+        public sealed partial class Counter : Aggregate, ISnapshotable<CounterSnapshot>
+        {
+            private int _count;
+            private readonly List<int> _recent = [];
+
+            public int Count => _count;
+
+            public void Increment(int by) => Emit(new Incremented(by));
+
+            public CounterSnapshot TakeSnapshot() => new(_count, _count > 10 ? Mood.Busy : Mood.Calm, [.. _recent]);
+
+            public void RestoreSnapshot(CounterSnapshot snapshot)
+            {
+                _count = snapshot.Count;
+                _recent.AddRange(snapshot.Recent);
+            }
+
+            private void Apply(Incremented e)
+            {
+                _count += e.By;
+                _recent.Add(e.By);
+            }
+        }
+        """;
+
     public const string NoAggregates = """
         namespace Plain;
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using EventSourcery.StoreContract;
+using Microsoft.Data.Sqlite;
 
 namespace EventSourcery.Sqlite.Tests;
 
@@ -65,6 +66,84 @@ public sealed class SqliteRepositoryTests : RepositoryContract, IAsyncLifetime
 
     protected override Task<IReadOnlyList<long>> ReadOutboxPositionsAsync(IEventStore store)
         => (_databaseOf.TryGetValue(store, out var db) ? db : throw new InvalidOperationException("Unknown store.")).OutboxPositionsAsync();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var database in _databases)
+        {
+            await database.DisposeAsync();
+        }
+    }
+}
+
+public sealed class SqliteTenantTests : TenantContract, IAsyncLifetime
+{
+    private readonly List<TempDatabase> _databases = [];
+
+    // Views share their store's connection, so the connection tells which file a view writes to.
+    private readonly ConditionalWeakTable<SqliteConnection, TempDatabase> _databaseOf = [];
+
+    protected override async Task<IEventStore> CreateStoreAsync()
+    {
+        var database = new TempDatabase();
+        _databases.Add(database);
+        var store = await database.OpenStoreAsync();
+        _databaseOf.Add(store.Connection, database);
+        return store;
+    }
+
+    protected override Task<IReadOnlyList<long>> ReadOutboxPositionsAsync(IEventStore view)
+    {
+        var sqlite = (SqliteEventStore)view;
+        var database = _databaseOf.TryGetValue(sqlite.Connection, out var db) ? db : throw new InvalidOperationException("Unknown store.");
+        return database.OutboxPositionsAsync(sqlite.Tenant);
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var database in _databases)
+        {
+            await database.DisposeAsync();
+        }
+    }
+}
+
+public sealed class SqliteSnapshotTests : SnapshotContract, IAsyncLifetime
+{
+    private readonly List<TempDatabase> _databases = [];
+
+    protected override async Task<IEventStore> CreateStoreAsync()
+    {
+        var database = new TempDatabase();
+        _databases.Add(database);
+        return await database.OpenStoreAsync();
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var database in _databases)
+        {
+            await database.DisposeAsync();
+        }
+    }
+}
+
+public sealed class SqliteNamedStreamTests : NamedStreamContract, IAsyncLifetime
+{
+    private readonly List<TempDatabase> _databases = [];
+
+    protected override async Task<IEventStore> CreateStoreAsync()
+    {
+        var database = new TempDatabase();
+        _databases.Add(database);
+        return await database.OpenStoreAsync();
+    }
 
     public Task InitializeAsync() => Task.CompletedTask;
 

@@ -79,6 +79,10 @@ internal sealed class TempDatabase : IAsyncDisposable
     public async Task<IReadOnlyList<long>> OutboxPositionsAsync()
         => (await RowsAsync("SELECT position FROM es_outbox ORDER BY id")).Select(r => (long)r[0]!).ToArray();
 
+    /// <summary>The outbox positions of one tenant ("" for the default view).</summary>
+    public async Task<IReadOnlyList<long>> OutboxPositionsAsync(string tenantId)
+        => (await RowsAsync("SELECT position FROM es_outbox WHERE tenant_id = $tenant ORDER BY id", ("$tenant", tenantId))).Select(r => (long)r[0]!).ToArray();
+
     public async Task<HashSet<string>> TablesAsync()
         => (await RowsAsync("SELECT name FROM sqlite_master WHERE type = 'table'")).Select(r => (string)r[0]!).ToHashSet();
 

@@ -17,3 +17,27 @@ public sealed class InMemoryRepositoryTests : RepositoryContract
     protected override Task<IReadOnlyList<long>> ReadOutboxPositionsAsync(IEventStore store)
         => Task.FromResult(((InMemoryEventStore)store).OutboxPositions);
 }
+
+public sealed class InMemoryTenantTests : TenantContract
+{
+    protected override Task<IEventStore> CreateStoreAsync() => Task.FromResult<IEventStore>(new InMemoryEventStore());
+
+    protected override Task<IReadOnlyList<long>> ReadOutboxPositionsAsync(IEventStore view)
+        => Task.FromResult(((InMemoryEventStore)view).OutboxPositions);
+}
+
+public sealed class InMemorySnapshotTests : SnapshotContract
+{
+    protected override Task<IEventStore> CreateStoreAsync() => Task.FromResult<IEventStore>(new InMemoryEventStore());
+}
+
+public sealed class InMemoryNamedStreamTests : NamedStreamContract
+{
+    protected override Task<IEventStore> CreateStoreAsync() => Task.FromResult<IEventStore>(new InMemoryEventStore());
+}
+
+public sealed class InMemoryOutboxTests : OutboxContract
+{
+    protected override Task<IEventStore> CreateStoreAsync(Func<Event, bool>? outboxFilter = null)
+        => Task.FromResult<IEventStore>(new InMemoryEventStore(Serialization.EventRegistry.Default, outboxFilter: outboxFilter));
+}

@@ -32,6 +32,12 @@ internal static class AggregateEmitter
         var factory = $"global::EventSourcery.IAggregateFactory<{type}>";
         using (SourceHelpers.OpenHierarchy(writer, model.Hierarchy, model.EmitFactory ? $" : {factory}" : string.Empty))
         {
+            if (model.Snapshot is { } snapshot)
+            {
+                EmitSnapshot(writer, snapshot);
+                writer.WriteLine();
+            }
+
             if (model.EmitFactory)
             {
                 writer.WriteLine("/// <summary>Creates an empty aggregate for the repository to replay into (no reflection).</summary>");
@@ -52,6 +58,47 @@ internal static class AggregateEmitter
         }
 
         return writer.ToString();
+    }
+
+    /// <summary>
+    /// Implements ISnapshotable for an aggregate declaring ISnapshotable&lt;CounterSnapshot&gt;:
+    /// <code>
+    /// string global::EventSourcery.ISnapshotable.SnapshotType => "Demo.CounterSnapshot";
+    /// string global::EventSourcery.ISnapshotable.SnapshotFingerprint => "…";
+    /// void global::EventSourcery.ISnapshotable.WriteSnapshot(Utf8JsonWriter writer) => EventSourcerySnapshotJson.Write_…(writer, ((ISnapshotable&lt;CounterSnapshot&gt;)this).TakeSnapshot());
+    /// void global::EventSourcery.ISnapshotable.ReadSnapshot(ReadOnlySpan&lt;byte&gt; json) { /* read, then RestoreSnapshot */ }
+    /// private static class EventSourcerySnapshotJson { /* the snapshot type's codecs */ }
+    /// </code>
+    /// </summary>
+    private static void EmitSnapshot(IndentedTextWriter writer, SnapshotModel snapshot)
+    {
+        const string Snapshotable = "global::EventSourcery.ISnapshotable";
+        var typed = $"global::EventSourcery.ISnapshotable<{snapshot.TypeName}>";
+        var displayName = snapshot.TypeName.Replace("global::", string.Empty);
+        writer.WriteLine(KnownNames.GeneratedCodeAttribute);
+        writer.WriteLine($"string {Snapshotable}.SnapshotType => \"{displayName}\";");
+        writer.WriteLine();
+        writer.WriteLine(KnownNames.GeneratedCodeAttribute);
+        writer.WriteLine($"string {Snapshotable}.SnapshotFingerprint => \"{snapshot.Fingerprint}\";");
+        writer.WriteLine();
+        writer.WriteLine(KnownNames.GeneratedCodeAttribute);
+        writer.WriteLine($"void {Snapshotable}.WriteSnapshot(global::System.Text.Json.Utf8JsonWriter writer) => EventSourcerySnapshotJson.Write_{snapshot.CodecId}(writer, (({typed})this).TakeSnapshot());");
+        writer.WriteLine();
+        writer.WriteLine(KnownNames.GeneratedCodeAttribute);
+        using (writer.Block($"void {Snapshotable}.ReadSnapshot(global::System.ReadOnlySpan<byte> utf8Json)"))
+        {
+            writer.WriteLine("var reader = new global::System.Text.Json.Utf8JsonReader(utf8Json);");
+            writer.WriteLine($"if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete(\"{displayName}\");");
+            writer.WriteLine($"(({typed})this).RestoreSnapshot(EventSourcerySnapshotJson.Read_{snapshot.CodecId}(ref reader));");
+        }
+
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>The JSON code of the snapshot type and the types its properties use.</summary>");
+        writer.WriteLine(KnownNames.GeneratedCodeAttribute);
+        using (writer.Block("private static class EventSourcerySnapshotJson"))
+        {
+            JsonCodecEmitter.EmitMembers(writer, snapshot.Objects, snapshot.Enums);
+        }
     }
 
     private static void EmitDispatch(IndentedTextWriter writer, AggregateModel model)

@@ -16,11 +16,37 @@ internal sealed class JsonCodecEmitter
 
     /// <summary>The default expression of a constructor parameter without a default value: the local's initial value.</summary>
     private const string DefaultValue = "default!";
-    private readonly IndentedTextWriter _writer = new();
+    private readonly IndentedTextWriter _writer;
     private int _locals;
 
-    private JsonCodecEmitter()
+    private JsonCodecEmitter(IndentedTextWriter? writer = null) => _writer = writer ?? new IndentedTextWriter();
+
+    /// <summary>Writes the codec methods of <paramref name="objects"/> and <paramref name="enums"/> into an open class of <paramref name="writer"/>.</summary>
+    public static void EmitMembers(IndentedTextWriter writer, EquatableArray<ObjectCodecModel> objects, EquatableArray<EnumCodecModel> enums)
     {
+        var emitter = new JsonCodecEmitter(writer);
+        var first = true;
+        foreach (var codec in objects)
+        {
+            if (!first)
+            {
+                writer.WriteLine();
+            }
+
+            emitter.EmitObject(codec);
+            first = false;
+        }
+
+        foreach (var codec in enums)
+        {
+            if (!first)
+            {
+                writer.WriteLine();
+            }
+
+            emitter.EmitEnum(codec);
+            first = false;
+        }
     }
 
     public static string Emit(ObjectCodecModel model, string codecClass)

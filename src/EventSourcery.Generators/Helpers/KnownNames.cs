@@ -5,6 +5,7 @@ internal static class KnownNames
 {
     public const string Event = "EventSourcery.Event";
     public const string Aggregate = "EventSourcery.Aggregate";
+    public const string Snapshotable = "EventSourcery.ISnapshotable`1";
     public const string EventNameAttribute = "EventSourcery.EventNameAttribute";
     public const string GeneratedEventTypesAttribute = "EventSourcery.Serialization.GeneratedEventTypesAttribute";
     public const string JsonPropertyNameAttribute = "System.Text.Json.Serialization.JsonPropertyNameAttribute";

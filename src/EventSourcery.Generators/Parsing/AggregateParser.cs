@@ -67,6 +67,22 @@ internal static class AggregateParser
         var baseType = type.BaseType!;
         var fallsBackToBase = !baseType.IsNamed(KnownNames.Aggregate) && !baseType.IsNamed(KnownNames.Aggregate + "`1");
         var emitFactory = !type.IsAbstract && type.HasAccessibleParameterlessConstructor();
-        return new AggregateModel(type.GetHierarchy("Aggregate"), applyCases, emitFactory, fallsBackToBase);
+        return new AggregateModel(type.GetHierarchy("Aggregate"), applyCases, emitFactory, fallsBackToBase, ParseSnapshot(type, context.SemanticModel.Compilation.Assembly, cancellationToken));
+    }
+
+    /// <summary>The snapshot model when the aggregate itself declares ISnapshotable&lt;T&gt; (a base that declares it generates its own).</summary>
+    private static SnapshotModel? ParseSnapshot(INamedTypeSymbol type, IAssemblySymbol assembly, CancellationToken cancellationToken)
+    {
+        var snapshotable = type.Interfaces.FirstOrDefault(i => i.IsNamed(KnownNames.Snapshotable));
+        if (snapshotable is null || type.BaseType!.AllInterfaces.Any(i => i.IsNamed(KnownNames.Snapshotable)))
+        {
+            return null;
+        }
+
+        var builder = new CodecBuilder(assembly, cancellationToken);
+        var codecId = builder.AddSnapshot(snapshotable.TypeArguments[0]);
+        return codecId is null
+            ? null
+            : new SnapshotModel(snapshotable.TypeArguments[0].ToFullyQualifiedName(), codecId, builder.Fingerprint(), builder.Objects.ToEquatableArray(), builder.Enums.ToEquatableArray());
     }
 }

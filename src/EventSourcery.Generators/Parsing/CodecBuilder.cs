@@ -28,6 +28,43 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
 
     public string AddEvent(INamedTypeSymbol type) => AddObject(type, isEvent: true);
 
+    /// <summary>Adds the codecs of a snapshot type; null when it is not a class, record or struct the codecs support.</summary>
+    public string? AddSnapshot(ITypeSymbol type)
+        => GetShape(type, NullableAnnotation.NotAnnotated) is { Kind: ShapeKind.Object } shape ? shape.CodecId : null;
+
+    /// <summary>
+    /// A hash of the serialized shape (type names, JSON property names and property types, enum members) of every
+    /// codec built so far: it changes when stored JSON would no longer mean the same thing.
+    /// </summary>
+    public string Fingerprint()
+    {
+        var text = new StringBuilder();
+        foreach (var codec in Objects)
+        {
+            text.Append(codec.TypeName).Append('{');
+            foreach (var property in codec.Properties)
+            {
+                text.Append(property.JsonName).Append(':').Append(property.Shape.TypeName).Append(property.Shape.AllowsNull ? "?" : string.Empty).Append(';');
+            }
+
+            text.Append('}');
+        }
+
+        foreach (var codec in Enums)
+        {
+            text.Append(codec.TypeName).Append('[').Append(string.Join(",", codec.Members.Select(m => m.Name))).Append(']');
+        }
+
+        // FNV-1a, 64 bits: stable across processes and platforms (string.GetHashCode is not).
+        var hash = 14695981039346656037UL;
+        foreach (var c in text.ToString())
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        return hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static string ToCodecId(ITypeSymbol type)
     {
         var name = type.ToFullyQualifiedName().Replace("global::", string.Empty);

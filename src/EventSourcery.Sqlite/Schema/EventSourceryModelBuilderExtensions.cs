@@ -8,7 +8,7 @@ namespace EventSourcery;
 public static class EventSourceryModelBuilderExtensions
 {
     /// <summary>
-    /// Maps the event store's tables (<c>es_streams</c>, <c>es_events</c>, <c>es_outbox</c>) into the model, so that
+    /// Maps the event store's tables (<c>es_streams</c>, <c>es_events</c>, <c>es_outbox</c>, <c>es_snapshots</c>) into the model, so that
     /// a <see cref="SqliteEventStore"/> built over this context can share its connection and transactions, and the
     /// tables are part of the context's migrations or <c>EnsureCreated</c>. Call it from <c>OnModelCreating</c>.
     /// </summary>
@@ -71,6 +71,22 @@ public static class EventSourceryModelBuilderExtensions
             b.Property(x => x.LastError).HasColumnName("last_error");
             b.Property(x => x.NextAttemptAt).HasColumnName("next_attempt_at").HasConversion(time);
             b.Property(x => x.DeadLettered).HasColumnName("dead_lettered").HasDefaultValue(false);
+        });
+
+        modelBuilder.Entity<SnapshotRow>(b =>
+        {
+            b.ToTable(Tables.Snapshots);
+            b.HasKey(x => x.StreamKey);
+            b.Property(x => x.StreamKey).HasColumnName("stream_key").ValueGeneratedNever();
+            b.Property(x => x.Version).HasColumnName("version");
+            b.Property(x => x.EventId).HasColumnName("event_id").HasConversion(guid);
+            b.Property(x => x.Type).HasColumnName("type").IsRequired();
+            b.Property(x => x.Fingerprint).HasColumnName("fingerprint").IsRequired();
+            b.Property(x => x.Payload).HasColumnName("payload").IsRequired();
+            b.Property(x => x.TakenAt).HasColumnName("taken_at").HasConversion(time);
+
+            // The store deletes the snapshot before the stream itself; the cascade covers a stream row deleted otherwise.
+            b.HasOne<StreamRow>().WithOne().HasForeignKey<SnapshotRow>(x => x.StreamKey).OnDelete(DeleteBehavior.Cascade);
         });
 
         return modelBuilder;

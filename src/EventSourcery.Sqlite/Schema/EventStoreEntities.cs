@@ -90,3 +90,25 @@ internal sealed class OutboxRow
 
     public bool DeadLettered { get; set; }
 }
+
+/// <summary>
+/// One row per stream that has a snapshot: the latest one only (a newer snapshot replaces the row). Keyed by the
+/// stream's row, so a snapshot belongs to one tenant's stream and goes when the stream does.
+/// </summary>
+[SuppressMessage("Performance", "CA1812", Justification = "Instantiated by EF Core when a user queries the table.")]
+internal sealed class SnapshotRow
+{
+    public long StreamKey { get; set; }
+
+    public long Version { get; set; }
+
+    public Guid EventId { get; set; }
+
+    public string Type { get; set; } = "";
+
+    public string Fingerprint { get; set; } = "";
+
+    public byte[] Payload { get; set; } = [];
+
+    public DateTimeOffset TakenAt { get; set; }
+}

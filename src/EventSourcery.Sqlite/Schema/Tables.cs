@@ -8,7 +8,8 @@ internal static class Tables
     public const string Streams = "es_streams";
     public const string Events = "es_events";
     public const string Outbox = "es_outbox";
+    public const string Snapshots = "es_snapshots";
 
-    /// <summary>Every table the store needs, in creation order.</summary>
-    public static readonly ImmutableArray<string> All = [Streams, Events, Outbox];
+    /// <summary>Every table the store needs, in creation order (a table after the tables it references).</summary>
+    public static readonly ImmutableArray<string> All = [Streams, Events, Outbox, Snapshots];
 }

@@ -10,8 +10,8 @@ internal readonly record struct StreamKey(string TenantId, string Category, Guid
     public static StreamKey From(StreamId id, string tenantId) => new(tenantId, id.Category ?? "", id.Value, id.Name);
 }
 
-/// <summary>A stream row found by <see cref="SqliteStorage.FindStreamAsync"/>.</summary>
-internal readonly record struct StreamState(long Key, long Version);
+/// <summary>A stream row found by <see cref="SqliteStorage.FindStreamAsync"/>, with the name it was created with.</summary>
+internal readonly record struct StreamState(long Key, long Version, string? Name);
 
 /// <summary>
 /// An event row as read, before it is turned into a <see cref="RecordedEvent"/>: values that can be corrupt are kept
@@ -32,6 +32,9 @@ internal sealed record StoredEventRow(
     string? StreamGuid,
     string? StreamName);
 
+/// <summary>A snapshot row as read; values that can be corrupt are kept raw, as in <see cref="StoredEventRow"/>.</summary>
+internal sealed record StoredSnapshotRow(long Version, string? EventId, string? Type, string? Fingerprint, byte[]? Payload);
+
 /// <summary>
 /// Every piece of SQLite-specific SQL the store runs, and the mapping of SQLite errors to what they mean for it.
 /// All values are bound as parameters. A relational store for another provider replaces this class and keeps
@@ -45,8 +48,34 @@ internal static class SqliteStorage
     private const int SqliteConstraintPrimaryKey = 1555;
     private const int SqliteConstraintUnique = 2067;
 
+    // An event's columns and its stream's, in the order ReadRowsAsync reads them.
     private const string EventColumns =
-        "e.position, e.version, e.event_id, e.event_name, e.schema_version, e.payload, e.metadata, e.created_at, e.recorded_at";
+        "e.position, e.version, e.event_id, e.event_name, e.schema_version, e.payload, e.metadata, e.created_at, e.recorded_at, s.tenant_id, s.category, s.stream_id, s.name";
+
+    /// <summary>The query of <see cref="ReadStreamPageAsync"/> (internal so that tests can check its plan): the stream by its identity, then its events by version.</summary>
+    internal const string ReadStreamPageSql = $"""
+        SELECT {EventColumns}
+        FROM es_events e JOIN es_streams s ON s.stream_key = e.stream_key
+        WHERE s.tenant_id = $tenant AND s.category = $category AND s.stream_id = $stream_id
+          AND e.version >= $from AND e.version <= $to
+        ORDER BY e.version
+        LIMIT $limit;
+        """;
+
+    /// <summary>The query of <see cref="ReadAllPageAsync"/> (internal so that tests can check its plan).</summary>
+    /// <remarks>
+    /// <c>CROSS JOIN</c> makes SQLite keep the tables in the order written: events walked by their primary key from
+    /// <c>$after</c> (already in position order, so it stops at the limit), each one's stream looked up by its primary
+    /// key and filtered by tenant. Left to itself the planner prefers the tenant prefix of <c>ux_es_streams_identity</c>,
+    /// then reads every event of the tenant and sorts them all, for every page.
+    /// </remarks>
+    internal const string ReadAllPageSql = $"""
+        SELECT {EventColumns}
+        FROM es_events e CROSS JOIN es_streams s ON s.stream_key = e.stream_key
+        WHERE e.position > $after AND s.tenant_id = $tenant
+        ORDER BY e.position
+        LIMIT $limit;
+        """;
 
     /// <summary>The database is locked by another connection (or a conflicting snapshot); retrying later may succeed.</summary>
     public static bool IsBusy(SqliteException ex) => (ex.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked;
@@ -78,10 +107,11 @@ internal static class SqliteStorage
     /// <summary>The store's tables that already exist.</summary>
     public static async Task<HashSet<string>> ExistingTablesAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ($streams, $events, $outbox);");
+        using var command = Create(connection, transaction, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ($streams, $events, $outbox, $snapshots);");
         command.Parameters.AddWithValue("$streams", Tables.Streams);
         command.Parameters.AddWithValue("$events", Tables.Events);
         command.Parameters.AddWithValue("$outbox", Tables.Outbox);
+        command.Parameters.AddWithValue("$snapshots", Tables.Snapshots);
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -102,11 +132,11 @@ internal static class SqliteStorage
     /// <summary>The stream's row, or null when the stream does not exist.</summary>
     public static async Task<StreamState?> FindStreamAsync(SqliteConnection connection, SqliteTransaction? transaction, StreamKey stream, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, "SELECT stream_key, version FROM es_streams WHERE tenant_id = $tenant AND category = $category AND stream_id = $stream_id;");
+        using var command = Create(connection, transaction, "SELECT stream_key, version, name FROM es_streams WHERE tenant_id = $tenant AND category = $category AND stream_id = $stream_id;");
         AddStreamKey(command, stream);
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new StreamState(reader.GetInt64(0), reader.GetInt64(1))
+            ? new StreamState(reader.GetInt64(0), reader.GetInt64(1), TextOrNull(reader, 2))
             : null;
     }
 
@@ -229,10 +259,13 @@ internal static class SqliteStorage
         }
     }
 
-    /// <summary>Deletes the stream's events and its row. Outbox rows stay: their publication was promised at commit.</summary>
+    /// <summary>
+    /// Deletes the stream's snapshot, its events and its row (children first, so the foreign keys hold at every
+    /// step). Outbox rows stay: their publication was promised at commit.
+    /// </summary>
     public static async Task DeleteStreamAsync(SqliteConnection connection, SqliteTransaction? transaction, long streamKey, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, "DELETE FROM es_events WHERE stream_key = $key; DELETE FROM es_streams WHERE stream_key = $key;");
+        using var command = Create(connection, transaction, "DELETE FROM es_snapshots WHERE stream_key = $key; DELETE FROM es_events WHERE stream_key = $key; DELETE FROM es_streams WHERE stream_key = $key;");
         command.Parameters.AddWithValue("$key", streamKey);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -240,38 +273,85 @@ internal static class SqliteStorage
     /// <summary>Up to <paramref name="limit"/> events of one stream with versions in [<paramref name="fromVersion"/>, <paramref name="toVersion"/>], in version order.</summary>
     public static async Task<List<StoredEventRow>> ReadStreamPageAsync(SqliteConnection connection, SqliteTransaction? transaction, StreamKey stream, long fromVersion, long toVersion, int limit, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, $"""
-            SELECT {EventColumns}
-            FROM es_events e JOIN es_streams s ON s.stream_key = e.stream_key
-            WHERE s.tenant_id = $tenant AND s.category = $category AND s.stream_id = $stream_id
-              AND e.version >= $from AND e.version <= $to
-            ORDER BY e.version
-            LIMIT $limit;
-            """);
+        using var command = Create(connection, transaction, ReadStreamPageSql);
         AddStreamKey(command, stream);
         command.Parameters.AddWithValue("$from", fromVersion);
         command.Parameters.AddWithValue("$to", toVersion);
         command.Parameters.AddWithValue("$limit", limit);
-        return await ReadRowsAsync(command, withStream: false, cancellationToken).ConfigureAwait(false);
+        return await ReadRowsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Up to <paramref name="limit"/> events of the tenant's streams after <paramref name="afterPosition"/>, in position order.</summary>
     public static async Task<List<StoredEventRow>> ReadAllPageAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, long afterPosition, int limit, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, $"""
-            SELECT {EventColumns}, s.tenant_id, s.category, s.stream_id, s.name
-            FROM es_events e JOIN es_streams s ON s.stream_key = e.stream_key
-            WHERE e.position > $after AND s.tenant_id = $tenant
-            ORDER BY e.position
-            LIMIT $limit;
-            """);
+        using var command = Create(connection, transaction, ReadAllPageSql);
         command.Parameters.AddWithValue("$after", afterPosition);
         command.Parameters.AddWithValue("$tenant", tenantId);
         command.Parameters.AddWithValue("$limit", limit);
-        return await ReadRowsAsync(command, withStream: true, cancellationToken).ConfigureAwait(false);
+        return await ReadRowsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<List<StoredEventRow>> ReadRowsAsync(SqliteCommand command, bool withStream, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the snapshot as the stream's only one, replacing an older row (an upsert keyed by the stream's row).
+    /// Returns false, writing nothing, when the stream does not exist.
+    /// </summary>
+    public static async Task<bool> UpsertSnapshotAsync(SqliteConnection connection, SqliteTransaction? transaction, StreamKey stream, StoredSnapshot snapshot, DateTimeOffset takenAt, CancellationToken cancellationToken)
+    {
+        // The stream's key comes from its row in this tenant: no row, nothing inserted. (The WHERE clause also keeps
+        // SQLite's parser from reading ON CONFLICT as a join constraint of the SELECT.)
+        using var command = Create(connection, transaction, """
+            INSERT INTO es_snapshots (stream_key, version, event_id, type, fingerprint, payload, taken_at)
+            SELECT stream_key, $version, $event_id, $type, $fingerprint, $payload, $taken_at
+            FROM es_streams
+            WHERE tenant_id = $tenant AND category = $category AND stream_id = $stream_id
+            ON CONFLICT (stream_key) DO UPDATE SET
+                version = excluded.version,
+                event_id = excluded.event_id,
+                type = excluded.type,
+                fingerprint = excluded.fingerprint,
+                payload = excluded.payload,
+                taken_at = excluded.taken_at;
+            """);
+        AddStreamKey(command, stream);
+        command.Parameters.AddWithValue("$version", snapshot.Version);
+        command.Parameters.AddWithValue("$event_id", StoredValues.FormatGuid(snapshot.EventId));
+        command.Parameters.AddWithValue("$type", snapshot.Type);
+        command.Parameters.AddWithValue("$fingerprint", snapshot.Fingerprint);
+        command.Parameters.Add("$payload", SqliteType.Blob).Value = WholeArray(snapshot.Payload);
+        command.Parameters.AddWithValue("$taken_at", StoredValues.FormatTime(takenAt));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    /// <summary>The stream's snapshot row, or null when the stream does not exist or has none.</summary>
+    public static async Task<StoredSnapshotRow?> FindSnapshotAsync(SqliteConnection connection, SqliteTransaction? transaction, StreamKey stream, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, """
+            SELECT sn.version, sn.event_id, sn.type, sn.fingerprint, sn.payload
+            FROM es_streams s JOIN es_snapshots sn ON sn.stream_key = s.stream_key
+            WHERE s.tenant_id = $tenant AND s.category = $category AND s.stream_id = $stream_id;
+            """);
+        AddStreamKey(command, stream);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new StoredSnapshotRow(
+            Version: reader.IsDBNull(0) ? 0 : reader.GetInt64(0),
+            EventId: TextOrNull(reader, 1),
+            Type: TextOrNull(reader, 2),
+            Fingerprint: TextOrNull(reader, 3),
+            // A BLOB as written, or TEXT put there by hand: both come back as their bytes.
+            Payload: reader.IsDBNull(4) ? null : reader.GetFieldValue<byte[]>(4));
+    }
+
+    private static byte[] WholeArray(ReadOnlyMemory<byte> memory)
+        => System.Runtime.InteropServices.MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : memory.ToArray();
+
+    private static async Task<List<StoredEventRow>> ReadRowsAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
         var rows = new List<StoredEventRow>();
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -288,10 +368,10 @@ internal static class SqliteStorage
                 Metadata: reader.IsDBNull(6) ? null : reader.GetFieldValue<byte[]>(6),
                 CreatedAt: TextOrNull(reader, 7),
                 RecordedAt: TextOrNull(reader, 8),
-                TenantId: withStream ? TextOrNull(reader, 9) : null,
-                Category: withStream ? TextOrNull(reader, 10) : null,
-                StreamGuid: withStream ? TextOrNull(reader, 11) : null,
-                StreamName: withStream ? TextOrNull(reader, 12) : null));
+                TenantId: TextOrNull(reader, 9),
+                Category: TextOrNull(reader, 10),
+                StreamGuid: TextOrNull(reader, 11),
+                StreamName: TextOrNull(reader, 12)));
         }
 
         return rows;

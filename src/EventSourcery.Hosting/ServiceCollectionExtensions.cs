@@ -1,0 +1,55 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EventSourcery.Hosting;
+
+/// <summary>One outbox a host runs: whose events, delivered to what, how.</summary>
+/// <param name="Publisher">Delivers one event; an exception counts as a failed attempt.</param>
+/// <param name="Options">Batch size, attempts, backoff.</param>
+/// <param name="TenantId">The tenant view to deliver from, or null for the default view.</param>
+public sealed record OutboxRegistration(Func<RecordedEvent, CancellationToken, ValueTask> Publisher, OutboxOptions Options, string? TenantId = null);
+
+/// <summary>Registers EventSourcery with a host's services.</summary>
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Registers the event store (a singleton) made by <paramref name="storeFactory"/>.</summary>
+    /// <returns>A builder to add outbox workers with.</returns>
+    public static EventSourceryBuilder AddEventSourcery(this IServiceCollection services, Func<IServiceProvider, IEventStore> storeFactory)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(storeFactory);
+        services.TryAddSingleton(storeFactory);
+        return new EventSourceryBuilder(services);
+    }
+}
+
+/// <summary>Adds EventSourcery's background workers to a host.</summary>
+public sealed class EventSourceryBuilder
+{
+    internal EventSourceryBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The services being configured.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>
+    /// Runs an <see cref="OutboxWorker"/> delivering the published events of the default view (or of
+    /// <paramref name="tenantId"/>'s view) to <paramref name="publisher"/>. Call once per view to deliver.
+    /// </summary>
+    public EventSourceryBuilder AddOutbox(Func<RecordedEvent, CancellationToken, ValueTask> publisher, OutboxOptions? options = null, string? tenantId = null)
+    {
+        ArgumentNullException.ThrowIfNull(publisher);
+        if (tenantId is not null)
+        {
+            TenantId.Validate(tenantId);
+        }
+
+        var registration = new OutboxRegistration(publisher, options ?? new OutboxOptions(), tenantId);
+        Services.AddSingleton<IHostedService>(sp => new OutboxWorker(
+            sp.GetRequiredService<IEventStore>(),
+            registration,
+            sp.GetRequiredService<ILogger<OutboxWorker>>()));
+        return this;
+    }
+}

@@ -1,0 +1,58 @@
+namespace EventSourcery;
+
+/// <summary>
+/// The store's half of the transactional outbox: the entries <see cref="IEventStore.PublishAsync"/> wrote, their
+/// delivery state and the claims that keep two runners from handing over the same entry at once. Every store
+/// implements it (and so does each tenant view, over its own entries); <see cref="Outbox"/> drives it.
+/// </summary>
+/// <remarks>For store implementers; applications use <see cref="Outbox"/>.</remarks>
+public interface IOutboxStore
+{
+    /// <summary>The tenant whose entries this store (view) holds, or null for the default view.</summary>
+    string? OutboxTenantId { get; }
+
+    /// <summary>
+    /// Claims up to <see cref="OutboxClaim.MaxCount"/> deliverable entries for one runner, in global order. An entry is
+    /// deliverable when no entry of its stream is dead-lettered, waiting for a retry, or claimed by another runner
+    /// whose lease has not expired; so a stream's entries are never handed over out of order.
+    /// </summary>
+    ValueTask<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(OutboxClaim claim, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a delivered entry.</summary>
+    ValueTask CompleteOutboxAsync(long entryId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records a failed delivery attempt: the entry waits until <paramref name="retryAt"/>, or is dead-lettered when
+    /// <paramref name="retryAt"/> is null. Either way its claim ends.
+    /// </summary>
+    ValueTask FailOutboxAsync(long entryId, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends claims without counting an attempt (a runner stopping before it tried these entries).</summary>
+    ValueTask ReleaseOutboxAsync(IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken = default);
+
+    /// <summary>The dead-lettered entries, oldest first.</summary>
+    ValueTask<IReadOnlyList<OutboxEntry>> ReadDeadLettersAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Puts dead-lettered entries back for delivery with a fresh attempt count; null means all of them.</summary>
+    /// <returns>How many entries were put back.</returns>
+    ValueTask<int> RetryDeadLettersAsync(IReadOnlyCollection<long>? entryIds, CancellationToken cancellationToken = default);
+
+    /// <summary>How many entries are not delivered yet, dead letters included.</summary>
+    ValueTask<long> CountOutboxAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>A runner's request for entries to deliver.</summary>
+/// <param name="RunnerId">Who claims: each <see cref="Outbox"/> instance has its own id.</param>
+/// <param name="MaxCount">The most entries to claim.</param>
+/// <param name="Now">The current time, from the runner's clock.</param>
+/// <param name="Lease">How long the claim lasts if the runner dies without completing, failing or releasing it.</param>
+public readonly record struct OutboxClaim(string RunnerId, int MaxCount, DateTimeOffset Now, TimeSpan Lease);
+
+/// <summary>One outbox entry: the published event and its delivery state.</summary>
+/// <param name="Id">The entry's id, increasing in publish order.</param>
+/// <param name="Event">The event, as stored when it was published (it stays even if its stream is deleted).</param>
+/// <param name="Attempts">Failed delivery attempts so far.</param>
+/// <param name="LastError">The last failure's message, if any.</param>
+/// <param name="RetryAt">When the next attempt may happen, after a failure.</param>
+/// <param name="DeadLetteredAt">When the entry was dead-lettered, or null.</param>
+public sealed record OutboxEntry(long Id, RecordedEvent Event, int Attempts, string? LastError, DateTimeOffset? RetryAt, DateTimeOffset? DeadLetteredAt);

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+
+namespace EventSourcery;
+
+/// <summary>
+/// Hands what <see cref="IEventStore.PublishAsync"/> stored to a publisher (a broker, an HTTP call, a log) at least
+/// once, in order per stream, retrying failures with backoff and dead-lettering an entry after
+/// <see cref="OutboxOptions.MaxAttempts"/> attempts. Delivery state lives in the store, so a restarted process
+/// carries on where the last one stopped, and several runners on one database share the work without handing
+/// over the same entry at once.
+/// </summary>
+/// <remarks>
+/// A failing entry blocks only its own stream: later events of that stream wait (they are never delivered before
+/// it), every other stream goes on. A dead-lettered entry keeps blocking its stream until <see cref="RetryAsync"/>
+/// puts it back, so a stream's order survives even a person's intervention.
+/// </remarks>
+public sealed class Outbox
+{
+    private readonly IOutboxStore _store;
+    private readonly Func<RecordedEvent, CancellationToken, ValueTask> _publisher;
+    private readonly OutboxOptions _options;
+    private readonly string _runnerId = Guid.CreateVersion7().ToString("N");
+    private readonly TagList _tags;
+    private long _lastPending;
+
+    /// <summary>Creates an outbox runner over <paramref name="store"/> (or a tenant view of it).</summary>
+    /// <param name="store">The store (or tenant view) whose published events to deliver.</param>
+    /// <param name="publisher">Delivers one event; an exception counts as a failed attempt.</param>
+    /// <param name="options">Batch size, attempts, backoff, clock.</param>
+    /// <exception cref="ArgumentException">The store does not keep an outbox (it is not an <see cref="IOutboxStore"/>).</exception>
+    public Outbox(IEventStore store, Func<RecordedEvent, CancellationToken, ValueTask> publisher, OutboxOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _store = store as IOutboxStore ?? throw new ArgumentException($"{store.GetType().Name} does not keep an outbox (it is not an IOutboxStore).", nameof(store));
+        _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
+        _options = options ?? new OutboxOptions();
+        _tags = new TagList { { "tenant", _store.OutboxTenantId ?? string.Empty } };
+    }
+
+    /// <summary>
+    /// Claims one batch and delivers it, in order. Returns how many events were delivered; a publisher failure is
+    /// recorded (for a retry or as a dead letter), not thrown. On cancellation the events already delivered stay
+    /// delivered and the rest are released for the next run.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the batch was claimed.</exception>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var time = _options.TimeProvider;
+        var batch = await _store.ClaimOutboxAsync(new OutboxClaim(_runnerId, _options.BatchSize, time.GetUtcNow(), _options.LeaseDuration), cancellationToken).ConfigureAwait(false);
+        var delivered = 0;
+        var blocked = new HashSet<StreamId>();
+        var unattempted = new List<long>();
+        try
+        {
+            foreach (var entry in batch)
+            {
+                var recorded = entry.Event;
+                if (cancellationToken.IsCancellationRequested || blocked.Contains(recorded.StreamId))
+                {
+                    unattempted.Add(entry.Id); // an earlier entry of its stream failed in this batch: it must wait its turn
+                    continue;
+                }
+
+                try
+                {
+                    await _publisher(recorded, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    unattempted.Add(entry.Id); // interrupted, not failed: it is delivered again later
+                    continue;
+                }
+                catch (Exception ex)
+                {
+                    blocked.Add(recorded.StreamId);
+                    await RecordFailureAsync(entry, ex).ConfigureAwait(false);
+                    continue;
+                }
+
+                // Completed one by one, so a crash repeats at most the delivery it interrupted.
+                await _store.CompleteOutboxAsync(entry.Id, CancellationToken.None).ConfigureAwait(false);
+                delivered++;
+                OutboxMetrics.Published.Add(1, _tags);
+            }
+        }
+        finally
+        {
+            if (unattempted.Count > 0)
+            {
+                await _store.ReleaseOutboxAsync(unattempted, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        await UpdatePendingAsync().ConfigureAwait(false);
+        return delivered;
+    }
+
+    /// <summary>
+    /// Delivers until <paramref name="cancellationToken"/> is cancelled: batch after batch while there is work, then
+    /// every <see cref="OutboxOptions.PollInterval"/>. Failures of the store are passed to
+    /// <see cref="OutboxOptions.OnError"/> and the loop goes on. Returns normally when cancelled.
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var delivered = 0;
+            try
+            {
+                delivered = await RunOnceAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                _options.OnError?.Invoke(ex);
+            }
+
+            if (delivered < _options.BatchSize)
+            {
+                try
+                {
+                    await Task.Delay(_options.PollInterval, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>The dead-lettered entries, with their last error and attempt count, oldest first.</summary>
+    public async Task<IReadOnlyList<OutboxEntry>> DeadLettersAsync(CancellationToken cancellationToken = default)
+        => await _store.ReadDeadLettersAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Puts dead-lettered entries back for delivery with a fresh attempt count: those named, or all when none are.</summary>
+    /// <returns>How many entries were put back.</returns>
+    public async Task<int> RetryAsync(IEnumerable<long>? entryIds = null, CancellationToken cancellationToken = default)
+    {
+        var retried = await _store.RetryDeadLettersAsync(entryIds?.ToArray(), cancellationToken).ConfigureAwait(false);
+        await UpdatePendingAsync().ConfigureAwait(false);
+        return retried;
+    }
+
+    /// <summary>How many published events are not delivered yet, dead letters included.</summary>
+    public async Task<long> PendingAsync(CancellationToken cancellationToken = default)
+        => await _store.CountOutboxAsync(cancellationToken).ConfigureAwait(false);
+
+    private async Task RecordFailureAsync(OutboxEntry entry, Exception error)
+    {
+        var now = _options.TimeProvider.GetUtcNow();
+        var failures = entry.Attempts + 1;
+        var message = $"{error.GetType().Name}: {error.Message}";
+        if (failures >= _options.MaxAttempts)
+        {
+            await _store.FailOutboxAsync(entry.Id, message, retryAt: null, now, CancellationToken.None).ConfigureAwait(false);
+            OutboxMetrics.DeadLettered.Add(1, _tags);
+            return;
+        }
+
+        var wait = _options.BackoffFor(failures);
+        if (_options.Jitter > 0 && wait > TimeSpan.Zero)
+        {
+            wait -= TimeSpan.FromTicks((long)(wait.Ticks * _options.Jitter * Random.Shared.NextDouble()));
+        }
+
+        await _store.FailOutboxAsync(entry.Id, message, now + wait, now, CancellationToken.None).ConfigureAwait(false);
+        OutboxMetrics.Failed.Add(1, _tags);
+    }
+
+    /// <summary>Keeps the pending gauge current, only while someone listens (counting costs a query).</summary>
+    private async Task UpdatePendingAsync()
+    {
+        if (!OutboxMetrics.Pending.Enabled)
+        {
+            return;
+        }
+
+        var pending = await _store.CountOutboxAsync(CancellationToken.None).ConfigureAwait(false);
+        OutboxMetrics.Pending.Add(pending - Interlocked.Exchange(ref _lastPending, pending), _tags);
+    }
+}
