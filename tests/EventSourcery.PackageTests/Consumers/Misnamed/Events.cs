@@ -1,0 +1,5 @@
+using EventSourcery;
+
+namespace PackageConsumer;
+
+public sealed record TurnOn : Event;

@@ -1,0 +1,112 @@
+using System.IO.Compression;
+using System.Xml.Linq;
+
+namespace EventSourcery.PackageTests;
+
+/// <summary>What the two packages contain and declare.</summary>
+[Collection(PackageTestGroup.Name)]
+public sealed class PackageLayoutTests(PackagesFixture packages)
+{
+    [Fact]
+    public void EventSourcery_carries_the_runtime_with_docs_the_readme_and_the_roslyn_components()
+    {
+        var entries = Entries(packages.PackagePath("EventSourcery"));
+
+        Assert.Contains("lib/net10.0/EventSourcery.dll", entries);
+        Assert.Contains("lib/net10.0/EventSourcery.xml", entries);
+        Assert.Contains("README.md", entries);
+        Assert.Contains("analyzers/dotnet/cs/EventSourcery.Generators.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/EventSourcery.Analyzers.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/EventSourcery.CodeFixes.dll", entries);
+        // Roslyn itself comes with the compiler; a packed copy would conflict with it.
+        Assert.DoesNotContain(entries, e => e.Contains("Microsoft.CodeAnalysis", StringComparison.OrdinalIgnoreCase));
+        // The Roslyn components are compiler plug-ins, never runtime references.
+        Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains(".Generators", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void EventSourcery_nuspec_has_the_metadata_and_no_dependency_on_roslyn()
+    {
+        var nuspec = Nuspec(packages.PackagePath("EventSourcery"));
+
+        AssertCommonMetadata(nuspec, "EventSourcery");
+        Assert.DoesNotContain(Dependencies(nuspec), d => d.Id.StartsWith("Microsoft.CodeAnalysis", StringComparison.OrdinalIgnoreCase));
+        Assert.Empty(Dependencies(nuspec));
+    }
+
+    [Fact]
+    public void EventSourcery_Sqlite_carries_the_store_and_depends_on_the_same_EventSourcery_and_on_EF_Core_Sqlite()
+    {
+        var path = packages.PackagePath("EventSourcery.Sqlite");
+        var entries = Entries(path);
+        var nuspec = Nuspec(path);
+        var dependencies = Dependencies(nuspec);
+
+        Assert.Contains("lib/net10.0/EventSourcery.Sqlite.dll", entries);
+        Assert.Contains("lib/net10.0/EventSourcery.Sqlite.xml", entries);
+        Assert.Contains("README.md", entries);
+        // The core package brings the Roslyn components once; the store does not repeat them.
+        Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal));
+        AssertCommonMetadata(nuspec, "EventSourcery.Sqlite");
+        var core = Assert.Single(dependencies, d => d.Id == "EventSourcery");
+        Assert.Equal(packages.Version, core.Version);
+        // NuGet's default exclude="Build,Analyzers" would leave a user who installs only the store without generators.
+        Assert.DoesNotContain("Analyzers", core.Exclude ?? "", StringComparison.OrdinalIgnoreCase);
+        var efCore = Assert.Single(dependencies, d => d.Id == "Microsoft.EntityFrameworkCore.Sqlite");
+        Assert.Equal(CentralVersion("Microsoft.EntityFrameworkCore.Sqlite"), efCore.Version);
+        Assert.DoesNotContain(dependencies, d => d.Id.StartsWith("Microsoft.CodeAnalysis", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Theory]
+    [InlineData("EventSourcery")]
+    [InlineData("EventSourcery.Sqlite")]
+    public void Symbol_packages_carry_the_pdbs(string id)
+    {
+        var entries = Entries(packages.SymbolPackagePath(id));
+
+        Assert.Contains($"lib/net10.0/{id}.pdb", entries);
+    }
+
+    private void AssertCommonMetadata(XElement nuspec, string id)
+    {
+        var metadata = nuspec.Elements().Single(e => e.Name.LocalName == "metadata");
+        string? Value(string name) => metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value;
+
+        Assert.Equal(id, Value("id"));
+        Assert.Equal(packages.Version, Value("version"));
+        Assert.False(string.IsNullOrWhiteSpace(Value("description")), "description");
+        Assert.False(string.IsNullOrWhiteSpace(Value("tags")), "tags");
+        Assert.Contains("event-sourcing", Value("tags")!.Split(' '));
+        Assert.Equal("MIT", Value("license"));
+        Assert.Equal("README.md", Value("readme"));
+        Assert.Equal("https://github.com/eventsourcery/eventsourcery-dotnet", Value("projectUrl"));
+        var repository = metadata.Elements().Single(e => e.Name.LocalName == "repository");
+        Assert.Equal("https://github.com/eventsourcery/eventsourcery-dotnet", repository.Attribute("url")?.Value);
+    }
+
+    private string CentralVersion(string id) =>
+        XDocument.Load(Path.Combine(packages.RepoRoot, "Directory.Packages.props"))
+            .Descendants("PackageVersion").Single(e => e.Attribute("Include")?.Value == id).Attribute("Version")!.Value;
+
+    private static List<string> Entries(string package)
+    {
+        Assert.True(File.Exists(package), $"{package} was not packed");
+        using var zip = ZipFile.OpenRead(package);
+        return zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal).ToList();
+    }
+
+    private static XElement Nuspec(string package)
+    {
+        using var zip = ZipFile.OpenRead(package);
+        var entry = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal) && !e.FullName.Contains('/', StringComparison.Ordinal));
+        using var stream = entry.Open();
+        return XDocument.Load(stream).Root!;
+    }
+
+    private static List<Dependency> Dependencies(XElement nuspec) =>
+        nuspec.Descendants().Where(e => e.Name.LocalName == "dependency")
+            .Select(e => new Dependency(e.Attribute("id")!.Value, e.Attribute("version")!.Value, e.Attribute("exclude")?.Value))
+            .ToList();
+
+    private sealed record Dependency(string Id, string Version, string? Exclude);
+}
