@@ -9,7 +9,7 @@ namespace EventSourcery;
 /// checks, versions and positions, tenant views and snapshots, and every event serialized and read back through the
 /// generated JSON code, so tests of domain code catch the mistakes a real store would.
 /// </summary>
-public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxStore
+public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxStore, IAppendSignal, ICheckpointStore
 {
     private const string DefaultTenant = "";
     private readonly State _state;
@@ -39,13 +39,78 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
     /// <inheritdoc />
     public IEventStore ForTenant(string tenantId) => new InMemoryEventStore(_state, TenantId.Validate(tenantId));
 
+    /// <summary>Listeners that run inside every append through any view of this store; an exception rolls the append back.</summary>
+    public EventListeners Listeners => _state.Listeners;
+
     /// <inheritdoc />
     public ValueTask<AppendResult> AppendAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, CancellationToken cancellationToken = default)
-        => ValueTask.FromResult(Append(streamId, events, expectedVersion, toOutbox: false, cancellationToken));
+        => AppendAsync(streamId, events, expectedVersion, toOutbox: false, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<AppendResult> PublishAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, CancellationToken cancellationToken = default)
-        => ValueTask.FromResult(Append(streamId, events, expectedVersion, toOutbox: true, cancellationToken));
+        => AppendAsync(streamId, events, expectedVersion, toOutbox: true, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<long> LoadCheckpointAsync(string projection, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projection);
+        lock (_state.Lock)
+        {
+            return ValueTask.FromResult(_state.Checkpoints.GetValueOrDefault((_tenant, projection)));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask SaveCheckpointAsync(string projection, long position, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projection);
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        lock (_state.Lock)
+        {
+            _state.Checkpoints[(_tenant, projection)] = position;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DeleteCheckpointAsync(string projection, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projection);
+        lock (_state.Lock)
+        {
+            _state.Checkpoints.Remove((_tenant, projection));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_state.Lock)
+        {
+            // The last event of this view that is still stored (a deleted stream's events no longer count).
+            for (var i = _state.All.Count - 1; i >= 0; i--)
+            {
+                if (_state.All[i].Tenant == _tenant && !_state.All[i].Deleted)
+                {
+                    return ValueTask.FromResult(_state.All[i].Position);
+                }
+            }
+
+            return ValueTask.FromResult(0L);
+        }
+    }
+
+    /// <inheritdoc />
+    Task IAppendSignal.WaitForAppendAsync(long afterPosition, CancellationToken cancellationToken)
+    {
+        lock (_state.Lock)
+        {
+            return _state.LastPositionOf(_tenant) > afterPosition ? Task.CompletedTask : _state.Appended.Task.WaitAsync(cancellationToken);
+        }
+    }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<RecordedEvent> ReadStreamAsync(StreamId streamId, long fromVersion = 1, long toVersion = long.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -96,10 +161,22 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
     }
 
     /// <inheritdoc />
-    public ValueTask<bool> DeleteStreamAsync(StreamId streamId, ExpectedVersion expectedVersion = default, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> DeleteStreamAsync(StreamId streamId, ExpectedVersion expectedVersion = default, CancellationToken cancellationToken = default)
     {
         streamId.ThrowIfDefault(nameof(streamId));
-        cancellationToken.ThrowIfCancellationRequested();
+        await _state.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return DeleteStream(streamId, expectedVersion);
+        }
+        finally
+        {
+            _state.WriteGate.Release();
+        }
+    }
+
+    private bool DeleteStream(StreamId streamId, ExpectedVersion expectedVersion)
+    {
         lock (_state.Lock)
         {
             var key = (_tenant, streamId);
@@ -111,7 +188,7 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
 
             if (stream is null)
             {
-                return ValueTask.FromResult(false);
+                return false;
             }
 
             foreach (var stored in stream)
@@ -121,7 +198,7 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
 
             _state.Streams.Remove(key);
             _state.Snapshots.Remove(key);
-            return ValueTask.FromResult(true);
+            return true;
         }
     }
 
@@ -292,19 +369,47 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
     private OutboxEntry ToEntry(OutboxItem item)
         => new(item.Id, Materialize(item.Stored), item.Attempts, item.LastError, item.RetryAt, item.DeadLetteredAt);
 
-    private AppendResult Append(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, bool toOutbox, CancellationToken cancellationToken)
+    private async ValueTask<AppendResult> AppendAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, bool toOutbox, CancellationToken cancellationToken)
     {
         streamId.ThrowIfDefault(nameof(streamId));
         AppendValidation.ThrowIfInvalid(events);
         cancellationToken.ThrowIfCancellationRequested();
 
-        // Serialize before taking the lock: an unknown type or a failing writer must leave the store untouched.
+        // Serialize before taking the write gate: an unknown type or a failing writer must leave the store untouched.
         var serialized = new SerializedEvent[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
             serialized[i] = _state.Serializer.Serialize(events[i]);
         }
 
+        // Writes take turns (like SQLite's write lock), so listeners can run between the check and the commit.
+        await _state.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var pending = Prepare(streamId, events, expectedVersion, serialized);
+            if (!_state.Listeners.IsEmpty)
+            {
+                var recorded = new RecordedEvent[events.Count];
+                for (var i = 0; i < events.Count; i++)
+                {
+                    var stored = pending.Stored[i];
+                    recorded[i] = new RecordedEvent(stored.StreamId, stored.Version, stored.Position, events[i], stored.Name, stored.SchemaVersion, stored.RecordedAt, TenantOrNull(stored.Tenant));
+                }
+
+                await _state.Listeners.InvokeAsync(recorded, cancellationToken).ConfigureAwait(false); // throws: nothing is committed
+            }
+
+            return Commit(pending, toOutbox, events);
+        }
+        finally
+        {
+            _state.WriteGate.Release();
+        }
+    }
+
+    /// <summary>Checks the expectation and builds the rows to store, without changing anything yet.</summary>
+    private PendingAppend Prepare(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, SerializedEvent[] serialized)
+    {
         lock (_state.Lock)
         {
             var key = (_tenant, streamId);
@@ -314,25 +419,21 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
                 throw new ConcurrencyException(streamId, expectedVersion, current);
             }
 
-            if (stream is null)
-            {
-                stream = [];
-                _state.Streams.Add(key, stream);
-            }
-            else
+            if (stream is { Count: > 0 })
             {
                 streamId = stream[0].StreamId; // the id the stream was created with keeps its name
             }
 
             var recordedAt = _state.Time.GetUtcNow();
+            var stored = new StoredEvent[events.Count];
             for (var i = 0; i < events.Count; i++)
             {
                 var e = events[i];
-                var stored = new StoredEvent(
+                stored[i] = new StoredEvent(
                     _tenant,
                     streamId,
-                    stream.Count + 1,
-                    ++_state.LastPosition,
+                    (current ?? 0) + i + 1,
+                    _state.LastPosition + i + 1,
                     serialized[i].Type.Name,
                     serialized[i].Type.SchemaVersion,
                     Encoding.UTF8.GetBytes(serialized[i].Payload),
@@ -340,29 +441,72 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
                     e.Id,
                     e.CreatedAt,
                     recordedAt);
+            }
+
+            return new PendingAppend(key, stored);
+        }
+    }
+
+    private AppendResult Commit(PendingAppend pending, bool toOutbox, IReadOnlyList<Event> events)
+    {
+        lock (_state.Lock)
+        {
+            if (!_state.Streams.TryGetValue(pending.Key, out var stream))
+            {
+                stream = [];
+                _state.Streams.Add(pending.Key, stream);
+            }
+
+            for (var i = 0; i < pending.Stored.Length; i++)
+            {
+                var stored = pending.Stored[i];
                 stream.Add(stored);
                 _state.All.Add(stored);
-                if (toOutbox && (_state.OutboxFilter is null || _state.OutboxFilter(e)))
+                if (toOutbox && (_state.OutboxFilter is null || _state.OutboxFilter(events[i])))
                 {
                     _state.Outbox.Add(new OutboxItem(++_state.LastOutboxId, stored));
                 }
             }
 
+            _state.LastPosition = pending.Stored[^1].Position;
+            _state.TenantLastPositions[_tenant] = _state.LastPosition;
+            _state.SignalAppended();
             return new AppendResult(stream.Count, _state.LastPosition);
         }
     }
 
+    private static string? TenantOrNull(string tenant) => tenant.Length == 0 ? null : tenant;
+
     private RecordedEvent Materialize(StoredEvent stored)
     {
         var @event = _state.Serializer.Deserialize(stored.StreamId, stored.Version, stored.Position, stored.Name, stored.Payload, stored.Id, stored.CreatedAt, stored.Metadata);
-        var tenant = stored.Tenant.Length == 0 ? null : stored.Tenant;
-        return new RecordedEvent(stored.StreamId, stored.Version, stored.Position, @event, stored.Name, stored.SchemaVersion, stored.RecordedAt, tenant);
+        return new RecordedEvent(stored.StreamId, stored.Version, stored.Position, @event, stored.Name, stored.SchemaVersion, stored.RecordedAt, TenantOrNull(stored.Tenant));
     }
 
     /// <summary>What every view of one store shares.</summary>
     private sealed class State(EventSerializer serializer, TimeProvider time, Func<Event, bool>? outboxFilter)
     {
         public Func<Event, bool>? OutboxFilter { get; } = outboxFilter;
+
+        public SemaphoreSlim WriteGate { get; } = new(1, 1);
+
+        public EventListeners Listeners { get; } = new();
+
+        public Dictionary<string, long> TenantLastPositions { get; } = [];
+
+        public Dictionary<(string Tenant, string Name), long> Checkpoints { get; } = [];
+
+        /// <summary>Completed (and replaced) on every commit; subscribers wait on it.</summary>
+        public TaskCompletionSource Appended { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public long LastPositionOf(string tenant) => TenantLastPositions.GetValueOrDefault(tenant);
+
+        public void SignalAppended()
+        {
+            var appended = Appended;
+            Appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            appended.SetResult();
+        }
 
         public long LastOutboxId { get; set; }
 
@@ -401,6 +545,8 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
             return lo;
         }
     }
+
+    private sealed record PendingAppend((string Tenant, StreamId Stream) Key, StoredEvent[] Stored);
 
     /// <summary>An outbox entry with its delivery state; it keeps its event even after the stream is deleted.</summary>
     private sealed class OutboxItem(long id, StoredEvent stored)

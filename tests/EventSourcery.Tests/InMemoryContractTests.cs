@@ -41,3 +41,15 @@ public sealed class InMemoryOutboxTests : OutboxContract
     protected override Task<IEventStore> CreateStoreAsync(Func<Event, bool>? outboxFilter = null)
         => Task.FromResult<IEventStore>(new InMemoryEventStore(Serialization.EventRegistry.Default, outboxFilter: outboxFilter));
 }
+
+public sealed class InMemorySubscriptionTests : SubscriptionContract
+{
+    protected override Task<IEventStore> CreateStoreAsync() => Task.FromResult<IEventStore>(new InMemoryEventStore());
+
+    protected override EventListeners ListenersOf(IEventStore store) => ((InMemoryEventStore)store).Listeners;
+}
+
+public sealed class InMemoryProjectionTests : ProjectionContract
+{
+    protected override Task<IEventStore> CreateStoreAsync() => Task.FromResult<IEventStore>(new InMemoryEventStore());
+}

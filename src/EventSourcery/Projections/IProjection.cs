@@ -1,0 +1,99 @@
+namespace EventSourcery;
+
+/// <summary>A named read-model builder that handles events one at a time; <see cref="ProjectionRunner"/> runs it.</summary>
+public interface IProjection
+{
+    /// <summary>The projection's name: its checkpoint is kept under it, so keep it stable.</summary>
+    string Name { get; }
+
+    /// <summary>Applies one event to the read model.</summary>
+    ValueTask HandleAsync(RecordedEvent recorded, CancellationToken cancellationToken);
+}
+
+/// <summary>A named read-model builder that handles events a batch at a time (fewer round trips to its database).</summary>
+public interface IBatchProjection
+{
+    /// <summary>The projection's name: its checkpoint is kept under it, so keep it stable.</summary>
+    string Name { get; }
+
+    /// <summary>Applies a batch of events, in position order, to the read model.</summary>
+    ValueTask HandleAsync(IReadOnlyList<RecordedEvent> batch, CancellationToken cancellationToken);
+}
+
+/// <summary>A store that keeps projection checkpoints beside its events (per tenant view).</summary>
+public interface ICheckpointStore
+{
+    /// <summary>The position of the last event <paramref name="projection"/> handled, or 0.</summary>
+    ValueTask<long> LoadCheckpointAsync(string projection, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that <paramref name="projection"/> has handled every event up to <paramref name="position"/>.</summary>
+    ValueTask SaveCheckpointAsync(string projection, long position, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets <paramref name="projection"/>'s checkpoint.</summary>
+    ValueTask DeleteCheckpointAsync(string projection, CancellationToken cancellationToken = default);
+
+    /// <summary>The position of the last event in this view, or 0 when it has none.</summary>
+    ValueTask<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// A store that can commit a projection's read-model change and its checkpoint in one transaction (the SQLite store
+/// over your DbContext): each event's effect then happens exactly once.
+/// </summary>
+public interface IProjectionTransactions
+{
+    /// <summary>Begins a transaction that the store's checkpoint writes and the projection's own writes join.</summary>
+    ValueTask<IProjectionTransaction> BeginProjectionTransactionAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>A transaction begun by <see cref="IProjectionTransactions"/>; disposing it without committing rolls back.</summary>
+public interface IProjectionTransaction : IAsyncDisposable
+{
+    /// <summary>Commits the read-model changes and the checkpoint together.</summary>
+    ValueTask CommitAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>A projection's handler failed on an event after every retry; the checkpoint stays at the last event it handled.</summary>
+public sealed class ProjectionException : Exception
+{
+    /// <summary>Creates the exception for <paramref name="projection"/> failing at <paramref name="position"/>.</summary>
+    public ProjectionException(string projection, long position, Exception innerException)
+        : base($"Projection '{projection}' failed at position {position}: {innerException?.Message}", innerException)
+    {
+        ProjectionName = projection;
+        Position = position;
+    }
+
+    /// <summary>The projection's name.</summary>
+    public string ProjectionName { get; }
+
+    /// <summary>The position of the event the handler failed on.</summary>
+    public long Position { get; }
+}
+
+/// <summary>Where a projection stands.</summary>
+/// <param name="Name">The projection's name.</param>
+/// <param name="Checkpoint">The position of the last event it handled (0 before any).</param>
+/// <param name="HeadPosition">The position of the last event in the store's view.</param>
+/// <param name="LastError">The last failure that stopped a run, or null after a clean run.</param>
+public sealed record ProjectionStatus(string Name, long Checkpoint, long HeadPosition, ProjectionException? LastError)
+{
+    /// <summary>How far behind the head it is, in positions (0 when caught up).</summary>
+    public long Lag => Math.Max(0, HeadPosition - Checkpoint);
+}
+
+/// <summary>How a <see cref="ProjectionRunner"/> runs.</summary>
+public sealed record ProjectionOptions
+{
+    /// <summary>Events read and checkpointed together (100 by default).</summary>
+    public int BatchSize { get; init { ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(BatchSize)); field = value; } } = 100;
+
+    /// <summary>Attempts at an event (or batch) before the run stops with <see cref="ProjectionException"/> (3 by default).</summary>
+    public int MaxAttempts { get; init { ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(MaxAttempts)); field = value; } } = 3;
+
+    /// <summary>The wait before the second attempt; it doubles for each further one (100 ms by default).</summary>
+    public TimeSpan RetryDelay { get; init { ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero, nameof(RetryDelay)); field = value; } } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long <see cref="ProjectionRunner.RunAsync"/> waits for new events when caught up, at most (1 s by default).</summary>
+    public TimeSpan PollInterval { get; init { ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, nameof(PollInterval)); field = value; } } = TimeSpan.FromSeconds(1);
+}

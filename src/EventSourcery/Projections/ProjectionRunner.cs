@@ -1,0 +1,266 @@
+namespace EventSourcery;
+
+/// <summary>
+/// Runs one projection over a store (or tenant view), keeping its checkpoint in the store's database: a new runner
+/// on a reopened store continues where the last one stopped, and several projections run side by side, each with
+/// its own checkpoint.
+/// </summary>
+/// <remarks>
+/// Delivery: when the store implements <see cref="IProjectionTransactions"/> (the SQLite store over your DbContext)
+/// and the projection writes through that same DbContext, each batch's read-model changes and checkpoint commit
+/// together, so every event takes effect exactly once. Otherwise events are handled at least once: a crash between
+/// handling and saving the checkpoint hands the last events over again.
+/// </remarks>
+public sealed class ProjectionRunner
+{
+    private readonly IEventStore _store;
+    private readonly ICheckpointStore _checkpoints;
+    private readonly string _name;
+    private readonly Func<RecordedEvent, CancellationToken, ValueTask>? _handleOne;
+    private readonly Func<IReadOnlyList<RecordedEvent>, CancellationToken, ValueTask>? _handleBatch;
+    private readonly ProjectionOptions _options;
+    private ProjectionException? _lastError;
+
+    /// <summary>Runs a projection that handles events one at a time.</summary>
+    /// <exception cref="ArgumentException">The store keeps no checkpoints, or the projection has no name.</exception>
+    public ProjectionRunner(IEventStore store, IProjection projection, ProjectionOptions? options = null)
+        : this(store, projection?.Name, options)
+    {
+        _handleOne = projection!.HandleAsync;
+    }
+
+    /// <summary>Runs a projection that handles events in batches.</summary>
+    /// <exception cref="ArgumentException">The store keeps no checkpoints, or the projection has no name.</exception>
+    public ProjectionRunner(IEventStore store, IBatchProjection projection, ProjectionOptions? options = null)
+        : this(store, projection?.Name, options)
+    {
+        _handleBatch = projection!.HandleAsync;
+    }
+
+    private ProjectionRunner(IEventStore store, string? name, ProjectionOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name, "projection");
+        _store = store;
+        _checkpoints = store as ICheckpointStore ?? throw new ArgumentException($"{store.GetType().Name} keeps no checkpoints (it is not an ICheckpointStore).", nameof(store));
+        _name = name;
+        _options = options ?? new ProjectionOptions();
+    }
+
+    /// <summary>The projection's name.</summary>
+    public string Name => _name;
+
+    /// <summary>
+    /// Handles, in position order, every event after the checkpoint that is stored when the run starts, saving the
+    /// checkpoint as it goes. Returns how many events it handled.
+    /// </summary>
+    /// <exception cref="ProjectionException">The handler kept failing on an event; the checkpoint stays at the last event handled.</exception>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var checkpoint = await _checkpoints.LoadCheckpointAsync(_name, cancellationToken).ConfigureAwait(false);
+        var head = await _checkpoints.ReadHeadPositionAsync(cancellationToken).ConfigureAwait(false);
+        var handled = 0;
+        var batch = new List<RecordedEvent>(_options.BatchSize);
+        await foreach (var recorded in _store.ReadAllAsync(checkpoint, cancellationToken).ConfigureAwait(false))
+        {
+            if (recorded.Position > head)
+            {
+                break;
+            }
+
+            batch.Add(recorded);
+            if (batch.Count == _options.BatchSize)
+            {
+                handled += await HandleBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+                batch.Clear();
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            handled += await HandleBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+
+        _lastError = null;
+        return handled;
+    }
+
+    /// <summary>
+    /// Runs until cancelled: catches up, then waits for new events. Returns normally when cancelled; throws
+    /// <see cref="ProjectionException"/> (and stops) when the handler keeps failing.
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await RunOnceAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    var position = await _checkpoints.LoadCheckpointAsync(_name, cancellationToken).ConfigureAwait(false);
+                    await WaitForEventsAsync(position, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The position of the last event the projection handled (0 before any).</summary>
+    public async Task<long> GetCheckpointAsync(CancellationToken cancellationToken = default)
+        => await _checkpoints.LoadCheckpointAsync(_name, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Where the projection stands: checkpoint, head, lag and the error that last stopped it.</summary>
+    public async Task<ProjectionStatus> GetStatusAsync(CancellationToken cancellationToken = default)
+        => new(
+            _name,
+            await _checkpoints.LoadCheckpointAsync(_name, cancellationToken).ConfigureAwait(false),
+            await _checkpoints.ReadHeadPositionAsync(cancellationToken).ConfigureAwait(false),
+            _lastError);
+
+    /// <summary>Forgets the checkpoint, so the next run rebuilds the read model from the first event (clear the read model first).</summary>
+    public async Task ResetAsync(CancellationToken cancellationToken = default)
+        => await _checkpoints.DeleteCheckpointAsync(_name, cancellationToken).ConfigureAwait(false);
+
+    private async Task<int> HandleBatchAsync(List<RecordedEvent> batch, CancellationToken cancellationToken)
+        => _store is IProjectionTransactions transactions
+            ? await HandleInTransactionAsync(transactions, batch, cancellationToken).ConfigureAwait(false)
+            : await HandleAtLeastOnceAsync(batch, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Read-model changes and checkpoint in one transaction per attempt; a failed attempt leaves no trace.</summary>
+    private async Task<int> HandleInTransactionAsync(IProjectionTransactions transactions, List<RecordedEvent> batch, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var done = 0;
+            try
+            {
+                await using var transaction = await transactions.BeginProjectionTransactionAsync(cancellationToken).ConfigureAwait(false);
+                done = await HandleAsync(batch, batch.Count, cancellationToken).ConfigureAwait(false);
+                await _checkpoints.SaveCheckpointAsync(_name, batch[^1].Position, cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return batch.Count;
+            }
+            catch (Exception ex) when (!IsOurCancellation(ex, cancellationToken))
+            {
+                if (attempt < _options.MaxAttempts)
+                {
+                    await Task.Delay(DelayBefore(attempt + 1), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                // Keep what succeeded before the failing event, then stop at it.
+                if (done > 0)
+                {
+                    await using var transaction = await transactions.BeginProjectionTransactionAsync(cancellationToken).ConfigureAwait(false);
+                    await HandleAsync(batch, done, cancellationToken).ConfigureAwait(false);
+                    await _checkpoints.SaveCheckpointAsync(_name, batch[done - 1].Position, cancellationToken).ConfigureAwait(false);
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                throw Fail(batch[done].Position, ex);
+            }
+        }
+    }
+
+    /// <summary>Event by event, checkpoint per batch; a failing event is retried alone, with the checkpoint just before it.</summary>
+    private async Task<int> HandleAtLeastOnceAsync(List<RecordedEvent> batch, CancellationToken cancellationToken)
+    {
+        var done = 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                done += await HandleAsync(batch.GetRange(done, batch.Count - done), batch.Count - done, cancellationToken).ConfigureAwait(false);
+                await _checkpoints.SaveCheckpointAsync(_name, batch[^1].Position, cancellationToken).ConfigureAwait(false);
+                return batch.Count;
+            }
+            catch (PartialException partial) when (!IsOurCancellation(partial.InnerException!, cancellationToken))
+            {
+                done += partial.Done;
+                if (done > 0)
+                {
+                    await _checkpoints.SaveCheckpointAsync(_name, batch[done - 1].Position, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (attempt >= _options.MaxAttempts)
+                {
+                    throw Fail(batch[done].Position, partial.InnerException!);
+                }
+
+                await Task.Delay(DelayBefore(attempt + 1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Handles the first <paramref name="count"/> events; returns how many, or throws <see cref="PartialException"/> saying how many succeeded.</summary>
+    private async Task<int> HandleAsync(List<RecordedEvent> events, int count, CancellationToken cancellationToken)
+    {
+        if (_handleBatch is not null)
+        {
+            try
+            {
+                await _handleBatch(count == events.Count ? events : events.GetRange(0, count), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!IsOurCancellation(ex, cancellationToken))
+            {
+                throw new PartialException(0, ex);
+            }
+
+            return count;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            try
+            {
+                await _handleOne!(events[i], cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!IsOurCancellation(ex, cancellationToken))
+            {
+                throw new PartialException(i, ex);
+            }
+        }
+
+        return count;
+    }
+
+    private ProjectionException Fail(long position, Exception error)
+    {
+        var inner = error is PartialException partial ? partial.InnerException! : error;
+        _lastError = new ProjectionException(_name, position, inner);
+        return _lastError;
+    }
+
+    private TimeSpan DelayBefore(int attempt) => _options.RetryDelay * Math.Pow(2, attempt - 2);
+
+    private async Task WaitForEventsAsync(long position, CancellationToken cancellationToken)
+    {
+        if (_store is IAppendSignal signal)
+        {
+            try
+            {
+                await signal.WaitForAppendAsync(position, cancellationToken).WaitAsync(_options.PollInterval, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Look anyway: another process may have written.
+            }
+        }
+        else
+        {
+            await Task.Delay(_options.PollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsOurCancellation(Exception ex, CancellationToken cancellationToken)
+        => ex is OperationCanceledException && cancellationToken.IsCancellationRequested;
+
+    /// <summary>A handler failed after <see cref="Done"/> events of the slice succeeded.</summary>
+    private sealed class PartialException(int done, Exception inner) : Exception(inner.Message, inner)
+    {
+        public int Done { get; } = done;
+    }
+}

@@ -1,0 +1,224 @@
+namespace EventSourcery.StoreContract;
+
+/// <summary>Projections run by <see cref="ProjectionRunner"/>: durable checkpoints, retries, rebuilds, side-by-side runs.</summary>
+public abstract class ProjectionContract
+{
+    /// <summary>A new, empty store for one test.</summary>
+    protected abstract Task<IEventStore> CreateStoreAsync();
+
+    [Fact]
+    public async Task A_run_handles_every_stored_event_in_order_and_saves_the_checkpoint()
+    {
+        var store = await CreateStoreAsync();
+        var last = await AppendNotes(store, 250);
+        var projection = new NoteLog("log");
+        var runner = new ProjectionRunner(store, projection, new ProjectionOptions { BatchSize = 64 });
+
+        Assert.Equal(0, await runner.GetCheckpointAsync());
+        Assert.Equal(250, await runner.RunOnceAsync());
+        Assert.Equal(Enumerable.Range(0, 250).Select(i => $"n{i}"), projection.Texts);
+        Assert.Equal(last, await runner.GetCheckpointAsync());
+        Assert.Equal(0, await runner.RunOnceAsync());
+
+        var status = await runner.GetStatusAsync();
+        Assert.Equal((last, last, 0L), (status.Checkpoint, status.HeadPosition, status.Lag));
+        Assert.Null(status.LastError);
+    }
+
+    [Fact]
+    public async Task A_new_runner_resumes_from_the_stored_checkpoint_with_nothing_missed_or_repeated()
+    {
+        var store = await CreateStoreAsync();
+        await AppendNotes(store, 10);
+        var projection = new NoteLog("log");
+        await new ProjectionRunner(store, projection).RunOnceAsync();
+        await AppendNotes(store, 5, from: 10);
+
+        Assert.Equal(5, await new ProjectionRunner(store, projection).RunOnceAsync());
+        Assert.Equal(Enumerable.Range(0, 15).Select(i => $"n{i}"), projection.Texts);
+    }
+
+    [Fact]
+    public async Task A_failing_handler_is_retried_then_stops_the_run_at_the_last_event_it_handled()
+    {
+        var store = await CreateStoreAsync();
+        await AppendNotes(store, 10);
+        var projection = new NoteLog("fragile") { FailOn = "n6" };
+        var runner = new ProjectionRunner(store, projection, new ProjectionOptions { BatchSize = 4, MaxAttempts = 3, RetryDelay = TimeSpan.Zero });
+
+        var ex = await Assert.ThrowsAsync<ProjectionException>(() => runner.RunOnceAsync());
+        Assert.Equal("fragile", ex.ProjectionName);
+        Assert.IsType<InvalidOperationException>(ex.InnerException);
+        Assert.Equal(3, projection.Failures); // every attempt counted
+        var events = await ReadAllAsync(store);
+        Assert.Equal(events[6].Position, ex.Position);
+        Assert.Equal(events[5].Position, await runner.GetCheckpointAsync());
+        Assert.Same(ex, (await runner.GetStatusAsync()).LastError);
+
+        // Fixed: the next run carries on from the failing event, handling nothing twice that was checkpointed.
+        projection.FailOn = null;
+        projection.ForgetAfter(events[5].Position);
+        Assert.Equal(4, await runner.RunOnceAsync());
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"n{i}"), projection.Texts);
+        Assert.Null((await runner.GetStatusAsync()).LastError);
+    }
+
+    [Fact]
+    public async Task A_transient_failure_is_absorbed_by_the_retries()
+    {
+        var store = await CreateStoreAsync();
+        await AppendNotes(store, 5);
+        var projection = new NoteLog("flaky") { FailOn = "n2", FailTimes = 2 };
+        var runner = new ProjectionRunner(store, projection, new ProjectionOptions { MaxAttempts = 3, RetryDelay = TimeSpan.Zero });
+
+        Assert.Equal(5, await runner.RunOnceAsync());
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"n{i}"), projection.Texts.Distinct());
+    }
+
+    [Fact]
+    public async Task Reset_then_run_rebuilds_the_same_read_model()
+    {
+        var store = await CreateStoreAsync();
+        await AppendNotes(store, 30);
+        var projection = new NoteLog("rebuildable");
+        var runner = new ProjectionRunner(store, projection);
+        await runner.RunOnceAsync();
+        var first = projection.Texts.ToList();
+
+        projection.Clear();
+        await runner.ResetAsync();
+        Assert.Equal(0, await runner.GetCheckpointAsync());
+        Assert.Equal(30, await runner.RunOnceAsync());
+        Assert.Equal(first, projection.Texts);
+    }
+
+    [Fact]
+    public async Task Projections_side_by_side_keep_their_own_checkpoints()
+    {
+        var store = await CreateStoreAsync();
+        await AppendNotes(store, 6);
+        var (fast, slow) = (new NoteLog("fast"), new NoteLog("slow"));
+        await new ProjectionRunner(store, fast).RunOnceAsync();
+        await AppendNotes(store, 2, from: 6);
+
+        Assert.Equal(8, await new ProjectionRunner(store, slow).RunOnceAsync());
+        Assert.Equal(2, await new ProjectionRunner(store, fast).RunOnceAsync());
+        var behind = await new ProjectionRunner(store, new NoteLog("never-ran")).GetStatusAsync();
+        Assert.True(behind.Lag > 0);
+    }
+
+    [Fact]
+    public async Task Checkpoints_are_kept_per_view()
+    {
+        var store = await CreateStoreAsync();
+        var acme = store.ForTenant("acme");
+        await AppendNotes(store, 3);
+        await AppendNotes(acme, 2, from: 100);
+
+        var acmeLog = new NoteLog("log");
+        var defaultLog = new NoteLog("log");
+        Assert.Equal(2, await new ProjectionRunner(acme, acmeLog).RunOnceAsync());
+        Assert.Equal(3, await new ProjectionRunner(store, defaultLog).RunOnceAsync());
+        Assert.Equal(["n100", "n101"], acmeLog.Texts);
+        Assert.Equal(["n0", "n1", "n2"], defaultLog.Texts);
+    }
+
+    [Fact]
+    public async Task A_batch_projection_gets_the_events_in_batches()
+    {
+        var store = await CreateStoreAsync();
+        await AppendNotes(store, 10);
+        var batches = new List<int>();
+        var runner = new ProjectionRunner(store, new BatchCounter("batched", batches), new ProjectionOptions { BatchSize = 4 });
+        Assert.Equal(10, await runner.RunOnceAsync());
+        Assert.Equal([4, 4, 2], batches);
+    }
+
+    [Fact]
+    public async Task RunAsync_catches_up_then_follows_new_events_until_cancelled()
+    {
+        var store = await CreateStoreAsync();
+        await AppendNotes(store, 3);
+        var projection = new NoteLog("live");
+        using var cts = new CancellationTokenSource();
+        var running = new ProjectionRunner(store, projection, new ProjectionOptions { PollInterval = TimeSpan.FromMilliseconds(20) }).RunAsync(cts.Token);
+        await AppendNotes(store, 2, from: 3);
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (projection.Texts.Count < 5 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        await cts.CancelAsync();
+        await running;
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"n{i}"), projection.Texts);
+    }
+
+    private static async Task<long> AppendNotes(IEventStore store, int count, int from = 0)
+    {
+        long last = 0;
+        for (var i = from; i < from + count; i++)
+        {
+            last = (await store.AppendAsync(StreamId.New("note"), [new NoteAdded($"n{i}", i, DateTimeOffset.UnixEpoch)], ExpectedVersion.NoStream)).LastPosition;
+        }
+
+        return last;
+    }
+
+    private static async Task<List<RecordedEvent>> ReadAllAsync(IEventStore store)
+    {
+        var list = new List<RecordedEvent>();
+        await foreach (var e in store.ReadAllAsync())
+        {
+            list.Add(e);
+        }
+
+        return list;
+    }
+
+    /// <summary>A read model: the notes' texts in the order handled.</summary>
+    private sealed class NoteLog(string name) : IProjection
+    {
+        private readonly List<(long Position, string Text)> _handled = [];
+
+        public string Name => name;
+
+        public string? FailOn { get; set; }
+
+        public int FailTimes { get; init; } = int.MaxValue;
+
+        public int Failures { get; private set; }
+
+        public List<string> Texts => _handled.Select(h => h.Text).ToList();
+
+        public void Clear() => _handled.Clear();
+
+        /// <summary>Drops what was handled after the checkpoint (what a transactional read model would have rolled back).</summary>
+        public void ForgetAfter(long position) => _handled.RemoveAll(h => h.Position > position);
+
+        public ValueTask HandleAsync(RecordedEvent recorded, CancellationToken cancellationToken)
+        {
+            var text = ((NoteAdded)recorded.Event).Text;
+            if (text == FailOn && Failures < FailTimes)
+            {
+                Failures++;
+                throw new InvalidOperationException($"cannot project {text}");
+            }
+
+            _handled.Add((recorded.Position, text));
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class BatchCounter(string name, List<int> sizes) : IBatchProjection
+    {
+        public string Name => name;
+
+        public ValueTask HandleAsync(IReadOnlyList<RecordedEvent> batch, CancellationToken cancellationToken)
+        {
+            sizes.Add(batch.Count);
+            return ValueTask.CompletedTask;
+        }
+    }
+}
