@@ -25,7 +25,7 @@ public static class ServiceCollectionExtensions
     }
 }
 
-/// <summary>Adds EventSourcery's background workers to a host.</summary>
+/// <summary>Adds EventSourcery's background workers (outboxes, projections) to a host.</summary>
 public sealed class EventSourceryBuilder
 {
     internal EventSourceryBuilder(IServiceCollection services) => Services = services;
@@ -51,5 +51,39 @@ public sealed class EventSourceryBuilder
             registration,
             sp.GetRequiredService<ILogger<OutboxWorker>>()));
         return this;
+    }
+
+    /// <summary>
+    /// Runs a <see cref="ProjectionWorker"/> for the projection <paramref name="projectionFactory"/> makes, over the
+    /// default view (or <paramref name="tenantId"/>'s view). Call once per projection.
+    /// </summary>
+    public EventSourceryBuilder AddProjection(Func<IServiceProvider, IProjection> projectionFactory, ProjectionOptions? options = null, string? tenantId = null)
+    {
+        ArgumentNullException.ThrowIfNull(projectionFactory);
+        return AddProjectionWorker(sp => new ProjectionRunner(View(sp, tenantId), projectionFactory(sp), options), tenantId);
+    }
+
+    /// <summary>Runs a <see cref="ProjectionWorker"/> for a batch projection; see <see cref="AddProjection(Func{IServiceProvider, IProjection}, ProjectionOptions?, string?)"/>.</summary>
+    public EventSourceryBuilder AddProjection(Func<IServiceProvider, IBatchProjection> projectionFactory, ProjectionOptions? options = null, string? tenantId = null)
+    {
+        ArgumentNullException.ThrowIfNull(projectionFactory);
+        return AddProjectionWorker(sp => new ProjectionRunner(View(sp, tenantId), projectionFactory(sp), options), tenantId);
+    }
+
+    private EventSourceryBuilder AddProjectionWorker(Func<IServiceProvider, ProjectionRunner> runnerFactory, string? tenantId)
+    {
+        if (tenantId is not null)
+        {
+            TenantId.Validate(tenantId);
+        }
+
+        Services.AddSingleton<IHostedService>(sp => new ProjectionWorker(runnerFactory(sp), sp.GetRequiredService<ILogger<ProjectionWorker>>()));
+        return this;
+    }
+
+    private static IEventStore View(IServiceProvider services, string? tenantId)
+    {
+        var store = services.GetRequiredService<IEventStore>();
+        return tenantId is null ? store : store.ForTenant(tenantId);
     }
 }

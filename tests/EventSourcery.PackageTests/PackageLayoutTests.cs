@@ -57,9 +57,28 @@ public sealed class PackageLayoutTests(PackagesFixture packages)
         Assert.DoesNotContain(dependencies, d => d.Id.StartsWith("Microsoft.CodeAnalysis", StringComparison.OrdinalIgnoreCase));
     }
 
+    [Fact]
+    public void EventSourcery_Hosting_carries_the_workers_and_depends_on_the_same_EventSourcery_and_hosting_abstractions()
+    {
+        var path = packages.PackagePath("EventSourcery.Hosting");
+        var entries = Entries(path);
+        var nuspec = Nuspec(path);
+        var dependencies = Dependencies(nuspec);
+
+        Assert.Contains("lib/net10.0/EventSourcery.Hosting.dll", entries);
+        Assert.Contains("lib/net10.0/EventSourcery.Hosting.xml", entries);
+        Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal));
+        AssertCommonMetadata(nuspec, "EventSourcery.Hosting");
+        var core = Assert.Single(dependencies, d => d.Id == "EventSourcery");
+        Assert.Equal(packages.Version, core.Version);
+        Assert.DoesNotContain("Analyzers", core.Exclude ?? "", StringComparison.OrdinalIgnoreCase);
+        Assert.Single(dependencies, d => d.Id == "Microsoft.Extensions.Hosting.Abstractions");
+    }
+
     [Theory]
     [InlineData("EventSourcery")]
     [InlineData("EventSourcery.Sqlite")]
+    [InlineData("EventSourcery.Hosting")]
     public void Symbol_packages_carry_the_pdbs(string id)
     {
         var entries = Entries(packages.SymbolPackagePath(id));
