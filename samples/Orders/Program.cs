@@ -3,6 +3,7 @@
 // holds up the others, and in the end every event arrives once, in order per order.
 using EventSourcery;
 using EventSourcery.Sqlite;
+using OrdersSample;
 
 var path = Path.Combine(AppContext.BaseDirectory, "orders.db");
 foreach (var file in new[] { path, path + "-wal", path + "-shm" })
@@ -77,12 +78,3 @@ var inOrder = delivered.GroupBy(l => l.Split(' ')[0]).All(g => g.Select(l => l.S
 Console.WriteLine();
 Console.WriteLine($"{delivered.Count} of {orders.Length * 3} delivered, each order in order: {inOrder}, dead letters: {(await outbox.DeadLettersAsync()).Count}");
 return delivered.Count == orders.Length * 3 && inOrder ? 0 : 1;
-
-/// <summary>An order was placed.</summary>
-public sealed record OrderPlaced(string Customer, int Items) : Event;
-
-/// <summary>An order was paid.</summary>
-public sealed record OrderPaid(string Customer, decimal Amount) : Event;
-
-/// <summary>An order was shipped.</summary>
-public sealed record OrderShipped(string Customer, string Parcel) : Event;

@@ -10,8 +10,9 @@ namespace EventSourcery;
 
 /// <summary>
 /// An <see cref="IEventStore"/> in a SQLite database, with the same semantics as <see cref="InMemoryEventStore"/>.
-/// Open one over a file with <see cref="OpenAsync"/>, or build one over your own <see cref="DbContext"/> to write
-/// events in the same transaction as your own entities.
+/// Open one over a file with <see cref="OpenAsync"/> (or construct one, to open on first use), or build one over your
+/// own <see cref="DbContext"/> to write events in the same transaction as your own entities. It keeps the transactional
+/// outbox that <see cref="Outbox"/> delivers from, in the same file.
 /// </summary>
 /// <remarks>
 /// One instance uses one connection and serializes its own operations on it; several instances (or processes) can
@@ -19,7 +20,7 @@ namespace EventSourcery;
 /// the loser of a race fail with <see cref="ConcurrencyException"/>. The tenant views made by <see cref="ForTenant"/>
 /// share the instance's connection, transaction, serialization and lifetime.
 /// </remarks>
-public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IAsyncDisposable
+public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore, IAsyncDisposable
 {
     private const string DefaultTenant = "";
     private const int PageSize = 500;
@@ -58,8 +59,26 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IAsyncDispos
             throw new ArgumentException("The DbContext's model does not include the event store's tables. Call modelBuilder.AddEventSourcery() in its OnModelCreating (and rebuild a compiled model).", nameof(context));
         }
 
-        _shared = new SharedState(context, ownsContext, connection, options);
+        _shared = new SharedState(context, ownsContext, connection, options) { ConnectionReady = !ownsContext };
         _tenant = DefaultTenant;
+    }
+
+    /// <summary>
+    /// Creates a store over the database in <paramref name="connectionString"/> (e.g. <c>"Data Source=events.db"</c>)
+    /// without touching the database, so that a dependency-injection container can construct it. The first operation
+    /// does what <see cref="OpenAsync"/> does up front: opens a connection the store owns, switches the file to WAL,
+    /// sets synchronous, foreign keys and the busy timeout, and creates the store's missing tables. A failure there
+    /// (a bad path, a file locked for too long) surfaces from that operation, and the next operation tries again.
+    /// </summary>
+    /// <exception cref="ArgumentException">The connection string is null, empty, whitespace or malformed.</exception>
+    public SqliteEventStore(string connectionString, SqliteEventStoreOptions? options = null)
+        : this(connectionString, options ?? new SqliteEventStoreOptions(), ownsConnection: true)
+    {
+    }
+
+    private SqliteEventStore(string connectionString, SqliteEventStoreOptions options, bool ownsConnection)
+        : this(CreateOwnedContext(connectionString, options), ownsConnection, options)
+    {
     }
 
     /// <summary>A tenant view over the state of the store it was made from.</summary>
@@ -74,46 +93,22 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IAsyncDispos
     /// <summary>
     /// Opens a store over the database in <paramref name="connectionString"/> (e.g. <c>"Data Source=events.db"</c>):
     /// opens a connection the store owns, switches the file to WAL, sets synchronous, foreign keys and the busy timeout,
-    /// and creates the store's tables if they do not exist (other tables in the file are left alone).
+    /// and creates the store's tables if they do not exist (other tables in the file are left alone). Unlike the
+    /// constructor, which defers all of this to the first operation, it surfaces a bad path or a locked file here.
     /// </summary>
-    /// <exception cref="EventStoreBusyException">Another connection held the write lock for too long while the tables were being created.</exception>
+    /// <exception cref="ArgumentException">The connection string is null, empty, whitespace or malformed.</exception>
+    /// <exception cref="EventStoreBusyException">Another connection held the write lock for too long while the file was being set up.</exception>
     public static async Task<SqliteEventStore> OpenAsync(string connectionString, SqliteEventStoreOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        options ??= new SqliteEventStoreOptions();
-
-        // Microsoft.Data.Sqlite retries a locked statement until its command timeout; keep that in line with BusyTimeout.
-        var builder = new SqliteConnectionStringBuilder(connectionString)
-        {
-            DefaultTimeout = (int)Math.Max(1, Math.Ceiling(options.BusyTimeout.TotalSeconds)),
-        };
-        var connection = new SqliteConnection(builder.ToString());
-        EventStoreDbContext? context = null;
+        var store = new SqliteEventStore(connectionString, options);
         try
         {
-            context = new EventStoreDbContext(new DbContextOptionsBuilder<EventStoreDbContext>().UseSqlite(connection).Options);
-            await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await SqliteStorage.ApplyPragmasAsync(connection, options, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SqliteException ex) when (SqliteStorage.IsBusy(ex))
-            {
-                throw new EventStoreBusyException(1, options.BusyTimeout, ex);
-            }
-
-            var store = new SqliteEventStore(context, ownsContext: true, options);
             await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
             return store;
         }
         catch
         {
-            if (context is not null)
-            {
-                await context.DisposeAsync().ConfigureAwait(false);
-            }
-
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await store.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -271,6 +266,126 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IAsyncDispos
             : null;
     }
 
+    /// <inheritdoc />
+    string? IOutboxStore.OutboxTenantId => _recordedTenant;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One <c>BEGIN IMMEDIATE</c> transaction picks and marks the entries, so runners on other connections or in other
+    /// processes wait for it and then see the claim. The entries are read back inside it too: one that cannot be read
+    /// fails the claim with <see cref="EventReadException"/> and leaves nothing claimed.
+    /// </remarks>
+    async ValueTask<IReadOnlyList<OutboxEntry>> IOutboxStore.ClaimOutboxAsync(OutboxClaim claim, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(claim.RunnerId, nameof(claim));
+        ArgumentOutOfRangeException.ThrowIfNegative(claim.MaxCount, nameof(claim));
+        ArgumentOutOfRangeException.ThrowIfLessThan(claim.Lease, TimeSpan.Zero, nameof(claim));
+        cancellationToken.ThrowIfCancellationRequested();
+        if (claim.MaxCount == 0)
+        {
+            return [];
+        }
+
+        var now = StoredValues.ToUtcTicks(claim.Now);
+        var leaseUntil = claim.Lease.Ticks > DateTimeOffset.MaxValue.UtcTicks - now ? DateTimeOffset.MaxValue.UtcTicks : now + claim.Lease.Ticks;
+        var connection = _shared.Connection;
+        var tenant = _tenant;
+        return await RunWriteAsync<IReadOnlyList<OutboxEntry>>(
+            async (transaction, ct) =>
+            {
+                var rows = await SqliteStorage.ClaimOutboxAsync(connection, transaction, tenant, claim.RunnerId, claim.MaxCount, now, leaseUntil, ct).ConfigureAwait(false);
+                return rows.ConvertAll(MaterializeEntry);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    async ValueTask IOutboxStore.CompleteOutboxAsync(string runnerId, long entryId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = _shared.Connection;
+        var tenant = _tenant;
+        await RunWriteAsync(
+            async (transaction, ct) =>
+            {
+                await SqliteStorage.CompleteOutboxAsync(connection, transaction, tenant, runnerId, entryId, ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    async ValueTask IOutboxStore.FailOutboxAsync(string runnerId, long entryId, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = _shared.Connection;
+        var tenant = _tenant;
+        long? retryAtTicks = retryAt is { } at ? StoredValues.ToUtcTicks(at) : null;
+        DateTimeOffset? deadLetteredAt = retryAt is null ? now : null;
+        await RunWriteAsync(
+            async (transaction, ct) =>
+            {
+                await SqliteStorage.FailOutboxAsync(connection, transaction, tenant, runnerId, entryId, error, retryAtTicks, deadLetteredAt, ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    async ValueTask IOutboxStore.ReleaseOutboxAsync(string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entryIds);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (entryIds.Count == 0)
+        {
+            return;
+        }
+
+        var connection = _shared.Connection;
+        var tenant = _tenant;
+        await RunWriteAsync(
+            async (transaction, ct) =>
+            {
+                await SqliteStorage.ReleaseOutboxAsync(connection, transaction, tenant, runnerId, entryIds, ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    async ValueTask<IReadOnlyList<OutboxEntry>> IOutboxStore.ReadDeadLettersAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = _shared.Connection;
+        var tenant = _tenant;
+        var rows = await RunAsync((transaction, ct) => SqliteStorage.ReadDeadLettersAsync(connection, transaction, tenant, ct), cancellationToken).ConfigureAwait(false);
+        return rows.ConvertAll(MaterializeEntry);
+    }
+
+    /// <inheritdoc />
+    async ValueTask<int> IOutboxStore.RetryDeadLettersAsync(IReadOnlyCollection<long>? entryIds, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (entryIds is { Count: 0 })
+        {
+            return 0;
+        }
+
+        var connection = _shared.Connection;
+        var tenant = _tenant;
+        return await RunWriteAsync((transaction, ct) => SqliteStorage.RetryDeadLettersAsync(connection, transaction, tenant, entryIds, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    async ValueTask<long> IOutboxStore.CountOutboxAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = _shared.Connection;
+        var tenant = _tenant;
+        return await RunAsync((transaction, ct) => SqliteStorage.CountOutboxAsync(connection, transaction, tenant, ct), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// On the store itself: waits for running operations, then closes the connection if the store opened it; every
     /// view made by <see cref="ForTenant"/> is disposed with it. On a view: does nothing.
@@ -311,6 +426,18 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IAsyncDispos
             serialized[i] = _shared.Serializer.Serialize(events[i]);
         }
 
+        // The outbox filter runs here too, for the same reason.
+        bool[]? outboxed = null;
+        if (toOutbox)
+        {
+            var filter = _shared.Options.OutboxFilter;
+            outboxed = new bool[events.Count];
+            for (var i = 0; i < events.Count; i++)
+            {
+                outboxed[i] = filter is null || filter(events[i]);
+            }
+        }
+
         var stream = StreamKey.From(streamId, _tenant);
         var connection = _shared.Connection;
         var time = _shared.Time;
@@ -348,7 +475,7 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IAsyncDispos
                     }
 
                     var recordedAt = time.GetUtcNow();
-                    var lastPosition = await SqliteStorage.InsertEventsAsync(connection, transaction, written, streamKey, firstVersion, events, serialized, recordedAt, toOutbox, ct).ConfigureAwait(false);
+                    var lastPosition = await SqliteStorage.InsertEventsAsync(connection, transaction, written, streamKey, firstVersion, events, serialized, recordedAt, outboxed, ct).ConfigureAwait(false);
                     return new AppendResult(lastVersion, lastPosition);
                 }
                 catch (SqliteException ex) when (SqliteStorage.IsUniqueViolation(ex))
@@ -360,62 +487,70 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IAsyncDispos
     }
 
     /// <summary>
-    /// Runs a write in one transaction: the user's when the context has one (which then decides commit or rollback),
-    /// otherwise a <c>BEGIN IMMEDIATE</c> transaction of ours, retried a few times while another connection holds the
-    /// write lock. A lost race becomes <see cref="ConcurrencyException"/> with the stream's version read afresh.
+    /// Runs a write to one stream (see <see cref="RunWriteAsync{T}(Func{SqliteTransaction, CancellationToken, Task{T}}, CancellationToken)"/>);
+    /// a lost race becomes <see cref="ConcurrencyException"/> with the stream's version read afresh.
     /// </summary>
     private Task<T> RunWriteAsync<T>(StreamId streamId, ExpectedVersion expected, StreamKey stream, Func<SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
         => RunAsync(
             async (userTransaction, ct) =>
             {
-                if (userTransaction is not null)
-                {
-                    // A savepoint keeps the write all-or-nothing inside the user's transaction without ending it.
-                    await userTransaction.SaveAsync(Savepoint, ct).ConfigureAwait(false);
-                    try
-                    {
-                        var result = await work(userTransaction, ct).ConfigureAwait(false);
-                        await userTransaction.ReleaseAsync(Savepoint, ct).ConfigureAwait(false);
-                        return result;
-                    }
-                    catch (LostRaceException lost)
-                    {
-                        await UndoToSavepointAsync(userTransaction).ConfigureAwait(false);
-                        var actual = await SqliteStorage.FindStreamAsync(_shared.Connection, userTransaction, stream, ct).ConfigureAwait(false);
-                        throw new ConcurrencyException(streamId, expected, actual?.Version, lost.InnerException);
-                    }
-                    catch
-                    {
-                        await UndoToSavepointAsync(userTransaction).ConfigureAwait(false);
-                        throw;
-                    }
-                }
-
-                SqliteTransaction? transaction = null;
                 try
                 {
-                    transaction = _shared.Connection.BeginTransaction(deferred: false);
-                    var result = await work(transaction, ct).ConfigureAwait(false);
-                    await transaction.CommitAsync(ct).ConfigureAwait(false);
-                    return result;
+                    return await InWriteTransactionAsync(userTransaction, work, ct).ConfigureAwait(false);
                 }
                 catch (LostRaceException lost)
                 {
-                    await RollBackAsync(transaction).ConfigureAwait(false);
-                    transaction = null;
-                    var actual = await SqliteStorage.FindStreamAsync(_shared.Connection, null, stream, ct).ConfigureAwait(false);
+                    // Rolled back already (to the savepoint in the user's transaction), so this reads what the winner wrote.
+                    var actual = await SqliteStorage.FindStreamAsync(_shared.Connection, userTransaction, stream, ct).ConfigureAwait(false);
                     throw new ConcurrencyException(streamId, expected, actual?.Version, lost.InnerException);
-                }
-                finally
-                {
-                    await RollBackAsync(transaction).ConfigureAwait(false);
                 }
             },
             cancellationToken);
 
     /// <summary>
-    /// Runs <paramref name="work"/> alone on the connection (under the gate), with the schema in place, passing the
-    /// user's transaction when there is one. Busy errors are retried with backoff when nothing of the user's is at
+    /// Runs a write in one transaction: the user's when the context has one (which then decides commit or rollback),
+    /// otherwise a <c>BEGIN IMMEDIATE</c> transaction of ours, retried a few times while another connection holds the
+    /// write lock. Whatever <paramref name="work"/> reads, it reads under the write lock.
+    /// </summary>
+    private Task<T> RunWriteAsync<T>(Func<SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+        => RunAsync((userTransaction, ct) => InWriteTransactionAsync(userTransaction, work, ct), cancellationToken);
+
+    private async Task<T> InWriteTransactionAsync<T>(SqliteTransaction? userTransaction, Func<SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        if (userTransaction is not null)
+        {
+            // A savepoint keeps the write all-or-nothing inside the user's transaction without ending it.
+            await userTransaction.SaveAsync(Savepoint, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var result = await work(userTransaction, cancellationToken).ConfigureAwait(false);
+                await userTransaction.ReleaseAsync(Savepoint, cancellationToken).ConfigureAwait(false);
+                return result;
+            }
+            catch
+            {
+                await UndoToSavepointAsync(userTransaction).ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        SqliteTransaction? transaction = null;
+        try
+        {
+            transaction = _shared.Connection.BeginTransaction(deferred: false);
+            var result = await work(transaction, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            await RollBackAsync(transaction).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> alone on the connection (under the gate), with the connection set up (for a store
+    /// that owns it) and the schema in place, passing the user's transaction when there is one. Busy errors are retried with backoff when nothing of the user's is at
     /// stake, then surface as <see cref="EventStoreBusyException"/>.
     /// </summary>
     private async Task<T> RunAsync<T>(Func<SqliteTransaction?, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
@@ -438,6 +573,11 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IAsyncDispos
                     var userTransaction = UserTransaction();
                     try
                     {
+                        if (!shared.ConnectionReady)
+                        {
+                            await SetUpConnectionAsync(cancellationToken).ConfigureAwait(false);
+                        }
+
                         if (!shared.SchemaReady)
                         {
                             await EnsureSchemaCoreAsync(userTransaction, cancellationToken).ConfigureAwait(false);
@@ -467,6 +607,32 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IAsyncDispos
         {
             shared.Gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The first operation of a store that owns its connection: sets the pragmas, then keeps the connection open for
+    /// the store's lifetime (EF counts opens, so one more than the operation's own keeps it open when that one closes).
+    /// If the pragmas fail, the operation's close really closes it, and the next operation starts over.
+    /// </summary>
+    private async Task SetUpConnectionAsync(CancellationToken cancellationToken)
+    {
+        await SqliteStorage.ApplyPragmasAsync(_shared.Connection, _shared.Options, cancellationToken).ConfigureAwait(false);
+        await _shared.Context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        _shared.ConnectionReady = true;
+    }
+
+    /// <summary>The context and connection of a store that owns them; no I/O happens here.</summary>
+    private static EventStoreDbContext CreateOwnedContext(string connectionString, SqliteEventStoreOptions options)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+
+        // Microsoft.Data.Sqlite retries a locked statement until its command timeout; keep that in line with BusyTimeout.
+        var builder = new SqliteConnectionStringBuilder(connectionString)
+        {
+            DefaultTimeout = (int)Math.Max(1, Math.Ceiling(options.BusyTimeout.TotalSeconds)),
+        };
+        var connection = new SqliteConnection(builder.ToString());
+        return new EventStoreDbContext(new DbContextOptionsBuilder<EventStoreDbContext>().UseSqlite(connection).Options);
     }
 
     private Task<bool> EnsureSchemaAsync(CancellationToken cancellationToken)
@@ -531,7 +697,7 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IAsyncDispos
         }
     }
 
-    private RecordedEvent Materialize(StoredEventRow row, StreamId? streamId)
+    private RecordedEvent Materialize(StoredEventRow row, StreamId? streamId, string rowName = "the stored row")
     {
         var id = streamId ?? default;
         try
@@ -551,7 +717,29 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IAsyncDispos
         }
         catch (Exception ex) when (ex is not EventReadException and not OperationCanceledException)
         {
-            throw new EventReadException(id, row.Version, row.Position, row.EventName, $"the stored row is corrupt: {ex.Message}", ex);
+            throw new EventReadException(id, row.Version, row.Position, row.EventName, $"{rowName} is corrupt: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>An outbox row as an entry: its event from the row's own copy, named as the stream was when it was published.</summary>
+    /// <exception cref="EventReadException">The row cannot be read; the exception names it.</exception>
+    private OutboxEntry MaterializeEntry(StoredOutboxRow row)
+    {
+        var rowName = $"outbox entry {row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        var recorded = Materialize(row.Event, streamId: null, rowName);
+        try
+        {
+            return new OutboxEntry(
+                row.Id,
+                recorded,
+                checked((int)row.Attempts),
+                row.LastError,
+                row.RetryAtTicks is { } retryAt ? StoredValues.FromUtcTicks(retryAt) : null,
+                row.DeadLetteredAt is { } deadLetteredAt ? StoredValues.ParseTime(deadLetteredAt) : null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new EventReadException(recorded.StreamId, recorded.Version, recorded.Position, recorded.EventName, $"{rowName} is corrupt: {ex.Message}", ex);
         }
     }
 
@@ -597,12 +785,19 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IAsyncDispos
 
     /// <summary>
     /// What the store and every tenant view made from it share: one connection and context, one gate that takes turns
-    /// on them, whether the schema is known to exist, whether the store was disposed, and the options.
+    /// on them, whether the connection is set up and the schema known to exist, whether the store was disposed, and the
+    /// options.
     /// </summary>
     private sealed class SharedState(DbContext context, bool ownsContext, SqliteConnection connection, SqliteEventStoreOptions options)
     {
         /// <summary>Read and written under <see cref="Gate"/>.</summary>
         public bool SchemaReady;
+
+        /// <summary>
+        /// False until the first operation of a store that owns its connection has opened it for good and set its
+        /// pragmas; true from the start over a user's context. Read and written under <see cref="Gate"/>.
+        /// </summary>
+        public bool ConnectionReady;
 
         /// <summary>1 once the store is disposed (Interlocked).</summary>
         public int Disposed;

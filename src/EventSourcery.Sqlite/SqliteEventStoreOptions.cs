@@ -21,6 +21,13 @@ public sealed class SqliteEventStoreOptions
     } = TimeProvider.System;
 
     /// <summary>
+    /// Which events <see cref="SqliteEventStore.PublishAsync"/> puts in the outbox, besides storing them: those for
+    /// which it returns true. Null (the default) puts every published event there. It runs before anything is
+    /// written, so an exception it throws fails the publish and writes nothing.
+    /// </summary>
+    public Func<Event, bool>? OutboxFilter { get; init; }
+
+    /// <summary>
     /// How hard SQLite pushes each commit to disk (<c>PRAGMA synchronous</c>) on a connection the store opens itself.
     /// <see cref="SqliteSynchronousMode.Full"/> (the default) loses no committed event on power loss.
     /// </summary>

@@ -286,22 +286,22 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
     }
 
     /// <inheritdoc />
-    ValueTask IOutboxStore.CompleteOutboxAsync(long entryId, CancellationToken cancellationToken)
+    ValueTask IOutboxStore.CompleteOutboxAsync(string runnerId, long entryId, CancellationToken cancellationToken)
     {
         lock (_state.Lock)
         {
-            _state.Outbox.RemoveAll(o => o.Id == entryId);
+            _state.Outbox.RemoveAll(o => o.Id == entryId && o.ClaimedBy == runnerId && o.Stored.Tenant == _tenant);
         }
 
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
-    ValueTask IOutboxStore.FailOutboxAsync(long entryId, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken cancellationToken)
+    ValueTask IOutboxStore.FailOutboxAsync(string runnerId, long entryId, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (_state.Lock)
         {
-            if (_state.Outbox.Find(o => o.Id == entryId) is { } item)
+            if (_state.Outbox.Find(o => o.Id == entryId && o.ClaimedBy == runnerId && o.Stored.Tenant == _tenant) is { } item)
             {
                 item.Attempts++;
                 item.LastError = error;
@@ -315,11 +315,11 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
     }
 
     /// <inheritdoc />
-    ValueTask IOutboxStore.ReleaseOutboxAsync(IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken)
+    ValueTask IOutboxStore.ReleaseOutboxAsync(string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken)
     {
         lock (_state.Lock)
         {
-            foreach (var item in _state.Outbox.Where(o => entryIds.Contains(o.Id)))
+            foreach (var item in _state.Outbox.Where(o => entryIds.Contains(o.Id) && o.ClaimedBy == runnerId && o.Stored.Tenant == _tenant))
             {
                 item.ClaimedBy = null;
             }

@@ -208,7 +208,7 @@ public sealed class SqliteDbContextTests : IAsyncLifetime
 
         Assert.Equal("context", ex.ParamName);
         Assert.Contains("AddEventSourcery", ex.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentNullException>(() => new SqliteEventStore(null!));
+        Assert.Throws<ArgumentNullException>(() => new SqliteEventStore((DbContext)null!));
     }
 
     private async Task<ShopContext> CreateContextAsync()

@@ -36,7 +36,7 @@ public sealed class SqliteSchemaTests
         Assert.Equal(["stream_key", "tenant_id", "category", "stream_id", "name", "version"], await Columns("es_streams"));
         Assert.Equal(["position", "stream_key", "version", "event_id", "event_name", "schema_version", "payload", "metadata", "created_at", "recorded_at"], await Columns("es_events"));
         Assert.Superset(
-            new HashSet<string> { "id", "position", "tenant_id", "category", "stream_id", "version", "event_id", "event_name", "schema_version", "payload", "metadata", "created_at", "recorded_at", "attempts", "last_error", "next_attempt_at", "dead_lettered" },
+            new HashSet<string> { "id", "position", "tenant_id", "category", "stream_id", "version", "event_id", "event_name", "schema_version", "payload", "metadata", "created_at", "recorded_at", "attempts", "last_error", "retry_at", "dead_lettered_at", "claimed_by", "lease_until" },
             (await Columns("es_outbox")).ToHashSet());
     }
 

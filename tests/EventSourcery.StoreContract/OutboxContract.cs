@@ -291,6 +291,49 @@ public abstract class OutboxContract
     }
 
     [Fact]
+    public async Task A_slow_batch_stops_handing_over_entries_before_its_lease_can_run_out()
+    {
+        var store = await CreateStoreAsync();
+        var id = StreamId.New("slow");
+        await store.PublishAsync(id, [Note("s1"), Note("s2"), Note("s3"), Note("s4"), Note("s5")], ExpectedVersion.NoStream);
+        var clock = new ManualTimeProvider(Start);
+        var delivered = new List<string>();
+        var outbox = new Outbox(store, (e, _) =>
+        {
+            delivered.Add(Text(e));
+            clock.Advance(TimeSpan.FromSeconds(10)); // each delivery takes 10 s of a 30 s lease
+            return ValueTask.CompletedTask;
+        }, Options(clock) with { LeaseDuration = TimeSpan.FromSeconds(30) });
+
+        // Deliveries start at 0 s, 10 s and 20 s; at 30 s the lease may be another runner's, so the rest is released.
+        Assert.Equal(3, await outbox.RunOnceAsync());
+        Assert.Equal(2, await outbox.RunOnceAsync());
+        Assert.Equal(["s1", "s2", "s3", "s4", "s5"], delivered);
+    }
+
+    [Fact]
+    public async Task A_runner_whose_claim_was_taken_over_can_no_longer_complete_fail_or_release_the_entry()
+    {
+        var store = await CreateStoreAsync();
+        await store.PublishAsync(StreamId.New(), [Note("x")], ExpectedVersion.NoStream);
+        var outboxStore = (IOutboxStore)store;
+        var late = Assert.Single(await outboxStore.ClaimOutboxAsync(new OutboxClaim("late", 10, Start, TimeSpan.FromSeconds(1))));
+        var taker = Assert.Single(await outboxStore.ClaimOutboxAsync(new OutboxClaim("taker", 10, Start.AddSeconds(2), TimeSpan.FromMinutes(1))));
+        Assert.Equal(late.Id, taker.Id);
+
+        await outboxStore.CompleteOutboxAsync("late", late.Id);
+        await outboxStore.FailOutboxAsync("late", late.Id, "late failure", retryAt: null, Start.AddSeconds(3));
+        await outboxStore.ReleaseOutboxAsync("late", [late.Id]);
+
+        Assert.Equal(1, await outboxStore.CountOutboxAsync());
+        Assert.Empty(await outboxStore.ReadDeadLettersAsync());
+        Assert.Empty(await outboxStore.ClaimOutboxAsync(new OutboxClaim("third", 10, Start.AddSeconds(4), TimeSpan.FromMinutes(1)))); // still the taker's
+
+        await outboxStore.CompleteOutboxAsync("taker", taker.Id);
+        Assert.Equal(0, await outboxStore.CountOutboxAsync());
+    }
+
+    [Fact]
     public async Task Randomly_failing_publisher_eventually_delivers_everything_in_stream_order()
     {
         var store = await CreateStoreAsync();

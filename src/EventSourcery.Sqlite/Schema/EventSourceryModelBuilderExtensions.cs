@@ -1,4 +1,5 @@
 using EventSourcery.Sqlite.Schema;
+using EventSourcery.Sqlite.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -17,6 +18,7 @@ public static class EventSourceryModelBuilderExtensions
         ArgumentNullException.ThrowIfNull(modelBuilder);
         var time = new ValueConverter<DateTimeOffset, string>(v => StoredValues.FormatTime(v), s => StoredValues.ParseTime(s));
         var guid = new ValueConverter<Guid, string>(v => StoredValues.FormatGuid(v), s => StoredValues.ParseGuid(s));
+        var utcTicks = new ValueConverter<DateTimeOffset, long>(v => StoredValues.ToUtcTicks(v), t => StoredValues.FromUtcTicks(t));
 
         modelBuilder.Entity<StreamRow>(b =>
         {
@@ -69,8 +71,24 @@ public static class EventSourceryModelBuilderExtensions
             b.Property(x => x.RecordedAt).HasColumnName("recorded_at").HasConversion(time);
             b.Property(x => x.Attempts).HasColumnName("attempts").HasDefaultValue(0);
             b.Property(x => x.LastError).HasColumnName("last_error");
-            b.Property(x => x.NextAttemptAt).HasColumnName("next_attempt_at").HasConversion(time);
-            b.Property(x => x.DeadLettered).HasColumnName("dead_lettered").HasDefaultValue(false);
+
+            // Instants the claim compares in SQL are UTC ticks (INTEGER): they compare exactly whatever offset they
+            // were given, which round-trip text only does for values written with one offset.
+            b.Property(x => x.RetryAt).HasColumnName("retry_at").HasConversion(utcTicks);
+            b.Property(x => x.DeadLetteredAt).HasColumnName("dead_lettered_at").HasConversion(time);
+            b.Property(x => x.ClaimedBy).HasColumnName("claimed_by");
+            b.Property(x => x.LeaseUntil).HasColumnName("lease_until").HasConversion(utcTicks);
+
+            // A view's entries in publish order, with their stream: the claim walks its candidates here without
+            // reading a row (only the ones it claims), and the count uses it too.
+            b.HasIndex(x => new { x.TenantId, x.Id, x.Category, x.StreamId }, "ix_es_outbox_tenant");
+
+            // Only the entries that may block their stream (failed, dead-lettered or claimed): the claim looks each
+            // candidate's stream up here, so a long backlog of untouched entries costs it nothing.
+            b.HasIndex(x => new { x.TenantId, x.Category, x.StreamId }, "ix_es_outbox_held").HasFilter(SqliteStorage.OutboxHeldFilter);
+
+            // Only the dead letters, for the person who looks at them.
+            b.HasIndex(x => new { x.TenantId, x.Id }, "ix_es_outbox_dead_letters").HasFilter("dead_lettered_at IS NOT NULL");
         });
 
         modelBuilder.Entity<SnapshotRow>(b =>

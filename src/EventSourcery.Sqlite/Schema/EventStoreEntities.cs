@@ -82,13 +82,23 @@ internal sealed class OutboxRow
 
     public DateTimeOffset RecordedAt { get; set; }
 
+    /// <summary>Failed delivery attempts so far.</summary>
     public int Attempts { get; set; }
 
+    /// <summary>The last failure's message.</summary>
     public string? LastError { get; set; }
 
-    public DateTimeOffset? NextAttemptAt { get; set; }
+    /// <summary>After a failure: no entry of the stream is handed over before this instant (stored as UTC ticks).</summary>
+    public DateTimeOffset? RetryAt { get; set; }
 
-    public bool DeadLettered { get; set; }
+    /// <summary>When the entry was dead-lettered; it then blocks its stream until it is retried.</summary>
+    public DateTimeOffset? DeadLetteredAt { get; set; }
+
+    /// <summary>The runner that holds the entry, until <see cref="LeaseUntil"/>.</summary>
+    public string? ClaimedBy { get; set; }
+
+    /// <summary>When the claim of <see cref="ClaimedBy"/> lapses if it neither completes nor fails (stored as UTC ticks).</summary>
+    public DateTimeOffset? LeaseUntil { get; set; }
 }
 
 /// <summary>

@@ -14,6 +14,16 @@ internal static class StoredValues
     /// <exception cref="FormatException">The text is not a round-trip timestamp.</exception>
     public static DateTimeOffset ParseTime(string text) => DateTimeOffset.ParseExact(text, "O", CultureInfo.InvariantCulture, DateTimeStyles.None);
 
+    /// <summary>
+    /// An instant as UTC ticks, for the outbox's retry and lease times, which SQL compares: integers order exactly as
+    /// the instants do, whatever offset the value was given with.
+    /// </summary>
+    public static long ToUtcTicks(DateTimeOffset value) => value.UtcTicks;
+
+    /// <summary>The instant of <see cref="ToUtcTicks"/>, in UTC.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The number is not a valid tick count.</exception>
+    public static DateTimeOffset FromUtcTicks(long ticks) => new(ticks, TimeSpan.Zero);
+
     /// <summary>Upper-case 'D' format, the way EF Core's SQLite provider stores a <see cref="Guid"/>.</summary>
     public static string FormatGuid(Guid value) => value.ToString("D").ToUpperInvariant();
 

@@ -32,6 +32,12 @@ internal sealed record StoredEventRow(
     string? StreamGuid,
     string? StreamName);
 
+/// <summary>
+/// An outbox row as read: the event's copy (as in <see cref="StoredEventRow"/>, with the stream columns of the row
+/// itself) and its delivery state, kept raw like the event's values.
+/// </summary>
+internal sealed record StoredOutboxRow(long Id, StoredEventRow Event, long Attempts, string? LastError, long? RetryAtTicks, string? DeadLetteredAt);
+
 /// <summary>A snapshot row as read; values that can be corrupt are kept raw, as in <see cref="StoredEventRow"/>.</summary>
 internal sealed record StoredSnapshotRow(long Version, string? EventId, string? Type, string? Fingerprint, byte[]? Payload);
 
@@ -76,6 +82,53 @@ internal static class SqliteStorage
         ORDER BY e.position
         LIMIT $limit;
         """;
+
+    /// <summary>
+    /// Which outbox rows can block their stream: failed (a retry time), dead-lettered or claimed. The filter of the
+    /// partial index <c>ix_es_outbox_held</c>; the claim repeats it word for word (on its alias) so that SQLite sees the
+    /// index applies.
+    /// </summary>
+    internal const string OutboxHeldFilter = "dead_lettered_at IS NOT NULL OR retry_at IS NOT NULL OR claimed_by IS NOT NULL";
+
+    // An outbox row's event columns in the order of EventColumns (so ReadEventRow reads both), then its delivery state.
+    private const string OutboxColumns =
+        "position, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, tenant_id, category, stream_id, stream_name, id, attempts, last_error, retry_at, dead_lettered_at";
+
+    /// <summary>
+    /// The statement of <see cref="ClaimOutboxAsync"/> (internal so that tests can check its plan). It walks the view's
+    /// entries in id order (<c>ix_es_outbox_tenant</c>) and keeps those whose stream has no entry that is
+    /// dead-lettered, waiting for a retry, or claimed by another runner with a lease still running: each candidate's
+    /// stream is looked up in <c>ix_es_outbox_held</c>, which holds only such entries (its filter is the first
+    /// parenthesis). It marks the first <c>$limit</c> as claimed and returns them, in no particular order.
+    /// </summary>
+    internal const string ClaimOutboxSql = $"""
+        UPDATE es_outbox
+        SET claimed_by = $runner, lease_until = $lease_until
+        WHERE tenant_id = $tenant AND id IN (
+            SELECT o.id
+            FROM es_outbox o
+            WHERE o.tenant_id = $tenant
+              AND NOT EXISTS (
+                  SELECT 1
+                  FROM es_outbox b
+                  WHERE b.tenant_id = o.tenant_id AND b.category = o.category AND b.stream_id = o.stream_id
+                    AND (b.dead_lettered_at IS NOT NULL OR b.retry_at IS NOT NULL OR b.claimed_by IS NOT NULL)
+                    AND (b.dead_lettered_at IS NOT NULL OR b.retry_at > $now OR (b.claimed_by <> $runner AND b.lease_until > $now)))
+            ORDER BY o.id
+            LIMIT $limit)
+        RETURNING {OutboxColumns};
+        """;
+
+    /// <summary>The query of <see cref="ReadDeadLettersAsync"/> (internal so that tests can check its plan).</summary>
+    internal const string ReadDeadLettersSql = $"""
+        SELECT {OutboxColumns}
+        FROM es_outbox
+        WHERE tenant_id = $tenant AND dead_lettered_at IS NOT NULL
+        ORDER BY id;
+        """;
+
+    /// <summary>The query of <see cref="CountOutboxAsync"/> (internal so that tests can check its plan).</summary>
+    internal const string CountOutboxSql = "SELECT COUNT(*) FROM es_outbox WHERE tenant_id = $tenant;";
 
     /// <summary>The database is locked by another connection (or a conflicting snapshot); retrying later may succeed.</summary>
     public static bool IsBusy(SqliteException ex) => (ex.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked;
@@ -162,8 +215,8 @@ internal static class SqliteStorage
     }
 
     /// <summary>
-    /// Inserts the events with versions from <paramref name="firstVersion"/> and, when <paramref name="toOutbox"/>,
-    /// an outbox row for each. Returns the position of the last event.
+    /// Inserts the events with versions from <paramref name="firstVersion"/> and an outbox row for each event whose
+    /// flag in <paramref name="toOutbox"/> is set (none when it is null). Returns the position of the last event.
     /// </summary>
     /// <exception cref="SqliteException">A unique violation when another writer took one of the versions first.</exception>
     public static async Task<long> InsertEventsAsync(
@@ -175,7 +228,7 @@ internal static class SqliteStorage
         IReadOnlyList<Event> events,
         SerializedEvent[] serialized,
         DateTimeOffset recordedAt,
-        bool toOutbox,
+        bool[]? toOutbox,
         CancellationToken cancellationToken)
     {
         var recordedAtText = StoredValues.FormatTime(recordedAt);
@@ -201,11 +254,11 @@ internal static class SqliteStorage
         SqliteCommand? outbox = null;
         try
         {
-            if (toOutbox)
+            if (toOutbox is not null && Array.IndexOf(toOutbox, true) >= 0)
             {
                 outbox = Create(connection, transaction, """
-                    INSERT INTO es_outbox (position, tenant_id, category, stream_id, stream_name, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, attempts, dead_lettered)
-                    VALUES ($position, $tenant, $category, $stream_id, $name, $version, $event_id, $event_name, $schema_version, $payload, $metadata, $created_at, $recorded_at, 0, 0);
+                    INSERT INTO es_outbox (position, tenant_id, category, stream_id, stream_name, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, attempts)
+                    VALUES ($position, $tenant, $category, $stream_id, $name, $version, $event_id, $event_name, $schema_version, $payload, $metadata, $created_at, $recorded_at, 0);
                     """);
                 AddStreamKey(outbox, stream);
                 outbox.Parameters.AddWithValue("$name", (object?)stream.Name ?? DBNull.Value);
@@ -237,7 +290,7 @@ internal static class SqliteStorage
                 pCreatedAt.Value = createdAt;
                 position = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
 
-                if (outbox is not null)
+                if (outbox is not null && toOutbox![i])
                 {
                     outbox.Parameters["$position"].Value = position;
                     outbox.Parameters["$version"].Value = version;
@@ -346,6 +399,122 @@ internal static class SqliteStorage
             Payload: reader.IsDBNull(4) ? null : reader.GetFieldValue<byte[]>(4));
     }
 
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> of the tenant's deliverable entries for <paramref name="runnerId"/> until
+    /// <paramref name="leaseUntilTicks"/> (see <see cref="ClaimOutboxSql"/>) and returns them in id order. Run it in a
+    /// write transaction: the walk and the marking then happen under one lock, so two runners never claim one entry.
+    /// </summary>
+    public static async Task<List<StoredOutboxRow>> ClaimOutboxAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, string runnerId, int limit, long nowTicks, long leaseUntilTicks, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, ClaimOutboxSql);
+        command.Parameters.AddWithValue("$tenant", tenantId);
+        command.Parameters.AddWithValue("$runner", runnerId);
+        command.Parameters.AddWithValue("$now", nowTicks);
+        command.Parameters.AddWithValue("$lease_until", leaseUntilTicks);
+        command.Parameters.AddWithValue("$limit", limit);
+        var rows = await ReadOutboxRowsAsync(command, cancellationToken).ConfigureAwait(false);
+        rows.Sort((a, b) => a.Id.CompareTo(b.Id)); // RETURNING promises no order
+        return rows;
+    }
+
+    /// <summary>Deletes a delivered entry of the tenant that <paramref name="runnerId"/> still holds (nothing otherwise).</summary>
+    public static async Task CompleteOutboxAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, string runnerId, long entryId, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, "DELETE FROM es_outbox WHERE id = $id AND tenant_id = $tenant AND claimed_by = $runner;");
+        command.Parameters.AddWithValue("$id", entryId);
+        command.Parameters.AddWithValue("$tenant", tenantId);
+        command.Parameters.AddWithValue("$runner", runnerId);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Counts a failed attempt of the tenant's entry and ends its claim: it waits until <paramref name="retryAtTicks"/>,
+    /// or is dead-lettered at <paramref name="deadLetteredAt"/> when that is given instead. Only while <paramref name="runnerId"/> holds it.
+    /// </summary>
+    public static async Task FailOutboxAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, string runnerId, long entryId, string error, long? retryAtTicks, DateTimeOffset? deadLetteredAt, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, """
+            UPDATE es_outbox
+            SET attempts = attempts + 1, last_error = $error, retry_at = $retry_at, dead_lettered_at = $dead_lettered_at, claimed_by = NULL, lease_until = NULL
+            WHERE id = $id AND tenant_id = $tenant AND claimed_by = $runner;
+            """);
+        command.Parameters.AddWithValue("$id", entryId);
+        command.Parameters.AddWithValue("$tenant", tenantId);
+        command.Parameters.AddWithValue("$runner", runnerId);
+        command.Parameters.AddWithValue("$error", error);
+        command.Parameters.AddWithValue("$retry_at", (object?)retryAtTicks ?? DBNull.Value);
+        command.Parameters.AddWithValue("$dead_lettered_at", deadLetteredAt is { } at ? StoredValues.FormatTime(at) : DBNull.Value);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends <paramref name="runnerId"/>'s claims on the tenant's entries among <paramref name="entryIds"/>, counting no attempt.</summary>
+    public static async Task ReleaseOutboxAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, """
+            UPDATE es_outbox SET claimed_by = NULL, lease_until = NULL
+            WHERE tenant_id = $tenant AND claimed_by = $runner AND id IN (SELECT value FROM json_each($ids));
+            """);
+        command.Parameters.AddWithValue("$tenant", tenantId);
+        command.Parameters.AddWithValue("$runner", runnerId);
+        command.Parameters.AddWithValue("$ids", IdList(entryIds));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The tenant's dead-lettered entries, in id order.</summary>
+    public static async Task<List<StoredOutboxRow>> ReadDeadLettersAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, ReadDeadLettersSql);
+        command.Parameters.AddWithValue("$tenant", tenantId);
+        return await ReadOutboxRowsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Puts the tenant's dead letters among <paramref name="entryIds"/> (all of them when null) back for delivery with
+    /// no attempts counted; the last error stays. Returns how many were put back.
+    /// </summary>
+    public static async Task<int> RetryDeadLettersAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, IReadOnlyCollection<long>? entryIds, CancellationToken cancellationToken)
+    {
+        const string Update = "UPDATE es_outbox SET dead_lettered_at = NULL, retry_at = NULL, attempts = 0 WHERE tenant_id = $tenant AND dead_lettered_at IS NOT NULL";
+        using var command = Create(connection, transaction, entryIds is null ? $"{Update};" : $"{Update} AND id IN (SELECT value FROM json_each($ids));");
+        command.Parameters.AddWithValue("$tenant", tenantId);
+        if (entryIds is not null)
+        {
+            command.Parameters.AddWithValue("$ids", IdList(entryIds));
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>How many entries of the tenant are not delivered yet.</summary>
+    public static async Task<long> CountOutboxAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, CountOutboxSql);
+        command.Parameters.AddWithValue("$tenant", tenantId);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>Ids as a JSON array, one parameter however many there are (read back with <c>json_each</c>).</summary>
+    private static string IdList(IReadOnlyCollection<long> ids)
+        => "[" + string.Join(',', ids.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
+
+    private static async Task<List<StoredOutboxRow>> ReadOutboxRowsAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        var rows = new List<StoredOutboxRow>();
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new StoredOutboxRow(
+                Id: reader.GetInt64(13),
+                Event: ReadEventRow(reader),
+                Attempts: reader.IsDBNull(14) ? 0 : reader.GetInt64(14),
+                LastError: TextOrNull(reader, 15),
+                RetryAtTicks: reader.IsDBNull(16) ? null : reader.GetInt64(16),
+                DeadLetteredAt: TextOrNull(reader, 17)));
+        }
+
+        return rows;
+    }
+
     private static byte[] WholeArray(ReadOnlyMemory<byte> memory)
         => System.Runtime.InteropServices.MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
             ? segment.Array
@@ -357,25 +526,29 @@ internal static class SqliteStorage
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            rows.Add(new StoredEventRow(
-                Position: reader.GetInt64(0),
-                Version: reader.GetInt64(1),
-                EventId: TextOrNull(reader, 2),
-                EventName: TextOrNull(reader, 3),
-                SchemaVersion: reader.IsDBNull(4) ? 0 : reader.GetInt64(4),
-                // SQLite hands TEXT back as its UTF-8 bytes: the JSON goes to the deserializer without a string in between.
-                Payload: reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5),
-                Metadata: reader.IsDBNull(6) ? null : reader.GetFieldValue<byte[]>(6),
-                CreatedAt: TextOrNull(reader, 7),
-                RecordedAt: TextOrNull(reader, 8),
-                TenantId: TextOrNull(reader, 9),
-                Category: TextOrNull(reader, 10),
-                StreamGuid: TextOrNull(reader, 11),
-                StreamName: TextOrNull(reader, 12)));
+            rows.Add(ReadEventRow(reader));
         }
 
         return rows;
     }
+
+    /// <summary>The event of the reader's current row, from the columns of <see cref="EventColumns"/> (ordinals 0 to 12).</summary>
+    private static StoredEventRow ReadEventRow(SqliteDataReader reader)
+        => new(
+            Position: reader.GetInt64(0),
+            Version: reader.GetInt64(1),
+            EventId: TextOrNull(reader, 2),
+            EventName: TextOrNull(reader, 3),
+            SchemaVersion: reader.IsDBNull(4) ? 0 : reader.GetInt64(4),
+            // SQLite hands TEXT back as its UTF-8 bytes: the JSON goes to the deserializer without a string in between.
+            Payload: reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5),
+            Metadata: reader.IsDBNull(6) ? null : reader.GetFieldValue<byte[]>(6),
+            CreatedAt: TextOrNull(reader, 7),
+            RecordedAt: TextOrNull(reader, 8),
+            TenantId: TextOrNull(reader, 9),
+            Category: TextOrNull(reader, 10),
+            StreamGuid: TextOrNull(reader, 11),
+            StreamName: TextOrNull(reader, 12));
 
     private static string? TextOrNull(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 

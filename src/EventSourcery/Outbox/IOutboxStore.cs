@@ -5,7 +5,10 @@ namespace EventSourcery;
 /// delivery state and the claims that keep two runners from handing over the same entry at once. Every store
 /// implements it (and so does each tenant view, over its own entries); <see cref="Outbox"/> drives it.
 /// </summary>
-/// <remarks>For store implementers; applications use <see cref="Outbox"/>.</remarks>
+/// <remarks>
+/// For store implementers; applications use <see cref="Outbox"/>. Complete, fail and release act only on entries the
+/// named runner still holds, so a runner whose lease ran out cannot touch entries another runner has taken over.
+/// </remarks>
 public interface IOutboxStore
 {
     /// <summary>The tenant whose entries this store (view) holds, or null for the default view.</summary>
@@ -18,17 +21,17 @@ public interface IOutboxStore
     /// </summary>
     ValueTask<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(OutboxClaim claim, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes a delivered entry.</summary>
-    ValueTask CompleteOutboxAsync(long entryId, CancellationToken cancellationToken = default);
+    /// <summary>Removes a delivered entry, if <paramref name="runnerId"/> still holds its claim.</summary>
+    ValueTask CompleteOutboxAsync(string runnerId, long entryId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Records a failed delivery attempt: the entry waits until <paramref name="retryAt"/>, or is dead-lettered when
-    /// <paramref name="retryAt"/> is null. Either way its claim ends.
+    /// Records a failed delivery attempt, if <paramref name="runnerId"/> still holds the entry's claim: the entry waits
+    /// until <paramref name="retryAt"/>, or is dead-lettered when <paramref name="retryAt"/> is null. The claim ends.
     /// </summary>
-    ValueTask FailOutboxAsync(long entryId, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken cancellationToken = default);
+    ValueTask FailOutboxAsync(string runnerId, long entryId, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken cancellationToken = default);
 
-    /// <summary>Ends claims without counting an attempt (a runner stopping before it tried these entries).</summary>
-    ValueTask ReleaseOutboxAsync(IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken = default);
+    /// <summary>Ends <paramref name="runnerId"/>'s claims on these entries without counting an attempt.</summary>
+    ValueTask ReleaseOutboxAsync(string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken = default);
 
     /// <summary>The dead-lettered entries, oldest first.</summary>
     ValueTask<IReadOnlyList<OutboxEntry>> ReadDeadLettersAsync(CancellationToken cancellationToken = default);

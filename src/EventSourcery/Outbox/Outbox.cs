@@ -46,7 +46,12 @@ public sealed class Outbox
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
         var time = _options.TimeProvider;
-        var batch = await _store.ClaimOutboxAsync(new OutboxClaim(_runnerId, _options.BatchSize, time.GetUtcNow(), _options.LeaseDuration), cancellationToken).ConfigureAwait(false);
+        var claimedAt = time.GetUtcNow();
+        var batch = await _store.ClaimOutboxAsync(new OutboxClaim(_runnerId, _options.BatchSize, claimedAt, _options.LeaseDuration), cancellationToken).ConfigureAwait(false);
+
+        // Stop handing over entries well before the lease ends: past it, another runner may take them over, and
+        // delivering them too would duplicate them and, across the two runners, break their stream's order.
+        var deliverUntil = claimedAt + (_options.LeaseDuration * 0.8);
         var delivered = 0;
         var blocked = new HashSet<StreamId>();
         var unattempted = new List<long>();
@@ -55,9 +60,9 @@ public sealed class Outbox
             foreach (var entry in batch)
             {
                 var recorded = entry.Event;
-                if (cancellationToken.IsCancellationRequested || blocked.Contains(recorded.StreamId))
+                if (cancellationToken.IsCancellationRequested || blocked.Contains(recorded.StreamId) || time.GetUtcNow() >= deliverUntil)
                 {
-                    unattempted.Add(entry.Id); // an earlier entry of its stream failed in this batch: it must wait its turn
+                    unattempted.Add(entry.Id); // cancelled, out of lease time, or an earlier entry of its stream failed here
                     continue;
                 }
 
@@ -78,7 +83,7 @@ public sealed class Outbox
                 }
 
                 // Completed one by one, so a crash repeats at most the delivery it interrupted.
-                await _store.CompleteOutboxAsync(entry.Id, CancellationToken.None).ConfigureAwait(false);
+                await _store.CompleteOutboxAsync(_runnerId, entry.Id, CancellationToken.None).ConfigureAwait(false);
                 delivered++;
                 OutboxMetrics.Published.Add(1, _tags);
             }
@@ -87,7 +92,7 @@ public sealed class Outbox
         {
             if (unattempted.Count > 0)
             {
-                await _store.ReleaseOutboxAsync(unattempted, CancellationToken.None).ConfigureAwait(false);
+                await _store.ReleaseOutboxAsync(_runnerId, unattempted, CancellationToken.None).ConfigureAwait(false);
             }
         }
 
@@ -156,7 +161,7 @@ public sealed class Outbox
         var message = $"{error.GetType().Name}: {error.Message}";
         if (failures >= _options.MaxAttempts)
         {
-            await _store.FailOutboxAsync(entry.Id, message, retryAt: null, now, CancellationToken.None).ConfigureAwait(false);
+            await _store.FailOutboxAsync(_runnerId, entry.Id, message, retryAt: null, now, CancellationToken.None).ConfigureAwait(false);
             OutboxMetrics.DeadLettered.Add(1, _tags);
             return;
         }
@@ -167,7 +172,7 @@ public sealed class Outbox
             wait -= TimeSpan.FromTicks((long)(wait.Ticks * _options.Jitter * Random.Shared.NextDouble()));
         }
 
-        await _store.FailOutboxAsync(entry.Id, message, now + wait, now, CancellationToken.None).ConfigureAwait(false);
+        await _store.FailOutboxAsync(_runnerId, entry.Id, message, now + wait, now, CancellationToken.None).ConfigureAwait(false);
         OutboxMetrics.Failed.Add(1, _tags);
     }
 

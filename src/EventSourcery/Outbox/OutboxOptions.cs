@@ -33,7 +33,10 @@ public sealed record OutboxOptions
     /// <summary>How long <see cref="Outbox.RunAsync"/> waits when there is nothing to deliver (1 s by default).</summary>
     public TimeSpan PollInterval { get; init => field = NotNegative(value, nameof(PollInterval)); } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a claim lasts if its runner dies mid-batch (30 s by default); then another runner takes over.</summary>
+    /// <summary>
+    /// How long a claim lasts if its runner dies mid-batch (30 s by default); then another runner takes over. A runner
+    /// hands over no entry after 80% of its lease, so keep it well above the slowest single delivery.
+    /// </summary>
     public TimeSpan LeaseDuration { get; init => field = Positive(value, nameof(LeaseDuration)); } = TimeSpan.FromSeconds(30);
 
     /// <summary>The clock for backoff and leases (the system clock by default; a fake one in tests).</summary>
