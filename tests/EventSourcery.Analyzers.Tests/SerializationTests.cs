@@ -112,6 +112,17 @@ public class SerializationTests
         Verify.Diagnostic("ES0008").WithLocation(1).WithArguments("History", "ValueChanged", "List<T>", "'T' is an open type parameter"));
 
     [Fact]
+    public Task ReportsEventsInsideEvents() => Verify.VerifyAsync("""
+        using System.Collections.Generic;
+        using EventSourcery;
+
+        public sealed record PaymentFailed(string Reason) : Event;
+        public sealed record RetryScheduled(PaymentFailed {|#0:Cause|}, List<PaymentFailed> {|#1:Earlier|}, System.Guid CauseId) : Event;
+        """,
+        Verify.Diagnostic("ES0008").WithLocation(0).WithArguments("Cause", "RetryScheduled", "PaymentFailed", "'PaymentFailed' is an event; an event inside another event would lose its own id, time and metadata (store its id instead)"),
+        Verify.Diagnostic("ES0008").WithLocation(1).WithArguments("Earlier", "RetryScheduled", "List<PaymentFailed>", "'PaymentFailed' is an event; an event inside another event would lose its own id, time and metadata (store its id instead)"));
+
+    [Fact]
     public Task ChecksPropertiesOfAbstractBasesWhereTheyAreDeclared() => Verify.VerifyAsync("""
         using EventSourcery;
 

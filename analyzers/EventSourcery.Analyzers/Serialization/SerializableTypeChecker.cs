@@ -149,6 +149,11 @@ internal sealed class SerializableTypeChecker
             return $"'{Display(type)}' is not one of the framework types the generator supports";
         }
 
+        if (_types.IsEventOrBase(type))
+        {
+            return $"'{Display(type)}' is an event; an event inside another event would lose its own id, time and metadata (store its id instead)";
+        }
+
         if (type.IsAbstract)
         {
             return $"'{Display(type)}' is abstract, not a concrete type";

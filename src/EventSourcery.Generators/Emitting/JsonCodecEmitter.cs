@@ -93,8 +93,6 @@ internal sealed class JsonCodecEmitter
         {
             _writer.WriteLine($"internal static void WriteEvent_{id}({Json}.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_{id}(writer, ({type})value);");
             _writer.WriteLine();
-            _writer.WriteLine($"internal static {type} Read_{id}(ref {Json}.Utf8JsonReader reader) => Read_{id}(ref reader, new global::EventSourcery.Serialization.EventHeader(global::System.Guid.CreateVersion7(), global::System.DateTimeOffset.UtcNow, global::EventSourcery.EventMetadata.Empty));");
-            _writer.WriteLine();
         }
 
         using (_writer.Block($"internal static void Write_{id}({Json}.Utf8JsonWriter writer, {type} value)"))

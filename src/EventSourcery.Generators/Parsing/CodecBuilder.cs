@@ -185,8 +185,10 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
                     ? new TypeShape(ShapeKind.Dictionary, name, string.Empty, true, allowsNull) { Key = key, Element = value }
                     : null;
 
+            // An event inside another event would lose its own Id, CreatedAt and Metadata (they are stored beside a
+            // payload, not in it), so it is not a supported property type (ES0008 reports it).
             case INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct, IsAbstract: false, IsRefLikeType: false, IsUnboundGenericType: false } named
-                when !IsFrameworkType(named) && !named.InheritsFrom("System.Delegate") && named.ContainingNamespace is not null
+                when !IsFrameworkType(named) && !named.InheritsFrom("System.Delegate") && !named.InheritsFrom(KnownNames.Event) && named.ContainingNamespace is not null
                      && EventParser.IsReachableFromAssembly(named) && !named.TypeArguments.Any(t => t is ITypeParameterSymbol):
                 return new TypeShape(ShapeKind.Object, name, AddObject(named, isEvent: false), isReference, allowsNull);
 

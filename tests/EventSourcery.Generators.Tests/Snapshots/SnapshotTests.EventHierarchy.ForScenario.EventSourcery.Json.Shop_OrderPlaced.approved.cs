@@ -7,8 +7,6 @@ namespace EventSourcery.Generated
     {
         internal static void WriteEvent_Shop_OrderPlaced(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shop_OrderPlaced(writer, (global::Shop.OrderPlaced)value);
 
-        internal static global::Shop.OrderPlaced Read_Shop_OrderPlaced(ref global::System.Text.Json.Utf8JsonReader reader) => Read_Shop_OrderPlaced(ref reader, new global::EventSourcery.Serialization.EventHeader(global::System.Guid.CreateVersion7(), global::System.DateTimeOffset.UtcNow, global::EventSourcery.EventMetadata.Empty));
-
         internal static void Write_Shop_OrderPlaced(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderPlaced value)
         {
             writer.WriteStartObject();

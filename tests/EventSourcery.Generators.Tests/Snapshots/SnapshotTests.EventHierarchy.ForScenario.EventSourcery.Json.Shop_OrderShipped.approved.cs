@@ -7,8 +7,6 @@ namespace EventSourcery.Generated
     {
         internal static void WriteEvent_Shop_OrderShipped(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shop_OrderShipped(writer, (global::Shop.OrderShipped)value);
 
-        internal static global::Shop.OrderShipped Read_Shop_OrderShipped(ref global::System.Text.Json.Utf8JsonReader reader) => Read_Shop_OrderShipped(ref reader, new global::EventSourcery.Serialization.EventHeader(global::System.Guid.CreateVersion7(), global::System.DateTimeOffset.UtcNow, global::EventSourcery.EventMetadata.Empty));
-
         internal static void Write_Shop_OrderShipped(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderShipped value)
         {
             writer.WriteStartObject();

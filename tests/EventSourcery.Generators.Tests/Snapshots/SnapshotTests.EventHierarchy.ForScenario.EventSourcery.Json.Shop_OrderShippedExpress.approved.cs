@@ -7,8 +7,6 @@ namespace EventSourcery.Generated
     {
         internal static void WriteEvent_Shop_OrderShippedExpress(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shop_OrderShippedExpress(writer, (global::Shop.OrderShippedExpress)value);
 
-        internal static global::Shop.OrderShippedExpress Read_Shop_OrderShippedExpress(ref global::System.Text.Json.Utf8JsonReader reader) => Read_Shop_OrderShippedExpress(ref reader, new global::EventSourcery.Serialization.EventHeader(global::System.Guid.CreateVersion7(), global::System.DateTimeOffset.UtcNow, global::EventSourcery.EventMetadata.Empty));
-
         internal static void Write_Shop_OrderShippedExpress(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderShippedExpress value)
         {
             writer.WriteStartObject();

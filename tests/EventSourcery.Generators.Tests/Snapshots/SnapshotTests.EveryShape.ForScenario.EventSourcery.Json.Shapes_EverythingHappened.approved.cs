@@ -7,8 +7,6 @@ namespace EventSourcery.Generated
     {
         internal static void WriteEvent_Shapes_EverythingHappened(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shapes_EverythingHappened(writer, (global::Shapes.EverythingHappened)value);
 
-        internal static global::Shapes.EverythingHappened Read_Shapes_EverythingHappened(ref global::System.Text.Json.Utf8JsonReader reader) => Read_Shapes_EverythingHappened(ref reader, new global::EventSourcery.Serialization.EventHeader(global::System.Guid.CreateVersion7(), global::System.DateTimeOffset.UtcNow, global::EventSourcery.EventMetadata.Empty));
-
         internal static void Write_Shapes_EverythingHappened(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.EverythingHappened value)
         {
             writer.WriteStartObject();

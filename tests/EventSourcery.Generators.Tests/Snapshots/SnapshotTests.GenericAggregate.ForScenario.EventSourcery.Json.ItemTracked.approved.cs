@@ -7,8 +7,6 @@ namespace EventSourcery.Generated
     {
         internal static void WriteEvent_ItemTracked(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_ItemTracked(writer, (global::ItemTracked)value);
 
-        internal static global::ItemTracked Read_ItemTracked(ref global::System.Text.Json.Utf8JsonReader reader) => Read_ItemTracked(ref reader, new global::EventSourcery.Serialization.EventHeader(global::System.Guid.CreateVersion7(), global::System.DateTimeOffset.UtcNow, global::EventSourcery.EventMetadata.Empty));
-
         internal static void Write_ItemTracked(global::System.Text.Json.Utf8JsonWriter writer, global::ItemTracked value)
         {
             writer.WriteStartObject();

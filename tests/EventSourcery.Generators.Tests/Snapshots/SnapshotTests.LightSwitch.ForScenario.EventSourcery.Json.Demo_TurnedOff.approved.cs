@@ -7,8 +7,6 @@ namespace EventSourcery.Generated
     {
         internal static void WriteEvent_Demo_TurnedOff(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Demo_TurnedOff(writer, (global::Demo.TurnedOff)value);
 
-        internal static global::Demo.TurnedOff Read_Demo_TurnedOff(ref global::System.Text.Json.Utf8JsonReader reader) => Read_Demo_TurnedOff(ref reader, new global::EventSourcery.Serialization.EventHeader(global::System.Guid.CreateVersion7(), global::System.DateTimeOffset.UtcNow, global::EventSourcery.EventMetadata.Empty));
-
         internal static void Write_Demo_TurnedOff(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.TurnedOff value)
         {
             writer.WriteStartObject();

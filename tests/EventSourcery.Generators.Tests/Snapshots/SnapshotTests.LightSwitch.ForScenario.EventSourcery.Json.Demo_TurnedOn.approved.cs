@@ -7,8 +7,6 @@ namespace EventSourcery.Generated
     {
         internal static void WriteEvent_Demo_TurnedOn(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Demo_TurnedOn(writer, (global::Demo.TurnedOn)value);
 
-        internal static global::Demo.TurnedOn Read_Demo_TurnedOn(ref global::System.Text.Json.Utf8JsonReader reader) => Read_Demo_TurnedOn(ref reader, new global::EventSourcery.Serialization.EventHeader(global::System.Guid.CreateVersion7(), global::System.DateTimeOffset.UtcNow, global::EventSourcery.EventMetadata.Empty));
-
         internal static void Write_Demo_TurnedOn(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.TurnedOn value)
         {
             writer.WriteStartObject();

@@ -7,8 +7,6 @@ namespace EventSourcery.Generated
     {
         internal static void WriteEvent_Fleet_EngineStarted(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Fleet_EngineStarted(writer, (global::Fleet.EngineStarted)value);
 
-        internal static global::Fleet.EngineStarted Read_Fleet_EngineStarted(ref global::System.Text.Json.Utf8JsonReader reader) => Read_Fleet_EngineStarted(ref reader, new global::EventSourcery.Serialization.EventHeader(global::System.Guid.CreateVersion7(), global::System.DateTimeOffset.UtcNow, global::EventSourcery.EventMetadata.Empty));
-
         internal static void Write_Fleet_EngineStarted(global::System.Text.Json.Utf8JsonWriter writer, global::Fleet.EngineStarted value)
         {
             writer.WriteStartObject();

@@ -7,8 +7,6 @@ namespace EventSourcery.Generated
     {
         internal static void WriteEvent_Billing_AccountOpened(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Billing_AccountOpened(writer, (global::Billing.AccountOpened)value);
 
-        internal static global::Billing.AccountOpened Read_Billing_AccountOpened(ref global::System.Text.Json.Utf8JsonReader reader) => Read_Billing_AccountOpened(ref reader, new global::EventSourcery.Serialization.EventHeader(global::System.Guid.CreateVersion7(), global::System.DateTimeOffset.UtcNow, global::EventSourcery.EventMetadata.Empty));
-
         internal static void Write_Billing_AccountOpened(global::System.Text.Json.Utf8JsonWriter writer, global::Billing.AccountOpened value)
         {
             writer.WriteStartObject();

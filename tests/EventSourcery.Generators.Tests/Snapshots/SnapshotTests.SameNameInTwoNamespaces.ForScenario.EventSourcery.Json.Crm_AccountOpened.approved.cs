@@ -7,8 +7,6 @@ namespace EventSourcery.Generated
     {
         internal static void WriteEvent_Crm_AccountOpened(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Crm_AccountOpened(writer, (global::Crm.AccountOpened)value);
 
-        internal static global::Crm.AccountOpened Read_Crm_AccountOpened(ref global::System.Text.Json.Utf8JsonReader reader) => Read_Crm_AccountOpened(ref reader, new global::EventSourcery.Serialization.EventHeader(global::System.Guid.CreateVersion7(), global::System.DateTimeOffset.UtcNow, global::EventSourcery.EventMetadata.Empty));
-
         internal static void Write_Crm_AccountOpened(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.AccountOpened value)
         {
             writer.WriteStartObject();

@@ -7,8 +7,6 @@ namespace EventSourcery.Generated
     {
         internal static void WriteEvent_Counting_Incremented(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Counting_Incremented(writer, (global::Counting.Incremented)value);
 
-        internal static global::Counting.Incremented Read_Counting_Incremented(ref global::System.Text.Json.Utf8JsonReader reader) => Read_Counting_Incremented(ref reader, new global::EventSourcery.Serialization.EventHeader(global::System.Guid.CreateVersion7(), global::System.DateTimeOffset.UtcNow, global::EventSourcery.EventMetadata.Empty));
-
         internal static void Write_Counting_Incremented(global::System.Text.Json.Utf8JsonWriter writer, global::Counting.Incremented value)
         {
             writer.WriteStartObject();
