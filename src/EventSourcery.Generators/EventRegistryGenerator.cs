@@ -40,6 +40,15 @@ public sealed class EventRegistryGenerator : IIncrementalGenerator
             .Select(static (input, _) => BuildRegistry(input.Left.Left, input.Left.Right, input.Right))
             .WithTrackingName(TrackingNames.Registry);
 
+        // Each event's own codec comes from its own pipeline item, so editing one event regenerates only its file.
+        context.RegisterSourceOutput(events.Combine(assemblyId), static (spc, input) =>
+        {
+            var (model, id) = input;
+            var own = model.Objects[0]; // CodecBuilder adds the event itself first
+            spc.AddSource($"EventSourcery.Json.{own.CodecId}.g.cs", JsonCodecEmitter.Emit(own, RegistryModel.CodecClassFor(id)));
+        });
+
+        // The registry and the codecs of the types events' properties use (shared between events, so deduplicated).
         context.RegisterSourceOutput(registry, static (spc, model) =>
         {
             if (model.Registry.Entries.Count == 0 && model.Registry.ReferencedRegistries.Count == 0)
@@ -75,10 +84,9 @@ public sealed class EventRegistryGenerator : IIncrementalGenerator
         {
             foreach (var codec in model.Objects)
             {
-                // An event's own codec (IsEvent) wins over the same type seen as another event's property.
-                if (!objects.TryGetValue(codec.CodecId, out var existing) || (!existing.IsEvent && codec.IsEvent))
+                if (!codec.IsEvent)
                 {
-                    objects[codec.CodecId] = codec;
+                    objects[codec.CodecId] = codec; // events' own codecs are emitted per event, above
                 }
             }
 

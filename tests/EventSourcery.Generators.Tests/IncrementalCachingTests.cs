@@ -39,6 +39,19 @@ public sealed class IncrementalCachingTests
     }
 
     [Fact]
+    public void EditingOneEventRegeneratesOnlyThatEventsCodec()
+    {
+        var (first, second) = RunTwice(tree => Replace(tree, "public sealed record TurnedOn : Event;", "public sealed record TurnedOn(int Brightness) : Event;"));
+        var reasons = Reasons(second, TrackingNames.Events);
+        Assert.Equal(1, reasons.Count(r => r == IncrementalStepRunReason.Modified));
+        Assert.Equal(1, reasons.Count(r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
+
+        string Codec(GeneratorDriverRunResult run, string name) => run.Results.SelectMany(r => r.GeneratedSources).Single(s => s.HintName == $"EventSourcery.Json.Demo_{name}.g.cs").SourceText.ToString();
+        Assert.Equal(Codec(first, "TurnedOff"), Codec(second, "TurnedOff"));
+        Assert.Contains("brightness", Codec(second, "TurnedOn"));
+    }
+
+    [Fact]
     public void PipelineModelsHoldNoSymbolsSyntaxOrCompilation()
     {
         var (first, _) = RunTwice(tree => tree);

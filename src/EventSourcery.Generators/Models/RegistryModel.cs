@@ -13,5 +13,8 @@ internal sealed record RegistryModel(string AssemblyId, EquatableArray<RegistryE
 {
     public string RegistryClass => $"EventTypes_{AssemblyId}";
 
-    public string CodecClass => $"EventSourceryJson_{AssemblyId}";
+    public string CodecClass => CodecClassFor(AssemblyId);
+
+    /// <summary>The internal class holding an assembly's codecs.</summary>
+    public static string CodecClassFor(string assemblyId) => $"EventSourceryJson_{assemblyId}";
 }
