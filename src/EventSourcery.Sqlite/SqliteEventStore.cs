@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using EventSourcery.Serialization;
 using EventSourcery.Sqlite.Schema;
 using EventSourcery.Sqlite.Storage;
@@ -10,17 +11,19 @@ namespace EventSourcery;
 
 /// <summary>
 /// An <see cref="IEventStore"/> in a SQLite database, with the same semantics as <see cref="InMemoryEventStore"/>.
-/// Open one over a file with <see cref="OpenAsync"/> (or construct one, to open on first use), or build one over your
-/// own <see cref="DbContext"/> to write events in the same transaction as your own entities. It keeps the transactional
-/// outbox that <see cref="Outbox"/> delivers from, in the same file.
+/// Open one over a file with <see cref="OpenAsync"/> (or construct one, to open on first use), or build a
+/// <see cref="SqliteDbContextEventStore"/> over your own <see cref="DbContext"/> to write events in the same
+/// transaction as your own entities. It keeps the transactional outbox that <see cref="Outbox"/> delivers from and the
+/// checkpoints of the projections <see cref="ProjectionRunner"/> runs, in the same file.
 /// </summary>
 /// <remarks>
 /// One instance uses one connection and serializes its own operations on it; several instances (or processes) can
 /// share one database file, where SQLite lets one writer commit at a time and the optimistic-concurrency check makes
 /// the loser of a race fail with <see cref="ConcurrencyException"/>. The tenant views made by <see cref="ForTenant"/>
-/// share the instance's connection, transaction, serialization and lifetime.
+/// share the instance's connection, transaction, serialization, listeners and lifetime. Subscriptions on an instance
+/// wake as soon as it commits an append; writes of other instances and processes reach them by polling.
 /// </remarks>
-public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore, IAsyncDisposable
+public class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore, IAppendSignal, ICheckpointStore, IAsyncDisposable
 {
     private const string DefaultTenant = "";
     private const int PageSize = 500;
@@ -32,15 +35,9 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore
     private readonly string? _recordedTenant;
     private readonly bool _isView;
 
-    /// <summary>
-    /// Builds a store over <paramref name="context"/>: events use its SQLite connection and, when one has been begun
-    /// with <c>context.Database.BeginTransaction</c>, its transaction, so they commit or roll back with your own
-    /// changes. The context's model must include the store's tables: call
-    /// <see cref="EventSourceryModelBuilderExtensions.AddEventSourcery"/> in <c>OnModelCreating</c>. Missing tables
-    /// are created on first use. The store does not dispose the context; the connection's pragmas stay yours.
-    /// </summary>
+    /// <summary>Builds the store over a user's context (see <see cref="SqliteDbContextEventStore"/>).</summary>
     /// <exception cref="ArgumentException">The context does not use SQLite, or its model lacks the store's tables.</exception>
-    public SqliteEventStore(DbContext context, SqliteEventStoreOptions? options = null)
+    private protected SqliteEventStore(DbContext context, SqliteEventStoreOptions? options)
         : this(context ?? throw new ArgumentNullException(nameof(context)), ownsContext: false, options ?? new SqliteEventStoreOptions())
     {
     }
@@ -52,9 +49,11 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore
             throw new ArgumentException("The DbContext does not use the SQLite provider (UseSqlite).", nameof(context));
         }
 
-        // All four, so that a compiled model made before es_snapshots existed is caught here rather than at the first delete.
+        // All of them, so that a compiled model made before es_snapshots or es_checkpoints existed is caught here
+        // rather than at the first delete or checkpoint.
         if (context.Model.FindEntityType(typeof(EventRow)) is null || context.Model.FindEntityType(typeof(StreamRow)) is null
-            || context.Model.FindEntityType(typeof(OutboxRow)) is null || context.Model.FindEntityType(typeof(SnapshotRow)) is null)
+            || context.Model.FindEntityType(typeof(OutboxRow)) is null || context.Model.FindEntityType(typeof(SnapshotRow)) is null
+            || context.Model.FindEntityType(typeof(CheckpointRow)) is null)
         {
             throw new ArgumentException("The DbContext's model does not include the event store's tables. Call modelBuilder.AddEventSourcery() in its OnModelCreating (and rebuild a compiled model).", nameof(context));
         }
@@ -81,10 +80,11 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore
     {
     }
 
-    /// <summary>A tenant view over the state of the store it was made from.</summary>
-    private SqliteEventStore(SharedState shared, string tenant)
+    /// <summary>A tenant view over the state of <paramref name="store"/>.</summary>
+    private protected SqliteEventStore(SqliteEventStore store, string tenant)
     {
-        _shared = shared;
+        ArgumentNullException.ThrowIfNull(store);
+        _shared = store._shared;
         _tenant = tenant;
         _recordedTenant = tenant;
         _isView = true;
@@ -122,12 +122,107 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore
     /// <summary>
     /// A view of this store's database that sees only <paramref name="tenantId"/>'s streams, in every operation
     /// (appends, reads, ReadAll, deletes, snapshots and the outbox rows it writes). The view shares this store's
-    /// connection, serialization of operations, the user's transaction (for a store built over a <see cref="DbContext"/>)
-    /// and lifetime: disposing the view does nothing, disposing the store ends every view. A view's
-    /// <see cref="ForTenant"/> gives a view of the other tenant, not a nested one.
+    /// connection, serialization of operations, listeners, the user's transaction (for a
+    /// <see cref="SqliteDbContextEventStore"/>, whose views are of that kind too) and lifetime: disposing the view does
+    /// nothing, disposing the store ends every view. A view's <see cref="ForTenant"/> gives a view of the other tenant,
+    /// not a nested one.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> is null, empty, whitespace or malformed (see <see cref="TenantId.Validate"/>).</exception>
-    public IEventStore ForTenant(string tenantId) => new SqliteEventStore(_shared, TenantId.Validate(tenantId));
+    public IEventStore ForTenant(string tenantId) => CreateView(TenantId.Validate(tenantId));
+
+    /// <summary>
+    /// Listeners that run inside every append through any view of this store, after the events are written and before
+    /// the commit. An exception from one rolls the whole append back (events, stream version, outbox entries) and
+    /// reaches the caller unchanged. A listener must not call this store: the append holds its connection and the
+    /// database's write lock.
+    /// </summary>
+    public EventListeners Listeners => _shared.Listeners;
+
+    /// <summary>The context the store and its views work in (the user's, for a <see cref="SqliteDbContextEventStore"/>).</summary>
+    private protected DbContext Context => _shared.Context;
+
+    /// <summary>A view of this store's database for <paramref name="tenant"/> (already validated), of this store's kind.</summary>
+    private protected virtual SqliteEventStore CreateView(string tenant) => new(this, tenant);
+
+    /// <inheritdoc />
+    public async ValueTask<long> LoadCheckpointAsync(string projection, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projection);
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = _shared.Connection;
+        var tenant = _tenant;
+        return await RunAsync((transaction, ct) => SqliteStorage.LoadCheckpointAsync(connection, transaction, tenant, projection, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Inside a transaction on the user's context (see <see cref="SqliteDbContextEventStore"/>) the checkpoint commits or rolls back with it.</remarks>
+    public async ValueTask SaveCheckpointAsync(string projection, long position, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projection);
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = _shared.Connection;
+        var tenant = _tenant;
+        var updatedAt = _shared.Time.GetUtcNow();
+        await RunWriteAsync(
+            async (transaction, ct) =>
+            {
+                await SqliteStorage.SaveCheckpointAsync(connection, transaction, tenant, projection, position, updatedAt, ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DeleteCheckpointAsync(string projection, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projection);
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = _shared.Connection;
+        var tenant = _tenant;
+        await RunWriteAsync(
+            async (transaction, ct) =>
+            {
+                await SqliteStorage.DeleteCheckpointAsync(connection, transaction, tenant, projection, ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The last event that is still stored: a deleted stream's events no longer count. Index-backed; no scan of the events.</remarks>
+    public async ValueTask<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = _shared.Connection;
+        var tenant = _tenant;
+        return await RunAsync((transaction, ct) => SqliteStorage.ReadHeadPositionAsync(connection, transaction, tenant, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Completes on the next append this store instance (through any view) commits by itself, or at once when one it
+    /// committed earlier is still stored after <paramref name="afterPosition"/> in this view. Appends inside a user's
+    /// transaction, and writers on other connections or in other processes, are found by the subscription's polling.
+    /// </remarks>
+    async Task IAppendSignal.WaitForAppendAsync(long afterPosition, CancellationToken cancellationToken)
+    {
+        var (next, lastAppended) = _shared.Signal.Observe(_tenant);
+        if (lastAppended > afterPosition)
+        {
+            // Something this instance appended lies after that position, unless its stream was deleted since (by
+            // anyone): look, so that a subscriber never spins on events that are gone.
+            var head = await ReadHeadPositionAsync(cancellationToken).ConfigureAwait(false);
+            if (head > afterPosition)
+            {
+                return;
+            }
+
+            _shared.Signal.Lower(_tenant, lastAppended, head);
+        }
+
+        await next.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     public ValueTask<AppendResult> AppendAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, CancellationToken cancellationToken = default)
@@ -392,6 +487,7 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         if (_isView || Interlocked.Exchange(ref _shared.Disposed, 1) != 0)
         {
             return;
@@ -441,49 +537,93 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore
         var stream = StreamKey.From(streamId, _tenant);
         var connection = _shared.Connection;
         var time = _shared.Time;
-        return await RunWriteAsync(
-            streamId,
-            expectedVersion,
-            stream,
-            async (transaction, ct) =>
-            {
-                var current = await SqliteStorage.FindStreamAsync(connection, transaction, stream, ct).ConfigureAwait(false);
-                if (!expectedVersion.IsSatisfiedBy(current?.Version))
+        var listeners = _shared.Listeners;
+        var signal = _shared.Signal;
+        var tenant = _tenant;
+        try
+        {
+            return await RunWriteAsync(
+                streamId,
+                expectedVersion,
+                stream,
+                async (transaction, ct) =>
                 {
-                    throw new ConcurrencyException(streamId, expectedVersion, current?.Version);
-                }
-
-                var firstVersion = (current?.Version ?? 0) + 1;
-                var lastVersion = firstVersion + events.Count - 1;
-                long streamKey;
-                var written = stream;
-                try
-                {
-                    if (current is { } found)
+                    var current = await SqliteStorage.FindStreamAsync(connection, transaction, stream, ct).ConfigureAwait(false);
+                    if (!expectedVersion.IsSatisfiedBy(current?.Version))
                     {
-                        if (!await SqliteStorage.UpdateStreamVersionAsync(connection, transaction, found.Key, found.Version, lastVersion, ct).ConfigureAwait(false))
+                        throw new ConcurrencyException(streamId, expectedVersion, current?.Version);
+                    }
+
+                    var firstVersion = (current?.Version ?? 0) + 1;
+                    var lastVersion = firstVersion + events.Count - 1;
+                    var written = stream;
+                    var recordedAt = time.GetUtcNow();
+                    var positions = listeners.IsEmpty ? null : new long[events.Count];
+                    long lastPosition;
+                    try
+                    {
+                        long streamKey;
+                        if (current is { } found)
                         {
-                            throw new LostRaceException(null);
+                            if (!await SqliteStorage.UpdateStreamVersionAsync(connection, transaction, found.Key, found.Version, lastVersion, ct).ConfigureAwait(false))
+                            {
+                                throw new LostRaceException(null);
+                            }
+
+                            streamKey = found.Key;
+                            written = stream with { Name = found.Name }; // outbox rows carry the name the stream was created with
+                        }
+                        else
+                        {
+                            streamKey = await SqliteStorage.InsertStreamAsync(connection, transaction, stream, lastVersion, ct).ConfigureAwait(false);
                         }
 
-                        streamKey = found.Key;
-                        written = stream with { Name = found.Name }; // outbox rows carry the name the stream was created with
+                        lastPosition = await SqliteStorage.InsertEventsAsync(connection, transaction, written, streamKey, firstVersion, events, serialized, recordedAt, outboxed, positions, ct).ConfigureAwait(false);
                     }
-                    else
+                    catch (SqliteException ex) when (SqliteStorage.IsUniqueViolation(ex))
                     {
-                        streamKey = await SqliteStorage.InsertStreamAsync(connection, transaction, stream, lastVersion, ct).ConfigureAwait(false);
+                        throw new LostRaceException(ex);
                     }
 
-                    var recordedAt = time.GetUtcNow();
-                    var lastPosition = await SqliteStorage.InsertEventsAsync(connection, transaction, written, streamKey, firstVersion, events, serialized, recordedAt, outboxed, ct).ConfigureAwait(false);
+                    if (positions is not null)
+                    {
+                        await InvokeListenersAsync(listeners, WithStoredName(streamId, written.Name), firstVersion, positions, events, serialized, recordedAt, ct).ConfigureAwait(false);
+                    }
+
                     return new AppendResult(lastVersion, lastPosition);
-                }
-                catch (SqliteException ex) when (SqliteStorage.IsUniqueViolation(ex))
-                {
-                    throw new LostRaceException(ex);
-                }
-            },
-            cancellationToken).ConfigureAwait(false);
+                },
+                committed: result => signal.Appended(tenant, result.LastPosition),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (ListenerFailedException failed)
+        {
+            // Rolled back by now; the caller gets the listener's exception itself, with its own stack trace.
+            failed.Error.Throw();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs the listeners inside the append, on the events the caller passed in (nothing is read back), recorded with
+    /// what was just written. Their exception is wrapped so that nothing on the way out mistakes it for one of the
+    /// store's own (a busy database to retry, a lost race), and unwrapped once the append is rolled back.
+    /// </summary>
+    private async Task InvokeListenersAsync(EventListeners listeners, StreamId streamId, long firstVersion, long[] positions, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, CancellationToken cancellationToken)
+    {
+        var recorded = new RecordedEvent[events.Count];
+        for (var i = 0; i < recorded.Length; i++)
+        {
+            recorded[i] = new RecordedEvent(streamId, firstVersion + i, positions[i], events[i], serialized[i].Type.Name, serialized[i].Type.SchemaVersion, recordedAt, _recordedTenant);
+        }
+
+        try
+        {
+            await listeners.InvokeAsync(recorded, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            throw new ListenerFailedException(ExceptionDispatchInfo.Capture(ex));
+        }
     }
 
     /// <summary>
@@ -491,12 +631,20 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore
     /// a lost race becomes <see cref="ConcurrencyException"/> with the stream's version read afresh.
     /// </summary>
     private Task<T> RunWriteAsync<T>(StreamId streamId, ExpectedVersion expected, StreamKey stream, Func<SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+        => RunWriteAsync(streamId, expected, stream, work, committed: null, cancellationToken);
+
+    /// <summary>
+    /// Runs a write to one stream like the overload without <paramref name="committed"/>. When the write commits a
+    /// transaction of the store's own (not the user's), <paramref name="committed"/> runs, still alone on the
+    /// connection, so that its effects follow commit order.
+    /// </summary>
+    private Task<T> RunWriteAsync<T>(StreamId streamId, ExpectedVersion expected, StreamKey stream, Func<SqliteTransaction, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
         => RunAsync(
             async (userTransaction, ct) =>
             {
                 try
                 {
-                    return await InWriteTransactionAsync(userTransaction, work, ct).ConfigureAwait(false);
+                    return await InWriteTransactionAsync(userTransaction, work, committed, ct).ConfigureAwait(false);
                 }
                 catch (LostRaceException lost)
                 {
@@ -513,9 +661,9 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore
     /// write lock. Whatever <paramref name="work"/> reads, it reads under the write lock.
     /// </summary>
     private Task<T> RunWriteAsync<T>(Func<SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-        => RunAsync((userTransaction, ct) => InWriteTransactionAsync(userTransaction, work, ct), cancellationToken);
+        => RunAsync((userTransaction, ct) => InWriteTransactionAsync(userTransaction, work, committed: null, ct), cancellationToken);
 
-    private async Task<T> InWriteTransactionAsync<T>(SqliteTransaction? userTransaction, Func<SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    private async Task<T> InWriteTransactionAsync<T>(SqliteTransaction? userTransaction, Func<SqliteTransaction, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
     {
         if (userTransaction is not null)
         {
@@ -540,6 +688,7 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore
             transaction = _shared.Connection.BeginTransaction(deferred: false);
             var result = await work(transaction, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            committed?.Invoke(result);
             return result;
         }
         finally
@@ -553,7 +702,7 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore
     /// that owns it) and the schema in place, passing the user's transaction when there is one. Busy errors are retried with backoff when nothing of the user's is at
     /// stake, then surface as <see cref="EventStoreBusyException"/>.
     /// </summary>
-    private async Task<T> RunAsync<T>(Func<SqliteTransaction?, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    private protected async Task<T> RunAsync<T>(Func<SqliteTransaction?, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         var shared = _shared;
         ObjectDisposedException.ThrowIf(Volatile.Read(ref shared.Disposed) != 0, this);
@@ -606,6 +755,24 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore
         finally
         {
             shared.Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> alone on the connection (under the gate), without the set-up and disposal checks of
+    /// <see cref="RunAsync{T}"/>: for ending a transaction begun through the store, whatever happened since.
+    /// </summary>
+    private protected async Task ExclusiveAsync(Func<Task> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await _shared.Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await work().ConfigureAwait(false);
+        }
+        finally
+        {
+            _shared.Gate.Release();
         }
     }
 
@@ -815,6 +982,72 @@ public sealed class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore
         public TimeProvider Time => Options.TimeProvider;
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        /// <summary>The listeners every view's appends run.</summary>
+        public EventListeners Listeners { get; } = new();
+
+        /// <summary>Wakes the subscribers of every view when this instance commits an append.</summary>
+        public AppendSignal Signal { get; } = new();
+    }
+
+    /// <summary>
+    /// The in-process half of <see cref="IAppendSignal"/>: a task completed (and replaced) on every append this store
+    /// instance commits, and per tenant the last position it committed, so that a subscriber that looks just after a
+    /// commit learns that it missed one.
+    /// </summary>
+    private sealed class AppendSignal
+    {
+        private readonly Lock _lock = new();
+        private readonly Dictionary<string, long> _lastAppended = new(StringComparer.Ordinal);
+        private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The task the next commit completes, and the last position committed in <paramref name="tenant"/>'s view (0 if none).</summary>
+        public (Task Next, long LastAppended) Observe(string tenant)
+        {
+            lock (_lock)
+            {
+                return (_next.Task, _lastAppended.GetValueOrDefault(tenant));
+            }
+        }
+
+        /// <summary>After a commit of <paramref name="tenant"/>'s events up to <paramref name="lastPosition"/>: wakes every waiter.</summary>
+        public void Appended(string tenant, long lastPosition)
+        {
+            TaskCompletionSource appended;
+            lock (_lock)
+            {
+                if (lastPosition > _lastAppended.GetValueOrDefault(tenant))
+                {
+                    _lastAppended[tenant] = lastPosition;
+                }
+
+                appended = _next;
+                _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            appended.SetResult();
+        }
+
+        /// <summary>
+        /// The events after <paramref name="head"/> that <see cref="Observe"/> reported as <paramref name="observed"/>
+        /// are gone (their streams were deleted): forget them, unless a newer commit came since.
+        /// </summary>
+        public void Lower(string tenant, long observed, long head)
+        {
+            lock (_lock)
+            {
+                if (_lastAppended.GetValueOrDefault(tenant) == observed)
+                {
+                    _lastAppended[tenant] = head;
+                }
+            }
+        }
+    }
+
+    /// <summary>A listener failed inside an append; carries its exception out of the store's own error handling.</summary>
+    private sealed class ListenerFailedException(ExceptionDispatchInfo error) : Exception("A listener failed.", error.SourceException)
+    {
+        public ExceptionDispatchInfo Error { get; } = error;
     }
 
     /// <summary>Another writer changed the stream between our read of its version and our write.</summary>

@@ -198,6 +198,10 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
 
             _state.Streams.Remove(key);
             _state.Snapshots.Remove(key);
+
+            // The view's last position is its last event still stored: a waiting subscriber must not see the
+            // deleted events as something new to read (it would poll in a loop).
+            _state.TenantLastPositions[_tenant] = _state.All.LastOrDefault(e => e.Tenant == _tenant && !e.Deleted)?.Position ?? 0;
             return true;
         }
     }

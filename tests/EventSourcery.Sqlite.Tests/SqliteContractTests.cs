@@ -155,3 +155,50 @@ public sealed class SqliteNamedStreamTests : NamedStreamContract, IAsyncLifetime
         }
     }
 }
+
+public sealed class SqliteSubscriptionTests : SubscriptionContract, IAsyncLifetime
+{
+    private readonly List<TempDatabase> _databases = [];
+
+    protected override async Task<IEventStore> CreateStoreAsync()
+    {
+        var database = new TempDatabase();
+        _databases.Add(database);
+        return await database.OpenStoreAsync();
+    }
+
+    // Views share their store's listeners, so any view (or the store itself) answers with the same instance.
+    protected override EventListeners ListenersOf(IEventStore store) => ((SqliteEventStore)store).Listeners;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var database in _databases)
+        {
+            await database.DisposeAsync();
+        }
+    }
+}
+
+public sealed class SqliteProjectionTests : ProjectionContract, IAsyncLifetime
+{
+    private readonly List<TempDatabase> _databases = [];
+
+    protected override async Task<IEventStore> CreateStoreAsync()
+    {
+        var database = new TempDatabase();
+        _databases.Add(database);
+        return await database.OpenStoreAsync();
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var database in _databases)
+        {
+            await database.DisposeAsync();
+        }
+    }
+}

@@ -44,7 +44,7 @@ public sealed class SqliteDbContextTests : IAsyncLifetime
     public async Task Committing_the_users_transaction_keeps_the_entity_and_the_events()
     {
         var context = await CreateContextAsync();
-        var store = _db.Own(new SqliteEventStore(context));
+        var store = _db.Own(new SqliteDbContextEventStore(context));
         var observer = await _db.OpenStoreAsync();
         var id = StreamId.New("order");
 
@@ -68,7 +68,7 @@ public sealed class SqliteDbContextTests : IAsyncLifetime
     public async Task Rolling_back_the_users_transaction_leaves_neither_the_entity_nor_the_events()
     {
         var context = await CreateContextAsync();
-        var store = _db.Own(new SqliteEventStore(context));
+        var store = _db.Own(new SqliteDbContextEventStore(context));
         var id = StreamId.New("order");
 
         await using (var transaction = await context.Database.BeginTransactionAsync())
@@ -93,7 +93,7 @@ public sealed class SqliteDbContextTests : IAsyncLifetime
     public async Task Without_a_users_transaction_each_append_commits_by_itself()
     {
         var context = await CreateContextAsync();
-        var store = _db.Own(new SqliteEventStore(context));
+        var store = _db.Own(new SqliteDbContextEventStore(context));
         var observer = await _db.OpenStoreAsync();
         var id = StreamId.New();
 
@@ -107,7 +107,7 @@ public sealed class SqliteDbContextTests : IAsyncLifetime
     public async Task A_failed_append_inside_the_users_transaction_leaves_the_transaction_usable()
     {
         var context = await CreateContextAsync();
-        var store = _db.Own(new SqliteEventStore(context));
+        var store = _db.Own(new SqliteDbContextEventStore(context));
         var id = StreamId.New();
         await store.AppendAsync(id, [new TurnedOn()], ExpectedVersion.NoStream);
 
@@ -129,7 +129,7 @@ public sealed class SqliteDbContextTests : IAsyncLifetime
     public async Task A_lost_race_inside_the_users_transaction_undoes_only_the_append()
     {
         var context = await CreateContextAsync();
-        var store = _db.Own(new SqliteEventStore(context));
+        var store = _db.Own(new SqliteDbContextEventStore(context));
         var id = StreamId.New();
         await _db.ExecuteAsync("""
             CREATE TRIGGER steal_version_2 BEFORE INSERT ON es_events WHEN NEW.version = 2
@@ -158,7 +158,7 @@ public sealed class SqliteDbContextTests : IAsyncLifetime
     {
         await _db.ExecuteAsync("CREATE TABLE orders (Id INTEGER PRIMARY KEY AUTOINCREMENT, Customer TEXT NOT NULL); INSERT INTO orders (Customer) VALUES ('eve');");
         var context = _db.Own(new ShopContext(new DbContextOptionsBuilder<ShopContext>().UseSqlite(_db.ConnectionString).Options));
-        var store = _db.Own(new SqliteEventStore(context));
+        var store = _db.Own(new SqliteDbContextEventStore(context));
         var id = StreamId.New();
 
         await store.AppendAsync(id, [new TurnedOn()], ExpectedVersion.NoStream);
@@ -172,7 +172,7 @@ public sealed class SqliteDbContextTests : IAsyncLifetime
     public async Task Tables_created_inside_a_rolled_back_users_transaction_are_created_again()
     {
         var context = _db.Own(new ShopContext(new DbContextOptionsBuilder<ShopContext>().UseSqlite(_db.ConnectionString).Options));
-        var store = _db.Own(new SqliteEventStore(context));
+        var store = _db.Own(new SqliteDbContextEventStore(context));
         var id = StreamId.New();
 
         await using (var transaction = await context.Database.BeginTransactionAsync())
@@ -190,7 +190,7 @@ public sealed class SqliteDbContextTests : IAsyncLifetime
     public async Task The_store_does_not_dispose_the_users_context()
     {
         var context = await CreateContextAsync();
-        var store = new SqliteEventStore(context);
+        var store = new SqliteDbContextEventStore(context);
         await store.AppendAsync(StreamId.New(), [new TurnedOn()], ExpectedVersion.NoStream);
 
         await store.DisposeAsync();
@@ -204,11 +204,11 @@ public sealed class SqliteDbContextTests : IAsyncLifetime
     {
         var forgetful = _db.Own(new ForgetfulContext(new DbContextOptionsBuilder<ForgetfulContext>().UseSqlite(_db.ConnectionString).Options));
 
-        var ex = Assert.Throws<ArgumentException>(() => new SqliteEventStore(forgetful));
+        var ex = Assert.Throws<ArgumentException>(() => new SqliteDbContextEventStore(forgetful));
 
         Assert.Equal("context", ex.ParamName);
         Assert.Contains("AddEventSourcery", ex.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentNullException>(() => new SqliteEventStore((DbContext)null!));
+        Assert.Throws<ArgumentNullException>(() => new SqliteDbContextEventStore(null!));
     }
 
     private async Task<ShopContext> CreateContextAsync()

@@ -99,6 +99,34 @@ public sealed class SqliteSchemaTests
     }
 
     [Fact]
+    public async Task The_checkpoint_table_is_keyed_by_tenant_and_projection_name()
+    {
+        await using var db = new TempDatabase();
+        var store = await db.OpenStoreAsync();
+
+        var columns = await db.RowsAsync("SELECT name, pk FROM pragma_table_info('es_checkpoints') ORDER BY cid");
+        Assert.Equal([("tenant_id", 1L), ("name", 2L), ("position", 0L), ("updated_at", 0L)], columns.Select(r => ((string)r[0]!, (long)r[1]!)));
+        var load = await QueryPlan.StepsAsync(store, EventSourcery.Sqlite.Storage.SqliteStorage.LoadCheckpointSql, ("$tenant", ""), ("$name", "log"));
+        Assert.StartsWith("SEARCH es_checkpoints USING INDEX sqlite_autoindex_es_checkpoints_1 (tenant_id=? AND name=?)", Assert.Single(load), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_file_from_before_checkpoints_gets_the_table_on_the_next_open_and_keeps_its_events()
+    {
+        await using var db = new TempDatabase();
+        var store = await db.OpenStoreAsync();
+        await store.AppendAsync(StreamId.New(), [new TurnedOn()], ExpectedVersion.NoStream);
+        await store.DisposeAsync();
+        await db.ExecuteAsync("DROP TABLE es_checkpoints");
+
+        var reopened = await db.OpenStoreAsync();
+        var runner = new ProjectionRunner(reopened, new Nothing());
+
+        Assert.Equal(1, await runner.RunOnceAsync());
+        Assert.Equal(1L, await db.ScalarAsync("SELECT COUNT(*) FROM es_checkpoints"));
+    }
+
+    [Fact]
     public async Task The_connection_gets_the_configured_pragmas()
     {
         await using var db = new TempDatabase();
@@ -119,6 +147,13 @@ public sealed class SqliteSchemaTests
         await Assert.ThrowsAsync<ArgumentNullException>(() => SqliteEventStore.OpenAsync(null!));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SqliteEventStoreOptions { BusyTimeout = TimeSpan.Zero });
         Assert.Throws<ArgumentNullException>(() => new SqliteEventStoreOptions { Registry = null! });
+    }
+
+    private sealed class Nothing : IProjection
+    {
+        public string Name => "nothing";
+
+        public ValueTask HandleAsync(RecordedEvent recorded, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 
     private static object? Pragma(SqliteEventStore store, string name)

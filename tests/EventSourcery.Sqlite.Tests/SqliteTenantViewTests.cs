@@ -135,7 +135,7 @@ public sealed class SqliteTenantViewTests
         await using var db = new TempDatabase();
         var context = db.Own(new ShopContext(new DbContextOptionsBuilder<ShopContext>().UseSqlite(db.ConnectionString).Options));
         await context.Database.EnsureCreatedAsync();
-        var store = db.Own(new SqliteEventStore(context));
+        var store = db.Own(new SqliteDbContextEventStore(context));
         var acme = store.ForTenant("acme");
         var kept = StreamId.New();
         var dropped = StreamId.New();

@@ -53,3 +53,22 @@ public sealed class InMemoryProjectionTests : ProjectionContract
 {
     protected override Task<IEventStore> CreateStoreAsync() => Task.FromResult<IEventStore>(new InMemoryEventStore());
 }
+
+public sealed class InMemoryAppendSignalTests
+{
+    [Fact]
+    public async Task After_a_stream_is_deleted_a_subscriber_waits_instead_of_seeing_its_events_as_new()
+    {
+        var store = new InMemoryEventStore();
+        var kept = await store.AppendAsync(StreamId.New(), [new EventSourcery.StoreContract.TurnedOn()], ExpectedVersion.NoStream);
+        var gone = StreamId.New();
+        await store.AppendAsync(gone, [new EventSourcery.StoreContract.TurnedOff()], ExpectedVersion.NoStream);
+        await store.DeleteStreamAsync(gone);
+
+        var wait = ((IAppendSignal)store).WaitForAppendAsync(kept.LastPosition, CancellationToken.None);
+        Assert.False(wait.IsCompleted); // nothing after the kept event is still stored
+
+        await store.AppendAsync(StreamId.New(), [new EventSourcery.StoreContract.TurnedOn()], ExpectedVersion.NoStream);
+        await wait.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+}

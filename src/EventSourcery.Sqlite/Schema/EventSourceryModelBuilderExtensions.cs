@@ -9,9 +9,10 @@ namespace EventSourcery;
 public static class EventSourceryModelBuilderExtensions
 {
     /// <summary>
-    /// Maps the event store's tables (<c>es_streams</c>, <c>es_events</c>, <c>es_outbox</c>, <c>es_snapshots</c>) into the model, so that
-    /// a <see cref="SqliteEventStore"/> built over this context can share its connection and transactions, and the
-    /// tables are part of the context's migrations or <c>EnsureCreated</c>. Call it from <c>OnModelCreating</c>.
+    /// Maps the event store's tables (<c>es_streams</c>, <c>es_events</c>, <c>es_outbox</c>, <c>es_snapshots</c>,
+    /// <c>es_checkpoints</c>) into the model, so that a <see cref="SqliteDbContextEventStore"/> built over this context
+    /// can share its connection and transactions, and the tables are part of the context's migrations or
+    /// <c>EnsureCreated</c>. Call it from <c>OnModelCreating</c>.
     /// </summary>
     public static ModelBuilder AddEventSourcery(this ModelBuilder modelBuilder)
     {
@@ -105,6 +106,18 @@ public static class EventSourceryModelBuilderExtensions
 
             // The store deletes the snapshot before the stream itself; the cascade covers a stream row deleted otherwise.
             b.HasOne<StreamRow>().WithOne().HasForeignKey<SnapshotRow>(x => x.StreamKey).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<CheckpointRow>(b =>
+        {
+            b.ToTable(Tables.Checkpoints);
+
+            // One checkpoint per projection name in each tenant view ('' for the default view).
+            b.HasKey(x => new { x.TenantId, x.Name });
+            b.Property(x => x.TenantId).HasColumnName("tenant_id").IsRequired();
+            b.Property(x => x.Name).HasColumnName("name").IsRequired();
+            b.Property(x => x.Position).HasColumnName("position");
+            b.Property(x => x.UpdatedAt).HasColumnName("updated_at").HasConversion(time);
         });
 
         return modelBuilder;

@@ -122,3 +122,20 @@ internal sealed class SnapshotRow
 
     public DateTimeOffset TakenAt { get; set; }
 }
+
+/// <summary>
+/// One row per projection and tenant view: the position of the last event the projection handled. Written by
+/// <see cref="ProjectionRunner"/> through the store, in the same transaction as the read model when the store is a
+/// <see cref="SqliteDbContextEventStore"/> and the projection writes through its context.
+/// </summary>
+[SuppressMessage("Performance", "CA1812", Justification = "Instantiated by EF Core when a user queries the table.")]
+internal sealed class CheckpointRow
+{
+    public string TenantId { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    public long Position { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}

@@ -130,6 +130,37 @@ internal static class SqliteStorage
     /// <summary>The query of <see cref="CountOutboxAsync"/> (internal so that tests can check its plan).</summary>
     internal const string CountOutboxSql = "SELECT COUNT(*) FROM es_outbox WHERE tenant_id = $tenant;";
 
+    /// <summary>How many of the store's newest events <see cref="ReadHeadPositionSql"/> looks at before it falls back to the view's streams.</summary>
+    internal const int HeadWindow = 256;
+
+    /// <summary>
+    /// The query of <see cref="ReadHeadPositionAsync"/> (internal so that tests can check its plan): the position of
+    /// the view's last still-stored event, or 0. Two index-backed ways, the second only when the first finds nothing
+    /// (SQLite evaluates <c>COALESCE</c>'s arguments lazily):
+    /// <list type="number">
+    /// <item>The newest <see cref="HeadWindow"/> events of the whole store, walked backwards by their primary key, each
+    /// one's stream looked up by its key. If any is the view's, the newest of those is the view's last event (every
+    /// later event is in the window). This answers the common case (a busy view) in constant time.</item>
+    /// <item>Otherwise every stream of the view, from the tenant prefix of <c>ux_es_streams_identity</c>, and its last
+    /// event found by (stream key, current version) in <c>ux_es_events_stream_version</c>: one index probe per stream,
+    /// never a scan of the events. A deleted stream has no row, so its events do not count.</item>
+    /// </list>
+    /// </summary>
+    internal const string ReadHeadPositionSql = """
+        SELECT COALESCE(
+            (SELECT MAX(w.position)
+             FROM (SELECT position, stream_key FROM es_events ORDER BY position DESC LIMIT $window) w
+             CROSS JOIN es_streams s ON s.stream_key = w.stream_key
+             WHERE s.tenant_id = $tenant),
+            (SELECT MAX(e.position)
+             FROM es_streams s CROSS JOIN es_events e ON e.stream_key = s.stream_key AND e.version = s.version
+             WHERE s.tenant_id = $tenant),
+            0);
+        """;
+
+    /// <summary>The query of <see cref="LoadCheckpointAsync"/> (internal so that tests can check its plan).</summary>
+    internal const string LoadCheckpointSql = "SELECT position FROM es_checkpoints WHERE tenant_id = $tenant AND name = $name;";
+
     /// <summary>The database is locked by another connection (or a conflicting snapshot); retrying later may succeed.</summary>
     public static bool IsBusy(SqliteException ex) => (ex.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked;
 
@@ -160,11 +191,12 @@ internal static class SqliteStorage
     /// <summary>The store's tables that already exist.</summary>
     public static async Task<HashSet<string>> ExistingTablesAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ($streams, $events, $outbox, $snapshots);");
+        using var command = Create(connection, transaction, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ($streams, $events, $outbox, $snapshots, $checkpoints);");
         command.Parameters.AddWithValue("$streams", Tables.Streams);
         command.Parameters.AddWithValue("$events", Tables.Events);
         command.Parameters.AddWithValue("$outbox", Tables.Outbox);
         command.Parameters.AddWithValue("$snapshots", Tables.Snapshots);
+        command.Parameters.AddWithValue("$checkpoints", Tables.Checkpoints);
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -216,7 +248,8 @@ internal static class SqliteStorage
 
     /// <summary>
     /// Inserts the events with versions from <paramref name="firstVersion"/> and an outbox row for each event whose
-    /// flag in <paramref name="toOutbox"/> is set (none when it is null). Returns the position of the last event.
+    /// flag in <paramref name="toOutbox"/> is set (none when it is null). Returns the position of the last event, and
+    /// fills <paramref name="positions"/> (when given) with every event's position.
     /// </summary>
     /// <exception cref="SqliteException">A unique violation when another writer took one of the versions first.</exception>
     public static async Task<long> InsertEventsAsync(
@@ -229,6 +262,7 @@ internal static class SqliteStorage
         SerializedEvent[] serialized,
         DateTimeOffset recordedAt,
         bool[]? toOutbox,
+        long[]? positions,
         CancellationToken cancellationToken)
     {
         var recordedAtText = StoredValues.FormatTime(recordedAt);
@@ -289,6 +323,10 @@ internal static class SqliteStorage
                 pMetadata.Value = metadata;
                 pCreatedAt.Value = createdAt;
                 position = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                if (positions is not null)
+                {
+                    positions[i] = position;
+                }
 
                 if (outbox is not null && toOutbox![i])
                 {
@@ -491,6 +529,48 @@ internal static class SqliteStorage
         using var command = Create(connection, transaction, CountOutboxSql);
         command.Parameters.AddWithValue("$tenant", tenantId);
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>The position of the tenant's last still-stored event, or 0 (see <see cref="ReadHeadPositionSql"/>).</summary>
+    public static async Task<long> ReadHeadPositionAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, ReadHeadPositionSql);
+        command.Parameters.AddWithValue("$tenant", tenantId);
+        command.Parameters.AddWithValue("$window", HeadWindow);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>The position the tenant's projection <paramref name="name"/> has handled up to, or 0 when it has no checkpoint.</summary>
+    public static async Task<long> LoadCheckpointAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, string name, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, LoadCheckpointSql);
+        command.Parameters.AddWithValue("$tenant", tenantId);
+        command.Parameters.AddWithValue("$name", name);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : 0;
+    }
+
+    /// <summary>Stores the tenant's checkpoint of projection <paramref name="name"/> (an upsert keyed by tenant and name).</summary>
+    public static async Task SaveCheckpointAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, string name, long position, DateTimeOffset updatedAt, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, """
+            INSERT INTO es_checkpoints (tenant_id, name, position, updated_at)
+            VALUES ($tenant, $name, $position, $updated_at)
+            ON CONFLICT (tenant_id, name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at;
+            """);
+        command.Parameters.AddWithValue("$tenant", tenantId);
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$position", position);
+        command.Parameters.AddWithValue("$updated_at", StoredValues.FormatTime(updatedAt));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes the tenant's checkpoint of projection <paramref name="name"/>, if it has one.</summary>
+    public static async Task DeleteCheckpointAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, string name, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, "DELETE FROM es_checkpoints WHERE tenant_id = $tenant AND name = $name;");
+        command.Parameters.AddWithValue("$tenant", tenantId);
+        command.Parameters.AddWithValue("$name", name);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Ids as a JSON array, one parameter however many there are (read back with <c>json_each</c>).</summary>

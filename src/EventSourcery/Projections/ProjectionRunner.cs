@@ -134,11 +134,10 @@ public sealed class ProjectionRunner
     {
         for (var attempt = 1; ; attempt++)
         {
-            var done = 0;
             try
             {
                 await using var transaction = await transactions.BeginProjectionTransactionAsync(cancellationToken).ConfigureAwait(false);
-                done = await HandleAsync(batch, batch.Count, cancellationToken).ConfigureAwait(false);
+                await HandleAsync(batch, batch.Count, cancellationToken).ConfigureAwait(false);
                 await _checkpoints.SaveCheckpointAsync(_name, batch[^1].Position, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return batch.Count;
@@ -151,17 +150,33 @@ public sealed class ProjectionRunner
                     continue;
                 }
 
-                // Keep what succeeded before the failing event, then stop at it.
-                if (done > 0)
+                // Keep what succeeded before the failing event, then stop at it. (When the checkpoint or the commit
+                // failed, the whole batch was undone: stop at its first event.)
+                var done = ex is PartialException partial ? partial.Done : 0;
+                if (done > 0 && !await TryKeepAsync(transactions, batch, done, cancellationToken).ConfigureAwait(false))
                 {
-                    await using var transaction = await transactions.BeginProjectionTransactionAsync(cancellationToken).ConfigureAwait(false);
-                    await HandleAsync(batch, done, cancellationToken).ConfigureAwait(false);
-                    await _checkpoints.SaveCheckpointAsync(_name, batch[done - 1].Position, cancellationToken).ConfigureAwait(false);
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    done = 0; // handing the first events over again failed too: nothing of the batch is kept
                 }
 
                 throw Fail(batch[done].Position, ex);
             }
+        }
+    }
+
+    /// <summary>Commits the first <paramref name="count"/> events of a batch on their own; false when that fails too.</summary>
+    private async Task<bool> TryKeepAsync(IProjectionTransactions transactions, List<RecordedEvent> batch, int count, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var transaction = await transactions.BeginProjectionTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await HandleAsync(batch, count, cancellationToken).ConfigureAwait(false);
+            await _checkpoints.SaveCheckpointAsync(_name, batch[count - 1].Position, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (!IsOurCancellation(ex, cancellationToken))
+        {
+            return false;
         }
     }
 

@@ -25,7 +25,7 @@ public static class SubscriptionExtensions
 /// <remarks>
 /// Gap safety: a subscription advances past a position only after reading it from the store, and both stores assign
 /// positions in commit order (writers take the database's write lock before a position is allocated), so an event
-/// committed late by a slow writer can never appear behind a position already delivered. docs/subscriptions.md says
+/// committed late by a slow writer can never appear behind a position already delivered. docs/subscriptions-and-projections.md says
 /// what a store with concurrent writers (PostgreSQL) must do to keep that promise.
 /// </remarks>
 public sealed class Subscription
