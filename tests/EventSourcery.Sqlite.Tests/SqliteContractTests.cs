@@ -6,199 +6,99 @@ namespace EventSourcery.Sqlite.Tests;
 
 public sealed class SqliteEventStoreTests : DurableEventStoreContract, IAsyncLifetime
 {
-    private readonly List<TempDatabase> _databases = [];
-    private readonly ConditionalWeakTable<IEventStore, TempDatabase> _databaseOf = [];
+    private readonly TempDatabases _databases = new();
 
-    protected override async Task<IEventStore> CreateStoreAsync()
-    {
-        var database = new TempDatabase();
-        _databases.Add(database);
-        var store = await database.OpenStoreAsync();
-        _databaseOf.Add(store, database);
-        return store;
-    }
+    protected override Task<IEventStore> CreateStoreAsync() => _databases.OpenStoreAsync();
 
     // Another store instance, so the race runs over two connections to one file.
-    protected override async Task<IEventStore> CreateSecondWriterAsync(IEventStore store)
-    {
-        var database = _databaseOf.TryGetValue(store, out var db) ? db : throw new InvalidOperationException("Unknown store.");
-        var second = await database.OpenStoreAsync();
-        _databaseOf.Add(second, database);
-        return second;
-    }
+    protected override Task<IEventStore> CreateSecondWriterAsync(IEventStore store) => _databases.OpenAnotherAsync(store);
 
     protected override async Task<IEventStore> ReopenAsync(IEventStore store)
     {
-        var database = _databaseOf.TryGetValue(store, out var db) ? db : throw new InvalidOperationException("Unknown store.");
+        // Close first, so what the reopened store reads comes from the file alone.
         await ((SqliteEventStore)store).DisposeAsync();
-        var reopened = await database.OpenStoreAsync();
-        _databaseOf.Add(reopened, database);
-        return reopened;
+        return await _databases.OpenAnotherAsync(store);
     }
 
     protected override Task<IReadOnlyList<long>> ReadOutboxPositionsAsync(IEventStore store)
-        => (_databaseOf.TryGetValue(store, out var db) ? db : throw new InvalidOperationException("Unknown store.")).OutboxPositionsAsync();
+        => _databases.DatabaseOf(store).OutboxPositionsAsync();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var database in _databases)
-        {
-            await database.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _databases.DisposeAsync();
 }
 
 public sealed class SqliteRepositoryTests : RepositoryContract, IAsyncLifetime
 {
-    private readonly List<TempDatabase> _databases = [];
-    private readonly ConditionalWeakTable<IEventStore, TempDatabase> _databaseOf = [];
+    private readonly TempDatabases _databases = new();
 
-    protected override async Task<IEventStore> CreateStoreAsync()
-    {
-        var database = new TempDatabase();
-        _databases.Add(database);
-        var store = await database.OpenStoreAsync();
-        _databaseOf.Add(store, database);
-        return store;
-    }
+    protected override Task<IEventStore> CreateStoreAsync() => _databases.OpenStoreAsync();
 
     protected override Task<IReadOnlyList<long>> ReadOutboxPositionsAsync(IEventStore store)
-        => (_databaseOf.TryGetValue(store, out var db) ? db : throw new InvalidOperationException("Unknown store.")).OutboxPositionsAsync();
+        => _databases.DatabaseOf(store).OutboxPositionsAsync();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var database in _databases)
-        {
-            await database.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _databases.DisposeAsync();
 }
 
 public sealed class SqliteTenantTests : TenantContract, IAsyncLifetime
 {
-    private readonly List<TempDatabase> _databases = [];
+    private readonly TempDatabases _databases = new();
 
-    // Views share their store's connection, so the connection tells which file a view writes to.
-    private readonly ConditionalWeakTable<SqliteConnection, TempDatabase> _databaseOf = [];
-
-    protected override async Task<IEventStore> CreateStoreAsync()
-    {
-        var database = new TempDatabase();
-        _databases.Add(database);
-        var store = await database.OpenStoreAsync();
-        _databaseOf.Add(store.Connection, database);
-        return store;
-    }
+    protected override Task<IEventStore> CreateStoreAsync() => _databases.OpenStoreAsync();
 
     protected override Task<IReadOnlyList<long>> ReadOutboxPositionsAsync(IEventStore view)
-    {
-        var sqlite = (SqliteEventStore)view;
-        var database = _databaseOf.TryGetValue(sqlite.Connection, out var db) ? db : throw new InvalidOperationException("Unknown store.");
-        return database.OutboxPositionsAsync(sqlite.Tenant);
-    }
+        => _databases.DatabaseOf(view).OutboxPositionsAsync(((SqliteEventStore)view).Tenant);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var database in _databases)
-        {
-            await database.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _databases.DisposeAsync();
 }
 
 public sealed class SqliteSnapshotTests : SnapshotContract, IAsyncLifetime
 {
-    private readonly List<TempDatabase> _databases = [];
+    private readonly TempDatabases _databases = new();
 
-    protected override async Task<IEventStore> CreateStoreAsync()
-    {
-        var database = new TempDatabase();
-        _databases.Add(database);
-        return await database.OpenStoreAsync();
-    }
+    protected override Task<IEventStore> CreateStoreAsync() => _databases.OpenStoreAsync();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var database in _databases)
-        {
-            await database.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _databases.DisposeAsync();
 }
 
 public sealed class SqliteNamedStreamTests : NamedStreamContract, IAsyncLifetime
 {
-    private readonly List<TempDatabase> _databases = [];
+    private readonly TempDatabases _databases = new();
 
-    protected override async Task<IEventStore> CreateStoreAsync()
-    {
-        var database = new TempDatabase();
-        _databases.Add(database);
-        return await database.OpenStoreAsync();
-    }
+    protected override Task<IEventStore> CreateStoreAsync() => _databases.OpenStoreAsync();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var database in _databases)
-        {
-            await database.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _databases.DisposeAsync();
 }
 
 public sealed class SqliteSubscriptionTests : SubscriptionContract, IAsyncLifetime
 {
-    private readonly List<TempDatabase> _databases = [];
+    private readonly TempDatabases _databases = new();
 
-    protected override async Task<IEventStore> CreateStoreAsync()
-    {
-        var database = new TempDatabase();
-        _databases.Add(database);
-        return await database.OpenStoreAsync();
-    }
+    protected override Task<IEventStore> CreateStoreAsync() => _databases.OpenStoreAsync();
 
     // Views share their store's listeners, so any view (or the store itself) answers with the same instance.
     protected override EventListeners ListenersOf(IEventStore store) => ((SqliteEventStore)store).Listeners;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var database in _databases)
-        {
-            await database.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _databases.DisposeAsync();
 }
 
 public sealed class SqliteProjectionTests : ProjectionContract, IAsyncLifetime
 {
-    private readonly List<TempDatabase> _databases = [];
+    private readonly TempDatabases _databases = new();
 
-    protected override async Task<IEventStore> CreateStoreAsync()
-    {
-        var database = new TempDatabase();
-        _databases.Add(database);
-        return await database.OpenStoreAsync();
-    }
+    protected override Task<IEventStore> CreateStoreAsync() => _databases.OpenStoreAsync();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var database in _databases)
-        {
-            await database.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _databases.DisposeAsync();
 }
