@@ -741,6 +741,10 @@ public class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore, IAppe
                             throw new EventStoreBusyException(attempt, shared.Options.BusyTimeout, ex);
                         }
                     }
+                    catch (SqliteException ex) when (SqliteStorage.IsReadOnly(ex))
+                    {
+                        throw new EventStoreReadOnlyException(ex);
+                    }
 
                     // Backoff with jitter, so two writers that collided do not collide again in lockstep.
                     var delay = TimeSpan.FromMilliseconds((25 << attempt) + Random.Shared.Next(25));

@@ -50,6 +50,7 @@ internal static class SqliteStorage
 {
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
+    private const int SqliteReadOnly = 8;
     private const int SqliteConstraint = 19;
     private const int SqliteConstraintPrimaryKey = 1555;
     private const int SqliteConstraintUnique = 2067;
@@ -163,6 +164,9 @@ internal static class SqliteStorage
 
     /// <summary>The database is locked by another connection (or a conflicting snapshot); retrying later may succeed.</summary>
     public static bool IsBusy(SqliteException ex) => (ex.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked;
+
+    /// <summary>The database cannot be written: opened read-only, or a read-only file, directory or medium.</summary>
+    public static bool IsReadOnly(SqliteException ex) => (ex.SqliteErrorCode & 0xFF) == SqliteReadOnly;
 
     /// <summary>
     /// A unique or primary-key constraint failed: in the store's writes that means another writer created the same
