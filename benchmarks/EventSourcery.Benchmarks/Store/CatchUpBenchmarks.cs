@@ -1,0 +1,79 @@
+using System.Diagnostics.CodeAnalysis;
+using BenchmarkDotNet.Attributes;
+
+namespace EventSourcery.Benchmarks.Store;
+
+/// <summary>
+/// Issue 6, catch-up: a no-op projection catching up from the start of a 100,000-event store with
+/// <see cref="ProjectionRunner.RunOnceAsync"/>, against reading the same events with
+/// <see cref="SqliteEventStore.ReadAllAsync"/> (the baseline). Target: the runner at least 0.8× the read's events per
+/// second. One operation is one event (each benchmark handles all 100,000), so Mean is per event.
+/// </summary>
+/// <remarks>
+/// The store is built by <see cref="StoreFixture"/>. Each runner invocation first forgets the checkpoint
+/// (<see cref="ProjectionRunner.ResetAsync"/>, one small write) so that it handles every event again; every variant
+/// fails unless it saw all 100,000 events. <see cref="RunnerBatch1000"/> is the runner with
+/// <see cref="ProjectionOptions.BatchSize"/> = 1,000 instead of the default 100: it saves its checkpoint 10× less often.
+/// </remarks>
+[Config(typeof(StoreBenchmarkConfig))]
+[EventsPerOperation(1)]
+[SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet ends a benchmark's life with [GlobalCleanup], not Dispose.")]
+public class CatchUpBenchmarks
+{
+    private const int N = 100_000;
+
+    private TempDirectory _directory = null!;
+    private SqliteEventStore _store = null!;
+    private ProjectionRunner _runner = null!;
+    private ProjectionRunner _runnerBatch1000 = null!;
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        _directory = new TempDirectory("catchup");
+        var file = _directory.File("store.db");
+        await StoreFixture.BuildAsync(file, N);
+        _store = await SqliteEventStore.OpenAsync(SqliteFiles.ConnectionString(file));
+        _runner = new ProjectionRunner(_store, new NoOpProjection("no-op"));
+        _runnerBatch1000 = new ProjectionRunner(_store, new NoOpProjection("no-op-1000"), new ProjectionOptions { BatchSize = 1_000 });
+    }
+
+    [GlobalCleanup]
+    public async Task Cleanup()
+    {
+        await _store.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = N)]
+    public async Task<long> ReadAll()
+    {
+        long count = 0;
+        await foreach (var recorded in _store.ReadAllAsync(0))
+        {
+            count++;
+        }
+
+        return count == N ? count : throw new InvalidOperationException($"Read {count} of {N} events.");
+    }
+
+    [Benchmark(OperationsPerInvoke = N)]
+    public Task<int> Runner() => CatchUpAsync(_runner);
+
+    [Benchmark(OperationsPerInvoke = N)]
+    public Task<int> RunnerBatch1000() => CatchUpAsync(_runnerBatch1000);
+
+    private static async Task<int> CatchUpAsync(ProjectionRunner runner)
+    {
+        await runner.ResetAsync();
+        var handled = await runner.RunOnceAsync();
+        return handled == N ? handled : throw new InvalidOperationException($"Handled {handled} of {N} events.");
+    }
+
+    private sealed class NoOpProjection(string name) : IProjection
+    {
+        public string Name => name;
+
+        public ValueTask HandleAsync(RecordedEvent recorded, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+}
