@@ -155,6 +155,88 @@ public abstract class ProjectionContract
         Assert.Equal(Enumerable.Range(0, 5).Select(i => $"n{i}"), projection.Texts);
     }
 
+    [Fact]
+    public async Task While_catching_up_the_checkpoint_is_saved_once_per_interval_and_at_the_end()
+    {
+        var store = await CreateStoreAsync();
+        await AppendNotes(store, 250);
+        var events = await ReadAllAsync(store);
+        var clock = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
+        ProjectionRunner runner = null!;
+        var seen = new Dictionary<int, long>(); // event index -> the checkpoint stored when it was handled
+        var projection = new Probe("timed", async (index, _) =>
+        {
+            seen[index] = await runner.GetCheckpointAsync();
+            if (index == 125)
+            {
+                clock.Advance(TimeSpan.FromSeconds(10));
+            }
+        });
+        runner = new ProjectionRunner(store, projection, new ProjectionOptions { BatchSize = 50, CheckpointInterval = TimeSpan.FromSeconds(10), TimeProvider = clock });
+
+        Assert.Equal(250, await runner.RunOnceAsync());
+
+        Assert.Equal(0, seen[120]); // two batches done, the interval not yet passed: nothing saved
+        Assert.Equal(events[149].Position, seen[160]); // saved at the end of the batch during which it passed
+        Assert.Equal(events[149].Position, seen[249]); // and not again until it passes again
+        Assert.Equal(events[249].Position, await runner.GetCheckpointAsync()); // always at the end of the run
+    }
+
+    [Fact]
+    public async Task A_zero_checkpoint_interval_saves_after_every_batch()
+    {
+        var store = await CreateStoreAsync();
+        await AppendNotes(store, 120);
+        var events = await ReadAllAsync(store);
+        ProjectionRunner runner = null!;
+        var seen = new Dictionary<int, long>();
+        var projection = new Probe("every-batch", async (index, _) => seen[index] = await runner.GetCheckpointAsync());
+        runner = new ProjectionRunner(store, projection, new ProjectionOptions { BatchSize = 50, CheckpointInterval = TimeSpan.Zero });
+
+        Assert.Equal(120, await runner.RunOnceAsync());
+
+        Assert.Equal(0, seen[49]);
+        Assert.Equal(events[49].Position, seen[50]);
+        Assert.Equal(events[99].Position, seen[119]);
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_saves_the_checkpoint_of_exactly_what_it_handled()
+    {
+        var store = await CreateStoreAsync();
+        await AppendNotes(store, 250);
+        var events = await ReadAllAsync(store);
+        using var cts = new CancellationTokenSource();
+        var handled = new List<long>();
+        var projection = new Probe("stopped", (index, token) =>
+        {
+            token.ThrowIfCancellationRequested();
+            handled.Add(events[index].Position);
+            if (index == 120)
+            {
+                cts.Cancel(); // a host shutting down, in the middle of a batch
+            }
+
+            return Task.CompletedTask;
+        });
+        var runner = new ProjectionRunner(store, projection, new ProjectionOptions { BatchSize = 50, CheckpointInterval = TimeSpan.FromHours(1) });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.RunOnceAsync(cts.Token));
+
+        Assert.Equal(events[120].Position, handled[^1]);
+        Assert.Equal(events[120].Position, await runner.GetCheckpointAsync());
+        Assert.Equal(129, await runner.RunOnceAsync()); // the next run repeats nothing
+        Assert.Equal(events.Select(e => e.Position), handled);
+    }
+
+    [Fact]
+    public void Checkpoint_options_refuse_nonsense()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ProjectionOptions { CheckpointInterval = TimeSpan.FromSeconds(-1) });
+        Assert.Throws<ArgumentNullException>(() => new ProjectionOptions { TimeProvider = null! });
+        Assert.Equal(TimeSpan.FromSeconds(1), new ProjectionOptions().CheckpointInterval);
+    }
+
     private static async Task<long> AppendNotes(IEventStore store, int count, int from = 0)
     {
         long last = 0;
@@ -209,6 +291,15 @@ public abstract class ProjectionContract
             _handled.Add((recorded.Position, text));
             return ValueTask.CompletedTask;
         }
+    }
+
+    /// <summary>A projection that calls a test's code with each note's number.</summary>
+    private sealed class Probe(string name, Func<int, CancellationToken, Task> onNote) : IProjection
+    {
+        public string Name => name;
+
+        public async ValueTask HandleAsync(RecordedEvent recorded, CancellationToken cancellationToken)
+            => await onNote(((NoteAdded)recorded.Event).Count, cancellationToken);
     }
 
     private sealed class BatchCounter(string name, List<int> sizes) : IBatchProjection

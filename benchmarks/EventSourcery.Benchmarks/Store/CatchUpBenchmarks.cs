@@ -12,8 +12,9 @@ namespace EventSourcery.Benchmarks.Store;
 /// <remarks>
 /// The store is built by <see cref="StoreFixture"/>. Each runner invocation first forgets the checkpoint
 /// (<see cref="ProjectionRunner.ResetAsync"/>, one small write) so that it handles every event again; every variant
-/// fails unless it saw all 100,000 events. <see cref="RunnerBatch1000"/> is the runner with
-/// <see cref="ProjectionOptions.BatchSize"/> = 1,000 instead of the default 100: it saves its checkpoint 10× less often.
+/// fails unless it saw all 100,000 events. <see cref="Runner"/> uses the default options (batches of 100, checkpoint
+/// saved once a second and at the end); <see cref="RunnerCheckpointPerBatch"/> saves it after every batch
+/// (<see cref="ProjectionOptions.CheckpointInterval"/> = 0, how the runner worked before the interval existed).
 /// </remarks>
 [Config(typeof(StoreBenchmarkConfig))]
 [EventsPerOperation(1)]
@@ -25,7 +26,7 @@ public class CatchUpBenchmarks
     private TempDirectory _directory = null!;
     private SqliteEventStore _store = null!;
     private ProjectionRunner _runner = null!;
-    private ProjectionRunner _runnerBatch1000 = null!;
+    private ProjectionRunner _runnerPerBatch = null!;
 
     [GlobalSetup]
     public async Task Setup()
@@ -35,7 +36,7 @@ public class CatchUpBenchmarks
         await StoreFixture.BuildAsync(file, N);
         _store = await SqliteEventStore.OpenAsync(SqliteFiles.ConnectionString(file));
         _runner = new ProjectionRunner(_store, new NoOpProjection("no-op"));
-        _runnerBatch1000 = new ProjectionRunner(_store, new NoOpProjection("no-op-1000"), new ProjectionOptions { BatchSize = 1_000 });
+        _runnerPerBatch = new ProjectionRunner(_store, new NoOpProjection("no-op-per-batch"), new ProjectionOptions { CheckpointInterval = TimeSpan.Zero });
     }
 
     [GlobalCleanup]
@@ -61,7 +62,7 @@ public class CatchUpBenchmarks
     public Task<int> Runner() => CatchUpAsync(_runner);
 
     [Benchmark(OperationsPerInvoke = N)]
-    public Task<int> RunnerBatch1000() => CatchUpAsync(_runnerBatch1000);
+    public Task<int> RunnerCheckpointPerBatch() => CatchUpAsync(_runnerPerBatch);
 
     private static async Task<int> CatchUpAsync(ProjectionRunner runner)
     {

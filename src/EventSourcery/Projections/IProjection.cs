@@ -85,7 +85,10 @@ public sealed record ProjectionStatus(string Name, long Checkpoint, long HeadPos
 /// <summary>How a <see cref="ProjectionRunner"/> runs.</summary>
 public sealed record ProjectionOptions
 {
-    /// <summary>Events read and checkpointed together (100 by default).</summary>
+    /// <summary>
+    /// Events handed over together: the size of an <see cref="IBatchProjection"/>'s batches, and of each transaction
+    /// when the read model commits with the checkpoint (100 by default).
+    /// </summary>
     public int BatchSize { get; init { ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(BatchSize)); field = value; } } = 100;
 
     /// <summary>Attempts at an event (or batch) before the run stops with <see cref="ProjectionException"/> (3 by default).</summary>
@@ -93,6 +96,17 @@ public sealed record ProjectionOptions
 
     /// <summary>The wait before the second attempt; it doubles for each further one (100 ms by default).</summary>
     public TimeSpan RetryDelay { get; init { ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero, nameof(RetryDelay)); field = value; } } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// At least-once delivery only: how often the checkpoint is saved while a run catches up (1 s by default). It is
+    /// always saved at the end of a run, before the run stops on a failing event, and when the run is cancelled; a
+    /// crash re-handles at most this much work. <see cref="TimeSpan.Zero"/> saves it after every batch. (When the read
+    /// model commits with the checkpoint, every batch commits both, whatever this says.)
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; init { ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero, nameof(CheckpointInterval)); field = value; } } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The clock behind <see cref="CheckpointInterval"/> (the system's by default).</summary>
+    public TimeProvider TimeProvider { get; init { ArgumentNullException.ThrowIfNull(value, nameof(TimeProvider)); field = value; } } = TimeProvider.System;
 
     /// <summary>How long <see cref="ProjectionRunner.RunAsync"/> waits for new events when caught up, at most (1 s by default).</summary>
     public TimeSpan PollInterval { get; init { ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, nameof(PollInterval)); field = value; } } = TimeSpan.FromSeconds(1);

@@ -8,8 +8,9 @@ namespace EventSourcery;
 /// <remarks>
 /// Delivery: when the store implements <see cref="IProjectionTransactions"/> (the SQLite store over your DbContext)
 /// and the projection writes through that same DbContext, each batch's read-model changes and checkpoint commit
-/// together, so every event takes effect exactly once. Otherwise events are handled at least once: a crash between
-/// handling and saving the checkpoint hands the last events over again.
+/// together, so every event takes effect exactly once. Otherwise events are handled at least once: the checkpoint is
+/// saved once per <see cref="ProjectionOptions.CheckpointInterval"/> while catching up and at the end of every run, so
+/// a crash hands over again at most the events handled since the last save. A runner does one run at a time.
 /// </remarks>
 public sealed class ProjectionRunner
 {
@@ -20,6 +21,9 @@ public sealed class ProjectionRunner
     private readonly Func<IReadOnlyList<RecordedEvent>, CancellationToken, ValueTask>? _handleBatch;
     private readonly ProjectionOptions _options;
     private ProjectionException? _lastError;
+    private long _handled; // the last position handled in this run
+    private long _saved; // the last checkpoint saved (or loaded) in this run
+    private long _savedAt; // when it was saved, as a TimeProvider timestamp
 
     /// <summary>Runs a projection that handles events one at a time.</summary>
     /// <exception cref="ArgumentException">The store keeps no checkpoints, or the projection has no name.</exception>
@@ -52,33 +56,55 @@ public sealed class ProjectionRunner
 
     /// <summary>
     /// Handles, in position order, every event after the checkpoint that is stored when the run starts, saving the
-    /// checkpoint as it goes. Returns how many events it handled.
+    /// checkpoint as it goes and when it ends (also when cancelled). Returns how many events it handled.
     /// </summary>
     /// <exception cref="ProjectionException">The handler kept failing on an event; the checkpoint stays at the last event handled.</exception>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
         var checkpoint = await _checkpoints.LoadCheckpointAsync(_name, cancellationToken).ConfigureAwait(false);
         var head = await _checkpoints.ReadHeadPositionAsync(cancellationToken).ConfigureAwait(false);
+        _saved = _handled = checkpoint;
+        _savedAt = _options.TimeProvider.GetTimestamp();
         var handled = 0;
         var batch = new List<RecordedEvent>(_options.BatchSize);
-        await foreach (var recorded in _store.ReadAllAsync(checkpoint, cancellationToken).ConfigureAwait(false))
+        try
         {
-            if (recorded.Position > head)
+            await foreach (var recorded in _store.ReadAllAsync(checkpoint, cancellationToken).ConfigureAwait(false))
             {
-                break;
+                if (recorded.Position > head)
+                {
+                    break;
+                }
+
+                batch.Add(recorded);
+                if (batch.Count == _options.BatchSize)
+                {
+                    handled += await HandleBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+                    batch.Clear();
+                }
             }
 
-            batch.Add(recorded);
-            if (batch.Count == _options.BatchSize)
+            if (batch.Count > 0)
             {
                 handled += await HandleBatchAsync(batch, cancellationToken).ConfigureAwait(false);
-                batch.Clear();
             }
-        }
 
-        if (batch.Count > 0)
+            await SaveHandledAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            handled += await HandleBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+            // Keep what was handled, so a stop (a host shutting down) costs no repeats. Best effort: at-least-once
+            // delivery allows the repeats if this fails too.
+            try
+            {
+                await SaveHandledAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The cancellation is what the caller asked for; the store's error would only hide it.
+            }
+
+            throw;
         }
 
         _lastError = null;
@@ -140,6 +166,7 @@ public sealed class ProjectionRunner
                 await HandleAsync(batch, batch.Count, cancellationToken).ConfigureAwait(false);
                 await _checkpoints.SaveCheckpointAsync(_name, batch[^1].Position, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                _handled = _saved = batch[^1].Position;
                 return batch.Count;
             }
             catch (Exception ex) when (!IsOurCancellation(ex, cancellationToken))
@@ -172,6 +199,7 @@ public sealed class ProjectionRunner
             await HandleAsync(batch, count, cancellationToken).ConfigureAwait(false);
             await _checkpoints.SaveCheckpointAsync(_name, batch[count - 1].Position, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            _handled = _saved = batch[count - 1].Position;
             return true;
         }
         catch (Exception ex) when (!IsOurCancellation(ex, cancellationToken))
@@ -180,7 +208,10 @@ public sealed class ProjectionRunner
         }
     }
 
-    /// <summary>Event by event, checkpoint per batch; a failing event is retried alone, with the checkpoint just before it.</summary>
+    /// <summary>
+    /// Event by event, checkpoint once per <see cref="ProjectionOptions.CheckpointInterval"/>; a failing event is retried
+    /// alone, with the checkpoint saved just before it.
+    /// </summary>
     private async Task<int> HandleAtLeastOnceAsync(List<RecordedEvent> batch, CancellationToken cancellationToken)
     {
         var done = 0;
@@ -188,18 +219,18 @@ public sealed class ProjectionRunner
         {
             try
             {
-                done += await HandleAsync(batch.GetRange(done, batch.Count - done), batch.Count - done, cancellationToken).ConfigureAwait(false);
-                await _checkpoints.SaveCheckpointAsync(_name, batch[^1].Position, cancellationToken).ConfigureAwait(false);
+                done += await HandleAsync(batch.GetRange(done, batch.Count - done), batch.Count - done, cancellationToken, trackHandled: true).ConfigureAwait(false);
+                if (_options.TimeProvider.GetElapsedTime(_savedAt) >= _options.CheckpointInterval)
+                {
+                    await SaveHandledAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 return batch.Count;
             }
             catch (PartialException partial) when (!IsOurCancellation(partial.InnerException!, cancellationToken))
             {
                 done += partial.Done;
-                if (done > 0)
-                {
-                    await _checkpoints.SaveCheckpointAsync(_name, batch[done - 1].Position, cancellationToken).ConfigureAwait(false);
-                }
-
+                await SaveHandledAsync(cancellationToken).ConfigureAwait(false);
                 if (attempt >= _options.MaxAttempts)
                 {
                     throw Fail(batch[done].Position, partial.InnerException!);
@@ -210,8 +241,23 @@ public sealed class ProjectionRunner
         }
     }
 
-    /// <summary>Handles the first <paramref name="count"/> events; returns how many, or throws <see cref="PartialException"/> saying how many succeeded.</summary>
-    private async Task<int> HandleAsync(List<RecordedEvent> events, int count, CancellationToken cancellationToken)
+    /// <summary>Saves the checkpoint of the last event handled, unless it is saved already.</summary>
+    private async Task SaveHandledAsync(CancellationToken cancellationToken)
+    {
+        if (_handled > _saved)
+        {
+            await _checkpoints.SaveCheckpointAsync(_name, _handled, cancellationToken).ConfigureAwait(false);
+            _saved = _handled;
+            _savedAt = _options.TimeProvider.GetTimestamp();
+        }
+    }
+
+    /// <summary>
+    /// Handles the first <paramref name="count"/> events; returns how many, or throws <see cref="PartialException"/>
+    /// saying how many succeeded. With <paramref name="trackHandled"/>, each success moves <see cref="_handled"/>, so a
+    /// failure or a cancellation partway through knows exactly what was done.
+    /// </summary>
+    private async Task<int> HandleAsync(List<RecordedEvent> events, int count, CancellationToken cancellationToken, bool trackHandled = false)
     {
         if (_handleBatch is not null)
         {
@@ -224,6 +270,11 @@ public sealed class ProjectionRunner
                 throw new PartialException(0, ex);
             }
 
+            if (trackHandled)
+            {
+                _handled = events[count - 1].Position;
+            }
+
             return count;
         }
 
@@ -232,6 +283,10 @@ public sealed class ProjectionRunner
             try
             {
                 await _handleOne!(events[i], cancellationToken).ConfigureAwait(false);
+                if (trackHandled)
+                {
+                    _handled = events[i].Position;
+                }
             }
             catch (Exception ex) when (!IsOurCancellation(ex, cancellationToken))
             {
