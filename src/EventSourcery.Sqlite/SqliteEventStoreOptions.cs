@@ -48,6 +48,21 @@ public sealed class SqliteEventStoreOptions
             field = value;
         }
     } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How many bytes of the database file SQLite reads through memory-mapped I/O (<c>PRAGMA mmap_size</c>) on a
+    /// connection the store opens itself: 256 MiB unless set; 0 turns it off. Reads of a large store then copy less
+    /// (docs/benchmarks.md, "Scale"); writes are unchanged. SQLite caps it at its compile-time maximum.
+    /// </summary>
+    public long MemoryMapSize
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    } = 256L * 1024 * 1024;
 }
 
 /// <summary>Values of SQLite's <c>PRAGMA synchronous</c> that are safe for an event store in WAL mode.</summary>

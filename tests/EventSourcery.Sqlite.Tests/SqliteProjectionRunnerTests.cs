@@ -280,7 +280,7 @@ public sealed class SqliteProjectionRunnerTests : IAsyncLifetime
 
         await _db.ExecuteAsync("ANALYZE");
 
-        var steps = await QueryPlan.StepsAsync(store, SqliteStorage.ReadHeadPositionSql, ("$tenant", "acme"), ("$window", SqliteStorage.HeadWindow));
+        var steps = await QueryPlan.StepsAsync(store, SqliteStorage.ReadHeadPositionSql, ("$tenant", "acme"));
 
         Assert.Equal(
             [

@@ -131,13 +131,15 @@ public sealed class SqliteSchemaTests
     {
         await using var db = new TempDatabase();
         var full = await db.OpenStoreAsync();
-        var normal = await db.OpenStoreAsync(new SqliteEventStoreOptions { Synchronous = SqliteSynchronousMode.Normal, BusyTimeout = TimeSpan.FromMilliseconds(1_500) });
+        var normal = await db.OpenStoreAsync(new SqliteEventStoreOptions { Synchronous = SqliteSynchronousMode.Normal, BusyTimeout = TimeSpan.FromMilliseconds(1_500), MemoryMapSize = 0 });
 
         Assert.Equal(2L, Pragma(full, "synchronous"));
         Assert.Equal(5_000L, Pragma(full, "busy_timeout"));
         Assert.Equal(1L, Pragma(full, "foreign_keys"));
+        Assert.Equal(256L * 1024 * 1024, Pragma(full, "mmap_size"));
         Assert.Equal(1L, Pragma(normal, "synchronous"));
         Assert.Equal(1_500L, Pragma(normal, "busy_timeout"));
+        Assert.Equal(0L, Pragma(normal, "mmap_size"));
     }
 
     [Fact]
@@ -146,6 +148,7 @@ public sealed class SqliteSchemaTests
         await Assert.ThrowsAnyAsync<ArgumentException>(() => SqliteEventStore.OpenAsync(""));
         await Assert.ThrowsAsync<ArgumentNullException>(() => SqliteEventStore.OpenAsync(null!));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SqliteEventStoreOptions { BusyTimeout = TimeSpan.Zero });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SqliteEventStoreOptions { MemoryMapSize = -1 });
         Assert.Throws<ArgumentNullException>(() => new SqliteEventStoreOptions { Registry = null! });
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using EventSourcery.Serialization;
 using EventSourcery.Sqlite.Schema;
 using Microsoft.Data.Sqlite;
@@ -55,18 +56,40 @@ internal static class SqliteStorage
     private const int SqliteConstraintPrimaryKey = 1555;
     private const int SqliteConstraintUnique = 2067;
 
-    // An event's columns and its stream's, in the order ReadRowsAsync reads them.
+    /// <summary>
+    /// Events per page of <see cref="ReadStreamPageAsync"/> and <see cref="ReadAllPageAsync"/>. A literal in their SQL:
+    /// SQLite compiles a statement whose <c>LIMIT</c> is a bound parameter again on every run (the value may change the
+    /// plan), a literal one once.
+    /// </summary>
+    internal const int PageSize = 500;
+
+    // An event's columns, in the order ReadEventRow reads them (ordinals 0 to 8)...
     private const string EventColumns =
-        "e.position, e.version, e.event_id, e.event_name, e.schema_version, e.payload, e.metadata, e.created_at, e.recorded_at, s.tenant_id, s.category, s.stream_id, s.name";
+        "e.position, e.version, e.event_id, e.event_name, e.schema_version, e.payload, e.metadata, e.created_at, e.recorded_at";
+
+    // ...then its stream's (ordinals 9 to 12), where the reader does not know the stream.
+    private const string StreamColumns = "s.tenant_id, s.category, s.stream_id, s.name";
 
     /// <summary>The query of <see cref="ReadStreamPageAsync"/> (internal so that tests can check its plan): the stream by its identity, then its events by version.</summary>
-    internal const string ReadStreamPageSql = $"""
-        SELECT {EventColumns}
+    /// <remarks>The caller knows the stream: of its columns only the name is read (ordinal 9).</remarks>
+    internal static readonly string ReadStreamPageSql = string.Create(CultureInfo.InvariantCulture, $"""
+        SELECT {EventColumns}, s.name
         FROM es_events e JOIN es_streams s ON s.stream_key = e.stream_key
         WHERE s.tenant_id = $tenant AND s.category = $category AND s.stream_id = $stream_id
           AND e.version >= $from AND e.version <= $to
         ORDER BY e.version
-        LIMIT $limit;
+        LIMIT {PageSize};
+        """);
+
+    private const string InsertEventSql = """
+        INSERT INTO es_events (stream_key, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at)
+        VALUES ($stream_key, $version, $event_id, $event_name, $schema_version, $payload, $metadata, $created_at, $recorded_at)
+        RETURNING position;
+        """;
+
+    private const string InsertOutboxSql = """
+        INSERT INTO es_outbox (position, tenant_id, category, stream_id, stream_name, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, attempts)
+        VALUES ($position, $tenant, $category, $stream_id, $name, $version, $event_id, $event_name, $schema_version, $payload, $metadata, $created_at, $recorded_at, 0);
         """;
 
     /// <summary>The query of <see cref="ReadAllPageAsync"/> (internal so that tests can check its plan).</summary>
@@ -76,13 +99,13 @@ internal static class SqliteStorage
     /// key and filtered by tenant. Left to itself the planner prefers the tenant prefix of <c>ux_es_streams_identity</c>,
     /// then reads every event of the tenant and sorts them all, for every page.
     /// </remarks>
-    internal const string ReadAllPageSql = $"""
-        SELECT {EventColumns}
+    internal static readonly string ReadAllPageSql = string.Create(CultureInfo.InvariantCulture, $"""
+        SELECT {EventColumns}, {StreamColumns}
         FROM es_events e CROSS JOIN es_streams s ON s.stream_key = e.stream_key
         WHERE e.position > $after AND s.tenant_id = $tenant
         ORDER BY e.position
-        LIMIT $limit;
-        """;
+        LIMIT {PageSize};
+        """);
 
     /// <summary>
     /// Which outbox rows can block their stream: failed (a retry time), dead-lettered or claimed. The filter of the
@@ -147,17 +170,17 @@ internal static class SqliteStorage
     /// never a scan of the events. A deleted stream has no row, so its events do not count.</item>
     /// </list>
     /// </summary>
-    internal const string ReadHeadPositionSql = """
+    internal static readonly string ReadHeadPositionSql = string.Create(CultureInfo.InvariantCulture, $"""
         SELECT COALESCE(
             (SELECT MAX(w.position)
-             FROM (SELECT position, stream_key FROM es_events ORDER BY position DESC LIMIT $window) w
+             FROM (SELECT position, stream_key FROM es_events ORDER BY position DESC LIMIT {HeadWindow}) w
              CROSS JOIN es_streams s ON s.stream_key = w.stream_key
              WHERE s.tenant_id = $tenant),
             (SELECT MAX(e.position)
              FROM es_streams s CROSS JOIN es_events e ON e.stream_key = s.stream_key AND e.version = s.version
              WHERE s.tenant_id = $tenant),
             0);
-        """;
+        """);
 
     /// <summary>The query of <see cref="LoadCheckpointAsync"/> (internal so that tests can check its plan).</summary>
     internal const string LoadCheckpointSql = "SELECT position FROM es_checkpoints WHERE tenant_id = $tenant AND name = $name;";
@@ -180,7 +203,7 @@ internal static class SqliteStorage
     public static async Task ApplyPragmasAsync(SqliteConnection connection, SqliteEventStoreOptions options, CancellationToken cancellationToken)
     {
         var synchronous = options.Synchronous == SqliteSynchronousMode.Normal ? "NORMAL" : "FULL";
-        var busyMilliseconds = ((long)Math.Ceiling(options.BusyTimeout.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var busyMilliseconds = ((long)Math.Ceiling(options.BusyTimeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
 
         // The busy timeout first, so that switching to WAL waits for a connection that is opening the file too.
         // Pragmas take no parameters; the values come from an enum and a number, never from user text.
@@ -190,6 +213,7 @@ internal static class SqliteStorage
         // database answers "memory" and stays usable.)
         await ExecuteDdlAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
         await ExecuteDdlAsync(connection, null, $"PRAGMA synchronous={synchronous}; PRAGMA foreign_keys=ON;", cancellationToken).ConfigureAwait(false);
+        await ExecuteDdlAsync(connection, null, string.Create(CultureInfo.InvariantCulture, $"PRAGMA mmap_size={options.MemoryMapSize};"), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The store's tables that already exist.</summary>
@@ -219,9 +243,9 @@ internal static class SqliteStorage
     }
 
     /// <summary>The stream's row, or null when the stream does not exist.</summary>
-    public static async Task<StreamState?> FindStreamAsync(SqliteConnection connection, SqliteTransaction? transaction, StreamKey stream, CancellationToken cancellationToken)
+    public static async Task<StreamState?> FindStreamAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, "SELECT stream_key, version, name FROM es_streams WHERE tenant_id = $tenant AND category = $category AND stream_id = $stream_id;");
+        var command = commands.Get(transaction, "SELECT stream_key, version, name FROM es_streams WHERE tenant_id = $tenant AND category = $category AND stream_id = $stream_id;");
         AddStreamKey(command, stream);
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
@@ -231,9 +255,9 @@ internal static class SqliteStorage
 
     /// <summary>Creates the stream's row at <paramref name="version"/> and returns its key.</summary>
     /// <exception cref="SqliteException">A unique violation when another writer created the stream first.</exception>
-    public static async Task<long> InsertStreamAsync(SqliteConnection connection, SqliteTransaction? transaction, StreamKey stream, long version, CancellationToken cancellationToken)
+    public static async Task<long> InsertStreamAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, long version, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, "INSERT INTO es_streams (tenant_id, category, stream_id, name, version) VALUES ($tenant, $category, $stream_id, $name, $version) RETURNING stream_key;");
+        var command = commands.Get(transaction, "INSERT INTO es_streams (tenant_id, category, stream_id, name, version) VALUES ($tenant, $category, $stream_id, $name, $version) RETURNING stream_key;");
         AddStreamKey(command, stream);
         command.Parameters.AddWithValue("$name", (object?)stream.Name ?? DBNull.Value);
         command.Parameters.AddWithValue("$version", version);
@@ -241,9 +265,9 @@ internal static class SqliteStorage
     }
 
     /// <summary>Moves the stream from <paramref name="expected"/> to <paramref name="version"/>; false when it was not at <paramref name="expected"/>.</summary>
-    public static async Task<bool> UpdateStreamVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, long streamKey, long expected, long version, CancellationToken cancellationToken)
+    public static async Task<bool> UpdateStreamVersionAsync(CommandCache commands, SqliteTransaction? transaction, long streamKey, long expected, long version, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, "UPDATE es_streams SET version = $version WHERE stream_key = $key AND version = $expected;");
+        var command = commands.Get(transaction, "UPDATE es_streams SET version = $version WHERE stream_key = $key AND version = $expected;");
         command.Parameters.AddWithValue("$version", version);
         command.Parameters.AddWithValue("$key", streamKey);
         command.Parameters.AddWithValue("$expected", expected);
@@ -257,7 +281,7 @@ internal static class SqliteStorage
     /// </summary>
     /// <exception cref="SqliteException">A unique violation when another writer took one of the versions first.</exception>
     public static async Task<long> InsertEventsAsync(
-        SqliteConnection connection,
+        CommandCache commands,
         SqliteTransaction? transaction,
         StreamKey stream,
         long streamKey,
@@ -271,130 +295,128 @@ internal static class SqliteStorage
     {
         var recordedAtText = StoredValues.FormatTime(recordedAt);
 
-        // One prepared statement per table, re-bound for every event of the batch.
-        using var insert = Create(connection, transaction, """
-            INSERT INTO es_events (stream_key, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at)
-            VALUES ($stream_key, $version, $event_id, $event_name, $schema_version, $payload, $metadata, $created_at, $recorded_at)
-            RETURNING position;
-            """);
-        var pStreamKey = insert.Parameters.Add("$stream_key", SqliteType.Integer);
-        var pVersion = insert.Parameters.Add("$version", SqliteType.Integer);
-        var pEventId = insert.Parameters.Add("$event_id", SqliteType.Text);
-        var pName = insert.Parameters.Add("$event_name", SqliteType.Text);
-        var pSchema = insert.Parameters.Add("$schema_version", SqliteType.Integer);
-        var pPayload = insert.Parameters.Add("$payload", SqliteType.Text);
-        var pMetadata = insert.Parameters.Add("$metadata", SqliteType.Text);
-        var pCreatedAt = insert.Parameters.Add("$created_at", SqliteType.Text);
-        insert.Parameters.AddWithValue("$recorded_at", recordedAtText);
-        pStreamKey.Value = streamKey;
-        insert.Prepare();
+        // One cached statement per table (compiled once per store), re-bound for every event of the batch. The
+        // parameters are declared when the command is made and set by position below.
+        var insert = commands.Get(transaction, InsertEventSql, static p =>
+        {
+            p.Add("$stream_key", SqliteType.Integer);
+            p.Add("$version", SqliteType.Integer);
+            p.Add("$event_id", SqliteType.Text);
+            p.Add("$event_name", SqliteType.Text);
+            p.Add("$schema_version", SqliteType.Integer);
+            p.Add("$payload", SqliteType.Text);
+            p.Add("$metadata", SqliteType.Text);
+            p.Add("$created_at", SqliteType.Text);
+            p.Add("$recorded_at", SqliteType.Text);
+        });
+        var e = insert.Parameters;
+        e[0].Value = streamKey;
+        e[8].Value = recordedAtText;
 
+        SqliteParameterCollection? o = null;
         SqliteCommand? outbox = null;
-        try
+        if (toOutbox is not null && Array.IndexOf(toOutbox, true) >= 0)
         {
-            if (toOutbox is not null && Array.IndexOf(toOutbox, true) >= 0)
+            outbox = commands.Get(transaction, InsertOutboxSql, static p =>
             {
-                outbox = Create(connection, transaction, """
-                    INSERT INTO es_outbox (position, tenant_id, category, stream_id, stream_name, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, attempts)
-                    VALUES ($position, $tenant, $category, $stream_id, $name, $version, $event_id, $event_name, $schema_version, $payload, $metadata, $created_at, $recorded_at, 0);
-                    """);
-                AddStreamKey(outbox, stream);
-                outbox.Parameters.AddWithValue("$name", (object?)stream.Name ?? DBNull.Value);
-                outbox.Parameters.AddWithValue("$recorded_at", recordedAtText);
-                outbox.Parameters.Add("$position", SqliteType.Integer);
-                outbox.Parameters.Add("$version", SqliteType.Integer);
-                outbox.Parameters.Add("$event_id", SqliteType.Text);
-                outbox.Parameters.Add("$event_name", SqliteType.Text);
-                outbox.Parameters.Add("$schema_version", SqliteType.Integer);
-                outbox.Parameters.Add("$payload", SqliteType.Text);
-                outbox.Parameters.Add("$metadata", SqliteType.Text);
-                outbox.Parameters.Add("$created_at", SqliteType.Text);
-                outbox.Prepare();
+                p.Add("$position", SqliteType.Integer);
+                p.Add("$tenant", SqliteType.Text);
+                p.Add("$category", SqliteType.Text);
+                p.Add("$stream_id", SqliteType.Text);
+                p.Add("$name", SqliteType.Text);
+                p.Add("$version", SqliteType.Integer);
+                p.Add("$event_id", SqliteType.Text);
+                p.Add("$event_name", SqliteType.Text);
+                p.Add("$schema_version", SqliteType.Integer);
+                p.Add("$payload", SqliteType.Text);
+                p.Add("$metadata", SqliteType.Text);
+                p.Add("$created_at", SqliteType.Text);
+                p.Add("$recorded_at", SqliteType.Text);
+            });
+            o = outbox.Parameters;
+            o[1].Value = stream.TenantId;
+            o[2].Value = stream.Category;
+            o[3].Value = StoredValues.FormatGuid(stream.StreamGuid);
+            o[4].Value = (object?)stream.Name ?? DBNull.Value;
+            o[12].Value = recordedAtText;
+        }
+
+        long position = 0;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var version = firstVersion + i;
+            var eventId = StoredValues.FormatGuid(events[i].Id);
+            var createdAt = StoredValues.FormatTime(events[i].CreatedAt);
+            object metadata = (object?)serialized[i].Metadata ?? DBNull.Value;
+            e[1].Value = version;
+            e[2].Value = eventId;
+            e[3].Value = serialized[i].Type.Name;
+            e[4].Value = serialized[i].Type.SchemaVersion;
+            e[5].Value = serialized[i].Payload;
+            e[6].Value = metadata;
+            e[7].Value = createdAt;
+            position = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            if (positions is not null)
+            {
+                positions[i] = position;
             }
 
-            long position = 0;
-            for (var i = 0; i < events.Count; i++)
+            if (o is not null && toOutbox![i])
             {
-                var version = firstVersion + i;
-                var eventId = StoredValues.FormatGuid(events[i].Id);
-                var createdAt = StoredValues.FormatTime(events[i].CreatedAt);
-                object metadata = (object?)serialized[i].Metadata ?? DBNull.Value;
-                pVersion.Value = version;
-                pEventId.Value = eventId;
-                pName.Value = serialized[i].Type.Name;
-                pSchema.Value = serialized[i].Type.SchemaVersion;
-                pPayload.Value = serialized[i].Payload;
-                pMetadata.Value = metadata;
-                pCreatedAt.Value = createdAt;
-                position = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-                if (positions is not null)
-                {
-                    positions[i] = position;
-                }
-
-                if (outbox is not null && toOutbox![i])
-                {
-                    outbox.Parameters["$position"].Value = position;
-                    outbox.Parameters["$version"].Value = version;
-                    outbox.Parameters["$event_id"].Value = eventId;
-                    outbox.Parameters["$event_name"].Value = serialized[i].Type.Name;
-                    outbox.Parameters["$schema_version"].Value = serialized[i].Type.SchemaVersion;
-                    outbox.Parameters["$payload"].Value = serialized[i].Payload;
-                    outbox.Parameters["$metadata"].Value = metadata;
-                    outbox.Parameters["$created_at"].Value = createdAt;
-                    await outbox.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
+                o[0].Value = position;
+                o[5].Value = version;
+                o[6].Value = eventId;
+                o[7].Value = serialized[i].Type.Name;
+                o[8].Value = serialized[i].Type.SchemaVersion;
+                o[9].Value = serialized[i].Payload;
+                o[10].Value = metadata;
+                o[11].Value = createdAt;
+                await outbox!.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
+        }
 
-            return position;
-        }
-        finally
-        {
-            outbox?.Dispose();
-        }
+        return position;
     }
 
     /// <summary>
     /// Deletes the stream's snapshot, its events and its row (children first, so the foreign keys hold at every
     /// step). Outbox rows stay: their publication was promised at commit.
     /// </summary>
-    public static async Task DeleteStreamAsync(SqliteConnection connection, SqliteTransaction? transaction, long streamKey, CancellationToken cancellationToken)
+    public static async Task DeleteStreamAsync(CommandCache commands, SqliteTransaction? transaction, long streamKey, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, "DELETE FROM es_snapshots WHERE stream_key = $key; DELETE FROM es_events WHERE stream_key = $key; DELETE FROM es_streams WHERE stream_key = $key;");
+        var command = commands.Get(transaction, "DELETE FROM es_snapshots WHERE stream_key = $key; DELETE FROM es_events WHERE stream_key = $key; DELETE FROM es_streams WHERE stream_key = $key;");
         command.Parameters.AddWithValue("$key", streamKey);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Up to <paramref name="limit"/> events of one stream with versions in [<paramref name="fromVersion"/>, <paramref name="toVersion"/>], in version order.</summary>
-    public static async Task<List<StoredEventRow>> ReadStreamPageAsync(SqliteConnection connection, SqliteTransaction? transaction, StreamKey stream, long fromVersion, long toVersion, int limit, CancellationToken cancellationToken)
+    /// <summary>Up to <see cref="PageSize"/> events of one stream with versions in [<paramref name="fromVersion"/>, <paramref name="toVersion"/>], in version order (without their stream's columns but its name).</summary>
+    public static async Task<List<StoredEventRow>> ReadStreamPageAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, long fromVersion, long toVersion, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, ReadStreamPageSql);
+        var command = commands.Get(transaction, ReadStreamPageSql);
         AddStreamKey(command, stream);
         command.Parameters.AddWithValue("$from", fromVersion);
         command.Parameters.AddWithValue("$to", toVersion);
-        command.Parameters.AddWithValue("$limit", limit);
-        return await ReadRowsAsync(command, cancellationToken).ConfigureAwait(false);
+        return await ReadRowsAsync(command, streamColumns: false, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Up to <paramref name="limit"/> events of the tenant's streams after <paramref name="afterPosition"/>, in position order.</summary>
-    public static async Task<List<StoredEventRow>> ReadAllPageAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, long afterPosition, int limit, CancellationToken cancellationToken)
+    /// <summary>Up to <see cref="PageSize"/> events of the tenant's streams after <paramref name="afterPosition"/>, in position order.</summary>
+    public static async Task<List<StoredEventRow>> ReadAllPageAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, long afterPosition, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, ReadAllPageSql);
+        var command = commands.Get(transaction, ReadAllPageSql);
         command.Parameters.AddWithValue("$after", afterPosition);
         command.Parameters.AddWithValue("$tenant", tenantId);
-        command.Parameters.AddWithValue("$limit", limit);
-        return await ReadRowsAsync(command, cancellationToken).ConfigureAwait(false);
+        return await ReadRowsAsync(command, streamColumns: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Stores the snapshot as the stream's only one, replacing an older row (an upsert keyed by the stream's row).
     /// Returns false, writing nothing, when the stream does not exist.
     /// </summary>
-    public static async Task<bool> UpsertSnapshotAsync(SqliteConnection connection, SqliteTransaction? transaction, StreamKey stream, StoredSnapshot snapshot, DateTimeOffset takenAt, CancellationToken cancellationToken)
+    public static async Task<bool> UpsertSnapshotAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, StoredSnapshot snapshot, DateTimeOffset takenAt, CancellationToken cancellationToken)
     {
         // The stream's key comes from its row in this tenant: no row, nothing inserted. (The WHERE clause also keeps
         // SQLite's parser from reading ON CONFLICT as a join constraint of the SELECT.)
-        using var command = Create(connection, transaction, """
+        var command = commands.Get(transaction, """
             INSERT INTO es_snapshots (stream_key, version, event_id, type, fingerprint, payload, taken_at)
             SELECT stream_key, $version, $event_id, $type, $fingerprint, $payload, $taken_at
             FROM es_streams
@@ -418,9 +440,9 @@ internal static class SqliteStorage
     }
 
     /// <summary>The stream's snapshot row, or null when the stream does not exist or has none.</summary>
-    public static async Task<StoredSnapshotRow?> FindSnapshotAsync(SqliteConnection connection, SqliteTransaction? transaction, StreamKey stream, CancellationToken cancellationToken)
+    public static async Task<StoredSnapshotRow?> FindSnapshotAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, """
+        var command = commands.Get(transaction, """
             SELECT sn.version, sn.event_id, sn.type, sn.fingerprint, sn.payload
             FROM es_streams s JOIN es_snapshots sn ON sn.stream_key = s.stream_key
             WHERE s.tenant_id = $tenant AND s.category = $category AND s.stream_id = $stream_id;
@@ -446,9 +468,9 @@ internal static class SqliteStorage
     /// <paramref name="leaseUntilTicks"/> (see <see cref="ClaimOutboxSql"/>) and returns them in id order. Run it in a
     /// write transaction: the walk and the marking then happen under one lock, so two runners never claim one entry.
     /// </summary>
-    public static async Task<List<StoredOutboxRow>> ClaimOutboxAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, string runnerId, int limit, long nowTicks, long leaseUntilTicks, CancellationToken cancellationToken)
+    public static async Task<List<StoredOutboxRow>> ClaimOutboxAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string runnerId, int limit, long nowTicks, long leaseUntilTicks, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, ClaimOutboxSql);
+        var command = commands.Get(transaction, ClaimOutboxSql);
         command.Parameters.AddWithValue("$tenant", tenantId);
         command.Parameters.AddWithValue("$runner", runnerId);
         command.Parameters.AddWithValue("$now", nowTicks);
@@ -460,9 +482,9 @@ internal static class SqliteStorage
     }
 
     /// <summary>Deletes a delivered entry of the tenant that <paramref name="runnerId"/> still holds (nothing otherwise).</summary>
-    public static async Task CompleteOutboxAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, string runnerId, long entryId, CancellationToken cancellationToken)
+    public static async Task CompleteOutboxAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string runnerId, long entryId, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, "DELETE FROM es_outbox WHERE id = $id AND tenant_id = $tenant AND claimed_by = $runner;");
+        var command = commands.Get(transaction, "DELETE FROM es_outbox WHERE id = $id AND tenant_id = $tenant AND claimed_by = $runner;");
         command.Parameters.AddWithValue("$id", entryId);
         command.Parameters.AddWithValue("$tenant", tenantId);
         command.Parameters.AddWithValue("$runner", runnerId);
@@ -473,9 +495,9 @@ internal static class SqliteStorage
     /// Counts a failed attempt of the tenant's entry and ends its claim: it waits until <paramref name="retryAtTicks"/>,
     /// or is dead-lettered at <paramref name="deadLetteredAt"/> when that is given instead. Only while <paramref name="runnerId"/> holds it.
     /// </summary>
-    public static async Task FailOutboxAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, string runnerId, long entryId, string error, long? retryAtTicks, DateTimeOffset? deadLetteredAt, CancellationToken cancellationToken)
+    public static async Task FailOutboxAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string runnerId, long entryId, string error, long? retryAtTicks, DateTimeOffset? deadLetteredAt, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, """
+        var command = commands.Get(transaction, """
             UPDATE es_outbox
             SET attempts = attempts + 1, last_error = $error, retry_at = $retry_at, dead_lettered_at = $dead_lettered_at, claimed_by = NULL, lease_until = NULL
             WHERE id = $id AND tenant_id = $tenant AND claimed_by = $runner;
@@ -490,9 +512,9 @@ internal static class SqliteStorage
     }
 
     /// <summary>Ends <paramref name="runnerId"/>'s claims on the tenant's entries among <paramref name="entryIds"/>, counting no attempt.</summary>
-    public static async Task ReleaseOutboxAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken)
+    public static async Task ReleaseOutboxAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, """
+        var command = commands.Get(transaction, """
             UPDATE es_outbox SET claimed_by = NULL, lease_until = NULL
             WHERE tenant_id = $tenant AND claimed_by = $runner AND id IN (SELECT value FROM json_each($ids));
             """);
@@ -503,9 +525,9 @@ internal static class SqliteStorage
     }
 
     /// <summary>The tenant's dead-lettered entries, in id order.</summary>
-    public static async Task<List<StoredOutboxRow>> ReadDeadLettersAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, CancellationToken cancellationToken)
+    public static async Task<List<StoredOutboxRow>> ReadDeadLettersAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, ReadDeadLettersSql);
+        var command = commands.Get(transaction, ReadDeadLettersSql);
         command.Parameters.AddWithValue("$tenant", tenantId);
         return await ReadOutboxRowsAsync(command, cancellationToken).ConfigureAwait(false);
     }
@@ -514,10 +536,10 @@ internal static class SqliteStorage
     /// Puts the tenant's dead letters among <paramref name="entryIds"/> (all of them when null) back for delivery with
     /// no attempts counted; the last error stays. Returns how many were put back.
     /// </summary>
-    public static async Task<int> RetryDeadLettersAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, IReadOnlyCollection<long>? entryIds, CancellationToken cancellationToken)
+    public static async Task<int> RetryDeadLettersAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, IReadOnlyCollection<long>? entryIds, CancellationToken cancellationToken)
     {
         const string Update = "UPDATE es_outbox SET dead_lettered_at = NULL, retry_at = NULL, attempts = 0 WHERE tenant_id = $tenant AND dead_lettered_at IS NOT NULL";
-        using var command = Create(connection, transaction, entryIds is null ? $"{Update};" : $"{Update} AND id IN (SELECT value FROM json_each($ids));");
+        using var command = Create(commands.Connection, transaction, entryIds is null ? $"{Update};" : $"{Update} AND id IN (SELECT value FROM json_each($ids));");
         command.Parameters.AddWithValue("$tenant", tenantId);
         if (entryIds is not null)
         {
@@ -528,35 +550,34 @@ internal static class SqliteStorage
     }
 
     /// <summary>How many entries of the tenant are not delivered yet.</summary>
-    public static async Task<long> CountOutboxAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, CancellationToken cancellationToken)
+    public static async Task<long> CountOutboxAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, CountOutboxSql);
+        var command = commands.Get(transaction, CountOutboxSql);
         command.Parameters.AddWithValue("$tenant", tenantId);
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <summary>The position of the tenant's last still-stored event, or 0 (see <see cref="ReadHeadPositionSql"/>).</summary>
-    public static async Task<long> ReadHeadPositionAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, CancellationToken cancellationToken)
+    public static async Task<long> ReadHeadPositionAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, ReadHeadPositionSql);
+        var command = commands.Get(transaction, ReadHeadPositionSql);
         command.Parameters.AddWithValue("$tenant", tenantId);
-        command.Parameters.AddWithValue("$window", HeadWindow);
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <summary>The position the tenant's projection <paramref name="name"/> has handled up to, or 0 when it has no checkpoint.</summary>
-    public static async Task<long> LoadCheckpointAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, string name, CancellationToken cancellationToken)
+    public static async Task<long> LoadCheckpointAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string name, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, LoadCheckpointSql);
+        var command = commands.Get(transaction, LoadCheckpointSql);
         command.Parameters.AddWithValue("$tenant", tenantId);
         command.Parameters.AddWithValue("$name", name);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : 0;
     }
 
     /// <summary>Stores the tenant's checkpoint of projection <paramref name="name"/> (an upsert keyed by tenant and name).</summary>
-    public static async Task SaveCheckpointAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, string name, long position, DateTimeOffset updatedAt, CancellationToken cancellationToken)
+    public static async Task SaveCheckpointAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string name, long position, DateTimeOffset updatedAt, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, """
+        var command = commands.Get(transaction, """
             INSERT INTO es_checkpoints (tenant_id, name, position, updated_at)
             VALUES ($tenant, $name, $position, $updated_at)
             ON CONFLICT (tenant_id, name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at;
@@ -569,9 +590,9 @@ internal static class SqliteStorage
     }
 
     /// <summary>Deletes the tenant's checkpoint of projection <paramref name="name"/>, if it has one.</summary>
-    public static async Task DeleteCheckpointAsync(SqliteConnection connection, SqliteTransaction? transaction, string tenantId, string name, CancellationToken cancellationToken)
+    public static async Task DeleteCheckpointAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string name, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, "DELETE FROM es_checkpoints WHERE tenant_id = $tenant AND name = $name;");
+        var command = commands.Get(transaction, "DELETE FROM es_checkpoints WHERE tenant_id = $tenant AND name = $name;");
         command.Parameters.AddWithValue("$tenant", tenantId);
         command.Parameters.AddWithValue("$name", name);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -589,7 +610,7 @@ internal static class SqliteStorage
         {
             rows.Add(new StoredOutboxRow(
                 Id: reader.GetInt64(13),
-                Event: ReadEventRow(reader),
+                Event: ReadEventRow(reader, streamColumns: true),
                 Attempts: reader.IsDBNull(14) ? 0 : reader.GetInt64(14),
                 LastError: TextOrNull(reader, 15),
                 RetryAtTicks: reader.IsDBNull(16) ? null : reader.GetInt64(16),
@@ -604,20 +625,23 @@ internal static class SqliteStorage
             ? segment.Array
             : memory.ToArray();
 
-    private static async Task<List<StoredEventRow>> ReadRowsAsync(SqliteCommand command, CancellationToken cancellationToken)
+    private static async Task<List<StoredEventRow>> ReadRowsAsync(SqliteCommand command, bool streamColumns, CancellationToken cancellationToken)
     {
         var rows = new List<StoredEventRow>();
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            rows.Add(ReadEventRow(reader));
+            rows.Add(ReadEventRow(reader, streamColumns));
         }
 
         return rows;
     }
 
-    /// <summary>The event of the reader's current row, from the columns of <see cref="EventColumns"/> (ordinals 0 to 12).</summary>
-    private static StoredEventRow ReadEventRow(SqliteDataReader reader)
+    /// <summary>
+    /// The event of the reader's current row: <see cref="EventColumns"/> (ordinals 0 to 8), then
+    /// <see cref="StreamColumns"/> (9 to 12) when <paramref name="streamColumns"/>, or else only the stream's name (9).
+    /// </summary>
+    private static StoredEventRow ReadEventRow(SqliteDataReader reader, bool streamColumns)
         => new(
             Position: reader.GetInt64(0),
             Version: reader.GetInt64(1),
@@ -629,10 +653,10 @@ internal static class SqliteStorage
             Metadata: reader.IsDBNull(6) ? null : reader.GetFieldValue<byte[]>(6),
             CreatedAt: TextOrNull(reader, 7),
             RecordedAt: TextOrNull(reader, 8),
-            TenantId: TextOrNull(reader, 9),
-            Category: TextOrNull(reader, 10),
-            StreamGuid: TextOrNull(reader, 11),
-            StreamName: TextOrNull(reader, 12));
+            TenantId: streamColumns ? TextOrNull(reader, 9) : null,
+            Category: streamColumns ? TextOrNull(reader, 10) : null,
+            StreamGuid: streamColumns ? TextOrNull(reader, 11) : null,
+            StreamName: TextOrNull(reader, streamColumns ? 12 : 9));
 
     private static string? TextOrNull(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
