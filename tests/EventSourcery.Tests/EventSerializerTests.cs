@@ -58,6 +58,42 @@ public sealed class EventSerializerTests
         Assert.ThrowsAny<JsonException>(() => EventSerializer.DeserializeMetadata("""{"correlationId":"x"""u8));
     }
 
+    /// <summary>
+    /// Metadata entries with an unpaired surrogate and the start of the error. Enumerated when the test runs, not at
+    /// discovery: xunit serializes discovered theory data as UTF-8, which would turn each surrogate into U+FFFD first.
+    /// </summary>
+    public static TheoryData<string, string, string> UnpairedSurrogates => new()
+    {
+        { "user\uD800", "ada", "The metadata key 'user\\uD800' has an unpaired UTF-16 surrogate at index 4" },
+        { "\uDC00", "ada", "The metadata key '\\uDC00' has an unpaired UTF-16 surrogate at index 0" },
+        { "user", "ada\uD83D", "The value of metadata entry 'user' has an unpaired UTF-16 surrogate at index 3" },
+        { "user", "\uDE00😀", "The value of metadata entry 'user' has an unpaired UTF-16 surrogate at index 0" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnpairedSurrogates), DisableDiscoveryEnumeration = true)]
+    public void Metadata_with_an_unpaired_surrogate_is_refused_naming_the_key(string key, string value, string expected)
+    {
+        var metadata = new EventMetadata { Extra = new Dictionary<string, string> { ["fine"] = "😀", [key] = value } };
+
+        var ex = Assert.Throws<ArgumentException>(() => EventSerializer.SerializeMetadata(metadata));
+        Assert.StartsWith(expected, ex.Message, StringComparison.Ordinal);
+        Assert.Equal("metadata", ex.ParamName);
+
+        // Through the serializer every store appends with, before anything is written.
+        var serializer = new EventSerializer(EventRegistry.Default);
+        Assert.Throws<ArgumentException>(() => serializer.Serialize(new TurnedOn { Metadata = metadata }));
+    }
+
+    [Fact]
+    public void Metadata_with_a_null_value_is_refused_rather_than_stored_unreadable()
+    {
+        var metadata = new EventMetadata { Extra = new Dictionary<string, string> { ["user"] = null! } };
+
+        var ex = Assert.Throws<ArgumentException>(() => EventSerializer.SerializeMetadata(metadata));
+        Assert.Contains("'user' has a null value", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_event_round_trips_through_payload_and_header()
     {

@@ -79,7 +79,7 @@ internal sealed class JsonCodecEmitter
     /// For <c>record NoteAdded(string Text) : Event</c> emits roughly:
     /// <code>
     /// internal static void Write_NoteAdded(Utf8JsonWriter writer, global::NoteAdded value)
-    /// { writer.WriteStartObject(); writer.WritePropertyName("text"u8); writer.WriteStringValue(value.Text); writer.WriteEndObject(); }
+    /// { writer.WriteStartObject(); writer.WritePropertyName("text"u8); JsonPrimitives.WriteString(writer, value.Text, "NoteAdded", "Text"); writer.WriteEndObject(); }
     /// internal static global::NoteAdded Read_NoteAdded(ref Utf8JsonReader reader, in EventHeader header)
     /// { /* loop over properties into locals */ return new global::NoteAdded(text) { Id = header.Id, CreatedAt = …, Metadata = … }; }
     /// </code>
@@ -101,7 +101,7 @@ internal sealed class JsonCodecEmitter
             foreach (var property in model.Properties)
             {
                 _writer.WriteLine($"writer.WritePropertyName({Utf8(property.JsonName)});");
-                EmitWrite(property.Shape, $"value.{property.Name}");
+                EmitWrite(property.Shape, $"value.{property.Name}", $"{Quote(type)}, {Quote(property.Name)}");
             }
 
             _writer.WriteLine("writer.WriteEndObject();");
@@ -280,14 +280,15 @@ internal sealed class JsonCodecEmitter
     private void EmitExpectToken(string type, string token)
         => _writer.WriteLine($"if (reader.TokenType != {Json}.JsonTokenType.{token}) throw {Primitives}.UnexpectedToken({Quote(type)}, {Json}.JsonTokenType.{token}, reader.TokenType);");
 
-    private void EmitWrite(TypeShape shape, string value)
+    /// <summary>Writes <paramref name="value"/>; <paramref name="owner"/> is the type and property arguments that name it in a write error.</summary>
+    private void EmitWrite(TypeShape shape, string value, string owner)
     {
         if (shape.IsReferenceType)
         {
             var local = NextLocal("v");
             using (_writer.Block($"if ({value} is {{ }} {local})"))
             {
-                EmitWriteNotNull(shape, local);
+                EmitWriteNotNull(shape, local, owner);
             }
 
             using (_writer.Block("else"))
@@ -297,16 +298,16 @@ internal sealed class JsonCodecEmitter
         }
         else
         {
-            EmitWriteNotNull(shape, value);
+            EmitWriteNotNull(shape, value, owner);
         }
     }
 
-    private void EmitWriteNotNull(TypeShape shape, string value)
+    private void EmitWriteNotNull(TypeShape shape, string value, string owner)
     {
         switch (shape.Kind)
         {
             case ShapeKind.Primitive:
-                _writer.WriteLine(WritePrimitive(shape.CodecId, value));
+                _writer.WriteLine(WritePrimitive(shape.CodecId, value, owner));
                 break;
             case ShapeKind.Enum:
             case ShapeKind.Object:
@@ -316,7 +317,7 @@ internal sealed class JsonCodecEmitter
                 var inner = NextLocal("n");
                 using (_writer.Block($"if ({value} is {{ }} {inner})"))
                 {
-                    EmitWriteNotNull(shape.Element!, inner);
+                    EmitWriteNotNull(shape.Element!, inner, owner);
                 }
 
                 using (_writer.Block("else"))
@@ -328,20 +329,22 @@ internal sealed class JsonCodecEmitter
             case ShapeKind.Collection when shape.Collection == CollectionKind.ImmutableArray:
                 using (_writer.Block($"if ({value}.IsDefault) writer.WriteNullValue(); else"))
                 {
-                    EmitWriteItems(shape, value);
+                    EmitWriteItems(shape, value, owner);
                 }
 
                 break;
             case ShapeKind.Collection:
-                EmitWriteItems(shape, value);
+                EmitWriteItems(shape, value, owner);
                 break;
             case ShapeKind.Dictionary:
                 var entry = NextLocal("kv");
                 _writer.WriteLine("writer.WriteStartObject();");
                 using (_writer.Block($"foreach (var {entry} in {value})"))
                 {
-                    _writer.WriteLine($"writer.WritePropertyName({Primitives}.Key({entry}.Key));");
-                    EmitWrite(shape.Element!, $"{entry}.Value");
+                    _writer.WriteLine(shape.Key!.CodecId == "String"
+                        ? $"{Primitives}.WriteKey(writer, {entry}.Key, {owner});"
+                        : $"writer.WritePropertyName({Primitives}.Key({entry}.Key));");
+                    EmitWrite(shape.Element!, $"{entry}.Value", owner);
                 }
 
                 _writer.WriteLine("writer.WriteEndObject();");
@@ -349,23 +352,28 @@ internal sealed class JsonCodecEmitter
         }
     }
 
-    private void EmitWriteItems(TypeShape shape, string value)
+    private void EmitWriteItems(TypeShape shape, string value, string owner)
     {
         var item = NextLocal("item");
         _writer.WriteLine("writer.WriteStartArray();");
         using (_writer.Block($"foreach (var {item} in {value})"))
         {
-            EmitWrite(shape.Element!, item);
+            EmitWrite(shape.Element!, item, owner);
         }
 
         _writer.WriteLine("writer.WriteEndArray();");
     }
 
-    private static string WritePrimitive(string primitive, string value) => primitive switch
+    /// <summary>
+    /// The statement writing a primitive. User text (strings, chars) and floating-point numbers go through checks that
+    /// refuse what JSON cannot hold unchanged, naming <paramref name="owner"/>; other primitives are always valid.
+    /// </summary>
+    private static string WritePrimitive(string primitive, string value, string owner) => primitive switch
     {
         "Boolean" => $"writer.WriteBooleanValue({value});",
-        "String" or "Guid" or "DateTime" or "DateTimeOffset" => $"writer.WriteStringValue({value});",
-        "Char" or "DateOnly" or "TimeOnly" or "TimeSpan" or "Uri" => $"{Primitives}.Write{primitive}(writer, {value});",
+        "String" or "Char" or "Single" or "Double" => $"{Primitives}.Write{primitive}(writer, {value}, {owner});",
+        "Guid" or "DateTime" or "DateTimeOffset" => $"writer.WriteStringValue({value});",
+        "DateOnly" or "TimeOnly" or "TimeSpan" or "Uri" => $"{Primitives}.Write{primitive}(writer, {value});",
         "ByteArray" => $"writer.WriteBase64StringValue({value});",
         _ => $"writer.WriteNumberValue({value});",
     };

@@ -67,6 +67,7 @@ public sealed class EventSerializer
     }
 
     /// <summary>Serializes metadata as a JSON object, or returns null for empty metadata.</summary>
+    /// <exception cref="ArgumentException">An <see cref="EventMetadata.Extra"/> entry has a null value, or a key or value with an unpaired UTF-16 surrogate (it would not read back unchanged).</exception>
     public static string? SerializeMetadata(EventMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
@@ -94,6 +95,11 @@ public sealed class EventSerializer
                 writer.WriteStartObject("extra"u8);
                 foreach (var (key, value) in metadata.Extra)
                 {
+                    if (Unstorable(key, value) is { } problem)
+                    {
+                        throw new ArgumentException(problem, nameof(metadata));
+                    }
+
                     writer.WriteString(key, value);
                 }
 
@@ -104,6 +110,25 @@ public sealed class EventSerializer
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Why an <see cref="EventMetadata.Extra"/> entry would not read back as it is, or null when it would.</summary>
+    private static string? Unstorable(string key, string? value)
+    {
+        const string CannotStore = "it cannot be stored as UTF-8 JSON without changing it.";
+        if (JsonPrimitives.IndexOfUnpairedSurrogate(key) is >= 0 and var keyIndex)
+        {
+            return $"The metadata key '{JsonPrimitives.Escape(key)}' has an unpaired UTF-16 surrogate at index {keyIndex}; {CannotStore}";
+        }
+
+        if (value is null)
+        {
+            return $"The metadata entry '{key}' has a null value; Extra values are strings.";
+        }
+
+        return JsonPrimitives.IndexOfUnpairedSurrogate(value) is >= 0 and var valueIndex
+            ? $"The value of metadata entry '{key}' has an unpaired UTF-16 surrogate at index {valueIndex}; {CannotStore}"
+            : null;
     }
 
     /// <summary>Reads metadata written by <see cref="SerializeMetadata"/>.</summary>

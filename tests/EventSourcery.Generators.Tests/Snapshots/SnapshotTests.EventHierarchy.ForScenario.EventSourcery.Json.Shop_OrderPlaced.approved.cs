@@ -15,7 +15,7 @@ namespace EventSourcery.Generated
             writer.WritePropertyName("orderId"u8);
             if (value.OrderId is { } v0)
             {
-                writer.WriteStringValue(v0);
+                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Shop.OrderPlaced", "OrderId");
             }
             else
             {

@@ -13,7 +13,7 @@ namespace EventSourcery.Generated
             writer.WritePropertyName("courier"u8);
             if (value.Courier is { } v0)
             {
-                writer.WriteStringValue(v0);
+                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Shop.OrderShippedExpress", "Courier");
             }
             else
             {
@@ -22,7 +22,7 @@ namespace EventSourcery.Generated
             writer.WritePropertyName("orderId"u8);
             if (value.OrderId is { } v1)
             {
-                writer.WriteStringValue(v1);
+                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v1, "Shop.OrderShippedExpress", "OrderId");
             }
             else
             {

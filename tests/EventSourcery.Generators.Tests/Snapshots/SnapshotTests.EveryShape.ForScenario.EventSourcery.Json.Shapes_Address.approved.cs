@@ -11,7 +11,7 @@ namespace EventSourcery.Generated
             writer.WritePropertyName("street"u8);
             if (value.Street is { } v0)
             {
-                writer.WriteStringValue(v0);
+                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Shapes.Address", "Street");
             }
             else
             {

@@ -11,7 +11,7 @@ namespace EventSourcery.Generated
             writer.WritePropertyName("name"u8);
             if (value.Name is { } v0)
             {
-                writer.WriteStringValue(v0);
+                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Shapes.Customer", "Name");
             }
             else
             {
@@ -20,7 +20,7 @@ namespace EventSourcery.Generated
             writer.WritePropertyName("country"u8);
             if (value.Country is { } v1)
             {
-                writer.WriteStringValue(v1);
+                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v1, "Shapes.Customer", "Country");
             }
             else
             {

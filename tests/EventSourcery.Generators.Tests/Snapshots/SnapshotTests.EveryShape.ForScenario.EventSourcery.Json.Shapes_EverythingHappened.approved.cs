@@ -29,17 +29,17 @@ namespace EventSourcery.Generated
             writer.WritePropertyName("uL"u8);
             writer.WriteNumberValue(value.UL);
             writer.WritePropertyName("f"u8);
-            writer.WriteNumberValue(value.F);
+            global::EventSourcery.Serialization.JsonPrimitives.WriteSingle(writer, value.F, "Shapes.EverythingHappened", "F");
             writer.WritePropertyName("d"u8);
-            writer.WriteNumberValue(value.D);
+            global::EventSourcery.Serialization.JsonPrimitives.WriteDouble(writer, value.D, "Shapes.EverythingHappened", "D");
             writer.WritePropertyName("m"u8);
             writer.WriteNumberValue(value.M);
             writer.WritePropertyName("c"u8);
-            global::EventSourcery.Serialization.JsonPrimitives.WriteChar(writer, value.C);
+            global::EventSourcery.Serialization.JsonPrimitives.WriteChar(writer, value.C, "Shapes.EverythingHappened", "C");
             writer.WritePropertyName("text"u8);
             if (value.Text is { } v0)
             {
-                writer.WriteStringValue(v0);
+                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Shapes.EverythingHappened", "Text");
             }
             else
             {
@@ -48,7 +48,7 @@ namespace EventSourcery.Generated
             writer.WritePropertyName("maybeText"u8);
             if (value.MaybeText is { } v1)
             {
-                writer.WriteStringValue(v1);
+                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v1, "Shapes.EverythingHappened", "MaybeText");
             }
             else
             {
@@ -128,7 +128,7 @@ namespace EventSourcery.Generated
                 {
                     if (item9 is { } v10)
                     {
-                        writer.WriteStringValue(v10);
+                        global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v10, "Shapes.EverythingHappened", "Names");
                     }
                     else
                     {
@@ -182,7 +182,7 @@ namespace EventSourcery.Generated
                 writer.WriteStartArray();
                 foreach (var item17 in v16)
                 {
-                    writer.WriteNumberValue(item17);
+                    global::EventSourcery.Serialization.JsonPrimitives.WriteDouble(writer, item17, "Shapes.EverythingHappened", "Doubles");
                 }
                 writer.WriteEndArray();
             }
@@ -212,7 +212,7 @@ namespace EventSourcery.Generated
                 {
                     if (item21 is { } v22)
                     {
-                        writer.WriteStringValue(v22);
+                        global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v22, "Shapes.EverythingHappened", "MaybeNames");
                     }
                     else
                     {
@@ -247,7 +247,7 @@ namespace EventSourcery.Generated
                 {
                     if (item26 is { } v27)
                     {
-                        writer.WriteStringValue(v27);
+                        global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v27, "Shapes.EverythingHappened", "ISet");
                     }
                     else
                     {
@@ -266,7 +266,7 @@ namespace EventSourcery.Generated
                 writer.WriteStartArray();
                 foreach (var item29 in v28)
                 {
-                    global::EventSourcery.Serialization.JsonPrimitives.WriteChar(writer, item29);
+                    global::EventSourcery.Serialization.JsonPrimitives.WriteChar(writer, item29, "Shapes.EverythingHappened", "Chars");
                 }
                 writer.WriteEndArray();
             }
@@ -290,7 +290,7 @@ namespace EventSourcery.Generated
                 writer.WriteStartObject();
                 foreach (var kv32 in v31)
                 {
-                    writer.WritePropertyName(global::EventSourcery.Serialization.JsonPrimitives.Key(kv32.Key));
+                    global::EventSourcery.Serialization.JsonPrimitives.WriteKey(writer, kv32.Key, "Shapes.EverythingHappened", "Scores");
                     writer.WriteNumberValue(kv32.Value);
                 }
                 writer.WriteEndObject();
@@ -330,7 +330,7 @@ namespace EventSourcery.Generated
                     writer.WritePropertyName(global::EventSourcery.Serialization.JsonPrimitives.Key(kv37.Key));
                     if (kv37.Value is { } v38)
                     {
-                        writer.WriteStringValue(v38);
+                        global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v38, "Shapes.EverythingHappened", "ByInt");
                     }
                     else
                     {
@@ -402,7 +402,7 @@ namespace EventSourcery.Generated
             writer.WritePropertyName("withDefault"u8);
             if (value.WithDefault is { } v46)
             {
-                writer.WriteStringValue(v46);
+                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v46, "Shapes.EverythingHappened", "WithDefault");
             }
             else
             {
@@ -413,7 +413,7 @@ namespace EventSourcery.Generated
             writer.WritePropertyName("computed"u8);
             if (value.Computed is { } v47)
             {
-                writer.WriteStringValue(v47);
+                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v47, "Shapes.EverythingHappened", "Computed");
             }
             else
             {

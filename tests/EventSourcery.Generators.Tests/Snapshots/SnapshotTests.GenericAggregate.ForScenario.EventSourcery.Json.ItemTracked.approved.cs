@@ -13,7 +13,7 @@ namespace EventSourcery.Generated
             writer.WritePropertyName("item"u8);
             if (value.Item is { } v0)
             {
-                writer.WriteStringValue(v0);
+                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "ItemTracked", "Item");
             }
             else
             {

@@ -13,7 +13,7 @@ namespace EventSourcery.Generated
             writer.WritePropertyName("owner"u8);
             if (value.Owner is { } v0)
             {
-                writer.WriteStringValue(v0);
+                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Crm.AccountOpened", "Owner");
             }
             else
             {

@@ -119,6 +119,38 @@ public sealed class GeneratedCodeTests
         Assert.Contains(expectedInMessage, ex.Message, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, Func<EverythingHappened, EverythingHappened>, string> Unstorable => new()
+    {
+        { "a string", e => e with { Text = "a\uD800b" }, "Property 'Text' of EventSourcery.Tests.Generated.EverythingHappened holds a string with an unpaired UTF-16 surrogate at index 1" },
+        { "a nullable string", e => e with { MaybeText = "\uDC00" }, "Property 'MaybeText' of EventSourcery.Tests.Generated.EverythingHappened holds a string with an unpaired UTF-16 surrogate at index 0" },
+        { "an init-only string", e => e with { WithDefault = "😀\uD83D" }, "Property 'WithDefault' of EventSourcery.Tests.Generated.EverythingHappened holds a string with an unpaired UTF-16 surrogate at index 2" },
+        { "a char", e => e with { C = '\uD800' }, "Property 'C' of EventSourcery.Tests.Generated.EverythingHappened holds the lone UTF-16 surrogate char U+D800" },
+        { "a list item", e => e with { Names = ["ok", "x\uDFFF"] }, "Property 'Names' of EventSourcery.Tests.Generated.EverythingHappened holds a string with an unpaired UTF-16 surrogate at index 1" },
+        { "a nullable collection item", e => e with { MaybeNames = [null, "\uD800"] }, "Property 'MaybeNames' of EventSourcery.Tests.Generated.EverythingHappened holds a string" },
+        { "a set item", e => e with { StringSet = new HashSet<string> { "\uDC00" } }, "Property 'StringSet' of EventSourcery.Tests.Generated.EverythingHappened holds a string" },
+        { "a char in a set", e => e with { Chars = new HashSet<char> { 'a', '\uDC00' } }, "Property 'Chars' of EventSourcery.Tests.Generated.EverythingHappened holds the lone UTF-16 surrogate char U+DC00" },
+        { "a dictionary key", e => e with { Scores = new Dictionary<string, int> { ["ok"] = 1, ["k\uD800"] = 2 } }, "Property 'Scores' of EventSourcery.Tests.Generated.EverythingHappened holds a dictionary key with an unpaired UTF-16 surrogate at index 1" },
+        { "a dictionary value", e => e with { ByInt = new Dictionary<int, string?> { [1] = "\uD800" } }, "Property 'ByInt' of EventSourcery.Tests.Generated.EverythingHappened holds a string" },
+        { "a nested record", e => e with { Home = new Address("Main \uD800", 1, null) }, "Property 'Street' of EventSourcery.Tests.Generated.Address holds a string" },
+        { "a record nested in a list", e => e with { Addresses = [new Address("ok", 1, new Address("\uDC00", null, null))] }, "Property 'Street' of EventSourcery.Tests.Generated.Address holds a string" },
+        { "a record nested in a dictionary", e => e with { ByGuid = new Dictionary<Guid, Address> { [Guid.NewGuid()] = new("\uD800", 2, null) } }, "Property 'Street' of EventSourcery.Tests.Generated.Address holds a string" },
+        { "a nested class", e => e with { Customer = new Customer { Name = "Ann", Country = "\uD800" } }, "Property 'Country' of EventSourcery.Tests.Generated.Customer holds a string" },
+        { "a NaN", e => e with { D = double.NaN }, "Property 'D' of EventSourcery.Tests.Generated.EverythingHappened holds NaN" },
+        { "an infinite float", e => e with { F = float.NegativeInfinity }, "Property 'F' of EventSourcery.Tests.Generated.EverythingHappened holds -Infinity" },
+        { "an infinite collection item", e => e with { Doubles = [1, double.PositiveInfinity] }, "Property 'Doubles' of EventSourcery.Tests.Generated.EverythingHappened holds Infinity" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Unstorable))]
+    public void A_value_that_would_not_read_back_unchanged_is_refused_naming_its_type_and_property(string what, Func<EverythingHappened, EverythingHappened> change, string expected)
+    {
+        var valid = NewEverything();
+        Assert.IsType<EverythingHappened>(RoundTrip(valid));
+
+        var ex = Assert.Throws<ArgumentException>(() => Serializer.Serialize(change(valid)));
+        Assert.True(ex.Message.StartsWith(expected, StringComparison.Ordinal), $"{what}: {ex.Message}");
+    }
+
     [Fact]
     public void MissingNullableOrRequiredMembersAreHandledByTheirOwnRules()
     {
