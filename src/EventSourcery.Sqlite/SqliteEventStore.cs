@@ -411,6 +411,27 @@ public class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore, IAppe
     }
 
     /// <inheritdoc />
+    async ValueTask IOutboxStore.CompleteOutboxAsync(string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entryIds);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (entryIds.Count == 0)
+        {
+            return;
+        }
+
+        var commands = _shared.Commands;
+        var tenant = _tenant;
+        await RunWriteAsync(
+            async (transaction, ct) =>
+            {
+                await SqliteStorage.CompleteOutboxAsync(commands, transaction, tenant, runnerId, entryIds, ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     async ValueTask IOutboxStore.FailOutboxAsync(string runnerId, long entryId, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(error);

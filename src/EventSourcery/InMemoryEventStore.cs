@@ -301,6 +301,19 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
     }
 
     /// <inheritdoc />
+    ValueTask IOutboxStore.CompleteOutboxAsync(string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entryIds);
+        var ids = entryIds.ToHashSet();
+        lock (_state.Lock)
+        {
+            _state.Outbox.RemoveAll(o => ids.Contains(o.Id) && o.ClaimedBy == runnerId && o.Stored.Tenant == _tenant);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
     ValueTask IOutboxStore.FailOutboxAsync(string runnerId, long entryId, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (_state.Lock)

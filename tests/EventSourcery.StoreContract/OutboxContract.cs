@@ -334,6 +334,80 @@ public abstract class OutboxContract
     }
 
     [Fact]
+    public async Task Completing_a_group_removes_only_the_entries_the_runner_still_holds()
+    {
+        var store = await CreateStoreAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            await store.PublishAsync(StreamId.New(), [Note($"g{i}")], ExpectedVersion.NoStream);
+        }
+
+        var outboxStore = (IOutboxStore)store;
+        var mine = await outboxStore.ClaimOutboxAsync(new OutboxClaim("mine", 3, Start, TimeSpan.FromMinutes(1)));
+        var theirs = Assert.Single(await outboxStore.ClaimOutboxAsync(new OutboxClaim("theirs", 3, Start, TimeSpan.FromMinutes(1))));
+        Assert.Equal(3, mine.Count);
+
+        await outboxStore.CompleteOutboxAsync("mine", [mine[0].Id, mine[2].Id, theirs.Id, 999_999]);
+        await outboxStore.CompleteOutboxAsync("mine", Array.Empty<long>());
+
+        Assert.Equal(2, await outboxStore.CountOutboxAsync()); // mine[1], and theirs: not mine to complete
+        await outboxStore.CompleteOutboxAsync("theirs", [theirs.Id]);
+        await outboxStore.CompleteOutboxAsync("mine", [mine[1].Id]);
+        Assert.Equal(0, await outboxStore.CountOutboxAsync());
+    }
+
+    [Theory]
+    [InlineData(1, new[] { 10, 9, 8, 7, 6, 5, 4, 3, 2, 1 })]
+    [InlineData(4, new[] { 10, 10, 10, 10, 6, 6, 6, 6, 2, 2 })]
+    public async Task Delivered_entries_are_completed_in_groups_of_the_configured_size(int groupSize, int[] pendingAtEachDelivery)
+    {
+        var store = await CreateStoreAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            await store.PublishAsync(StreamId.New(), [Note($"e{i}")], ExpectedVersion.NoStream);
+        }
+
+        var outboxStore = (IOutboxStore)store;
+        var pending = new List<long>();
+        var outbox = new Outbox(store, async (e, ct) => pending.Add(await outboxStore.CountOutboxAsync(ct)), Options() with { CompletionBatchSize = groupSize });
+
+        Assert.Equal(10, await outbox.RunOnceAsync());
+
+        Assert.Equal(pendingAtEachDelivery.Select(n => (long)n), pending); // what is still in the outbox as each is delivered
+        Assert.Equal(0, await outbox.PendingAsync()); // the last, partial group is completed before the run returns
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_completes_the_group_it_delivered_and_releases_the_rest()
+    {
+        var store = await CreateStoreAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            await store.PublishAsync(StreamId.New(), [Note($"e{i}")], ExpectedVersion.NoStream);
+        }
+
+        using var cts = new CancellationTokenSource();
+        var delivered = new List<string>();
+        var outbox = new Outbox(store, async (e, ct) =>
+        {
+            if (Text(e) == "e5")
+            {
+                await cts.CancelAsync();
+                ct.ThrowIfCancellationRequested();
+            }
+
+            delivered.Add(Text(e));
+        }, Options() with { CompletionBatchSize = 4 });
+
+        Assert.Equal(5, await outbox.RunOnceAsync(cts.Token));
+        Assert.Equal(5, await outbox.PendingAsync()); // e0-e3 as a group, e4 alone when the run stopped
+
+        Assert.Equal(5, await outbox.RunOnceAsync());
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"e{i}"), delivered); // nothing twice, nothing lost
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OutboxOptions { CompletionBatchSize = 0 });
+    }
+
+    [Fact]
     public async Task Randomly_failing_publisher_eventually_delivers_everything_in_stream_order()
     {
         var store = await CreateStoreAsync();

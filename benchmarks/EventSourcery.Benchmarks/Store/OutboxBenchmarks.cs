@@ -13,7 +13,8 @@ namespace EventSourcery.Benchmarks.Store;
 /// Same store settings (the defaults: WAL, <c>synchronous=FULL</c>) and the same 100 cart events everywhere, spread over
 /// 10 streams. <see cref="Deliver"/> gets a fresh backlog of exactly those 100 published events before each iteration
 /// (published 10 per stream, outside the measurement) and drains it with one <c>RunOnceAsync</c> (batch size 100,
-/// the default); it fails unless all 100 are delivered. <see cref="Publish10PerAppend"/> shows the publish rate when a
+/// the default); it fails unless all 100 are delivered. <see cref="DeliverCompletingGroupsOf10"/> does the same with
+/// <see cref="OutboxOptions.CompletionBatchSize"/> = 10. <see cref="Publish10PerAppend"/> shows the publish rate when a
 /// command emits 10 events. Each iteration is one invocation (the outbox must be refilled in between).
 /// </remarks>
 [Config(typeof(CommitBoundBenchmarkConfig))]
@@ -28,6 +29,7 @@ public class OutboxBenchmarks
     private TempDirectory _directory = null!;
     private SqliteEventStore _store = null!;
     private Outbox _outbox = null!;
+    private Outbox _groupedOutbox = null!;
     private Event[] _events = [];
     private StreamId[] _streams = [];
     private int _delivered;
@@ -44,6 +46,14 @@ public class OutboxBenchmarks
             _delivered++;
             return ValueTask.CompletedTask;
         });
+        _groupedOutbox = new Outbox(
+            _store,
+            (_, _) =>
+            {
+                _delivered++;
+                return ValueTask.CompletedTask;
+            },
+            new OutboxOptions { CompletionBatchSize = 10 });
     }
 
     [GlobalCleanup]
@@ -77,7 +87,7 @@ public class OutboxBenchmarks
         return position;
     }
 
-    [IterationSetup(Target = nameof(Deliver))]
+    [IterationSetup(Targets = [nameof(Deliver), nameof(DeliverCompletingGroupsOf10)])]
     public void FillOutbox()
     {
         if (_outbox.PendingAsync().GetAwaiter().GetResult() != 0)
@@ -95,9 +105,15 @@ public class OutboxBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = N)]
-    public async Task<int> Deliver()
+    public Task<int> Deliver() => DeliverAsync(_outbox);
+
+    /// <summary><see cref="Deliver"/> with <see cref="OutboxOptions.CompletionBatchSize"/> = 10: one commit per 10 deliveries.</summary>
+    [Benchmark(OperationsPerInvoke = N)]
+    public Task<int> DeliverCompletingGroupsOf10() => DeliverAsync(_groupedOutbox);
+
+    private async Task<int> DeliverAsync(Outbox outbox)
     {
-        var delivered = await _outbox.RunOnceAsync();
+        var delivered = await outbox.RunOnceAsync();
         return delivered == N && _delivered == N ? delivered : throw new InvalidOperationException($"Delivered {delivered} of {N} events.");
     }
 }

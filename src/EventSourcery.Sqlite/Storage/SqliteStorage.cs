@@ -491,6 +491,16 @@ internal static class SqliteStorage
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Deletes the delivered entries of the tenant among <paramref name="entryIds"/> that <paramref name="runnerId"/> still holds, in one statement.</summary>
+    public static async Task CompleteOutboxAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken)
+    {
+        var command = commands.Get(transaction, "DELETE FROM es_outbox WHERE tenant_id = $tenant AND claimed_by = $runner AND id IN (SELECT value FROM json_each($ids));");
+        command.Parameters.AddWithValue("$tenant", tenantId);
+        command.Parameters.AddWithValue("$runner", runnerId);
+        command.Parameters.AddWithValue("$ids", IdList(entryIds));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Counts a failed attempt of the tenant's entry and ends its claim: it waits until <paramref name="retryAtTicks"/>,
     /// or is dead-lettered at <paramref name="deadLetteredAt"/> when that is given instead. Only while <paramref name="runnerId"/> holds it.
@@ -641,14 +651,45 @@ internal static class SqliteStorage
     /// The event of the reader's current row: <see cref="EventColumns"/> (ordinals 0 to 8), then
     /// <see cref="StreamColumns"/> (9 to 12) when <paramref name="streamColumns"/>, or else only the stream's name (9).
     /// </summary>
+    /// <remarks>
+    /// The columns the schema makes NOT NULL are read without asking first (each question is a call into SQLite); a row
+    /// where one is NULL anyway (written by hand, say) makes the read throw, and is then read again column by column,
+    /// so that the failure surfaces for that row, naming it, when it is materialized.
+    /// </remarks>
     private static StoredEventRow ReadEventRow(SqliteDataReader reader, bool streamColumns)
+    {
+        try
+        {
+            return new(
+                Position: reader.GetInt64(0),
+                Version: reader.GetInt64(1),
+                EventId: reader.GetString(2),
+                EventName: reader.GetString(3),
+                SchemaVersion: reader.GetInt64(4),
+                // SQLite hands TEXT back as its UTF-8 bytes: the JSON goes to the deserializer without a string in between.
+                Payload: reader.GetFieldValue<byte[]>(5),
+                Metadata: reader.IsDBNull(6) ? null : reader.GetFieldValue<byte[]>(6),
+                CreatedAt: reader.GetString(7),
+                RecordedAt: reader.GetString(8),
+                TenantId: streamColumns ? reader.GetString(9) : null,
+                Category: streamColumns ? reader.GetString(10) : null,
+                StreamGuid: streamColumns ? reader.GetString(11) : null,
+                StreamName: TextOrNull(reader, streamColumns ? 12 : 9));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or InvalidCastException or FormatException)
+        {
+            return ReadEventRowCarefully(reader, streamColumns);
+        }
+    }
+
+    /// <summary><see cref="ReadEventRow"/> for a row with NULLs where the schema allows none: each column read as it is.</summary>
+    private static StoredEventRow ReadEventRowCarefully(SqliteDataReader reader, bool streamColumns)
         => new(
             Position: reader.GetInt64(0),
             Version: reader.GetInt64(1),
             EventId: TextOrNull(reader, 2),
             EventName: TextOrNull(reader, 3),
             SchemaVersion: reader.IsDBNull(4) ? 0 : reader.GetInt64(4),
-            // SQLite hands TEXT back as its UTF-8 bytes: the JSON goes to the deserializer without a string in between.
             Payload: reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5),
             Metadata: reader.IsDBNull(6) ? null : reader.GetFieldValue<byte[]>(6),
             CreatedAt: TextOrNull(reader, 7),

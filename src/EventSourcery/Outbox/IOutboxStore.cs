@@ -25,6 +25,19 @@ public interface IOutboxStore
     ValueTask CompleteOutboxAsync(string runnerId, long entryId, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Removes delivered entries in one go (one commit), those of them that <paramref name="runnerId"/> still holds.
+    /// The default implementation completes them one by one; stores override it.
+    /// </summary>
+    async ValueTask CompleteOutboxAsync(string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entryIds);
+        foreach (var entryId in entryIds)
+        {
+            await CompleteOutboxAsync(runnerId, entryId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Records a failed delivery attempt, if <paramref name="runnerId"/> still holds the entry's claim: the entry waits
     /// until <paramref name="retryAt"/>, or is dead-lettered when <paramref name="retryAt"/> is null. The claim ends.
     /// </summary>

@@ -55,6 +55,7 @@ public sealed class Outbox
         var delivered = 0;
         var blocked = new HashSet<StreamId>();
         var unattempted = new List<long>();
+        var toComplete = new List<long>(Math.Min(_options.CompletionBatchSize, batch.Count)); // delivered, not yet completed
         try
         {
             foreach (var entry in batch)
@@ -82,17 +83,41 @@ public sealed class Outbox
                     continue;
                 }
 
-                // Completed one by one, so a crash repeats at most the delivery it interrupted.
-                await _store.CompleteOutboxAsync(_runnerId, entry.Id, CancellationToken.None).ConfigureAwait(false);
                 delivered++;
                 OutboxMetrics.Published.Add(1, _tags);
+
+                // By default completed one by one, so a crash repeats at most the delivery it interrupted; in groups
+                // when asked (a crash then repeats at most a group).
+                if (_options.CompletionBatchSize == 1)
+                {
+                    await _store.CompleteOutboxAsync(_runnerId, entry.Id, CancellationToken.None).ConfigureAwait(false);
+                }
+                else
+                {
+                    toComplete.Add(entry.Id);
+                    if (toComplete.Count == _options.CompletionBatchSize)
+                    {
+                        await _store.CompleteOutboxAsync(_runnerId, toComplete, CancellationToken.None).ConfigureAwait(false);
+                        toComplete.Clear();
+                    }
+                }
             }
         }
         finally
         {
-            if (unattempted.Count > 0)
+            try
             {
-                await _store.ReleaseOutboxAsync(_runnerId, unattempted, CancellationToken.None).ConfigureAwait(false);
+                if (toComplete.Count > 0)
+                {
+                    await _store.CompleteOutboxAsync(_runnerId, toComplete, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                if (unattempted.Count > 0)
+                {
+                    await _store.ReleaseOutboxAsync(_runnerId, unattempted, CancellationToken.None).ConfigureAwait(false);
+                }
             }
         }
 

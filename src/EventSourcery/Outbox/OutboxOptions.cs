@@ -39,6 +39,14 @@ public sealed record OutboxOptions
     /// </summary>
     public TimeSpan LeaseDuration { get; init => field = Positive(value, nameof(LeaseDuration)); } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How many delivered entries are completed (removed from the outbox) together: 1 by default, each right after its
+    /// delivery, so a crash repeats at most the delivery it interrupted. With n, a crash can repeat up to n deliveries,
+    /// and every n deliveries cost one commit instead of n (docs/outbox.md). What a batch delivered is always completed
+    /// before <see cref="Outbox.RunOnceAsync"/> returns, also when it is cancelled.
+    /// </summary>
+    public int CompletionBatchSize { get; init => field = Positive(value, nameof(CompletionBatchSize)); } = 1;
+
     /// <summary>The clock for backoff and leases (the system clock by default; a fake one in tests).</summary>
     public TimeProvider TimeProvider { get; init => field = value ?? throw new ArgumentNullException(nameof(TimeProvider)); } = TimeProvider.System;
 
