@@ -23,7 +23,7 @@ namespace EventSourcery;
 /// share the instance's connection, transaction, serialization, listeners and lifetime. Subscriptions on an instance
 /// wake as soon as it commits an append; writes of other instances and processes reach them by polling.
 /// </remarks>
-public class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore, IAppendSignal, ICheckpointStore, IAsyncDisposable
+public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore, IOutboxStore, IAppendSignal, ICheckpointStore, IAsyncDisposable
 {
     private const string DefaultTenant = "";
     private const int MaxBusyAttempts = 3;
@@ -254,6 +254,52 @@ public class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore, IAppe
             }
 
             if (page.Count < SqliteStorage.PageSize || page[^1].Version >= toVersion)
+            {
+                yield break;
+            }
+
+            next = page[^1].Version + 1;
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<VersionedEvent> ReadStreamEventsAsync(StreamId streamId, long fromVersion = 1, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        streamId.ThrowIfDefault(nameof(streamId));
+        ArgumentOutOfRangeException.ThrowIfLessThan(fromVersion, 1);
+        var stream = StreamKey.From(streamId, _tenant);
+        var commands = _shared.Commands;
+        var serializer = _shared.Serializer;
+        var next = fromVersion;
+        while (true)
+        {
+            var from = next;
+            var page = await RunAsync((transaction, ct) => SqliteStorage.ReadStreamEventsPageAsync(commands, transaction, stream, from, ct), cancellationToken).ConfigureAwait(false);
+            foreach (var row in page)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Event @event;
+                try
+                {
+                    @event = serializer.Deserialize(
+                        streamId,
+                        row.Version,
+                        row.Position,
+                        row.EventName,
+                        row.Payload ?? [],
+                        StoredValues.ParseGuid(row.EventId ?? throw new FormatException("no event id is stored.")),
+                        StoredValues.ParseTime(row.CreatedAt ?? throw new FormatException("no creation time is stored.")),
+                        row.Metadata ?? []);
+                }
+                catch (Exception ex) when (ex is not EventReadException and not OperationCanceledException)
+                {
+                    throw new EventReadException(streamId, row.Version, row.Position, row.EventName, $"the stored row is corrupt: {ex.Message}", ex);
+                }
+
+                yield return new VersionedEvent(row.Version, @event);
+            }
+
+            if (page.Count < SqliteStorage.PageSize)
             {
                 yield break;
             }
@@ -737,8 +783,14 @@ public class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore, IAppe
             ObjectDisposedException.ThrowIf(Volatile.Read(ref shared.Disposed) != 0, this);
 
             // Counted by EF: opens a closed connection for this operation only, leaves an open one (and the user's) alone.
+            // A store that owns its connection keeps it open for good once it is set up: nothing to count then.
             var openedHere = shared.Connection.State != System.Data.ConnectionState.Open;
-            await shared.Context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var countOpen = !(shared.OwnsContext && shared.ConnectionReady);
+            if (countOpen)
+            {
+                await shared.Context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             try
             {
                 for (var attempt = 1; ; attempt++)
@@ -783,7 +835,10 @@ public class SqliteEventStore : IEventStore, ISnapshotStore, IOutboxStore, IAppe
                     shared.Commands.Dispose();
                 }
 
-                await shared.Context.Database.CloseConnectionAsync().ConfigureAwait(false);
+                if (countOpen)
+                {
+                    await shared.Context.Database.CloseConnectionAsync().ConfigureAwait(false);
+                }
             }
         }
         finally

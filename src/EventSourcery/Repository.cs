@@ -80,10 +80,10 @@ public sealed class Repository<TAggregate>
         }
 
         TAggregate? aggregate = null;
-        await foreach (var recorded in _store.ReadStreamAsync(id, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var (version, @event) in ReadEventsAsync(id, 1, cancellationToken).ConfigureAwait(false))
         {
             aggregate ??= CreateFor(id);
-            aggregate.Replay(recorded.Event, recorded.Version);
+            aggregate.Replay(@event, version);
         }
 
         return aggregate;
@@ -168,12 +168,12 @@ public sealed class Repository<TAggregate>
         }
 
         var anchored = false;
-        await foreach (var recorded in _store.ReadStreamAsync(id, snapshot.Version, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var (version, @event) in ReadEventsAsync(id, snapshot.Version, cancellationToken).ConfigureAwait(false))
         {
             if (!anchored)
             {
                 // The snapshot is valid only if the stream still holds the very event it was taken at.
-                if (recorded.Version != snapshot.Version || recorded.Event.Id != snapshot.EventId)
+                if (version != snapshot.Version || @event.Id != snapshot.EventId)
                 {
                     return null;
                 }
@@ -183,10 +183,24 @@ public sealed class Repository<TAggregate>
                 continue;
             }
 
-            aggregate.Replay(recorded.Event, recorded.Version);
+            aggregate.Replay(@event, version);
         }
 
         return anchored ? aggregate : null;
+    }
+
+    /// <summary>The stream's events from <paramref name="fromVersion"/>, the cheaper way when the store has one.</summary>
+    private IAsyncEnumerable<VersionedEvent> ReadEventsAsync(StreamId id, long fromVersion, CancellationToken cancellationToken)
+        => _store is IStreamEventReader reader
+            ? reader.ReadStreamEventsAsync(id, fromVersion, cancellationToken)
+            : FromRecordedAsync(_store.ReadStreamAsync(id, fromVersion, cancellationToken: cancellationToken));
+
+    private static async IAsyncEnumerable<VersionedEvent> FromRecordedAsync(IAsyncEnumerable<RecordedEvent> recorded)
+    {
+        await foreach (var e in recorded.ConfigureAwait(false))
+        {
+            yield return new VersionedEvent(e.Version, e.Event);
+        }
     }
 
     private static TAggregate CreateFor(StreamId id)

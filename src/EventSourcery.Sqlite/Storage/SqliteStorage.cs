@@ -34,6 +34,12 @@ internal sealed record StoredEventRow(
     string? StreamName);
 
 /// <summary>
+/// An event row read to rebuild an aggregate (<see cref="SqliteStorage.ReadStreamEventsPageAsync"/>): only what that
+/// needs, and the position to name the row by if it cannot be read.
+/// </summary>
+internal readonly record struct StoredStreamEventRow(long Position, long Version, string? EventId, string? EventName, byte[]? Payload, byte[]? Metadata, string? CreatedAt);
+
+/// <summary>
 /// An outbox row as read: the event's copy (as in <see cref="StoredEventRow"/>, with the stream columns of the row
 /// itself) and its delivery state, kept raw like the event's values.
 /// </summary>
@@ -91,6 +97,18 @@ internal static class SqliteStorage
         INSERT INTO es_outbox (position, tenant_id, category, stream_id, stream_name, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, attempts)
         VALUES ($position, $tenant, $category, $stream_id, $name, $version, $event_id, $event_name, $schema_version, $payload, $metadata, $created_at, $recorded_at, 0);
         """;
+
+    /// <summary>
+    /// The query of <see cref="ReadStreamEventsPageAsync"/> (internal so that tests can check its plan): the stream by
+    /// its identity, then the columns of its events that rebuilding an aggregate needs, by version.
+    /// </summary>
+    internal static readonly string ReadStreamEventsPageSql = string.Create(CultureInfo.InvariantCulture, $"""
+        SELECT e.position, e.version, e.event_id, e.event_name, e.payload, e.metadata, e.created_at
+        FROM es_events e JOIN es_streams s ON s.stream_key = e.stream_key
+        WHERE s.tenant_id = $tenant AND s.category = $category AND s.stream_id = $stream_id AND e.version >= $from
+        ORDER BY e.version
+        LIMIT {PageSize};
+        """);
 
     /// <summary>The query of <see cref="ReadAllPageAsync"/> (internal so that tests can check its plan).</summary>
     /// <remarks>
@@ -397,6 +415,40 @@ internal static class SqliteStorage
         command.Parameters.AddWithValue("$from", fromVersion);
         command.Parameters.AddWithValue("$to", toVersion);
         return await ReadRowsAsync(command, streamColumns: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Up to <see cref="PageSize"/> events of one stream from version <paramref name="fromVersion"/>, with only what rebuilding an aggregate needs.</summary>
+    public static async Task<List<StoredStreamEventRow>> ReadStreamEventsPageAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, long fromVersion, CancellationToken cancellationToken)
+    {
+        var command = commands.Get(transaction, ReadStreamEventsPageSql);
+        AddStreamKey(command, stream);
+        command.Parameters.AddWithValue("$from", fromVersion);
+        var rows = new List<StoredStreamEventRow>();
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            StoredStreamEventRow row;
+            try
+            {
+                // NOT NULL columns read without asking first, as in ReadEventRow; a row breaking that is read again carefully.
+                row = new(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<byte[]>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5), reader.GetString(6));
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or InvalidCastException or FormatException)
+            {
+                row = new(
+                    reader.GetInt64(0),
+                    reader.GetInt64(1),
+                    TextOrNull(reader, 2),
+                    TextOrNull(reader, 3),
+                    reader.IsDBNull(4) ? null : reader.GetFieldValue<byte[]>(4),
+                    reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5),
+                    TextOrNull(reader, 6));
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
     }
 
     /// <summary>Up to <see cref="PageSize"/> events of the tenant's streams after <paramref name="afterPosition"/>, in position order.</summary>
