@@ -9,11 +9,42 @@ namespace EventSourcery;
 /// </remarks>
 public abstract record Event
 {
+    // Set by EventType.ReadPayload for the one event a generated reader constructs, which then sets Id, CreatedAt and
+    // Metadata from the stored values: a fresh UUIDv7 costs a system call for random bytes (450-600 ns, more than reading
+    // the rest of a small event), only to be overwritten. Thread-local and cleared before ReadPayload returns, so it never
+    // reaches user code; see docs/decisions/0005-restoring-events-without-fresh-ids.md.
+    [ThreadStatic]
+    private static bool t_restoring;
+
     /// <summary>Creates an event with a new time-ordered id (UUIDv7), the current UTC time and empty metadata.</summary>
     protected Event()
     {
+        if (t_restoring)
+        {
+            t_restoring = false; // read back from storage: the generated reader sets the stored id and time
+            return;
+        }
+
         Id = Guid.CreateVersion7();
         CreatedAt = DateTimeOffset.UtcNow;
+    }
+
+    /// <summary>
+    /// Runs a generated reader so that the event it constructs skips making an id and time of its own (the reader sets
+    /// the stored ones). Only for <see cref="Serialization.EventType.ReadPayload"/>: the reader constructs exactly one
+    /// event, last, and synchronously.
+    /// </summary>
+    internal static Event Restore(Serialization.EventPayloadReader read, ref System.Text.Json.Utf8JsonReader reader, in Serialization.EventHeader header)
+    {
+        t_restoring = true;
+        try
+        {
+            return read(ref reader, header);
+        }
+        finally
+        {
+            t_restoring = false; // also when the reader failed before constructing the event
+        }
     }
 
     /// <summary>The event's unique id, a UUIDv7 by default (time-ordered, so ids sort by creation time).</summary>

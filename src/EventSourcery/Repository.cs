@@ -125,14 +125,15 @@ public sealed class Repository<TAggregate>
 
     private async Task SaveSnapshotAsync(StreamId id, ISnapshotable aggregate, long version, Guid eventId, CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        await using (var writer = new Utf8JsonWriter(buffer))
-        {
-            aggregate.WriteSnapshot(writer);
-        }
-
         try
         {
+            // Writing the state can fail too (a NaN, or a string that UTF-8 cannot hold): that is also only a lost shortcut.
+            var buffer = new ArrayBufferWriter<byte>(256);
+            await using (var writer = new Utf8JsonWriter(buffer))
+            {
+                aggregate.WriteSnapshot(writer);
+            }
+
             var snapshot = new StoredSnapshot(version, eventId, aggregate.SnapshotType, aggregate.SnapshotFingerprint, buffer.WrittenMemory.ToArray());
             await _snapshots!.SaveSnapshotAsync(id, snapshot, cancellationToken).ConfigureAwait(false);
         }

@@ -55,10 +55,17 @@ public readonly struct StreamId : IEquatable<StreamId>
     /// The deterministic id (UUIDv5) of the stream called <paramref name="name"/> in <paramref name="category"/>:
     /// the same arguments give the same stream every time; another name or another category gives another stream.
     /// </summary>
+    /// <exception cref="ArgumentException">The name is null, empty or not valid UTF-16 (an unpaired surrogate), or the category is malformed.</exception>
     public static StreamId FromName(string name, string? category = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ValidateCategory(category);
+        if (Serialization.JsonPrimitives.IndexOfUnpairedSurrogate(name) is >= 0 and var index)
+        {
+            // UTF-8 would turn it into U+FFFD, so two different names would make the same id (and not read back).
+            throw new ArgumentException($"The stream name has an unpaired UTF-16 surrogate at index {index}; it cannot be stored unchanged.", nameof(name));
+        }
+
         return new StreamId(NameBasedGuid(category + "\n" + name), category, name);
     }
 

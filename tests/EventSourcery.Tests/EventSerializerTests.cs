@@ -112,6 +112,42 @@ public sealed class EventSerializerTests
         Assert.Equal(original.At.Offset, ((NoteAdded)read).At.Offset);
     }
 
+    [Theory]
+    [InlineData("{\"text\":\"x\",\"count\":1,\"at\":\"2020-01-01T00:00:00+00:00\"}")] // read fine
+    [InlineData("{\"text\":\"trunc")] // the reader fails before it constructs the event
+    [InlineData("{\"text\":\"x\",\"count\":1,\"at\":\"2020-01-01T00:00:00+00:00\"} []")] // fails after
+    public void Reading_an_event_back_leaves_new_events_with_fresh_ids_and_times(string payload)
+    {
+        // A read event is constructed without an id and time of its own (the stored ones are set); nothing of that
+        // may leak into the next event the same thread creates, whether the read succeeded or not.
+        var serializer = new EventSerializer(EventRegistry.Default);
+        var storedId = Guid.CreateVersion7(new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var storedAt = new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.FromHours(2));
+        Event? read = null;
+        try
+        {
+            read = serializer.Deserialize(StreamId.New(), 1, 1, "NoteAdded", Encoding.UTF8.GetBytes(payload), storedId, storedAt, default);
+        }
+        catch (EventReadException)
+        {
+        }
+
+        var before = DateTimeOffset.UtcNow;
+        var created = new NoteAdded("new", 1, before);
+        var another = new TurnedOn();
+
+        if (read is not null)
+        {
+            Assert.Equal((storedId, storedAt), (read.Id, read.CreatedAt));
+        }
+
+        Assert.Equal(7, created.Id.Version);
+        Assert.NotEqual(storedId, created.Id);
+        Assert.NotEqual(created.Id, another.Id);
+        Assert.InRange(created.CreatedAt, before.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.Equal(7, another.Id.Version);
+    }
+
     [Fact]
     public void Serializing_an_unregistered_type_throws_UnknownEventTypeException()
     {

@@ -139,4 +139,15 @@ public sealed class StreamIdTests
         var append = await Assert.ThrowsAsync<ArgumentException>(() => store.AppendAsync(default, [new StoreContract.TurnedOn()], ExpectedVersion.Any).AsTask());
         Assert.Equal("streamId", append.ParamName);
     }
+
+    [Fact]
+    public void A_name_that_UTF8_cannot_hold_is_rejected_rather_than_sharing_an_id_with_another_name()
+    {
+        // With a lone surrogate, "a\uD800" would hash (as UTF-8) like "a\uFFFD" and be stored as it.
+        var ex = Assert.Throws<ArgumentException>(() => StreamId.FromName("a\uD800", "c"));
+        Assert.Equal("name", ex.ParamName);
+        Assert.Contains("index 1", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => StreamId.FromName("\uDC00x"));
+        Assert.Equal("😀", StreamId.FromName("😀").Name); // a proper pair is fine
+    }
 }

@@ -61,7 +61,7 @@ public sealed class EventType
             throw new JsonException($"The payload of a {Name} event must be a JSON object.");
         }
 
-        var result = _read(ref reader, header);
+        var result = Event.Restore(_read, ref reader, header);
         if (reader.Read())
         {
             throw new JsonException($"The payload of a {Name} event has data after its end.");
