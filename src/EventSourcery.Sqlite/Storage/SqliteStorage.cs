@@ -263,8 +263,8 @@ internal static class SqliteStorage
     /// <summary>The stream's row, or null when the stream does not exist.</summary>
     public static async Task<StreamState?> FindStreamAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, CancellationToken cancellationToken)
     {
-        var command = commands.Get(transaction, "SELECT stream_key, version, name FROM es_streams WHERE tenant_id = $tenant AND category = $category AND stream_id = $stream_id;");
-        AddStreamKey(command, stream);
+        var command = commands.Get(transaction, "SELECT stream_key, version, name FROM es_streams WHERE tenant_id = $tenant AND category = $category AND stream_id = $stream_id;", DeclareStreamKey);
+        SetStreamKey(command.Parameters, stream);
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? new StreamState(reader.GetInt64(0), reader.GetInt64(1), TextOrNull(reader, 2))
@@ -410,19 +410,28 @@ internal static class SqliteStorage
     /// <summary>Up to <see cref="PageSize"/> events of one stream with versions in [<paramref name="fromVersion"/>, <paramref name="toVersion"/>], in version order (without their stream's columns but its name).</summary>
     public static async Task<List<StoredEventRow>> ReadStreamPageAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, long fromVersion, long toVersion, CancellationToken cancellationToken)
     {
-        var command = commands.Get(transaction, ReadStreamPageSql);
-        AddStreamKey(command, stream);
-        command.Parameters.AddWithValue("$from", fromVersion);
-        command.Parameters.AddWithValue("$to", toVersion);
+        var command = commands.Get(transaction, ReadStreamPageSql, static p =>
+        {
+            DeclareStreamKey(p);
+            p.Add("$from", SqliteType.Integer);
+            p.Add("$to", SqliteType.Integer);
+        });
+        SetStreamKey(command.Parameters, stream);
+        command.Parameters[3].Value = fromVersion;
+        command.Parameters[4].Value = toVersion;
         return await ReadRowsAsync(command, streamColumns: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Up to <see cref="PageSize"/> events of one stream from version <paramref name="fromVersion"/>, with only what rebuilding an aggregate needs.</summary>
     public static async Task<List<StoredStreamEventRow>> ReadStreamEventsPageAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, long fromVersion, CancellationToken cancellationToken)
     {
-        var command = commands.Get(transaction, ReadStreamEventsPageSql);
-        AddStreamKey(command, stream);
-        command.Parameters.AddWithValue("$from", fromVersion);
+        var command = commands.Get(transaction, ReadStreamEventsPageSql, static p =>
+        {
+            DeclareStreamKey(p);
+            p.Add("$from", SqliteType.Integer);
+        });
+        SetStreamKey(command.Parameters, stream);
+        command.Parameters[3].Value = fromVersion;
         var rows = new List<StoredStreamEventRow>();
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -454,9 +463,13 @@ internal static class SqliteStorage
     /// <summary>Up to <see cref="PageSize"/> events of the tenant's streams after <paramref name="afterPosition"/>, in position order.</summary>
     public static async Task<List<StoredEventRow>> ReadAllPageAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, long afterPosition, CancellationToken cancellationToken)
     {
-        var command = commands.Get(transaction, ReadAllPageSql);
-        command.Parameters.AddWithValue("$after", afterPosition);
-        command.Parameters.AddWithValue("$tenant", tenantId);
+        var command = commands.Get(transaction, ReadAllPageSql, static p =>
+        {
+            p.Add("$after", SqliteType.Integer);
+            p.Add("$tenant", SqliteType.Text);
+        });
+        command.Parameters[0].Value = afterPosition;
+        command.Parameters[1].Value = tenantId;
         return await ReadRowsAsync(command, streamColumns: true, cancellationToken).ConfigureAwait(false);
     }
 
@@ -752,6 +765,21 @@ internal static class SqliteStorage
             StreamName: TextOrNull(reader, streamColumns ? 12 : 9));
 
     private static string? TextOrNull(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    /// <summary>Declares the parameters of a stream's identity, the first three of a cached command (see <see cref="SetStreamKey"/>).</summary>
+    private static void DeclareStreamKey(SqliteParameterCollection parameters)
+    {
+        parameters.Add("$tenant", SqliteType.Text);
+        parameters.Add("$category", SqliteType.Text);
+        parameters.Add("$stream_id", SqliteType.Text);
+    }
+
+    private static void SetStreamKey(SqliteParameterCollection parameters, StreamKey stream)
+    {
+        parameters[0].Value = stream.TenantId;
+        parameters[1].Value = stream.Category;
+        parameters[2].Value = StoredValues.FormatGuid(stream.StreamGuid);
+    }
 
     private static void AddStreamKey(SqliteCommand command, StreamKey stream)
     {
