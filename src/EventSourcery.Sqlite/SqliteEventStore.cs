@@ -269,7 +269,6 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
         ArgumentOutOfRangeException.ThrowIfLessThan(fromVersion, 1);
         var stream = StreamKey.From(streamId, _tenant);
         var commands = _shared.Commands;
-        var serializer = _shared.Serializer;
         var next = fromVersion;
         while (true)
         {
@@ -281,15 +280,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
                 Event @event;
                 try
                 {
-                    @event = serializer.Deserialize(
-                        streamId,
-                        row.Version,
-                        row.Position,
-                        row.EventName,
-                        row.Payload ?? [],
-                        StoredValues.ParseGuid(row.EventId ?? throw new FormatException("no event id is stored.")),
-                        StoredValues.ParseTime(row.CreatedAt ?? throw new FormatException("no creation time is stored.")),
-                        row.Metadata ?? []);
+                    @event = ReadEvent(streamId, row.Version, row.Position, row.EventName, row.Payload, row.EventId, row.CreatedAt, row.Metadata);
                 }
                 catch (Exception ex) when (ex is not EventReadException and not OperationCanceledException)
                 {
@@ -959,15 +950,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
         try
         {
             id = streamId ?? streamIds?.Read(row) ?? ReadStreamId(row);
-            var @event = _shared.Serializer.Deserialize(
-                id,
-                row.Version,
-                row.Position,
-                row.EventName,
-                row.Payload ?? [],
-                StoredValues.ParseGuid(row.EventId ?? throw new FormatException("no event id is stored.")),
-                StoredValues.ParseTime(row.CreatedAt ?? throw new FormatException("no creation time is stored.")),
-                row.Metadata ?? []);
+            var @event = ReadEvent(id, row.Version, row.Position, row.EventName, row.Payload, row.EventId, row.CreatedAt, row.Metadata);
             var recordedAt = StoredValues.ParseTime(row.RecordedAt ?? throw new FormatException("no recording time is stored."));
             return new RecordedEvent(id, row.Version, row.Position, @event, row.EventName!, checked((int)row.SchemaVersion), recordedAt, _recordedTenant);
         }
@@ -976,6 +959,20 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
             throw new EventReadException(id, row.Version, row.Position, row.EventName, $"{rowName} is corrupt: {ex.Message}", ex);
         }
     }
+
+    /// <summary>The event of a stored row, from its raw values.</summary>
+    /// <exception cref="EventReadException">The name is unknown, or the payload or metadata does not fit the type.</exception>
+    /// <exception cref="FormatException">The id or creation time is missing or malformed (the caller names the row).</exception>
+    private Event ReadEvent(StreamId streamId, long version, long position, string? eventName, byte[]? payload, string? eventId, string? createdAt, byte[]? metadata)
+        => _shared.Serializer.Deserialize(
+            streamId,
+            version,
+            position,
+            eventName,
+            payload ?? [],
+            StoredValues.ParseGuid(eventId ?? throw new FormatException("no event id is stored.")),
+            StoredValues.ParseTime(createdAt ?? throw new FormatException("no creation time is stored.")),
+            metadata ?? []);
 
     /// <summary>An outbox row as an entry: its event from the row's own copy, named as the stream was when it was published.</summary>
     /// <exception cref="EventReadException">The row cannot be read; the exception names it.</exception>
