@@ -5,7 +5,8 @@ namespace EventSourcery.Hosting;
 
 /// <summary>
 /// Runs one projection for the lifetime of the host: catches up, then follows new events. A projection whose handler
-/// keeps failing stops alone (logged with its position); the host and the other projections go on.
+/// keeps failing, or that meets an event it cannot read, stops alone (logged with its position); the host and the other
+/// projections go on. Failures of the store (busy, unreachable) are logged as warnings and the projection tries again.
 /// </summary>
 public sealed partial class ProjectionWorker : BackgroundService
 {
@@ -43,6 +44,10 @@ public sealed partial class ProjectionWorker : BackgroundService
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Projection {Projection} stopped")]
     private partial void LogStopped(string projection);
 
-    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "Projection {Projection} stopped at position {Position}: its handler kept failing")]
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "Projection {Projection} stopped at position {Position}: its handler kept failing, or the event there cannot be read")]
     private partial void LogFailed(string projection, long position, Exception? error);
+
+    /// <summary>Logs a pass that failed because of the store; the runner tries again (see <see cref="ProjectionOptions.OnError"/>).</summary>
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Projection {Projection}: a pass failed in the store and will be tried again")]
+    internal static partial void LogPassFailed(ILogger logger, string projection, Exception error);
 }

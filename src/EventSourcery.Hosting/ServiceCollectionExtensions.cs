@@ -60,14 +60,41 @@ public sealed class EventSourceryBuilder
     public EventSourceryBuilder AddProjection(Func<IServiceProvider, IProjection> projectionFactory, ProjectionOptions? options = null, string? tenantId = null)
     {
         ArgumentNullException.ThrowIfNull(projectionFactory);
-        return AddProjectionWorker(sp => new ProjectionRunner(View(sp, tenantId), projectionFactory(sp), options), tenantId);
+        return AddProjectionWorker(
+            sp =>
+            {
+                var projection = projectionFactory(sp);
+                return new ProjectionRunner(View(sp, tenantId), projection, Logged(projection.Name, options, sp));
+            },
+            tenantId);
     }
 
     /// <summary>Runs a <see cref="ProjectionWorker"/> for a batch projection; see <see cref="AddProjection(Func{IServiceProvider, IProjection}, ProjectionOptions?, string?)"/>.</summary>
     public EventSourceryBuilder AddProjection(Func<IServiceProvider, IBatchProjection> projectionFactory, ProjectionOptions? options = null, string? tenantId = null)
     {
         ArgumentNullException.ThrowIfNull(projectionFactory);
-        return AddProjectionWorker(sp => new ProjectionRunner(View(sp, tenantId), projectionFactory(sp), options), tenantId);
+        return AddProjectionWorker(
+            sp =>
+            {
+                var projection = projectionFactory(sp);
+                return new ProjectionRunner(View(sp, tenantId), projection, Logged(projection.Name, options, sp));
+            },
+            tenantId);
+    }
+
+    /// <summary>The options with an <see cref="ProjectionOptions.OnError"/> that also logs (the caller's own handler still runs).</summary>
+    private static ProjectionOptions Logged(string projection, ProjectionOptions? options, IServiceProvider services)
+    {
+        var logger = services.GetRequiredService<ILogger<ProjectionWorker>>();
+        var given = options ?? new ProjectionOptions();
+        return given with
+        {
+            OnError = error =>
+            {
+                ProjectionWorker.LogPassFailed(logger, projection, error);
+                given.OnError?.Invoke(error);
+            },
+        };
     }
 
     private EventSourceryBuilder AddProjectionWorker(Func<IServiceProvider, ProjectionRunner> runnerFactory, string? tenantId)

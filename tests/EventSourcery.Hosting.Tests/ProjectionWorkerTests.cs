@@ -39,6 +39,56 @@ public sealed class ProjectionWorkerTests
         Assert.Equal(0, await store.LoadCheckpointAsync("broken"));
     }
 
+    [Fact]
+    public async Task A_store_failure_is_logged_as_a_warning_and_the_projection_carries_on()
+    {
+        var store = new EventSourcery.StoreContract.FlakyStore(new InMemoryEventStore()) { FailingReads = 2 };
+        await store.AppendAsync(StreamId.New("parcel"), [new ParcelShipped("p1")], ExpectedVersion.NoStream);
+        var shipped = new ConcurrentQueue<string>();
+        var logs = new ConcurrentQueue<(LogLevel Level, string Message)>();
+        var seenByCaller = 0;
+        var options = new ProjectionOptions { PollInterval = TimeSpan.FromMilliseconds(10), OnError = _ => Interlocked.Increment(ref seenByCaller) };
+        using var host = Host.CreateDefaultBuilder()
+            .ConfigureLogging(logging => logging.ClearProviders().AddProvider(new ListLoggerProvider(logs)))
+            .ConfigureServices(services => services
+                .AddEventSourcery(_ => store)
+                .AddProjection(_ => new Collector("parcels", shipped), options))
+            .Build();
+
+        await host.StartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (shipped.IsEmpty && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        await host.StopAsync();
+        Assert.Equal(["p1"], shipped);
+        var warnings = logs.Where(l => l.Level == LogLevel.Warning && l.Message.Contains("parcels", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Equal(2, seenByCaller); // the caller's own OnError still runs
+    }
+
+    private sealed class ListLoggerProvider(ConcurrentQueue<(LogLevel, string)> into) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new ListLogger(into);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class ListLogger(ConcurrentQueue<(LogLevel, string)> into) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+                => into.Enqueue((logLevel, formatter(state, exception)));
+        }
+    }
+
     private sealed class Collector(string name, ConcurrentQueue<string> into) : IProjection
     {
         public string Name => name;

@@ -323,6 +323,26 @@ public sealed class SqliteProjectionRunnerTests : IAsyncLifetime
         Assert.Equal(0, (await runner.GetStatusAsync()).Lag);
     }
 
+    [Fact]
+    public async Task An_event_that_cannot_be_read_stops_the_run_at_it_after_handling_everything_before_it()
+    {
+        var store = await _db.OpenStoreAsync();
+        var positions = await AppendNotesAsync(store, 5);
+        await _db.ExecuteAsync("UPDATE es_events SET payload = '{\"text\":' WHERE position = $p", ("$p", positions[3]));
+        var projection = new NoteLog("log");
+        var runner = new ProjectionRunner(store, projection, new ProjectionOptions { BatchSize = 2 });
+
+        var ex = await Assert.ThrowsAsync<ProjectionException>(() => runner.RunOnceAsync());
+
+        Assert.Equal(positions[3], ex.Position);
+        var unreadable = Assert.IsType<EventReadException>(ex.InnerException);
+        Assert.Equal(positions[3], unreadable.Position);
+        Assert.Equal(positions[2], await runner.GetCheckpointAsync()); // the half batch before it was handled too
+        Assert.Equal(3, projection.Texts.Count);
+        Assert.Same(ex, (await runner.GetStatusAsync()).LastError);
+        await Assert.ThrowsAsync<ProjectionException>(() => runner.RunAsync()); // RunAsync stops at it as well
+    }
+
     private async Task<(ReadModelContext Context, SqliteDbContextEventStore Store)> CreateContextStoreAsync()
     {
         var context = _db.Own(new ReadModelContext(new DbContextOptionsBuilder<ReadModelContext>().UseSqlite(_db.ConnectionString).Options));

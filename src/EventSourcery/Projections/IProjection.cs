@@ -105,7 +105,14 @@ public sealed record ProjectionOptions
     /// </summary>
     public TimeSpan CheckpointInterval { get; init { ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero, nameof(CheckpointInterval)); field = value; } } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The clock behind <see cref="CheckpointInterval"/> (the system's by default).</summary>
+    /// <summary>
+    /// Called by <see cref="ProjectionRunner.RunAsync"/> when a pass fails because of the store rather than the handler
+    /// (a read or checkpoint write failed, the database was busy too long); the run tries again after
+    /// <see cref="PollInterval"/>. Handler failures stop the run with <see cref="ProjectionException"/> instead.
+    /// </summary>
+    public Action<Exception>? OnError { get; init; }
+
+    /// <summary>The clock behind <see cref="CheckpointInterval"/> and the waits of <see cref="ProjectionRunner.RunAsync"/> (the system's by default).</summary>
     public TimeProvider TimeProvider { get; init { ArgumentNullException.ThrowIfNull(value, nameof(TimeProvider)); field = value; } } = TimeProvider.System;
 
     /// <summary>How long <see cref="ProjectionRunner.RunAsync"/> waits for new events when caught up, at most (1 s by default).</summary>

@@ -58,7 +58,7 @@ public sealed class ProjectionRunner
     /// Handles, in position order, every event after the checkpoint that is stored when the run starts, saving the
     /// checkpoint as it goes and when it ends (also when cancelled). Returns how many events it handled.
     /// </summary>
-    /// <exception cref="ProjectionException">The handler kept failing on an event; the checkpoint stays at the last event handled.</exception>
+    /// <exception cref="ProjectionException">The handler kept failing on an event, or a stored event cannot be read (its <see cref="EventReadException"/> is the inner exception); the checkpoint stays at the last event handled.</exception>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
         var checkpoint = await _checkpoints.LoadCheckpointAsync(_name, cancellationToken).ConfigureAwait(false);
@@ -69,18 +69,37 @@ public sealed class ProjectionRunner
         var batch = new List<RecordedEvent>(_options.BatchSize);
         try
         {
-            await foreach (var recorded in _store.ReadAllAsync(checkpoint, cancellationToken).ConfigureAwait(false))
+            EventReadException? unreadable = null;
+            var events = _store.ReadAllAsync(checkpoint, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using (events.ConfigureAwait(false))
             {
-                if (recorded.Position > head)
+                while (true)
                 {
-                    break;
-                }
+                    try
+                    {
+                        if (!await events.MoveNextAsync().ConfigureAwait(false))
+                        {
+                            break;
+                        }
+                    }
+                    catch (EventReadException ex)
+                    {
+                        unreadable = ex; // handle what came before it, then stop at it
+                        break;
+                    }
 
-                batch.Add(recorded);
-                if (batch.Count == _options.BatchSize)
-                {
-                    handled += await HandleBatchAsync(batch, cancellationToken).ConfigureAwait(false);
-                    batch.Clear();
+                    var recorded = events.Current;
+                    if (recorded.Position > head)
+                    {
+                        break;
+                    }
+
+                    batch.Add(recorded);
+                    if (batch.Count == _options.BatchSize)
+                    {
+                        handled += await HandleBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+                        batch.Clear();
+                    }
                 }
             }
 
@@ -90,6 +109,11 @@ public sealed class ProjectionRunner
             }
 
             await SaveHandledAsync(cancellationToken).ConfigureAwait(false);
+            if (unreadable is not null)
+            {
+                // A stored event that cannot be read will not heal by retrying: the run stops at it.
+                throw Fail(unreadable.Position, unreadable);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -113,7 +137,10 @@ public sealed class ProjectionRunner
 
     /// <summary>
     /// Runs until cancelled: catches up, then waits for new events. Returns normally when cancelled; throws
-    /// <see cref="ProjectionException"/> (and stops) when the handler keeps failing.
+    /// <see cref="ProjectionException"/> (and stops) when the handler keeps failing. A failure of the store itself (a
+    /// read or a checkpoint write that fails, the database busy for too long) is passed to
+    /// <see cref="ProjectionOptions.OnError"/>, and the run tries again after <see cref="ProjectionOptions.PollInterval"/>
+    /// from the stored checkpoint (at least once: events handled since the last save may be handed over again).
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
@@ -130,6 +157,18 @@ public sealed class ProjectionRunner
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception ex) when (ex is not ProjectionException)
+            {
+                _options.OnError?.Invoke(ex);
+                try
+                {
+                    await Task.Delay(_options.PollInterval, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
             }
         }
     }
