@@ -34,7 +34,7 @@ public sealed class SqliteSchemaTests
             => (await db.RowsAsync($"SELECT name FROM pragma_table_info('{table}') ORDER BY cid")).Select(r => (string)r[0]!).ToArray();
 
         Assert.Equal(["stream_key", "tenant_id", "category", "stream_id", "name", "version"], await Columns("es_streams"));
-        Assert.Equal(["position", "stream_key", "version", "event_id", "event_name", "schema_version", "payload", "metadata", "created_at", "recorded_at"], await Columns("es_events"));
+        Assert.Equal(["position", "stream_key", "tenant_id", "version", "event_id", "event_name", "schema_version", "payload", "metadata", "created_at", "recorded_at"], await Columns("es_events"));
         Assert.Superset(
             new HashSet<string> { "id", "position", "tenant_id", "category", "stream_id", "version", "event_id", "event_name", "schema_version", "payload", "metadata", "created_at", "recorded_at", "attempts", "last_error", "retry_at", "dead_lettered_at", "claimed_by", "lease_until" },
             (await Columns("es_outbox")).ToHashSet());
@@ -124,6 +124,37 @@ public sealed class SqliteSchemaTests
 
         Assert.Equal(1, await runner.RunOnceAsync());
         Assert.Equal(1L, await db.ScalarAsync("SELECT COUNT(*) FROM es_checkpoints"));
+    }
+
+    [Fact]
+    public async Task An_events_table_from_before_events_carried_their_tenant_is_upgraded_on_open()
+    {
+        await using var db = new TempDatabase();
+        long acmeLast, defaultLast;
+        await using (var store = await SqliteEventStore.OpenAsync(db.ConnectionString))
+        {
+            await store.AppendAsync(StreamId.New(), [new TurnedOn(), new TurnedOff()], ExpectedVersion.NoStream);
+            acmeLast = (await store.ForTenant("acme").AppendAsync(StreamId.New(), [new TurnedOn(), new TurnedOff(), new TurnedOn()], ExpectedVersion.NoStream)).LastPosition;
+            defaultLast = (await store.AppendAsync(StreamId.New(), [new TurnedOn()], ExpectedVersion.NoStream)).LastPosition;
+        }
+
+        // The table as the first release made it: no tenant column, no index for it.
+        await db.ExecuteAsync($"DROP INDEX {Storage.SqliteStorage.EventsByTenantIndex}; ALTER TABLE es_events DROP COLUMN tenant_id;");
+        Assert.Equal(0L, await db.ScalarAsync("SELECT COUNT(*) FROM pragma_table_info('es_events') WHERE name = 'tenant_id'"));
+
+        var reopened = await db.OpenStoreAsync();
+        var acme = reopened.ForTenant("acme");
+
+        Assert.Equal(3, (await Read.AllAsync(acme)).Count);
+        Assert.Equal(3, (await Read.AllAsync(reopened)).Count);
+        Assert.Equal(acmeLast, await ((ICheckpointStore)acme).ReadHeadPositionAsync());
+        Assert.Equal(defaultLast, await reopened.ReadHeadPositionAsync());
+        Assert.Equal(1L, await db.ScalarAsync($"SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = '{Storage.SqliteStorage.EventsByTenantIndex}'"));
+        Assert.Equal(3L, await db.ScalarAsync("SELECT COUNT(*) FROM es_events WHERE tenant_id = 'acme'"));
+
+        // New appends carry their tenant too.
+        await acme.AppendAsync(StreamId.New(), [new TurnedOff()], ExpectedVersion.NoStream);
+        Assert.Equal(4, (await Read.AllAsync(acme)).Count);
     }
 
     [Fact]

@@ -166,7 +166,7 @@ public sealed class SqliteTenantViewTests
     }
 
     [Fact]
-    public async Task ReadAll_walks_the_events_by_position_and_looks_each_stream_up_by_its_key()
+    public async Task ReadAll_walks_the_views_events_by_position_and_looks_each_stream_up_by_its_key()
     {
         await using var db = new TempDatabase();
         var store = await db.OpenStoreAsync();
@@ -179,7 +179,8 @@ public sealed class SqliteTenantViewTests
 
         var steps = await PlanAsync(store, SqliteStorage.ReadAllPageSql, ("$after", 0L), ("$tenant", "acme"));
 
-        Assert.Equal(["SEARCH e USING INTEGER PRIMARY KEY (rowid>?)", "SEARCH s USING INTEGER PRIMARY KEY (rowid=?)"], steps);
+        // Only the view's events, in position order, from the index (no sort, no other tenant's rows).
+        Assert.Equal([$"SEARCH e USING INDEX {SqliteStorage.EventsByTenantIndex} (tenant_id=? AND position>?)", "SEARCH s USING INTEGER PRIMARY KEY (rowid=?)"], steps);
         Assert.Equal(20, (await Read.AllAsync(store.ForTenant("acme"))).Count);
     }
 

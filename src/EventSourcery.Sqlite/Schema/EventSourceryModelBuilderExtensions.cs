@@ -40,6 +40,9 @@ public static class EventSourceryModelBuilderExtensions
             b.HasKey(x => x.Position);
             b.Property(x => x.Position).HasColumnName("position").ValueGeneratedOnAdd();
             b.Property(x => x.StreamKey).HasColumnName("stream_key");
+
+            // The stream's tenant again (the default view's is ''), for ix_es_events_tenant_position.
+            b.Property(x => x.TenantId).HasColumnName("tenant_id").IsRequired().HasDefaultValue("");
             b.Property(x => x.Version).HasColumnName("version");
             b.Property(x => x.EventId).HasColumnName("event_id").HasConversion(guid);
             b.Property(x => x.EventName).HasColumnName("event_name").IsRequired();
@@ -49,6 +52,7 @@ public static class EventSourceryModelBuilderExtensions
             b.Property(x => x.CreatedAt).HasColumnName("created_at").HasConversion(time);
             b.Property(x => x.RecordedAt).HasColumnName("recorded_at").HasConversion(time);
             b.HasIndex(x => new { x.StreamKey, x.Version }).IsUnique().HasDatabaseName("ux_es_events_stream_version");
+            b.HasIndex(x => new { x.TenantId, x.Position }, SqliteStorage.EventsByTenantIndex);
             b.HasOne<StreamRow>().WithMany().HasForeignKey(x => x.StreamKey).OnDelete(DeleteBehavior.Restrict);
         });
 

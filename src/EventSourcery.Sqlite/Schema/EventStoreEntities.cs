@@ -30,6 +30,9 @@ internal sealed class EventRow
 
     public long StreamKey { get; set; }
 
+    /// <summary>The stream's tenant, repeated on each event so that a view reads its events by an index of its own.</summary>
+    public string TenantId { get; set; } = "";
+
     public long Version { get; set; }
 
     public Guid EventId { get; set; }

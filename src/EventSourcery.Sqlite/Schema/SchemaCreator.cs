@@ -9,7 +9,8 @@ using Microsoft.EntityFrameworkCore.Migrations.Operations;
 namespace EventSourcery.Sqlite.Schema;
 
 /// <summary>
-/// Creates the store's tables that are missing, from the EF Core model. <c>EnsureCreated</c> does nothing when the
+/// Creates the store's tables that are missing, from the EF Core model, and brings an existing <c>es_events</c> made by
+/// an earlier version up to date (see <see cref="SqliteStorage.UpgradeEventsTableAsync"/>). <c>EnsureCreated</c> does nothing when the
 /// database already has other tables, and <c>CreateTables</c> creates every table of the model, so this asks EF for
 /// the operations that build the model from nothing and keeps those for our tables that do not exist yet.
 /// </summary>
@@ -23,6 +24,11 @@ internal static class SchemaCreator
     public static async Task<bool> EnsureCreatedAsync(DbContext context, SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
     {
         var existing = await SqliteStorage.ExistingTablesAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        if (existing.Contains(Tables.Events))
+        {
+            await SqliteStorage.UpgradeEventsTableAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        }
+
         if (existing.Count == Tables.All.Length)
         {
             return true;

@@ -88,10 +88,13 @@ internal static class SqliteStorage
         """);
 
     private const string InsertEventSql = """
-        INSERT INTO es_events (stream_key, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at)
-        VALUES ($stream_key, $version, $event_id, $event_name, $schema_version, $payload, $metadata, $created_at, $recorded_at)
+        INSERT INTO es_events (stream_key, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, tenant_id)
+        VALUES ($stream_key, $version, $event_id, $event_name, $schema_version, $payload, $metadata, $created_at, $recorded_at, $tenant)
         RETURNING position;
         """;
+
+    /// <summary>The index of a view's events in position order: what <see cref="ReadAllPageSql"/> and <see cref="ReadHeadPositionSql"/> walk.</summary>
+    internal const string EventsByTenantIndex = "ix_es_events_tenant_position";
 
     private const string InsertOutboxSql = """
         INSERT INTO es_outbox (position, tenant_id, category, stream_id, stream_name, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, attempts)
@@ -112,15 +115,14 @@ internal static class SqliteStorage
 
     /// <summary>The query of <see cref="ReadAllPageAsync"/> (internal so that tests can check its plan).</summary>
     /// <remarks>
-    /// <c>CROSS JOIN</c> makes SQLite keep the tables in the order written: events walked by their primary key from
-    /// <c>$after</c> (already in position order, so it stops at the limit), each one's stream looked up by its primary
-    /// key and filtered by tenant. Left to itself the planner prefers the tenant prefix of <c>ux_es_streams_identity</c>,
-    /// then reads every event of the tenant and sorts them all, for every page.
+    /// The view's events are walked in position order along <see cref="EventsByTenantIndex"/> from <c>$after</c> (so it
+    /// stops at the limit and never touches another tenant's events), each one's stream looked up by its primary key.
+    /// <c>CROSS JOIN</c> keeps SQLite from starting at the streams' side.
     /// </remarks>
     internal static readonly string ReadAllPageSql = string.Create(CultureInfo.InvariantCulture, $"""
         SELECT {EventColumns}, {StreamColumns}
         FROM es_events e CROSS JOIN es_streams s ON s.stream_key = e.stream_key
-        WHERE e.position > $after AND s.tenant_id = $tenant
+        WHERE e.tenant_id = $tenant AND e.position > $after
         ORDER BY e.position
         LIMIT {PageSize};
         """);
@@ -172,33 +174,12 @@ internal static class SqliteStorage
     /// <summary>The query of <see cref="CountOutboxAsync"/> (internal so that tests can check its plan).</summary>
     internal const string CountOutboxSql = "SELECT COUNT(*) FROM es_outbox WHERE tenant_id = $tenant;";
 
-    /// <summary>How many of the store's newest events <see cref="ReadHeadPositionSql"/> looks at before it falls back to the view's streams.</summary>
-    internal const int HeadWindow = 256;
-
     /// <summary>
-    /// The query of <see cref="ReadHeadPositionAsync"/> (internal so that tests can check its plan): the position of
-    /// the view's last still-stored event, or 0. Two index-backed ways, the second only when the first finds nothing
-    /// (SQLite evaluates <c>COALESCE</c>'s arguments lazily):
-    /// <list type="number">
-    /// <item>The newest <see cref="HeadWindow"/> events of the whole store, walked backwards by their primary key, each
-    /// one's stream looked up by its key. If any is the view's, the newest of those is the view's last event (every
-    /// later event is in the window). This answers the common case (a busy view) in constant time.</item>
-    /// <item>Otherwise every stream of the view, from the tenant prefix of <c>ux_es_streams_identity</c>, and its last
-    /// event found by (stream key, current version) in <c>ux_es_events_stream_version</c>: one index probe per stream,
-    /// never a scan of the events. A deleted stream has no row, so its events do not count.</item>
-    /// </list>
+    /// The query of <see cref="ReadHeadPositionAsync"/> (internal so that tests can check its plan): the position of the
+    /// view's last still-stored event, or 0, from the end of <see cref="EventsByTenantIndex"/> (one index probe). A
+    /// deleted stream's events are deleted with it, so they do not count.
     /// </summary>
-    internal static readonly string ReadHeadPositionSql = string.Create(CultureInfo.InvariantCulture, $"""
-        SELECT COALESCE(
-            (SELECT MAX(w.position)
-             FROM (SELECT position, stream_key FROM es_events ORDER BY position DESC LIMIT {HeadWindow}) w
-             CROSS JOIN es_streams s ON s.stream_key = w.stream_key
-             WHERE s.tenant_id = $tenant),
-            (SELECT MAX(e.position)
-             FROM es_streams s CROSS JOIN es_events e ON e.stream_key = s.stream_key AND e.version = s.version
-             WHERE s.tenant_id = $tenant),
-            0);
-        """);
+    internal const string ReadHeadPositionSql = "SELECT COALESCE(MAX(position), 0) FROM es_events WHERE tenant_id = $tenant;";
 
     /// <summary>The query of <see cref="LoadCheckpointAsync"/> (internal so that tests can check its plan).</summary>
     internal const string LoadCheckpointSql = "SELECT position FROM es_checkpoints WHERE tenant_id = $tenant AND name = $name;";
@@ -251,6 +232,29 @@ internal static class SqliteStorage
         }
 
         return names;
+    }
+
+    /// <summary>
+    /// Adds to an <c>es_events</c> table made before events carried their tenant the <c>tenant_id</c> column (filled from
+    /// each event's stream) and <see cref="EventsByTenantIndex"/>; does nothing to a table that has them. Run it in the
+    /// schema's write transaction.
+    /// </summary>
+    public static async Task UpgradeEventsTableAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        using (var probe = Create(connection, transaction, "SELECT COUNT(*) FROM pragma_table_info('es_events') WHERE name = 'tenant_id';"))
+        {
+            if ((long)(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! > 0)
+            {
+                return;
+            }
+        }
+
+        await ExecuteDdlAsync(connection, transaction, $"""
+            ALTER TABLE es_events ADD COLUMN tenant_id TEXT NOT NULL DEFAULT '';
+            UPDATE es_events SET tenant_id = (SELECT s.tenant_id FROM es_streams s WHERE s.stream_key = es_events.stream_key)
+            WHERE stream_key IN (SELECT stream_key FROM es_streams WHERE tenant_id <> '');
+            CREATE INDEX IF NOT EXISTS "{EventsByTenantIndex}" ON es_events (tenant_id, position);
+            """, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs a statement without results: DDL generated from the EF model, or a pragma.</summary>
@@ -326,10 +330,12 @@ internal static class SqliteStorage
             p.Add("$metadata", SqliteType.Text);
             p.Add("$created_at", SqliteType.Text);
             p.Add("$recorded_at", SqliteType.Text);
+            p.Add("$tenant", SqliteType.Text);
         });
         var e = insert.Parameters;
         e[0].Value = streamKey;
         e[8].Value = recordedAtText;
+        e[9].Value = stream.TenantId;
 
         SqliteParameterCollection? o = null;
         SqliteCommand? outbox = null;
