@@ -457,6 +457,13 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
             return;
         }
 
+        if (entryIds.Count == 1)
+        {
+            // The usual case (CompletionBatchSize 1): the statement by primary key, no JSON list to build and parse.
+            await ((IOutboxStore)this).CompleteOutboxAsync(runnerId, entryIds.First(), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var commands = _shared.Commands;
         var tenant = _tenant;
         await RunWriteAsync(

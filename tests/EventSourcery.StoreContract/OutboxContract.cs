@@ -227,23 +227,11 @@ public abstract class OutboxContract
     public async Task Cancellation_in_the_middle_of_a_batch_loses_nothing()
     {
         var store = await CreateStoreAsync();
-        for (var i = 0; i < 10; i++)
-        {
-            await store.PublishAsync(StreamId.New(), [Note($"e{i}")], ExpectedVersion.NoStream);
-        }
+        await PublishOnePerStreamAsync(store, 10);
 
         using var cts = new CancellationTokenSource();
         var delivered = new List<string>();
-        var outbox = new Outbox(store, async (e, ct) =>
-        {
-            if (Text(e) == "e4")
-            {
-                await cts.CancelAsync();
-                ct.ThrowIfCancellationRequested(); // the publisher stops mid-delivery: not a failure
-            }
-
-            delivered.Add(Text(e));
-        }, Options());
+        var outbox = new Outbox(store, CancellingAt("e4", cts, delivered), Options());
 
         Assert.Equal(4, await outbox.RunOnceAsync(cts.Token));
         Assert.Equal(["e0", "e1", "e2", "e3"], delivered);
@@ -337,10 +325,7 @@ public abstract class OutboxContract
     public async Task Completing_a_group_removes_only_the_entries_the_runner_still_holds()
     {
         var store = await CreateStoreAsync();
-        for (var i = 0; i < 4; i++)
-        {
-            await store.PublishAsync(StreamId.New(), [Note($"g{i}")], ExpectedVersion.NoStream);
-        }
+        await PublishOnePerStreamAsync(store, 4);
 
         var outboxStore = (IOutboxStore)store;
         var mine = await outboxStore.ClaimOutboxAsync(new OutboxClaim("mine", 3, Start, TimeSpan.FromMinutes(1)));
@@ -362,10 +347,7 @@ public abstract class OutboxContract
     public async Task Delivered_entries_are_completed_in_groups_of_the_configured_size(int groupSize, int[] pendingAtEachDelivery)
     {
         var store = await CreateStoreAsync();
-        for (var i = 0; i < 10; i++)
-        {
-            await store.PublishAsync(StreamId.New(), [Note($"e{i}")], ExpectedVersion.NoStream);
-        }
+        await PublishOnePerStreamAsync(store, 10);
 
         var outboxStore = (IOutboxStore)store;
         var pending = new List<long>();
@@ -381,23 +363,11 @@ public abstract class OutboxContract
     public async Task A_cancelled_run_completes_the_group_it_delivered_and_releases_the_rest()
     {
         var store = await CreateStoreAsync();
-        for (var i = 0; i < 10; i++)
-        {
-            await store.PublishAsync(StreamId.New(), [Note($"e{i}")], ExpectedVersion.NoStream);
-        }
+        await PublishOnePerStreamAsync(store, 10);
 
         using var cts = new CancellationTokenSource();
         var delivered = new List<string>();
-        var outbox = new Outbox(store, async (e, ct) =>
-        {
-            if (Text(e) == "e5")
-            {
-                await cts.CancelAsync();
-                ct.ThrowIfCancellationRequested();
-            }
-
-            delivered.Add(Text(e));
-        }, Options() with { CompletionBatchSize = 4 });
+        var outbox = new Outbox(store, CancellingAt("e5", cts, delivered), Options() with { CompletionBatchSize = 4 });
 
         Assert.Equal(5, await outbox.RunOnceAsync(cts.Token));
         Assert.Equal(5, await outbox.PendingAsync()); // e0-e3 as a group, e4 alone when the run stopped
@@ -513,6 +483,31 @@ public abstract class OutboxContract
             await Task.Yield();
         }
     }
+
+    /// <summary>Publishes <paramref name="count"/> notes "e0", "e1", … each to a stream of its own.</summary>
+    private static async Task PublishOnePerStreamAsync(IEventStore store, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await store.PublishAsync(StreamId.New(), [Note($"e{i}")], ExpectedVersion.NoStream);
+        }
+    }
+
+    /// <summary>
+    /// A publisher that collects the texts it delivers and, at the note <paramref name="text"/>, cancels
+    /// <paramref name="cts"/> and stops mid-delivery (a cancellation, not a failure).
+    /// </summary>
+    private static Func<RecordedEvent, CancellationToken, ValueTask> CancellingAt(string text, CancellationTokenSource cts, List<string> delivered)
+        => async (e, ct) =>
+        {
+            if (Text(e) == text)
+            {
+                await cts.CancelAsync();
+                ct.ThrowIfCancellationRequested();
+            }
+
+            delivered.Add(Text(e));
+        };
 
     private static OutboxOptions Options(TimeProvider? clock = null) => new()
     {

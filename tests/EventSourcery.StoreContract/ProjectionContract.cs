@@ -164,9 +164,9 @@ public abstract class ProjectionContract
         var clock = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
         ProjectionRunner runner = null!;
         var seen = new Dictionary<int, long>(); // event index -> the checkpoint stored when it was handled
-        var projection = new Probe("timed", async (index, _) =>
+        var projection = new Probe("timed", async (index, ct) =>
         {
-            seen[index] = await runner.GetCheckpointAsync();
+            seen[index] = await runner.GetCheckpointAsync(ct);
             if (index == 125)
             {
                 clock.Advance(TimeSpan.FromSeconds(10));
@@ -190,7 +190,7 @@ public abstract class ProjectionContract
         var events = await ReadAllAsync(store);
         ProjectionRunner runner = null!;
         var seen = new Dictionary<int, long>();
-        var projection = new Probe("every-batch", async (index, _) => seen[index] = await runner.GetCheckpointAsync());
+        var projection = new Probe("every-batch", async (index, ct) => seen[index] = await runner.GetCheckpointAsync(ct));
         runner = new ProjectionRunner(store, projection, new ProjectionOptions { BatchSize = 50, CheckpointInterval = TimeSpan.Zero });
 
         Assert.Equal(120, await runner.RunOnceAsync());

@@ -86,20 +86,13 @@ public sealed class Outbox
                 delivered++;
                 OutboxMetrics.Published.Add(1, _tags);
 
-                // By default completed one by one, so a crash repeats at most the delivery it interrupted; in groups
-                // when asked (a crash then repeats at most a group).
-                if (_options.CompletionBatchSize == 1)
+                // Completed in groups of CompletionBatchSize (by default 1: each right after its delivery, so a crash
+                // repeats at most the delivery it interrupted; with n, at most n).
+                toComplete.Add(entry.Id);
+                if (toComplete.Count == _options.CompletionBatchSize)
                 {
-                    await _store.CompleteOutboxAsync(_runnerId, entry.Id, CancellationToken.None).ConfigureAwait(false);
-                }
-                else
-                {
-                    toComplete.Add(entry.Id);
-                    if (toComplete.Count == _options.CompletionBatchSize)
-                    {
-                        await _store.CompleteOutboxAsync(_runnerId, toComplete, CancellationToken.None).ConfigureAwait(false);
-                        toComplete.Clear();
-                    }
+                    await _store.CompleteOutboxAsync(_runnerId, toComplete, CancellationToken.None).ConfigureAwait(false);
+                    toComplete.Clear();
                 }
             }
         }
