@@ -19,7 +19,15 @@ public sealed partial class OutboxWorker : BackgroundService
         ArgumentNullException.ThrowIfNull(registration);
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         var view = registration.TenantId is { } tenant ? store.ForTenant(tenant) : store;
-        _outbox = new Outbox(view, registration.Publisher, registration.Options with { OnError = LogPassFailed });
+        var callersOnError = registration.Options.OnError;
+        _outbox = new Outbox(view, registration.Publisher, registration.Options with
+        {
+            OnError = error =>
+            {
+                LogPassFailed(_logger, error);
+                callersOnError?.Invoke(error); // the caller's own handler runs too
+            },
+        });
         Registration = registration;
     }
 
@@ -33,8 +41,6 @@ public sealed partial class OutboxWorker : BackgroundService
         await _outbox.RunAsync(stoppingToken).ConfigureAwait(false);
         LogStopped(Registration.TenantId ?? "(default)");
     }
-
-    private void LogPassFailed(Exception error) => LogPassFailed(_logger, error);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Outbox worker for tenant {Tenant} starting")]
     private partial void LogStarting(string tenant);

@@ -258,12 +258,12 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
         cancellationToken.ThrowIfCancellationRequested();
         lock (_state.Lock)
         {
-            // A stream is blocked while any of its entries waits for a retry, is dead-lettered or is leased to another
+            // A stream is blocked while any of its entries waits for a retry, is dead-lettered or is leased to a
             // runner: nothing after that entry may overtake it.
             var blocked = new HashSet<StreamId>();
             foreach (var item in OwnOutbox())
             {
-                if (item.DeadLetteredAt is not null || item.RetryAt > claim.Now || (item.ClaimedBy is not null && item.ClaimedBy != claim.RunnerId && item.LeaseUntil > claim.Now))
+                if (item.DeadLetteredAt is not null || item.RetryAt > claim.Now || (item.ClaimedBy is not null && item.LeaseUntil > claim.Now))
                 {
                     blocked.Add(item.Stored.StreamId);
                 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using EventSourcery.StoreContract;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -66,6 +67,36 @@ public sealed class OutboxWorkerTests
         await host.StopAsync();
 
         Assert.Equal([("acme", "acme")], delivered);
+    }
+
+    [Fact]
+    public async Task A_store_failure_reaches_the_callers_OnError_as_well_as_the_log_and_the_worker_carries_on()
+    {
+        var store = new FlakyStore(new InMemoryEventStore()) { FailingClaims = 2 };
+        var errors = new ConcurrentQueue<Exception>();
+        var logs = new ConcurrentQueue<(LogLevel Level, string Message)>();
+        var delivered = new ConcurrentQueue<string>();
+        using var host = Host.CreateDefaultBuilder()
+            .ConfigureLogging(logging => logging.ClearProviders().AddProvider(new ListLoggerProvider(logs)))
+            .ConfigureServices(services => services
+                .AddEventSourcery(_ => store)
+                .AddOutbox(
+                    (e, _) =>
+                    {
+                        delivered.Enqueue(((ParcelShipped)e.Event).Parcel);
+                        return ValueTask.CompletedTask;
+                    },
+                    new OutboxOptions { PollInterval = TimeSpan.FromMilliseconds(10), OnError = errors.Enqueue }))
+            .Build();
+
+        await store.PublishAsync(StreamId.New("parcel"), [new ParcelShipped("p1")], ExpectedVersion.NoStream);
+        await host.StartAsync();
+        await WaitUntil(() => delivered.Count == 1);
+        await host.StopAsync();
+
+        Assert.Equal(2, errors.Count);
+        Assert.All(errors, e => Assert.Contains("outbox claim", e.Message, StringComparison.Ordinal));
+        Assert.Equal(2, logs.Count(l => l.Level == LogLevel.Error && l.Message.Contains("outbox pass failed", StringComparison.Ordinal)));
     }
 
     [Fact]

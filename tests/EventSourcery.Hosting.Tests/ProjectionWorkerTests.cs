@@ -69,26 +69,6 @@ public sealed class ProjectionWorkerTests
         Assert.Equal(2, seenByCaller); // the caller's own OnError still runs
     }
 
-    private sealed class ListLoggerProvider(ConcurrentQueue<(LogLevel, string)> into) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new ListLogger(into);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class ListLogger(ConcurrentQueue<(LogLevel, string)> into) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-                => into.Enqueue((logLevel, formatter(state, exception)));
-        }
-    }
-
     private sealed class Collector(string name, ConcurrentQueue<string> into) : IProjection
     {
         public string Name => name;

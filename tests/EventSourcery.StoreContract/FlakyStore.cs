@@ -3,11 +3,17 @@ using System.Runtime.CompilerServices;
 namespace EventSourcery.StoreContract;
 
 /// <summary>
-/// A store whose reads of everything and checkpoint writes fail a set number of times before they work, as a database
-/// that is busy or unreachable for a while: for the tests of what runs over a store. Everything else is passed on.
+/// A store whose reads of everything, checkpoint writes and outbox claims fail a set number of times before they work,
+/// as a database that is busy or unreachable for a while: for the tests of what runs over a store. Everything else is
+/// passed on.
 /// </summary>
-public sealed class FlakyStore(InMemoryEventStore inner) : IEventStore, ICheckpointStore
+public sealed class FlakyStore(InMemoryEventStore inner) : IEventStore, ICheckpointStore, IOutboxStore
 {
+    private readonly IOutboxStore _outbox = inner;
+
+    /// <summary>How many more calls of <see cref="IOutboxStore.ClaimOutboxAsync"/> fail.</summary>
+    public int FailingClaims { get; set; }
+
     /// <summary>How many more calls of <see cref="ReadAllAsync"/> fail.</summary>
     public int FailingReads { get; set; }
 
@@ -71,4 +77,47 @@ public sealed class FlakyStore(InMemoryEventStore inner) : IEventStore, ICheckpo
     /// <inheritdoc />
     public ValueTask<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default)
         => inner.ReadHeadPositionAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public string? OutboxTenantId => _outbox.OutboxTenantId;
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(OutboxClaim claim, CancellationToken cancellationToken = default)
+    {
+        if (FailingClaims > 0)
+        {
+            FailingClaims--;
+            throw new InvalidOperationException("The store is unavailable (outbox claim).");
+        }
+
+        return _outbox.ClaimOutboxAsync(claim, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask CompleteOutboxAsync(string runnerId, long entryId, CancellationToken cancellationToken = default)
+        => _outbox.CompleteOutboxAsync(runnerId, entryId, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask CompleteOutboxAsync(string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken = default)
+        => _outbox.CompleteOutboxAsync(runnerId, entryIds, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask FailOutboxAsync(string runnerId, long entryId, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken cancellationToken = default)
+        => _outbox.FailOutboxAsync(runnerId, entryId, error, retryAt, now, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask ReleaseOutboxAsync(string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken = default)
+        => _outbox.ReleaseOutboxAsync(runnerId, entryIds, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<OutboxEntry>> ReadDeadLettersAsync(CancellationToken cancellationToken = default)
+        => _outbox.ReadDeadLettersAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<int> RetryDeadLettersAsync(IReadOnlyCollection<long>? entryIds, CancellationToken cancellationToken = default)
+        => _outbox.RetryDeadLettersAsync(entryIds, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<long> CountOutboxAsync(CancellationToken cancellationToken = default)
+        => _outbox.CountOutboxAsync(cancellationToken);
 }

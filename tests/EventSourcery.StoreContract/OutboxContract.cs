@@ -465,6 +465,68 @@ public abstract class OutboxContract
     }
 
     [Fact]
+    public async Task Two_overlapping_runs_of_one_outbox_never_deliver_a_stream_out_of_order_or_twice()
+    {
+        // A background loop and a manual RunOnceAsync on one Outbox object: run A holds e1 and e2 and is slow on e1;
+        // run B must not take them too (its publisher would fail e1 and release e2 for A to deliver before e1).
+        var store = await CreateStoreAsync();
+        await store.PublishAsync(StreamId.New(), [Note("e1"), Note("e2")], ExpectedVersion.NoStream);
+        var aIsOnE1 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseA = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var attemptsAtE1 = 0;
+        var delivered = new ConcurrentQueue<string>();
+        var outbox = new Outbox(store, async (e, _) =>
+        {
+            if (Text(e) == "e1")
+            {
+                switch (Interlocked.Increment(ref attemptsAtE1))
+                {
+                    case 1:
+                        aIsOnE1.SetResult();
+                        await releaseA.Task;
+                        break;
+                    case 2:
+                        throw new InvalidOperationException("broker hiccup");
+                }
+            }
+
+            delivered.Enqueue(Text(e));
+        }, Options());
+
+        var runA = outbox.RunOnceAsync();
+        await aIsOnE1.Task;
+        Assert.Equal(0, await outbox.RunOnceAsync()); // run B: the stream is held by run A
+        releaseA.SetResult();
+        Assert.Equal(2, await runA);
+        await Drain(outbox);
+
+        Assert.Equal(["e1", "e2"], delivered);
+        Assert.Equal(1, attemptsAtE1);
+    }
+
+    [Fact]
+    public async Task An_entry_skipped_for_lack_of_lease_time_holds_back_the_rest_of_its_stream_even_if_the_clock_steps_back()
+    {
+        var store = await CreateStoreAsync();
+        await store.PublishAsync(StreamId.New(), [Note("e1"), Note("e2")], ExpectedVersion.NoStream);
+
+        // The claim at Start; e1 is looked at past the lease's delivery window; then the clock steps back (NTP).
+        var lease = TimeSpan.FromSeconds(30);
+        var clock = new ScriptedTimeProvider(Start, Start + lease, Start);
+        var delivered = new List<string>();
+        var outbox = new Outbox(store, (e, _) =>
+        {
+            delivered.Add(Text(e));
+            return ValueTask.CompletedTask;
+        }, Options(clock) with { LeaseDuration = lease });
+
+        Assert.Equal(0, await outbox.RunOnceAsync());
+        Assert.Empty(delivered);
+        Assert.Equal(2, await outbox.RunOnceAsync());
+        Assert.Equal(["e1", "e2"], delivered);
+    }
+
+    [Fact]
     public void Options_reject_nonsense()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new OutboxOptions { MaxAttempts = 0 });

@@ -141,7 +141,7 @@ internal static class SqliteStorage
     /// <summary>
     /// The statement of <see cref="ClaimOutboxAsync"/> (internal so that tests can check its plan). It walks the view's
     /// entries in id order (<c>ix_es_outbox_tenant</c>) and keeps those whose stream has no entry that is
-    /// dead-lettered, waiting for a retry, or claimed by another runner with a lease still running: each candidate's
+    /// dead-lettered, waiting for a retry, or claimed by a runner (any, the claiming one too) with a lease still running: each candidate's
     /// stream is looked up in <c>ix_es_outbox_held</c>, which holds only such entries (its filter is the first
     /// parenthesis). It marks the first <c>$limit</c> as claimed and returns them, in no particular order.
     /// </summary>
@@ -157,7 +157,7 @@ internal static class SqliteStorage
                   FROM es_outbox b
                   WHERE b.tenant_id = o.tenant_id AND b.category = o.category AND b.stream_id = o.stream_id
                     AND (b.dead_lettered_at IS NOT NULL OR b.retry_at IS NOT NULL OR b.claimed_by IS NOT NULL)
-                    AND (b.dead_lettered_at IS NOT NULL OR b.retry_at > $now OR (b.claimed_by <> $runner AND b.lease_until > $now)))
+                    AND (b.dead_lettered_at IS NOT NULL OR b.retry_at > $now OR b.lease_until > $now))
             ORDER BY o.id
             LIMIT $limit)
         RETURNING {OutboxColumns};

@@ -16,8 +16,8 @@ public interface IOutboxStore
 
     /// <summary>
     /// Claims up to <see cref="OutboxClaim.MaxCount"/> deliverable entries for one runner, in global order. An entry is
-    /// deliverable when no entry of its stream is dead-lettered, waiting for a retry, or claimed by another runner
-    /// whose lease has not expired; so a stream's entries are never handed over out of order.
+    /// deliverable when no entry of its stream is dead-lettered, waiting for a retry, or claimed by a runner (any
+    /// runner, this one too) whose lease has not expired; so a stream's entries are never handed over out of order.
     /// </summary>
     ValueTask<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(OutboxClaim claim, CancellationToken cancellationToken = default);
 
@@ -58,7 +58,7 @@ public interface IOutboxStore
 }
 
 /// <summary>A runner's request for entries to deliver.</summary>
-/// <param name="RunnerId">Who claims: each <see cref="Outbox"/> instance has its own id.</param>
+/// <param name="RunnerId">Who claims: each run of an <see cref="Outbox"/> (each <see cref="Outbox.RunOnceAsync"/>) has an id of its own.</param>
 /// <param name="MaxCount">The most entries to claim.</param>
 /// <param name="Now">The current time, from the runner's clock.</param>
 /// <param name="Lease">How long the claim lasts if the runner dies without completing, failing or releasing it.</param>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace EventSourcery;
 
@@ -19,9 +20,10 @@ public sealed class Outbox
     private readonly IOutboxStore _store;
     private readonly Func<RecordedEvent, CancellationToken, ValueTask> _publisher;
     private readonly OutboxOptions _options;
-    private readonly string _runnerId = Guid.CreateVersion7().ToString("N");
+    private readonly string _outboxId = Guid.CreateVersion7().ToString("N");
     private readonly TagList _tags;
     private long _lastPending;
+    private long _runs;
 
     /// <summary>Creates an outbox runner over <paramref name="store"/> (or a tenant view of it).</summary>
     /// <param name="store">The store (or tenant view) whose published events to deliver.</param>
@@ -45,9 +47,12 @@ public sealed class Outbox
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the batch was claimed.</exception>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
+        // Every run claims under an id of its own: two overlapping runs of this object (a background loop and a
+        // manual call, say) then hold their entries against each other exactly as two processes would.
+        var runnerId = string.Create(CultureInfo.InvariantCulture, $"{_outboxId}-{Interlocked.Increment(ref _runs)}");
         var time = _options.TimeProvider;
         var claimedAt = time.GetUtcNow();
-        var batch = await _store.ClaimOutboxAsync(new OutboxClaim(_runnerId, _options.BatchSize, claimedAt, _options.LeaseDuration), cancellationToken).ConfigureAwait(false);
+        var batch = await _store.ClaimOutboxAsync(new OutboxClaim(runnerId, _options.BatchSize, claimedAt, _options.LeaseDuration), cancellationToken).ConfigureAwait(false);
 
         // Stop handing over entries well before the lease ends: past it, another runner may take them over, and
         // delivering them too would duplicate them and, across the two runners, break their stream's order.
@@ -63,7 +68,10 @@ public sealed class Outbox
                 var recorded = entry.Event;
                 if (cancellationToken.IsCancellationRequested || blocked.Contains(recorded.StreamId) || time.GetUtcNow() >= deliverUntil)
                 {
-                    unattempted.Add(entry.Id); // cancelled, out of lease time, or an earlier entry of its stream failed here
+                    // Cancelled, out of lease time, or an earlier entry of its stream failed or was skipped here: its
+                    // stream waits too, even if the clock steps back before the next entry of it.
+                    unattempted.Add(entry.Id);
+                    blocked.Add(recorded.StreamId);
                     continue;
                 }
 
@@ -74,12 +82,13 @@ public sealed class Outbox
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     unattempted.Add(entry.Id); // interrupted, not failed: it is delivered again later
+                    blocked.Add(recorded.StreamId);
                     continue;
                 }
                 catch (Exception ex)
                 {
                     blocked.Add(recorded.StreamId);
-                    await RecordFailureAsync(entry, ex).ConfigureAwait(false);
+                    await RecordFailureAsync(runnerId, entry, ex).ConfigureAwait(false);
                     continue;
                 }
 
@@ -91,7 +100,7 @@ public sealed class Outbox
                 toComplete.Add(entry.Id);
                 if (toComplete.Count == _options.CompletionBatchSize)
                 {
-                    await _store.CompleteOutboxAsync(_runnerId, toComplete, CancellationToken.None).ConfigureAwait(false);
+                    await _store.CompleteOutboxAsync(runnerId, toComplete, CancellationToken.None).ConfigureAwait(false);
                     toComplete.Clear();
                 }
             }
@@ -102,14 +111,14 @@ public sealed class Outbox
             {
                 if (toComplete.Count > 0)
                 {
-                    await _store.CompleteOutboxAsync(_runnerId, toComplete, CancellationToken.None).ConfigureAwait(false);
+                    await _store.CompleteOutboxAsync(runnerId, toComplete, CancellationToken.None).ConfigureAwait(false);
                 }
             }
             finally
             {
                 if (unattempted.Count > 0)
                 {
-                    await _store.ReleaseOutboxAsync(_runnerId, unattempted, CancellationToken.None).ConfigureAwait(false);
+                    await _store.ReleaseOutboxAsync(runnerId, unattempted, CancellationToken.None).ConfigureAwait(false);
                 }
             }
         }
@@ -172,14 +181,14 @@ public sealed class Outbox
     public async Task<long> PendingAsync(CancellationToken cancellationToken = default)
         => await _store.CountOutboxAsync(cancellationToken).ConfigureAwait(false);
 
-    private async Task RecordFailureAsync(OutboxEntry entry, Exception error)
+    private async Task RecordFailureAsync(string runnerId, OutboxEntry entry, Exception error)
     {
         var now = _options.TimeProvider.GetUtcNow();
         var failures = entry.Attempts + 1;
         var message = $"{error.GetType().Name}: {error.Message}";
         if (failures >= _options.MaxAttempts)
         {
-            await _store.FailOutboxAsync(_runnerId, entry.Id, message, retryAt: null, now, CancellationToken.None).ConfigureAwait(false);
+            await _store.FailOutboxAsync(runnerId, entry.Id, message, retryAt: null, now, CancellationToken.None).ConfigureAwait(false);
             OutboxMetrics.DeadLettered.Add(1, _tags);
             return;
         }
@@ -190,7 +199,7 @@ public sealed class Outbox
             wait -= TimeSpan.FromTicks((long)(wait.Ticks * _options.Jitter * Random.Shared.NextDouble()));
         }
 
-        await _store.FailOutboxAsync(_runnerId, entry.Id, message, now + wait, now, CancellationToken.None).ConfigureAwait(false);
+        await _store.FailOutboxAsync(runnerId, entry.Id, message, now + wait, now, CancellationToken.None).ConfigureAwait(false);
         OutboxMetrics.Failed.Add(1, _tags);
     }
 
