@@ -405,8 +405,8 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
     /// <inheritdoc />
     /// <remarks>
     /// One <c>BEGIN IMMEDIATE</c> transaction picks and marks the entries, so runners on other connections or in other
-    /// processes wait for it and then see the claim. The entries are read back inside it too: one that cannot be read
-    /// fails the claim with <see cref="EventReadException"/> and leaves nothing claimed.
+    /// processes wait for it and then see the claim. An entry whose event cannot be read is claimed too, and returned
+    /// with <see cref="OutboxEntry.ReadError"/> set (the <see cref="Outbox"/> dead-letters it).
     /// </remarks>
     async ValueTask<IReadOnlyList<OutboxEntry>> IOutboxStore.ClaimOutboxAsync(OutboxClaim claim, CancellationToken cancellationToken)
     {
@@ -981,14 +981,18 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
             StoredValues.ParseTime(createdAt ?? throw new FormatException("no creation time is stored.")),
             metadata ?? []);
 
-    /// <summary>An outbox row as an entry: its event from the row's own copy, named as the stream was when it was published.</summary>
-    /// <exception cref="EventReadException">The row cannot be read; the exception names it.</exception>
+    /// <summary>
+    /// An outbox row as an entry: its event from the row's own copy, named as the stream was when it was published. A
+    /// row whose event (or delivery state) cannot be read becomes an <see cref="OutboxEntry.Unreadable"/> entry rather
+    /// than an exception, so that it is dead-lettered alone instead of failing the claim of every stream.
+    /// </summary>
     private OutboxEntry MaterializeEntry(StoredOutboxRow row)
     {
         var rowName = $"outbox entry {row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
-        var recorded = Materialize(row.Event, streamId: null, rowName);
+        RecordedEvent recorded;
         try
         {
+            recorded = Materialize(row.Event, streamId: null, rowName);
             return new OutboxEntry(
                 row.Id,
                 recorded,
@@ -999,7 +1003,33 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new EventReadException(recorded.StreamId, recorded.Version, recorded.Position, recorded.EventName, $"{rowName} is corrupt: {ex.Message}", ex);
+            var error = ex as EventReadException ?? new EventReadException(ReadStreamIdOrDefault(row.Event), row.Event.Version, row.Event.Position, row.Event.EventName, $"{rowName} is corrupt: {ex.Message}", ex);
+            return OutboxEntry.Unreadable(
+                row.Id,
+                error,
+                row.Event.Payload is { } payload ? System.Text.Encoding.UTF8.GetString(payload) : null,
+                TryParseTime(row.Event.RecordedAt) ?? default,
+                _recordedTenant,
+                (int)Math.Clamp(row.Attempts, 0, int.MaxValue),
+                row.LastError,
+                row.RetryAtTicks is { } retryAt && retryAt >= DateTimeOffset.MinValue.UtcTicks && retryAt <= DateTimeOffset.MaxValue.UtcTicks ? StoredValues.FromUtcTicks(retryAt) : null,
+                TryParseTime(row.DeadLetteredAt));
+        }
+
+        static DateTimeOffset? TryParseTime(string? text)
+            => DateTimeOffset.TryParseExact(text, "O", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var time) ? time : null;
+    }
+
+    /// <summary>The stream id of a row, or the default id when the row's stream columns are damaged too.</summary>
+    private static StreamId ReadStreamIdOrDefault(StoredEventRow row)
+    {
+        try
+        {
+            return ReadStreamId(row);
+        }
+        catch (FormatException)
+        {
+            return default;
         }
     }
 

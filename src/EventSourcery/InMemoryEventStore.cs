@@ -383,8 +383,19 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
 
     private IEnumerable<OutboxItem> OwnOutbox() => _state.Outbox.Where(o => o.Stored.Tenant == _tenant);
 
+    /// <summary>An outbox item as an entry; one whose event cannot be read (see <see cref="OutboxEntry.ReadError"/>) does not fail the claim.</summary>
     private OutboxEntry ToEntry(OutboxItem item)
-        => new(item.Id, Materialize(item.Stored), item.Attempts, item.LastError, item.RetryAt, item.DeadLetteredAt);
+    {
+        try
+        {
+            return new(item.Id, Materialize(item.Stored), item.Attempts, item.LastError, item.RetryAt, item.DeadLetteredAt);
+        }
+        catch (EventReadException error)
+        {
+            var stored = item.Stored;
+            return OutboxEntry.Unreadable(item.Id, error, Encoding.UTF8.GetString(stored.Payload), stored.RecordedAt, TenantOrNull(stored.Tenant), item.Attempts, item.LastError, item.RetryAt, item.DeadLetteredAt);
+        }
+    }
 
     private async ValueTask<AppendResult> AppendAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, bool toOutbox, CancellationToken cancellationToken)
     {

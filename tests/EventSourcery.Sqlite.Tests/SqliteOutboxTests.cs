@@ -278,23 +278,63 @@ public sealed class SqliteOutboxDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_unreadable_entry_fails_the_claim_naming_it_and_leaves_nothing_claimed()
+    public async Task An_unreadable_entry_is_dead_lettered_naming_it_while_other_streams_flow_and_only_its_own_stream_waits()
     {
+        // A deploy renamed an event type (or a row was damaged): the entry can no longer be read.
         var store = await _db.OpenStoreAsync();
         var (bad, good) = (StreamId.FromName("bad", "corrupt"), StreamId.New());
-        await store.PublishAsync(bad, [Note("victim")], ExpectedVersion.NoStream);
+        await store.PublishAsync(bad, [Note("victim"), Note("after victim")], ExpectedVersion.NoStream);
         await store.PublishAsync(good, [Note("fine")], ExpectedVersion.NoStream);
         var position = (await Read.StreamAsync(store, bad))[0].Position;
-        await _db.ExecuteAsync("UPDATE es_outbox SET payload = '{\"text\":\"vic' WHERE position = $p", ("$p", position));
+        await _db.ExecuteAsync("UPDATE es_outbox SET event_name = 'NoteRenamedAway' WHERE position = $p", ("$p", position));
+
+        var delivered = new List<string>();
+        var outbox = new Outbox(store, (e, _) =>
+        {
+            delivered.Add(((NoteAdded)e.Event).Text);
+            return ValueTask.CompletedTask;
+        }, Options());
+        Assert.Equal(1, await outbox.RunOnceAsync());
+        Assert.Equal(0, await outbox.RunOnceAsync());
+        Assert.Equal(["fine"], delivered);
+
+        var dead = Assert.Single(await outbox.DeadLettersAsync());
+        var error = Assert.IsType<EventReadException>(dead.ReadError);
+        Assert.Equal(bad, error.StreamId);
+        Assert.Equal(1, error.Version);
+        Assert.Equal(position, error.Position);
+        Assert.Equal("NoteRenamedAway", error.EventName);
+        Assert.Equal(bad, dead.Event.StreamId);
+        Assert.Equal(position, dead.Event.Position);
+        var standIn = Assert.IsType<UnreadableEvent>(dead.Event.Event);
+        Assert.Equal("NoteRenamedAway", standIn.StoredName);
+        Assert.Contains("victim", standIn.Payload, StringComparison.Ordinal);
+        Assert.Contains("NoteRenamedAway", dead.LastError, StringComparison.Ordinal);
+        Assert.Equal(1, dead.Attempts);
+        Assert.Equal(0L, await _db.ScalarAsync("SELECT COUNT(*) FROM es_outbox WHERE claimed_by IS NOT NULL"));
+
+        // The type comes back (the deploy is rolled back): a retry delivers the stream, in order.
+        await _db.ExecuteAsync("UPDATE es_outbox SET event_name = 'NoteAdded' WHERE position = $p", ("$p", position));
+        Assert.Equal(1, await outbox.RetryAsync());
+        Assert.Equal(2, await outbox.RunOnceAsync());
+        Assert.Equal(["fine", "victim", "after victim"], delivered);
+    }
+
+    [Fact]
+    public async Task A_damaged_payload_in_the_outbox_is_dead_lettered_with_the_raw_text_kept_for_repair()
+    {
+        var store = await _db.OpenStoreAsync();
+        var bad = StreamId.New();
+        await store.PublishAsync(bad, [Note("victim")], ExpectedVersion.NoStream);
+        await _db.ExecuteAsync("UPDATE es_outbox SET payload = '{\"text\":\"vic'");
 
         var outbox = new Outbox(store, (_, _) => ValueTask.CompletedTask, Options());
-        var ex = await Assert.ThrowsAsync<EventReadException>(() => outbox.RunOnceAsync());
+        Assert.Equal(0, await outbox.RunOnceAsync());
 
-        Assert.Equal(bad, ex.StreamId);
-        Assert.Equal(1, ex.Version);
-        Assert.Equal(position, ex.Position);
-        Assert.Equal("NoteAdded", ex.EventName);
-        Assert.Equal(0L, await _db.ScalarAsync("SELECT COUNT(*) FROM es_outbox WHERE claimed_by IS NOT NULL"));
+        var dead = Assert.Single(await outbox.DeadLettersAsync());
+        Assert.Equal("NoteAdded", dead.Event.EventName);
+        Assert.Equal("{\"text\":\"vic", Assert.IsType<UnreadableEvent>(dead.Event.Event).Payload);
+        Assert.Contains("does not fit NoteAdded", dead.ReadError!.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -17,7 +17,9 @@ public interface IOutboxStore
     /// <summary>
     /// Claims up to <see cref="OutboxClaim.MaxCount"/> deliverable entries for one runner, in global order. An entry is
     /// deliverable when no entry of its stream is dead-lettered, waiting for a retry, or claimed by a runner (any
-    /// runner, this one too) whose lease has not expired; so a stream's entries are never handed over out of order.
+    /// runner, this one too) whose lease has not expired; so a stream's entries are never handed over out of order. An
+    /// entry whose event cannot be read is claimed and returned like any other, with <see cref="OutboxEntry.ReadError"/>
+    /// set, so that one damaged row never stops the claims of every other stream.
     /// </summary>
     ValueTask<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(OutboxClaim claim, CancellationToken cancellationToken = default);
 
@@ -46,7 +48,7 @@ public interface IOutboxStore
     /// <summary>Ends <paramref name="runnerId"/>'s claims on these entries without counting an attempt.</summary>
     ValueTask ReleaseOutboxAsync(string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken = default);
 
-    /// <summary>The dead-lettered entries, oldest first.</summary>
+    /// <summary>The dead-lettered entries, oldest first (those that cannot be read too, with <see cref="OutboxEntry.ReadError"/> set).</summary>
     ValueTask<IReadOnlyList<OutboxEntry>> ReadDeadLettersAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Puts dead-lettered entries back for delivery with a fresh attempt count; null means all of them.</summary>
@@ -66,9 +68,32 @@ public readonly record struct OutboxClaim(string RunnerId, int MaxCount, DateTim
 
 /// <summary>One outbox entry: the published event and its delivery state.</summary>
 /// <param name="Id">The entry's id, increasing in publish order.</param>
-/// <param name="Event">The event, as stored when it was published (it stays even if its stream is deleted).</param>
+/// <param name="Event">
+/// The event, as stored when it was published (it stays even if its stream is deleted). When the stored event cannot
+/// be read, its <see cref="RecordedEvent.Event"/> is an <see cref="UnreadableEvent"/> and <see cref="ReadError"/> says why.
+/// </param>
 /// <param name="Attempts">Failed delivery attempts so far.</param>
 /// <param name="LastError">The last failure's message, if any.</param>
 /// <param name="RetryAt">When the next attempt may happen, after a failure.</param>
 /// <param name="DeadLetteredAt">When the entry was dead-lettered, or null.</param>
-public sealed record OutboxEntry(long Id, RecordedEvent Event, int Attempts, string? LastError, DateTimeOffset? RetryAt, DateTimeOffset? DeadLetteredAt);
+public sealed record OutboxEntry(long Id, RecordedEvent Event, int Attempts, string? LastError, DateTimeOffset? RetryAt, DateTimeOffset? DeadLetteredAt)
+{
+    /// <summary>
+    /// Why the entry's event cannot be read (null when it can): a claim returns such an entry instead of failing, and
+    /// <see cref="Outbox"/> dead-letters it at once, blocking only its own stream.
+    /// </summary>
+    public EventReadException? ReadError { get; init; }
+
+    /// <summary>
+    /// An entry whose stored event cannot be read: its event is an <see cref="UnreadableEvent"/> that keeps what the
+    /// row says (stream, version, position, name, payload), and <see cref="ReadError"/> is <paramref name="error"/>.
+    /// For stores.
+    /// </summary>
+    public static OutboxEntry Unreadable(long id, EventReadException error, string? payload, DateTimeOffset recordedAt, string? tenantId, int attempts, string? lastError, DateTimeOffset? retryAt, DateTimeOffset? deadLetteredAt)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var standIn = new UnreadableEvent(error.EventName, payload, error.Message);
+        var recorded = new RecordedEvent(error.StreamId, error.Version, error.Position, standIn, string.IsNullOrEmpty(error.EventName) ? UnreadableEvent.NoStoredName : error.EventName, 0, recordedAt, tenantId);
+        return new OutboxEntry(id, recorded, attempts, lastError, retryAt, deadLetteredAt) { ReadError = error };
+    }
+}

@@ -75,6 +75,15 @@ public sealed class Outbox
                     continue;
                 }
 
+                if (entry.ReadError is { } unreadable)
+                {
+                    // Retrying will not make it readable (a deploy that brings its type back may, then RetryAsync does):
+                    // a dead letter at once, holding back its own stream only.
+                    blocked.Add(recorded.StreamId);
+                    await DeadLetterAsync(runnerId, entry, Describe(unreadable)).ConfigureAwait(false);
+                    continue;
+                }
+
                 try
                 {
                     await _publisher(recorded, cancellationToken).ConfigureAwait(false);
@@ -183,15 +192,15 @@ public sealed class Outbox
 
     private async Task RecordFailureAsync(string runnerId, OutboxEntry entry, Exception error)
     {
-        var now = _options.TimeProvider.GetUtcNow();
         var failures = entry.Attempts + 1;
-        var message = $"{error.GetType().Name}: {error.Message}";
+        var message = Describe(error);
         if (failures >= _options.MaxAttempts)
         {
-            await _store.FailOutboxAsync(runnerId, entry.Id, message, retryAt: null, now, CancellationToken.None).ConfigureAwait(false);
-            OutboxMetrics.DeadLettered.Add(1, _tags);
+            await DeadLetterAsync(runnerId, entry, message).ConfigureAwait(false);
             return;
         }
+
+        var now = _options.TimeProvider.GetUtcNow();
 
         var wait = _options.BackoffFor(failures);
         if (_options.Jitter > 0 && wait > TimeSpan.Zero)
@@ -202,6 +211,15 @@ public sealed class Outbox
         await _store.FailOutboxAsync(runnerId, entry.Id, message, now + wait, now, CancellationToken.None).ConfigureAwait(false);
         OutboxMetrics.Failed.Add(1, _tags);
     }
+
+    private async Task DeadLetterAsync(string runnerId, OutboxEntry entry, string message)
+    {
+        var now = _options.TimeProvider.GetUtcNow();
+        await _store.FailOutboxAsync(runnerId, entry.Id, message, retryAt: null, now, CancellationToken.None).ConfigureAwait(false);
+        OutboxMetrics.DeadLettered.Add(1, _tags);
+    }
+
+    private static string Describe(Exception error) => $"{error.GetType().Name}: {error.Message}";
 
     /// <summary>Keeps the pending gauge current, only while someone listens (counting costs a query).</summary>
     private async Task UpdatePendingAsync()
