@@ -173,6 +173,22 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
     }
 
     /// <inheritdoc />
+    /// <remarks>Inside a transaction on the user's context (see <see cref="SqliteDbContextEventStore"/>) the comparison and the write are part of it.</remarks>
+    public async ValueTask<bool> TrySaveCheckpointAsync(string projection, long expected, long position, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projection);
+        ArgumentOutOfRangeException.ThrowIfNegative(expected);
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        cancellationToken.ThrowIfCancellationRequested();
+        var commands = _shared.Commands;
+        var tenant = _tenant;
+        var updatedAt = _shared.Time.GetUtcNow();
+        return await RunWriteAsync(
+            (transaction, ct) => SqliteStorage.TrySaveCheckpointAsync(commands, transaction, tenant, projection, expected, position, updatedAt, ct),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async ValueTask DeleteCheckpointAsync(string projection, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(projection);
@@ -819,6 +835,14 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
                     {
                         throw new EventStoreReadOnlyException(ex);
                     }
+                    catch (SqliteException ex) when (SqliteStorage.IsMissingSchema(ex) && shared.SchemaReady && userTransaction is null && attempt < MaxBusyAttempts)
+                    {
+                        // The file lost its tables since the schema was found in place (replaced, or emptied by hand):
+                        // forget that, and create them again before the next attempt.
+                        KnownSchemas.Forget(shared.Context, shared.Connection);
+                        shared.SchemaReady = false;
+                        continue;
+                    }
 
                     // Backoff with jitter, so two writers that collided do not collide again in lockstep.
                     var delay = TimeSpan.FromMilliseconds((25 << attempt) + Random.Shared.Next(25));
@@ -892,23 +916,41 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
     private Task<bool> EnsureSchemaAsync(CancellationToken cancellationToken)
         => RunAsync<bool>((_, _) => Task.FromResult(true), cancellationToken);
 
+    /// <summary>
+    /// Makes sure the store's tables exist in their current shape. A read of the schema first, with no write lock (so a
+    /// new store's first read never waits behind a writer), and nothing at all for a database file another store over a
+    /// context of the same model has already found current (<see cref="KnownSchemas"/>): a store per
+    /// <see cref="DbContext"/> checks once per database. Only a missing table or an upgrade takes the write lock.
+    /// </summary>
     private async Task EnsureSchemaCoreAsync(SqliteTransaction? userTransaction, CancellationToken cancellationToken)
     {
+        var context = _shared.Context;
+        var connection = _shared.Connection;
+        // Only for stores over a user's context, made per request: a store that owns its connection lives long, and
+        // OpenAsync promises to look at the file itself.
+        if ((!_shared.OwnsContext && KnownSchemas.IsKnownCurrent(context, connection))
+            || await SqliteStorage.SchemaIsCurrentAsync(connection, userTransaction, cancellationToken).ConfigureAwait(false))
+        {
+            KnownSchemas.Remember(context, connection);
+            _shared.SchemaReady = true;
+            return;
+        }
+
         if (userTransaction is not null)
         {
             // Created inside the user's transaction: a rollback would take the tables away again, so check next time too.
-            var existed = await SchemaCreator.EnsureCreatedAsync(_shared.Context, _shared.Connection, userTransaction, cancellationToken).ConfigureAwait(false);
-            _shared.SchemaReady = existed;
+            await SchemaCreator.EnsureCreatedAsync(context, connection, userTransaction, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         // A write lock from the start: two processes creating the schema at once take turns, the second finds the tables.
-        var transaction = _shared.Connection.BeginTransaction(deferred: false);
+        var transaction = connection.BeginTransaction(deferred: false);
         try
         {
-            await SchemaCreator.EnsureCreatedAsync(_shared.Context, _shared.Connection, transaction, cancellationToken).ConfigureAwait(false);
+            await SchemaCreator.EnsureCreatedAsync(context, connection, transaction, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             transaction = null;
+            KnownSchemas.Remember(context, connection);
             _shared.SchemaReady = true;
         }
         finally

@@ -74,6 +74,25 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
     }
 
     /// <inheritdoc />
+    public ValueTask<bool> TrySaveCheckpointAsync(string projection, long expected, long position, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projection);
+        ArgumentOutOfRangeException.ThrowIfNegative(expected);
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        lock (_state.Lock)
+        {
+            var key = (_tenant, projection);
+            if (_state.Checkpoints.GetValueOrDefault(key) != expected)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _state.Checkpoints[key] = position;
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask DeleteCheckpointAsync(string projection, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(projection);

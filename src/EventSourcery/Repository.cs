@@ -123,8 +123,18 @@ public sealed class Repository<TAggregate>
         }
     }
 
+    /// <summary>
+    /// Stores a snapshot after the events committed. Nothing here may fail the save: the caller would retry a write
+    /// that succeeded and apply its change twice. So a snapshot that cannot be written or stored is skipped, and a
+    /// cancellation that arrives after the commit skips it too rather than reporting the save as cancelled.
+    /// </summary>
     private async Task SaveSnapshotAsync(StreamId id, ISnapshotable aggregate, long version, Guid eventId, CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
         try
         {
             // Writing the state can fail too (a NaN, or a string that UTF-8 cannot hold): that is also only a lost shortcut.
@@ -137,10 +147,10 @@ public sealed class Repository<TAggregate>
             var snapshot = new StoredSnapshot(version, eventId, aggregate.SnapshotType, aggregate.SnapshotFingerprint, buffer.WrittenMemory.ToArray());
             await _snapshots!.SaveSnapshotAsync(id, snapshot, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception)
         {
-            // The events are committed; a snapshot is only a shortcut for loading. Failing the save now would make the
-            // caller retry a write that succeeded, so a snapshot that cannot be stored is skipped (the next one may be).
+            // The events are committed; a snapshot is only a shortcut for loading (the next one may be stored). This
+            // includes OperationCanceledException: the save itself is done.
         }
     }
 

@@ -211,6 +211,44 @@ public sealed class SqliteDbContextTests : IAsyncLifetime
         Assert.Throws<ArgumentNullException>(() => new SqliteDbContextEventStore(null!));
     }
 
+    [Fact]
+    public async Task A_new_context_store_reads_while_another_connection_holds_the_write_lock()
+    {
+        // One context (and store) per request: the first call of each must not queue behind a writer for the schema.
+        var writer = await _db.OpenStoreAsync();
+        var id = StreamId.New("order");
+        await writer.AppendAsync(id, [new TurnedOn()], ExpectedVersion.NoStream);
+        await (await CreateContextAsync()).DisposeAsync();
+        using var blocker = _db.OpenConnection();
+        using var hold = blocker.BeginTransaction(deferred: false);
+
+        foreach (var request in Enumerable.Range(0, 2))
+        {
+            var context = _db.Own(new ShopContext(new DbContextOptionsBuilder<ShopContext>().UseSqlite(_db.ConnectionString + ";Default Timeout=1").Options));
+            var store = _db.Own(new SqliteDbContextEventStore(context, new SqliteEventStoreOptions { BusyTimeout = TimeSpan.FromMilliseconds(100) }));
+
+            Assert.Equal([1L], (await Read.StreamAsync(store, id)).Select(e => e.Version));
+            Assert.Equal(0, await store.LoadCheckpointAsync("orders"));
+        }
+
+        hold.Rollback();
+    }
+
+    [Fact]
+    public async Task A_file_whose_tables_were_dropped_after_a_store_found_them_gets_them_back()
+    {
+        var first = _db.Own(new SqliteDbContextEventStore(await CreateContextAsync()));
+        await first.AppendAsync(StreamId.New("order"), [new TurnedOn()], ExpectedVersion.NoStream);
+        await _db.ExecuteAsync("DROP TABLE es_checkpoints; DROP TABLE es_snapshots; DROP TABLE es_outbox; DROP TABLE es_events; DROP TABLE es_streams;");
+
+        var context = _db.Own(new ShopContext(new DbContextOptionsBuilder<ShopContext>().UseSqlite(_db.ConnectionString).Options));
+        var store = _db.Own(new SqliteDbContextEventStore(context));
+        var id = StreamId.New("order");
+
+        Assert.Equal(1, (await store.AppendAsync(id, [new TurnedOn()], ExpectedVersion.NoStream)).StreamVersion);
+        Assert.Single(await Read.StreamAsync(store, id));
+    }
+
     private async Task<ShopContext> CreateContextAsync()
     {
         var context = _db.Own(new ShopContext(new DbContextOptionsBuilder<ShopContext>().UseSqlite(_db.ConnectionString).Options));

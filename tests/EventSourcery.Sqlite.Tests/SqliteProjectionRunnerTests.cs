@@ -92,7 +92,7 @@ public sealed class SqliteProjectionRunnerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_checkpoint_write_that_fails_before_the_commit_takes_the_batchs_read_model_changes_with_it()
+    public async Task A_checkpoint_write_that_fails_before_the_commit_takes_the_batchs_read_model_changes_with_it_and_is_no_handler_failure()
     {
         var (context, store) = await CreateContextStoreAsync();
         var positions = await AppendNotesAsync(store, 10);
@@ -100,18 +100,91 @@ public sealed class SqliteProjectionRunnerTests : IAsyncLifetime
             CREATE TRIGGER crash_at_checkpoint BEFORE UPDATE ON es_checkpoints WHEN NEW.position = {positions[7]}
             BEGIN SELECT RAISE(ABORT, 'crashed before the commit'); END;
             """);
-        var runner = new ProjectionRunner(store, new NoteEffects(context), new ProjectionOptions { BatchSize = 4, MaxAttempts = 2, RetryDelay = TimeSpan.Zero });
+        var projection = new NoteEffects(context);
+        var runner = new ProjectionRunner(store, projection, new ProjectionOptions { BatchSize = 4, MaxAttempts = 2, RetryDelay = TimeSpan.Zero });
 
-        var ex = await Assert.ThrowsAsync<ProjectionException>(() => runner.RunOnceAsync());
-
-        Assert.IsType<SqliteException>(ex.InnerException);
-        Assert.Equal(positions[4], ex.Position); // the whole batch was undone: it stops at the batch's first event
+        // The store failed, not the handler: the store's exception, no retries spent on the handler, no ProjectionException.
+        var ex = await Assert.ThrowsAsync<SqliteException>(() => runner.RunOnceAsync());
+        Assert.Contains("crashed before the commit", ex.Message, StringComparison.Ordinal);
+        Assert.Null((await runner.GetStatusAsync()).LastError);
         Assert.Equal(positions[3], await runner.GetCheckpointAsync());
         await AssertEffectsExactlyOnceAsync(positions[..4]);
 
         await _db.ExecuteAsync("DROP TRIGGER crash_at_checkpoint");
         Assert.Equal(6, await runner.RunOnceAsync());
         await AssertEffectsExactlyOnceAsync(positions);
+    }
+
+    [Fact]
+    public async Task Store_failures_on_the_exactly_once_path_go_to_OnError_and_RunAsync_carries_on()
+    {
+        var (context, store) = await CreateContextStoreAsync();
+        var positions = await AppendNotesAsync(store, 10);
+        await _db.ExecuteAsync($"""
+            CREATE TABLE store_down (n INTEGER);
+            INSERT INTO store_down VALUES (1);
+            CREATE TRIGGER checkpoint_fails BEFORE UPDATE ON es_checkpoints WHEN EXISTS (SELECT 1 FROM store_down)
+            BEGIN SELECT RAISE(ABORT, 'the store is down'); END;
+            """);
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        var runner = new ProjectionRunner(store, new NoteEffects(context), new ProjectionOptions
+        {
+            BatchSize = 4,
+            MaxAttempts = 1,
+            PollInterval = TimeSpan.FromMilliseconds(20),
+            OnError = errors.Enqueue,
+        });
+
+        using var cts = new CancellationTokenSource();
+        var run = runner.RunAsync(cts.Token);
+        await WaitUntilAsync(() => errors.Count >= 3, run);
+        await _db.ExecuteAsync("DELETE FROM store_down"); // the store is back
+        await WaitUntilAsync(async () => await _db.ScalarAsync("SELECT position FROM es_checkpoints") is long p && p == positions[^1], run);
+        await cts.CancelAsync();
+        await run; // still running until cancelled, and returns quietly
+
+        Assert.All(errors, e => Assert.Contains("the store is down", e.Message, StringComparison.Ordinal));
+        Assert.DoesNotContain(errors, e => e is ProjectionException);
+        await AssertEffectsExactlyOnceAsync(positions);
+    }
+
+    [Fact]
+    public async Task Two_runners_of_one_exactly_once_projection_apply_each_event_once()
+    {
+        // Two hosts: each its own context and store over the file. Runner B loads the checkpoint (0) while runner A's
+        // first batch is open; B then waits for the write lock, and begins its batch on what A has just committed.
+        var (contextA, storeA) = await CreateContextStoreAsync();
+        var (contextB, storeB) = await CreateContextStoreAsync();
+        var positions = await AppendNotesAsync(storeA, 10);
+        var aInBatch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseA = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var projectionA = new NoteEffects(contextA)
+        {
+            BeforeWriting = async position =>
+            {
+                if (position == positions[0])
+                {
+                    aInBatch.SetResult();
+                    await releaseA.Task;
+                }
+            },
+        };
+        var bLoaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = new ProjectionOptions { BatchSize = 4 };
+        var runnerA = new ProjectionRunner(storeA, projectionA, options);
+        var runnerB = new ProjectionRunner(new CheckpointLoadSignal(storeB, bLoaded), new NoteEffects(contextB), options);
+
+        var runA = runnerA.RunOnceAsync();
+        await aInBatch.Task;
+        var runB = runnerB.RunOnceAsync();
+        await bLoaded.Task;
+        releaseA.SetResult();
+        await Task.WhenAll(runA, runB);
+        await runnerA.RunOnceAsync();
+        await runnerB.RunOnceAsync();
+
+        Assert.Equal(positions[^1], await runnerA.GetCheckpointAsync());
+        await AssertEffectsExactlyOnceAsync(positions); // equal to a single run's read model
     }
 
     [Fact]
@@ -358,10 +431,18 @@ public sealed class SqliteProjectionRunnerTests : IAsyncLifetime
 
         public long CrashAfterWritingAt { get; init; } = -1;
 
+        /// <summary>Runs before each event is written (a test's gate).</summary>
+        public Func<long, Task>? BeforeWriting { get; init; }
+
         public int Crashes { get; set; }
 
         public async ValueTask HandleAsync(RecordedEvent recorded, CancellationToken cancellationToken)
         {
+            if (BeforeWriting is not null)
+            {
+                await BeforeWriting(recorded.Position);
+            }
+
             context.Effects.Add(new NoteEffect { Position = recorded.Position, Text = ((NoteAdded)recorded.Event).Text });
             var tally = await context.Tallies.FindAsync([Keys.Notes], cancellationToken) ?? context.Tallies.Add(new Tally { Name = Keys.Notes }).Entity;
             tally.Count++;
@@ -372,6 +453,65 @@ public sealed class SqliteProjectionRunnerTests : IAsyncLifetime
                 throw new IOException("crashed after writing the read model");
             }
         }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, Task run) => await WaitUntilAsync(() => Task.FromResult(condition()), run);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, Task run)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await condition())
+        {
+            Assert.False(run.IsCompleted, $"RunAsync ended early: {run.Exception?.InnerException}");
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>
+    /// The store over a user's context, passed on as it is, that says when the projection's checkpoint has been loaded:
+    /// for a test to act at that moment.
+    /// </summary>
+    private sealed class CheckpointLoadSignal(SqliteDbContextEventStore inner, TaskCompletionSource loaded) : IEventStore, ICheckpointStore, IProjectionTransactions
+    {
+        public ValueTask<AppendResult> AppendAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, CancellationToken cancellationToken = default)
+            => inner.AppendAsync(streamId, events, expectedVersion, cancellationToken);
+
+        public ValueTask<AppendResult> PublishAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, CancellationToken cancellationToken = default)
+            => inner.PublishAsync(streamId, events, expectedVersion, cancellationToken);
+
+        public IAsyncEnumerable<RecordedEvent> ReadStreamAsync(StreamId streamId, long fromVersion = 1, long toVersion = long.MaxValue, CancellationToken cancellationToken = default)
+            => inner.ReadStreamAsync(streamId, fromVersion, toVersion, cancellationToken);
+
+        public IAsyncEnumerable<RecordedEvent> ReadAllAsync(long afterPosition = 0, CancellationToken cancellationToken = default)
+            => inner.ReadAllAsync(afterPosition, cancellationToken);
+
+        public ValueTask<bool> DeleteStreamAsync(StreamId streamId, ExpectedVersion expectedVersion = default, CancellationToken cancellationToken = default)
+            => inner.DeleteStreamAsync(streamId, expectedVersion, cancellationToken);
+
+        public IEventStore ForTenant(string tenantId) => inner.ForTenant(tenantId);
+
+        public async ValueTask<long> LoadCheckpointAsync(string projection, CancellationToken cancellationToken = default)
+        {
+            var position = await inner.LoadCheckpointAsync(projection, cancellationToken);
+            loaded.TrySetResult();
+            return position;
+        }
+
+        public ValueTask SaveCheckpointAsync(string projection, long position, CancellationToken cancellationToken = default)
+            => inner.SaveCheckpointAsync(projection, position, cancellationToken);
+
+        public ValueTask<bool> TrySaveCheckpointAsync(string projection, long expected, long position, CancellationToken cancellationToken = default)
+            => inner.TrySaveCheckpointAsync(projection, expected, position, cancellationToken);
+
+        public ValueTask DeleteCheckpointAsync(string projection, CancellationToken cancellationToken = default)
+            => inner.DeleteCheckpointAsync(projection, cancellationToken);
+
+        public ValueTask<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default)
+            => inner.ReadHeadPositionAsync(cancellationToken);
+
+        public ValueTask<IProjectionTransaction> BeginProjectionTransactionAsync(CancellationToken cancellationToken = default)
+            => inner.BeginProjectionTransactionAsync(cancellationToken);
     }
 
     private static class Keys

@@ -71,6 +71,18 @@ public sealed class FlakyStore(InMemoryEventStore inner) : IEventStore, ICheckpo
     }
 
     /// <inheritdoc />
+    public ValueTask<bool> TrySaveCheckpointAsync(string projection, long expected, long position, CancellationToken cancellationToken = default)
+    {
+        if (FailingCheckpointWrites > 0)
+        {
+            FailingCheckpointWrites--;
+            throw new InvalidOperationException("The store is unavailable (checkpoint).");
+        }
+
+        return inner.TrySaveCheckpointAsync(projection, expected, position, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public ValueTask DeleteCheckpointAsync(string projection, CancellationToken cancellationToken = default)
         => inner.DeleteCheckpointAsync(projection, cancellationToken);
 

@@ -230,6 +230,69 @@ public abstract class ProjectionContract
     }
 
     [Fact]
+    public async Task A_runner_overtaken_by_another_runner_of_its_projection_never_moves_the_checkpoint_back()
+    {
+        // Two hosts run one projection: B is slow, A catches up past it, then B stops at a failing event. B saving
+        // the checkpoint of where it stopped would send the projection back over events A already handled.
+        var store = await CreateStoreAsync();
+        var last = await AppendNotes(store, 10);
+        var bAtNote3 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseB = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slow = new Probe("shared", async (note, _) =>
+        {
+            if (note == 3)
+            {
+                bAtNote3.SetResult();
+                await releaseB.Task;
+            }
+
+            if (note == 5)
+            {
+                throw new InvalidOperationException("cannot project n5");
+            }
+        });
+        var runnerB = new ProjectionRunner(store, slow, new ProjectionOptions { MaxAttempts = 1 });
+        var runB = runnerB.RunOnceAsync();
+        await bAtNote3.Task;
+
+        var runnerA = new ProjectionRunner(store, new NoteLog("shared"));
+        Assert.Equal(10, await runnerA.RunOnceAsync());
+        Assert.Equal(last, await runnerA.GetCheckpointAsync());
+
+        releaseB.SetResult();
+        await runB; // overtaken: it leaves the failing event to the runner that is ahead, and saves nothing
+
+        Assert.Equal(last, await runnerA.GetCheckpointAsync());
+        Assert.Null((await runnerB.GetStatusAsync()).LastError);
+    }
+
+    [Fact]
+    public async Task A_reset_during_a_run_is_not_undone_by_that_run()
+    {
+        var store = await CreateStoreAsync();
+        await AppendNotes(store, 10);
+        var atNote5 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var projection = new Probe("rebuilt", async (note, _) =>
+        {
+            if (note == 5)
+            {
+                atNote5.SetResult();
+                await release.Task;
+            }
+        });
+        var runner = new ProjectionRunner(store, projection, new ProjectionOptions { BatchSize = 2, CheckpointInterval = TimeSpan.Zero });
+        var run = runner.RunOnceAsync();
+        await atNote5.Task; // four events handled and checkpointed
+
+        await new ProjectionRunner(store, new NoteLog("rebuilt")).ResetAsync();
+        release.SetResult();
+        await run;
+
+        Assert.Equal(0, await runner.GetCheckpointAsync()); // the next run rebuilds from the first event
+    }
+
+    [Fact]
     public void Checkpoint_options_refuse_nonsense()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new ProjectionOptions { CheckpointInterval = TimeSpan.FromSeconds(-1) });

@@ -187,6 +187,32 @@ public abstract class SnapshotContract
         }
     }
 
+    [Fact]
+    public async Task A_cancellation_right_after_the_commit_does_not_fail_the_save()
+    {
+        // An aborted HTTP request: the token is cancelled just after the append committed, before the snapshot is
+        // written. The save happened, so it must be reported as done; a retry would otherwise apply the change twice.
+        var store = await CreateStoreAsync();
+        using var request = new CancellationTokenSource();
+        var counters = new Repository<Counter>(new CancelAfterCommitStore(store, request), new RepositoryOptions { SnapshotEvery = 1 });
+        var id = StreamId.New("counter");
+
+        var created = await counters.NewAsync(id, c => MoveTimes(c, 3), request.Token);
+        Assert.True(request.IsCancellationRequested);
+        Assert.Equal(3, created.Version);
+        Assert.Empty(created.Changes);
+
+        using var second = new CancellationTokenSource();
+        counters = new Repository<Counter>(new CancelAfterCommitStore(store, second), new RepositoryOptions { SnapshotEvery = 1 });
+        var updated = await counters.UpdateAsync(id, c => MoveTimes(c, 2), second.Token);
+        Assert.True(second.IsCancellationRequested);
+        Assert.Equal(5, updated.Version);
+
+        Assert.Equal(5, (await ReadAsync(store.ReadStreamAsync(id))).Count);
+        var loaded = await new Repository<Counter>(store, new RepositoryOptions { SnapshotEvery = 1 }).LoadAsync(id);
+        Assert.Equal(5, loaded!.Moves);
+    }
+
     private static ISnapshotStore Snapshots(IEventStore store) => Assert.IsAssignableFrom<ISnapshotStore>(store);
 
     private static async Task<List<RecordedEvent>> ReadAsync(IAsyncEnumerable<RecordedEvent> events)
@@ -227,6 +253,41 @@ public abstract class SnapshotContract
             => inner.DeleteStreamAsync(streamId, expectedVersion, cancellationToken);
 
         public IEventStore ForTenant(string tenantId) => new CountingStore(inner.ForTenant(tenantId));
+
+        public ValueTask SaveSnapshotAsync(StreamId streamId, StoredSnapshot snapshot, CancellationToken cancellationToken = default)
+            => ((ISnapshotStore)inner).SaveSnapshotAsync(streamId, snapshot, cancellationToken);
+
+        public ValueTask<StoredSnapshot?> LoadSnapshotAsync(StreamId streamId, CancellationToken cancellationToken = default)
+            => ((ISnapshotStore)inner).LoadSnapshotAsync(streamId, cancellationToken);
+    }
+
+    /// <summary>Cancels <paramref name="request"/> as soon as an append through it has committed.</summary>
+    private sealed class CancelAfterCommitStore(IEventStore inner, CancellationTokenSource request) : IEventStore, ISnapshotStore
+    {
+        public async ValueTask<AppendResult> AppendAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, CancellationToken cancellationToken = default)
+        {
+            var result = await inner.AppendAsync(streamId, events, expectedVersion, cancellationToken);
+            await request.CancelAsync();
+            return result;
+        }
+
+        public async ValueTask<AppendResult> PublishAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, CancellationToken cancellationToken = default)
+        {
+            var result = await inner.PublishAsync(streamId, events, expectedVersion, cancellationToken);
+            await request.CancelAsync();
+            return result;
+        }
+
+        public IAsyncEnumerable<RecordedEvent> ReadStreamAsync(StreamId streamId, long fromVersion = 1, long toVersion = long.MaxValue, CancellationToken cancellationToken = default)
+            => inner.ReadStreamAsync(streamId, fromVersion, toVersion, cancellationToken);
+
+        public IAsyncEnumerable<RecordedEvent> ReadAllAsync(long afterPosition = 0, CancellationToken cancellationToken = default)
+            => inner.ReadAllAsync(afterPosition, cancellationToken);
+
+        public ValueTask<bool> DeleteStreamAsync(StreamId streamId, ExpectedVersion expectedVersion = default, CancellationToken cancellationToken = default)
+            => inner.DeleteStreamAsync(streamId, expectedVersion, cancellationToken);
+
+        public IEventStore ForTenant(string tenantId) => new CancelAfterCommitStore(inner.ForTenant(tenantId), request);
 
         public ValueTask SaveSnapshotAsync(StreamId streamId, StoredSnapshot snapshot, CancellationToken cancellationToken = default)
             => ((ISnapshotStore)inner).SaveSnapshotAsync(streamId, snapshot, cancellationToken);

@@ -20,8 +20,7 @@ internal static class SchemaCreator
     /// Creates the missing tables inside <paramref name="transaction"/>, which the caller begins with a write lock
     /// (two processes opening a new file at once: the second waits, then finds the tables).
     /// </summary>
-    /// <returns>True when the tables all existed already.</returns>
-    public static async Task<bool> EnsureCreatedAsync(DbContext context, SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    public static async Task EnsureCreatedAsync(DbContext context, SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
     {
         var existing = await SqliteStorage.ExistingTablesAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         if (existing.Contains(Tables.Events))
@@ -31,7 +30,7 @@ internal static class SchemaCreator
 
         if (existing.Count == Tables.All.Length)
         {
-            return true;
+            return;
         }
 
         var model = context.GetService<IDesignTimeModel>().Model;
@@ -51,7 +50,5 @@ internal static class SchemaCreator
         {
             await SqliteStorage.ExecuteDdlAsync(connection, transaction, command.CommandText, cancellationToken).ConfigureAwait(false);
         }
-
-        return false;
     }
 }

@@ -55,6 +55,7 @@ internal sealed record StoredSnapshotRow(long Version, string? EventId, string? 
 /// </summary>
 internal static class SqliteStorage
 {
+    private const int SqliteError = 1;
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
     private const int SqliteReadOnly = 8;
@@ -233,6 +234,34 @@ internal static class SqliteStorage
 
         return names;
     }
+
+    /// <summary>
+    /// Whether every table of the store exists in its current shape, asked with one read of the schema: no write lock,
+    /// so a new store's first read never waits behind a writer. False sends the caller to the write-locked
+    /// <see cref="Schema.SchemaCreator.EnsureCreatedAsync"/>, which looks again under the lock.
+    /// </summary>
+    public static async Task<bool> SchemaIsCurrentAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        using var command = Create(connection, transaction, """
+            SELECT (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ($streams, $events, $outbox, $snapshots, $checkpoints))
+                 + (SELECT COUNT(*) FROM pragma_table_info('es_events') WHERE name = 'tenant_id');
+            """);
+        command.Parameters.AddWithValue("$streams", Tables.Streams);
+        command.Parameters.AddWithValue("$events", Tables.Events);
+        command.Parameters.AddWithValue("$outbox", Tables.Outbox);
+        command.Parameters.AddWithValue("$snapshots", Tables.Snapshots);
+        command.Parameters.AddWithValue("$checkpoints", Tables.Checkpoints);
+        var found = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return found == Tables.All.Length + 1;
+    }
+
+    /// <summary>
+    /// A statement named a table or column of the store that the database does not have: the file was replaced or its
+    /// tables dropped since the schema was last found in place.
+    /// </summary>
+    public static bool IsMissingSchema(SqliteException ex)
+        => (ex.SqliteErrorCode & 0xFF) == SqliteError
+           && (ex.Message.Contains("no such table: es_", StringComparison.Ordinal) || ex.Message.Contains("no such column", StringComparison.Ordinal));
 
     /// <summary>
     /// Adds to an <c>es_events</c> table made before events carried their tenant the <c>tenant_id</c> column (filled from
@@ -668,6 +697,36 @@ internal static class SqliteStorage
         command.Parameters.AddWithValue("$position", position);
         command.Parameters.AddWithValue("$updated_at", StoredValues.FormatTime(updatedAt));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Moves the tenant's checkpoint of projection <paramref name="name"/> from <paramref name="expected"/> to
+    /// <paramref name="position"/> if it is still there (0 also matches no row); true when it moved.
+    /// </summary>
+    public static async Task<bool> TrySaveCheckpointAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string name, long expected, long position, DateTimeOffset updatedAt, CancellationToken cancellationToken)
+    {
+        // From nothing: insert, or move a row that says 0. From a position: move only a row that is still there.
+        var command = commands.Get(transaction, expected == 0
+            ? """
+              INSERT INTO es_checkpoints (tenant_id, name, position, updated_at)
+              VALUES ($tenant, $name, $position, $updated_at)
+              ON CONFLICT (tenant_id, name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
+              WHERE es_checkpoints.position = 0;
+              """
+            : """
+              UPDATE es_checkpoints SET position = $position, updated_at = $updated_at
+              WHERE tenant_id = $tenant AND name = $name AND position = $expected;
+              """);
+        command.Parameters.AddWithValue("$tenant", tenantId);
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$position", position);
+        command.Parameters.AddWithValue("$updated_at", StoredValues.FormatTime(updatedAt));
+        if (expected != 0)
+        {
+            command.Parameters.AddWithValue("$expected", expected);
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
     /// <summary>Deletes the tenant's checkpoint of projection <paramref name="name"/>, if it has one.</summary>

@@ -29,6 +29,14 @@ public interface ICheckpointStore
     /// <summary>Records that <paramref name="projection"/> has handled every event up to <paramref name="position"/>.</summary>
     ValueTask SaveCheckpointAsync(string projection, long position, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Moves <paramref name="projection"/>'s checkpoint from <paramref name="expected"/> to <paramref name="position"/>,
+    /// atomically, only if it is still at <paramref name="expected"/> (0 also matches no checkpoint at all); inside a
+    /// projection transaction the comparison is part of that transaction. Returns false, changing nothing, when the
+    /// checkpoint moved meanwhile (another runner of the projection got there first, or it was reset).
+    /// </summary>
+    ValueTask<bool> TrySaveCheckpointAsync(string projection, long expected, long position, CancellationToken cancellationToken = default);
+
     /// <summary>Forgets <paramref name="projection"/>'s checkpoint.</summary>
     ValueTask DeleteCheckpointAsync(string projection, CancellationToken cancellationToken = default);
 

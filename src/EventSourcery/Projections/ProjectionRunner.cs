@@ -11,6 +11,13 @@ namespace EventSourcery;
 /// together, so every event takes effect exactly once. Otherwise events are handled at least once: the checkpoint is
 /// saved once per <see cref="ProjectionOptions.CheckpointInterval"/> while catching up and at the end of every run, so
 /// a crash hands over again at most the events handled since the last save. A runner does one run at a time.
+/// <para>
+/// Several runners of one projection (two hosts, or two runners in one process) never move its checkpoint backwards
+/// or undo a reset: every save compares the stored checkpoint with the one the run started from, and a run whose
+/// checkpoint moved under it ends, leaving the work to the runner that is ahead. On the exactly-once path the
+/// comparison is inside the batch's transaction, so a batch another runner already committed is rolled back, never
+/// applied twice.
+/// </para>
 /// </remarks>
 public sealed class ProjectionRunner
 {
@@ -24,6 +31,7 @@ public sealed class ProjectionRunner
     private long _handled; // the last position handled in this run
     private long _saved; // the last checkpoint saved (or loaded) in this run
     private long _savedAt; // when it was saved, as a TimeProvider timestamp
+    private bool _superseded; // the stored checkpoint moved under this run (another runner, or a reset): the run ends
 
     /// <summary>Runs a projection that handles events one at a time.</summary>
     /// <exception cref="ArgumentException">The store keeps no checkpoints, or the projection has no name.</exception>
@@ -65,6 +73,7 @@ public sealed class ProjectionRunner
         var head = await _checkpoints.ReadHeadPositionAsync(cancellationToken).ConfigureAwait(false);
         _saved = _handled = checkpoint;
         _savedAt = _options.TimeProvider.GetTimestamp();
+        _superseded = false;
         var handled = 0;
         var batch = new List<RecordedEvent>(_options.BatchSize);
         try
@@ -99,6 +108,10 @@ public sealed class ProjectionRunner
                     {
                         handled += await HandleBatchAsync(batch, cancellationToken).ConfigureAwait(false);
                         batch.Clear();
+                        if (_superseded)
+                        {
+                            return handled; // another runner is ahead: it carries on from the stored checkpoint
+                        }
                     }
                 }
             }
@@ -109,7 +122,7 @@ public sealed class ProjectionRunner
             }
 
             await SaveHandledAsync(cancellationToken).ConfigureAwait(false);
-            if (unreadable is not null)
+            if (unreadable is not null && !_superseded)
             {
                 // A stored event that cannot be read will not heal by retrying: the run stops at it.
                 throw Fail(unreadable.Position, unreadable);
@@ -194,56 +207,75 @@ public sealed class ProjectionRunner
             ? await HandleInTransactionAsync(transactions, batch, cancellationToken).ConfigureAwait(false)
             : await HandleAtLeastOnceAsync(batch, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Read-model changes and checkpoint in one transaction per attempt; a failed attempt leaves no trace.</summary>
+    /// <summary>
+    /// Read-model changes and checkpoint in one transaction per attempt; a failed attempt leaves no trace. Only the
+    /// handler's failures are retried here and end in <see cref="ProjectionException"/>; a failure of the store (a busy
+    /// database at the start, a failed checkpoint write or commit) leaves as it is, with the batch rolled back, for
+    /// <see cref="RunAsync"/> to report to <see cref="ProjectionOptions.OnError"/> and try again.
+    /// </summary>
     private async Task<int> HandleInTransactionAsync(IProjectionTransactions transactions, List<RecordedEvent> batch, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            try
+            var failure = await TryCommitAsync(transactions, batch, batch.Count, cancellationToken).ConfigureAwait(false);
+            if (failure is null)
             {
-                await using var transaction = await transactions.BeginProjectionTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await HandleAsync(batch, batch.Count, cancellationToken).ConfigureAwait(false);
-                await _checkpoints.SaveCheckpointAsync(_name, batch[^1].Position, cancellationToken).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                _handled = _saved = batch[^1].Position;
-                return batch.Count;
+                return _superseded ? 0 : batch.Count;
             }
-            catch (Exception ex) when (!IsOurCancellation(ex, cancellationToken))
+
+            if (attempt < _options.MaxAttempts)
             {
-                if (attempt < _options.MaxAttempts)
-                {
-                    await Task.Delay(DelayBefore(attempt + 1), cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                // Keep what succeeded before the failing event, then stop at it. (When the checkpoint or the commit
-                // failed, the whole batch was undone: stop at its first event.)
-                var done = ex is PartialException partial ? partial.Done : 0;
-                if (done > 0 && !await TryKeepAsync(transactions, batch, done, cancellationToken).ConfigureAwait(false))
-                {
-                    done = 0; // handing the first events over again failed too: nothing of the batch is kept
-                }
-
-                throw Fail(batch[done].Position, ex);
+                await Task.Delay(DelayBefore(attempt + 1), cancellationToken).ConfigureAwait(false);
+                continue;
             }
+
+            // Keep what succeeded before the failing event, then stop at it; if handing those over again fails too,
+            // nothing of the batch is kept and the run stops at its first event.
+            var done = failure.Done;
+            if (done > 0 && await TryCommitAsync(transactions, batch, done, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                done = 0;
+            }
+
+            if (_superseded)
+            {
+                return 0; // another runner is ahead: it meets the failing event itself
+            }
+
+            throw Fail(batch[done].Position, failure);
         }
     }
 
-    /// <summary>Commits the first <paramref name="count"/> events of a batch on their own; false when that fails too.</summary>
-    private async Task<bool> TryKeepAsync(IProjectionTransactions transactions, List<RecordedEvent> batch, int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Handles the first <paramref name="count"/> events of a batch in one projection transaction and commits them with
+    /// the checkpoint, compared inside the transaction: returns null when committed, or when the checkpoint had moved
+    /// (then nothing is committed and the run is superseded); returns the handler's failure, rolled back, otherwise.
+    /// </summary>
+    private async Task<PartialException?> TryCommitAsync(IProjectionTransactions transactions, List<RecordedEvent> batch, int count, CancellationToken cancellationToken)
     {
-        try
+        var transaction = await transactions.BeginProjectionTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
         {
-            await using var transaction = await transactions.BeginProjectionTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await HandleAsync(batch, count, cancellationToken).ConfigureAwait(false);
-            await _checkpoints.SaveCheckpointAsync(_name, batch[count - 1].Position, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await HandleAsync(batch, count, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PartialException partial)
+            {
+                return partial; // disposing the transaction rolls the attempt back
+            }
+
+            var last = batch[count - 1].Position;
+            if (!await _checkpoints.TrySaveCheckpointAsync(_name, _saved, last, cancellationToken).ConfigureAwait(false))
+            {
+                _superseded = true; // another runner committed these events (or the projection was reset): roll back
+                return null;
+            }
+
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            _handled = _saved = batch[count - 1].Position;
-            return true;
-        }
-        catch (Exception ex) when (!IsOurCancellation(ex, cancellationToken))
-        {
-            return false;
+            _handled = _saved = last;
+            _savedAt = _options.TimeProvider.GetTimestamp();
+            return null;
         }
     }
 
@@ -270,6 +302,11 @@ public sealed class ProjectionRunner
             {
                 done += partial.Done;
                 await SaveHandledAsync(cancellationToken).ConfigureAwait(false);
+                if (_superseded)
+                {
+                    return done; // another runner is ahead: it meets the failing event itself
+                }
+
                 if (attempt >= _options.MaxAttempts)
                 {
                     throw Fail(batch[done].Position, partial.InnerException!);
@@ -280,12 +317,21 @@ public sealed class ProjectionRunner
         }
     }
 
-    /// <summary>Saves the checkpoint of the last event handled, unless it is saved already.</summary>
+    /// <summary>
+    /// Saves the checkpoint of the last event handled, unless it is saved already, and only over the one this run
+    /// loaded or saved last: when it moved meanwhile (another runner of the projection, or a reset), the run is
+    /// superseded and saves nothing more, so a checkpoint never moves backwards and a reset is never undone.
+    /// </summary>
     private async Task SaveHandledAsync(CancellationToken cancellationToken)
     {
-        if (_handled > _saved)
+        if (_handled > _saved && !_superseded)
         {
-            await _checkpoints.SaveCheckpointAsync(_name, _handled, cancellationToken).ConfigureAwait(false);
+            if (!await _checkpoints.TrySaveCheckpointAsync(_name, _saved, _handled, cancellationToken).ConfigureAwait(false))
+            {
+                _superseded = true;
+                return;
+            }
+
             _saved = _handled;
             _savedAt = _options.TimeProvider.GetTimestamp();
         }
