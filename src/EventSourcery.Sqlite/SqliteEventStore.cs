@@ -255,13 +255,14 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
         ArgumentOutOfRangeException.ThrowIfGreaterThan(fromVersion, toVersion);
         var stream = StreamKey.From(streamId, _tenant);
         var commands = _shared.Commands;
+        var pageBytes = _shared.Options.PageBytes;
         StreamId? stored = null;
         var next = fromVersion;
         while (true)
         {
             // One page at a time under the gate; the gate is never held while the caller consumes events.
             var from = next;
-            var page = await RunAsync((transaction, ct) => SqliteStorage.ReadStreamPageAsync(commands, transaction, stream, from, toVersion, ct), cancellationToken).ConfigureAwait(false);
+            var (page, full) = await RunAsync((transaction, ct) => SqliteStorage.ReadStreamPageAsync(commands, transaction, stream, from, toVersion, pageBytes, ct), cancellationToken).ConfigureAwait(false);
             foreach (var row in page)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -269,7 +270,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
                 yield return Materialize(row, stored);
             }
 
-            if (page.Count < SqliteStorage.PageSize || page[^1].Version >= toVersion)
+            if (!full || page[^1].Version >= toVersion)
             {
                 yield break;
             }
@@ -285,11 +286,12 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
         ArgumentOutOfRangeException.ThrowIfLessThan(fromVersion, 1);
         var stream = StreamKey.From(streamId, _tenant);
         var commands = _shared.Commands;
+        var pageBytes = _shared.Options.PageBytes;
         var next = fromVersion;
         while (true)
         {
             var from = next;
-            var page = await RunAsync((transaction, ct) => SqliteStorage.ReadStreamEventsPageAsync(commands, transaction, stream, from, ct), cancellationToken).ConfigureAwait(false);
+            var (page, full) = await RunAsync((transaction, ct) => SqliteStorage.ReadStreamEventsPageAsync(commands, transaction, stream, from, pageBytes, ct), cancellationToken).ConfigureAwait(false);
             foreach (var row in page)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -306,7 +308,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
                 yield return new VersionedEvent(row.Version, @event);
             }
 
-            if (page.Count < SqliteStorage.PageSize)
+            if (!full)
             {
                 yield break;
             }
@@ -320,11 +322,12 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
     {
         ArgumentOutOfRangeException.ThrowIfNegative(afterPosition);
         var after = afterPosition;
+        var pageBytes = _shared.Options.PageBytes;
         var streamIds = new StreamIdMemo();
         while (true)
         {
             var from = after;
-            var page = await RunAsync((transaction, ct) => SqliteStorage.ReadAllPageAsync(_shared.Commands, transaction, _tenant, from, ct), cancellationToken).ConfigureAwait(false);
+            var (page, full) = await RunAsync((transaction, ct) => SqliteStorage.ReadAllPageAsync(_shared.Commands, transaction, _tenant, from, pageBytes, ct), cancellationToken).ConfigureAwait(false);
             streamIds.Clear();
             foreach (var row in page)
             {
@@ -332,7 +335,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
                 yield return Materialize(row, streamId: null, streamIds: streamIds);
             }
 
-            if (page.Count < SqliteStorage.PageSize)
+            if (!full)
             {
                 yield break;
             }
@@ -442,7 +445,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
         return await RunWriteAsync<IReadOnlyList<OutboxEntry>>(
             async (transaction, ct) =>
             {
-                var rows = await SqliteStorage.ClaimOutboxAsync(commands, transaction, tenant, claim.RunnerId, claim.MaxCount, now, leaseUntil, ct).ConfigureAwait(false);
+                var rows = await SqliteStorage.ClaimOutboxAsync(commands, transaction, tenant, claim.RunnerId, claim.MaxCount, _shared.Options.PageBytes, now, leaseUntil, ct).ConfigureAwait(false);
                 return rows.ConvertAll(MaterializeEntry);
             },
             cancellationToken).ConfigureAwait(false);
@@ -602,7 +605,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
         var serialized = new SerializedEvent[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
-            serialized[i] = _shared.Serializer.Serialize(events[i]);
+            serialized[i] = _shared.Serializer.Serialize(streamId, events[i]);
         }
 
         // The outbox filter runs here too, for the same reason.
@@ -1175,7 +1178,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
 
         public SqliteEventStoreOptions Options { get; } = options;
 
-        public EventSerializer Serializer { get; } = new(options.Registry);
+        public EventSerializer Serializer { get; } = new(options.Registry, options.MaxEventBytes);
 
         public TimeProvider Time => Options.TimeProvider;
 

@@ -28,6 +28,36 @@ public sealed class SqliteEventStoreOptions
     public Func<Event, bool>? OutboxFilter { get; init; }
 
     /// <summary>
+    /// The largest event an append accepts, as stored: UTF-8 JSON payload plus metadata. A larger one fails the append
+    /// with <see cref="EventTooLargeException"/> and nothing of it is written. 1 MiB unless set (EventStoreDB's and
+    /// Kafka's default): events are facts, large content belongs elsewhere with a reference in the event.
+    /// </summary>
+    public int MaxEventBytes
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = EventSerializer.DefaultMaxEventBytes;
+
+    /// <summary>
+    /// About how many bytes of stored events one page of a read holds (stream reads, <c>ReadAllAsync</c>, and so
+    /// subscriptions and projections) and one outbox claim takes: a page ends after the event that reaches it, or at
+    /// its row limit, whichever comes first. 4 MiB unless set; it bounds a reader's memory when events are large.
+    /// </summary>
+    public int PageBytes
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = 4 << 20;
+
+    /// <summary>
     /// How hard SQLite pushes each commit to disk (<c>PRAGMA synchronous</c>) on a connection the store opens itself.
     /// <see cref="SqliteSynchronousMode.Full"/> (the default) loses no committed event on power loss.
     /// </summary>

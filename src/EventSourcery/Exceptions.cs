@@ -62,6 +62,36 @@ public sealed class EventReadException : Exception
     public string? EventName { get; }
 }
 
+/// <summary>An event to be appended is larger than the store accepts (its serializer's <see cref="Serialization.EventSerializer.MaxEventBytes"/>); nothing of the append was stored.</summary>
+public sealed class EventTooLargeException : Exception
+{
+    /// <summary>Creates the exception for the event <paramref name="eventId"/> to be appended to <paramref name="streamId"/>.</summary>
+    public EventTooLargeException(StreamId streamId, Guid eventId, string eventName, long size, long limit)
+        : base($"Event '{eventName}' ({eventId}) for stream {streamId} takes {size:N0} bytes as stored (payload and metadata), more than the limit of {limit:N0}. Keep large content outside the event (store a reference), or raise MaxEventBytes.")
+    {
+        StreamId = streamId;
+        EventId = eventId;
+        EventName = eventName;
+        Size = size;
+        Limit = limit;
+    }
+
+    /// <summary>The stream the event was to be appended to.</summary>
+    public StreamId StreamId { get; }
+
+    /// <summary>The event's id.</summary>
+    public Guid EventId { get; }
+
+    /// <summary>The event's stored name.</summary>
+    public string EventName { get; }
+
+    /// <summary>The bytes the event would take: UTF-8 payload plus metadata.</summary>
+    public long Size { get; }
+
+    /// <summary>The most bytes an event may take.</summary>
+    public long Limit { get; }
+}
+
 /// <summary>An event type has no generated registration, so it cannot be stored or read.</summary>
 public sealed class UnknownEventTypeException : Exception
 {

@@ -25,8 +25,10 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
     /// <param name="registry">The registry of event types.</param>
     /// <param name="timeProvider">The clock for recorded times (the system clock by default).</param>
     /// <param name="outboxFilter">Which published events enter the outbox (all of them by default).</param>
-    public InMemoryEventStore(EventRegistry registry, TimeProvider? timeProvider = null, Func<Event, bool>? outboxFilter = null)
-        : this(new State(new EventSerializer(registry), timeProvider ?? TimeProvider.System, outboxFilter), DefaultTenant)
+    /// <param name="maxEventBytes">The largest event an append accepts, as stored (UTF-8 payload plus metadata); 1 MiB by default, as in the SQLite store.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEventBytes"/> is not positive.</exception>
+    public InMemoryEventStore(EventRegistry registry, TimeProvider? timeProvider = null, Func<Event, bool>? outboxFilter = null, int maxEventBytes = EventSerializer.DefaultMaxEventBytes)
+        : this(new State(new EventSerializer(registry, maxEventBytes), timeProvider ?? TimeProvider.System, outboxFilter), DefaultTenant)
     {
     }
 
@@ -426,7 +428,7 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
         var serialized = new SerializedEvent[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
-            serialized[i] = _state.Serializer.Serialize(events[i]);
+            serialized[i] = _state.Serializer.Serialize(streamId, events[i]);
         }
 
         // Writes take turns (like SQLite's write lock), so listeners can run between the check and the commit.

@@ -398,10 +398,16 @@ public sealed class SqliteOutboxDeliveryTests : IAsyncLifetime
         string[] expected =
         [
             "SEARCH es_outbox USING COVERING INDEX ix_es_outbox_tenant (tenant_id=? AND id=?)", // the claimed rows, by id
-            "LIST SUBQUERY 2",
-            "SEARCH o USING COVERING INDEX ix_es_outbox_tenant (tenant_id=?)", // the candidates, in id order, no row read
+            "LIST SUBQUERY 4",
+            "CO-ROUTINE (subquery-3)",
+            "CO-ROUTINE (subquery-5)",
+            "CO-ROUTINE c",
+            "SEARCH o USING INDEX ix_es_outbox_tenant (tenant_id=?)", // the candidates, in id order; a row read (its size) only for those kept, up to $limit
             "CORRELATED SCALAR SUBQUERY 1",
             "SEARCH b USING INDEX ix_es_outbox_held (tenant_id=? AND category=? AND stream_id=?)", // each one's stream, among the held entries
+            "SCAN c", // the running byte total over at most $limit candidates
+            "SCAN (subquery-5)",
+            "SCAN (subquery-3)",
         ];
         Assert.Equal(expected, await ClaimPlanAsync(""));
         await _db.ExecuteAsync("ANALYZE"); // with statistics too, the plan stays the same, for a big view and a small one
@@ -420,7 +426,8 @@ public sealed class SqliteOutboxDeliveryTests : IAsyncLifetime
             ("$runner", "me"),
             ("$now", Start.UtcTicks),
             ("$lease_until", Start.UtcTicks + TimeSpan.TicksPerMinute),
-            ("$limit", 100));
+            ("$limit", 100),
+            ("$max_bytes", 4 << 20));
     }
 
     [Fact]

@@ -533,6 +533,29 @@ public abstract class EventStoreContract
     }
 
     [Fact]
+    public async Task An_event_larger_than_the_default_limit_is_refused_naming_it_and_nothing_is_written()
+    {
+        var store = await CreateStoreAsync();
+        var id = StreamId.New("note");
+        var limit = Serialization.EventSerializer.DefaultMaxEventBytes;
+        var fits = new NoteAdded(new string('x', limit - 100), 1, DateTimeOffset.UnixEpoch);
+        var tooLarge = new NoteAdded(new string('x', limit), 2, DateTimeOffset.UnixEpoch);
+
+        var ex = await Assert.ThrowsAsync<EventTooLargeException>(() => store.PublishAsync(id, [new TurnedOn(), tooLarge], ExpectedVersion.NoStream).AsTask());
+
+        Assert.Equal(id, ex.StreamId);
+        Assert.Equal(tooLarge.Id, ex.EventId);
+        Assert.Equal(nameof(NoteAdded), ex.EventName);
+        Assert.Equal(limit, ex.Limit);
+        Assert.True(ex.Size > limit);
+        Assert.Contains(id.ToString(), ex.Message, StringComparison.Ordinal);
+        Assert.Empty(await ReadStreamAsync(store, id));
+        Assert.Empty(await ReadOutboxPositionsAsync(store));
+        Assert.Equal(1, (await store.AppendAsync(id, [fits], ExpectedVersion.NoStream)).StreamVersion);
+        Assert.Equal(fits.Text, Assert.IsType<NoteAdded>(Assert.Single(await ReadStreamAsync(store, id)).Event).Text);
+    }
+
+    [Fact]
     public async Task A_cancelled_append_throws_and_writes_nothing()
     {
         var store = await CreateStoreAsync();

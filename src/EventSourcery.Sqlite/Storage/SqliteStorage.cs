@@ -45,6 +45,12 @@ internal readonly record struct StoredStreamEventRow(long Position, long Version
 /// </summary>
 internal sealed record StoredOutboxRow(long Id, StoredEventRow Event, long Attempts, string? LastError, long? RetryAtTicks, string? DeadLetteredAt);
 
+/// <summary>
+/// One page of a read: its rows, and whether more may follow (the page reached its row limit, or its byte budget, see
+/// <see cref="SqliteEventStoreOptions.PageBytes"/>). A page that is not full was the last one.
+/// </summary>
+internal readonly record struct RowPage<T>(List<T> Rows, bool Full);
+
 /// <summary>A snapshot row as read; values that can be corrupt are kept raw, as in <see cref="StoredEventRow"/>.</summary>
 internal sealed record StoredSnapshotRow(long Version, string? EventId, string? Type, string? Fingerprint, byte[]? Payload);
 
@@ -144,23 +150,30 @@ internal static class SqliteStorage
     /// entries in id order (<c>ix_es_outbox_tenant</c>) and keeps those whose stream has no entry that is
     /// dead-lettered, waiting for a retry, or claimed by a runner (any, the claiming one too) with a lease still running: each candidate's
     /// stream is looked up in <c>ix_es_outbox_held</c>, which holds only such entries (its filter is the first
-    /// parenthesis). It marks the first <c>$limit</c> as claimed and returns them, in no particular order.
+    /// parenthesis). Of the first <c>$limit</c> it keeps those that start within <c>$max_bytes</c> of payload and
+    /// metadata (<c>length</c> of a blob reads no content), so a claim holds about that many bytes however large the
+    /// events; it marks them as claimed and returns them, in no particular order.
     /// </summary>
     internal const string ClaimOutboxSql = $"""
         UPDATE es_outbox
         SET claimed_by = $runner, lease_until = $lease_until
         WHERE tenant_id = $tenant AND id IN (
-            SELECT o.id
-            FROM es_outbox o
-            WHERE o.tenant_id = $tenant
-              AND NOT EXISTS (
-                  SELECT 1
-                  FROM es_outbox b
-                  WHERE b.tenant_id = o.tenant_id AND b.category = o.category AND b.stream_id = o.stream_id
-                    AND (b.dead_lettered_at IS NOT NULL OR b.retry_at IS NOT NULL OR b.claimed_by IS NOT NULL)
-                    AND (b.dead_lettered_at IS NOT NULL OR b.retry_at > $now OR b.lease_until > $now))
-            ORDER BY o.id
-            LIMIT $limit)
+            SELECT id
+            FROM (
+                SELECT c.id, SUM(c.size) OVER (ORDER BY c.id ROWS UNBOUNDED PRECEDING) - c.size AS before
+                FROM (
+                    SELECT o.id, length(o.payload) + ifnull(length(o.metadata), 0) AS size
+                    FROM es_outbox o
+                    WHERE o.tenant_id = $tenant
+                      AND NOT EXISTS (
+                          SELECT 1
+                          FROM es_outbox b
+                          WHERE b.tenant_id = o.tenant_id AND b.category = o.category AND b.stream_id = o.stream_id
+                            AND (b.dead_lettered_at IS NOT NULL OR b.retry_at IS NOT NULL OR b.claimed_by IS NOT NULL)
+                            AND (b.dead_lettered_at IS NOT NULL OR b.retry_at > $now OR b.lease_until > $now))
+                    ORDER BY o.id
+                    LIMIT $limit) c)
+            WHERE before < $max_bytes)
         RETURNING {OutboxColumns};
         """;
 
@@ -442,8 +455,8 @@ internal static class SqliteStorage
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Up to <see cref="PageSize"/> events of one stream with versions in [<paramref name="fromVersion"/>, <paramref name="toVersion"/>], in version order (without their stream's columns but its name).</summary>
-    public static async Task<List<StoredEventRow>> ReadStreamPageAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, long fromVersion, long toVersion, CancellationToken cancellationToken)
+    /// <summary>Up to <see cref="PageSize"/> events (and about <paramref name="pageBytes"/> bytes) of one stream with versions in [<paramref name="fromVersion"/>, <paramref name="toVersion"/>], in version order (without their stream's columns but its name).</summary>
+    public static async Task<RowPage<StoredEventRow>> ReadStreamPageAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, long fromVersion, long toVersion, int pageBytes, CancellationToken cancellationToken)
     {
         var command = commands.Get(transaction, ReadStreamPageSql, static p =>
         {
@@ -454,11 +467,11 @@ internal static class SqliteStorage
         SetStreamKey(command.Parameters, stream);
         command.Parameters[3].Value = fromVersion;
         command.Parameters[4].Value = toVersion;
-        return await ReadRowsAsync(command, streamColumns: false, cancellationToken).ConfigureAwait(false);
+        return await ReadRowsAsync(command, streamColumns: false, pageBytes, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Up to <see cref="PageSize"/> events of one stream from version <paramref name="fromVersion"/>, with only what rebuilding an aggregate needs.</summary>
-    public static async Task<List<StoredStreamEventRow>> ReadStreamEventsPageAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, long fromVersion, CancellationToken cancellationToken)
+    /// <summary>Up to <see cref="PageSize"/> events (and about <paramref name="pageBytes"/> bytes) of one stream from version <paramref name="fromVersion"/>, with only what rebuilding an aggregate needs.</summary>
+    public static async Task<RowPage<StoredStreamEventRow>> ReadStreamEventsPageAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, long fromVersion, int pageBytes, CancellationToken cancellationToken)
     {
         var command = commands.Get(transaction, ReadStreamEventsPageSql, static p =>
         {
@@ -468,8 +481,9 @@ internal static class SqliteStorage
         SetStreamKey(command.Parameters, stream);
         command.Parameters[3].Value = fromVersion;
         var rows = new List<StoredStreamEventRow>();
+        long bytes = 0;
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (bytes < pageBytes && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             StoredStreamEventRow row;
             try
@@ -490,13 +504,14 @@ internal static class SqliteStorage
             }
 
             rows.Add(row);
+            bytes += (row.Payload?.Length ?? 0) + (row.Metadata?.Length ?? 0);
         }
 
-        return rows;
+        return new(rows, rows.Count == PageSize || bytes >= pageBytes);
     }
 
-    /// <summary>Up to <see cref="PageSize"/> events of the tenant's streams after <paramref name="afterPosition"/>, in position order.</summary>
-    public static async Task<List<StoredEventRow>> ReadAllPageAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, long afterPosition, CancellationToken cancellationToken)
+    /// <summary>Up to <see cref="PageSize"/> events (and about <paramref name="pageBytes"/> bytes) of the tenant's streams after <paramref name="afterPosition"/>, in position order.</summary>
+    public static async Task<RowPage<StoredEventRow>> ReadAllPageAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, long afterPosition, int pageBytes, CancellationToken cancellationToken)
     {
         var command = commands.Get(transaction, ReadAllPageSql, static p =>
         {
@@ -505,7 +520,7 @@ internal static class SqliteStorage
         });
         command.Parameters[0].Value = afterPosition;
         command.Parameters[1].Value = tenantId;
-        return await ReadRowsAsync(command, streamColumns: true, cancellationToken).ConfigureAwait(false);
+        return await ReadRowsAsync(command, streamColumns: true, pageBytes, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -568,7 +583,7 @@ internal static class SqliteStorage
     /// <paramref name="leaseUntilTicks"/> (see <see cref="ClaimOutboxSql"/>) and returns them in id order. Run it in a
     /// write transaction: the walk and the marking then happen under one lock, so two runners never claim one entry.
     /// </summary>
-    public static async Task<List<StoredOutboxRow>> ClaimOutboxAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string runnerId, int limit, long nowTicks, long leaseUntilTicks, CancellationToken cancellationToken)
+    public static async Task<List<StoredOutboxRow>> ClaimOutboxAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string runnerId, int limit, int maxBytes, long nowTicks, long leaseUntilTicks, CancellationToken cancellationToken)
     {
         var command = commands.Get(transaction, ClaimOutboxSql);
         command.Parameters.AddWithValue("$tenant", tenantId);
@@ -576,6 +591,7 @@ internal static class SqliteStorage
         command.Parameters.AddWithValue("$now", nowTicks);
         command.Parameters.AddWithValue("$lease_until", leaseUntilTicks);
         command.Parameters.AddWithValue("$limit", limit);
+        command.Parameters.AddWithValue("$max_bytes", maxBytes);
         var rows = await ReadOutboxRowsAsync(command, cancellationToken).ConfigureAwait(false);
         rows.Sort((a, b) => a.Id.CompareTo(b.Id)); // RETURNING promises no order
         return rows;
@@ -765,16 +781,23 @@ internal static class SqliteStorage
             ? segment.Array
             : memory.ToArray();
 
-    private static async Task<List<StoredEventRow>> ReadRowsAsync(SqliteCommand command, bool streamColumns, CancellationToken cancellationToken)
+    /// <summary>
+    /// The command's event rows, up to its <c>LIMIT</c> or until they hold <paramref name="pageBytes"/> bytes of payload
+    /// and metadata (the row that reaches the budget is the page's last; rows after it are never read).
+    /// </summary>
+    private static async Task<RowPage<StoredEventRow>> ReadRowsAsync(SqliteCommand command, bool streamColumns, int pageBytes, CancellationToken cancellationToken)
     {
         var rows = new List<StoredEventRow>();
+        long bytes = 0;
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (bytes < pageBytes && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            rows.Add(ReadEventRow(reader, streamColumns));
+            var row = ReadEventRow(reader, streamColumns);
+            rows.Add(row);
+            bytes += (row.Payload?.Length ?? 0) + (row.Metadata?.Length ?? 0);
         }
 
-        return rows;
+        return new(rows, rows.Count == PageSize || bytes >= pageBytes);
     }
 
     /// <summary>

@@ -18,16 +18,51 @@ public sealed class EventSerializer
 {
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
 
+    /// <summary>The default of <see cref="MaxEventBytes"/>: 1 MiB, EventStoreDB's and Kafka's default limit.</summary>
+    public const int DefaultMaxEventBytes = 1 << 20;
+
     /// <summary>Creates a serializer over <paramref name="registry"/>.</summary>
-    public EventSerializer(EventRegistry registry) => Registry = registry ?? throw new ArgumentNullException(nameof(registry));
+    /// <param name="registry">The registry that names the event types.</param>
+    /// <param name="maxEventBytes">The largest event <see cref="Serialize(StreamId, Event)"/> accepts (see <see cref="MaxEventBytes"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEventBytes"/> is not positive.</exception>
+    public EventSerializer(EventRegistry registry, int maxEventBytes = DefaultMaxEventBytes)
+    {
+        Registry = registry ?? throw new ArgumentNullException(nameof(registry));
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEventBytes, 1);
+        MaxEventBytes = maxEventBytes;
+    }
 
     /// <summary>The registry that names the event types.</summary>
     public EventRegistry Registry { get; }
 
-    /// <summary>Serializes <paramref name="event"/>.</summary>
+    /// <summary>
+    /// The most bytes an event to be appended may take as stored: its UTF-8 JSON payload plus its metadata. A store's
+    /// pages, outbox claims and projection batches hold a bounded number of events, so this also bounds their memory.
+    /// </summary>
+    public int MaxEventBytes { get; }
+
+    /// <summary>Serializes <paramref name="event"/>, whatever its size.</summary>
     /// <exception cref="UnknownEventTypeException">The event's type is not registered.</exception>
-    public SerializedEvent Serialize(Event @event)
+    public SerializedEvent Serialize(Event @event) => Serialize(@event, out _);
+
+    /// <summary>Serializes <paramref name="event"/> to be appended to <paramref name="streamId"/>, refusing it when it is larger than <see cref="MaxEventBytes"/>.</summary>
+    /// <exception cref="UnknownEventTypeException">The event's type is not registered.</exception>
+    /// <exception cref="EventTooLargeException">The payload and metadata together take more than <see cref="MaxEventBytes"/> bytes.</exception>
+    public SerializedEvent Serialize(StreamId streamId, Event @event)
     {
+        var serialized = Serialize(@event, out var payloadBytes);
+        long size = payloadBytes + (serialized.Metadata is { } metadata ? Encoding.UTF8.GetByteCount(metadata) : 0);
+        if (size > MaxEventBytes)
+        {
+            throw new EventTooLargeException(streamId, @event.Id, serialized.Type.Name, size, MaxEventBytes);
+        }
+
+        return serialized;
+    }
+
+    private SerializedEvent Serialize(Event @event, out int payloadBytes)
+    {
+        ArgumentNullException.ThrowIfNull(@event);
         var type = Registry.Get(@event);
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
@@ -35,6 +70,7 @@ public sealed class EventSerializer
             type.WritePayload(writer, @event);
         }
 
+        payloadBytes = buffer.WrittenCount;
         var payload = Encoding.UTF8.GetString(buffer.WrittenSpan);
         return new SerializedEvent(type, payload, SerializeMetadata(@event.Metadata));
     }
