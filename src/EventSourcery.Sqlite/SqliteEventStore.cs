@@ -597,7 +597,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
     private async ValueTask<AppendResult> AppendCoreAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, bool toOutbox, CancellationToken cancellationToken)
     {
         streamId.ThrowIfDefault(nameof(streamId));
-        AppendValidation.ThrowIfInvalid(events);
+        AppendValidation.ThrowIfInvalid(streamId, events);
         cancellationToken.ThrowIfCancellationRequested();
 
         // Serialize before touching the database: an unknown type or a failing writer leaves the store untouched
@@ -637,7 +637,10 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
                     var current = await SqliteStorage.FindStreamAsync(commands, transaction, stream, ct).ConfigureAwait(false);
                     if (!expectedVersion.IsSatisfiedBy(current?.Version))
                     {
-                        throw new ConcurrencyException(streamId, expectedVersion, current?.Version);
+                        // A retry of an append that committed finds its events where it would put them: its result.
+                        var storedIds = await SqliteStorage.FindEventIdsAsync(commands, transaction, stream, events, ct).ConfigureAwait(false);
+                        return AppendRetry.Resolve(streamId, expectedVersion, events, storedIds)
+                            ?? throw new ConcurrencyException(streamId, expectedVersion, current?.Version);
                     }
 
                     var firstVersion = (current?.Version ?? 0) + 1;
@@ -666,6 +669,10 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
 
                         lastPosition = await SqliteStorage.InsertEventsAsync(commands, transaction, written, streamKey, firstVersion, events, serialized, recordedAt, outboxed, positions, ct).ConfigureAwait(false);
                     }
+                    catch (SqliteException ex) when (SqliteStorage.IsEventIdViolation(ex))
+                    {
+                        throw new EventIdTakenException(ex);
+                    }
                     catch (SqliteException ex) when (SqliteStorage.IsUniqueViolation(ex))
                     {
                         throw new LostRaceException(ex);
@@ -686,6 +693,24 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
             // Rolled back by now; the caller gets the listener's exception itself, with its own stack trace.
             failed.Error.Throw();
             throw;
+        }
+        catch (EventIdTakenException taken)
+        {
+            // Rolled back by now: whatever holds the ids was stored before this append. Its retry, or a reused id.
+            return await RunAsync(
+                async (transaction, ct) =>
+                {
+                    var storedIds = await SqliteStorage.FindEventIdsAsync(commands, transaction, stream, events, ct).ConfigureAwait(false);
+                    if (AppendRetry.Resolve(streamId, expectedVersion, events, storedIds) is { } original)
+                    {
+                        return original;
+                    }
+
+                    // The event that held the id was deleted since: as with any other lost race.
+                    var actual = await SqliteStorage.FindStreamAsync(commands, transaction, stream, ct).ConfigureAwait(false);
+                    throw new ConcurrencyException(streamId, expectedVersion, actual?.Version, taken.InnerException);
+                },
+                cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -1253,4 +1278,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
 
     /// <summary>Another writer changed the stream between our read of its version and our write.</summary>
     private sealed class LostRaceException(Exception? innerException) : Exception("Lost a race for the stream.", innerException);
+
+    /// <summary>An insert hit the unique index of event ids: thrown out of the append's transaction to roll it back first.</summary>
+    private sealed class EventIdTakenException(Exception innerException) : Exception("An event id is already stored.", innerException);
 }

@@ -62,6 +62,43 @@ public sealed class EventReadException : Exception
     public string? EventName { get; }
 }
 
+/// <summary>
+/// An append reused an event id: one already stored elsewhere than this append would put it (or twice in one append).
+/// Event ids are unique per store, so that consumers which deduplicate by id never drop a real event. Retrying an
+/// append that did commit is not this error: it returns the original result (see <see cref="IEventStore.AppendAsync"/>).
+/// Nothing of the append was stored.
+/// </summary>
+public sealed class DuplicateEventIdException : Exception
+{
+    /// <summary>Creates the exception for <paramref name="eventId"/>, appended to <paramref name="streamId"/>.</summary>
+    /// <param name="streamId">The stream the append was for.</param>
+    /// <param name="eventId">The reused id.</param>
+    /// <param name="storedIn">The stream that already holds an event with this id, or null when the id was repeated within the append.</param>
+    /// <param name="storedVersion">That event's version in <paramref name="storedIn"/> (0 when the id was repeated within the append).</param>
+    public DuplicateEventIdException(StreamId streamId, Guid eventId, StreamId? storedIn, long storedVersion)
+        : base(storedIn is { } stored
+            ? $"Event id {eventId} appended to stream {streamId} is already stored, as version {storedVersion} of stream {stored}. Each event needs its own id (a copy made with 'with' keeps the original's: give it a new Id)."
+            : $"Event id {eventId} appears more than once in one append to stream {streamId}. Each event needs its own id (the same event instance added twice, or a copy made with 'with').")
+    {
+        StreamId = streamId;
+        EventId = eventId;
+        StoredIn = storedIn;
+        StoredVersion = storedVersion;
+    }
+
+    /// <summary>The stream the append was for.</summary>
+    public StreamId StreamId { get; }
+
+    /// <summary>The reused id.</summary>
+    public Guid EventId { get; }
+
+    /// <summary>The stream that already holds an event with this id, or null when the id was repeated within the append.</summary>
+    public StreamId? StoredIn { get; }
+
+    /// <summary>The stored event's version in <see cref="StoredIn"/>, or 0.</summary>
+    public long StoredVersion { get; }
+}
+
 /// <summary>An event to be appended is larger than the store accepts (its serializer's <see cref="Serialization.EventSerializer.MaxEventBytes"/>); nothing of the append was stored.</summary>
 public sealed class EventTooLargeException : Exception
 {

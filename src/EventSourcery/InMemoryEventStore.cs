@@ -421,7 +421,7 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
     private async ValueTask<AppendResult> AppendAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, bool toOutbox, CancellationToken cancellationToken)
     {
         streamId.ThrowIfDefault(nameof(streamId));
-        AppendValidation.ThrowIfInvalid(events);
+        AppendValidation.ThrowIfInvalid(streamId, events);
         cancellationToken.ThrowIfCancellationRequested();
 
         // Serialize before taking the write gate: an unknown type or a failing writer must leave the store untouched.
@@ -435,7 +435,12 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
         await _state.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var pending = Prepare(streamId, events, expectedVersion, serialized);
+            var (pending, original) = Prepare(streamId, events, expectedVersion, serialized);
+            if (pending is null)
+            {
+                return original; // a retry of an append that committed: nothing more is stored
+            }
+
             if (!_state.Listeners.IsEmpty)
             {
                 var recorded = new RecordedEvent[events.Count];
@@ -456,12 +461,21 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
         }
     }
 
-    /// <summary>Checks the expectation and builds the rows to store, without changing anything yet.</summary>
-    private PendingAppend Prepare(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, SerializedEvent[] serialized)
+    /// <summary>
+    /// Checks the ids and the expectation and builds the rows to store, without changing anything yet; or, for a retry
+    /// of an append that committed (its events stored just where this one would put them), returns that append's result.
+    /// </summary>
+    private (PendingAppend? Pending, AppendResult Original) Prepare(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, SerializedEvent[] serialized)
     {
         lock (_state.Lock)
         {
             var key = (_tenant, streamId);
+            if (FindStoredIds(key, events) is { } storedIds
+                && AppendRetry.Resolve(streamId, expectedVersion, events, storedIds) is { } original)
+            {
+                return (null, original);
+            }
+
             var current = _state.Streams.TryGetValue(key, out var stream) ? stream.Count : (long?)null;
             if (!expectedVersion.IsSatisfiedBy(current))
             {
@@ -492,8 +506,24 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
                     recordedAt);
             }
 
-            return new PendingAppend(key, stored);
+            return (new PendingAppend(key, stored), default);
         }
+    }
+
+    /// <summary>Where each event's id is stored already (in any tenant), or null when none of them is. Called under the lock.</summary>
+    private StoredEventId?[]? FindStoredIds((string Tenant, StreamId Stream) key, IReadOnlyList<Event> events)
+    {
+        StoredEventId?[]? found = null;
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (_state.EventIds.TryGetValue(events[i].Id, out var stored) && !stored.Deleted)
+            {
+                found ??= new StoredEventId?[events.Count];
+                found[i] = new StoredEventId(stored.StreamId, stored.Tenant == key.Tenant && stored.StreamId == key.Stream, stored.Version, stored.Position);
+            }
+        }
+
+        return found;
     }
 
     private AppendResult Commit(PendingAppend pending, bool toOutbox, IReadOnlyList<Event> events)
@@ -511,6 +541,7 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
                 var stored = pending.Stored[i];
                 stream.Add(stored);
                 _state.All.Add(stored);
+                _state.EventIds[stored.Id] = stored;
                 if (toOutbox && (_state.OutboxFilter is null || _state.OutboxFilter(events[i])))
                 {
                     _state.Outbox.Add(new OutboxItem(++_state.LastOutboxId, stored));
@@ -570,6 +601,9 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
         public Dictionary<(string Tenant, StreamId Stream), StoredSnapshot> Snapshots { get; } = [];
 
         public List<StoredEvent> All { get; } = [];
+
+        /// <summary>Every stored event by id, across tenants: ids are unique per store (a deleted event's id is free again).</summary>
+        public Dictionary<Guid, StoredEvent> EventIds { get; } = [];
 
         public List<OutboxItem> Outbox { get; } = [];
 
@@ -637,7 +671,10 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
 /// <summary>Argument checks shared by every store's append.</summary>
 internal static class AppendValidation
 {
-    public static void ThrowIfInvalid(IReadOnlyList<Event> events)
+    /// <summary>Checks an append's events before anything is stored.</summary>
+    /// <exception cref="ArgumentException">No events, or a null one.</exception>
+    /// <exception cref="DuplicateEventIdException">Two of the events share an id.</exception>
+    public static void ThrowIfInvalid(StreamId streamId, IReadOnlyList<Event> events)
     {
         ArgumentNullException.ThrowIfNull(events);
         if (events.Count == 0)
@@ -652,5 +689,96 @@ internal static class AppendValidation
                 throw new ArgumentException($"events[{i}] is null.", nameof(events));
             }
         }
+
+        if (events.Count == 1)
+        {
+            return;
+        }
+
+        var ids = new HashSet<Guid>(events.Count);
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (!ids.Add(events[i].Id))
+            {
+                throw new DuplicateEventIdException(streamId, events[i].Id, storedIn: null, storedVersion: 0);
+            }
+        }
+    }
+}
+
+/// <summary>Where an event id of an append is already stored: its stream (and whether that is the append's), version and position.</summary>
+internal readonly record struct StoredEventId(StreamId StreamId, bool InAppendedStream, long Version, long Position);
+
+/// <summary>
+/// Whether an append whose events' ids are (partly) stored already is a retry of an append that committed, the way
+/// EventStoreDB decides it: every event is stored, in order, as consecutive versions of this very stream, where the
+/// expected version says the first one goes. Then the append returns the original result and writes nothing.
+/// </summary>
+internal static class AppendRetry
+{
+    /// <summary>
+    /// The original result when the append is a retry; null when none of its ids is stored (not a retry: the caller
+    /// reports what went wrong itself).
+    /// </summary>
+    /// <exception cref="DuplicateEventIdException">An id is stored, and the append is not an exact retry.</exception>
+    public static AppendResult? Resolve(StreamId streamId, ExpectedVersion expected, IReadOnlyList<Event> events, IReadOnlyList<StoredEventId?> stored)
+    {
+        var firstStored = -1;
+        for (var i = 0; i < stored.Count; i++)
+        {
+            if (stored[i] is not null)
+            {
+                firstStored = i;
+                break;
+            }
+        }
+
+        if (firstStored < 0)
+        {
+            return null;
+        }
+
+        if (IsRetry(expected, stored) is { } result)
+        {
+            return result;
+        }
+
+        // Name an id stored somewhere else if there is one: that is the likelier mistake.
+        var culprit = firstStored;
+        for (var i = firstStored; i < stored.Count; i++)
+        {
+            if (stored[i] is { InAppendedStream: false })
+            {
+                culprit = i;
+                break;
+            }
+        }
+
+        var where = stored[culprit]!.Value;
+        throw new DuplicateEventIdException(streamId, events[culprit].Id, where.StreamId, where.Version);
+    }
+
+    private static AppendResult? IsRetry(ExpectedVersion expected, IReadOnlyList<StoredEventId?> stored)
+    {
+        if (stored[0] is not { InAppendedStream: true } first)
+        {
+            return null;
+        }
+
+        for (var i = 1; i < stored.Count; i++)
+        {
+            if (stored[i] is not { InAppendedStream: true } next || next.Version != first.Version + i)
+            {
+                return null;
+            }
+        }
+
+        // The expectation the original append met: the stream as it was just before its first event.
+        if (!expected.IsSatisfiedBy(first.Version == 1 ? null : first.Version - 1))
+        {
+            return null;
+        }
+
+        return new AppendResult(first.Version + stored.Count - 1, stored[^1]!.Value.Position);
     }
 }

@@ -102,3 +102,17 @@ public sealed class SqliteProjectionTests : ProjectionContract, IAsyncLifetime
 
     public Task DisposeAsync() => _databases.DisposeAsync();
 }
+
+public sealed class SqliteEventIdTests : EventIdContract, IAsyncLifetime
+{
+    private readonly TempDatabases _databases = new();
+
+    protected override Task<IEventStore> CreateStoreAsync() => _databases.OpenStoreAsync();
+
+    protected override Task<IReadOnlyList<long>> ReadOutboxPositionsAsync(IEventStore store)
+        => _databases.DatabaseOf(store).OutboxPositionsAsync();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _databases.DisposeAsync();
+}

@@ -158,6 +158,46 @@ public sealed class SqliteSchemaTests
     }
 
     [Fact]
+    public async Task A_file_from_before_event_ids_were_unique_gets_the_index_on_open()
+    {
+        await using var db = new TempDatabase();
+        var on = new TurnedOn();
+        await using (var store = await SqliteEventStore.OpenAsync(db.ConnectionString))
+        {
+            await store.AppendAsync(StreamId.New(), [on, new TurnedOff()], ExpectedVersion.NoStream);
+        }
+
+        await db.ExecuteAsync($"DROP INDEX {Storage.SqliteStorage.EventIdIndex};");
+
+        var reopened = await db.OpenStoreAsync();
+
+        var sql = (string?)await db.ScalarAsync($"SELECT sql FROM sqlite_master WHERE type = 'index' AND name = '{Storage.SqliteStorage.EventIdIndex}'");
+        Assert.Contains("UNIQUE INDEX", sql, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<DuplicateEventIdException>(() => reopened.AppendAsync(StreamId.New(), [on], ExpectedVersion.NoStream).AsTask());
+    }
+
+    [Fact]
+    public async Task A_file_that_stored_an_event_id_twice_is_refused_naming_the_id_and_its_positions()
+    {
+        await using var db = new TempDatabase();
+        var on = new TurnedOn();
+        await using (var store = await SqliteEventStore.OpenAsync(db.ConnectionString))
+        {
+            await store.AppendAsync(StreamId.New(), [on], ExpectedVersion.NoStream);
+            await store.AppendAsync(StreamId.New(), [new TurnedOff()], ExpectedVersion.NoStream);
+        }
+
+        // What an earlier release let through: the same id stored again.
+        await db.ExecuteAsync($"DROP INDEX {Storage.SqliteStorage.EventIdIndex}; UPDATE es_events SET event_id = (SELECT event_id FROM es_events WHERE position = 1) WHERE position = 2;");
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteEventStore.OpenAsync(db.ConnectionString));
+
+        Assert.Contains(on.Id.ToString().ToUpperInvariant(), ex.Message, StringComparison.Ordinal);
+        Assert.Contains("positions 1, 2", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(2L, await db.ScalarAsync("SELECT COUNT(*) FROM es_events")); // nothing changed
+    }
+
+    [Fact]
     public async Task The_connection_gets_the_configured_pragmas()
     {
         await using var db = new TempDatabase();

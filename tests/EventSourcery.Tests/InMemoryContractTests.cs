@@ -72,3 +72,11 @@ public sealed class InMemoryAppendSignalTests
         await wait.WaitAsync(TimeSpan.FromSeconds(5));
     }
 }
+
+public sealed class InMemoryEventIdTests : EventIdContract
+{
+    protected override Task<IEventStore> CreateStoreAsync() => Task.FromResult<IEventStore>(new InMemoryEventStore());
+
+    protected override Task<IReadOnlyList<long>> ReadOutboxPositionsAsync(IEventStore store)
+        => Task.FromResult(((InMemoryEventStore)store).OutboxPositions);
+}

@@ -52,6 +52,7 @@ public static class EventSourceryModelBuilderExtensions
             b.Property(x => x.CreatedAt).HasColumnName("created_at").HasConversion(time);
             b.Property(x => x.RecordedAt).HasColumnName("recorded_at").HasConversion(time);
             b.HasIndex(x => new { x.StreamKey, x.Version }).IsUnique().HasDatabaseName("ux_es_events_stream_version");
+            b.HasIndex(x => x.EventId, SqliteStorage.EventIdIndex).IsUnique(); // ids are unique per database, across tenants
             b.HasIndex(x => new { x.TenantId, x.Position }, SqliteStorage.EventsByTenantIndex);
             b.HasOne<StreamRow>().WithMany().HasForeignKey(x => x.StreamKey).OnDelete(DeleteBehavior.Restrict);
         });

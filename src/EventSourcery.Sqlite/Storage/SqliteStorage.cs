@@ -100,6 +100,9 @@ internal static class SqliteStorage
         RETURNING position;
         """;
 
+    /// <summary>The unique index of event ids: an id is stored once per database, across tenants.</summary>
+    internal const string EventIdIndex = "ux_es_events_event_id";
+
     /// <summary>The index of a view's events in position order: what <see cref="ReadAllPageSql"/> and <see cref="ReadHeadPositionSql"/> walk.</summary>
     internal const string EventsByTenantIndex = "ix_es_events_tenant_position";
 
@@ -257,16 +260,24 @@ internal static class SqliteStorage
     {
         using var command = Create(connection, transaction, """
             SELECT (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ($streams, $events, $outbox, $snapshots, $checkpoints))
-                 + (SELECT COUNT(*) FROM pragma_table_info('es_events') WHERE name = 'tenant_id');
+                 + (SELECT COUNT(*) FROM pragma_table_info('es_events') WHERE name = 'tenant_id')
+                 + (SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = $event_ids);
             """);
+        command.Parameters.AddWithValue("$event_ids", EventIdIndex);
         command.Parameters.AddWithValue("$streams", Tables.Streams);
         command.Parameters.AddWithValue("$events", Tables.Events);
         command.Parameters.AddWithValue("$outbox", Tables.Outbox);
         command.Parameters.AddWithValue("$snapshots", Tables.Snapshots);
         command.Parameters.AddWithValue("$checkpoints", Tables.Checkpoints);
         var found = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        return found == Tables.All.Length + 1;
+        return found == Tables.All.Length + 2;
     }
+
+    /// <summary>
+    /// The unique index of event ids in <c>es_events</c> that the message of its violation names.
+    /// </summary>
+    public static bool IsEventIdViolation(SqliteException ex)
+        => IsUniqueViolation(ex) && ex.Message.Contains("es_events.event_id", StringComparison.Ordinal);
 
     /// <summary>
     /// A statement named a table or column of the store that the database does not have: the file was replaced or its
@@ -281,22 +292,85 @@ internal static class SqliteStorage
     /// each event's stream) and <see cref="EventsByTenantIndex"/>; does nothing to a table that has them. Run it in the
     /// schema's write transaction.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The table holds one event id more than once, so its ids cannot be made unique; the message names them.</exception>
     public static async Task UpgradeEventsTableAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
+        bool hasTenant;
         using (var probe = Create(connection, transaction, "SELECT COUNT(*) FROM pragma_table_info('es_events') WHERE name = 'tenant_id';"))
         {
+            hasTenant = (long)(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! > 0;
+        }
+
+        if (!hasTenant)
+        {
+            await ExecuteDdlAsync(connection, transaction, $"""
+                ALTER TABLE es_events ADD COLUMN tenant_id TEXT NOT NULL DEFAULT '';
+                UPDATE es_events SET tenant_id = (SELECT s.tenant_id FROM es_streams s WHERE s.stream_key = es_events.stream_key)
+                WHERE stream_key IN (SELECT stream_key FROM es_streams WHERE tenant_id <> '');
+                CREATE INDEX IF NOT EXISTS "{EventsByTenantIndex}" ON es_events (tenant_id, position);
+                """, cancellationToken).ConfigureAwait(false);
+        }
+
+        using (var probe = Create(connection, transaction, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = $name;"))
+        {
+            probe.Parameters.AddWithValue("$name", EventIdIndex);
             if ((long)(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! > 0)
             {
                 return;
             }
         }
 
-        await ExecuteDdlAsync(connection, transaction, $"""
-            ALTER TABLE es_events ADD COLUMN tenant_id TEXT NOT NULL DEFAULT '';
-            UPDATE es_events SET tenant_id = (SELECT s.tenant_id FROM es_streams s WHERE s.stream_key = es_events.stream_key)
-            WHERE stream_key IN (SELECT stream_key FROM es_streams WHERE tenant_id <> '');
-            CREATE INDEX IF NOT EXISTS "{EventsByTenantIndex}" ON es_events (tenant_id, position);
-            """, cancellationToken).ConfigureAwait(false);
+        // Made before event ids were unique: a file that stored one id twice cannot get the index. Refuse it, naming the
+        // ids, rather than open a store whose consumers would drop one of the two events as a duplicate.
+        var duplicates = new List<string>();
+        using (var find = Create(connection, transaction, "SELECT event_id, group_concat(position, ', ') FROM es_events GROUP BY event_id HAVING COUNT(*) > 1 ORDER BY MIN(position) LIMIT 5;"))
+        using (var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                duplicates.Add($"{reader.GetString(0)} (positions {reader.GetString(1)})");
+            }
+        }
+
+        if (duplicates.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"The database's es_events table holds an event id more than once: {string.Join("; ", duplicates)}. Event ids must be unique (the store now enforces it with the index {EventIdIndex}). Give the later copies new ids (UPDATE es_events SET event_id = ... WHERE position = ...), then open the store again.");
+        }
+
+        await ExecuteDdlAsync(connection, transaction, $"""CREATE UNIQUE INDEX "{EventIdIndex}" ON es_events (event_id);""", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Where each of <paramref name="events"/>' ids is stored, in any tenant (null for an id that is not): for telling a
+    /// retried append from a reused id. One index probe per event; only failed appends ask.
+    /// </summary>
+    public static async Task<StoredEventId?[]> FindEventIdsAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, IReadOnlyList<Event> events, CancellationToken cancellationToken)
+    {
+        var command = commands.Get(transaction, """
+            SELECT e.version, e.position, s.tenant_id, s.category, s.stream_id
+            FROM es_events e JOIN es_streams s ON s.stream_key = e.stream_key
+            WHERE e.event_id = $event_id;
+            """, static p => p.Add("$event_id", SqliteType.Text));
+        var found = new StoredEventId?[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            command.Parameters[0].Value = StoredValues.FormatGuid(events[i].Id);
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            var tenant = reader.GetString(2);
+            var category = reader.GetString(3);
+            var guid = StoredValues.ParseGuid(reader.GetString(4));
+            var id = new StreamId(guid, category.Length == 0 ? null : category);
+            var same = tenant == stream.TenantId && category == stream.Category && guid == stream.StreamGuid;
+            found[i] = new StoredEventId(id, same, reader.GetInt64(0), reader.GetInt64(1));
+        }
+
+        return found;
     }
 
     /// <summary>Runs a statement without results: DDL generated from the EF model, or a pragma.</summary>
