@@ -51,7 +51,7 @@ public sealed class Repository<TAggregate>
 
     /// <summary>Loads an existing aggregate, runs <paramref name="change"/> on it and saves what it emitted.</summary>
     /// <exception cref="StreamNotFoundException">The stream does not exist.</exception>
-    /// <exception cref="ConcurrencyException">Someone else wrote to the stream since it was loaded (never retried here).</exception>
+    /// <exception cref="ConcurrencyException">Someone else wrote to the stream since it was loaded (retried only with <see cref="RepositoryOptions.ConflictRetries"/>).</exception>
     public Task<TAggregate> UpdateAsync(StreamId id, Action<TAggregate> change, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(change);
@@ -59,14 +59,67 @@ public sealed class Repository<TAggregate>
     }
 
     /// <summary>Loads an existing aggregate, runs the asynchronous <paramref name="change"/> and saves what it emitted.</summary>
+    /// <remarks>
+    /// When someone else writes to the stream between the load and the save, the save fails with
+    /// <see cref="ConcurrencyException"/>; with <see cref="RepositoryOptions.ConflictRetries"/> set, the aggregate is
+    /// loaded again and <paramref name="change"/> runs again on it, up to that many times. Without it (the default)
+    /// nothing is retried.
+    /// </remarks>
     /// <exception cref="StreamNotFoundException">The stream does not exist.</exception>
-    /// <exception cref="ConcurrencyException">Someone else wrote to the stream since it was loaded (never retried here).</exception>
+    /// <exception cref="ConcurrencyException">Someone else wrote to the stream since it was loaded (and the retries, if any, ran out).</exception>
     public async Task<TAggregate> UpdateAsync(StreamId id, Func<TAggregate, CancellationToken, ValueTask> change, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(change);
+        for (var retries = _options.ConflictRetries; ; retries--)
+        {
+            var aggregate = await LoadAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new StreamNotFoundException(id);
+            await change(aggregate, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await SaveAsync(aggregate, cancellationToken).ConfigureAwait(false);
+                return aggregate;
+            }
+            catch (ConcurrencyException) when (retries > 0)
+            {
+                // Someone else wrote first: their events are part of the state the change must decide on.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loads an existing aggregate, checks that it is at <paramref name="expectedVersion"/> (the version a client saw,
+    /// say from an HTTP <c>ETag</c> sent back in <c>If-Match</c>), runs <paramref name="change"/> and saves what it
+    /// emitted only if the stream is still at that version. Never retried: the caller decided on that version.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="expectedVersion"/> is less than 1.</exception>
+    /// <exception cref="StreamNotFoundException">The stream does not exist.</exception>
+    /// <exception cref="ConcurrencyException">The stream is not at <paramref name="expectedVersion"/>; <paramref name="change"/> did not run.</exception>
+    public Task<TAggregate> UpdateAsync(StreamId id, long expectedVersion, Action<TAggregate> change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return UpdateAsync(id, expectedVersion, (aggregate, _) => { change(aggregate); return ValueTask.CompletedTask; }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Like <see cref="UpdateAsync(StreamId, long, Action{TAggregate}, CancellationToken)"/>, with an asynchronous
+    /// <paramref name="change"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="expectedVersion"/> is less than 1.</exception>
+    /// <exception cref="StreamNotFoundException">The stream does not exist.</exception>
+    /// <exception cref="ConcurrencyException">The stream is not at <paramref name="expectedVersion"/>; <paramref name="change"/> did not run.</exception>
+    public async Task<TAggregate> UpdateAsync(StreamId id, long expectedVersion, Func<TAggregate, CancellationToken, ValueTask> change, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(expectedVersion, 1);
+        ArgumentNullException.ThrowIfNull(change);
+        var expected = ExpectedVersion.Exactly(expectedVersion);
         var aggregate = await LoadAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new StreamNotFoundException(id);
+        if (aggregate.Version != expectedVersion)
+        {
+            throw new ConcurrencyException(id, expected, aggregate.Version);
+        }
+
         await change(aggregate, cancellationToken).ConfigureAwait(false);
-        await SaveAsync(aggregate, cancellationToken).ConfigureAwait(false);
+        await SaveCoreAsync(aggregate, expected, cancellationToken).ConfigureAwait(false);
         return aggregate;
     }
 

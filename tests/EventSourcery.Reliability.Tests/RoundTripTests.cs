@@ -30,8 +30,12 @@ public sealed class RoundTripTests : IAsyncLifetime
         => CheckAsync(Soak.Scale(150), Seed(4002), Generators.Header(), header => new Noted("header") { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata });
 
     [Fact]
-    public async Task A_10_MB_event_appends_and_reads_back_intact_in_both_stores()
+    public async Task A_10_MB_event_appends_and_reads_back_intact_in_both_stores_that_allow_it()
     {
+        // Above the default limit of 1 MiB: refused by the default stores, stored by stores configured for it.
+        const int limit = 64 << 20;
+        var memory = new InMemoryEventStore(Serialization.EventRegistry.Default, maxEventBytes: limit);
+        var sqlite = await _dir.OpenStoreAsync(new SqliteEventStoreOptions { MaxEventBytes = limit });
         var text = new StringBuilder(10 * 1024 * 1024);
         var random = new Random(4003);
         while (text.Length < 10 * 1024 * 1024)
@@ -41,6 +45,12 @@ public sealed class RoundTripTests : IAsyncLifetime
 
         var big = new Noted(text.ToString());
         foreach (var store in new IEventStore[] { _memory, _sqlite })
+        {
+            var refused = await Assert.ThrowsAsync<EventTooLargeException>(() => store.AppendAsync(StreamId.New("big"), [big], ExpectedVersion.NoStream).AsTask());
+            Assert.True(refused.Size > 10 * 1024 * 1024, $"{store.GetType().Name}: {refused.Size} bytes");
+        }
+
+        foreach (var store in new IEventStore[] { memory, sqlite })
         {
             var id = StreamId.New("big");
             await store.AppendAsync(id, [new Ticked()], ExpectedVersion.NoStream);

@@ -190,6 +190,110 @@ public abstract class RepositoryContract
     }
 
     [Fact]
+    public async Task Update_at_an_expected_version_saves_when_the_stream_is_still_there()
+    {
+        var store = await CreateStoreAsync();
+        var switches = new Repository<LightSwitch>(store);
+        var id = StreamId.New("light_switch");
+        var etag = (await switches.NewAsync(id, s => s.TurnOn())).Version;
+
+        var updated = await switches.UpdateAsync(id, etag, s => s.AddNote("if-match"));
+        var again = await switches.UpdateAsync(id, updated.Version, async (s, ct) => { await Task.Yield(); s.TurnOff(); });
+
+        Assert.Equal(3, again.Version);
+        Assert.False((await switches.LoadAsync(id))!.IsOn);
+    }
+
+    [Fact]
+    public async Task Update_at_a_stale_expected_version_throws_before_the_change_runs()
+    {
+        var store = await CreateStoreAsync();
+        var switches = new Repository<LightSwitch>(store);
+        var id = StreamId.New("light_switch");
+        await switches.NewAsync(id, s => s.TurnOn());
+        await switches.UpdateAsync(id, s => s.AddNote("someone else"));
+        var ran = false;
+
+        var ex = await Assert.ThrowsAsync<ConcurrencyException>(() => switches.UpdateAsync(id, 1, s => { ran = true; s.TurnOff(); }));
+
+        Assert.Equal((id, ExpectedVersion.Exactly(1), (long?)2), (ex.StreamId, ex.Expected, ex.Actual));
+        Assert.False(ran);
+        Assert.Equal(2, (await switches.LoadAsync(id))!.Version);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => switches.UpdateAsync(id, 0, s => s.TurnOff()));
+        await Assert.ThrowsAsync<StreamNotFoundException>(() => switches.UpdateAsync(StreamId.New("light_switch"), 1, s => s.TurnOff()));
+    }
+
+    [Fact]
+    public async Task Update_at_an_expected_version_is_never_retried_even_with_ConflictRetries()
+    {
+        var store = await CreateStoreAsync();
+        var switches = new Repository<LightSwitch>(store, new RepositoryOptions { ConflictRetries = 3 });
+        var id = StreamId.New("light_switch");
+        await switches.NewAsync(id, s => s.TurnOn());
+        var runs = 0;
+
+        var ex = await Assert.ThrowsAsync<ConcurrencyException>(() => switches.UpdateAsync(id, 1, async (s, ct) =>
+        {
+            runs++;
+            await store.AppendAsync(id, [new NoteAdded("in between", 1, DateTimeOffset.UnixEpoch)], ExpectedVersion.Any, ct);
+            s.TurnOff();
+        }));
+
+        Assert.Equal(1, runs);
+        Assert.Equal(2, ex.Actual);
+    }
+
+    [Fact]
+    public async Task ConflictRetries_reloads_and_runs_the_change_again_after_a_lost_race()
+    {
+        var store = await CreateStoreAsync();
+        var switches = new Repository<LightSwitch>(store, new RepositoryOptions { ConflictRetries = 2 });
+        var id = StreamId.New("light_switch");
+        await switches.NewAsync(id, s => s.TurnOn());
+        var seen = new List<int>();
+
+        var saved = await switches.UpdateAsync(id, async (s, ct) =>
+        {
+            seen.Add(s.Notes.Count);
+            if (seen.Count == 1)
+            {
+                await store.AppendAsync(id, [new NoteAdded("someone else", 1, DateTimeOffset.UnixEpoch)], ExpectedVersion.Any, ct);
+            }
+
+            s.AddNote("mine");
+        });
+
+        Assert.Equal([0, 1], seen); // the second run saw the other writer's note
+        Assert.Equal(3, saved.Version);
+        Assert.Equal(["someone else", "mine"], (await switches.LoadAsync(id))!.Notes);
+    }
+
+    [Fact]
+    public async Task ConflictRetries_gives_up_with_the_last_ConcurrencyException_and_zero_never_retries()
+    {
+        var store = await CreateStoreAsync();
+        var id = StreamId.New("light_switch");
+        await new Repository<LightSwitch>(store).NewAsync(id, s => s.TurnOn());
+
+        foreach (var retries in new[] { 0, 2 })
+        {
+            var runs = 0;
+            var switches = new Repository<LightSwitch>(store, new RepositoryOptions { ConflictRetries = retries });
+            await Assert.ThrowsAsync<ConcurrencyException>(() => switches.UpdateAsync(id, async (s, ct) =>
+            {
+                runs++;
+                await store.AppendAsync(id, [new NoteAdded("always first", runs, DateTimeOffset.UnixEpoch)], ExpectedVersion.Any, ct);
+                s.AddNote("never saved");
+            }));
+
+            Assert.Equal(retries + 1, runs);
+        }
+
+        Assert.DoesNotContain("never saved", (await new Repository<LightSwitch>(store).LoadAsync(id))!.Notes);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RepositoryOptions { ConflictRetries = -1 });
+    }
+
+    [Fact]
     public async Task The_asynchronous_change_overloads_save_what_they_emit()
     {
         var store = await CreateStoreAsync();
