@@ -6,6 +6,7 @@ using EventSourcery.Sqlite.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using EventSourcery.Storage;
 
 namespace EventSourcery;
 
@@ -250,7 +251,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
     /// <inheritdoc />
     public async IAsyncEnumerable<RecordedEvent> ReadStreamAsync(StreamId streamId, long fromVersion = 1, long toVersion = long.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        streamId.ThrowIfDefault(nameof(streamId));
+        AppendGuard.ThrowIfDefault(streamId, nameof(streamId));
         ArgumentOutOfRangeException.ThrowIfLessThan(fromVersion, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(fromVersion, toVersion);
         var stream = StreamKey.From(streamId, _tenant);
@@ -282,7 +283,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
     /// <inheritdoc />
     public async IAsyncEnumerable<VersionedEvent> ReadStreamEventsAsync(StreamId streamId, long fromVersion = 1, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        streamId.ThrowIfDefault(nameof(streamId));
+        AppendGuard.ThrowIfDefault(streamId, nameof(streamId));
         ArgumentOutOfRangeException.ThrowIfLessThan(fromVersion, 1);
         var stream = StreamKey.From(streamId, _tenant);
         var commands = _shared.Commands;
@@ -347,7 +348,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
     /// <inheritdoc />
     public async ValueTask<bool> DeleteStreamAsync(StreamId streamId, ExpectedVersion expectedVersion = default, CancellationToken cancellationToken = default)
     {
-        streamId.ThrowIfDefault(nameof(streamId));
+        AppendGuard.ThrowIfDefault(streamId, nameof(streamId));
         cancellationToken.ThrowIfCancellationRequested();
         var stream = StreamKey.From(streamId, _tenant);
         var commands = _shared.Commands;
@@ -378,7 +379,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
     /// <exception cref="ArgumentException">The stream id is default, or the snapshot's type or fingerprint is null.</exception>
     public async ValueTask SaveSnapshotAsync(StreamId streamId, StoredSnapshot snapshot, CancellationToken cancellationToken = default)
     {
-        streamId.ThrowIfDefault(nameof(streamId));
+        AppendGuard.ThrowIfDefault(streamId, nameof(streamId));
         ArgumentNullException.ThrowIfNull(snapshot);
         if (snapshot.Type is null || snapshot.Fingerprint is null)
         {
@@ -408,7 +409,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
     /// </remarks>
     public async ValueTask<StoredSnapshot?> LoadSnapshotAsync(StreamId streamId, CancellationToken cancellationToken = default)
     {
-        streamId.ThrowIfDefault(nameof(streamId));
+        AppendGuard.ThrowIfDefault(streamId, nameof(streamId));
         cancellationToken.ThrowIfCancellationRequested();
         var stream = StreamKey.From(streamId, _tenant);
         var commands = _shared.Commands;
@@ -596,8 +597,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
 
     private async ValueTask<AppendResult> AppendCoreAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, bool toOutbox, CancellationToken cancellationToken)
     {
-        streamId.ThrowIfDefault(nameof(streamId));
-        AppendValidation.ThrowIfInvalid(streamId, events);
+        AppendGuard.ThrowIfInvalid(streamId, events);
         cancellationToken.ThrowIfCancellationRequested();
 
         // Serialize before touching the database: an unknown type or a failing writer leaves the store untouched

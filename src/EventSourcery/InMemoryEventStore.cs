@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using EventSourcery.Serialization;
+using EventSourcery.Storage;
 
 namespace EventSourcery;
 
@@ -420,8 +421,7 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
 
     private async ValueTask<AppendResult> AppendAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, bool toOutbox, CancellationToken cancellationToken)
     {
-        streamId.ThrowIfDefault(nameof(streamId));
-        AppendValidation.ThrowIfInvalid(streamId, events);
+        AppendGuard.ThrowIfInvalid(streamId, events);
         cancellationToken.ThrowIfCancellationRequested();
 
         // Serialize before taking the write gate: an unknown type or a failing writer must leave the store untouched.
@@ -665,120 +665,5 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
         DateTimeOffset RecordedAt)
     {
         public bool Deleted { get; set; }
-    }
-}
-
-/// <summary>Argument checks shared by every store's append.</summary>
-internal static class AppendValidation
-{
-    /// <summary>Checks an append's events before anything is stored.</summary>
-    /// <exception cref="ArgumentException">No events, or a null one.</exception>
-    /// <exception cref="DuplicateEventIdException">Two of the events share an id.</exception>
-    public static void ThrowIfInvalid(StreamId streamId, IReadOnlyList<Event> events)
-    {
-        ArgumentNullException.ThrowIfNull(events);
-        if (events.Count == 0)
-        {
-            throw new ArgumentException("An append needs at least one event.", nameof(events));
-        }
-
-        for (var i = 0; i < events.Count; i++)
-        {
-            if (events[i] is null)
-            {
-                throw new ArgumentException($"events[{i}] is null.", nameof(events));
-            }
-        }
-
-        if (events.Count == 1)
-        {
-            return;
-        }
-
-        var ids = new HashSet<Guid>(events.Count);
-        for (var i = 0; i < events.Count; i++)
-        {
-            if (!ids.Add(events[i].Id))
-            {
-                throw new DuplicateEventIdException(streamId, events[i].Id, storedIn: null, storedVersion: 0);
-            }
-        }
-    }
-}
-
-/// <summary>Where an event id of an append is already stored: its stream (and whether that is the append's), version and position.</summary>
-internal readonly record struct StoredEventId(StreamId StreamId, bool InAppendedStream, long Version, long Position);
-
-/// <summary>
-/// Whether an append whose events' ids are (partly) stored already is a retry of an append that committed, the way
-/// EventStoreDB decides it: every event is stored, in order, as consecutive versions of this very stream, where the
-/// expected version says the first one goes. Then the append returns the original result and writes nothing.
-/// </summary>
-internal static class AppendRetry
-{
-    /// <summary>
-    /// The original result when the append is a retry; null when none of its ids is stored (not a retry: the caller
-    /// reports what went wrong itself).
-    /// </summary>
-    /// <exception cref="DuplicateEventIdException">An id is stored, and the append is not an exact retry.</exception>
-    public static AppendResult? Resolve(StreamId streamId, ExpectedVersion expected, IReadOnlyList<Event> events, IReadOnlyList<StoredEventId?> stored)
-    {
-        var firstStored = -1;
-        for (var i = 0; i < stored.Count; i++)
-        {
-            if (stored[i] is not null)
-            {
-                firstStored = i;
-                break;
-            }
-        }
-
-        if (firstStored < 0)
-        {
-            return null;
-        }
-
-        if (IsRetry(expected, stored) is { } result)
-        {
-            return result;
-        }
-
-        // Name an id stored somewhere else if there is one: that is the likelier mistake.
-        var culprit = firstStored;
-        for (var i = firstStored; i < stored.Count; i++)
-        {
-            if (stored[i] is { InAppendedStream: false })
-            {
-                culprit = i;
-                break;
-            }
-        }
-
-        var where = stored[culprit]!.Value;
-        throw new DuplicateEventIdException(streamId, events[culprit].Id, where.StreamId, where.Version);
-    }
-
-    private static AppendResult? IsRetry(ExpectedVersion expected, IReadOnlyList<StoredEventId?> stored)
-    {
-        if (stored[0] is not { InAppendedStream: true } first)
-        {
-            return null;
-        }
-
-        for (var i = 1; i < stored.Count; i++)
-        {
-            if (stored[i] is not { InAppendedStream: true } next || next.Version != first.Version + i)
-            {
-                return null;
-            }
-        }
-
-        // The expectation the original append met: the stream as it was just before its first event.
-        if (!expected.IsSatisfiedBy(first.Version == 1 ? null : first.Version - 1))
-        {
-            return null;
-        }
-
-        return new AppendResult(first.Version + stored.Count - 1, stored[^1]!.Value.Position);
     }
 }

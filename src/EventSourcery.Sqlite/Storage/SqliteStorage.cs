@@ -1,6 +1,7 @@
 using System.Globalization;
 using EventSourcery.Serialization;
 using EventSourcery.Sqlite.Schema;
+using EventSourcery.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace EventSourcery.Sqlite.Storage;

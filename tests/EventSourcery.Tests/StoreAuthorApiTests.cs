@@ -1,0 +1,47 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using EventSourcery.Storage;
+
+namespace EventSourcery.Tests;
+
+/// <summary>What a store outside this assembly builds on: public, and the same checks the built-in stores make.</summary>
+public sealed class StoreAuthorApiTests
+{
+    [Fact]
+    public void No_store_package_needs_the_cores_internals()
+    {
+        var friends = typeof(Event).Assembly.GetCustomAttributes<InternalsVisibleToAttribute>().Select(a => a.AssemblyName);
+
+        Assert.DoesNotContain(friends, name => name.StartsWith("EventSourcery.Sqlite", StringComparison.Ordinal) && !name.EndsWith(".Tests", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_append_guard_refuses_a_default_id_an_empty_batch_and_a_repeated_id()
+    {
+        var on = new TurnedOnForGuard();
+
+        Assert.Equal("streamId", Assert.Throws<ArgumentException>(() => AppendGuard.ThrowIfInvalid(default, [on])).ParamName);
+        Assert.Equal("events", Assert.Throws<ArgumentException>(() => AppendGuard.ThrowIfInvalid(StreamId.New(), [])).ParamName);
+        Assert.Equal(on.Id, Assert.Throws<DuplicateEventIdException>(() => AppendGuard.ThrowIfInvalid(StreamId.New(), [on, on])).EventId);
+        AppendGuard.ThrowIfInvalid(StreamId.New(), [on, new TurnedOnForGuard()]);
+    }
+
+    [Fact]
+    public void A_retry_is_recognised_only_at_its_place_in_its_stream()
+    {
+        var id = StreamId.New("light");
+        Event[] batch = [new TurnedOnForGuard(), new TurnedOnForGuard()];
+        StoredEventId?[] atVersions2And3 = [new StoredEventId(id, true, 2, 10), new StoredEventId(id, true, 3, 11)];
+
+        Assert.Null(AppendRetry.Resolve(id, ExpectedVersion.Any, batch, [null, null]));
+        Assert.Equal(new AppendResult(3, 11), AppendRetry.Resolve(id, ExpectedVersion.Exactly(1), batch, atVersions2And3));
+        Assert.Equal(new AppendResult(3, 11), AppendRetry.Resolve(id, ExpectedVersion.Any, batch, atVersions2And3));
+        Assert.Throws<DuplicateEventIdException>(() => AppendRetry.Resolve(id, ExpectedVersion.NoStream, batch, atVersions2And3));
+        Assert.Throws<DuplicateEventIdException>(() => AppendRetry.Resolve(id, ExpectedVersion.Any, batch, [atVersions2And3[0], null]));
+        var elsewhere = Assert.Throws<DuplicateEventIdException>(() => AppendRetry.Resolve(id, ExpectedVersion.Any, batch, [atVersions2And3[0], new StoredEventId(StreamId.New("other"), false, 1, 5)]));
+        Assert.Equal(batch[1].Id, elsewhere.EventId); // the id stored in another stream is the one named
+    }
+}
+
+/// <summary>An event for the guard's tests.</summary>
+public sealed record TurnedOnForGuard : Event;
