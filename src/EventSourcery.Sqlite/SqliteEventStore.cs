@@ -1213,61 +1213,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
         public EventListeners Listeners { get; } = new();
 
         /// <summary>Wakes the subscribers of every view when this instance commits an append.</summary>
-        public AppendSignal Signal { get; } = new();
-    }
-
-    /// <summary>
-    /// The in-process half of <see cref="IAppendSignal"/>: a task completed (and replaced) on every append this store
-    /// instance commits, and per tenant the last position it committed, so that a subscriber that looks just after a
-    /// commit learns that it missed one.
-    /// </summary>
-    private sealed class AppendSignal
-    {
-        private readonly Lock _lock = new();
-        private readonly Dictionary<string, long> _lastAppended = new(StringComparer.Ordinal);
-        private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>The task the next commit completes, and the last position committed in <paramref name="tenant"/>'s view (0 if none).</summary>
-        public (Task Next, long LastAppended) Observe(string tenant)
-        {
-            lock (_lock)
-            {
-                return (_next.Task, _lastAppended.GetValueOrDefault(tenant));
-            }
-        }
-
-        /// <summary>After a commit of <paramref name="tenant"/>'s events up to <paramref name="lastPosition"/>: wakes every waiter.</summary>
-        public void Appended(string tenant, long lastPosition)
-        {
-            TaskCompletionSource appended;
-            lock (_lock)
-            {
-                if (lastPosition > _lastAppended.GetValueOrDefault(tenant))
-                {
-                    _lastAppended[tenant] = lastPosition;
-                }
-
-                appended = _next;
-                _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-
-            appended.SetResult();
-        }
-
-        /// <summary>
-        /// The events after <paramref name="head"/> that <see cref="Observe"/> reported as <paramref name="observed"/>
-        /// are gone (their streams were deleted): forget them, unless a newer commit came since.
-        /// </summary>
-        public void Lower(string tenant, long observed, long head)
-        {
-            lock (_lock)
-            {
-                if (_lastAppended.GetValueOrDefault(tenant) == observed)
-                {
-                    _lastAppended[tenant] = head;
-                }
-            }
-        }
+        public AppendNotifier Signal { get; } = new();
     }
 
     /// <summary>A listener failed inside an append; carries its exception out of the store's own error handling.</summary>

@@ -41,6 +41,26 @@ public sealed class StoreAuthorApiTests
         var elsewhere = Assert.Throws<DuplicateEventIdException>(() => AppendRetry.Resolve(id, ExpectedVersion.Any, batch, [atVersions2And3[0], new StoredEventId(StreamId.New("other"), false, 1, 5)]));
         Assert.Equal(batch[1].Id, elsewhere.EventId); // the id stored in another stream is the one named
     }
+
+    [Fact]
+    public async Task The_append_notifier_wakes_waiters_and_remembers_the_last_position_per_tenant()
+    {
+        var notifier = new AppendNotifier();
+        var (next, last) = notifier.Observe("acme");
+        Assert.Equal(0, last);
+        Assert.False(next.IsCompleted);
+
+        notifier.Appended("acme", 7);
+        await next.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(7, notifier.Observe("acme").LastAppended);
+        Assert.Equal(0, notifier.Observe("").LastAppended);
+
+        notifier.Lower("acme", observed: 7, head: 3); // its events were deleted
+        Assert.Equal(3, notifier.Observe("acme").LastAppended);
+        notifier.Appended("acme", 9);
+        notifier.Lower("acme", observed: 3, head: 0); // a newer commit came since: kept
+        Assert.Equal(9, notifier.Observe("acme").LastAppended);
+    }
 }
 
 /// <summary>An event for the guard's tests.</summary>
