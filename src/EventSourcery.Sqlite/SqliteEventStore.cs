@@ -24,7 +24,7 @@ namespace EventSourcery;
 /// share the instance's connection, transaction, serialization, listeners and lifetime. Subscriptions on an instance
 /// wake as soon as it commits an append; writes of other instances and processes reach them by polling.
 /// </remarks>
-public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore, IOutboxStore, IAppendSignal, ICheckpointStore, IAsyncDisposable
+public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore, IOutboxStore, IAppendSignal, ICheckpointStore, IProjectionLeases, IAsyncDisposable
 {
     private const string DefaultTenant = "";
     private const int MaxBusyAttempts = 3;
@@ -53,7 +53,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
         // rather than at the first delete or checkpoint.
         if (context.Model.FindEntityType(typeof(EventRow)) is null || context.Model.FindEntityType(typeof(StreamRow)) is null
             || context.Model.FindEntityType(typeof(OutboxRow)) is null || context.Model.FindEntityType(typeof(SnapshotRow)) is null
-            || context.Model.FindEntityType(typeof(CheckpointRow)) is null)
+            || context.Model.FindEntityType(typeof(CheckpointRow)) is null || context.Model.FindEntityType(typeof(ProjectionLeaseRow)) is null)
         {
             throw new ArgumentException("The DbContext's model does not include the event store's tables. Call modelBuilder.AddEventSourcery() in its OnModelCreating (and rebuild a compiled model).", nameof(context));
         }
@@ -186,6 +186,39 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
         var updatedAt = _shared.Time.GetUtcNow();
         return await RunWriteAsync(
             (transaction, ct) => SqliteStorage.TrySaveCheckpointAsync(commands, transaction, tenant, projection, expected, position, updatedAt, ct),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Works across store instances and processes on one file: the lease is a row of <c>es_projection_leases</c>, written under SQLite's write lock.</remarks>
+    public async ValueTask<bool> TryAcquireProjectionLeaseAsync(string projection, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projection);
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        cancellationToken.ThrowIfCancellationRequested();
+        var commands = _shared.Commands;
+        var tenant = _tenant;
+        var nowTicks = StoredValues.ToUtcTicks(now);
+        var untilTicks = StoredValues.ToUtcTicks(now + duration);
+        return await RunWriteAsync(
+            (transaction, ct) => SqliteStorage.TryAcquireProjectionLeaseAsync(commands, transaction, tenant, projection, owner, nowTicks, untilTicks, ct),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask ReleaseProjectionLeaseAsync(string projection, string owner, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projection);
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        var commands = _shared.Commands;
+        var tenant = _tenant;
+        await RunWriteAsync(
+            async (transaction, ct) =>
+            {
+                await SqliteStorage.ReleaseProjectionLeaseAsync(commands, transaction, tenant, projection, owner, ct).ConfigureAwait(false);
+                return true;
+            },
             cancellationToken).ConfigureAwait(false);
     }
 

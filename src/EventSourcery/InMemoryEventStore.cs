@@ -10,7 +10,7 @@ namespace EventSourcery;
 /// checks, versions and positions, tenant views and snapshots, and every event serialized and read back through the
 /// generated JSON code, so tests of domain code catch the mistakes a real store would.
 /// </summary>
-public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxStore, IAppendSignal, ICheckpointStore
+public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxStore, IAppendSignal, ICheckpointStore, IProjectionLeases
 {
     private const string DefaultTenant = "";
     private readonly State _state;
@@ -93,6 +93,43 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
             _state.Checkpoints[key] = position;
             return ValueTask.FromResult(true);
         }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> TryAcquireProjectionLeaseAsync(string projection, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projection);
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_state.Lock)
+        {
+            var key = (_tenant, projection);
+            if (_state.Leases.TryGetValue(key, out var lease) && lease.Owner != owner && lease.Until > now)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _state.Leases[key] = (owner, now + duration);
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask ReleaseProjectionLeaseAsync(string projection, string owner, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projection);
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        lock (_state.Lock)
+        {
+            var key = (_tenant, projection);
+            if (_state.Leases.TryGetValue(key, out var lease) && lease.Owner == owner)
+            {
+                _state.Leases.Remove(key);
+            }
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -575,6 +612,9 @@ public sealed class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxSto
         public Dictionary<string, long> TenantLastPositions { get; } = [];
 
         public Dictionary<(string Tenant, string Name), long> Checkpoints { get; } = [];
+
+        /// <summary>Who owns each projection of each view, and until when.</summary>
+        public Dictionary<(string Tenant, string Name), (string Owner, DateTimeOffset Until)> Leases { get; } = [];
 
         /// <summary>Completed (and replaced) on every commit; subscribers wait on it.</summary>
         public TaskCompletionSource Appended { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

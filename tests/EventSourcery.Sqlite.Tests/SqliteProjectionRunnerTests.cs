@@ -170,7 +170,7 @@ public sealed class SqliteProjectionRunnerTests : IAsyncLifetime
             },
         };
         var bLoaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var options = new ProjectionOptions { BatchSize = 4 };
+        var options = new ProjectionOptions { BatchSize = 4, SingleOwner = false }; // as if A's lease ran out mid-batch
         var runnerA = new ProjectionRunner(storeA, projectionA, options);
         var runnerB = new ProjectionRunner(new CheckpointLoadSignal(storeB, bLoaded), new NoteEffects(contextB), options);
 

@@ -233,7 +233,8 @@ public abstract class ProjectionContract
     public async Task A_runner_overtaken_by_another_runner_of_its_projection_never_moves_the_checkpoint_back()
     {
         // Two hosts run one projection: B is slow, A catches up past it, then B stops at a failing event. B saving
-        // the checkpoint of where it stopped would send the projection back over events A already handled.
+        // the checkpoint of where it stopped would send the projection back over events A already handled. (With
+        // single ownership A would wait for B's lease; SingleOwner off stands for a lease that ran out during B's batch.)
         var store = await CreateStoreAsync();
         var last = await AppendNotes(store, 10);
         var bAtNote3 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -251,11 +252,11 @@ public abstract class ProjectionContract
                 throw new InvalidOperationException("cannot project n5");
             }
         });
-        var runnerB = new ProjectionRunner(store, slow, new ProjectionOptions { MaxAttempts = 1 });
+        var runnerB = new ProjectionRunner(store, slow, new ProjectionOptions { MaxAttempts = 1, SingleOwner = false });
         var runB = runnerB.RunOnceAsync();
         await bAtNote3.Task;
 
-        var runnerA = new ProjectionRunner(store, new NoteLog("shared"));
+        var runnerA = new ProjectionRunner(store, new NoteLog("shared"), new ProjectionOptions { SingleOwner = false });
         Assert.Equal(10, await runnerA.RunOnceAsync());
         Assert.Equal(last, await runnerA.GetCheckpointAsync());
 
@@ -298,6 +299,80 @@ public abstract class ProjectionContract
         Assert.Throws<ArgumentOutOfRangeException>(() => new ProjectionOptions { CheckpointInterval = TimeSpan.FromSeconds(-1) });
         Assert.Throws<ArgumentNullException>(() => new ProjectionOptions { TimeProvider = null! });
         Assert.Equal(TimeSpan.FromSeconds(1), new ProjectionOptions().CheckpointInterval);
+    }
+
+    [Fact]
+    public async Task Only_one_runner_of_a_projection_handles_events_and_a_standby_takes_over_when_it_stops()
+    {
+        // Two app instances run the same projection: without single ownership each handled some of the same events.
+        var store = await CreateStoreAsync();
+        var last = await AppendNotes(store, 20);
+        var seenA = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        var seenB = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        var options = new ProjectionOptions { PollInterval = TimeSpan.FromMilliseconds(20), BatchSize = 5 };
+        var runnerA = new ProjectionRunner(store, new Probe("shared", (note, _) => { seenA.Enqueue(note); return Task.CompletedTask; }), options);
+        var runnerB = new ProjectionRunner(store, new Probe("shared", (note, _) => { seenB.Enqueue(note); return Task.CompletedTask; }), options);
+        using var stopA = new CancellationTokenSource();
+        using var stopB = new CancellationTokenSource();
+
+        var runA = runnerA.RunAsync(stopA.Token);
+        await WaitForCheckpointAsync(runnerA, last);
+        var runB = runnerB.RunAsync(stopB.Token);
+        last = await AppendNotes(store, 20, from: 20);
+        await WaitForCheckpointAsync(runnerA, last);
+        await Task.Delay(100); // B had time to look, and stayed on standby
+        Assert.Equal(Enumerable.Range(0, 40), seenA);
+        Assert.Empty(seenB);
+        Assert.Equal(0, await runnerB.RunOnceAsync()); // a manual pass defers to the owner too
+
+        await stopA.CancelAsync();
+        await runA; // gives the lease up
+        last = await AppendNotes(store, 10, from: 40);
+        await WaitForCheckpointAsync(runnerB, last);
+
+        Assert.Equal(Enumerable.Range(40, 10), seenB);
+        Assert.Equal(40, seenA.Count);
+        await stopB.CancelAsync();
+        await runB;
+    }
+
+    [Fact]
+    public async Task A_runner_takes_over_a_projection_whose_owner_died_once_its_lease_runs_out()
+    {
+        var store = await CreateStoreAsync();
+        var last = await AppendNotes(store, 5);
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
+        var leases = Assert.IsAssignableFrom<IProjectionLeases>(store);
+        Assert.True(await leases.TryAcquireProjectionLeaseAsync("shared", "a process that died", clock.GetUtcNow(), TimeSpan.FromSeconds(10)));
+        var projection = new NoteLog("shared");
+        var runner = new ProjectionRunner(store, projection, new ProjectionOptions { TimeProvider = clock, LeaseDuration = TimeSpan.FromSeconds(10) });
+
+        Assert.Equal(0, await runner.RunOnceAsync());
+        clock.Advance(TimeSpan.FromSeconds(9));
+        Assert.Equal(0, await runner.RunOnceAsync());
+        Assert.Equal(0, await runner.GetCheckpointAsync());
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(5, await runner.RunOnceAsync());
+        Assert.Equal(last, await runner.GetCheckpointAsync());
+
+        // Its run gave the lease up: the old owner could take it again, and a renewal by the holder always succeeds.
+        Assert.True(await leases.TryAcquireProjectionLeaseAsync("shared", "a process that died", clock.GetUtcNow(), TimeSpan.FromSeconds(10)));
+        Assert.True(await leases.TryAcquireProjectionLeaseAsync("shared", "a process that died", clock.GetUtcNow(), TimeSpan.FromSeconds(10)));
+        Assert.False(await leases.TryAcquireProjectionLeaseAsync("shared", "someone else", clock.GetUtcNow(), TimeSpan.FromSeconds(10)));
+        Assert.True(await leases.TryAcquireProjectionLeaseAsync("other projection", "someone else", clock.GetUtcNow(), TimeSpan.FromSeconds(10)));
+        Assert.True(await ((IProjectionLeases)store.ForTenant("acme")).TryAcquireProjectionLeaseAsync("shared", "someone else", clock.GetUtcNow(), TimeSpan.FromSeconds(10)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ProjectionOptions { LeaseDuration = TimeSpan.Zero });
+    }
+
+    private static async Task WaitForCheckpointAsync(ProjectionRunner runner, long position)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (await runner.GetCheckpointAsync() < position)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the checkpoint did not reach {position}");
+            await Task.Delay(10);
+        }
     }
 
     private static async Task<long> AppendNotes(IEventStore store, int count, int from = 0)

@@ -10,7 +10,7 @@ public static class EventSourceryModelBuilderExtensions
 {
     /// <summary>
     /// Maps the event store's tables (<c>es_streams</c>, <c>es_events</c>, <c>es_outbox</c>, <c>es_snapshots</c>,
-    /// <c>es_checkpoints</c>) into the model, so that a <see cref="SqliteDbContextEventStore"/> built over this context
+    /// <c>es_checkpoints</c>, <c>es_projection_leases</c>) into the model, so that a <see cref="SqliteDbContextEventStore"/> built over this context
     /// can share its connection and transactions, and the tables are part of the context's migrations or
     /// <c>EnsureCreated</c>. Call it from <c>OnModelCreating</c>.
     /// </summary>
@@ -123,6 +123,18 @@ public static class EventSourceryModelBuilderExtensions
             b.Property(x => x.Name).HasColumnName("name").IsRequired();
             b.Property(x => x.Position).HasColumnName("position");
             b.Property(x => x.UpdatedAt).HasColumnName("updated_at").HasConversion(time);
+        });
+
+        modelBuilder.Entity<ProjectionLeaseRow>(b =>
+        {
+            b.ToTable(Tables.ProjectionLeases);
+
+            // One owner per projection name in each tenant view; the lease's end in UTC ticks, compared as a number.
+            b.HasKey(x => new { x.TenantId, x.Name });
+            b.Property(x => x.TenantId).HasColumnName("tenant_id").IsRequired();
+            b.Property(x => x.Name).HasColumnName("name").IsRequired();
+            b.Property(x => x.Owner).HasColumnName("owner").IsRequired();
+            b.Property(x => x.LeaseUntil).HasColumnName("lease_until");
         });
 
         return modelBuilder;

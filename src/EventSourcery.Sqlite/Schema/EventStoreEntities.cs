@@ -142,3 +142,18 @@ internal sealed class CheckpointRow
 
     public DateTimeOffset UpdatedAt { get; set; }
 }
+
+/// <summary>
+/// A row of <c>es_projection_leases</c>: which runner owns a projection in a tenant view, and until when (UTC ticks),
+/// so that one runner at a time handles its events (<see cref="IProjectionLeases"/>).
+/// </summary>
+internal sealed class ProjectionLeaseRow
+{
+    public string TenantId { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    public string Owner { get; set; } = "";
+
+    public long LeaseUntil { get; set; }
+}

@@ -10,7 +10,8 @@ internal static class Tables
     public const string Outbox = "es_outbox";
     public const string Snapshots = "es_snapshots";
     public const string Checkpoints = "es_checkpoints";
+    public const string ProjectionLeases = "es_projection_leases";
 
     /// <summary>Every table the store needs, in creation order (a table after the tables it references).</summary>
-    public static readonly ImmutableArray<string> All = [Streams, Events, Outbox, Snapshots, Checkpoints];
+    public static readonly ImmutableArray<string> All = [Streams, Events, Outbox, Snapshots, Checkpoints, ProjectionLeases];
 }

@@ -236,12 +236,13 @@ internal static class SqliteStorage
     /// <summary>The store's tables that already exist.</summary>
     public static async Task<HashSet<string>> ExistingTablesAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ($streams, $events, $outbox, $snapshots, $checkpoints);");
+        using var command = Create(connection, transaction, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ($streams, $events, $outbox, $snapshots, $checkpoints, $leases);");
         command.Parameters.AddWithValue("$streams", Tables.Streams);
         command.Parameters.AddWithValue("$events", Tables.Events);
         command.Parameters.AddWithValue("$outbox", Tables.Outbox);
         command.Parameters.AddWithValue("$snapshots", Tables.Snapshots);
         command.Parameters.AddWithValue("$checkpoints", Tables.Checkpoints);
+        command.Parameters.AddWithValue("$leases", Tables.ProjectionLeases);
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -260,7 +261,7 @@ internal static class SqliteStorage
     public static async Task<bool> SchemaIsCurrentAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
         using var command = Create(connection, transaction, """
-            SELECT (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ($streams, $events, $outbox, $snapshots, $checkpoints))
+            SELECT (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ($streams, $events, $outbox, $snapshots, $checkpoints, $leases))
                  + (SELECT COUNT(*) FROM pragma_table_info('es_events') WHERE name = 'tenant_id')
                  + (SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = $event_ids);
             """);
@@ -270,6 +271,7 @@ internal static class SqliteStorage
         command.Parameters.AddWithValue("$outbox", Tables.Outbox);
         command.Parameters.AddWithValue("$snapshots", Tables.Snapshots);
         command.Parameters.AddWithValue("$checkpoints", Tables.Checkpoints);
+        command.Parameters.AddWithValue("$leases", Tables.ProjectionLeases);
         var found = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         return found == Tables.All.Length + 2;
     }
@@ -787,6 +789,36 @@ internal static class SqliteStorage
         command.Parameters.AddWithValue("$name", name);
         command.Parameters.AddWithValue("$position", position);
         command.Parameters.AddWithValue("$updated_at", StoredValues.FormatTime(updatedAt));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Takes or renews a projection's lease for <paramref name="owner"/> (an upsert that updates only a row the owner
+    /// holds or whose lease ended by <paramref name="nowTicks"/>); returns whether the owner holds it now.
+    /// </summary>
+    public static async Task<bool> TryAcquireProjectionLeaseAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string name, string owner, long nowTicks, long untilTicks, CancellationToken cancellationToken)
+    {
+        var command = commands.Get(transaction, """
+            INSERT INTO es_projection_leases (tenant_id, name, owner, lease_until)
+            VALUES ($tenant, $name, $owner, $until)
+            ON CONFLICT (tenant_id, name) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
+            WHERE es_projection_leases.owner = excluded.owner OR es_projection_leases.lease_until <= $now;
+            """);
+        command.Parameters.AddWithValue("$tenant", tenantId);
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$owner", owner);
+        command.Parameters.AddWithValue("$until", untilTicks);
+        command.Parameters.AddWithValue("$now", nowTicks);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Deletes a projection's lease if <paramref name="owner"/> holds it.</summary>
+    public static async Task ReleaseProjectionLeaseAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string name, string owner, CancellationToken cancellationToken)
+    {
+        var command = commands.Get(transaction, "DELETE FROM es_projection_leases WHERE tenant_id = $tenant AND name = $name AND owner = $owner;");
+        command.Parameters.AddWithValue("$tenant", tenantId);
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$owner", owner);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

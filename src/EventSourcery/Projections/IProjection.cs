@@ -45,6 +45,24 @@ public interface ICheckpointStore
 }
 
 /// <summary>
+/// A store that lets one runner of a projection at a time own it (per tenant view), across processes: a lease with an
+/// owner and an end time, kept beside the checkpoints. <see cref="ProjectionRunner"/> takes it before handling events,
+/// renews it as it goes, and gives it up when it stops; another runner takes over when it is given up or runs out.
+/// </summary>
+public interface IProjectionLeases
+{
+    /// <summary>
+    /// Takes <paramref name="projection"/>'s lease for <paramref name="owner"/> until <paramref name="now"/> plus
+    /// <paramref name="duration"/>, or renews it, if nobody else holds it or their lease ended by <paramref name="now"/>.
+    /// Returns whether <paramref name="owner"/> holds it now.
+    /// </summary>
+    ValueTask<bool> TryAcquireProjectionLeaseAsync(string projection, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken = default);
+
+    /// <summary>Gives up <paramref name="projection"/>'s lease if <paramref name="owner"/> holds it (else does nothing).</summary>
+    ValueTask ReleaseProjectionLeaseAsync(string projection, string owner, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
 /// A store that can commit a projection's read-model change and its checkpoint in one transaction (the SQLite store
 /// over your DbContext): each event's effect then happens exactly once.
 /// </summary>
@@ -122,6 +140,21 @@ public sealed record ProjectionOptions
 
     /// <summary>The clock behind <see cref="CheckpointInterval"/> and the waits of <see cref="ProjectionRunner.RunAsync"/> (the system's by default).</summary>
     public TimeProvider TimeProvider { get; init { ArgumentNullException.ThrowIfNull(value, nameof(TimeProvider)); field = value; } } = TimeProvider.System;
+
+    /// <summary>
+    /// Whether one runner at a time owns the projection (true by default), when the store keeps leases
+    /// (<see cref="IProjectionLeases"/>: the in-memory and SQLite stores do). Two hosts, or two runners in one process,
+    /// then never handle the same events side by side: the others wait on standby and take over within
+    /// <see cref="LeaseDuration"/> (plus <see cref="PollInterval"/>) when the owner dies, and at once when it stops.
+    /// </summary>
+    public bool SingleOwner { get; init; } = true;
+
+    /// <summary>
+    /// How long an owner's lease lasts without renewal (10 s by default). The owner renews it at every pass and, while
+    /// catching up, after every batch once a third of it has gone; a batch that takes longer than this can let another
+    /// runner take over (on the exactly-once path the checkpoint's comparison still applies each event once).
+    /// </summary>
+    public TimeSpan LeaseDuration { get; init { ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, nameof(LeaseDuration)); field = value; } } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long <see cref="ProjectionRunner.RunAsync"/> waits for new events when caught up, at most (1 s by default).</summary>
     public TimeSpan PollInterval { get; init { ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, nameof(PollInterval)); field = value; } } = TimeSpan.FromSeconds(1);

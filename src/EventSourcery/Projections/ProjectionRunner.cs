@@ -27,6 +27,9 @@ public sealed class ProjectionRunner
     private readonly Func<RecordedEvent, CancellationToken, ValueTask>? _handleOne;
     private readonly Func<IReadOnlyList<RecordedEvent>, CancellationToken, ValueTask>? _handleBatch;
     private readonly ProjectionOptions _options;
+    private readonly IProjectionLeases? _leases; // null when the store keeps none, or SingleOwner is off
+    private readonly string _owner = Guid.NewGuid().ToString("N");
+    private long _leasedAt; // when the lease was last taken or renewed, as a TimeProvider timestamp
     private ProjectionException? _lastError;
     private long _handled; // the last position handled in this run
     private long _saved; // the last checkpoint saved (or loaded) in this run
@@ -57,6 +60,7 @@ public sealed class ProjectionRunner
         _checkpoints = store as ICheckpointStore ?? throw new ArgumentException($"{store.GetType().Name} keeps no checkpoints (it is not an ICheckpointStore).", nameof(store));
         _name = name;
         _options = options ?? new ProjectionOptions();
+        _leases = _options.SingleOwner ? store as IProjectionLeases : null;
     }
 
     /// <summary>The projection's name.</summary>
@@ -66,8 +70,72 @@ public sealed class ProjectionRunner
     /// Handles, in position order, every event after the checkpoint that is stored when the run starts, saving the
     /// checkpoint as it goes and when it ends (also when cancelled). Returns how many events it handled.
     /// </summary>
+    /// <remarks>
+    /// With <see cref="ProjectionOptions.SingleOwner"/> (the default) over a store that keeps leases, the run first takes
+    /// the projection's lease and gives it up when it ends; while another runner owns the projection it returns 0 at once.
+    /// </remarks>
     /// <exception cref="ProjectionException">The handler kept failing on an event, or a stored event cannot be read (its <see cref="EventReadException"/> is the inner exception); the checkpoint stays at the last event handled.</exception>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+        => (await RunPassAsync(keepLease: false, cancellationToken).ConfigureAwait(false)).Handled;
+
+    /// <summary>One run, under the projection's lease when there is one. Owned is false when another runner holds it.</summary>
+    private async Task<(int Handled, bool Owned)> RunPassAsync(bool keepLease, CancellationToken cancellationToken)
+    {
+        if (_leases is not null && !await TryLeaseAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return (0, false);
+        }
+
+        try
+        {
+            return (await RunLeasedAsync(cancellationToken).ConfigureAwait(false), true);
+        }
+        finally
+        {
+            if (!keepLease)
+            {
+                await ReleaseLeaseAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<bool> TryLeaseAsync(CancellationToken cancellationToken)
+    {
+        var time = _options.TimeProvider;
+        var leased = await _leases!.TryAcquireProjectionLeaseAsync(_name, _owner, time.GetUtcNow(), _options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+        if (leased)
+        {
+            _leasedAt = time.GetTimestamp();
+        }
+
+        return leased;
+    }
+
+    /// <summary>While catching up: renews the lease once a third of it has gone. False when another runner took it over.</summary>
+    private async Task<bool> RenewLeaseIfDueAsync(CancellationToken cancellationToken)
+        => _leases is null
+           || _options.TimeProvider.GetElapsedTime(_leasedAt) < _options.LeaseDuration / 3
+           || await TryLeaseAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Gives the lease up so that a runner on standby takes over at once. Best effort: it runs out anyway.</summary>
+    private async Task ReleaseLeaseAsync()
+    {
+        if (_leases is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _leases.ReleaseProjectionLeaseAsync(_name, _owner, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The lease ends by itself after LeaseDuration; the store's error is no reason to fail the run.
+        }
+    }
+
+    private async Task<int> RunLeasedAsync(CancellationToken cancellationToken)
     {
         var checkpoint = await _checkpoints.LoadCheckpointAsync(_name, cancellationToken).ConfigureAwait(false);
         var head = await _checkpoints.ReadHeadPositionAsync(cancellationToken).ConfigureAwait(false);
@@ -108,6 +176,12 @@ public sealed class ProjectionRunner
                     {
                         handled += await HandleBatchAsync(batch, cancellationToken).ConfigureAwait(false);
                         batch.Clear();
+                        if (!_superseded && !await RenewLeaseIfDueAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            _superseded = true; // the lease ran out and another runner took the projection over
+                            await SaveHandledAsync(cancellationToken).ConfigureAwait(false);
+                        }
+
                         if (_superseded)
                         {
                             return handled; // another runner is ahead: it carries on from the stored checkpoint
@@ -149,7 +223,8 @@ public sealed class ProjectionRunner
     }
 
     /// <summary>
-    /// Runs until cancelled: catches up, then waits for new events. Returns normally when cancelled; throws
+    /// Runs until cancelled: catches up, then waits for new events; with <see cref="ProjectionOptions.SingleOwner"/> only
+    /// while it owns the projection (on standby otherwise), giving the lease up when it stops. Returns normally when cancelled; throws
     /// <see cref="ProjectionException"/> (and stops) when the handler keeps failing. A failure of the store itself (a
     /// read or a checkpoint write that fails, the database busy for too long) is passed to
     /// <see cref="ProjectionOptions.OnError"/>, and the run tries again after <see cref="ProjectionOptions.PollInterval"/>
@@ -157,11 +232,29 @@ public sealed class ProjectionRunner
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
+        try
+        {
+            await RunLoopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await ReleaseLeaseAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunLoopAsync(CancellationToken cancellationToken)
+    {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                if (await RunOnceAsync(cancellationToken).ConfigureAwait(false) == 0)
+                var (handled, owned) = await RunPassAsync(keepLease: true, cancellationToken).ConfigureAwait(false);
+                if (!owned)
+                {
+                    // On standby: another runner owns the projection; look again for its lease to end.
+                    await Task.Delay(_options.PollInterval, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                }
+                else if (handled == 0)
                 {
                     var position = await _checkpoints.LoadCheckpointAsync(_name, cancellationToken).ConfigureAwait(false);
                     await WaitForEventsAsync(position, cancellationToken).ConfigureAwait(false);
