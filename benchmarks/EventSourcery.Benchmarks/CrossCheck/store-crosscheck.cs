@@ -69,16 +69,16 @@ static async Task Append(TempDirectory directory)
             long storeVersion = 0, rawVersion = 0, efVersion = 0;
             if (existing)
             {
-                storeVersion = (await store.AppendAsync(id, events, ExpectedVersion.NoStream)).StreamVersion;
-                rawVersion = raw.Append(id, events, ExpectedVersion.NoStream);
-                efVersion = await ef.AppendAsync(id, events, ExpectedVersion.NoStream);
+                storeVersion = (await store.AppendAsync(id, FreshIds.Renew(events), ExpectedVersion.NoStream)).StreamVersion;
+                rawVersion = raw.Append(id, FreshIds.Renew(events), ExpectedVersion.NoStream);
+                efVersion = await ef.AppendAsync(id, FreshIds.Renew(events), ExpectedVersion.NoStream);
             }
 
             Func<Task>[] variants =
             [
-                () => { rawVersion = existing ? raw.Append(id, events, ExpectedVersion.Exactly(rawVersion)) : raw.Append(StreamId.New("cart"), events, ExpectedVersion.NoStream); return Task.CompletedTask; },
-                async () => storeVersion = existing ? (await store.AppendAsync(id, events, ExpectedVersion.Exactly(storeVersion))).StreamVersion : (await store.AppendAsync(StreamId.New("cart"), events, ExpectedVersion.NoStream)).StreamVersion,
-                async () => efVersion = existing ? await ef.AppendAsync(id, events, ExpectedVersion.Exactly(efVersion)) : await ef.AppendAsync(StreamId.New("cart"), events, ExpectedVersion.NoStream),
+                () => { FreshIds.Renew(events); rawVersion = existing ? raw.Append(id, events, ExpectedVersion.Exactly(rawVersion)) : raw.Append(StreamId.New("cart"), events, ExpectedVersion.NoStream); return Task.CompletedTask; },
+                async () => storeVersion = existing ? (await store.AppendAsync(id, FreshIds.Renew(events), ExpectedVersion.Exactly(storeVersion))).StreamVersion : (await store.AppendAsync(StreamId.New("cart"), FreshIds.Renew(events), ExpectedVersion.NoStream)).StreamVersion,
+                async () => efVersion = existing ? await ef.AppendAsync(id, FreshIds.Renew(events), ExpectedVersion.Exactly(efVersion)) : await ef.AppendAsync(StreamId.New("cart"), FreshIds.Renew(events), ExpectedVersion.NoStream),
             ];
             var times = await Alternate(variants, rounds: batch == 100 ? 300 : 1_000);
             var (raw10, rawMedian) = Summary(times[0]);
@@ -105,6 +105,7 @@ static async Task OutboxDelivery(TempDirectory directory)
     for (var round = 0; round < 60; round++)
     {
         var one = round % 2 == 0;
+        FreshIds.Renew(events); // ids are unique per store
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < N; i += one ? 1 : 10)
         {
@@ -142,7 +143,7 @@ static async Task Scale(TempDirectory directory)
 
     var batch = CartEvents.Create(StoreFixture.StreamLength, seed: 5);
     var next = 0;
-    var appends = await Alternate(stores.Select(s => (Func<Task>)(async () => await s.Store.AppendAsync(StreamId.New("cart"), batch, ExpectedVersion.NoStream))).ToArray(), rounds: 2_000);
+    var appends = await Alternate(stores.Select(s => (Func<Task>)(async () => await s.Store.AppendAsync(StreamId.New("cart"), FreshIds.Renew(batch), ExpectedVersion.NoStream))).ToArray(), rounds: 2_000);
     var reads = await Alternate(stores.Select(s => (Func<Task>)(async () =>
     {
         await foreach (var recorded in s.Store.ReadStreamAsync(s.Streams[next++ % s.Streams.Length]))
@@ -179,9 +180,9 @@ static async Task AppendCompile(TempDirectory directory)
         var events = CartEvents.Create(batch, seed: 7);
         Func<Task>[] variants =
         [
-            () => { raw.Append(StreamId.New("cart"), events, ExpectedVersion.NoStream); return Task.CompletedTask; },
-            () => { fresh.Append(StreamId.New("cart"), events); return Task.CompletedTask; },
-            async () => await store.AppendAsync(StreamId.New("cart"), events, ExpectedVersion.NoStream),
+            () => { raw.Append(StreamId.New("cart"), FreshIds.Renew(events), ExpectedVersion.NoStream); return Task.CompletedTask; },
+            () => { fresh.Append(StreamId.New("cart"), FreshIds.Renew(events)); return Task.CompletedTask; },
+            async () => await store.AppendAsync(StreamId.New("cart"), FreshIds.Renew(events), ExpectedVersion.NoStream),
         ];
         var times = await Alternate(variants, rounds: batch == 100 ? 500 : 2_000);
         var (r, rm) = Summary(times[0]);

@@ -22,10 +22,11 @@ public enum StreamKind
 /// <remarks>
 /// Each variant writes its own database file in the benchmark's temporary directory, with the store's pragmas (WAL,
 /// <c>synchronous=FULL</c>, busy timeout 5 s), so every variant pays the same fsync per commit. The events are built once
-/// and appended again and again (same ids; the schema does not require unique event ids), so no variant pays for
-/// creating them; each variant serializes them with the same <see cref="Serialization.EventSerializer"/>. Setup appends
-/// one batch to a named stream through each variant and fails unless the store and the baseline wrote identical rows
-/// (all columns but position and recording time) and the EF peer the same values.
+/// and appended again and again, each time with new ids (<see cref="FreshIds"/>: ids are unique per store, and the raw
+/// baseline's table has the same unique index as the store's), so no variant pays for creating them; each variant
+/// serializes them with the same <see cref="Serialization.EventSerializer"/>. Setup appends one batch to a named stream
+/// through each variant and fails unless the store and the baseline wrote identical rows (all columns but position and
+/// recording time) and the EF peer the same values.
 /// </remarks>
 [Config(typeof(CommitBoundBenchmarkConfig))]
 [SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet ends a benchmark's life with [GlobalCleanup], not Dispose.")]
@@ -61,12 +62,14 @@ public class AppendBenchmarks
 
         // The same work: one batch to the same named stream through each variant, twice (creating it, then extending it).
         var check = StreamId.FromName("same-work-check", "cart");
+        Event[][] checkBatches = [CartEvents.Create(BatchSize, seed: 7), CartEvents.Create(BatchSize, seed: 7)]; // equal, but their own ids
         for (var expected = 0; expected <= BatchSize; expected += BatchSize)
         {
             var version = expected == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(expected);
-            await _store.AppendAsync(check, _events, version);
-            _raw.Append(check, _events, version);
-            await _ef.AppendAsync(check, _events, version);
+            var batch = checkBatches[expected / BatchSize];
+            await _store.AppendAsync(check, batch, version);
+            _raw.Append(check, batch, version);
+            await _ef.AppendAsync(check, batch, version);
         }
 
         using (var storeConnection = SqliteFiles.Open(storeFile))
@@ -92,7 +95,7 @@ public class AppendBenchmarks
         {
             // The baseline's rows read back through the store as the events that were appended.
             var readBack = await reader.ReadStreamAsync(check).Select(r => r.Event).ToListAsync();
-            if (!readBack.SequenceEqual(_events.Concat(_events)))
+            if (!readBack.SequenceEqual(checkBatches[0].Concat(checkBatches[1])))
             {
                 throw new InvalidOperationException("The store does not read the baseline's rows back as the appended events.");
             }
@@ -118,18 +121,18 @@ public class AppendBenchmarks
     [Benchmark(Baseline = true)]
     public long RawSqlite()
         => Stream == StreamKind.New
-            ? _raw.Append(StreamId.New("cart"), _events, ExpectedVersion.NoStream)
-            : _rawVersion = _raw.Append(_existing, _events, ExpectedVersion.Exactly(_rawVersion));
+            ? _raw.Append(StreamId.New("cart"), FreshIds.Renew(_events), ExpectedVersion.NoStream)
+            : _rawVersion = _raw.Append(_existing, FreshIds.Renew(_events), ExpectedVersion.Exactly(_rawVersion));
 
     [Benchmark]
     public async Task<long> Store()
         => Stream == StreamKind.New
-            ? (await _store.AppendAsync(StreamId.New("cart"), _events, ExpectedVersion.NoStream)).StreamVersion
-            : _storeVersion = (await _store.AppendAsync(_existing, _events, ExpectedVersion.Exactly(_storeVersion))).StreamVersion;
+            ? (await _store.AppendAsync(StreamId.New("cart"), FreshIds.Renew(_events), ExpectedVersion.NoStream)).StreamVersion
+            : _storeVersion = (await _store.AppendAsync(_existing, FreshIds.Renew(_events), ExpectedVersion.Exactly(_storeVersion))).StreamVersion;
 
     [Benchmark]
     public async Task<long> NaiveEfCore()
         => Stream == StreamKind.New
-            ? await _ef.AppendAsync(StreamId.New("cart"), _events, ExpectedVersion.NoStream)
-            : _efVersion = await _ef.AppendAsync(_existing, _events, ExpectedVersion.Exactly(_efVersion));
+            ? await _ef.AppendAsync(StreamId.New("cart"), FreshIds.Renew(_events), ExpectedVersion.NoStream)
+            : _efVersion = await _ef.AppendAsync(_existing, FreshIds.Renew(_events), ExpectedVersion.Exactly(_efVersion));
 }

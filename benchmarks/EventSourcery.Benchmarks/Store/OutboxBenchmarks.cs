@@ -66,6 +66,7 @@ public class OutboxBenchmarks
     [Benchmark(Baseline = true, OperationsPerInvoke = N)]
     public async Task<long> Publish1PerAppend()
     {
+        FreshIds.Renew(_events); // ids are unique per store: every invocation publishes new events
         long position = 0;
         for (var i = 0; i < N; i++)
         {
@@ -78,6 +79,7 @@ public class OutboxBenchmarks
     [Benchmark(OperationsPerInvoke = N)]
     public async Task<long> Publish10PerAppend()
     {
+        FreshIds.Renew(_events);
         long position = 0;
         for (var i = 0; i < N; i += 10)
         {
@@ -95,6 +97,7 @@ public class OutboxBenchmarks
             throw new InvalidOperationException("The outbox was not drained by the last iteration.");
         }
 
+        FreshIds.Renew(_events);
         for (var s = 0; s < Streams; s++)
         {
             var events = Enumerable.Range(0, N).Where(i => i % Streams == s).Select(i => _events[i]).ToArray();

@@ -63,7 +63,7 @@ public class ScaleBenchmarks
 
     [Benchmark]
     public async Task<long> AppendToNewStream()
-        => (await _store.AppendAsync(StreamId.New(StoreFixture.Category), _batch, ExpectedVersion.NoStream)).StreamVersion;
+        => (await _store.AppendAsync(StreamId.New(StoreFixture.Category), FreshIds.Renew(_batch), ExpectedVersion.NoStream)).StreamVersion;
 
     [IterationCleanup(Target = nameof(AppendToNewStream))]
     public void DeleteAppended()
