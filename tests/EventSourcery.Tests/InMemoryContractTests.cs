@@ -72,3 +72,8 @@ public sealed class InMemoryAppendSignalTests
         await wait.WaitAsync(TimeSpan.FromSeconds(5));
     }
 }
+
+public sealed class InMemoryShapeTests : ShapeContract
+{
+    protected override Task<IEventStore> CreateStoreAsync() => Task.FromResult<IEventStore>(new InMemoryEventStore());
+}
