@@ -89,6 +89,12 @@ internal sealed class JsonCodecEmitter
         var type = model.TypeName;
         var id = model.CodecId;
 
+        // A member that holds state but would not be stored stops the build here too, even with ES0010 silenced.
+        foreach (var unstored in model.Unstored)
+        {
+            _writer.WriteLine($"#error EventSourcery: {unstored.Replace('\n', ' ')}");
+        }
+
         if (model.IsEvent)
         {
             _writer.WriteLine($"internal static void WriteEvent_{id}({Json}.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_{id}(writer, ({type})value);");
@@ -144,7 +150,30 @@ internal sealed class JsonCodecEmitter
 
             EmitConstruction(model);
         }
+
+        EmitSetterAccessors(model);
     }
+
+    /// <summary>
+    /// For <c>public string Author { get; private init; }</c> emits:
+    /// <code>
+    /// [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "set_Author")]
+    /// private static extern void SetAccessor_NoteAdded_Author(global::NoteAdded target, string value);
+    /// </code>
+    /// (<c>ref</c> target for a struct): the reader sets private and protected accessors without reflection.
+    /// </summary>
+    private void EmitSetterAccessors(ObjectCodecModel model)
+    {
+        foreach (var property in model.Properties.Where(p => p.Assignment == Assignment.Accessor))
+        {
+            _writer.WriteLine();
+            _writer.WriteLine($"[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = {Quote("set_" + property.Name)})]");
+            var target = model.IsValueType ? $"ref {property.DeclaringTypeName}" : property.DeclaringTypeName;
+            _writer.WriteLine($"private static extern void {SetterAccessor(model, property)}({target} target, {LocalType(property.Shape)} value);");
+        }
+    }
+
+    private static string SetterAccessor(ObjectCodecModel model, JsonPropertyModel property) => $"SetAccessor_{model.CodecId}_{property.Name}";
 
     private void EmitPropertyLoop(ObjectCodecModel model, string type, System.Collections.Generic.List<int> read)
     {
@@ -181,7 +210,7 @@ internal sealed class JsonCodecEmitter
         // Read by `hasN ? pN : default` or by the missing-argument check.
         Assignment.Constructor => model.ConstructorArguments.Any(a => a.PropertyIndex == index
             && (a.DefaultExpression != DefaultValue || !model.Properties[index].Shape.AllowsNull)),
-        Assignment.SetIfPresent or Assignment.WithIfPresent => true,
+        Assignment.SetIfPresent or Assignment.WithIfPresent or Assignment.Accessor => true,
         Assignment.Initializer => model.Properties[index].IsRequired,
         _ => false,
     };
@@ -241,6 +270,16 @@ internal sealed class JsonCodecEmitter
             var condition = string.Join(" || ", withs.Select(i => $"has{i}"));
             var assignments = string.Join(", ", withs.Select(i => $"{properties[i].Name} = has{i} ? p{i} : result.{properties[i].Name}"));
             _writer.WriteLine($"if ({condition}) result = result with {{ {assignments} }};");
+        }
+
+        // After `with`, which copies: a private or protected accessor keeps the declared initializer when absent.
+        for (var i = 0; i < properties.Count; i++)
+        {
+            if (properties[i].Assignment == Assignment.Accessor)
+            {
+                var target = model.IsValueType ? "ref result" : "result";
+                _writer.WriteLine($"if (has{i}) {SetterAccessor(model, properties[i])}({target}, p{i});");
+            }
         }
 
         _writer.WriteLine("return result;");
