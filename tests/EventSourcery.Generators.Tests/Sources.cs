@@ -205,6 +205,44 @@ internal static class Sources
         }
         """;
 
+    public const string PrivateAccessors = """
+        using EventSourcery;
+
+        namespace Notes;
+
+        public abstract record Stamped : Event
+        {
+            public string Origin { get; private init; } = "";
+        }
+
+        public sealed record NoteAdded(string Text) : Stamped
+        {
+            public string Author { get; private init; } = "";
+
+            public int Revision { get; private set; }
+
+            public static NoteAdded By(string text, string author) => new(text) { Author = author };
+        }
+
+        public record struct NoteSnapshot(int Count)
+        {
+            public string Last { get; private set; }
+        }
+
+        public sealed partial class Notebook : Aggregate, ISnapshotable<NoteSnapshot>
+        {
+            private NoteSnapshot _state;
+
+            public void Add(string text) => Emit(new NoteAdded(text));
+
+            public NoteSnapshot TakeSnapshot() => _state;
+
+            public void RestoreSnapshot(NoteSnapshot snapshot) => _state = snapshot;
+
+            private void Apply(NoteAdded e) => _state = _state with { Count = _state.Count + 1 };
+        }
+        """;
+
     public const string NoAggregates = """
         namespace Plain;
 
