@@ -24,6 +24,7 @@ public class DescriptorTests
         { "ES0007", DiagnosticSeverity.Warning },
         { "ES0008", DiagnosticSeverity.Error },
         { "ES0009", DiagnosticSeverity.Error },
+        { "ES0010", DiagnosticSeverity.Error },
     };
 
     [Fact]

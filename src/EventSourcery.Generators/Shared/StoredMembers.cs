@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace EventSourcery.Shapes;
 
@@ -121,7 +122,7 @@ internal static class StoredMembers
 
                 var reason = member switch
                 {
-                    IFieldSymbol field => WhyFieldIsNotStored(field),
+                    IFieldSymbol field => WhyFieldIsNotStored(field, properties, constructor),
                     IPropertySymbol property => WhyPropertyIsNotStored(property, constructor, assembly),
                     _ => null,
                 };
@@ -161,9 +162,45 @@ internal static class StoredMembers
         _ => false,
     };
 
-    private static string? WhyFieldIsNotStored(IFieldSymbol field)
+    /// <summary>
+    /// True when <paramref name="field"/> is the storage behind a stored property of its type: one the reader sets (a
+    /// set/init accessor, or a constructor parameter of its name) whose accessors name the field, as in
+    /// <c>public int Count { get => _count; init => _count = value; }</c>. The property's value is stored, and
+    /// setting it on reading restores the field.
+    /// </summary>
+    public static bool IsBehindStoredProperty(IFieldSymbol field, IEnumerable<IPropertySymbol> properties, IMethodSymbol? constructor)
     {
-        if (field.IsConst || field.AssociatedSymbol is not null)
+        foreach (var property in properties)
+        {
+            if (!SymbolEqualityComparer.Default.Equals(property.ContainingType, field.ContainingType)
+                || (property.SetMethod is null && ParameterFor(constructor, property) is null))
+            {
+                continue;
+            }
+
+            foreach (var reference in property.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax().DescendantNodes().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText == field.Name))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary><see cref="IsBehindStoredProperty(IFieldSymbol, IEnumerable{IPropertySymbol}, IMethodSymbol?)"/> for a field alone.</summary>
+    public static bool IsBehindStoredProperty(IFieldSymbol field, IAssemblySymbol assembly)
+    {
+        var properties = SerializedProperties(field.ContainingType, assembly);
+        var constructor = ChooseConstructor(field.ContainingType, properties.Select(p => p.Name).ToList(), assembly);
+        return IsBehindStoredProperty(field, properties, constructor);
+    }
+
+    private static string? WhyFieldIsNotStored(IFieldSymbol field, List<IPropertySymbol> properties, IMethodSymbol? constructor)
+    {
+        if (field.IsConst || field.AssociatedSymbol is not null || IsBehindStoredProperty(field, properties, constructor))
         {
             return null; // a constant holds no instance state; a backing field is its property's
         }
