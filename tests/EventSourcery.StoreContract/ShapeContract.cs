@@ -57,9 +57,9 @@ public abstract class ShapeContract
     public async Task A_get_only_property_set_by_a_constructor_parameter_round_trips()
     {
         var store = await CreateStoreAsync();
-        var original = new GetOnlyFromConstructor(1234);
+        var original = new AmountCounted(1234);
 
-        var read = Assert.IsType<GetOnlyFromConstructor>(await AppendAndReadAsync(store, original));
+        var read = Assert.IsType<AmountCounted>(await AppendAndReadAsync(store, original));
 
         Assert.Equal(1234, read.Amount);
     }

@@ -5,6 +5,9 @@ namespace EventSourcery.StoreContract;
 // does not compile and is tested in EventSourcery.Analyzers.Tests (StoredShapeTests) and
 // EventSourcery.Generators.Tests (RefusedShapeTests).
 
+// Settable members are the point of the matrix: they must be stored although ES0005 advises against them.
+#pragma warning disable ES0005
+
 /// <summary>An abstract base event whose properties every derived event inherits.</summary>
 public abstract record ShapeBase : Event
 {
@@ -65,10 +68,10 @@ public sealed record EveryStoredShape(string Positional) : ShapeBase
 }
 
 /// <summary>A get-only property set by a constructor parameter of the same name (stored through the constructor).</summary>
-public sealed record GetOnlyFromConstructor : Event
+public sealed record AmountCounted : Event
 {
     /// <summary>Sets <see cref="Amount"/>.</summary>
-    public GetOnlyFromConstructor(int amount) => Amount = amount;
+    public AmountCounted(int amount) => Amount = amount;
 
     /// <summary>get only.</summary>
     public int Amount { get; }
