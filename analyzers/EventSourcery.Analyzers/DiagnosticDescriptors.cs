@@ -67,7 +67,7 @@ internal static class DiagnosticDescriptors
         title: "Event has no Apply method",
         messageFormat: "Aggregate '{0}' has no Apply method for event '{1}'",
         category: DesignCategory,
-        defaultSeverity: DiagnosticSeverity.Warning,
+        defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         description: "An aggregate rebuilds its state by passing every event of its stream to an Apply method. An event without one throws UnhandledEventException when it is emitted and when the stream is replayed.",
         helpLinkUri: HelpLink(MissingApplyId));
