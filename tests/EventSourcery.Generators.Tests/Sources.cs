@@ -224,6 +224,13 @@ internal static class Sources
             public static NoteAdded By(string text, string author) => new(text) { Author = author };
         }
 
+        public abstract record Tagged<T> : Event
+        {
+            public T Tag { get; private init; } = default!;
+        }
+
+        public sealed record LabelAttached(string Text) : Tagged<int>;
+
         public record struct NoteSnapshot(int Count)
         {
             public string Last { get; private set; }
@@ -240,6 +247,8 @@ internal static class Sources
             public void RestoreSnapshot(NoteSnapshot snapshot) => _state = snapshot;
 
             private void Apply(NoteAdded e) => _state = _state with { Count = _state.Count + 1 };
+
+            private void Apply(LabelAttached e) { }
         }
         """;
 

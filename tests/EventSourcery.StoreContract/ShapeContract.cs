@@ -54,6 +54,18 @@ public abstract class ShapeContract
     }
 
     [Fact]
+    public async Task A_private_init_property_of_a_generic_base_event_round_trips()
+    {
+        var store = await CreateStoreAsync();
+        var original = (LabelAttached)new LabelAttached("label").Tagging([3, 1, 2]);
+
+        var read = Assert.IsType<LabelAttached>(await AppendAndReadAsync(store, original));
+
+        Assert.Equal([3, 1, 2], read.Tag);
+        Assert.Equal("label", read.Text);
+    }
+
+    [Fact]
     public async Task A_get_only_property_set_by_a_constructor_parameter_round_trips()
     {
         var store = await CreateStoreAsync();

@@ -137,3 +137,16 @@ public sealed partial class ShapedAggregate : Aggregate, ISnapshotable<ShapedSna
     private void Apply(NoteWritten e)
         => _state = ShapedSnapshot.Create(_state.Positional + 1, _state.GetSet + e.Text.Length, e.Text, e.Author, _state.GetPrivateInit + 10, [.. _state.Required, e.Author]);
 }
+
+/// <summary>A generic abstract base event with a private init property (its setter is reached through a generic accessor class).</summary>
+public abstract record Tagged<T> : Event
+{
+    /// <summary>get; private init, declared on a generic type.</summary>
+    public T Tag { get; private init; } = default!;
+
+    /// <summary>A copy carrying <paramref name="tag"/>.</summary>
+    public Tagged<T> Tagging(T tag) => this with { Tag = tag };
+}
+
+/// <summary>An event of the generic family <see cref="Tagged{T}"/>.</summary>
+public sealed record LabelAttached(string Text) : Tagged<List<int>>;

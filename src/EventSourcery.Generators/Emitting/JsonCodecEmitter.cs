@@ -164,12 +164,24 @@ internal sealed class JsonCodecEmitter
     /// </summary>
     private void EmitSetterAccessors(ObjectCodecModel model)
     {
+        const string UnsafeAccessor = "[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = ";
         foreach (var property in model.Properties.Where(p => p.Assignment == Assignment.Accessor))
         {
             _writer.WriteLine();
-            _writer.WriteLine($"[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = {Quote("set_" + property.Name)})]");
             var target = model.IsValueType ? $"ref {property.DeclaringTypeName}" : property.DeclaringTypeName;
-            _writer.WriteLine($"private static extern void {SetterAccessor(model, property)}({target} target, {LocalType(property.Shape)} value);");
+            if (property.AccessorTypeParameters.Length == 0)
+            {
+                _writer.WriteLine($"{UnsafeAccessor}{Quote("set_" + property.Name)})]");
+                _writer.WriteLine($"private static extern void {SetterAccessor(model, property)}({target} target, {LocalType(property.Shape)} value);");
+                continue;
+            }
+
+            // A setter declared on a generic type is reached through a generic class with that type's parameters.
+            using (_writer.Block($"private static class {SetterAccessor(model, property)}<{property.AccessorTypeParameters}>"))
+            {
+                _writer.WriteLine($"{UnsafeAccessor}{Quote("set_" + property.Name)})]");
+                _writer.WriteLine($"internal static extern void Set({target} target, {property.AccessorValueType} value);");
+            }
         }
     }
 
@@ -278,7 +290,10 @@ internal sealed class JsonCodecEmitter
             if (properties[i].Assignment == Assignment.Accessor)
             {
                 var target = model.IsValueType ? "ref result" : "result";
-                _writer.WriteLine($"if (has{i}) {SetterAccessor(model, properties[i])}({target}, p{i});");
+                var accessor = properties[i].AccessorTypeParameters.Length == 0
+                    ? SetterAccessor(model, properties[i])
+                    : $"{SetterAccessor(model, properties[i])}<{properties[i].AccessorTypeArguments}>.Set";
+                _writer.WriteLine($"if (has{i}) {accessor}({target}, p{i});");
             }
         }
 

@@ -81,8 +81,21 @@ internal enum Assignment
 /// <summary>One serialized property; <paramref name="IsRequired"/> for a C# <c>required</c> member.</summary>
 internal sealed record JsonPropertyModel(string Name, string JsonName, TypeShape Shape, Assignment Assignment, bool IsRequired = false)
 {
-    /// <summary>For <see cref="Assignment.Accessor"/>: the fully qualified type declaring the setter, and whether it is a struct.</summary>
+    /// <summary>
+    /// For <see cref="Assignment.Accessor"/>: the fully qualified type declaring the setter. When it is generic, its
+    /// open definition (<c>global::Base&lt;T&gt;</c>): an <c>[UnsafeAccessor]</c> on a generic type must be declared in a
+    /// generic class with the same type parameters.
+    /// </summary>
     public string DeclaringTypeName { get; init; } = string.Empty;
+
+    /// <summary>For a generic declaring type: the setter's parameter type in terms of its type parameters (<c>T</c>).</summary>
+    public string AccessorValueType { get; init; } = string.Empty;
+
+    /// <summary>For a generic declaring type: its type parameters (<c>T</c>) and the arguments this type binds (<c>int</c>).</summary>
+    public string AccessorTypeParameters { get; init; } = string.Empty;
+
+    /// <inheritdoc cref="AccessorTypeParameters"/>
+    public string AccessorTypeArguments { get; init; } = string.Empty;
 }
 
 /// <summary>One constructor argument: the property it comes from (index into the properties) or a default expression.</summary>

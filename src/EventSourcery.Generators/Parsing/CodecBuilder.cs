@@ -132,11 +132,8 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
         for (var i = 0; i < properties.Count; i++)
         {
             var (symbol, model) = properties[i];
-            models.Add(model with
-            {
-                Assignment = passed.Contains(i) ? Assignment.Constructor : GetAssignment(type, symbol),
-                DeclaringTypeName = symbol.ContainingType.ToFullyQualifiedName(),
-            });
+            var assignment = passed.Contains(i) ? Assignment.Constructor : GetAssignment(type, symbol);
+            models.Add(assignment == Assignment.Accessor ? WithAccessor(model with { Assignment = assignment }, symbol) : model with { Assignment = assignment });
         }
 
         _objects[id] = new ObjectCodecModel(
@@ -282,6 +279,32 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
     {
         var ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
         return ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal);
+    }
+
+    /// <summary>What the emitter needs to declare the <c>[UnsafeAccessor]</c> to the setter of <paramref name="property"/>.</summary>
+    private static JsonPropertyModel WithAccessor(JsonPropertyModel model, IPropertySymbol property)
+    {
+        var declaring = property.ContainingType;
+        var parameters = new List<string>();
+        var arguments = new List<string>();
+        for (var current = declaring; current is not null; current = current.ContainingType)
+        {
+            parameters.InsertRange(0, current.OriginalDefinition.TypeParameters.Select(p => p.Name));
+            arguments.InsertRange(0, current.TypeArguments.Select(a => a.ToFullyQualifiedName()));
+        }
+
+        if (parameters.Count == 0)
+        {
+            return model with { DeclaringTypeName = declaring.ToFullyQualifiedName() };
+        }
+
+        return model with
+        {
+            DeclaringTypeName = declaring.OriginalDefinition.ToFullyQualifiedName(),
+            AccessorValueType = property.OriginalDefinition.Type.ToFullyQualifiedName(),
+            AccessorTypeParameters = string.Join(", ", parameters),
+            AccessorTypeArguments = string.Join(", ", arguments),
+        };
     }
 
     private Assignment GetAssignment(INamedTypeSymbol type, IPropertySymbol property)

@@ -110,6 +110,9 @@ namespace Notes
         {
             switch (@event)
             {
+                case global::Notes.LabelAttached e:
+                    Apply(e);
+                    return;
                 case global::Notes.NoteAdded e:
                     Apply(e);
                     return;
