@@ -75,42 +75,12 @@ public sealed class MakeImmutableCodeFixProvider : CodeFixProvider
                     context.RegisterCodeFix(
                         CodeAction.Create(
                             $"Make '{variable.Identifier.ValueText}' an init-only property",
-                            _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(field, ToInitProperty(field, variable)))),
+                            _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(field, StoredShapeRewrites.ToInitProperty(field, variable)))),
                             EquivalenceKey),
                         diagnostic);
                 }
             }
         }
-    }
-
-    /// <summary><c>public string Who = "";</c> becomes <c>public string Who { get; init; } = "";</c>.</summary>
-    private static PropertyDeclarationSyntax ToInitProperty(FieldDeclarationSyntax field, VariableDeclaratorSyntax variable)
-    {
-        var accessors = SyntaxFactory.AccessorList(SyntaxFactory.List(new[]
-        {
-            SyntaxFactory.AccessorDeclaration(SyntaxKind.GetAccessorDeclaration).WithSemicolonToken(SyntaxFactory.Token(SyntaxKind.SemicolonToken)),
-            SyntaxFactory.AccessorDeclaration(SyntaxKind.InitAccessorDeclaration).WithSemicolonToken(SyntaxFactory.Token(SyntaxKind.SemicolonToken)),
-        })).WithLeadingTrivia(SyntaxFactory.Space);
-        var property = SyntaxFactory.PropertyDeclaration(
-                field.AttributeLists,
-                field.Modifiers,
-                field.Declaration.Type,
-                explicitInterfaceSpecifier: null,
-                variable.Identifier.WithTrailingTrivia(),
-                accessors);
-        if (variable.Initializer is { } initializer)
-        {
-            property = property
-                .WithInitializer(initializer.WithLeadingTrivia(SyntaxFactory.Space))
-                .WithSemicolonToken(field.SemicolonToken);
-        }
-        else
-        {
-            accessors = accessors.WithTrailingTrivia(field.SemicolonToken.TrailingTrivia);
-            property = property.WithAccessorList(accessors);
-        }
-
-        return property.WithLeadingTrivia(field.GetLeadingTrivia()).WithTrailingTrivia(field.GetTrailingTrivia());
     }
 
     private static AccessorDeclarationSyntax? FindSetter(AccessorListSyntax accessors)

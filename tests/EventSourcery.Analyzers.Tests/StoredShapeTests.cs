@@ -1,4 +1,7 @@
 using Verify = EventSourcery.Analyzers.Tests.Verifiers.AnalyzerVerifier<EventSourcery.Analyzers.EventAnalyzer>;
+using VerifyFix = EventSourcery.Analyzers.Tests.Verifiers.CodeFixVerifier<
+    EventSourcery.Analyzers.EventAnalyzer,
+    EventSourcery.CodeFixes.MakeStoredCodeFixProvider>;
 
 namespace EventSourcery.Analyzers.Tests;
 
@@ -154,5 +157,48 @@ public class StoredShapeTests
         var test = new Verify.Test { TestCode = source, CompilerDiagnostics = Microsoft.CodeAnalysis.Testing.CompilerDiagnostics.None };
         test.ExpectedDiagnostics.AddRange(expected);
         return test.RunAsync(CancellationToken.None);
+    }
+}
+
+/// <summary>ES0010's code fix: every fix it offers produces a stored shape; none is offered for private members.</summary>
+public class MakeStoredFixTests
+{
+    [Fact]
+    public Task FixTurnsPublicFieldsIntoInitPropertiesAndGetOnlyPropertiesIntoPrivateInit() => VerifyFix.VerifyAsync("""
+        using EventSourcery;
+
+        public sealed record NoteAdded(string Text) : Event
+        {
+            public NoteAdded(string text, int priority) : this(text) { Priority = priority; Total = priority * 2; }
+            public readonly int {|ES0010:Priority|};
+            internal readonly string {|ES0010:Who|} = "";
+            public int {|ES0010:Total|} { get; }
+        }
+        """, """
+        using EventSourcery;
+
+        public sealed record NoteAdded(string Text) : Event
+        {
+            public NoteAdded(string text, int priority) : this(text) { Priority = priority; Total = priority * 2; }
+            public int Priority { get; init; }
+            internal string Who { get; init; } = "";
+            public int Total { get; private init; }
+        }
+        """);
+
+    [Fact]
+    public async Task FixIsNotOfferedForPrivateMembers()
+    {
+        const string source = """
+            using EventSourcery;
+
+            public sealed record NoteAdded(string Text) : Event
+            {
+                private readonly int {|ES0010:_priority|};
+                private int {|ES0010:Hidden|} { get; init; }
+                public int Priority => _priority + Hidden;
+            }
+            """;
+        await VerifyFix.VerifyAsync(source, source);
     }
 }
