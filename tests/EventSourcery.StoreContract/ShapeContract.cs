@@ -98,6 +98,7 @@ public abstract class ShapeContract
         Assert.Equal(replayed.GetPrivateInit, restored.GetPrivateInit);
         Assert.Equal(replayed.Required, restored.Required);
         Assert.Equal(replayed.Computed, restored.Computed);
+        Assert.Equal("grace's", restored.Owner);
     }
 
     private static async Task<Event> AppendAndReadAsync(IEventStore store, Event original)

@@ -87,8 +87,15 @@ public sealed record NoteWritten(string Text) : Event
     public static NoteWritten By(string text, string author) => new(text) { Author = author };
 }
 
+/// <summary>An abstract base of a snapshot type: its members are inherited and stored like an event base's.</summary>
+public abstract record SnapshotBase
+{
+    /// <summary>Inherited, get; protected init.</summary>
+    public string Owner { get; protected init; } = "";
+}
+
 /// <summary>A snapshot with every stored member kind (snapshots follow the events' rule).</summary>
-public sealed record ShapedSnapshot(int Positional)
+public sealed record ShapedSnapshot(int Positional) : SnapshotBase
 {
     /// <summary>get; set.</summary>
     public int GetSet { get; set; }
@@ -111,7 +118,7 @@ public sealed record ShapedSnapshot(int Positional)
     /// <summary>Builds the snapshot through its private accessors.</summary>
     public static ShapedSnapshot Create(int positional, int getSet, string getInit, string privateSet, long privateInit, List<string> required)
     {
-        var created = new ShapedSnapshot(positional) { GetSet = getSet, GetInit = getInit, GetPrivateInit = privateInit, Required = required };
+        var created = new ShapedSnapshot(positional) { GetSet = getSet, GetInit = getInit, GetPrivateInit = privateInit, Required = required, Owner = privateSet + "'s" };
         created.GetPrivateSet = privateSet;
         return created;
     }
