@@ -14,8 +14,9 @@ namespace EventSourcery.Generators.Parsing;
 
 /// <summary>
 /// Builds the codecs an event's payload needs: the event's own, and one per class, record, struct or enum reachable
-/// from its properties. The supported shapes are the ones analyzer rule ES0008 accepts; a property of any other type
-/// is left out here and reported by the analyzer.
+/// from its properties. The supported shapes are the ones analyzer rule ES0008 accepts, and the stored members the ones
+/// ES0010 accepts (Shared/StoredMembers.cs); a property of any other type, or a member that would not be stored, is
+/// reported by the analyzer and written into the codec as an <c>#error</c>, so the codec never drops it silently.
 /// </summary>
 internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken cancellationToken)
 {
