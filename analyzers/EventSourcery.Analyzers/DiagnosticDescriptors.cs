@@ -35,6 +35,9 @@ internal static class DiagnosticDescriptors
     /// <summary>ES0009: a non-abstract aggregate has no parameterless constructor.</summary>
     public const string MissingParameterlessConstructorId = "ES0009";
 
+    /// <summary>ES0010: a member of an event or snapshot holds state the generated serialization would not store.</summary>
+    public const string UnstoredMemberId = "ES0010";
+
     /// <summary>Diagnostic property holding the suggested past-tense name (ES0003).</summary>
     public const string SuggestedNameProperty = "SuggestedName";
 
@@ -64,7 +67,7 @@ internal static class DiagnosticDescriptors
         title: "Event has no Apply method",
         messageFormat: "Aggregate '{0}' has no Apply method for event '{1}'",
         category: DesignCategory,
-        defaultSeverity: DiagnosticSeverity.Warning,
+        defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         description: "An aggregate rebuilds its state by passing every event of its stream to an Apply method. An event without one throws UnhandledEventException when it is emitted and when the stream is replayed.",
         helpLinkUri: HelpLink(MissingApplyId));
@@ -122,8 +125,8 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnserializableProperty = new(
         id: UnserializablePropertyId,
-        title: "Event property cannot be serialized",
-        messageFormat: "Property '{0}' of event '{1}' has type '{2}', which the generated serialization cannot handle: {3}",
+        title: "Event or snapshot property cannot be serialized",
+        messageFormat: "Property '{0}' of '{1}' has type '{2}', which the generated serialization cannot handle: {3}",
         category: SerializationCategory,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
@@ -139,6 +142,16 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "The repository creates an empty aggregate and replays its stream into it; the generated factory calls a parameterless constructor, which may be private.",
         helpLinkUri: HelpLink(MissingParameterlessConstructorId));
+
+    public static readonly DiagnosticDescriptor UnstoredMember = new(
+        id: UnstoredMemberId,
+        title: "Member of an event or snapshot would not be stored",
+        messageFormat: "The {0} '{1}' of '{2}' would not be stored: {3}",
+        category: SerializationCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Every instance member of an event or snapshot that holds state must round-trip through every store. Properties with any set or init accessor, and get-only properties set by a constructor parameter of the same name, are stored; fields, get-only properties nothing sets on reading, and properties whose getter is not public or internal are not, and would read back as their default.",
+        helpLinkUri: HelpLink(UnstoredMemberId));
 
     private static string HelpLink(string id)
         => "https://github.com/eventsourcery/eventsourcery-dotnet/blob/main/docs/diagnostics/" + id + ".md";

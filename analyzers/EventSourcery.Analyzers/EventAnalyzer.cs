@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using EventSourcery.Analyzers.Naming;
 using EventSourcery.Analyzers.Serialization;
+using EventSourcery.Shapes;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
@@ -11,7 +12,7 @@ namespace EventSourcery.Analyzers;
 
 /// <summary>
 /// Rules about event types: past-tense names (ES0003), unique stable names (ES0004, compilation-wide), immutability
-/// (ES0005) and serializable property types (ES0008).
+/// (ES0005), serializable property types (ES0008) and stored members (ES0010); the last two also for snapshot types.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class EventAnalyzer : DiagnosticAnalyzer
@@ -21,7 +22,8 @@ public sealed class EventAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.EventNameNotPastTense,
         DiagnosticDescriptors.DuplicateEventName,
         DiagnosticDescriptors.MutableEvent,
-        DiagnosticDescriptors.UnserializableProperty);
+        DiagnosticDescriptors.UnserializableProperty,
+        DiagnosticDescriptors.UnstoredMember);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -38,7 +40,11 @@ public sealed class EventAnalyzer : DiagnosticAnalyzer
 
             var checker = new SerializableTypeChecker(types);
             var registered = new ConcurrentBag<(string StableName, INamedTypeSymbol Type)>();
-            start.RegisterSymbolAction(context => AnalyzeEvent(context, types, checker, registered), SymbolKind.NamedType);
+
+            // A member inherited by several events, or a snapshot type several aggregates share, is reported once.
+            var reported = new ConcurrentDictionary<(string Id, ISymbol Member), byte>();
+            start.RegisterSymbolAction(context => AnalyzeEvent(context, types, checker, registered, reported), SymbolKind.NamedType);
+            start.RegisterSymbolAction(context => AnalyzeSnapshot(context, types, checker, reported), SymbolKind.NamedType);
             start.RegisterCompilationEndAction(context => ReportDuplicateNames(context, registered));
         });
     }
@@ -47,7 +53,8 @@ public sealed class EventAnalyzer : DiagnosticAnalyzer
         SymbolAnalysisContext context,
         EventSourceryTypes types,
         SerializableTypeChecker checker,
-        ConcurrentBag<(string StableName, INamedTypeSymbol Type)> registered)
+        ConcurrentBag<(string StableName, INamedTypeSymbol Type)> registered,
+        ConcurrentDictionary<(string Id, ISymbol Member), byte> reported)
     {
         var type = (INamedTypeSymbol)context.Symbol;
         if (!types.IsEvent(type))
@@ -74,6 +81,7 @@ public sealed class EventAnalyzer : DiagnosticAnalyzer
         if (isRegistered)
         {
             registered.Add((types.GetStableName(type), type));
+            CheckStored(context, type, reported);
         }
 
         // Abstract bases are checked for the properties they pass down to their concrete events (unless generic: their
@@ -82,6 +90,62 @@ public sealed class EventAnalyzer : DiagnosticAnalyzer
         if (isRegistered || type.IsAbstract != type.IsGenericType)
         {
             CheckSerialization(context, type, checker);
+        }
+    }
+
+    /// <summary>
+    /// ES0008 and ES0010 for the snapshot type of an aggregate declaring <c>ISnapshotable&lt;TSnapshot&gt;</c>: a
+    /// snapshot is stored like an event, so it follows the same rule (reported on the snapshot type's members).
+    /// </summary>
+    private static void AnalyzeSnapshot(
+        SymbolAnalysisContext context,
+        EventSourceryTypes types,
+        SerializableTypeChecker checker,
+        ConcurrentDictionary<(string Id, ISymbol Member), byte> reported)
+    {
+        if (types.GetDeclaredSnapshotType((INamedTypeSymbol)context.Symbol) is not { TypeKind: TypeKind.Class or TypeKind.Struct } snapshot
+            || snapshot.IsAbstract
+            || !snapshot.Locations.Any(l => l.IsInSource && context.Compilation.ContainsSyntaxTree(l.SourceTree!)))
+        {
+            return;
+        }
+
+        CheckStored(context, snapshot, reported);
+        foreach (var current in StoredMembers.TypeAndBases(snapshot))
+        {
+            foreach (var member in current.GetMembers())
+            {
+                if (member is IPropertySymbol property && checker.IsSerialized(property)
+                    && checker.GetProblem(property.Type, context.CancellationToken) is { } problem
+                    && property.Locations.FirstOrDefault(l => l.IsInSource) is { } location
+                    && context.Compilation.ContainsSyntaxTree(location.SourceTree!)
+                    && reported.TryAdd((DiagnosticDescriptors.UnserializablePropertyId, property.OriginalDefinition), 0))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.UnserializableProperty,
+                        location,
+                        property.Name,
+                        current.Name,
+                        property.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+                        problem));
+                }
+            }
+        }
+    }
+
+    /// <summary>ES0010 on each member of <paramref name="type"/> (its bases included) that holds state and would not be stored.</summary>
+    private static void CheckStored(SymbolAnalysisContext context, INamedTypeSymbol type, ConcurrentDictionary<(string Id, ISymbol Member), byte> reported)
+    {
+        foreach (var unstored in StoredMembers.FindUnstored(type, context.Compilation.Assembly))
+        {
+            var member = unstored.Member;
+            if (member.Locations.FirstOrDefault(l => l.IsInSource) is { } location
+                && context.Compilation.ContainsSyntaxTree(location.SourceTree!)
+                && reported.TryAdd((DiagnosticDescriptors.UnstoredMemberId, member.OriginalDefinition), 0))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.UnstoredMember, location, unstored.Kind, member.Name, member.ContainingType.Name, unstored.Reason));
+            }
         }
     }
 

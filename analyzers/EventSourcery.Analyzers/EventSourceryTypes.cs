@@ -16,6 +16,24 @@ internal sealed class EventSourceryTypes
         AggregateOfT = aggregateOfT;
         EventNameAttribute = eventNameAttribute;
         JsonIgnoreAttribute = compilation.GetTypeByMetadataName("System.Text.Json.Serialization.JsonIgnoreAttribute");
+        Snapshotable = compilation.GetTypeByMetadataName("EventSourcery.ISnapshotable`1");
+    }
+
+    /// <summary><c>EventSourcery.ISnapshotable&lt;TSnapshot&gt;</c> (unbound definition).</summary>
+    public INamedTypeSymbol? Snapshotable { get; }
+
+    /// <summary>The snapshot type of an aggregate that declares <c>ISnapshotable&lt;TSnapshot&gt;</c> itself, or null.</summary>
+    public INamedTypeSymbol? GetDeclaredSnapshotType(INamedTypeSymbol type)
+    {
+        foreach (var candidate in type.Interfaces)
+        {
+            if (Snapshotable is not null && SymbolEqualityComparer.Default.Equals(candidate.OriginalDefinition, Snapshotable))
+            {
+                return candidate.TypeArguments[0] as INamedTypeSymbol;
+            }
+        }
+
+        return null;
     }
 
     public Compilation Compilation { get; }

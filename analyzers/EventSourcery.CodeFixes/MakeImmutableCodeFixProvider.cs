@@ -3,6 +3,7 @@ using System.Composition;
 using System.Threading;
 using System.Threading.Tasks;
 using EventSourcery.Analyzers;
+using EventSourcery.Shapes;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -11,7 +12,12 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace EventSourcery.CodeFixes;
 
-/// <summary>ES0005: turns a property's <c>set</c> accessor into <c>init</c>, or makes a field <c>readonly</c>.</summary>
+/// <summary>
+/// ES0005: turns a property's <c>set</c> accessor into <c>init</c> (a <c>private init</c> is stored too); makes a field
+/// <c>readonly</c> only where the field is the storage behind a stored property; turns a public or internal field into
+/// an init-only auto-property. It never produces a shape that would not be stored (ES0010): a private field that no
+/// stored property sets gets no fix.
+/// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MakeImmutableCodeFixProvider))]
 [Shared]
 public sealed class MakeImmutableCodeFixProvider : CodeFixProvider
@@ -50,14 +56,29 @@ public sealed class MakeImmutableCodeFixProvider : CodeFixProvider
             else if (node.FirstAncestorOrSelf<VariableDeclaratorSyntax>() is { } variable
                 && variable.Parent?.Parent is FieldDeclarationSyntax field
                 && !field.Modifiers.Any(SyntaxKind.VolatileKeyword)
-                && !field.Modifiers.Any(SyntaxKind.ReadOnlyKeyword))
+                && !field.Modifiers.Any(SyntaxKind.ReadOnlyKeyword)
+                && await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false) is { } model
+                && model.GetDeclaredSymbol(variable, context.CancellationToken) is IFieldSymbol symbol)
             {
-                context.RegisterCodeFix(
-                    CodeAction.Create(
-                        $"Make '{variable.Identifier.ValueText}' readonly",
-                        _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(field, AddReadOnly(field)))),
-                        EquivalenceKey),
-                    diagnostic);
+                if (StoredMembers.IsBehindStoredProperty(symbol, model.Compilation.Assembly))
+                {
+                    context.RegisterCodeFix(
+                        CodeAction.Create(
+                            $"Make '{variable.Identifier.ValueText}' readonly",
+                            _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(field, AddReadOnly(field)))),
+                            EquivalenceKey),
+                        diagnostic);
+                }
+                else if (symbol.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal
+                    && field.Declaration.Variables.Count == 1)
+                {
+                    context.RegisterCodeFix(
+                        CodeAction.Create(
+                            $"Make '{variable.Identifier.ValueText}' an init-only property",
+                            _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(field, StoredShapeRewrites.ToInitProperty(field, variable)))),
+                            EquivalenceKey),
+                        diagnostic);
+                }
             }
         }
     }

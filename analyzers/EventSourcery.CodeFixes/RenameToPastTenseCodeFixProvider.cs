@@ -3,6 +3,7 @@ using System.Composition;
 using System.Threading;
 using System.Threading.Tasks;
 using EventSourcery.Analyzers;
+using EventSourcery.Analyzers.Naming;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -44,7 +45,8 @@ public sealed class RenameToPastTenseCodeFixProvider : CodeFixProvider
         {
             if (!diagnostic.Properties.TryGetValue(DiagnosticDescriptors.SuggestedNameProperty, out var newName)
                 || string.IsNullOrEmpty(newName)
-                || NameIsTaken(symbol, newName!))
+                || NameIsTaken(symbol, newName!)
+                || !IsFirstClaimant(symbol, newName!))
             {
                 continue;
             }
@@ -63,6 +65,46 @@ public sealed class RenameToPastTenseCodeFixProvider : CodeFixProvider
     {
         var container = (INamespaceOrTypeSymbol?)symbol.ContainingType ?? symbol.ContainingNamespace;
         return container is not null && !container.GetMembers(newName).IsEmpty;
+    }
+
+    /// <summary>
+    /// Fix All applies every rename at once, each computed against the unrenamed code, so two events that would get the
+    /// same name (<c>CreateOrder</c> and <c>OrderCreate</c> both suggest <c>OrderCreated</c>) must not both be offered
+    /// it: only the first, in ordinal name order, is; the other keeps its warning and, once the name exists, no fix.
+    /// </summary>
+    private static bool IsFirstClaimant(ISymbol symbol, string newName)
+    {
+        var container = (INamespaceOrTypeSymbol?)symbol.ContainingType ?? symbol.ContainingNamespace;
+        if (container is null)
+        {
+            return true;
+        }
+
+        foreach (var other in container.GetTypeMembers())
+        {
+            if (!SymbolEqualityComparer.Default.Equals(other, symbol)
+                && string.CompareOrdinal(other.Name, symbol.Name) < 0
+                && IsEvent(other)
+                && PastTenseNames.GetSuggestion(other.Name) == newName)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsEvent(INamedTypeSymbol type)
+    {
+        for (var current = type.BaseType; current is not null; current = current.BaseType)
+        {
+            if (current.Name == "Event" && current.ContainingNamespace?.ToDisplayString() == "EventSourcery")
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static async Task<Solution> RenameAsync(Document document, BaseTypeDeclarationSyntax declaration, string newName, CancellationToken cancellationToken)

@@ -42,7 +42,8 @@ public abstract class Aggregate
 
     /// <summary>
     /// Calls the <c>Apply</c> overload matching <paramref name="event"/>. The generator overrides this in every
-    /// partial aggregate; this base version runs only for an aggregate that is not partial and throws.
+    /// partial aggregate; this base version runs only where that generated code is missing (an aggregate that is not
+    /// partial, or a build in which the generator did not run) and throws.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected virtual void Dispatch(Event @event) => throw UnhandledEventException.NoDispatch(this, @event);

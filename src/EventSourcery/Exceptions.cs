@@ -182,6 +182,11 @@ public sealed class UnhandledEventException : Exception
     internal static UnhandledEventException NoDispatch(Aggregate aggregate, Event @event)
     {
         var (a, e) = (aggregate.GetType(), @event.GetType());
-        return new(a, e, $"{a.Name} has no generated Apply dispatch, so it cannot apply {e.Name}. Declare {a.Name} partial so the EventSourcery generator can write it (see ES0001).");
+        // The runtime cannot tell (without reflection) why the code is missing, so the message names both causes.
+        return new(a, e,
+            $"{a.Name} cannot apply {e.Name}: its generated code is missing (no generated Apply dispatch), so the EventSourcery "
+            + $"generator did not run for it. The generator writes it for aggregates declared 'partial' (ES0001 reports one "
+            + "that is not) in projects that reference the EventSourcery package with its analyzers; check that the package "
+            + "is not referenced with ExcludeAssets=\"analyzers\" and that analyzers are not switched off, then rebuild.");
     }
 }

@@ -16,7 +16,7 @@ public class DescriptorTests
     public static TheoryData<string, DiagnosticSeverity> DesignTable() => new()
     {
         { "ES0001", DiagnosticSeverity.Error },
-        { "ES0002", DiagnosticSeverity.Warning },
+        { "ES0002", DiagnosticSeverity.Error },
         { "ES0003", DiagnosticSeverity.Warning },
         { "ES0004", DiagnosticSeverity.Error },
         { "ES0005", DiagnosticSeverity.Warning },
@@ -24,6 +24,7 @@ public class DescriptorTests
         { "ES0007", DiagnosticSeverity.Warning },
         { "ES0008", DiagnosticSeverity.Error },
         { "ES0009", DiagnosticSeverity.Error },
+        { "ES0010", DiagnosticSeverity.Error },
     };
 
     [Fact]

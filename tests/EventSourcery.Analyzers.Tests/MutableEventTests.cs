@@ -31,7 +31,12 @@ public class MutableEventTests
         Verify.Diagnostic("ES0005").WithLocation(2).WithArguments("PriceSet", "field", "Revision"),
         Verify.Diagnostic("ES0005").WithLocation(3).WithArguments("PriceSet", "field", "_note"),
         Verify.Diagnostic("ES0005").WithLocation(4).WithArguments("PriceSet", "field", "_author"),
-        Verify.Diagnostic("ES0005").WithLocation(5).WithArguments("PriceEvent", "property", "Amount"));
+        Verify.Diagnostic("ES0005").WithLocation(5).WithArguments("PriceEvent", "property", "Amount"),
+        Verify.Diagnostic("ES0010").WithLocation(2).WithArguments("field", "Revision", "PriceSet", FieldReason),
+        Verify.Diagnostic("ES0010").WithLocation(3).WithArguments("field", "_note", "PriceSet", FieldReason),
+        Verify.Diagnostic("ES0010").WithLocation(4).WithArguments("field", "_author", "PriceSet", FieldReason));
+
+    private const string FieldReason = "only properties are stored; make it a property with an init accessor (or mark it [JsonIgnore] if it must not be stored)";
 
     [Fact]
     public Task AcceptsImmutableMembers() => Verify.VerifyAsync("""
@@ -56,16 +61,15 @@ public class MutableEventTests
         """);
 
     [Fact]
-    public Task FixMakesPropertiesInitOnlyAndFieldsReadOnly() => VerifyFix.VerifyAsync("""
+    public Task FixMakesEveryMemberAStoredImmutableShape() => VerifyFix.VerifyAsync("""
         using EventSourcery;
 
         public sealed record PriceSet : Event
         {
             public decimal {|ES0005:Price|} { get; set; }
             public string {|ES0005:Currency|} { get; private set; } = "EUR";
-            public int {|ES0005:Revision|};
-            int {|ES0005:_hidden|};
-            public int Hidden => _hidden;
+            public int {|ES0005:{|ES0010:Revision|}|};
+            internal string {|ES0005:{|ES0010:Who|}|} = "";
             private int {|ES0005:_count|};
             public int {|ES0005:Count|}
             {
@@ -80,9 +84,8 @@ public class MutableEventTests
         {
             public decimal Price { get; init; }
             public string Currency { get; private init; } = "EUR";
-            public readonly int Revision;
-            readonly int _hidden;
-            public int Hidden => _hidden;
+            public int Revision { get; init; }
+            internal string Who { get; init; } = "";
             private readonly int _count;
             public int Count
             {
@@ -91,4 +94,21 @@ public class MutableEventTests
             }
         }
         """);
+
+    [Fact]
+    public async Task FixIsNotOfferedForAPrivateFieldNoStoredPropertySets()
+    {
+        // Making it readonly would leave it unstored (ES0010), so there is no fix: the error says what to do.
+        const string source = """
+            using EventSourcery;
+
+            public sealed record PriceSet(decimal Price) : Event
+            {
+                int {|ES0005:{|ES0010:_hidden|}|};
+                private string? {|ES0005:{|ES0010:_note|}|}, {|ES0005:{|ES0010:_author|}|};
+                public int Hidden => _hidden;
+            }
+            """;
+        await VerifyFix.VerifyAsync(source, source);
+    }
 }

@@ -44,6 +44,8 @@ public class PastTenseTests
     [InlineData("PriceChange", "PriceChanged")]
     [InlineData("ApproveLoan", "LoanApproved")]
     [InlineData("SubmitForm", "FormSubmitted")]
+    [InlineData("BalanceCheck", "BalanceChecked")]
+    [InlineData("CheckBalance", "BalanceChecked")]
     public Task ReportsPresentTenseNamesWithASuggestion(string name, string suggestion) => Verify.VerifyAsync($$"""
         using EventSourcery;
 
@@ -86,6 +88,7 @@ public class PastTenseTests
     [InlineData("CustomerAddress")]
     [InlineData("DailyReport")]
     [InlineData("Order")]
+    [InlineData("Check")]
     [InlineData("Version2Released")]
     [InlineData("ApproveAndShip")]
     [InlineData("Order_Ship")]
@@ -166,6 +169,32 @@ public class PastTenseTests
             public static Event[] All() => [new TurnedOn(), new TurnedOff(), new OrderCreated("ada")];
         }
         """);
+
+    [Fact]
+    public Task FixAllNeverRenamesTwoEventsToTheSameName()
+    {
+        // CreateOrder and OrderCreate both suggest OrderCreated: only the first (ordinal order) is renamed; the other
+        // keeps its warning (and, with the name now taken, no fix) instead of becoming a second OrderCreated (CS0101).
+        var test = new VerifyFix.Test
+        {
+            TestCode = """
+                using EventSourcery;
+
+                public sealed record {|ES0003:CreateOrder|}(string Customer) : Event;
+                public sealed record {|ES0003:OrderCreate|}(string Customer) : Event;
+                public sealed record {|ES0003:TurnOn|} : Event;
+                """,
+            FixedCode = """
+                using EventSourcery;
+
+                public sealed record OrderCreated(string Customer) : Event;
+                public sealed record OrderCreate(string Customer) : Event;
+                public sealed record TurnedOn : Event;
+                """,
+        };
+        test.FixedState.ExpectedDiagnostics.Add(VerifyFix.Diagnostic("ES0003").WithSpan(4, 22, 4, 33).WithArguments("OrderCreate", "OrderCreated"));
+        return test.RunAsync(CancellationToken.None);
+    }
 
     [Fact]
     public Task OffersNoRenameOntoAnExistingType() => VerifyFix.VerifyAsync("""

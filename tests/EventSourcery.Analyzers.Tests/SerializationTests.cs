@@ -44,7 +44,7 @@ public class SerializationTests
             Money Total, Point Origin, Node Tree, Wrapper<Money> Wrapped, Money[][] Jagged) : Event
         {
             public static object Shared { get; } = new();
-            private object Hidden { get; } = new();
+            private object Hidden => Shared;
             public object {|#0:Indexed|} => Hidden;
             [System.Text.Json.Serialization.JsonIgnore]
             public object Ignored { get; init; } = new();

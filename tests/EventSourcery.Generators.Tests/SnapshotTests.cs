@@ -36,6 +36,9 @@ public sealed partial class SnapshotTests
     public void Snapshotable() => VerifyEach(Sources.Snapshotable);
 
     [Fact]
+    public void PrivateAccessors() => VerifyEach(Sources.PrivateAccessors);
+
+    [Fact]
     public void NoAggregatesNoOutput()
     {
         var result = GeneratorHarness.Run(Sources.NoAggregates);

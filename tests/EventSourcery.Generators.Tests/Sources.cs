@@ -205,6 +205,53 @@ internal static class Sources
         }
         """;
 
+    public const string PrivateAccessors = """
+        using EventSourcery;
+
+        namespace Notes;
+
+        public abstract record Stamped : Event
+        {
+            public string Origin { get; private init; } = "";
+        }
+
+        public sealed record NoteAdded(string Text) : Stamped
+        {
+            public string Author { get; private init; } = "";
+
+            public int Revision { get; private set; }
+
+            public static NoteAdded By(string text, string author) => new(text) { Author = author };
+        }
+
+        public abstract record Tagged<T> : Event
+        {
+            public T Tag { get; private init; } = default!;
+        }
+
+        public sealed record LabelAttached(string Text) : Tagged<int>;
+
+        public record struct NoteSnapshot(int Count)
+        {
+            public string Last { get; private set; }
+        }
+
+        public sealed partial class Notebook : Aggregate, ISnapshotable<NoteSnapshot>
+        {
+            private NoteSnapshot _state;
+
+            public void Add(string text) => Emit(new NoteAdded(text));
+
+            public NoteSnapshot TakeSnapshot() => _state;
+
+            public void RestoreSnapshot(NoteSnapshot snapshot) => _state = snapshot;
+
+            private void Apply(NoteAdded e) => _state = _state with { Count = _state.Count + 1 };
+
+            private void Apply(LabelAttached e) { }
+        }
+        """;
+
     public const string NoAggregates = """
         namespace Plain;
 

@@ -116,3 +116,14 @@ public sealed class SqliteEventIdTests : EventIdContract, IAsyncLifetime
 
     public Task DisposeAsync() => _databases.DisposeAsync();
 }
+
+public sealed class SqliteShapeTests : ShapeContract, IAsyncLifetime
+{
+    private readonly TempDatabases _databases = new();
+
+    protected override Task<IEventStore> CreateStoreAsync() => _databases.OpenStoreAsync();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _databases.DisposeAsync();
+}

@@ -80,3 +80,8 @@ public sealed class InMemoryEventIdTests : EventIdContract
     protected override Task<IReadOnlyList<long>> ReadOutboxPositionsAsync(IEventStore store)
         => Task.FromResult(((InMemoryEventStore)store).OutboxPositions);
 }
+
+public sealed class InMemoryShapeTests : ShapeContract
+{
+    protected override Task<IEventStore> CreateStoreAsync() => Task.FromResult<IEventStore>(new InMemoryEventStore());
+}

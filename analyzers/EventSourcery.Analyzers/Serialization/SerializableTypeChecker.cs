@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using EventSourcery.Shapes;
 using Microsoft.CodeAnalysis;
 
 namespace EventSourcery.Analyzers.Serialization;
@@ -51,13 +52,7 @@ internal sealed class SerializableTypeChecker
         => GetProblem(type, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), cancellationToken);
 
     /// <summary>True when the generator serializes <paramref name="property"/>: an accessible instance getter, not ignored.</summary>
-    public bool IsSerialized(IPropertySymbol property)
-        => !property.IsStatic
-           && !property.IsIndexer
-           && property.GetMethod is not null
-           && IsAccessible(property)
-           && IsAccessible(property.GetMethod)
-           && !EventSourceryTypes.HasAttribute(property, _types.JsonIgnoreAttribute);
+    public bool IsSerialized(IPropertySymbol property) => StoredMembers.IsSerialized(property, _assembly);
 
     private string? GetProblem(ITypeSymbol type, HashSet<ITypeSymbol> visiting, CancellationToken cancellationToken)
     {
@@ -190,6 +185,12 @@ internal sealed class SerializableTypeChecker
             }
         }
 
+        // The same stored-member rule as for events and snapshots (ES0010), reported here on the property that holds it.
+        foreach (var unstored in StoredMembers.FindUnstored(type, _assembly))
+        {
+            return $"{unstored.Kind} '{unstored.Member.Name}' of '{Display(unstored.Member.ContainingType)}' would not be stored ({unstored.Reason})";
+        }
+
         return null;
     }
 
@@ -227,13 +228,6 @@ internal sealed class SerializableTypeChecker
         var ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
         return ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal);
     }
-
-    private bool IsAccessible(ISymbol symbol) => symbol.DeclaredAccessibility switch
-    {
-        Accessibility.Public => true,
-        Accessibility.Internal or Accessibility.ProtectedOrInternal => SymbolEqualityComparer.Default.Equals(symbol.ContainingAssembly, _assembly),
-        _ => false,
-    };
 
     private static string MetadataName(ITypeSymbol type)
     {

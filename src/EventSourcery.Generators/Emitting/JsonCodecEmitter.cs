@@ -89,6 +89,12 @@ internal sealed class JsonCodecEmitter
         var type = model.TypeName;
         var id = model.CodecId;
 
+        // A member that holds state but would not be stored stops the build here too, even with ES0010 silenced.
+        foreach (var unstored in model.Unstored)
+        {
+            _writer.WriteLine($"#error EventSourcery: {unstored.Replace('\n', ' ')}");
+        }
+
         if (model.IsEvent)
         {
             _writer.WriteLine($"internal static void WriteEvent_{id}({Json}.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_{id}(writer, ({type})value);");
@@ -144,7 +150,42 @@ internal sealed class JsonCodecEmitter
 
             EmitConstruction(model);
         }
+
+        EmitSetterAccessors(model);
     }
+
+    /// <summary>
+    /// For <c>public string Author { get; private init; }</c> emits:
+    /// <code>
+    /// [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "set_Author")]
+    /// private static extern void SetAccessor_NoteAdded_Author(global::NoteAdded target, string value);
+    /// </code>
+    /// (<c>ref</c> target for a struct): the reader sets private and protected accessors without reflection.
+    /// </summary>
+    private void EmitSetterAccessors(ObjectCodecModel model)
+    {
+        const string UnsafeAccessor = "[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = ";
+        foreach (var property in model.Properties.Where(p => p.Assignment == Assignment.Accessor))
+        {
+            _writer.WriteLine();
+            var target = model.IsValueType ? $"ref {property.DeclaringTypeName}" : property.DeclaringTypeName;
+            if (property.AccessorTypeParameters.Length == 0)
+            {
+                _writer.WriteLine($"{UnsafeAccessor}{Quote("set_" + property.Name)})]");
+                _writer.WriteLine($"private static extern void {SetterAccessor(model, property)}({target} target, {LocalType(property.Shape)} value);");
+                continue;
+            }
+
+            // A setter declared on a generic type is reached through a generic class with that type's parameters.
+            using (_writer.Block($"private static class {SetterAccessor(model, property)}<{property.AccessorTypeParameters}>"))
+            {
+                _writer.WriteLine($"{UnsafeAccessor}{Quote("set_" + property.Name)})]");
+                _writer.WriteLine($"internal static extern void Set({target} target, {property.AccessorValueType} value);");
+            }
+        }
+    }
+
+    private static string SetterAccessor(ObjectCodecModel model, JsonPropertyModel property) => $"SetAccessor_{model.CodecId}_{property.Name}";
 
     private void EmitPropertyLoop(ObjectCodecModel model, string type, System.Collections.Generic.List<int> read)
     {
@@ -181,7 +222,7 @@ internal sealed class JsonCodecEmitter
         // Read by `hasN ? pN : default` or by the missing-argument check.
         Assignment.Constructor => model.ConstructorArguments.Any(a => a.PropertyIndex == index
             && (a.DefaultExpression != DefaultValue || !model.Properties[index].Shape.AllowsNull)),
-        Assignment.SetIfPresent or Assignment.WithIfPresent => true,
+        Assignment.SetIfPresent or Assignment.WithIfPresent or Assignment.Accessor => true,
         Assignment.Initializer => model.Properties[index].IsRequired,
         _ => false,
     };
@@ -241,6 +282,19 @@ internal sealed class JsonCodecEmitter
             var condition = string.Join(" || ", withs.Select(i => $"has{i}"));
             var assignments = string.Join(", ", withs.Select(i => $"{properties[i].Name} = has{i} ? p{i} : result.{properties[i].Name}"));
             _writer.WriteLine($"if ({condition}) result = result with {{ {assignments} }};");
+        }
+
+        // After `with`, which copies: a private or protected accessor keeps the declared initializer when absent.
+        for (var i = 0; i < properties.Count; i++)
+        {
+            if (properties[i].Assignment == Assignment.Accessor)
+            {
+                var target = model.IsValueType ? "ref result" : "result";
+                var accessor = properties[i].AccessorTypeParameters.Length == 0
+                    ? SetterAccessor(model, properties[i])
+                    : $"{SetterAccessor(model, properties[i])}<{properties[i].AccessorTypeArguments}>.Set";
+                _writer.WriteLine($"if (has{i}) {accessor}({target}, p{i});");
+            }
         }
 
         _writer.WriteLine("return result;");

@@ -68,12 +68,35 @@ internal enum Assignment
     /// <summary>A record's init property with its own initializer: set with <c>with</c>, only when present.</summary>
     WithIfPresent,
 
-    /// <summary>Written only; there is no way to set it when reading.</summary>
+    /// <summary>
+    /// A <c>private</c>/<c>protected</c> <c>set</c> or <c>init</c>: assigned after construction, only when present,
+    /// through an <c>[UnsafeAccessor]</c> to the setter (no reflection).
+    /// </summary>
+    Accessor,
+
+    /// <summary>Written only: a computed property (no backing field, no setter), which holds no state of its own.</summary>
     WriteOnly,
 }
 
 /// <summary>One serialized property; <paramref name="IsRequired"/> for a C# <c>required</c> member.</summary>
-internal sealed record JsonPropertyModel(string Name, string JsonName, TypeShape Shape, Assignment Assignment, bool IsRequired = false);
+internal sealed record JsonPropertyModel(string Name, string JsonName, TypeShape Shape, Assignment Assignment, bool IsRequired = false)
+{
+    /// <summary>
+    /// For <see cref="Assignment.Accessor"/>: the fully qualified type declaring the setter. When it is generic, its
+    /// open definition (<c>global::Base&lt;T&gt;</c>): an <c>[UnsafeAccessor]</c> on a generic type must be declared in a
+    /// generic class with the same type parameters.
+    /// </summary>
+    public string DeclaringTypeName { get; init; } = string.Empty;
+
+    /// <summary>For a generic declaring type: the setter's parameter type in terms of its type parameters (<c>T</c>).</summary>
+    public string AccessorValueType { get; init; } = string.Empty;
+
+    /// <summary>For a generic declaring type: its type parameters (<c>T</c>) and the arguments this type binds (<c>int</c>).</summary>
+    public string AccessorTypeParameters { get; init; } = string.Empty;
+
+    /// <inheritdoc cref="AccessorTypeParameters"/>
+    public string AccessorTypeArguments { get; init; } = string.Empty;
+}
 
 /// <summary>One constructor argument: the property it comes from (index into the properties) or a default expression.</summary>
 internal sealed record ConstructorArgument(int PropertyIndex, string DefaultExpression);
@@ -85,7 +108,14 @@ internal sealed record ObjectCodecModel(
     bool IsValueType,
     bool IsEvent,
     EquatableArray<JsonPropertyModel> Properties,
-    EquatableArray<ConstructorArgument> ConstructorArguments);
+    EquatableArray<ConstructorArgument> ConstructorArguments)
+{
+    /// <summary>
+    /// Members that hold state but would not be stored (ES0010, ES0008), as messages: the codec is emitted with an
+    /// <c>#error</c> for each, so a build that silences the analyzer still cannot ship a codec that drops data.
+    /// </summary>
+    public EquatableArray<string> Unstored { get; init; }
+}
 
 /// <summary>One enum member; <paramref name="IsFirstOfValue"/> is false for an alias of an earlier member's value.</summary>
 internal sealed record EnumMember(string Name, bool IsFirstOfValue);

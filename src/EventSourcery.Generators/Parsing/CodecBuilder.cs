@@ -5,6 +5,7 @@ using System.Text;
 using System.Threading;
 using EventSourcery.Generators.Helpers;
 using EventSourcery.Generators.Models;
+using EventSourcery.Shapes;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -13,8 +14,9 @@ namespace EventSourcery.Generators.Parsing;
 
 /// <summary>
 /// Builds the codecs an event's payload needs: the event's own, and one per class, record, struct or enum reachable
-/// from its properties. The supported shapes are the ones analyzer rule ES0008 accepts; a property of any other type
-/// is left out here and reported by the analyzer.
+/// from its properties. The supported shapes are the ones analyzer rule ES0008 accepts, and the stored members the ones
+/// ES0010 accepts (Shared/StoredMembers.cs); a property of any other type, or a member that would not be stored, is
+/// reported by the analyzer and written into the codec as an <c>#error</c>, so the codec never drops it silently.
 /// </summary>
 internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken cancellationToken)
 {
@@ -89,38 +91,33 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
         _objectOrder.Add(id);
         cancellationToken.ThrowIfCancellationRequested();
 
+        // Which members are stored, and which hold state that would be lost, is one rule shared with the analyzer
+        // (Shared/StoredMembers.cs). A refused member makes the codec an #error, never a codec that drops it.
+        var unstored = StoredMembers.FindUnstored(type, assembly)
+            .Select(u => $"{u.Kind} '{u.Member.Name}' of '{u.Member.ContainingType.Name}' would not be stored: {u.Reason} (ES0010)")
+            .ToList();
         var properties = new List<(IPropertySymbol Symbol, JsonPropertyModel Model)>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var current = type; current is not null && !IsStopType(current); current = current.BaseType)
+        foreach (var property in StoredMembers.SerializedProperties(type, assembly))
         {
-            foreach (var property in current.GetMembers().OfType<IPropertySymbol>())
+            var shape = GetShape(property.Type, property.NullableAnnotation);
+            if (shape is null)
             {
-                if (property.IsStatic || property.IsIndexer || property.GetMethod is null
-                    || !IsAccessible(property) || !IsAccessible(property.GetMethod)
-                    || !seen.Add(property.Name) || HasAttribute(property, KnownNames.JsonIgnoreAttribute))
-                {
-                    continue;
-                }
-
-                var shape = GetShape(property.Type, property.NullableAnnotation);
-                if (shape is null)
-                {
-                    continue; // unsupported: ES0008
-                }
-
-                properties.Add((property, new JsonPropertyModel(property.Name, JsonName(property), shape, Assignment.WriteOnly, property.IsRequired)));
+                unstored.Add($"property '{property.Name}' of '{property.ContainingType.Name}' would not be stored: its type cannot be serialized (ES0008)");
+                continue;
             }
+
+            properties.Add((property, new JsonPropertyModel(property.Name, JsonName(property), shape, Assignment.WriteOnly, property.IsRequired)));
         }
 
-        var constructor = ChooseConstructor(type, properties.Select(p => p.Symbol.Name).ToList());
+        var constructor = StoredMembers.ChooseConstructor(type, properties.Select(p => p.Symbol.Name).ToList(), assembly);
         var arguments = new List<ConstructorArgument>();
         var passed = new HashSet<int>();
         if (constructor is not null)
         {
             foreach (var parameter in constructor.Parameters)
             {
-                var index = properties.FindIndex(p => string.Equals(p.Symbol.Name, parameter.Name, StringComparison.OrdinalIgnoreCase));
-                if (index >= 0 && SymbolEqualityComparer.Default.Equals(properties[index].Symbol.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated), parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)))
+                var index = properties.FindIndex(p => SymbolEqualityComparer.Default.Equals(StoredMembers.ParameterFor(constructor, p.Symbol), parameter));
+                if (index >= 0)
                 {
                     passed.Add(index);
                     arguments.Add(new ConstructorArgument(index, DefaultExpression(parameter)));
@@ -136,7 +133,8 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
         for (var i = 0; i < properties.Count; i++)
         {
             var (symbol, model) = properties[i];
-            models.Add(model with { Assignment = passed.Contains(i) ? Assignment.Constructor : GetAssignment(type, symbol) });
+            var assignment = passed.Contains(i) ? Assignment.Constructor : GetAssignment(type, symbol);
+            models.Add(assignment == Assignment.Accessor ? WithAccessor(model with { Assignment = assignment }, symbol) : model with { Assignment = assignment });
         }
 
         _objects[id] = new ObjectCodecModel(
@@ -145,7 +143,10 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
             type.IsValueType,
             isEvent,
             models.ToEquatableArray(),
-            arguments.ToEquatableArray());
+            arguments.ToEquatableArray())
+        {
+            Unstored = unstored.ToEquatableArray(),
+        };
         return id;
     }
 
@@ -281,38 +282,42 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
         return ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal);
     }
 
-    private static bool IsStopType(INamedTypeSymbol type)
-        => type.SpecialType is SpecialType.System_Object or SpecialType.System_ValueType || type.IsNamed(KnownNames.Event);
-
-    private bool IsAccessible(ISymbol symbol) => symbol.DeclaredAccessibility switch
+    /// <summary>What the emitter needs to declare the <c>[UnsafeAccessor]</c> to the setter of <paramref name="property"/>.</summary>
+    private static JsonPropertyModel WithAccessor(JsonPropertyModel model, IPropertySymbol property)
     {
-        Accessibility.Public => true,
-        Accessibility.Internal or Accessibility.ProtectedOrInternal => SymbolEqualityComparer.Default.Equals(symbol.ContainingAssembly, assembly),
-        _ => false,
-    };
+        var declaring = property.ContainingType;
+        var parameters = new List<string>();
+        var arguments = new List<string>();
+        for (var current = declaring; current is not null; current = current.ContainingType)
+        {
+            parameters.InsertRange(0, current.OriginalDefinition.TypeParameters.Select(p => p.Name));
+            arguments.InsertRange(0, current.TypeArguments.Select(a => a.ToFullyQualifiedName()));
+        }
 
-    private IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, List<string> propertyNames)
-    {
-        var candidates = type.InstanceConstructors
-            .Where(c => IsAccessible(c) && !IsCopyConstructor(type, c))
-            .ToList();
-        var matching = candidates
-            .Where(c => c.Parameters.Length > 0 && c.Parameters.All(p => propertyNames.Contains(p.Name, StringComparer.OrdinalIgnoreCase)))
-            .OrderByDescending(c => c.Parameters.Length)
-            .FirstOrDefault();
-        return matching
-            ?? candidates.FirstOrDefault(c => c.Parameters.Length == 0)
-            ?? candidates.OrderByDescending(c => c.Parameters.Length).FirstOrDefault();
+        if (parameters.Count == 0)
+        {
+            return model with { DeclaringTypeName = declaring.ToFullyQualifiedName() };
+        }
+
+        return model with
+        {
+            DeclaringTypeName = declaring.OriginalDefinition.ToFullyQualifiedName(),
+            AccessorValueType = property.OriginalDefinition.Type.ToFullyQualifiedName(),
+            AccessorTypeParameters = string.Join(", ", parameters),
+            AccessorTypeArguments = string.Join(", ", arguments),
+        };
     }
-
-    private static bool IsCopyConstructor(INamedTypeSymbol type, IMethodSymbol constructor)
-        => constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, type);
 
     private Assignment GetAssignment(INamedTypeSymbol type, IPropertySymbol property)
     {
-        if (property.SetMethod is not { } setter || !IsAccessible(setter))
+        if (property.SetMethod is not { } setter)
         {
             return Assignment.WriteOnly;
+        }
+
+        if (StoredMembers.NeedsSetterAccessor(property, assembly))
+        {
+            return Assignment.Accessor; // private/protected set or init: through [UnsafeAccessor], after construction
         }
 
         if (property.IsRequired)
