@@ -207,10 +207,9 @@ public sealed class Repository<TAggregate>
         }
     }
 
-    /// <summary>
-    /// The aggregate rebuilt from its latest snapshot plus the events after it, or null when there is no usable snapshot:
-    /// none, another type or shape, unreadable JSON, or a stream that no longer holds the event it was taken at.
-    /// </summary>
+    // The aggregate rebuilt from its latest snapshot plus the events after it, or null when there is no usable snapshot:
+    // none, another type or shape, unreadable JSON, or a stream that no longer holds the event it was taken at.
+    // (A plain comment: the compiler would put a private member's XML docs in the shipped documentation file.)
     private async Task<TAggregate?> LoadFromSnapshotAsync(StreamId id, CancellationToken cancellationToken)
     {
         var aggregate = CreateFor(id);

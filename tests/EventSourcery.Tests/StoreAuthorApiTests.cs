@@ -16,6 +16,16 @@ public sealed class StoreAuthorApiTests
     }
 
     [Fact]
+    public void The_shipped_xml_docs_do_not_describe_the_repositorys_private_snapshot_loader()
+    {
+        // Issue 19: the docs named a method users cannot call.
+        var xml = File.ReadAllText(Path.ChangeExtension(typeof(Event).Assembly.Location, ".xml"));
+
+        Assert.Contains("M:EventSourcery.Repository`1.LoadAsync", xml, StringComparison.Ordinal);
+        Assert.DoesNotContain("LoadFromSnapshotAsync", xml, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_append_guard_refuses_a_default_id_an_empty_batch_and_a_repeated_id()
     {
         var on = new TurnedOnForGuard();
