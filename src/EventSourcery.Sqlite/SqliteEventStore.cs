@@ -34,6 +34,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
     private readonly string _tenant;
     private readonly string? _recordedTenant;
     private readonly bool _isView;
+    private readonly RowMaterializer _rows;
 
     /// <summary>Builds the store over a user's context (see <see cref="SqliteDbContextEventStore"/>).</summary>
     /// <exception cref="ArgumentException">The context does not use SQLite, or its model lacks the store's tables.</exception>
@@ -60,6 +61,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
 
         _shared = new SharedState(context, ownsContext, connection, options) { ConnectionReady = !ownsContext };
         _tenant = DefaultTenant;
+        _rows = new RowMaterializer(_shared.Serializer, recordedTenant: null);
     }
 
     /// <summary>
@@ -88,6 +90,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
         _tenant = tenant;
         _recordedTenant = tenant;
         _isView = true;
+        _rows = new RowMaterializer(_shared.Serializer, tenant);
     }
 
     /// <summary>
@@ -300,8 +303,8 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
             foreach (var row in page)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                stored ??= WithStoredName(streamId, row.StreamName);
-                yield return Materialize(row, stored);
+                stored ??= RowMaterializer.WithStoredName(streamId, row.StreamName);
+                yield return _rows.Materialize(row, stored);
             }
 
             if (!full || page[^1].Version >= toVersion)
@@ -332,7 +335,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
                 Event @event;
                 try
                 {
-                    @event = ReadEvent(streamId, row.Version, row.Position, row.EventName, row.Payload, row.EventId, row.CreatedAt, row.Metadata);
+                    @event = _rows.ReadEvent(streamId, row.Version, row.Position, row.EventName, row.Payload, row.EventId, row.CreatedAt, row.Metadata);
                 }
                 catch (Exception ex) when (ex is not EventReadException and not OperationCanceledException)
                 {
@@ -357,7 +360,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
         ArgumentOutOfRangeException.ThrowIfNegative(afterPosition);
         var after = afterPosition;
         var pageBytes = _shared.Options.PageBytes;
-        var streamIds = new StreamIdMemo();
+        var streamIds = new RowMaterializer.StreamIdMemo();
         while (true)
         {
             var from = after;
@@ -366,7 +369,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
             foreach (var row in page)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                yield return Materialize(row, streamId: null, streamIds: streamIds);
+                yield return _rows.Materialize(row, streamId: null, streamIds: streamIds);
             }
 
             if (!full)
@@ -480,7 +483,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
             async (transaction, ct) =>
             {
                 var rows = await SqliteStorage.ClaimOutboxAsync(commands, transaction, tenant, claim.RunnerId, claim.MaxCount, _shared.Options.PageBytes, now, leaseUntil, ct).ConfigureAwait(false);
-                return rows.ConvertAll(MaterializeEntry);
+                return rows.ConvertAll(_rows.MaterializeEntry);
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -574,7 +577,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
         var commands = _shared.Commands;
         var tenant = _tenant;
         var rows = await RunAsync((transaction, ct) => SqliteStorage.ReadDeadLettersAsync(commands, transaction, tenant, ct), cancellationToken).ConfigureAwait(false);
-        return rows.ConvertAll(MaterializeEntry);
+        return rows.ConvertAll(_rows.MaterializeEntry);
     }
 
     /// <inheritdoc />
@@ -713,7 +716,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
 
                     if (positions is not null)
                     {
-                        await InvokeListenersAsync(listeners, WithStoredName(streamId, written.Name), firstVersion, positions, events, serialized, recordedAt, ct).ConfigureAwait(false);
+                        await InvokeListenersAsync(listeners, RowMaterializer.WithStoredName(streamId, written.Name), firstVersion, positions, events, serialized, recordedAt, ct).ConfigureAwait(false);
                     }
 
                     return new AppendResult(lastVersion, lastPosition);
@@ -1052,158 +1055,6 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
             // SQLite may already have rolled the transaction back itself (e.g. after an I/O error); the original
             // exception is the one worth reporting.
         }
-    }
-
-    private RecordedEvent Materialize(StoredEventRow row, StreamId? streamId, string rowName = "the stored row", StreamIdMemo? streamIds = null)
-    {
-        var id = streamId ?? default;
-        try
-        {
-            id = streamId ?? streamIds?.Read(row) ?? ReadStreamId(row);
-            var @event = ReadEvent(id, row.Version, row.Position, row.EventName, row.Payload, row.EventId, row.CreatedAt, row.Metadata);
-            var recordedAt = StoredValues.ParseTime(row.RecordedAt ?? throw new FormatException("no recording time is stored."));
-            return new RecordedEvent(id, row.Version, row.Position, @event, row.EventName!, checked((int)row.SchemaVersion), recordedAt, _recordedTenant);
-        }
-        catch (Exception ex) when (ex is not EventReadException and not OperationCanceledException)
-        {
-            throw new EventReadException(id, row.Version, row.Position, row.EventName, $"{rowName} is corrupt: {ex.Message}", ex);
-        }
-    }
-
-    /// <summary>The event of a stored row, from its raw values.</summary>
-    /// <exception cref="EventReadException">The name is unknown, or the payload or metadata does not fit the type.</exception>
-    /// <exception cref="FormatException">The id or creation time is missing or malformed (the caller names the row).</exception>
-    private Event ReadEvent(StreamId streamId, long version, long position, string? eventName, byte[]? payload, string? eventId, string? createdAt, byte[]? metadata)
-        => _shared.Serializer.Deserialize(
-            streamId,
-            version,
-            position,
-            eventName,
-            payload ?? [],
-            StoredValues.ParseGuid(eventId ?? throw new FormatException("no event id is stored.")),
-            StoredValues.ParseTime(createdAt ?? throw new FormatException("no creation time is stored.")),
-            metadata ?? []);
-
-    /// <summary>
-    /// An outbox row as an entry: its event from the row's own copy, named as the stream was when it was published. A
-    /// row whose event (or delivery state) cannot be read becomes an <see cref="OutboxEntry.Unreadable"/> entry rather
-    /// than an exception, so that it is dead-lettered alone instead of failing the claim of every stream.
-    /// </summary>
-    private OutboxEntry MaterializeEntry(StoredOutboxRow row)
-    {
-        var rowName = $"outbox entry {row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
-        RecordedEvent recorded;
-        try
-        {
-            recorded = Materialize(row.Event, streamId: null, rowName);
-            return new OutboxEntry(
-                row.Id,
-                recorded,
-                checked((int)row.Attempts),
-                row.LastError,
-                row.RetryAtTicks is { } retryAt ? StoredValues.FromUtcTicks(retryAt) : null,
-                row.DeadLetteredAt is { } deadLetteredAt ? StoredValues.ParseTime(deadLetteredAt) : null);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            var error = ex as EventReadException ?? new EventReadException(ReadStreamIdOrDefault(row.Event), row.Event.Version, row.Event.Position, row.Event.EventName, $"{rowName} is corrupt: {ex.Message}", ex);
-            return OutboxEntry.Unreadable(
-                row.Id,
-                error,
-                row.Event.Payload is { } payload ? System.Text.Encoding.UTF8.GetString(payload) : null,
-                TryParseTime(row.Event.RecordedAt) ?? default,
-                _recordedTenant,
-                (int)Math.Clamp(row.Attempts, 0, int.MaxValue),
-                row.LastError,
-                row.RetryAtTicks is { } retryAt && retryAt >= DateTimeOffset.MinValue.UtcTicks && retryAt <= DateTimeOffset.MaxValue.UtcTicks ? StoredValues.FromUtcTicks(retryAt) : null,
-                TryParseTime(row.DeadLetteredAt));
-        }
-
-        static DateTimeOffset? TryParseTime(string? text)
-            => DateTimeOffset.TryParseExact(text, "O", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var time) ? time : null;
-    }
-
-    /// <summary>The stream id of a row, or the default id when the row's stream columns are damaged too.</summary>
-    private static StreamId ReadStreamIdOrDefault(StoredEventRow row)
-    {
-        try
-        {
-            return ReadStreamId(row);
-        }
-        catch (FormatException)
-        {
-            return default;
-        }
-    }
-
-    /// <summary>
-    /// The id a stream read through <paramref name="requested"/> was created with: the same guid and category, with
-    /// the stored name (or none), whatever name the caller's id carried.
-    /// </summary>
-    private static StreamId WithStoredName(StreamId requested, string? storedName)
-    {
-        if (string.Equals(requested.Name, storedName, StringComparison.Ordinal))
-        {
-            return requested;
-        }
-
-        if (!string.IsNullOrEmpty(storedName))
-        {
-            var named = StreamId.FromName(storedName, requested.Category);
-            if (named.Value == requested.Value)
-            {
-                return named;
-            }
-        }
-
-        return new StreamId(requested.Value, requested.Category);
-    }
-
-    /// <summary>
-    /// The stream ids of named streams already read from one page of rows: <see cref="ReadStreamId"/> checks a stored
-    /// name against its guid with a SHA-1 (about 0.9 µs), which a page of a few streams' events would repeat for every
-    /// row. Unnamed streams cost only a guid parse and are not kept.
-    /// </summary>
-    private sealed class StreamIdMemo
-    {
-        private readonly Dictionary<(string? Guid, string? Category, string Name), StreamId> _named = [];
-
-        public StreamId Read(StoredEventRow row)
-        {
-            if (row.StreamName is not { } name)
-            {
-                return ReadStreamId(row);
-            }
-
-            var key = (row.StreamGuid, row.Category, name);
-            if (!_named.TryGetValue(key, out var id))
-            {
-                id = ReadStreamId(row);
-                _named.Add(key, id);
-            }
-
-            return id;
-        }
-
-        /// <summary>Forgets the page's streams, so the memo never holds more than one page's.</summary>
-        public void Clear() => _named.Clear();
-    }
-
-    private static StreamId ReadStreamId(StoredEventRow row)
-    {
-        var guid = StoredValues.ParseGuid(row.StreamGuid ?? throw new FormatException("no stream id is stored."));
-        var category = string.IsNullOrEmpty(row.Category) ? null : row.Category;
-        if (row.StreamName is { } name)
-        {
-            // Keep the name the stream was made from; a row whose guid does not match its name keeps the stored guid.
-            var named = StreamId.FromName(name, category);
-            if (named.Value == guid)
-            {
-                return named;
-            }
-        }
-
-        return new StreamId(guid, category);
     }
 
     /// <summary>
