@@ -3,10 +3,9 @@ using System.Runtime.ExceptionServices;
 using EventSourcery.Serialization;
 using EventSourcery.Sqlite.Schema;
 using EventSourcery.Sqlite.Storage;
+using EventSourcery.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
-using EventSourcery.Storage;
 
 namespace EventSourcery;
 
@@ -27,8 +26,6 @@ namespace EventSourcery;
 public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore, IOutboxStore, IAppendSignal, ICheckpointStore, IProjectionLeases, IAsyncDisposable
 {
     private const string DefaultTenant = "";
-    private const int MaxBusyAttempts = 3;
-    private const string Savepoint = "eventsourcery_write";
 
     private readonly SharedState _shared;
     private readonly string _tenant;
@@ -59,7 +56,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
             throw new ArgumentException("The DbContext's model does not include the event store's tables. Call modelBuilder.AddEventSourcery() in its OnModelCreating (and rebuild a compiled model).", nameof(context));
         }
 
-        _shared = new SharedState(context, ownsContext, connection, options) { ConnectionReady = !ownsContext };
+        _shared = new SharedState(new SqliteExecutor(context, ownsContext, connection, options, GetType()), options);
         _tenant = DefaultTenant;
         _rows = new RowMaterializer(_shared.Serializer, recordedTenant: null);
     }
@@ -78,7 +75,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
     }
 
     private SqliteEventStore(string connectionString, SqliteEventStoreOptions options, bool ownsConnection)
-        : this(CreateOwnedContext(connectionString, options), ownsConnection, options)
+        : this(SqliteExecutor.CreateOwnedContext(connectionString, options), ownsConnection, options)
     {
     }
 
@@ -106,7 +103,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
         var store = new SqliteEventStore(connectionString, options);
         try
         {
-            await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+            await store._shared.Executor.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
             return store;
         }
         catch
@@ -143,6 +140,17 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
 
     /// <summary>The context the store and its views work in (the user's, for a <see cref="SqliteDbContextEventStore"/>).</summary>
     private protected DbContext Context => _shared.Context;
+
+    /// <summary>Runs <paramref name="work"/> alone on the connection, set up, with the user's transaction if any (see <see cref="SqliteExecutor.RunAsync{T}"/>).</summary>
+    private protected Task<T> RunAsync<T>(Func<SqliteTransaction?, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+        => _shared.Executor.RunAsync(work, cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> alone on the connection without the set-up checks: for ending a transaction begun through the store.</summary>
+    private protected Task ExclusiveAsync(Func<Task> work) => _shared.Executor.ExclusiveAsync(work);
+
+    /// <summary>Runs a write in one transaction: the user's when the context has one, otherwise the store's own (see <see cref="SqliteExecutor.RunWriteAsync{T}"/>).</summary>
+    private Task<T> RunWriteAsync<T>(Func<SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+        => _shared.Executor.RunWriteAsync(work, cancellationToken);
 
     /// <summary>A view of this store's database for <paramref name="tenant"/> (already validated), of this store's kind.</summary>
     private protected virtual SqliteEventStore CreateView(string tenant) => new(this, tenant);
@@ -610,24 +618,9 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
     public async ValueTask DisposeAsync()
     {
         GC.SuppressFinalize(this);
-        if (_isView || Interlocked.Exchange(ref _shared.Disposed, 1) != 0)
+        if (!_isView)
         {
-            return;
-        }
-
-        await _shared.Gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            _shared.Commands.Dispose();
-            if (_shared.OwnsContext)
-            {
-                await _shared.Context.DisposeAsync().ConfigureAwait(false);
-                await _shared.Connection.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _shared.Gate.Release();
+            await _shared.Executor.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -791,7 +784,7 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
             {
                 try
                 {
-                    return await InWriteTransactionAsync(userTransaction, work, committed, ct).ConfigureAwait(false);
+                    return await _shared.Executor.InWriteTransactionAsync(userTransaction, work, committed, ct).ConfigureAwait(false);
                 }
                 catch (LostRaceException lost)
                 {
@@ -803,295 +796,25 @@ public class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore,
             cancellationToken);
 
     /// <summary>
-    /// Runs a write in one transaction: the user's when the context has one (which then decides commit or rollback),
-    /// otherwise a <c>BEGIN IMMEDIATE</c> transaction of ours, retried a few times while another connection holds the
-    /// write lock. Whatever <paramref name="work"/> reads, it reads under the write lock.
+    /// What the store and every tenant view made from it share: the executor (one connection, one gate, the schema
+    /// state), the options, the serializer, the listeners and the append signal.
     /// </summary>
-    private Task<T> RunWriteAsync<T>(Func<SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-        => RunAsync((userTransaction, ct) => InWriteTransactionAsync(userTransaction, work, committed: null, ct), cancellationToken);
-
-    private async Task<T> InWriteTransactionAsync<T>(SqliteTransaction? userTransaction, Func<SqliteTransaction, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
+    private sealed class SharedState(SqliteExecutor executor, SqliteEventStoreOptions options)
     {
-        if (userTransaction is not null)
-        {
-            // A savepoint keeps the write all-or-nothing inside the user's transaction without ending it.
-            await userTransaction.SaveAsync(Savepoint, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                var result = await work(userTransaction, cancellationToken).ConfigureAwait(false);
-                await userTransaction.ReleaseAsync(Savepoint, cancellationToken).ConfigureAwait(false);
-                return result;
-            }
-            catch
-            {
-                await UndoToSavepointAsync(userTransaction).ConfigureAwait(false);
-                throw;
-            }
-        }
+        public SqliteExecutor Executor { get; } = executor;
 
-        SqliteTransaction? transaction = null;
-        try
-        {
-            transaction = _shared.Connection.BeginTransaction(deferred: false);
-            var result = await work(transaction, cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            committed?.Invoke(result);
-            return result;
-        }
-        finally
-        {
-            await RollBackAsync(transaction).ConfigureAwait(false);
-        }
-    }
+        public DbContext Context => Executor.Context;
 
-    /// <summary>
-    /// Runs <paramref name="work"/> alone on the connection (under the gate), with the connection set up (for a store
-    /// that owns it) and the schema in place, passing the user's transaction when there is one. Busy errors are retried with backoff when nothing of the user's is at
-    /// stake, then surface as <see cref="EventStoreBusyException"/>.
-    /// </summary>
-    private protected async Task<T> RunAsync<T>(Func<SqliteTransaction?, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-    {
-        var shared = _shared;
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref shared.Disposed) != 0, this);
+        public SqliteConnection Connection => Executor.Connection;
 
-        // One gate for the store and all its views: they take turns on the one connection.
-        await shared.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref shared.Disposed) != 0, this);
-
-            // Counted by EF: opens a closed connection for this operation only, leaves an open one (and the user's) alone.
-            // A store that owns its connection keeps it open for good once it is set up: nothing to count then.
-            var openedHere = shared.Connection.State != System.Data.ConnectionState.Open;
-            var countOpen = !(shared.OwnsContext && shared.ConnectionReady);
-            if (countOpen)
-            {
-                await shared.Context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            try
-            {
-                for (var attempt = 1; ; attempt++)
-                {
-                    var userTransaction = UserTransaction();
-                    try
-                    {
-                        if (!shared.ConnectionReady)
-                        {
-                            await SetUpConnectionAsync(cancellationToken).ConfigureAwait(false);
-                        }
-
-                        if (!shared.SchemaReady)
-                        {
-                            await EnsureSchemaCoreAsync(userTransaction, cancellationToken).ConfigureAwait(false);
-                        }
-
-                        return await work(userTransaction, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (SqliteException ex) when (SqliteStorage.IsBusy(ex))
-                    {
-                        if (userTransaction is not null || attempt >= MaxBusyAttempts)
-                        {
-                            throw new EventStoreBusyException(attempt, shared.Options.BusyTimeout, ex);
-                        }
-                    }
-                    catch (SqliteException ex) when (SqliteStorage.IsReadOnly(ex))
-                    {
-                        throw new EventStoreReadOnlyException(ex);
-                    }
-                    catch (SqliteException ex) when (SqliteStorage.IsMissingSchema(ex) && shared.SchemaReady && userTransaction is null && attempt < MaxBusyAttempts)
-                    {
-                        // The file lost its tables since the schema was found in place (replaced, or emptied by hand):
-                        // forget that, and create them again before the next attempt.
-                        KnownSchemas.Forget(shared.Context, shared.Connection);
-                        shared.SchemaReady = false;
-                        continue;
-                    }
-
-                    // Backoff with jitter, so two writers that collided do not collide again in lockstep.
-                    var delay = TimeSpan.FromMilliseconds((25 << attempt) + Random.Shared.Next(25));
-                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                if (openedHere && !shared.OwnsContext)
-                {
-                    // EF closes it again now: its compiled statements must not outlive this open (see CommandCache).
-                    shared.Commands.Dispose();
-                }
-
-                if (countOpen)
-                {
-                    await shared.Context.Database.CloseConnectionAsync().ConfigureAwait(false);
-                }
-            }
-        }
-        finally
-        {
-            shared.Gate.Release();
-        }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="work"/> alone on the connection (under the gate), without the set-up and disposal checks of
-    /// <see cref="RunAsync{T}"/>: for ending a transaction begun through the store, whatever happened since.
-    /// </summary>
-    private protected async Task ExclusiveAsync(Func<Task> work)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        await _shared.Gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            await work().ConfigureAwait(false);
-        }
-        finally
-        {
-            _shared.Gate.Release();
-        }
-    }
-
-    /// <summary>
-    /// The first operation of a store that owns its connection: sets the pragmas, then keeps the connection open for
-    /// the store's lifetime (EF counts opens, so one more than the operation's own keeps it open when that one closes).
-    /// If the pragmas fail, the operation's close really closes it, and the next operation starts over.
-    /// </summary>
-    private async Task SetUpConnectionAsync(CancellationToken cancellationToken)
-    {
-        await SqliteStorage.ApplyPragmasAsync(_shared.Connection, _shared.Options, cancellationToken).ConfigureAwait(false);
-        await _shared.Context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        _shared.ConnectionReady = true;
-    }
-
-    /// <summary>The context and connection of a store that owns them; no I/O happens here.</summary>
-    private static EventStoreDbContext CreateOwnedContext(string connectionString, SqliteEventStoreOptions options)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-
-        // Microsoft.Data.Sqlite retries a locked statement until its command timeout; keep that in line with BusyTimeout.
-        var builder = new SqliteConnectionStringBuilder(connectionString)
-        {
-            DefaultTimeout = (int)Math.Max(1, Math.Ceiling(options.BusyTimeout.TotalSeconds)),
-        };
-        var connection = new SqliteConnection(builder.ToString());
-        return new EventStoreDbContext(new DbContextOptionsBuilder<EventStoreDbContext>().UseSqlite(connection).Options);
-    }
-
-    private Task<bool> EnsureSchemaAsync(CancellationToken cancellationToken)
-        => RunAsync<bool>((_, _) => Task.FromResult(true), cancellationToken);
-
-    /// <summary>
-    /// Makes sure the store's tables exist in their current shape. A read of the schema first, with no write lock (so a
-    /// new store's first read never waits behind a writer), and nothing at all for a database file another store over a
-    /// context of the same model has already found current (<see cref="KnownSchemas"/>): a store per
-    /// <see cref="DbContext"/> checks once per database. Only a missing table or an upgrade takes the write lock.
-    /// </summary>
-    private async Task EnsureSchemaCoreAsync(SqliteTransaction? userTransaction, CancellationToken cancellationToken)
-    {
-        var context = _shared.Context;
-        var connection = _shared.Connection;
-        // Only for stores over a user's context, made per request: a store that owns its connection lives long, and
-        // OpenAsync promises to look at the file itself.
-        if ((!_shared.OwnsContext && KnownSchemas.IsKnownCurrent(context, connection))
-            || await SqliteStorage.SchemaIsCurrentAsync(connection, userTransaction, cancellationToken).ConfigureAwait(false))
-        {
-            KnownSchemas.Remember(context, connection);
-            _shared.SchemaReady = true;
-            return;
-        }
-
-        if (userTransaction is not null)
-        {
-            // Created inside the user's transaction: a rollback would take the tables away again, so check next time too.
-            await SchemaCreator.EnsureCreatedAsync(context, connection, userTransaction, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        // A write lock from the start: two processes creating the schema at once take turns, the second finds the tables.
-        var transaction = connection.BeginTransaction(deferred: false);
-        try
-        {
-            await SchemaCreator.EnsureCreatedAsync(context, connection, transaction, cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            transaction = null;
-            KnownSchemas.Remember(context, connection);
-            _shared.SchemaReady = true;
-        }
-        finally
-        {
-            await RollBackAsync(transaction).ConfigureAwait(false);
-        }
-    }
-
-    private SqliteTransaction? UserTransaction()
-        => _shared.Context.Database.CurrentTransaction?.GetDbTransaction() as SqliteTransaction;
-
-    private static async ValueTask UndoToSavepointAsync(SqliteTransaction transaction)
-    {
-        try
-        {
-            await transaction.RollbackAsync(Savepoint).ConfigureAwait(false);
-            await transaction.ReleaseAsync(Savepoint).ConfigureAwait(false);
-        }
-        catch (SqliteException)
-        {
-            // The user's transaction is already gone (SQLite rolled it back); the original exception says why.
-        }
-    }
-
-    private static async ValueTask RollBackAsync(SqliteTransaction? transaction)
-    {
-        if (transaction is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await transaction.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (SqliteException)
-        {
-            // SQLite may already have rolled the transaction back itself (e.g. after an I/O error); the original
-            // exception is the one worth reporting.
-        }
-    }
-
-    /// <summary>
-    /// What the store and every tenant view made from it share: one connection and context, one gate that takes turns
-    /// on them, whether the connection is set up and the schema known to exist, whether the store was disposed, and the
-    /// options.
-    /// </summary>
-    private sealed class SharedState(DbContext context, bool ownsContext, SqliteConnection connection, SqliteEventStoreOptions options)
-    {
-        /// <summary>Read and written under <see cref="Gate"/>.</summary>
-        public bool SchemaReady;
-
-        /// <summary>
-        /// False until the first operation of a store that owns its connection has opened it for good and set its
-        /// pragmas; true from the start over a user's context. Read and written under <see cref="Gate"/>.
-        /// </summary>
-        public bool ConnectionReady;
-
-        /// <summary>1 once the store is disposed (Interlocked).</summary>
-        public int Disposed;
-
-        public DbContext Context { get; } = context;
-
-        public bool OwnsContext { get; } = ownsContext;
-
-        public SqliteConnection Connection { get; } = connection;
-
-        /// <summary>The store's compiled statements on <see cref="Connection"/>. Used under <see cref="Gate"/>.</summary>
-        public CommandCache Commands { get; } = new(connection);
+        /// <summary>The store's compiled statements. Used under the executor's gate.</summary>
+        public CommandCache Commands => Executor.Commands;
 
         public SqliteEventStoreOptions Options { get; } = options;
 
         public EventSerializer Serializer { get; } = new(options.Registry, options.MaxEventBytes);
 
         public TimeProvider Time => Options.TimeProvider;
-
-        public SemaphoreSlim Gate { get; } = new(1, 1);
 
         /// <summary>The listeners every view's appends run.</summary>
         public EventListeners Listeners { get; } = new();
