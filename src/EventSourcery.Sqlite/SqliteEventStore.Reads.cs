@@ -1,0 +1,131 @@
+using System.Runtime.CompilerServices;
+using EventSourcery.Sqlite.Storage;
+using EventSourcery.Storage;
+
+namespace EventSourcery;
+
+// Reading: streams, the rebuild reader, ReadAll, and the wait for appends.
+public partial class SqliteEventStore
+{
+    /// <inheritdoc />
+    /// <remarks>
+    /// Completes on the next append this store instance (through any view) commits by itself, or at once when one it
+    /// committed earlier is still stored after <paramref name="afterPosition"/> in this view. Appends inside a user's
+    /// transaction, and writers on other connections or in other processes, are found by the subscription's polling.
+    /// </remarks>
+    async Task IAppendSignal.WaitForAppendAsync(long afterPosition, CancellationToken cancellationToken)
+    {
+        var (next, lastAppended) = _shared.Signal.Observe(_tenant);
+        if (lastAppended > afterPosition)
+        {
+            // Something this instance appended lies after that position, unless its stream was deleted since (by
+            // anyone): look, so that a subscriber never spins on events that are gone.
+            var head = await ReadHeadPositionAsync(cancellationToken).ConfigureAwait(false);
+            if (head > afterPosition)
+            {
+                return;
+            }
+
+            _shared.Signal.Lower(_tenant, lastAppended, head);
+        }
+
+        await next.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<RecordedEvent> ReadStreamAsync(StreamId streamId, long fromVersion = 1, long toVersion = long.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        AppendGuard.ThrowIfDefault(streamId, nameof(streamId));
+        ArgumentOutOfRangeException.ThrowIfLessThan(fromVersion, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(fromVersion, toVersion);
+        var stream = StreamKey.From(streamId, _tenant);
+        var commands = _shared.Commands;
+        var pageBytes = _shared.Options.PageBytes;
+        StreamId? stored = null;
+        var next = fromVersion;
+        while (true)
+        {
+            // One page at a time under the gate; the gate is never held while the caller consumes events.
+            var from = next;
+            var (page, full) = await RunAsync((transaction, ct) => SqliteStorage.ReadStreamPageAsync(commands, transaction, stream, from, toVersion, pageBytes, ct), cancellationToken).ConfigureAwait(false);
+            foreach (var row in page)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                stored ??= RowMaterializer.WithStoredName(streamId, row.StreamName);
+                yield return _rows.Materialize(row, stored);
+            }
+
+            if (!full || page[^1].Version >= toVersion)
+            {
+                yield break;
+            }
+
+            next = page[^1].Version + 1;
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<VersionedEvent> ReadStreamEventsAsync(StreamId streamId, long fromVersion = 1, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        AppendGuard.ThrowIfDefault(streamId, nameof(streamId));
+        ArgumentOutOfRangeException.ThrowIfLessThan(fromVersion, 1);
+        var stream = StreamKey.From(streamId, _tenant);
+        var commands = _shared.Commands;
+        var pageBytes = _shared.Options.PageBytes;
+        var next = fromVersion;
+        while (true)
+        {
+            var from = next;
+            var (page, full) = await RunAsync((transaction, ct) => SqliteStorage.ReadStreamEventsPageAsync(commands, transaction, stream, from, pageBytes, ct), cancellationToken).ConfigureAwait(false);
+            foreach (var row in page)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Event @event;
+                try
+                {
+                    @event = _rows.ReadEvent(streamId, row.Version, row.Position, row.EventName, row.Payload, row.EventId, row.CreatedAt, row.Metadata);
+                }
+                catch (Exception ex) when (ex is not EventReadException and not OperationCanceledException)
+                {
+                    throw new EventReadException(streamId, row.Version, row.Position, row.EventName, $"the stored row is corrupt: {ex.Message}", ex);
+                }
+
+                yield return new VersionedEvent(row.Version, @event);
+            }
+
+            if (!full)
+            {
+                yield break;
+            }
+
+            next = page[^1].Version + 1;
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<RecordedEvent> ReadAllAsync(long afterPosition = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterPosition);
+        var after = afterPosition;
+        var pageBytes = _shared.Options.PageBytes;
+        var streamIds = new RowMaterializer.StreamIdMemo();
+        while (true)
+        {
+            var from = after;
+            var (page, full) = await RunAsync((transaction, ct) => SqliteStorage.ReadAllPageAsync(_shared.Commands, transaction, _tenant, from, pageBytes, ct), cancellationToken).ConfigureAwait(false);
+            streamIds.Clear();
+            foreach (var row in page)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return _rows.Materialize(row, streamId: null, streamIds: streamIds);
+            }
+
+            if (!full)
+            {
+                yield break;
+            }
+
+            after = page[^1].Position;
+        }
+    }
+}

@@ -1,0 +1,276 @@
+using System.Runtime.ExceptionServices;
+using EventSourcery.Serialization;
+using EventSourcery.Sqlite.Storage;
+using EventSourcery.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace EventSourcery;
+
+// Writing: appends and publishes with their expected versions, retries and listeners; deletes; snapshots.
+public partial class SqliteEventStore
+{
+    /// <inheritdoc />
+    public ValueTask<AppendResult> AppendAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, CancellationToken cancellationToken = default)
+        => AppendCoreAsync(streamId, events, expectedVersion, toOutbox: false, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<AppendResult> PublishAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, CancellationToken cancellationToken = default)
+        => AppendCoreAsync(streamId, events, expectedVersion, toOutbox: true, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<bool> DeleteStreamAsync(StreamId streamId, ExpectedVersion expectedVersion = default, CancellationToken cancellationToken = default)
+    {
+        AppendGuard.ThrowIfDefault(streamId, nameof(streamId));
+        cancellationToken.ThrowIfCancellationRequested();
+        var stream = StreamKey.From(streamId, _tenant);
+        var commands = _shared.Commands;
+        return await RunWriteAsync(
+            streamId,
+            expectedVersion,
+            stream,
+            async (transaction, ct) =>
+            {
+                var current = await SqliteStorage.FindStreamAsync(commands, transaction, stream, ct).ConfigureAwait(false);
+                if (!expectedVersion.IsSatisfiedBy(current?.Version))
+                {
+                    throw new ConcurrencyException(streamId, expectedVersion, current?.Version);
+                }
+
+                if (current is not { } found)
+                {
+                    return false;
+                }
+
+                await SqliteStorage.DeleteStreamAsync(commands, transaction, found.Key, ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The stream id is default, or the snapshot's type or fingerprint is null.</exception>
+    public async ValueTask SaveSnapshotAsync(StreamId streamId, StoredSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        AppendGuard.ThrowIfDefault(streamId, nameof(streamId));
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (snapshot.Type is null || snapshot.Fingerprint is null)
+        {
+            throw new ArgumentException("A snapshot needs a type and a fingerprint.", nameof(snapshot));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var stream = StreamKey.From(streamId, _tenant);
+        var commands = _shared.Commands;
+        var takenAt = _shared.Time.GetUtcNow();
+        var saved = await RunWriteAsync(
+            streamId,
+            ExpectedVersion.Any,
+            stream,
+            (transaction, ct) => SqliteStorage.UpsertSnapshotAsync(commands, transaction, stream, snapshot, takenAt, ct),
+            cancellationToken).ConfigureAwait(false);
+        if (!saved)
+        {
+            throw new StreamNotFoundException(streamId);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A snapshot is only a shortcut for loading: a stored row that cannot be read back (a missing column, a malformed
+    /// event id) reads as no snapshot, so the repository replays the stream instead.
+    /// </remarks>
+    public async ValueTask<StoredSnapshot?> LoadSnapshotAsync(StreamId streamId, CancellationToken cancellationToken = default)
+    {
+        AppendGuard.ThrowIfDefault(streamId, nameof(streamId));
+        cancellationToken.ThrowIfCancellationRequested();
+        var stream = StreamKey.From(streamId, _tenant);
+        var commands = _shared.Commands;
+        var row = await RunAsync((transaction, ct) => SqliteStorage.FindSnapshotAsync(commands, transaction, stream, ct), cancellationToken).ConfigureAwait(false);
+        return row is { Type: { } type, Fingerprint: { } fingerprint, Payload: { } payload } && Guid.TryParse(row.EventId, out var eventId)
+            ? new StoredSnapshot(row.Version, eventId, type, fingerprint, payload)
+            : null;
+    }
+
+    private async ValueTask<AppendResult> AppendCoreAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, bool toOutbox, CancellationToken cancellationToken)
+    {
+        AppendGuard.ThrowIfInvalid(streamId, events);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Serialize before touching the database: an unknown type or a failing writer leaves the store untouched
+        // and never holds the write lock.
+        var serialized = new SerializedEvent[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            serialized[i] = _shared.Serializer.Serialize(streamId, events[i]);
+        }
+
+        // The outbox filter runs here too, for the same reason.
+        bool[]? outboxed = null;
+        if (toOutbox)
+        {
+            var filter = _shared.Options.OutboxFilter;
+            outboxed = new bool[events.Count];
+            for (var i = 0; i < events.Count; i++)
+            {
+                outboxed[i] = filter is null || filter(events[i]);
+            }
+        }
+
+        var stream = StreamKey.From(streamId, _tenant);
+        var commands = _shared.Commands;
+        var time = _shared.Time;
+        var listeners = _shared.Listeners;
+        var signal = _shared.Signal;
+        var tenant = _tenant;
+        try
+        {
+            return await RunWriteAsync(
+                streamId,
+                expectedVersion,
+                stream,
+                async (transaction, ct) =>
+                {
+                    var current = await SqliteStorage.FindStreamAsync(commands, transaction, stream, ct).ConfigureAwait(false);
+                    if (!expectedVersion.IsSatisfiedBy(current?.Version))
+                    {
+                        // A retry of an append that committed finds its events where it would put them: its result.
+                        var storedIds = await SqliteStorage.FindEventIdsAsync(commands, transaction, stream, events, ct).ConfigureAwait(false);
+                        return AppendRetry.Resolve(streamId, expectedVersion, events, storedIds)
+                            ?? throw new ConcurrencyException(streamId, expectedVersion, current?.Version);
+                    }
+
+                    var firstVersion = (current?.Version ?? 0) + 1;
+                    var lastVersion = firstVersion + events.Count - 1;
+                    var written = stream;
+                    var recordedAt = time.GetUtcNow();
+                    var positions = listeners.IsEmpty ? null : new long[events.Count];
+                    long lastPosition;
+                    try
+                    {
+                        long streamKey;
+                        if (current is { } found)
+                        {
+                            if (!await SqliteStorage.UpdateStreamVersionAsync(commands, transaction, found.Key, found.Version, lastVersion, ct).ConfigureAwait(false))
+                            {
+                                throw new LostRaceException(null);
+                            }
+
+                            streamKey = found.Key;
+                            written = stream with { Name = found.Name }; // outbox rows carry the name the stream was created with
+                        }
+                        else
+                        {
+                            streamKey = await SqliteStorage.InsertStreamAsync(commands, transaction, stream, lastVersion, ct).ConfigureAwait(false);
+                        }
+
+                        lastPosition = await SqliteStorage.InsertEventsAsync(commands, transaction, written, streamKey, firstVersion, events, serialized, recordedAt, outboxed, positions, ct).ConfigureAwait(false);
+                    }
+                    catch (SqliteException ex) when (SqliteStorage.IsEventIdViolation(ex))
+                    {
+                        throw new EventIdTakenException(ex);
+                    }
+                    catch (SqliteException ex) when (SqliteStorage.IsUniqueViolation(ex))
+                    {
+                        throw new LostRaceException(ex);
+                    }
+
+                    if (positions is not null)
+                    {
+                        await InvokeListenersAsync(listeners, RowMaterializer.WithStoredName(streamId, written.Name), firstVersion, positions, events, serialized, recordedAt, ct).ConfigureAwait(false);
+                    }
+
+                    return new AppendResult(lastVersion, lastPosition);
+                },
+                committed: result => signal.Appended(tenant, result.LastPosition),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (ListenerFailedException failed)
+        {
+            // Rolled back by now; the caller gets the listener's exception itself, with its own stack trace.
+            failed.Error.Throw();
+            throw;
+        }
+        catch (EventIdTakenException taken)
+        {
+            // Rolled back by now: whatever holds the ids was stored before this append. Its retry, or a reused id.
+            return await RunAsync(
+                async (transaction, ct) =>
+                {
+                    var storedIds = await SqliteStorage.FindEventIdsAsync(commands, transaction, stream, events, ct).ConfigureAwait(false);
+                    if (AppendRetry.Resolve(streamId, expectedVersion, events, storedIds) is { } original)
+                    {
+                        return original;
+                    }
+
+                    // The event that held the id was deleted since: as with any other lost race.
+                    var actual = await SqliteStorage.FindStreamAsync(commands, transaction, stream, ct).ConfigureAwait(false);
+                    throw new ConcurrencyException(streamId, expectedVersion, actual?.Version, taken.InnerException);
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Runs the listeners inside the append, on the events the caller passed in (nothing is read back), recorded with
+    /// what was just written. Their exception is wrapped so that nothing on the way out mistakes it for one of the
+    /// store's own (a busy database to retry, a lost race), and unwrapped once the append is rolled back.
+    /// </summary>
+    private async Task InvokeListenersAsync(EventListeners listeners, StreamId streamId, long firstVersion, long[] positions, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, CancellationToken cancellationToken)
+    {
+        var recorded = new RecordedEvent[events.Count];
+        for (var i = 0; i < recorded.Length; i++)
+        {
+            recorded[i] = new RecordedEvent(streamId, firstVersion + i, positions[i], events[i], serialized[i].Type.Name, serialized[i].Type.SchemaVersion, recordedAt, _recordedTenant);
+        }
+
+        try
+        {
+            await listeners.InvokeAsync(recorded, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            throw new ListenerFailedException(ExceptionDispatchInfo.Capture(ex));
+        }
+    }
+
+    /// <summary>
+    /// Runs a write to one stream (see <see cref="RunWriteAsync{T}(Func{SqliteTransaction, CancellationToken, Task{T}}, CancellationToken)"/>);
+    /// a lost race becomes <see cref="ConcurrencyException"/> with the stream's version read afresh.
+    /// </summary>
+    private Task<T> RunWriteAsync<T>(StreamId streamId, ExpectedVersion expected, StreamKey stream, Func<SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+        => RunWriteAsync(streamId, expected, stream, work, committed: null, cancellationToken);
+
+    /// <summary>
+    /// Runs a write to one stream like the overload without <paramref name="committed"/>. When the write commits a
+    /// transaction of the store's own (not the user's), <paramref name="committed"/> runs, still alone on the
+    /// connection, so that its effects follow commit order.
+    /// </summary>
+    private Task<T> RunWriteAsync<T>(StreamId streamId, ExpectedVersion expected, StreamKey stream, Func<SqliteTransaction, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
+        => RunAsync(
+            async (userTransaction, ct) =>
+            {
+                try
+                {
+                    return await _shared.Executor.InWriteTransactionAsync(userTransaction, work, committed, ct).ConfigureAwait(false);
+                }
+                catch (LostRaceException lost)
+                {
+                    // Rolled back already (to the savepoint in the user's transaction), so this reads what the winner wrote.
+                    var actual = await SqliteStorage.FindStreamAsync(_shared.Commands, userTransaction, stream, ct).ConfigureAwait(false);
+                    throw new ConcurrencyException(streamId, expected, actual?.Version, lost.InnerException);
+                }
+            },
+            cancellationToken);
+
+    /// <summary>A listener failed inside an append; carries its exception out of the store's own error handling.</summary>
+    private sealed class ListenerFailedException(ExceptionDispatchInfo error) : Exception("A listener failed.", error.SourceException)
+    {
+        public ExceptionDispatchInfo Error { get; } = error;
+    }
+
+    /// <summary>Another writer changed the stream between our read of its version and our write.</summary>
+    private sealed class LostRaceException(Exception? innerException) : Exception("Lost a race for the stream.", innerException);
+
+    /// <summary>An insert hit the unique index of event ids: thrown out of the append's transaction to roll it back first.</summary>
+    private sealed class EventIdTakenException(Exception innerException) : Exception("An event id is already stored.", innerException);
+}
