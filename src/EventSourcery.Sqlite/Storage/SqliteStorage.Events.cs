@@ -1,0 +1,259 @@
+using EventSourcery.Serialization;
+using EventSourcery.Sqlite.Schema;
+using EventSourcery.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace EventSourcery.Sqlite.Storage;
+
+// Streams and events: where ids are stored, stream rows, inserting events, deleting streams, paged reads.
+internal static partial class SqliteStorage
+{
+    /// <summary>
+    /// Where each of <paramref name="events"/>' ids is stored, in any tenant (null for an id that is not): for telling a
+    /// retried append from a reused id. One index probe per event; only failed appends ask.
+    /// </summary>
+    public static async Task<StoredEventId?[]> FindEventIdsAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, IReadOnlyList<Event> events, CancellationToken cancellationToken)
+    {
+        var command = commands.Get(transaction, """
+            SELECT e.version, e.position, s.tenant_id, s.category, s.stream_id
+            FROM es_events e JOIN es_streams s ON s.stream_key = e.stream_key
+            WHERE e.event_id = $event_id;
+            """, static p => p.Add("$event_id", SqliteType.Text));
+        var found = new StoredEventId?[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            command.Parameters[0].Value = StoredValues.FormatGuid(events[i].Id);
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            var tenant = reader.GetString(2);
+            var category = reader.GetString(3);
+            var guid = StoredValues.ParseGuid(reader.GetString(4));
+            var id = new StreamId(guid, category.Length == 0 ? null : category);
+            var same = tenant == stream.TenantId && category == stream.Category && guid == stream.StreamGuid;
+            found[i] = new StoredEventId(id, same, reader.GetInt64(0), reader.GetInt64(1));
+        }
+
+        return found;
+    }
+
+    /// <summary>The stream's row, or null when the stream does not exist.</summary>
+    public static async Task<StreamState?> FindStreamAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, CancellationToken cancellationToken)
+    {
+        var command = commands.Get(transaction, "SELECT stream_key, version, name FROM es_streams WHERE tenant_id = $tenant AND category = $category AND stream_id = $stream_id;", DeclareStreamKey);
+        SetStreamKey(command.Parameters, stream);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new StreamState(reader.GetInt64(0), reader.GetInt64(1), TextOrNull(reader, 2))
+            : null;
+    }
+
+    /// <summary>Creates the stream's row at <paramref name="version"/> and returns its key.</summary>
+    /// <exception cref="SqliteException">A unique violation when another writer created the stream first.</exception>
+    public static async Task<long> InsertStreamAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, long version, CancellationToken cancellationToken)
+    {
+        var command = commands.Get(transaction, "INSERT INTO es_streams (tenant_id, category, stream_id, name, version) VALUES ($tenant, $category, $stream_id, $name, $version) RETURNING stream_key;");
+        AddStreamKey(command, stream);
+        command.Parameters.AddWithValue("$name", (object?)stream.Name ?? DBNull.Value);
+        command.Parameters.AddWithValue("$version", version);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>Moves the stream from <paramref name="expected"/> to <paramref name="version"/>; false when it was not at <paramref name="expected"/>.</summary>
+    public static async Task<bool> UpdateStreamVersionAsync(CommandCache commands, SqliteTransaction? transaction, long streamKey, long expected, long version, CancellationToken cancellationToken)
+    {
+        var command = commands.Get(transaction, "UPDATE es_streams SET version = $version WHERE stream_key = $key AND version = $expected;");
+        command.Parameters.AddWithValue("$version", version);
+        command.Parameters.AddWithValue("$key", streamKey);
+        command.Parameters.AddWithValue("$expected", expected);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>
+    /// Inserts the events with versions from <paramref name="firstVersion"/> and an outbox row for each event whose
+    /// flag in <paramref name="toOutbox"/> is set (none when it is null). Returns the position of the last event, and
+    /// fills <paramref name="positions"/> (when given) with every event's position.
+    /// </summary>
+    /// <exception cref="SqliteException">A unique violation when another writer took one of the versions first.</exception>
+    public static async Task<long> InsertEventsAsync(
+        CommandCache commands,
+        SqliteTransaction? transaction,
+        StreamKey stream,
+        long streamKey,
+        long firstVersion,
+        IReadOnlyList<Event> events,
+        SerializedEvent[] serialized,
+        DateTimeOffset recordedAt,
+        bool[]? toOutbox,
+        long[]? positions,
+        CancellationToken cancellationToken)
+    {
+        var recordedAtText = StoredValues.FormatTime(recordedAt);
+
+        // One cached statement per table (compiled once per store), re-bound for every event of the batch. The
+        // parameters are declared when the command is made and set by position below.
+        var insert = commands.Get(transaction, InsertEventSql, static p =>
+        {
+            p.Add("$stream_key", SqliteType.Integer);
+            p.Add("$version", SqliteType.Integer);
+            p.Add("$event_id", SqliteType.Text);
+            p.Add("$event_name", SqliteType.Text);
+            p.Add("$schema_version", SqliteType.Integer);
+            p.Add("$payload", SqliteType.Text);
+            p.Add("$metadata", SqliteType.Text);
+            p.Add("$created_at", SqliteType.Text);
+            p.Add("$recorded_at", SqliteType.Text);
+            p.Add("$tenant", SqliteType.Text);
+        });
+        var e = insert.Parameters;
+        e[0].Value = streamKey;
+        e[8].Value = recordedAtText;
+        e[9].Value = stream.TenantId;
+
+        SqliteParameterCollection? o = null;
+        SqliteCommand? outbox = null;
+        if (toOutbox is not null && Array.IndexOf(toOutbox, true) >= 0)
+        {
+            outbox = commands.Get(transaction, InsertOutboxSql, static p =>
+            {
+                p.Add("$position", SqliteType.Integer);
+                p.Add("$tenant", SqliteType.Text);
+                p.Add("$category", SqliteType.Text);
+                p.Add("$stream_id", SqliteType.Text);
+                p.Add("$name", SqliteType.Text);
+                p.Add("$version", SqliteType.Integer);
+                p.Add("$event_id", SqliteType.Text);
+                p.Add("$event_name", SqliteType.Text);
+                p.Add("$schema_version", SqliteType.Integer);
+                p.Add("$payload", SqliteType.Text);
+                p.Add("$metadata", SqliteType.Text);
+                p.Add("$created_at", SqliteType.Text);
+                p.Add("$recorded_at", SqliteType.Text);
+            });
+            o = outbox.Parameters;
+            o[1].Value = stream.TenantId;
+            o[2].Value = stream.Category;
+            o[3].Value = StoredValues.FormatGuid(stream.StreamGuid);
+            o[4].Value = (object?)stream.Name ?? DBNull.Value;
+            o[12].Value = recordedAtText;
+        }
+
+        long position = 0;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var version = firstVersion + i;
+            var eventId = StoredValues.FormatGuid(events[i].Id);
+            var createdAt = StoredValues.FormatTime(events[i].CreatedAt);
+            object metadata = (object?)serialized[i].Metadata ?? DBNull.Value;
+            e[1].Value = version;
+            e[2].Value = eventId;
+            e[3].Value = serialized[i].Type.Name;
+            e[4].Value = serialized[i].Type.SchemaVersion;
+            e[5].Value = serialized[i].Payload;
+            e[6].Value = metadata;
+            e[7].Value = createdAt;
+            position = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            if (positions is not null)
+            {
+                positions[i] = position;
+            }
+
+            if (o is not null && toOutbox![i])
+            {
+                o[0].Value = position;
+                o[5].Value = version;
+                o[6].Value = eventId;
+                o[7].Value = serialized[i].Type.Name;
+                o[8].Value = serialized[i].Type.SchemaVersion;
+                o[9].Value = serialized[i].Payload;
+                o[10].Value = metadata;
+                o[11].Value = createdAt;
+                await outbox!.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return position;
+    }
+
+    /// <summary>
+    /// Deletes the stream's snapshot, its events and its row (children first, so the foreign keys hold at every
+    /// step). Outbox rows stay: their publication was promised at commit.
+    /// </summary>
+    public static async Task DeleteStreamAsync(CommandCache commands, SqliteTransaction? transaction, long streamKey, CancellationToken cancellationToken)
+    {
+        var command = commands.Get(transaction, "DELETE FROM es_snapshots WHERE stream_key = $key; DELETE FROM es_events WHERE stream_key = $key; DELETE FROM es_streams WHERE stream_key = $key;");
+        command.Parameters.AddWithValue("$key", streamKey);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Up to <see cref="PageSize"/> events (and about <paramref name="pageBytes"/> bytes) of one stream with versions in [<paramref name="fromVersion"/>, <paramref name="toVersion"/>], in version order (without their stream's columns but its name).</summary>
+    public static async Task<RowPage<StoredEventRow>> ReadStreamPageAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, long fromVersion, long toVersion, int pageBytes, CancellationToken cancellationToken)
+    {
+        var command = commands.Get(transaction, ReadStreamPageSql, static p =>
+        {
+            DeclareStreamKey(p);
+            p.Add("$from", SqliteType.Integer);
+            p.Add("$to", SqliteType.Integer);
+        });
+        SetStreamKey(command.Parameters, stream);
+        command.Parameters[3].Value = fromVersion;
+        command.Parameters[4].Value = toVersion;
+        return await ReadRowsAsync(command, streamColumns: false, pageBytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Up to <see cref="PageSize"/> events (and about <paramref name="pageBytes"/> bytes) of one stream from version <paramref name="fromVersion"/>, with only what rebuilding an aggregate needs.</summary>
+    public static async Task<RowPage<StoredStreamEventRow>> ReadStreamEventsPageAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, long fromVersion, int pageBytes, CancellationToken cancellationToken)
+    {
+        var command = commands.Get(transaction, ReadStreamEventsPageSql, static p =>
+        {
+            DeclareStreamKey(p);
+            p.Add("$from", SqliteType.Integer);
+        });
+        SetStreamKey(command.Parameters, stream);
+        command.Parameters[3].Value = fromVersion;
+        var rows = new List<StoredStreamEventRow>();
+        long bytes = 0;
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (bytes < pageBytes && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            StoredStreamEventRow row;
+            try
+            {
+                // NOT NULL columns read without asking first, as in ReadEventRow; a row breaking that is read again carefully.
+                row = new(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<byte[]>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5), reader.GetString(6));
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or InvalidCastException or FormatException)
+            {
+                row = new(
+                    reader.GetInt64(0),
+                    reader.GetInt64(1),
+                    TextOrNull(reader, 2),
+                    TextOrNull(reader, 3),
+                    reader.IsDBNull(4) ? null : reader.GetFieldValue<byte[]>(4),
+                    reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5),
+                    TextOrNull(reader, 6));
+            }
+
+            rows.Add(row);
+            bytes += (row.Payload?.Length ?? 0) + (row.Metadata?.Length ?? 0);
+        }
+
+        return new(rows, rows.Count == PageSize || bytes >= pageBytes);
+    }
+
+    /// <summary>Up to <see cref="PageSize"/> events (and about <paramref name="pageBytes"/> bytes) of the tenant's streams after <paramref name="afterPosition"/>, in position order.</summary>
+    public static async Task<RowPage<StoredEventRow>> ReadAllPageAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, long afterPosition, int pageBytes, CancellationToken cancellationToken)
+    {
+        var command = commands.Get(transaction, ReadAllPageSql, static p =>
+        {
+            p.Add("$after", SqliteType.Integer);
+            p.Add("$tenant", SqliteType.Text);
+        });
+        command.Parameters[0].Value = afterPosition;
+        command.Parameters[1].Value = tenantId;
+        return await ReadRowsAsync(command, streamColumns: true, pageBytes, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,50 @@
+namespace EventSourcery.Sqlite.Storage;
+
+/// <summary>Identifies a stream row: the tenant ('' for the default view), category ('' for none), guid and optional name.</summary>
+internal readonly record struct StreamKey(string TenantId, string Category, Guid StreamGuid, string? Name)
+{
+    public static StreamKey From(StreamId id, string tenantId) => new(tenantId, id.Category ?? "", id.Value, id.Name);
+}
+
+/// <summary>A stream row found by <see cref="SqliteStorage.FindStreamAsync"/>, with the name it was created with.</summary>
+internal readonly record struct StreamState(long Key, long Version, string? Name);
+
+/// <summary>
+/// An event row as read, before it is turned into a <see cref="RecordedEvent"/>: values that can be corrupt are kept
+/// raw so that the failure surfaces at that row, naming it, and not for the whole page.
+/// </summary>
+internal sealed record StoredEventRow(
+    long Position,
+    long Version,
+    string? EventId,
+    string? EventName,
+    long SchemaVersion,
+    byte[]? Payload,
+    byte[]? Metadata,
+    string? CreatedAt,
+    string? RecordedAt,
+    string? TenantId,
+    string? Category,
+    string? StreamGuid,
+    string? StreamName);
+
+/// <summary>
+/// An event row read to rebuild an aggregate (<see cref="SqliteStorage.ReadStreamEventsPageAsync"/>): only what that
+/// needs, and the position to name the row by if it cannot be read.
+/// </summary>
+internal readonly record struct StoredStreamEventRow(long Position, long Version, string? EventId, string? EventName, byte[]? Payload, byte[]? Metadata, string? CreatedAt);
+
+/// <summary>
+/// An outbox row as read: the event's copy (as in <see cref="StoredEventRow"/>, with the stream columns of the row
+/// itself) and its delivery state, kept raw like the event's values.
+/// </summary>
+internal sealed record StoredOutboxRow(long Id, StoredEventRow Event, long Attempts, string? LastError, long? RetryAtTicks, string? DeadLetteredAt);
+
+/// <summary>
+/// One page of a read: its rows, and whether more may follow (the page reached its row limit, or its byte budget, see
+/// <see cref="SqliteEventStoreOptions.PageBytes"/>). A page that is not full was the last one.
+/// </summary>
+internal readonly record struct RowPage<T>(List<T> Rows, bool Full);
+
+/// <summary>A snapshot row as read; values that can be corrupt are kept raw, as in <see cref="StoredEventRow"/>.</summary>
+internal sealed record StoredSnapshotRow(long Version, string? EventId, string? Type, string? Fingerprint, byte[]? Payload);
