@@ -1,0 +1,64 @@
+using System.Runtime.CompilerServices;
+
+namespace EventSourcery;
+
+// Reading: streams, ReadAll and the wait for appends.
+public sealed partial class InMemoryEventStore
+{
+    /// <inheritdoc />
+    Task IAppendSignal.WaitForAppendAsync(long afterPosition, CancellationToken cancellationToken)
+    {
+        lock (_state.Lock)
+        {
+            return _state.LastPositionOf(_tenant) > afterPosition ? Task.CompletedTask : _state.Appended.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<RecordedEvent> ReadStreamAsync(StreamId streamId, long fromVersion = 1, long toVersion = long.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        streamId.ThrowIfDefault(nameof(streamId));
+        ArgumentOutOfRangeException.ThrowIfLessThan(fromVersion, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(fromVersion, toVersion);
+        StoredEvent[] snapshot;
+        lock (_state.Lock)
+        {
+            if (!_state.Streams.TryGetValue((_tenant, streamId), out var stream) || fromVersion > stream.Count)
+            {
+                yield break;
+            }
+
+            var start = (int)(fromVersion - 1);
+            var count = (int)Math.Min(stream.Count - start, toVersion - fromVersion + 1);
+            snapshot = stream.GetRange(start, count).ToArray();
+        }
+
+        foreach (var stored in snapshot)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return Materialize(stored);
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<RecordedEvent> ReadAllAsync(long afterPosition = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterPosition);
+        StoredEvent[] snapshot;
+        lock (_state.Lock)
+        {
+            var start = _state.FirstIndexAfter(afterPosition);
+            snapshot = _state.All.GetRange(start, _state.All.Count - start).Where(e => !e.Deleted && e.Tenant == _tenant).ToArray();
+        }
+
+        foreach (var stored in snapshot)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return Materialize(stored);
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+}
