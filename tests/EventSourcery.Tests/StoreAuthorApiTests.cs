@@ -34,6 +34,15 @@ public sealed class StoreAuthorApiTests
         Assert.Equal("events", Assert.Throws<ArgumentException>(() => AppendGuard.ThrowIfInvalid(StreamId.New(), [])).ParamName);
         Assert.Equal(on.Id, Assert.Throws<DuplicateEventIdException>(() => AppendGuard.ThrowIfInvalid(StreamId.New(), [on, on])).EventId);
         AppendGuard.ThrowIfInvalid(StreamId.New(), [on, new TurnedOnForGuard()]);
+
+        // Small and large batches take different paths (a sorted copy on the stack, a set).
+        foreach (var size in new[] { 3, 256, 257, 1_000 })
+        {
+            var batch = Enumerable.Range(0, size).Select(_ => (Event)new TurnedOnForGuard()).ToArray();
+            AppendGuard.ThrowIfInvalid(StreamId.New(), batch);
+            batch[size / 2] = batch[^1];
+            Assert.Equal(batch[^1].Id, Assert.Throws<DuplicateEventIdException>(() => AppendGuard.ThrowIfInvalid(StreamId.New(), batch)).EventId);
+        }
     }
 
     [Fact]

@@ -36,10 +36,31 @@ public static class AppendGuard
             return;
         }
 
-        var ids = new HashSet<Guid>(events.Count);
+        // Sorted copy on the stack for ordinary batches (no allocation on the append path), a set for huge ones.
+        if (events.Count <= 256)
+        {
+            Span<Guid> ids = stackalloc Guid[events.Count];
+            for (var i = 0; i < ids.Length; i++)
+            {
+                ids[i] = events[i].Id;
+            }
+
+            ids.Sort();
+            for (var i = 1; i < ids.Length; i++)
+            {
+                if (ids[i] == ids[i - 1])
+                {
+                    throw new DuplicateEventIdException(streamId, ids[i], storedIn: null, storedVersion: 0);
+                }
+            }
+
+            return;
+        }
+
+        var seen = new HashSet<Guid>(events.Count);
         for (var i = 0; i < events.Count; i++)
         {
-            if (!ids.Add(events[i].Id))
+            if (!seen.Add(events[i].Id))
             {
                 throw new DuplicateEventIdException(streamId, events[i].Id, storedIn: null, storedVersion: 0);
             }
