@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+using EventSourcery.Analyzers;
 using EventSourcery.Generators;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -9,7 +11,7 @@ namespace EventSourcery.Docs.Tests;
 /// <summary>
 /// Compiles a doc block the way a user's new console project would (.NET 10, implicit usings, nullable on), against
 /// the built EventSourcery, EventSourcery.Sqlite and EventSourcery.Hosting and their dependencies, with the
-/// EventSourcery generators run in process.
+/// EventSourcery generators and analyzers run in process: a doc's example must not trip our own rules either.
 /// </summary>
 public static class DocCompiler
 {
@@ -62,8 +64,12 @@ public static class DocCompiler
             .Create([new AggregateDispatchGenerator().AsSourceGenerator(), new EventRegistryGenerator().AsSourceGenerator()], parseOptions: ParseOptions)
             .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
 
+        var analyzed = output.WithAnalyzers([new EventAnalyzer(), new AggregateAnalyzer()]);
+        var analyzerDiagnostics = analyzed.GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+
         return generatorDiagnostics
             .Concat(output.GetDiagnostics())
+            .Concat(analyzerDiagnostics)
             .Where(d => d.Severity >= DiagnosticSeverity.Warning || d.Id == "CS8019")
             .Where(d => d.Location.SourceTree is null || d.Location.SourceTree == tree)
             .ToList();

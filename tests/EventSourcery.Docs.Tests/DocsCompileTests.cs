@@ -73,6 +73,21 @@ public sealed class DocsCompileTests
     }
 
     [Fact]
+    public void An_example_that_breaks_one_of_our_rules_is_caught()
+    {
+        var markdown = """
+            ```csharp
+            using EventSourcery;
+
+            public sealed record TurnOn : Event;
+            ```
+            """;
+        var block = DocBlocks.Extract("test.md", markdown).Single();
+
+        Assert.Contains("ES0003", DocCompiler.Problems(block, [block]).Select(d => d.Id)); // not in the past tense
+    }
+
+    [Fact]
     public void A_page_can_declare_types_in_one_block_and_use_them_in_another()
     {
         var markdown = """
