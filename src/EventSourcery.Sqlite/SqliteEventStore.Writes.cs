@@ -225,7 +225,7 @@ public partial class SqliteEventStore
 
         try
         {
-            await listeners.InvokeAsync(recorded, cancellationToken).ConfigureAwait(false);
+            await ListenerInvoker.InvokeAsync(listeners, recorded, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -33,7 +33,8 @@ public sealed class EventListeners
     public IDisposable OnAny(Func<RecordedEvent, CancellationToken, ValueTask> handler) => Add(_ => true, handler);
 
     /// <summary>Runs the matching listeners for each event, in order; the first exception stops and propagates.</summary>
-    public async ValueTask InvokeAsync(IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken)
+    /// <remarks>Stores call it inside their appends, through <see cref="Storage.ListenerInvoker"/>.</remarks>
+    internal async ValueTask InvokeAsync(IReadOnlyList<RecordedEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
         var listeners = Volatile.Read(ref _listeners);
