@@ -8,9 +8,11 @@ public sealed partial class InMemoryEventStore
     /// <inheritdoc />
     Task IAppendSignal.WaitForAppendAsync(long afterPosition, CancellationToken cancellationToken)
     {
+        // The next commit's task first, then the head: a commit in between completes the task, so none is missed.
+        var (next, _) = _state.Signal.Observe(_tenant);
         lock (_state.Lock)
         {
-            return _state.LastPositionOf(_tenant) > afterPosition ? Task.CompletedTask : _state.Appended.Task.WaitAsync(cancellationToken);
+            return _state.LastPositionOf(_tenant) > afterPosition ? Task.CompletedTask : next.WaitAsync(cancellationToken);
         }
     }
 

@@ -223,7 +223,7 @@ public sealed partial class InMemoryEventStore
 
             _state.LastPosition = pending.Stored[^1].Position;
             _state.TenantLastPositions[_tenant] = _state.LastPosition;
-            _state.SignalAppended();
+            _state.Signal.Appended(_tenant, _state.LastPosition);
             return new AppendResult(stream.Count, _state.LastPosition);
         }
     }

@@ -1,4 +1,5 @@
 using EventSourcery.Serialization;
+using EventSourcery.Storage;
 
 namespace EventSourcery;
 
@@ -66,17 +67,11 @@ public sealed partial class InMemoryEventStore : IEventStore, ISnapshotStore, IO
         /// <summary>Who owns each projection of each view, and until when.</summary>
         public Dictionary<(string Tenant, string Name), (string Owner, DateTimeOffset Until)> Leases { get; } = [];
 
-        /// <summary>Completed (and replaced) on every commit; subscribers wait on it.</summary>
-        public TaskCompletionSource Appended { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Wakes subscribers on every commit: the same signal the SQLite store uses.</summary>
+        public AppendNotifier Signal { get; } = new();
 
+        /// <summary>The last position still stored in a tenant's view (its head). Read and written under <see cref="Lock"/>.</summary>
         public long LastPositionOf(string tenant) => TenantLastPositions.GetValueOrDefault(tenant);
-
-        public void SignalAppended()
-        {
-            var appended = Appended;
-            Appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            appended.SetResult();
-        }
 
         public long LastOutboxId { get; set; }
 
