@@ -1,0 +1,128 @@
+using EventSourcery.Generators.Models;
+
+namespace EventSourcery.Generators.Emitting;
+
+// Reading a value of any shape: the code that deserializes one property.
+internal sealed partial class JsonCodecEmitter
+{
+    private void EmitRead(TypeShape shape, string target)
+    {
+        if (shape.IsReferenceType || shape.Kind == ShapeKind.Nullable)
+        {
+            using (_writer.Block($"if (reader.TokenType == {Json}.JsonTokenType.Null)"))
+            {
+                _writer.WriteLine($"{target} = default!;");
+            }
+
+            using (_writer.Block("else"))
+            {
+                EmitReadNotNull(shape, target);
+            }
+        }
+        else
+        {
+            EmitReadNotNull(shape, target);
+        }
+    }
+
+    private void EmitReadNotNull(TypeShape shape, string target)
+    {
+        switch (shape.Kind)
+        {
+            case ShapeKind.Primitive:
+                if (!shape.IsReferenceType)
+                {
+                    _writer.WriteLine($"if (reader.TokenType == {Json}.JsonTokenType.Null) throw {Primitives}.NullValue({Quote(shape.TypeName)});");
+                }
+
+                _writer.WriteLine($"{target} = {ReadPrimitive(shape.CodecId)};");
+                break;
+            case ShapeKind.Enum:
+            case ShapeKind.Object:
+                if (!shape.IsReferenceType)
+                {
+                    _writer.WriteLine($"if (reader.TokenType == {Json}.JsonTokenType.Null) throw {Primitives}.NullValue({Quote(shape.TypeName)});");
+                }
+
+                _writer.WriteLine($"{target} = Read_{shape.CodecId}(ref reader);");
+                break;
+            case ShapeKind.Nullable:
+                var inner = NextLocal("n");
+                _writer.WriteLine($"{LocalType(shape.Element!)} {inner} = default!;");
+                EmitReadNotNull(shape.Element!, inner);
+                _writer.WriteLine($"{target} = {inner};");
+                break;
+            case ShapeKind.Collection:
+                EmitReadCollection(shape, target);
+                break;
+            case ShapeKind.Dictionary:
+                EmitReadDictionary(shape, target);
+                break;
+        }
+    }
+
+    private void EmitReadCollection(TypeShape shape, string target)
+    {
+        var element = shape.Element!;
+        var list = NextLocal("list");
+        var item = NextLocal("item");
+        var elementType = LocalType(element);
+        EmitExpectToken(shape.TypeName, "StartArray");
+        _writer.WriteLine($"var {list} = new global::System.Collections.Generic.List<{elementType}>();");
+        using (_writer.Block("while (true)"))
+        {
+            _writer.WriteLine($"if (!reader.Read()) throw {Primitives}.Incomplete({Quote(shape.TypeName)});");
+            _writer.WriteLine($"if (reader.TokenType == {Json}.JsonTokenType.EndArray) break;");
+            _writer.WriteLine($"{elementType} {item} = default!;");
+            EmitRead(element, item);
+            _writer.WriteLine($"{list}.Add({item});");
+        }
+
+        _writer.WriteLine(shape.Collection switch
+        {
+            CollectionKind.Array => $"{target} = {list}.ToArray();",
+            CollectionKind.HashSet => $"{target} = new global::System.Collections.Generic.HashSet<{elementType}>({list});",
+            CollectionKind.ImmutableArray => $"{target} = global::System.Collections.Immutable.ImmutableArray.CreateRange({list});",
+            _ => $"{target} = {list};",
+        });
+    }
+
+    private void EmitReadDictionary(TypeShape shape, string target)
+    {
+        var dictionary = NextLocal("dict");
+        var key = NextLocal("key");
+        var value = NextLocal("value");
+        var keyType = LocalType(shape.Key!);
+        var valueType = LocalType(shape.Element!);
+        EmitExpectToken(shape.TypeName, "StartObject");
+        _writer.WriteLine($"var {dictionary} = new global::System.Collections.Generic.Dictionary<{keyType}, {valueType}>();");
+        using (_writer.Block("while (true)"))
+        {
+            _writer.WriteLine($"if (!reader.Read()) throw {Primitives}.Incomplete({Quote(shape.TypeName)});");
+            _writer.WriteLine($"if (reader.TokenType == {Json}.JsonTokenType.EndObject) break;");
+            _writer.WriteLine($"var {key} = {ReadKey(shape.Key!.CodecId)};");
+            _writer.WriteLine($"if (!reader.Read()) throw {Primitives}.Incomplete({Quote(shape.TypeName)});");
+            _writer.WriteLine($"{valueType} {value} = default!;");
+            EmitRead(shape.Element!, value);
+            _writer.WriteLine($"{dictionary}[{key}] = {value};");
+        }
+
+        _writer.WriteLine($"{target} = {dictionary};");
+    }
+
+    private static string ReadKey(string primitive) => primitive switch
+    {
+        "Int32" => $"{Primitives}.ReadInt32Key(ref reader)",
+        "Int64" => $"{Primitives}.ReadInt64Key(ref reader)",
+        "Guid" => $"{Primitives}.ReadGuidKey(ref reader)",
+        _ => "reader.GetString()!",
+    };
+
+    private static string ReadPrimitive(string primitive) => primitive switch
+    {
+        "String" => "reader.GetString()!",
+        "ByteArray" => "reader.GetBytesFromBase64()",
+        "Char" or "DateOnly" or "TimeOnly" or "TimeSpan" or "Uri" => $"{Primitives}.Read{primitive}(ref reader)",
+        _ => $"reader.Get{primitive}()",
+    };
+}
