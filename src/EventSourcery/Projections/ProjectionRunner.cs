@@ -30,6 +30,7 @@ public sealed partial class ProjectionRunner
     private readonly IProjectionLeases? _leases; // null when the store keeps none, or SingleOwner is off
     private readonly string _owner = Guid.NewGuid().ToString("N");
     private long _leasedAt; // when the lease was last taken or renewed, as a TimeProvider timestamp
+    private bool _holding; // this runner holds the lease (as of _leasedAt)
     private ProjectionException? _lastError;
     private long _handled; // the last position handled in this run
     private long _saved; // the last checkpoint saved (or loaded) in this run
@@ -81,7 +82,7 @@ public sealed partial class ProjectionRunner
     /// <summary>One run, under the projection's lease when there is one. Owned is false when another runner holds it.</summary>
     private async Task<(int Handled, bool Owned)> RunPassAsync(bool keepLease, CancellationToken cancellationToken)
     {
-        if (_leases is not null && !await TryLeaseAsync(cancellationToken).ConfigureAwait(false))
+        if (_leases is not null && !await OwnAsync(cancellationToken).ConfigureAwait(false))
         {
             return (0, false);
         }
