@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -46,6 +47,7 @@ public sealed class EventSourceryBuilder
         }
 
         var registration = new OutboxRegistration(publisher, options ?? new OutboxOptions(), tenantId);
+        Services.AddSingleton(registration); // for the health checks
         Services.AddSingleton<IHostedService>(sp => new OutboxWorker(
             sp.GetRequiredService<IEventStore>(),
             registration,
@@ -80,6 +82,24 @@ public sealed class EventSourceryBuilder
                 return new ProjectionRunner(View(sp, tenantId), projection, Logged(projection.Name, options, sp));
             },
             tenantId);
+    }
+
+    /// <summary>
+    /// Adds health checks (Microsoft.Extensions.Diagnostics.HealthChecks), tagged <c>eventsourcery</c>:
+    /// <c>eventsourcery-store</c> (the store answers: unhealthy when it does not), <c>eventsourcery-projections</c> (every
+    /// projection this host runs: degraded when one lags more than <see cref="EventSourceryHealthOptions.MaxProjectionLag"/>
+    /// events, unhealthy when one has stopped) and <c>eventsourcery-outbox</c> (every outbox this host runs: degraded
+    /// while dead letters wait). Each result's data holds the numbers. Map them with <c>app.MapHealthChecks(...)</c>.
+    /// </summary>
+    public EventSourceryBuilder AddHealthChecks(EventSourceryHealthOptions? options = null)
+    {
+        var settings = options ?? new EventSourceryHealthOptions();
+        string[] tags = ["eventsourcery"];
+        Services.AddHealthChecks()
+            .Add(new HealthCheckRegistration("eventsourcery-store", sp => new StoreHealthCheck(sp.GetRequiredService<IEventStore>()), failureStatus: null, tags))
+            .Add(new HealthCheckRegistration("eventsourcery-projections", sp => new ProjectionsHealthCheck(sp.GetServices<IHostedService>().OfType<ProjectionWorker>().ToList(), settings), failureStatus: null, tags))
+            .Add(new HealthCheckRegistration("eventsourcery-outbox", sp => new OutboxHealthCheck(sp.GetRequiredService<IEventStore>(), sp.GetServices<OutboxRegistration>().ToList()), failureStatus: null, tags));
+        return this;
     }
 
     /// <summary>The options with an <see cref="ProjectionOptions.OnError"/> that also logs (the caller's own handler still runs).</summary>

@@ -73,6 +73,7 @@ public sealed class PackageLayoutTests(PackagesFixture packages)
         Assert.Equal(packages.Version, core.Version);
         Assert.DoesNotContain("Analyzers", core.Exclude ?? "", StringComparison.OrdinalIgnoreCase);
         Assert.Single(dependencies, d => d.Id == "Microsoft.Extensions.Hosting.Abstractions");
+        Assert.Single(dependencies, d => d.Id == "Microsoft.Extensions.Diagnostics.HealthChecks"); // AddHealthChecks
     }
 
     [Theory]
