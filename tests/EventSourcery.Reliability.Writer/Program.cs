@@ -15,13 +15,16 @@ using EventSourcery.Reliability;
 //   outbox --db F --log L --seed N --fail-rate P --lease-ms N
 //       Runs the outbox on F; the publisher fails with probability P, otherwise appends "stream,version,position,id"
 //       to L and flushes it to disk. Runs until stdin closes, or until killed.
+//   project --db F --log L --lease-ms N
+//       Runs the projection "failover" with ProjectionRunner.RunAsync on F (single owner, lease N ms, polling every
+//       20 ms); its handler appends "position" to L and flushes it to disk. Runs until stdin closes, or until killed.
 //
 // With --warm true, any mode first warms up on an in-memory database, prints "warm" and waits for a line on stdin.
 // Every mode prints "ready" once its store is open. Exit code 0 on success, 2 on a usage error, 3 when a torture
 // writer saw an exception other than ConcurrencyException.
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: Writer torture|crash|outbox --name value …");
+    Console.Error.WriteLine("usage: Writer torture|crash|outbox|project --name value …");
     return 2;
 }
 
@@ -48,6 +51,8 @@ switch (args[0])
         return await CrashAsync();
     case "outbox":
         return await OutboxAsync();
+    case "project":
+        return await ProjectAsync();
     default:
         Console.Error.WriteLine($"unknown mode {args[0]}");
         return 2;
@@ -192,4 +197,45 @@ async Task<int> OutboxAsync()
     });
     await outbox.RunAsync(stop.Token);
     return 0;
+}
+
+async Task<int> ProjectAsync()
+{
+    await using var store = await SqliteEventStore.OpenAsync(connectionString);
+    using var log = new FileStream(Option("log"), FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize: 1);
+    var runner = new ProjectionRunner(
+        store,
+        new LoggingProjection("failover", log),
+        new ProjectionOptions
+        {
+            BatchSize = 10,
+            PollInterval = TimeSpan.FromMilliseconds(20),
+            LeaseDuration = TimeSpan.FromMilliseconds(IntOption("lease-ms")),
+            CheckpointInterval = TimeSpan.Zero,
+            OnError = ex => Console.Error.WriteLine($"projection pass failed: {ex}"),
+        });
+
+    Console.Out.WriteLine("ready");
+    Console.Out.Flush();
+    using var stop = new CancellationTokenSource();
+    _ = Task.Run(() =>
+    {
+        _ = Console.In.ReadToEnd(); // stdin closed: stop
+        stop.Cancel();
+    });
+    await runner.RunAsync(stop.Token);
+    return 0;
+}
+
+/// <summary>Appends the position of every event it handles to the log, flushed to disk, so a kill loses none of them.</summary>
+internal sealed class LoggingProjection(string name, FileStream log) : IProjection
+{
+    public string Name => name;
+
+    public ValueTask HandleAsync(RecordedEvent recorded, CancellationToken cancellationToken)
+    {
+        log.Write(Encoding.UTF8.GetBytes(FormattableString.Invariant($"{recorded.Position}\n")));
+        log.Flush(flushToDisk: true);
+        return ValueTask.CompletedTask;
+    }
 }
