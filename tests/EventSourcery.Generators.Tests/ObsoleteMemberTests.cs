@@ -40,4 +40,31 @@ public sealed class ObsoleteMemberTests
         result.AssertClean();
         Assert.Contains(result.Sources, s => s.Text.Contains("OldAmount", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Everything_marked_as_generated_code_is_excluded_from_code_coverage()
+    {
+        var result = GeneratorHarness.Run("""
+            using EventSourcery;
+            namespace Coverage;
+            public sealed record Counted(int By) : Event;
+            public sealed record CounterState(int Total);
+            public sealed partial class Counter : Aggregate, ISnapshotable<CounterState>
+            {
+                private int _total;
+                public void Count(int by) => Emit(new Counted(by));
+                public CounterState TakeSnapshot() => new(_total);
+                public void RestoreSnapshot(CounterState state) => _total = state.Total;
+                private void Apply(Counted e) => _total += e.By;
+            }
+            """);
+
+        result.AssertClean();
+        var generated = result.Sources.Sum(s => Count(s.Text, "GeneratedCode("));
+        var excluded = result.Sources.Sum(s => Count(s.Text, "[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]"));
+        Assert.True(generated > 0);
+        Assert.Equal(generated, excluded);
+
+        static int Count(string text, string what) => text.Split(what).Length - 1;
+    }
 }

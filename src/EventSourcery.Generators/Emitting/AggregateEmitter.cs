@@ -42,6 +42,7 @@ internal static class AggregateEmitter
             {
                 writer.WriteLine("/// <summary>Creates an empty aggregate for the repository to replay into (no reflection).</summary>");
                 writer.WriteLine(KnownNames.GeneratedCodeAttribute);
+                writer.WriteLine(KnownNames.ExcludeFromCodeCoverageAttribute);
                 writer.WriteLine($"static {type} {factory}.Create() => new {type}();");
             }
 
@@ -76,15 +77,19 @@ internal static class AggregateEmitter
         var typed = $"global::EventSourcery.ISnapshotable<{snapshot.TypeName}>";
         var displayName = snapshot.TypeName.Replace("global::", string.Empty);
         writer.WriteLine(KnownNames.GeneratedCodeAttribute);
+        writer.WriteLine(KnownNames.ExcludeFromCodeCoverageAttribute);
         writer.WriteLine($"string {Snapshotable}.SnapshotType => \"{displayName}\";");
         writer.WriteLine();
         writer.WriteLine(KnownNames.GeneratedCodeAttribute);
+        writer.WriteLine(KnownNames.ExcludeFromCodeCoverageAttribute);
         writer.WriteLine($"string {Snapshotable}.SnapshotFingerprint => \"{snapshot.Fingerprint}\";");
         writer.WriteLine();
         writer.WriteLine(KnownNames.GeneratedCodeAttribute);
+        writer.WriteLine(KnownNames.ExcludeFromCodeCoverageAttribute);
         writer.WriteLine($"void {Snapshotable}.WriteSnapshot(global::System.Text.Json.Utf8JsonWriter writer) => EventSourcerySnapshotJson.Write_{snapshot.CodecId}(writer, (({typed})this).TakeSnapshot());");
         writer.WriteLine();
         writer.WriteLine(KnownNames.GeneratedCodeAttribute);
+        writer.WriteLine(KnownNames.ExcludeFromCodeCoverageAttribute);
         using (writer.Block($"void {Snapshotable}.ReadSnapshot(global::System.ReadOnlySpan<byte> utf8Json)"))
         {
             writer.WriteLine("var reader = new global::System.Text.Json.Utf8JsonReader(utf8Json);");
@@ -95,6 +100,7 @@ internal static class AggregateEmitter
         writer.WriteLine();
         writer.WriteLine("/// <summary>The JSON code of the snapshot type and the types its properties use.</summary>");
         writer.WriteLine(KnownNames.GeneratedCodeAttribute);
+        writer.WriteLine(KnownNames.ExcludeFromCodeCoverageAttribute);
         using (writer.Block("private static class EventSourcerySnapshotJson"))
         {
             JsonCodecEmitter.EmitMembers(writer, snapshot.Objects, snapshot.Enums);
@@ -105,6 +111,7 @@ internal static class AggregateEmitter
     {
         writer.WriteLine("/// <summary>Calls the Apply overload matching the event's type.</summary>");
         writer.WriteLine(KnownNames.GeneratedCodeAttribute);
+        writer.WriteLine(KnownNames.ExcludeFromCodeCoverageAttribute);
         using (writer.Block("protected override void Dispatch(global::EventSourcery.Event @event)"))
         {
             using (writer.Block("switch (@event)"))

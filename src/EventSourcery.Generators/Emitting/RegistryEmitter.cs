@@ -31,6 +31,7 @@ internal static class RegistryEmitter
         {
             writer.WriteLine("/// <summary>The event types this assembly declares, registered with EventRegistry.Default when the assembly loads.</summary>");
             writer.WriteLine(KnownNames.GeneratedCodeAttribute);
+            writer.WriteLine(KnownNames.ExcludeFromCodeCoverageAttribute);
             writer.WriteLine("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
             using (writer.Block($"public static class {model.RegistryClass}"))
             {
@@ -63,6 +64,7 @@ internal static class RegistryEmitter
             writer.WriteLine();
             writer.WriteLine("/// <summary>The generated JSON codecs of this assembly's events and the types their properties use.</summary>");
             writer.WriteLine(KnownNames.GeneratedCodeAttribute);
+            writer.WriteLine(KnownNames.ExcludeFromCodeCoverageAttribute);
             writer.WriteLine($"internal static partial class {model.CodecClass}");
             writer.WriteLine("{");
             writer.WriteLine("}");

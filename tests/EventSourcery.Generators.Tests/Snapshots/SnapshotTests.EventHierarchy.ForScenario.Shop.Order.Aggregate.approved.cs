@@ -8,10 +8,12 @@ namespace Shop
     {
         /// <summary>Creates an empty aggregate for the repository to replay into (no reflection).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         static global::Shop.Order global::EventSourcery.IAggregateFactory<global::Shop.Order>.Create() => new global::Shop.Order();
 
         /// <summary>Calls the Apply overload matching the event's type.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         protected override void Dispatch(global::EventSourcery.Event @event)
         {
             switch (@event)

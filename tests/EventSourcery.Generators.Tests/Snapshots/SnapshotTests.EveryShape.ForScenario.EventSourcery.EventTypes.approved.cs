@@ -8,6 +8,7 @@ namespace EventSourcery.Generated
 {
     /// <summary>The event types this assembly declares, registered with EventRegistry.Default when the assembly loads.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     public static class EventTypes_TestAssembly
     {
@@ -29,6 +30,7 @@ namespace EventSourcery.Generated
 
     /// <summary>The generated JSON codecs of this assembly's events and the types their properties use.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static partial class EventSourceryJson_TestAssembly
     {
     }

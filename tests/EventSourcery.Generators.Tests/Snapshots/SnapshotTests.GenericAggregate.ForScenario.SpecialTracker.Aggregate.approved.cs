@@ -6,5 +6,6 @@ partial class SpecialTracker : global::EventSourcery.IAggregateFactory<global::S
 {
     /// <summary>Creates an empty aggregate for the repository to replay into (no reflection).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     static global::SpecialTracker global::EventSourcery.IAggregateFactory<global::SpecialTracker>.Create() => new global::SpecialTracker();
 }

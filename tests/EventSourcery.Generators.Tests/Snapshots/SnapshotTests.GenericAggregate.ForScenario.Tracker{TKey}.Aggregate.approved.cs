@@ -6,10 +6,12 @@ partial class Tracker<TKey> : global::EventSourcery.IAggregateFactory<global::Tr
 {
     /// <summary>Creates an empty aggregate for the repository to replay into (no reflection).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     static global::Tracker<TKey> global::EventSourcery.IAggregateFactory<global::Tracker<TKey>>.Create() => new global::Tracker<TKey>();
 
     /// <summary>Calls the Apply overload matching the event's type.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     protected override void Dispatch(global::EventSourcery.Event @event)
     {
         switch (@event)

@@ -8,10 +8,12 @@ namespace Demo
     {
         /// <summary>Creates an empty aggregate for the repository to replay into (no reflection).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         static global::Demo.LightSwitch global::EventSourcery.IAggregateFactory<global::Demo.LightSwitch>.Create() => new global::Demo.LightSwitch();
 
         /// <summary>Calls the Apply overload matching the event's type.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         protected override void Dispatch(global::EventSourcery.Event @event)
         {
             switch (@event)

@@ -12,10 +12,12 @@ namespace Fleet
             {
                 /// <summary>Creates an empty aggregate for the repository to replay into (no reflection).</summary>
                 [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+                [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
                 static global::Fleet.Garage.Bay.Car global::EventSourcery.IAggregateFactory<global::Fleet.Garage.Bay.Car>.Create() => new global::Fleet.Garage.Bay.Car();
 
                 /// <summary>Calls the Apply overload matching the event's type.</summary>
                 [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+                [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
                 protected override void Dispatch(global::EventSourcery.Event @event)
                 {
                     switch (@event)

@@ -7,15 +7,19 @@ namespace Notes
     partial class Notebook : global::EventSourcery.IAggregateFactory<global::Notes.Notebook>
     {
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         string global::EventSourcery.ISnapshotable.SnapshotType => "Notes.NoteSnapshot";
 
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         string global::EventSourcery.ISnapshotable.SnapshotFingerprint => "bf99cde707756af4";
 
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::EventSourcery.ISnapshotable.WriteSnapshot(global::System.Text.Json.Utf8JsonWriter writer) => EventSourcerySnapshotJson.Write_Notes_NoteSnapshot(writer, ((global::EventSourcery.ISnapshotable<global::Notes.NoteSnapshot>)this).TakeSnapshot());
 
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::EventSourcery.ISnapshotable.ReadSnapshot(global::System.ReadOnlySpan<byte> utf8Json)
         {
             var reader = new global::System.Text.Json.Utf8JsonReader(utf8Json);
@@ -25,6 +29,7 @@ namespace Notes
 
         /// <summary>The JSON code of the snapshot type and the types its properties use.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static class EventSourcerySnapshotJson
         {
             internal static void Write_Notes_NoteSnapshot(global::System.Text.Json.Utf8JsonWriter writer, global::Notes.NoteSnapshot value)
@@ -103,10 +108,12 @@ namespace Notes
 
         /// <summary>Creates an empty aggregate for the repository to replay into (no reflection).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         static global::Notes.Notebook global::EventSourcery.IAggregateFactory<global::Notes.Notebook>.Create() => new global::Notes.Notebook();
 
         /// <summary>Calls the Apply overload matching the event's type.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         protected override void Dispatch(global::EventSourcery.Event @event)
         {
             switch (@event)

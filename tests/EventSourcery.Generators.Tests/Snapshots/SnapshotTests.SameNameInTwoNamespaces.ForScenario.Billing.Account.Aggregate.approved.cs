@@ -8,10 +8,12 @@ namespace Billing
     {
         /// <summary>Creates an empty aggregate for the repository to replay into (no reflection).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         static global::Billing.Account global::EventSourcery.IAggregateFactory<global::Billing.Account>.Create() => new global::Billing.Account();
 
         /// <summary>Calls the Apply overload matching the event's type.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         protected override void Dispatch(global::EventSourcery.Event @event)
         {
             switch (@event)

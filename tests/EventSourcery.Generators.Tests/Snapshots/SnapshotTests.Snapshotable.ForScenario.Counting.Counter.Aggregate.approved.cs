@@ -7,15 +7,19 @@ namespace Counting
     partial class Counter : global::EventSourcery.IAggregateFactory<global::Counting.Counter>
     {
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         string global::EventSourcery.ISnapshotable.SnapshotType => "Counting.CounterSnapshot";
 
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         string global::EventSourcery.ISnapshotable.SnapshotFingerprint => "35ea951efa20953f";
 
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::EventSourcery.ISnapshotable.WriteSnapshot(global::System.Text.Json.Utf8JsonWriter writer) => EventSourcerySnapshotJson.Write_Counting_CounterSnapshot(writer, ((global::EventSourcery.ISnapshotable<global::Counting.CounterSnapshot>)this).TakeSnapshot());
 
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::EventSourcery.ISnapshotable.ReadSnapshot(global::System.ReadOnlySpan<byte> utf8Json)
         {
             var reader = new global::System.Text.Json.Utf8JsonReader(utf8Json);
@@ -25,6 +29,7 @@ namespace Counting
 
         /// <summary>The JSON code of the snapshot type and the types its properties use.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static class EventSourcerySnapshotJson
         {
             internal static void Write_Counting_CounterSnapshot(global::System.Text.Json.Utf8JsonWriter writer, global::Counting.CounterSnapshot value)
@@ -148,10 +153,12 @@ namespace Counting
 
         /// <summary>Creates an empty aggregate for the repository to replay into (no reflection).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         static global::Counting.Counter global::EventSourcery.IAggregateFactory<global::Counting.Counter>.Create() => new global::Counting.Counter();
 
         /// <summary>Calls the Apply overload matching the event's type.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("EventSourcery.Generators", "<version>")]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         protected override void Dispatch(global::EventSourcery.Event @event)
         {
             switch (@event)
