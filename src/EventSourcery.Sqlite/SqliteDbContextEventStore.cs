@@ -1,3 +1,4 @@
+using EventSourcery.Sqlite.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -53,9 +54,9 @@ public sealed class SqliteDbContextEventStore : SqliteEventStore, IProjectionTra
     {
         var context = Context;
         return await RunAsync<IProjectionTransaction>(
-            async (userTransaction, ct) =>
+            async (session, ct) =>
             {
-                if (userTransaction is not null)
+                if (SqliteSession.Of(session).Transaction is { } userTransaction)
                 {
                     await userTransaction.SaveAsync(ProjectionSavepoint, ct).ConfigureAwait(false);
                     return new NestedTransaction(this, userTransaction);
@@ -70,7 +71,7 @@ public sealed class SqliteDbContextEventStore : SqliteEventStore, IProjectionTra
     }
 
     /// <inheritdoc />
-    private protected override SqliteEventStore CreateView(string tenant) => new SqliteDbContextEventStore(this, tenant);
+    private protected override SqliteEventStore CreateSqliteView(string tenant) => new SqliteDbContextEventStore(this, tenant);
 
     /// <summary>After a rollback, what the context tracks no longer matches the database: forget it.</summary>
     private void ForgetTrackedChanges() => Context.ChangeTracker.Clear();

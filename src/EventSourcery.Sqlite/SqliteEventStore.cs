@@ -1,7 +1,6 @@
-using EventSourcery.Serialization;
+using EventSourcery.Relational.Schema;
 using EventSourcery.Sqlite.Schema;
 using EventSourcery.Sqlite.Storage;
-using EventSourcery.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,46 +16,18 @@ namespace EventSourcery;
 /// <remarks>
 /// One instance uses one connection and serializes its own operations on it; several instances (or processes) can
 /// share one database file, where SQLite lets one writer commit at a time and the optimistic-concurrency check makes
-/// the loser of a race fail with <see cref="ConcurrencyException"/>. The tenant views made by <see cref="ForTenant"/>
-/// share the instance's connection, transaction, serialization, listeners and lifetime. Subscriptions on an instance
-/// wake as soon as it commits an append; writes of other instances and processes reach them by polling.
+/// the loser of a race fail with <see cref="ConcurrencyException"/>. The tenant views made by
+/// <see cref="RelationalEventStore.ForTenant"/> share the instance's connection, transaction, serialization, listeners
+/// and lifetime. Subscriptions on an instance wake as soon as it commits an append; writes of other instances and
+/// processes reach them by polling.
 /// </remarks>
-public partial class SqliteEventStore : IEventStore, IStreamEventReader, ISnapshotStore, IOutboxStore, IAppendSignal, ICheckpointStore, IProjectionLeases, IAsyncDisposable
+public partial class SqliteEventStore : RelationalEventStore
 {
-    private const string DefaultTenant = "";
-
-    private readonly SharedState _shared;
-    private readonly string _tenant;
-    private readonly string? _recordedTenant;
-    private readonly bool _isView;
-    private readonly RowMaterializer _rows;
-
     /// <summary>Builds the store over a user's context (see <see cref="SqliteDbContextEventStore"/>).</summary>
     /// <exception cref="ArgumentException">The context does not use SQLite, or its model lacks the store's tables.</exception>
     private protected SqliteEventStore(DbContext context, SqliteEventStoreOptions? options)
-        : this(context ?? throw new ArgumentNullException(nameof(context)), ownsContext: false, options ?? new SqliteEventStoreOptions())
+        : this(CreateExecutor(context ?? throw new ArgumentNullException(nameof(context)), ownsContext: false, options ?? new SqliteEventStoreOptions(), typeof(SqliteDbContextEventStore)))
     {
-    }
-
-    private SqliteEventStore(DbContext context, bool ownsContext, SqliteEventStoreOptions options)
-    {
-        if (context.Database.GetDbConnection() is not SqliteConnection connection)
-        {
-            throw new ArgumentException("The DbContext does not use the SQLite provider (UseSqlite).", nameof(context));
-        }
-
-        // All of them, so that a compiled model made before es_snapshots or es_checkpoints existed is caught here
-        // rather than at the first delete or checkpoint.
-        if (context.Model.FindEntityType(typeof(EventRow)) is null || context.Model.FindEntityType(typeof(StreamRow)) is null
-            || context.Model.FindEntityType(typeof(OutboxRow)) is null || context.Model.FindEntityType(typeof(SnapshotRow)) is null
-            || context.Model.FindEntityType(typeof(CheckpointRow)) is null || context.Model.FindEntityType(typeof(ProjectionLeaseRow)) is null)
-        {
-            throw new ArgumentException("The DbContext's model does not include the event store's tables. Call modelBuilder.AddEventSourcery() in its OnModelCreating (and rebuild a compiled model).", nameof(context));
-        }
-
-        _shared = new SharedState(new SqliteExecutor(context, ownsContext, connection, options, GetType()), options);
-        _tenant = DefaultTenant;
-        _rows = new RowMaterializer(_shared.Serializer, recordedTenant: null);
     }
 
     /// <summary>
@@ -67,25 +38,24 @@ public partial class SqliteEventStore : IEventStore, IStreamEventReader, ISnapsh
     /// (a bad path, a file locked for too long) surfaces from that operation, and the next operation tries again.
     /// </summary>
     /// <exception cref="ArgumentException">The connection string is null, empty, whitespace or malformed.</exception>
+    // RS0022: RelationalEventStore's constructors are internal so that only the provider packages derive from it; it
+    // has no protected members that a class derived from this one could reach.
+#pragma warning disable RS0022
     public SqliteEventStore(string connectionString, SqliteEventStoreOptions? options = null)
-        : this(connectionString, options ?? new SqliteEventStoreOptions(), ownsConnection: true)
+#pragma warning restore RS0022
+        : this(OwnedExecutor(connectionString, options ?? new SqliteEventStoreOptions()))
     {
     }
 
-    private SqliteEventStore(string connectionString, SqliteEventStoreOptions options, bool ownsConnection)
-        : this(SqliteExecutor.CreateOwnedContext(connectionString, options), ownsConnection, options)
+    private SqliteEventStore(SqliteExecutor executor)
+        : base(executor, executor.Storage, executor.Options)
     {
     }
 
     /// <summary>A tenant view over the state of <paramref name="store"/>.</summary>
     private protected SqliteEventStore(SqliteEventStore store, string tenant)
+        : base(store, tenant)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        _shared = store._shared;
-        _tenant = tenant;
-        _recordedTenant = tenant;
-        _isView = true;
-        _rows = new RowMaterializer(_shared.Serializer, tenant);
     }
 
     /// <summary>
@@ -101,7 +71,7 @@ public partial class SqliteEventStore : IEventStore, IStreamEventReader, ISnapsh
         var store = new SqliteEventStore(connectionString, options);
         try
         {
-            await store._shared.Executor.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+            await store.Executor.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
             return store;
         }
         catch
@@ -112,85 +82,33 @@ public partial class SqliteEventStore : IEventStore, IStreamEventReader, ISnapsh
     }
 
     /// <summary>The connection the store and all its views work on (for tests of its settings).</summary>
-    internal SqliteConnection Connection => _shared.Connection;
+    internal SqliteConnection Connection => ((SqliteExecutor)Executor).Connection;
 
-    /// <summary>The tenant this view sees: "" for the store itself (the default view).</summary>
-    internal string Tenant => _tenant;
+    /// <inheritdoc />
+    internal override RelationalEventStore CreateView(string tenant) => CreateSqliteView(tenant);
 
-    /// <summary>
-    /// A view of this store's database that sees only <paramref name="tenantId"/>'s streams, in every operation
-    /// (appends, reads, ReadAll, deletes, snapshots and the outbox rows it writes). The view shares this store's
-    /// connection, serialization of operations, listeners, the user's transaction (for a
-    /// <see cref="SqliteDbContextEventStore"/>, whose views are of that kind too) and lifetime: disposing the view does
-    /// nothing, disposing the store ends every view. A view's <see cref="ForTenant"/> gives a view of the other tenant,
-    /// not a nested one.
-    /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is null, empty, whitespace or malformed (see <see cref="TenantId.Validate"/>).</exception>
-    public IEventStore ForTenant(string tenantId) => CreateView(TenantId.Validate(tenantId));
+    /// <summary>A view of this store's database for <paramref name="tenant"/>, of this store's kind.</summary>
+    private protected virtual SqliteEventStore CreateSqliteView(string tenant) => new(this, tenant);
 
-    /// <summary>
-    /// Listeners that run inside every append through any view of this store, after the events are written and before
-    /// the commit. An exception from one rolls the whole append back (events, stream version, outbox entries) and
-    /// reaches the caller unchanged. A listener must not call this store: the append holds its connection and the
-    /// database's write lock.
-    /// </summary>
-    public EventListeners Listeners => _shared.Listeners;
+    private static SqliteExecutor OwnedExecutor(string connectionString, SqliteEventStoreOptions options)
+        => CreateExecutor(SqliteExecutor.CreateOwnedContext(connectionString, options), ownsContext: true, options, typeof(SqliteEventStore));
 
-    /// <summary>The context the store and its views work in (the user's, for a <see cref="SqliteDbContextEventStore"/>).</summary>
-    private protected DbContext Context => _shared.Context;
-
-    /// <summary>Runs <paramref name="work"/> alone on the connection, set up, with the user's transaction if any (see <see cref="SqliteExecutor.RunAsync{T}"/>).</summary>
-    private protected Task<T> RunAsync<T>(Func<SqliteTransaction?, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-        => _shared.Executor.RunAsync(work, cancellationToken);
-
-    /// <summary>Runs <paramref name="work"/> alone on the connection without the set-up checks: for ending a transaction begun through the store.</summary>
-    private protected Task ExclusiveAsync(Func<Task> work) => _shared.Executor.ExclusiveAsync(work);
-
-    /// <summary>Runs a write in one transaction: the user's when the context has one, otherwise the store's own (see <see cref="SqliteExecutor.RunWriteAsync{T}"/>).</summary>
-    private Task<T> RunWriteAsync<T>(Func<SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-        => _shared.Executor.RunWriteAsync(work, cancellationToken);
-
-    /// <summary>A view of this store's database for <paramref name="tenant"/> (already validated), of this store's kind.</summary>
-    private protected virtual SqliteEventStore CreateView(string tenant) => new(this, tenant);
-
-    /// <summary>
-    /// On the store itself: waits for running operations, then closes the connection if the store opened it; every
-    /// view made by <see cref="ForTenant"/> is disposed with it. On a view: does nothing.
-    /// </summary>
-    public async ValueTask DisposeAsync()
+    private static SqliteExecutor CreateExecutor(DbContext context, bool ownsContext, SqliteEventStoreOptions options, Type ownerType)
     {
-        GC.SuppressFinalize(this);
-        if (!_isView)
+        if (context.Database.GetDbConnection() is not SqliteConnection connection)
         {
-            await _shared.Executor.DisposeAsync().ConfigureAwait(false);
+            throw new ArgumentException("The DbContext does not use the SQLite provider (UseSqlite).", nameof(context));
         }
-    }
 
-    /// <summary>
-    /// What the store and every tenant view made from it share: the executor (one connection, one gate, the schema
-    /// state), the options, the serializer, the listeners and the append signal.
-    /// </summary>
-    private sealed class SharedState(SqliteExecutor executor, SqliteEventStoreOptions options)
-    {
-        public SqliteExecutor Executor { get; } = executor;
+        // All of them, so that a compiled model made before es_snapshots or es_checkpoints existed is caught here
+        // rather than at the first delete or checkpoint.
+        if (context.Model.FindEntityType(typeof(EventRow)) is null || context.Model.FindEntityType(typeof(StreamRow)) is null
+            || context.Model.FindEntityType(typeof(OutboxRow)) is null || context.Model.FindEntityType(typeof(SnapshotRow)) is null
+            || context.Model.FindEntityType(typeof(CheckpointRow)) is null || context.Model.FindEntityType(typeof(ProjectionLeaseRow)) is null)
+        {
+            throw new ArgumentException("The DbContext's model does not include the event store's tables. Call modelBuilder.AddEventSourcery() in its OnModelCreating (and rebuild a compiled model).", nameof(context));
+        }
 
-        public DbContext Context => Executor.Context;
-
-        public SqliteConnection Connection => Executor.Connection;
-
-        /// <summary>The store's compiled statements. Used under the executor's gate.</summary>
-        public CommandCache Commands => Executor.Commands;
-
-        public SqliteEventStoreOptions Options { get; } = options;
-
-        public EventSerializer Serializer { get; } = new(options.Registry, options.MaxEventBytes);
-
-        public TimeProvider Time => Options.TimeProvider;
-
-        /// <summary>The listeners every view's appends run.</summary>
-        public EventListeners Listeners { get; } = new();
-
-        /// <summary>Wakes the subscribers of every view when this instance commits an append.</summary>
-        public AppendNotifier Signal { get; } = new();
+        return new SqliteExecutor(context, ownsContext, connection, options, ownerType);
     }
 }

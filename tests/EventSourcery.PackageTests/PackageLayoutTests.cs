@@ -35,7 +35,7 @@ public sealed class PackageLayoutTests(PackagesFixture packages)
     }
 
     [Fact]
-    public void EventSourcery_Sqlite_carries_the_store_and_depends_on_the_same_EventSourcery_and_on_EF_Core_Sqlite()
+    public void EventSourcery_Sqlite_carries_the_store_and_depends_on_the_same_relational_layer_and_on_EF_Core_Sqlite()
     {
         var path = packages.PackagePath("EventSourcery.Sqlite");
         var entries = Entries(path);
@@ -48,13 +48,33 @@ public sealed class PackageLayoutTests(PackagesFixture packages)
         // The core package brings the Roslyn components once; the store does not repeat them.
         Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal));
         AssertCommonMetadata(nuspec, "EventSourcery.Sqlite");
-        var core = Assert.Single(dependencies, d => d.Id == "EventSourcery");
-        Assert.Equal(packages.Version, core.Version);
+        var relational = Assert.Single(dependencies, d => d.Id == "EventSourcery.Relational");
+        Assert.Equal(packages.Version, relational.Version);
         // NuGet's default exclude="Build,Analyzers" would leave a user who installs only the store without generators.
-        Assert.DoesNotContain("Analyzers", core.Exclude ?? "", StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Analyzers", relational.Exclude ?? "", StringComparison.OrdinalIgnoreCase);
         var efCore = Assert.Single(dependencies, d => d.Id == "Microsoft.EntityFrameworkCore.Sqlite");
         Assert.Equal(CentralVersion("Microsoft.EntityFrameworkCore.Sqlite"), efCore.Version);
         Assert.DoesNotContain(dependencies, d => d.Id.StartsWith("Microsoft.CodeAnalysis", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void EventSourcery_Relational_carries_the_provider_neutral_store_and_depends_on_the_same_EventSourcery_and_on_EF_Core_Relational()
+    {
+        var path = packages.PackagePath("EventSourcery.Relational");
+        var entries = Entries(path);
+        var nuspec = Nuspec(path);
+        var dependencies = Dependencies(nuspec);
+
+        Assert.Contains("lib/net10.0/EventSourcery.Relational.dll", entries);
+        Assert.Contains("lib/net10.0/EventSourcery.Relational.xml", entries);
+        Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal));
+        AssertCommonMetadata(nuspec, "EventSourcery.Relational");
+        var core = Assert.Single(dependencies, d => d.Id == "EventSourcery");
+        Assert.Equal(packages.Version, core.Version);
+        Assert.DoesNotContain("Analyzers", core.Exclude ?? "", StringComparison.OrdinalIgnoreCase);
+        var efCore = Assert.Single(dependencies, d => d.Id == "Microsoft.EntityFrameworkCore.Relational");
+        Assert.Equal(CentralVersion("Microsoft.EntityFrameworkCore.Relational"), efCore.Version);
+        Assert.DoesNotContain(dependencies, d => d.Id.StartsWith("Microsoft.EntityFrameworkCore.Sqlite", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
@@ -79,6 +99,7 @@ public sealed class PackageLayoutTests(PackagesFixture packages)
     [Theory]
     [InlineData("EventSourcery")]
     [InlineData("EventSourcery.Sqlite")]
+    [InlineData("EventSourcery.Relational")]
     [InlineData("EventSourcery.Hosting")]
     public void Symbol_packages_carry_the_pdbs(string id)
     {

@@ -4,7 +4,7 @@ using System.Xml.Linq;
 namespace EventSourcery.PackageTests;
 
 /// <summary>
-/// Packs src/EventSourcery, src/EventSourcery.Sqlite and src/EventSourcery.Hosting once per test run, under a version no earlier run can have
+/// Packs src/EventSourcery, src/EventSourcery.Relational, src/EventSourcery.Sqlite and src/EventSourcery.Hosting once per test run, under a version no earlier run can have
 /// produced, into the repository's local feed (artifacts/packages); then prepares the consumer projects in a temp
 /// directory outside the repository, restoring into their own package cache. Disposing removes both.
 /// </summary>
@@ -82,7 +82,7 @@ public sealed class PackagesFixture : IAsyncLifetime
 
         var started = DateTime.UtcNow;
         // Packing the SQLite store builds the core too; the second pack then only has to package it.
-        foreach (var project in new[] { "src/EventSourcery.Sqlite/EventSourcery.Sqlite.csproj", "src/EventSourcery.Hosting/EventSourcery.Hosting.csproj", "src/EventSourcery/EventSourcery.csproj" })
+        foreach (var project in new[] { "src/EventSourcery.Sqlite/EventSourcery.Sqlite.csproj", "src/EventSourcery.Relational/EventSourcery.Relational.csproj", "src/EventSourcery.Hosting/EventSourcery.Hosting.csproj", "src/EventSourcery/EventSourcery.csproj" })
         {
             var pack = await DotNet.RunAsync(
                 RepoRoot,
@@ -106,7 +106,7 @@ public sealed class PackagesFixture : IAsyncLifetime
             return Task.CompletedTask; // keep the packages and the temp directory for a look after a failure
         }
 
-        foreach (var id in new[] { "EventSourcery", "EventSourcery.Sqlite", "EventSourcery.Hosting" })
+        foreach (var id in new[] { "EventSourcery", "EventSourcery.Relational", "EventSourcery.Sqlite", "EventSourcery.Hosting" })
         {
             File.Delete(PackagePath(id));
             File.Delete(SymbolPackagePath(id));

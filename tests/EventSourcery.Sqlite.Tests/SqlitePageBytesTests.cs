@@ -1,3 +1,4 @@
+using EventSourcery.Relational.Storage;
 using EventSourcery.Sqlite.Storage;
 using EventSourcery.StoreContract;
 
@@ -24,11 +25,13 @@ public sealed class SqlitePageBytesTests : IAsyncLifetime
         var id = StreamId.New("note");
         await store.AppendAsync(id, Notes(10), ExpectedVersion.NoStream);
         using var commands = new CommandCache(_db.OpenConnection());
+        var storage = new SqliteStorage();
+        var session = new SqliteSession(commands, null);
 
-        var all = await SqliteStorage.ReadAllPageAsync(commands, null, "", 0, PageBytes, CancellationToken.None);
-        var stream = await SqliteStorage.ReadStreamPageAsync(commands, null, StreamKey.From(id, ""), 1, long.MaxValue, PageBytes, CancellationToken.None);
-        var rebuild = await SqliteStorage.ReadStreamEventsPageAsync(commands, null, StreamKey.From(id, ""), 1, PageBytes, CancellationToken.None);
-        var last = await SqliteStorage.ReadAllPageAsync(commands, null, "", all.Rows[^1].Position + 4, PageBytes, CancellationToken.None);
+        var all = await storage.ReadAllPageAsync(session, "", 0, PageBytes, CancellationToken.None);
+        var stream = await storage.ReadStreamPageAsync(session, StreamKey.From(id, ""), 1, long.MaxValue, PageBytes, CancellationToken.None);
+        var rebuild = await storage.ReadStreamEventsPageAsync(session, StreamKey.From(id, ""), 1, PageBytes, CancellationToken.None);
+        var last = await storage.ReadAllPageAsync(session, "", all.Rows[^1].Position + 4, PageBytes, CancellationToken.None);
 
         Assert.Equal((4, true), (all.Rows.Count, all.Full));
         Assert.Equal((4, true), (stream.Rows.Count, stream.Full));

@@ -1,3 +1,5 @@
+using EventSourcery.Relational.Schema;
+using EventSourcery.Relational.Storage;
 using EventSourcery.Sqlite.Schema;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -15,7 +17,7 @@ namespace EventSourcery.Sqlite.Storage;
 /// <param name="connection">The context's SQLite connection.</param>
 /// <param name="options">The store's options.</param>
 /// <param name="ownerType">The store's type, for <see cref="ObjectDisposedException"/>.</param>
-internal sealed class SqliteExecutor(DbContext context, bool ownsContext, SqliteConnection connection, SqliteEventStoreOptions options, Type ownerType)
+internal sealed class SqliteExecutor(DbContext context, bool ownsContext, SqliteConnection connection, SqliteEventStoreOptions options, Type ownerType) : RelationalExecutor
 {
     private const int MaxBusyAttempts = 3;
     private const string Savepoint = "eventsourcery_write";
@@ -32,7 +34,8 @@ internal sealed class SqliteExecutor(DbContext context, bool ownsContext, Sqlite
     /// <summary>1 once the store is disposed (Interlocked).</summary>
     public int Disposed;
 
-    public DbContext Context { get; } = context;
+    /// <inheritdoc />
+    public override DbContext Context { get; } = context;
 
     public bool OwnsContext { get; } = ownsContext;
 
@@ -43,17 +46,19 @@ internal sealed class SqliteExecutor(DbContext context, bool ownsContext, Sqlite
 
     public SqliteEventStoreOptions Options { get; } = options;
 
+    /// <summary>The store's statements.</summary>
+    public SqliteStorage Storage { get; } = new();
+
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
     /// <summary>
-    /// Waits for running operations, then marks the executor disposed and closes what the store opened. Returns false
-    /// when it was disposed already.
+    /// Waits for running operations, then marks the executor disposed and closes what the store opened (once).
     /// </summary>
-    public async ValueTask<bool> DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref Disposed, 1) != 0)
         {
-            return false;
+            return;
         }
 
         await Gate.WaitAsync().ConfigureAwait(false);
@@ -70,8 +75,6 @@ internal sealed class SqliteExecutor(DbContext context, bool ownsContext, Sqlite
         {
             Gate.Release();
         }
-
-        return true;
     }
 
     /// <summary>
@@ -79,10 +82,14 @@ internal sealed class SqliteExecutor(DbContext context, bool ownsContext, Sqlite
     /// otherwise a <c>BEGIN IMMEDIATE</c> transaction of ours, retried a few times while another connection holds the
     /// write lock. Whatever <paramref name="work"/> reads, it reads under the write lock.
     /// </summary>
-    public Task<T> RunWriteAsync<T>(Func<SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-        => RunAsync((userTransaction, ct) => InWriteTransactionAsync(userTransaction, work, committed: null, ct), cancellationToken);
+    /// <remarks>
+    /// <paramref name="committed"/> runs still under the gate, after the commit of a transaction of ours (never the
+    /// user's), so that its effects follow commit order.
+    /// </remarks>
+    public override Task<T> RunWriteAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
+        => RunAsync((session, ct) => InWriteTransactionAsync(SqliteSession.Of(session).Transaction, work, committed, ct), cancellationToken);
 
-    public async Task<T> InWriteTransactionAsync<T>(SqliteTransaction? userTransaction, Func<SqliteTransaction, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
+    private async Task<T> InWriteTransactionAsync<T>(SqliteTransaction? userTransaction, Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
     {
         if (userTransaction is not null)
         {
@@ -90,7 +97,7 @@ internal sealed class SqliteExecutor(DbContext context, bool ownsContext, Sqlite
             await userTransaction.SaveAsync(Savepoint, cancellationToken).ConfigureAwait(false);
             try
             {
-                var result = await work(userTransaction, cancellationToken).ConfigureAwait(false);
+                var result = await work(new SqliteSession(Commands, userTransaction), cancellationToken).ConfigureAwait(false);
                 await userTransaction.ReleaseAsync(Savepoint, cancellationToken).ConfigureAwait(false);
                 return result;
             }
@@ -105,7 +112,7 @@ internal sealed class SqliteExecutor(DbContext context, bool ownsContext, Sqlite
         try
         {
             transaction = Connection.BeginTransaction(deferred: false);
-            var result = await work(transaction, cancellationToken).ConfigureAwait(false);
+            var result = await work(new SqliteSession(Commands, transaction), cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             committed?.Invoke(result);
             return result;
@@ -121,7 +128,7 @@ internal sealed class SqliteExecutor(DbContext context, bool ownsContext, Sqlite
     /// that owns it) and the schema in place, passing the user's transaction when there is one. Busy errors are retried with backoff when nothing of the user's is at
     /// stake, then surface as <see cref="EventStoreBusyException"/>.
     /// </summary>
-    public async Task<T> RunAsync<T>(Func<SqliteTransaction?, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    public override async Task<T> RunAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref Disposed) != 0, ownerType);
 
@@ -157,7 +164,7 @@ internal sealed class SqliteExecutor(DbContext context, bool ownsContext, Sqlite
                             await EnsureSchemaCoreAsync(userTransaction, cancellationToken).ConfigureAwait(false);
                         }
 
-                        return await work(userTransaction, cancellationToken).ConfigureAwait(false);
+                        return await work(new SqliteSession(Commands, userTransaction), cancellationToken).ConfigureAwait(false);
                     }
                     catch (SqliteException ex) when (SqliteStorage.IsBusy(ex))
                     {
@@ -174,7 +181,7 @@ internal sealed class SqliteExecutor(DbContext context, bool ownsContext, Sqlite
                     {
                         // The file lost its tables since the schema was found in place (replaced, or emptied by hand):
                         // forget that, and create them again before the next attempt.
-                        KnownSchemas.Forget(Context, Connection);
+                        KnownSchemas.Forget(Context, DatabaseKey());
                         SchemaReady = false;
                         continue;
                     }
@@ -208,7 +215,7 @@ internal sealed class SqliteExecutor(DbContext context, bool ownsContext, Sqlite
     /// Runs <paramref name="work"/> alone on the connection (under the gate), without the set-up and disposal checks of
     /// <see cref="RunAsync{T}"/>: for ending a transaction begun through the store, whatever happened since.
     /// </summary>
-    public async Task ExclusiveAsync(Func<Task> work)
+    public override async Task ExclusiveAsync(Func<Task> work)
     {
         ArgumentNullException.ThrowIfNull(work);
         await Gate.WaitAsync().ConfigureAwait(false);
@@ -248,7 +255,8 @@ internal sealed class SqliteExecutor(DbContext context, bool ownsContext, Sqlite
         return new EventStoreDbContext(new DbContextOptionsBuilder<EventStoreDbContext>().UseSqlite(connection).Options);
     }
 
-    public Task<bool> EnsureSchemaAsync(CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public override Task EnsureSchemaAsync(CancellationToken cancellationToken)
         => RunAsync<bool>((_, _) => Task.FromResult(true), cancellationToken);
 
     /// <summary>
@@ -263,10 +271,10 @@ internal sealed class SqliteExecutor(DbContext context, bool ownsContext, Sqlite
         var connection = Connection;
         // Only for stores over a user's context, made per request: a store that owns its connection lives long, and
         // OpenAsync promises to look at the file itself.
-        if ((!OwnsContext && KnownSchemas.IsKnownCurrent(context, connection))
+        if ((!OwnsContext && KnownSchemas.IsKnownCurrent(context, DatabaseKey()))
             || await SqliteStorage.SchemaIsCurrentAsync(connection, userTransaction, cancellationToken).ConfigureAwait(false))
         {
-            KnownSchemas.Remember(context, connection);
+            KnownSchemas.Remember(context, DatabaseKey());
             SchemaReady = true;
             return;
         }
@@ -274,7 +282,7 @@ internal sealed class SqliteExecutor(DbContext context, bool ownsContext, Sqlite
         if (userTransaction is not null)
         {
             // Created inside the user's transaction: a rollback would take the tables away again, so check next time too.
-            await SchemaCreator.EnsureCreatedAsync(context, connection, userTransaction, cancellationToken).ConfigureAwait(false);
+            await SchemaCreator.EnsureCreatedAsync(context, Storage, new SqliteSession(Commands, userTransaction), cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -282,16 +290,29 @@ internal sealed class SqliteExecutor(DbContext context, bool ownsContext, Sqlite
         var transaction = connection.BeginTransaction(deferred: false);
         try
         {
-            await SchemaCreator.EnsureCreatedAsync(context, connection, transaction, cancellationToken).ConfigureAwait(false);
+            await SchemaCreator.EnsureCreatedAsync(context, Storage, new SqliteSession(Commands, transaction), cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             transaction = null;
-            KnownSchemas.Remember(context, connection);
+            KnownSchemas.Remember(context, DatabaseKey());
             SchemaReady = true;
         }
         finally
         {
             await RollBackAsync(transaction).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The full path of the open connection's main database; null for an in-memory or temporary one (never remembered in <see cref="KnownSchemas"/>).</summary>
+    private string? DatabaseKey()
+    {
+        if (Connection.State != System.Data.ConnectionState.Open
+            || new SqliteConnectionStringBuilder(Connection.ConnectionString).Mode == SqliteOpenMode.Memory)
+        {
+            return null;
+        }
+
+        var file = Connection.DataSource;
+        return string.IsNullOrEmpty(file) || file.Contains(":memory:", StringComparison.Ordinal) ? null : file;
     }
 
     public SqliteTransaction? UserTransaction()

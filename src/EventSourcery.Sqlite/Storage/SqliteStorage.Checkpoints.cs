@@ -1,17 +1,19 @@
-using EventSourcery.Sqlite.Schema;
+using EventSourcery.Relational.Schema;
+using EventSourcery.Relational.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace EventSourcery.Sqlite.Storage;
 
 // Snapshots, projection checkpoints and leases, and the head position.
-internal static partial class SqliteStorage
+internal sealed partial class SqliteStorage
 {
     /// <summary>
     /// Stores the snapshot as the stream's only one, replacing an older row (an upsert keyed by the stream's row).
     /// Returns false, writing nothing, when the stream does not exist.
     /// </summary>
-    public static async Task<bool> UpsertSnapshotAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, StoredSnapshot snapshot, DateTimeOffset takenAt, CancellationToken cancellationToken)
+    public override async Task<bool> UpsertSnapshotAsync(RelationalSession session, StreamKey stream, StoredSnapshot snapshot, DateTimeOffset takenAt, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         // The stream's key comes from its row in this tenant: no row, nothing inserted. (The WHERE clause also keeps
         // SQLite's parser from reading ON CONFLICT as a join constraint of the SELECT.)
         var command = commands.Get(transaction, """
@@ -38,8 +40,9 @@ internal static partial class SqliteStorage
     }
 
     /// <summary>The stream's snapshot row, or null when the stream does not exist or has none.</summary>
-    public static async Task<StoredSnapshotRow?> FindSnapshotAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, CancellationToken cancellationToken)
+    public override async Task<StoredSnapshotRow?> FindSnapshotAsync(RelationalSession session, StreamKey stream, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, """
             SELECT sn.version, sn.event_id, sn.type, sn.fingerprint, sn.payload
             FROM es_streams s JOIN es_snapshots sn ON sn.stream_key = s.stream_key
@@ -62,16 +65,18 @@ internal static partial class SqliteStorage
     }
 
     /// <summary>The position of the tenant's last still-stored event, or 0 (see <see cref="ReadHeadPositionSql"/>).</summary>
-    public static async Task<long> ReadHeadPositionAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, CancellationToken cancellationToken)
+    public override async Task<long> ReadHeadPositionAsync(RelationalSession session, string tenantId, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, ReadHeadPositionSql);
         command.Parameters.AddWithValue("$tenant", tenantId);
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <summary>The position the tenant's projection <paramref name="name"/> has handled up to, or 0 when it has no checkpoint.</summary>
-    public static async Task<long> LoadCheckpointAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string name, CancellationToken cancellationToken)
+    public override async Task<long> LoadCheckpointAsync(RelationalSession session, string tenantId, string name, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, LoadCheckpointSql);
         command.Parameters.AddWithValue("$tenant", tenantId);
         command.Parameters.AddWithValue("$name", name);
@@ -79,8 +84,9 @@ internal static partial class SqliteStorage
     }
 
     /// <summary>Stores the tenant's checkpoint of projection <paramref name="name"/> (an upsert keyed by tenant and name).</summary>
-    public static async Task SaveCheckpointAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string name, long position, DateTimeOffset updatedAt, CancellationToken cancellationToken)
+    public override async Task SaveCheckpointAsync(RelationalSession session, string tenantId, string name, long position, DateTimeOffset updatedAt, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, """
             INSERT INTO es_checkpoints (tenant_id, name, position, updated_at)
             VALUES ($tenant, $name, $position, $updated_at)
@@ -97,8 +103,9 @@ internal static partial class SqliteStorage
     /// Takes or renews a projection's lease for <paramref name="owner"/> (an upsert that updates only a row the owner
     /// holds or whose lease ended by <paramref name="nowTicks"/>); returns whether the owner holds it now.
     /// </summary>
-    public static async Task<bool> TryAcquireProjectionLeaseAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string name, string owner, long nowTicks, long untilTicks, CancellationToken cancellationToken)
+    public override async Task<bool> TryAcquireProjectionLeaseAsync(RelationalSession session, string tenantId, string name, string owner, long nowTicks, long untilTicks, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, """
             INSERT INTO es_projection_leases (tenant_id, name, owner, lease_until)
             VALUES ($tenant, $name, $owner, $until)
@@ -114,8 +121,9 @@ internal static partial class SqliteStorage
     }
 
     /// <summary>Deletes a projection's lease if <paramref name="owner"/> holds it.</summary>
-    public static async Task ReleaseProjectionLeaseAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string name, string owner, CancellationToken cancellationToken)
+    public override async Task ReleaseProjectionLeaseAsync(RelationalSession session, string tenantId, string name, string owner, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, "DELETE FROM es_projection_leases WHERE tenant_id = $tenant AND name = $name AND owner = $owner;");
         command.Parameters.AddWithValue("$tenant", tenantId);
         command.Parameters.AddWithValue("$name", name);
@@ -127,8 +135,9 @@ internal static partial class SqliteStorage
     /// Moves the tenant's checkpoint of projection <paramref name="name"/> from <paramref name="expected"/> to
     /// <paramref name="position"/> if it is still there (0 also matches no row); true when it moved.
     /// </summary>
-    public static async Task<bool> TrySaveCheckpointAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string name, long expected, long position, DateTimeOffset updatedAt, CancellationToken cancellationToken)
+    public override async Task<bool> TrySaveCheckpointAsync(RelationalSession session, string tenantId, string name, long expected, long position, DateTimeOffset updatedAt, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         // From nothing: insert, or move a row that says 0. From a position: move only a row that is still there.
         var command = commands.Get(transaction, expected == 0
             ? """
@@ -154,8 +163,9 @@ internal static partial class SqliteStorage
     }
 
     /// <summary>Deletes the tenant's checkpoint of projection <paramref name="name"/>, if it has one.</summary>
-    public static async Task DeleteCheckpointAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string name, CancellationToken cancellationToken)
+    public override async Task DeleteCheckpointAsync(RelationalSession session, string tenantId, string name, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, "DELETE FROM es_checkpoints WHERE tenant_id = $tenant AND name = $name;");
         command.Parameters.AddWithValue("$tenant", tenantId);
         command.Parameters.AddWithValue("$name", name);

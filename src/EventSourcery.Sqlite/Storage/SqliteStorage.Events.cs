@@ -1,19 +1,21 @@
 using EventSourcery.Serialization;
-using EventSourcery.Sqlite.Schema;
+using EventSourcery.Relational.Schema;
+using EventSourcery.Relational.Storage;
 using EventSourcery.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace EventSourcery.Sqlite.Storage;
 
 // Streams and events: where ids are stored, stream rows, inserting events, deleting streams, paged reads.
-internal static partial class SqliteStorage
+internal sealed partial class SqliteStorage
 {
     /// <summary>
     /// Where each of <paramref name="events"/>' ids is stored, in any tenant (null for an id that is not): for telling a
     /// retried append from a reused id. One index probe per event; only failed appends ask.
     /// </summary>
-    public static async Task<StoredEventId?[]> FindEventIdsAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, IReadOnlyList<Event> events, CancellationToken cancellationToken)
+    public override async Task<StoredEventId?[]> FindEventIdsAsync(RelationalSession session, StreamKey stream, IReadOnlyList<Event> events, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, """
             SELECT e.version, e.position, s.tenant_id, s.category, s.stream_id
             FROM es_events e JOIN es_streams s ON s.stream_key = e.stream_key
@@ -41,8 +43,9 @@ internal static partial class SqliteStorage
     }
 
     /// <summary>The stream's row, or null when the stream does not exist.</summary>
-    public static async Task<StreamState?> FindStreamAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, CancellationToken cancellationToken)
+    public override async Task<StreamState?> FindStreamAsync(RelationalSession session, StreamKey stream, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, "SELECT stream_key, version, name FROM es_streams WHERE tenant_id = $tenant AND category = $category AND stream_id = $stream_id;", DeclareStreamKey);
         SetStreamKey(command.Parameters, stream);
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -53,8 +56,9 @@ internal static partial class SqliteStorage
 
     /// <summary>Creates the stream's row at <paramref name="version"/> and returns its key.</summary>
     /// <exception cref="SqliteException">A unique violation when another writer created the stream first.</exception>
-    public static async Task<long> InsertStreamAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, long version, CancellationToken cancellationToken)
+    public override async Task<long> InsertStreamAsync(RelationalSession session, StreamKey stream, long version, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, "INSERT INTO es_streams (tenant_id, category, stream_id, name, version) VALUES ($tenant, $category, $stream_id, $name, $version) RETURNING stream_key;");
         AddStreamKey(command, stream);
         command.Parameters.AddWithValue("$name", (object?)stream.Name ?? DBNull.Value);
@@ -63,8 +67,9 @@ internal static partial class SqliteStorage
     }
 
     /// <summary>Moves the stream from <paramref name="expected"/> to <paramref name="version"/>; false when it was not at <paramref name="expected"/>.</summary>
-    public static async Task<bool> UpdateStreamVersionAsync(CommandCache commands, SqliteTransaction? transaction, long streamKey, long expected, long version, CancellationToken cancellationToken)
+    public override async Task<bool> UpdateStreamVersionAsync(RelationalSession session, long streamKey, long expected, long version, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, "UPDATE es_streams SET version = $version WHERE stream_key = $key AND version = $expected;");
         command.Parameters.AddWithValue("$version", version);
         command.Parameters.AddWithValue("$key", streamKey);
@@ -78,9 +83,8 @@ internal static partial class SqliteStorage
     /// fills <paramref name="positions"/> (when given) with every event's position.
     /// </summary>
     /// <exception cref="SqliteException">A unique violation when another writer took one of the versions first.</exception>
-    public static async Task<long> InsertEventsAsync(
-        CommandCache commands,
-        SqliteTransaction? transaction,
+    public override async Task<long> InsertEventsAsync(
+        RelationalSession session,
         StreamKey stream,
         long streamKey,
         long firstVersion,
@@ -91,6 +95,7 @@ internal static partial class SqliteStorage
         long[]? positions,
         CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var recordedAtText = StoredValues.FormatTime(recordedAt);
 
         // One cached statement per table (compiled once per store), re-bound for every event of the batch. The
@@ -182,16 +187,18 @@ internal static partial class SqliteStorage
     /// Deletes the stream's snapshot, its events and its row (children first, so the foreign keys hold at every
     /// step). Outbox rows stay: their publication was promised at commit.
     /// </summary>
-    public static async Task DeleteStreamAsync(CommandCache commands, SqliteTransaction? transaction, long streamKey, CancellationToken cancellationToken)
+    public override async Task DeleteStreamAsync(RelationalSession session, long streamKey, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, "DELETE FROM es_snapshots WHERE stream_key = $key; DELETE FROM es_events WHERE stream_key = $key; DELETE FROM es_streams WHERE stream_key = $key;");
         command.Parameters.AddWithValue("$key", streamKey);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Up to <see cref="PageSize"/> events (and about <paramref name="pageBytes"/> bytes) of one stream with versions in [<paramref name="fromVersion"/>, <paramref name="toVersion"/>], in version order (without their stream's columns but its name).</summary>
-    public static async Task<RowPage<StoredEventRow>> ReadStreamPageAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, long fromVersion, long toVersion, int pageBytes, CancellationToken cancellationToken)
+    public override async Task<RowPage<StoredEventRow>> ReadStreamPageAsync(RelationalSession session, StreamKey stream, long fromVersion, long toVersion, int pageBytes, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, ReadStreamPageSql, static p =>
         {
             DeclareStreamKey(p);
@@ -205,8 +212,9 @@ internal static partial class SqliteStorage
     }
 
     /// <summary>Up to <see cref="PageSize"/> events (and about <paramref name="pageBytes"/> bytes) of one stream from version <paramref name="fromVersion"/>, with only what rebuilding an aggregate needs.</summary>
-    public static async Task<RowPage<StoredStreamEventRow>> ReadStreamEventsPageAsync(CommandCache commands, SqliteTransaction? transaction, StreamKey stream, long fromVersion, int pageBytes, CancellationToken cancellationToken)
+    public override async Task<RowPage<StoredStreamEventRow>> ReadStreamEventsPageAsync(RelationalSession session, StreamKey stream, long fromVersion, int pageBytes, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, ReadStreamEventsPageSql, static p =>
         {
             DeclareStreamKey(p);
@@ -245,8 +253,9 @@ internal static partial class SqliteStorage
     }
 
     /// <summary>Up to <see cref="PageSize"/> events (and about <paramref name="pageBytes"/> bytes) of the tenant's streams after <paramref name="afterPosition"/>, in position order.</summary>
-    public static async Task<RowPage<StoredEventRow>> ReadAllPageAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, long afterPosition, int pageBytes, CancellationToken cancellationToken)
+    public override async Task<RowPage<StoredEventRow>> ReadAllPageAsync(RelationalSession session, string tenantId, long afterPosition, int pageBytes, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, ReadAllPageSql, static p =>
         {
             p.Add("$after", SqliteType.Integer);

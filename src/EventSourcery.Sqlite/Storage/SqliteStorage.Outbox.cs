@@ -1,18 +1,20 @@
-using EventSourcery.Sqlite.Schema;
+using EventSourcery.Relational.Schema;
+using EventSourcery.Relational.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace EventSourcery.Sqlite.Storage;
 
 // The outbox: claims, completion, failures, releases, dead letters, counts.
-internal static partial class SqliteStorage
+internal sealed partial class SqliteStorage
 {
     /// <summary>
     /// Claims up to <paramref name="limit"/> of the tenant's deliverable entries for <paramref name="runnerId"/> until
     /// <paramref name="leaseUntilTicks"/> (see <see cref="ClaimOutboxSql"/>) and returns them in id order. Run it in a
     /// write transaction: the walk and the marking then happen under one lock, so two runners never claim one entry.
     /// </summary>
-    public static async Task<List<StoredOutboxRow>> ClaimOutboxAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string runnerId, int limit, int maxBytes, long nowTicks, long leaseUntilTicks, CancellationToken cancellationToken)
+    public override async Task<List<StoredOutboxRow>> ClaimOutboxAsync(RelationalSession session, string tenantId, string runnerId, int limit, int maxBytes, long nowTicks, long leaseUntilTicks, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, ClaimOutboxSql);
         command.Parameters.AddWithValue("$tenant", tenantId);
         command.Parameters.AddWithValue("$runner", runnerId);
@@ -26,8 +28,9 @@ internal static partial class SqliteStorage
     }
 
     /// <summary>Deletes a delivered entry of the tenant that <paramref name="runnerId"/> still holds (nothing otherwise).</summary>
-    public static async Task CompleteOutboxAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string runnerId, long entryId, CancellationToken cancellationToken)
+    public override async Task CompleteOutboxAsync(RelationalSession session, string tenantId, string runnerId, long entryId, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, "DELETE FROM es_outbox WHERE id = $id AND tenant_id = $tenant AND claimed_by = $runner;");
         command.Parameters.AddWithValue("$id", entryId);
         command.Parameters.AddWithValue("$tenant", tenantId);
@@ -36,8 +39,9 @@ internal static partial class SqliteStorage
     }
 
     /// <summary>Deletes the delivered entries of the tenant among <paramref name="entryIds"/> that <paramref name="runnerId"/> still holds, in one statement.</summary>
-    public static async Task CompleteOutboxAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken)
+    public override async Task CompleteOutboxAsync(RelationalSession session, string tenantId, string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, "DELETE FROM es_outbox WHERE tenant_id = $tenant AND claimed_by = $runner AND id IN (SELECT value FROM json_each($ids));");
         command.Parameters.AddWithValue("$tenant", tenantId);
         command.Parameters.AddWithValue("$runner", runnerId);
@@ -49,8 +53,9 @@ internal static partial class SqliteStorage
     /// Counts a failed attempt of the tenant's entry and ends its claim: it waits until <paramref name="retryAtTicks"/>,
     /// or is dead-lettered at <paramref name="deadLetteredAt"/> when that is given instead. Only while <paramref name="runnerId"/> holds it.
     /// </summary>
-    public static async Task FailOutboxAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string runnerId, long entryId, string error, long? retryAtTicks, DateTimeOffset? deadLetteredAt, CancellationToken cancellationToken)
+    public override async Task FailOutboxAsync(RelationalSession session, string tenantId, string runnerId, long entryId, string error, long? retryAtTicks, DateTimeOffset? deadLetteredAt, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, """
             UPDATE es_outbox
             SET attempts = attempts + 1, last_error = $error, retry_at = $retry_at, dead_lettered_at = $dead_lettered_at, claimed_by = NULL, lease_until = NULL
@@ -66,8 +71,9 @@ internal static partial class SqliteStorage
     }
 
     /// <summary>Ends <paramref name="runnerId"/>'s claims on the tenant's entries among <paramref name="entryIds"/>, counting no attempt.</summary>
-    public static async Task ReleaseOutboxAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken)
+    public override async Task ReleaseOutboxAsync(RelationalSession session, string tenantId, string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, """
             UPDATE es_outbox SET claimed_by = NULL, lease_until = NULL
             WHERE tenant_id = $tenant AND claimed_by = $runner AND id IN (SELECT value FROM json_each($ids));
@@ -79,8 +85,9 @@ internal static partial class SqliteStorage
     }
 
     /// <summary>The tenant's dead-lettered entries, in id order.</summary>
-    public static async Task<List<StoredOutboxRow>> ReadDeadLettersAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, CancellationToken cancellationToken)
+    public override async Task<List<StoredOutboxRow>> ReadDeadLettersAsync(RelationalSession session, string tenantId, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, ReadDeadLettersSql);
         command.Parameters.AddWithValue("$tenant", tenantId);
         return await ReadOutboxRowsAsync(command, cancellationToken).ConfigureAwait(false);
@@ -90,8 +97,9 @@ internal static partial class SqliteStorage
     /// Puts the tenant's dead letters among <paramref name="entryIds"/> (all of them when null) back for delivery with
     /// no attempts counted; the last error stays. Returns how many were put back.
     /// </summary>
-    public static async Task<int> RetryDeadLettersAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, IReadOnlyCollection<long>? entryIds, CancellationToken cancellationToken)
+    public override async Task<int> RetryDeadLettersAsync(RelationalSession session, string tenantId, IReadOnlyCollection<long>? entryIds, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         const string Update = "UPDATE es_outbox SET dead_lettered_at = NULL, retry_at = NULL, attempts = 0 WHERE tenant_id = $tenant AND dead_lettered_at IS NOT NULL";
         using var command = Create(commands.Connection, transaction, entryIds is null ? $"{Update};" : $"{Update} AND id IN (SELECT value FROM json_each($ids));");
         command.Parameters.AddWithValue("$tenant", tenantId);
@@ -104,8 +112,9 @@ internal static partial class SqliteStorage
     }
 
     /// <summary>How many entries of the tenant are not delivered yet.</summary>
-    public static async Task<long> CountOutboxAsync(CommandCache commands, SqliteTransaction? transaction, string tenantId, CancellationToken cancellationToken)
+    public override async Task<long> CountOutboxAsync(RelationalSession session, string tenantId, CancellationToken cancellationToken)
     {
+        var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, CountOutboxSql);
         command.Parameters.AddWithValue("$tenant", tenantId);
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;

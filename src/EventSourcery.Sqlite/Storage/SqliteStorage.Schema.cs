@@ -1,13 +1,42 @@
 using System.Globalization;
-using EventSourcery.Sqlite.Schema;
+using EventSourcery.Relational.Schema;
+using EventSourcery.Relational.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace EventSourcery.Sqlite.Storage;
 
 // The schema: pragmas, which tables exist, the read-only check, upgrades of older files, DDL.
-internal static partial class SqliteStorage
+internal sealed partial class SqliteStorage
 {
     /// <summary>Sets the connection-level pragmas of a store that owns its connection.</summary>
+    /// <inheritdoc />
+    public override Task<HashSet<string>> ExistingTablesAsync(RelationalSession session, CancellationToken cancellationToken)
+    {
+        var (commands, transaction) = SqliteSession.Of(session);
+        return ExistingTablesAsync(commands.Connection, transaction, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override Task<bool> SchemaIsCurrentAsync(RelationalSession session, CancellationToken cancellationToken)
+    {
+        var (commands, transaction) = SqliteSession.Of(session);
+        return SchemaIsCurrentAsync(commands.Connection, transaction, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override Task UpgradeEventsTableAsync(RelationalSession session, CancellationToken cancellationToken)
+    {
+        var (commands, transaction) = SqliteSession.Of(session);
+        return UpgradeEventsTableAsync(commands.Connection, transaction, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override Task ExecuteDdlAsync(RelationalSession session, string sql, CancellationToken cancellationToken)
+    {
+        var (commands, transaction) = SqliteSession.Of(session);
+        return ExecuteDdlAsync(commands.Connection, transaction, sql, cancellationToken);
+    }
+
     public static async Task ApplyPragmasAsync(SqliteConnection connection, SqliteEventStoreOptions options, CancellationToken cancellationToken)
     {
         var synchronous = options.Synchronous == SqliteSynchronousMode.Normal ? "NORMAL" : "FULL";
@@ -47,7 +76,7 @@ internal static partial class SqliteStorage
     /// <summary>
     /// Whether every table of the store exists in its current shape, asked with one read of the schema: no write lock,
     /// so a new store's first read never waits behind a writer. False sends the caller to the write-locked
-    /// <see cref="Schema.SchemaCreator.EnsureCreatedAsync"/>, which looks again under the lock.
+    /// <see cref="SchemaCreator.EnsureCreatedAsync"/>, which looks again under the lock.
     /// </summary>
     public static async Task<bool> SchemaIsCurrentAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {

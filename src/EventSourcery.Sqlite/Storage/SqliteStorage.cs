@@ -1,15 +1,17 @@
+using System.Data.Common;
 using System.Globalization;
-using EventSourcery.Sqlite.Schema;
+using EventSourcery.Relational.Schema;
+using EventSourcery.Relational.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace EventSourcery.Sqlite.Storage;
 
 /// <summary>
 /// Every piece of SQLite-specific SQL the store runs, and the mapping of SQLite errors to what they mean for it.
-/// All values are bound as parameters. A relational store for another provider replaces this class and keeps
-/// <see cref="SqliteEventStore"/>'s logic.
+/// All values are bound as parameters. The logic around the statements is <see cref="RelationalEventStore"/>'s, the
+/// same for every provider.
 /// </summary>
-internal static partial class SqliteStorage
+internal sealed partial class SqliteStorage : RelationalStorage
 {
     private const int SqliteError = 1;
     private const int SqliteBusy = 5;
@@ -51,10 +53,10 @@ internal static partial class SqliteStorage
         """;
 
     /// <summary>The unique index of event ids: an id is stored once per database, across tenants.</summary>
-    internal const string EventIdIndex = "ux_es_events_event_id";
+    internal const string EventIdIndex = Tables.EventIdIndex;
 
     /// <summary>The index of a view's events in position order: what <see cref="ReadAllPageSql"/> and <see cref="ReadHeadPositionSql"/> walk.</summary>
-    internal const string EventsByTenantIndex = "ix_es_events_tenant_position";
+    internal const string EventsByTenantIndex = Tables.EventsByTenantIndex;
 
     private const string InsertOutboxSql = """
         INSERT INTO es_outbox (position, tenant_id, category, stream_id, stream_name, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, attempts)
@@ -92,7 +94,7 @@ internal static partial class SqliteStorage
     /// partial index <c>ix_es_outbox_held</c>; the claim repeats it word for word (on its alias) so that SQLite sees the
     /// index applies.
     /// </summary>
-    internal const string OutboxHeldFilter = "dead_lettered_at IS NOT NULL OR retry_at IS NOT NULL OR claimed_by IS NOT NULL";
+    internal const string OutboxHeldFilter = Tables.OutboxHeldFilter;
 
     // An outbox row's event columns in the order of EventColumns (so ReadEventRow reads both), then its delivery state.
     private const string OutboxColumns =
@@ -150,6 +152,15 @@ internal static partial class SqliteStorage
 
     /// <summary>The query of <see cref="LoadCheckpointAsync"/> (internal so that tests can check its plan).</summary>
     internal const string LoadCheckpointSql = "SELECT position FROM es_checkpoints WHERE tenant_id = $tenant AND name = $name;";
+
+    /// <inheritdoc />
+    public override int PageRows => PageSize;
+
+    /// <inheritdoc />
+    public override bool IsUniqueViolation(DbException exception) => exception is SqliteException ex && IsUniqueViolation(ex);
+
+    /// <inheritdoc />
+    public override bool IsEventIdViolation(DbException exception) => exception is SqliteException ex && IsEventIdViolation(ex);
 
     /// <summary>The database is locked by another connection (or a conflicting snapshot); retrying later may succeed.</summary>
     public static bool IsBusy(SqliteException ex) => (ex.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked;

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace EventSourcery.Sqlite.Schema;
+namespace EventSourcery.Relational.Schema;
 
 // The entity classes exist to describe the schema to EF Core (which creates the tables and keeps them in the user's
 // model and migrations); the store's hot paths read and write these tables with parameterized SQL, not through them.
@@ -129,7 +129,7 @@ internal sealed class SnapshotRow
 /// <summary>
 /// One row per projection and tenant view: the position of the last event the projection handled. Written by
 /// <see cref="ProjectionRunner"/> through the store, in the same transaction as the read model when the store is a
-/// <see cref="SqliteDbContextEventStore"/> and the projection writes through its context.
+/// store over a user's <c>DbContext</c> and the projection writes through its context.
 /// </summary>
 [SuppressMessage("Performance", "CA1812", Justification = "Instantiated by EF Core when a user queries the table.")]
 internal sealed class CheckpointRow

@@ -1,10 +1,10 @@
-using EventSourcery.Sqlite.Schema;
-using EventSourcery.Sqlite.Storage;
+using EventSourcery.Relational.Schema;
+using EventSourcery.Relational.Storage;
 
 namespace EventSourcery;
 
 // The transactional outbox (<see cref="IOutboxStore"/>).
-public partial class SqliteEventStore
+public abstract partial class RelationalEventStore
 {
     /// <inheritdoc />
     string? IOutboxStore.OutboxTenantId => _recordedTenant;
@@ -28,12 +28,12 @@ public partial class SqliteEventStore
 
         var now = StoredValues.ToUtcTicks(claim.Now);
         var leaseUntil = claim.Lease.Ticks > DateTimeOffset.MaxValue.UtcTicks - now ? DateTimeOffset.MaxValue.UtcTicks : now + claim.Lease.Ticks;
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var tenant = _tenant;
         return await RunWriteAsync<IReadOnlyList<OutboxEntry>>(
-            async (transaction, ct) =>
+            async (session, ct) =>
             {
-                var rows = await SqliteStorage.ClaimOutboxAsync(commands, transaction, tenant, claim.RunnerId, claim.MaxCount, _shared.Options.PageBytes, now, leaseUntil, ct).ConfigureAwait(false);
+                var rows = await storage.ClaimOutboxAsync(session, tenant, claim.RunnerId, claim.MaxCount, _shared.Options.PageBytes, now, leaseUntil, ct).ConfigureAwait(false);
                 return rows.ConvertAll(_rows.MaterializeEntry);
             },
             cancellationToken).ConfigureAwait(false);
@@ -43,12 +43,12 @@ public partial class SqliteEventStore
     async ValueTask IOutboxStore.CompleteOutboxAsync(string runnerId, long entryId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var tenant = _tenant;
         await RunWriteAsync(
-            async (transaction, ct) =>
+            async (session, ct) =>
             {
-                await SqliteStorage.CompleteOutboxAsync(commands, transaction, tenant, runnerId, entryId, ct).ConfigureAwait(false);
+                await storage.CompleteOutboxAsync(session, tenant, runnerId, entryId, ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
@@ -71,12 +71,12 @@ public partial class SqliteEventStore
             return;
         }
 
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var tenant = _tenant;
         await RunWriteAsync(
-            async (transaction, ct) =>
+            async (session, ct) =>
             {
-                await SqliteStorage.CompleteOutboxAsync(commands, transaction, tenant, runnerId, entryIds, ct).ConfigureAwait(false);
+                await storage.CompleteOutboxAsync(session, tenant, runnerId, entryIds, ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
@@ -87,14 +87,14 @@ public partial class SqliteEventStore
     {
         ArgumentNullException.ThrowIfNull(error);
         cancellationToken.ThrowIfCancellationRequested();
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var tenant = _tenant;
         long? retryAtTicks = retryAt is { } at ? StoredValues.ToUtcTicks(at) : null;
         DateTimeOffset? deadLetteredAt = retryAt is null ? now : null;
         await RunWriteAsync(
-            async (transaction, ct) =>
+            async (session, ct) =>
             {
-                await SqliteStorage.FailOutboxAsync(commands, transaction, tenant, runnerId, entryId, error, retryAtTicks, deadLetteredAt, ct).ConfigureAwait(false);
+                await storage.FailOutboxAsync(session, tenant, runnerId, entryId, error, retryAtTicks, deadLetteredAt, ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
@@ -110,12 +110,12 @@ public partial class SqliteEventStore
             return;
         }
 
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var tenant = _tenant;
         await RunWriteAsync(
-            async (transaction, ct) =>
+            async (session, ct) =>
             {
-                await SqliteStorage.ReleaseOutboxAsync(commands, transaction, tenant, runnerId, entryIds, ct).ConfigureAwait(false);
+                await storage.ReleaseOutboxAsync(session, tenant, runnerId, entryIds, ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
@@ -125,9 +125,9 @@ public partial class SqliteEventStore
     async ValueTask<IReadOnlyList<OutboxEntry>> IOutboxStore.ReadDeadLettersAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var tenant = _tenant;
-        var rows = await RunAsync((transaction, ct) => SqliteStorage.ReadDeadLettersAsync(commands, transaction, tenant, ct), cancellationToken).ConfigureAwait(false);
+        var rows = await RunAsync((session, ct) => storage.ReadDeadLettersAsync(session, tenant, ct), cancellationToken).ConfigureAwait(false);
         return rows.ConvertAll(_rows.MaterializeEntry);
     }
 
@@ -140,17 +140,17 @@ public partial class SqliteEventStore
             return 0;
         }
 
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var tenant = _tenant;
-        return await RunWriteAsync((transaction, ct) => SqliteStorage.RetryDeadLettersAsync(commands, transaction, tenant, entryIds, ct), cancellationToken).ConfigureAwait(false);
+        return await RunWriteAsync((session, ct) => storage.RetryDeadLettersAsync(session, tenant, entryIds, ct), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     async ValueTask<long> IOutboxStore.CountOutboxAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var tenant = _tenant;
-        return await RunAsync((transaction, ct) => SqliteStorage.CountOutboxAsync(commands, transaction, tenant, ct), cancellationToken).ConfigureAwait(false);
+        return await RunAsync((session, ct) => storage.CountOutboxAsync(session, tenant, ct), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,11 +1,11 @@
 using System.Runtime.CompilerServices;
-using EventSourcery.Sqlite.Storage;
+using EventSourcery.Relational.Storage;
 using EventSourcery.Storage;
 
 namespace EventSourcery;
 
 // Reading: streams, the rebuild reader, ReadAll, and the wait for appends.
-public partial class SqliteEventStore
+public abstract partial class RelationalEventStore
 {
     /// <inheritdoc />
     /// <remarks>
@@ -39,7 +39,7 @@ public partial class SqliteEventStore
         ArgumentOutOfRangeException.ThrowIfLessThan(fromVersion, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(fromVersion, toVersion);
         var stream = StreamKey.From(streamId, _tenant);
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var pageBytes = _shared.Options.PageBytes;
         StreamId? stored = null;
         var next = fromVersion;
@@ -47,7 +47,7 @@ public partial class SqliteEventStore
         {
             // One page at a time under the gate; the gate is never held while the caller consumes events.
             var from = next;
-            var (page, full) = await RunAsync((transaction, ct) => SqliteStorage.ReadStreamPageAsync(commands, transaction, stream, from, toVersion, pageBytes, ct), cancellationToken).ConfigureAwait(false);
+            var (page, full) = await RunAsync((session, ct) => storage.ReadStreamPageAsync(session, stream, from, toVersion, pageBytes, ct), cancellationToken).ConfigureAwait(false);
             foreach (var row in page)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -70,13 +70,13 @@ public partial class SqliteEventStore
         AppendGuard.ThrowIfDefault(streamId, nameof(streamId));
         ArgumentOutOfRangeException.ThrowIfLessThan(fromVersion, 1);
         var stream = StreamKey.From(streamId, _tenant);
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var pageBytes = _shared.Options.PageBytes;
         var next = fromVersion;
         while (true)
         {
             var from = next;
-            var (page, full) = await RunAsync((transaction, ct) => SqliteStorage.ReadStreamEventsPageAsync(commands, transaction, stream, from, pageBytes, ct), cancellationToken).ConfigureAwait(false);
+            var (page, full) = await RunAsync((session, ct) => storage.ReadStreamEventsPageAsync(session, stream, from, pageBytes, ct), cancellationToken).ConfigureAwait(false);
             foreach (var row in page)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -108,11 +108,13 @@ public partial class SqliteEventStore
         ArgumentOutOfRangeException.ThrowIfNegative(afterPosition);
         var after = afterPosition;
         var pageBytes = _shared.Options.PageBytes;
+        var storage = _shared.Storage;
+        var tenant = _tenant;
         var streamIds = new RowMaterializer.StreamIdMemo();
         while (true)
         {
             var from = after;
-            var (page, full) = await RunAsync((transaction, ct) => SqliteStorage.ReadAllPageAsync(_shared.Commands, transaction, _tenant, from, pageBytes, ct), cancellationToken).ConfigureAwait(false);
+            var (page, full) = await RunAsync((session, ct) => storage.ReadAllPageAsync(session, tenant, from, pageBytes, ct), cancellationToken).ConfigureAwait(false);
             streamIds.Clear();
             foreach (var row in page)
             {

@@ -1,4 +1,4 @@
-namespace EventSourcery.Sqlite.Storage;
+namespace EventSourcery.Relational.Storage;
 
 /// <summary>Identifies a stream row: the tenant ('' for the default view), category ('' for none), guid and optional name.</summary>
 internal readonly record struct StreamKey(string TenantId, string Category, Guid StreamGuid, string? Name)
@@ -6,7 +6,7 @@ internal readonly record struct StreamKey(string TenantId, string Category, Guid
     public static StreamKey From(StreamId id, string tenantId) => new(tenantId, id.Category ?? "", id.Value, id.Name);
 }
 
-/// <summary>A stream row found by <see cref="SqliteStorage.FindStreamAsync"/>, with the name it was created with.</summary>
+/// <summary>A stream row found by <see cref="RelationalStorage.FindStreamAsync"/>, with the name it was created with.</summary>
 internal readonly record struct StreamState(long Key, long Version, string? Name);
 
 /// <summary>
@@ -29,7 +29,7 @@ internal sealed record StoredEventRow(
     string? StreamName);
 
 /// <summary>
-/// An event row read to rebuild an aggregate (<see cref="SqliteStorage.ReadStreamEventsPageAsync"/>): only what that
+/// An event row read to rebuild an aggregate (<see cref="RelationalStorage.ReadStreamEventsPageAsync"/>): only what that
 /// needs, and the position to name the row by if it cannot be read.
 /// </summary>
 internal readonly record struct StoredStreamEventRow(long Position, long Version, string? EventId, string? EventName, byte[]? Payload, byte[]? Metadata, string? CreatedAt);
@@ -42,7 +42,7 @@ internal sealed record StoredOutboxRow(long Id, StoredEventRow Event, long Attem
 
 /// <summary>
 /// One page of a read: its rows, and whether more may follow (the page reached its row limit, or its byte budget, see
-/// <see cref="SqliteEventStoreOptions.PageBytes"/>). A page that is not full was the last one.
+/// <see cref="RelationalEventStoreOptions.PageBytes"/>). A page that is not full was the last one.
 /// </summary>
 internal readonly record struct RowPage<T>(List<T> Rows, bool Full);
 

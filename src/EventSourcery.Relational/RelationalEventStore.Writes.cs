@@ -1,13 +1,13 @@
 using System.Runtime.ExceptionServices;
 using EventSourcery.Serialization;
-using EventSourcery.Sqlite.Storage;
+using EventSourcery.Relational.Storage;
 using EventSourcery.Storage;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace EventSourcery;
 
 // Writing: appends and publishes with their expected versions, retries and listeners; deletes; snapshots.
-public partial class SqliteEventStore
+public abstract partial class RelationalEventStore
 {
     /// <inheritdoc />
     public ValueTask<AppendResult> AppendAsync(StreamId streamId, IReadOnlyList<Event> events, ExpectedVersion expectedVersion, CancellationToken cancellationToken = default)
@@ -23,14 +23,14 @@ public partial class SqliteEventStore
         AppendGuard.ThrowIfDefault(streamId, nameof(streamId));
         cancellationToken.ThrowIfCancellationRequested();
         var stream = StreamKey.From(streamId, _tenant);
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         return await RunWriteAsync(
             streamId,
             expectedVersion,
             stream,
-            async (transaction, ct) =>
+            async (session, ct) =>
             {
-                var current = await SqliteStorage.FindStreamAsync(commands, transaction, stream, ct).ConfigureAwait(false);
+                var current = await storage.FindStreamAsync(session, stream, ct).ConfigureAwait(false);
                 if (!expectedVersion.IsSatisfiedBy(current?.Version))
                 {
                     throw new ConcurrencyException(streamId, expectedVersion, current?.Version);
@@ -41,7 +41,7 @@ public partial class SqliteEventStore
                     return false;
                 }
 
-                await SqliteStorage.DeleteStreamAsync(commands, transaction, found.Key, ct).ConfigureAwait(false);
+                await storage.DeleteStreamAsync(session, found.Key, ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
@@ -60,13 +60,13 @@ public partial class SqliteEventStore
 
         cancellationToken.ThrowIfCancellationRequested();
         var stream = StreamKey.From(streamId, _tenant);
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var takenAt = _shared.Time.GetUtcNow();
         var saved = await RunWriteAsync(
             streamId,
             ExpectedVersion.Any,
             stream,
-            (transaction, ct) => SqliteStorage.UpsertSnapshotAsync(commands, transaction, stream, snapshot, takenAt, ct),
+            (session, ct) => storage.UpsertSnapshotAsync(session, stream, snapshot, takenAt, ct),
             cancellationToken).ConfigureAwait(false);
         if (!saved)
         {
@@ -84,8 +84,8 @@ public partial class SqliteEventStore
         AppendGuard.ThrowIfDefault(streamId, nameof(streamId));
         cancellationToken.ThrowIfCancellationRequested();
         var stream = StreamKey.From(streamId, _tenant);
-        var commands = _shared.Commands;
-        var row = await RunAsync((transaction, ct) => SqliteStorage.FindSnapshotAsync(commands, transaction, stream, ct), cancellationToken).ConfigureAwait(false);
+        var storage = _shared.Storage;
+        var row = await RunAsync((session, ct) => storage.FindSnapshotAsync(session, stream, ct), cancellationToken).ConfigureAwait(false);
         return row is { Type: { } type, Fingerprint: { } fingerprint, Payload: { } payload } && Guid.TryParse(row.EventId, out var eventId)
             ? new StoredSnapshot(row.Version, eventId, type, fingerprint, payload)
             : null;
@@ -117,7 +117,7 @@ public partial class SqliteEventStore
         }
 
         var stream = StreamKey.From(streamId, _tenant);
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var time = _shared.Time;
         var listeners = _shared.Listeners;
         var signal = _shared.Signal;
@@ -128,13 +128,13 @@ public partial class SqliteEventStore
                 streamId,
                 expectedVersion,
                 stream,
-                async (transaction, ct) =>
+                async (session, ct) =>
                 {
-                    var current = await SqliteStorage.FindStreamAsync(commands, transaction, stream, ct).ConfigureAwait(false);
+                    var current = await storage.FindStreamAsync(session, stream, ct).ConfigureAwait(false);
                     if (!expectedVersion.IsSatisfiedBy(current?.Version))
                     {
                         // A retry of an append that committed finds its events where it would put them: its result.
-                        var storedIds = await SqliteStorage.FindEventIdsAsync(commands, transaction, stream, events, ct).ConfigureAwait(false);
+                        var storedIds = await storage.FindEventIdsAsync(session, stream, events, ct).ConfigureAwait(false);
                         return AppendRetry.Resolve(streamId, expectedVersion, events, storedIds)
                             ?? throw new ConcurrencyException(streamId, expectedVersion, current?.Version);
                     }
@@ -150,7 +150,7 @@ public partial class SqliteEventStore
                         long streamKey;
                         if (current is { } found)
                         {
-                            if (!await SqliteStorage.UpdateStreamVersionAsync(commands, transaction, found.Key, found.Version, lastVersion, ct).ConfigureAwait(false))
+                            if (!await storage.UpdateStreamVersionAsync(session, found.Key, found.Version, lastVersion, ct).ConfigureAwait(false))
                             {
                                 throw new LostRaceException(null);
                             }
@@ -160,16 +160,16 @@ public partial class SqliteEventStore
                         }
                         else
                         {
-                            streamKey = await SqliteStorage.InsertStreamAsync(commands, transaction, stream, lastVersion, ct).ConfigureAwait(false);
+                            streamKey = await storage.InsertStreamAsync(session, stream, lastVersion, ct).ConfigureAwait(false);
                         }
 
-                        lastPosition = await SqliteStorage.InsertEventsAsync(commands, transaction, written, streamKey, firstVersion, events, serialized, recordedAt, outboxed, positions, ct).ConfigureAwait(false);
+                        lastPosition = await storage.InsertEventsAsync(session, written, streamKey, firstVersion, events, serialized, recordedAt, outboxed, positions, ct).ConfigureAwait(false);
                     }
-                    catch (SqliteException ex) when (SqliteStorage.IsEventIdViolation(ex))
+                    catch (DbException ex) when (storage.IsEventIdViolation(ex))
                     {
                         throw new EventIdTakenException(ex);
                     }
-                    catch (SqliteException ex) when (SqliteStorage.IsUniqueViolation(ex))
+                    catch (DbException ex) when (storage.IsUniqueViolation(ex))
                     {
                         throw new LostRaceException(ex);
                     }
@@ -194,16 +194,16 @@ public partial class SqliteEventStore
         {
             // Rolled back by now: whatever holds the ids was stored before this append. Its retry, or a reused id.
             return await RunAsync(
-                async (transaction, ct) =>
+                async (session, ct) =>
                 {
-                    var storedIds = await SqliteStorage.FindEventIdsAsync(commands, transaction, stream, events, ct).ConfigureAwait(false);
+                    var storedIds = await storage.FindEventIdsAsync(session, stream, events, ct).ConfigureAwait(false);
                     if (AppendRetry.Resolve(streamId, expectedVersion, events, storedIds) is { } original)
                     {
                         return original;
                     }
 
                     // The event that held the id was deleted since: as with any other lost race.
-                    var actual = await SqliteStorage.FindStreamAsync(commands, transaction, stream, ct).ConfigureAwait(false);
+                    var actual = await storage.FindStreamAsync(session, stream, ct).ConfigureAwait(false);
                     throw new ConcurrencyException(streamId, expectedVersion, actual?.Version, taken.InnerException);
                 },
                 cancellationToken).ConfigureAwait(false);
@@ -234,33 +234,31 @@ public partial class SqliteEventStore
     }
 
     /// <summary>
-    /// Runs a write to one stream (see <see cref="RunWriteAsync{T}(Func{SqliteTransaction, CancellationToken, Task{T}}, CancellationToken)"/>);
-    /// a lost race becomes <see cref="ConcurrencyException"/> with the stream's version read afresh.
+    /// Runs a write to one stream all-or-nothing (see <see cref="RelationalExecutor.RunWriteAsync{T}"/>); a lost race
+    /// becomes <see cref="ConcurrencyException"/> with the stream's version read afresh.
     /// </summary>
-    private Task<T> RunWriteAsync<T>(StreamId streamId, ExpectedVersion expected, StreamKey stream, Func<SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    private Task<T> RunWriteAsync<T>(StreamId streamId, ExpectedVersion expected, StreamKey stream, Func<RelationalSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
         => RunWriteAsync(streamId, expected, stream, work, committed: null, cancellationToken);
 
     /// <summary>
     /// Runs a write to one stream like the overload without <paramref name="committed"/>. When the write commits a
-    /// transaction of the store's own (not the user's), <paramref name="committed"/> runs, still alone on the
-    /// connection, so that its effects follow commit order.
+    /// transaction of the store's own (not the user's), <paramref name="committed"/> runs before the store's next
+    /// operation, so that its effects follow commit order.
     /// </summary>
-    private Task<T> RunWriteAsync<T>(StreamId streamId, ExpectedVersion expected, StreamKey stream, Func<SqliteTransaction, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
-        => RunAsync(
-            async (userTransaction, ct) =>
-            {
-                try
-                {
-                    return await _shared.Executor.InWriteTransactionAsync(userTransaction, work, committed, ct).ConfigureAwait(false);
-                }
-                catch (LostRaceException lost)
-                {
-                    // Rolled back already (to the savepoint in the user's transaction), so this reads what the winner wrote.
-                    var actual = await SqliteStorage.FindStreamAsync(_shared.Commands, userTransaction, stream, ct).ConfigureAwait(false);
-                    throw new ConcurrencyException(streamId, expected, actual?.Version, lost.InnerException);
-                }
-            },
-            cancellationToken);
+    private async Task<T> RunWriteAsync<T>(StreamId streamId, ExpectedVersion expected, StreamKey stream, Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _shared.Executor.RunWriteAsync(work, committed, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LostRaceException lost)
+        {
+            // Rolled back already (to the savepoint in the user's transaction), so this reads what the winner wrote.
+            var storage = _shared.Storage;
+            var actual = await RunAsync((session, ct) => storage.FindStreamAsync(session, stream, ct), cancellationToken).ConfigureAwait(false);
+            throw new ConcurrencyException(streamId, expected, actual?.Version, lost.InnerException);
+        }
+    }
 
     /// <summary>A listener failed inside an append; carries its exception out of the store's own error handling.</summary>
     private sealed class ListenerFailedException(ExceptionDispatchInfo error) : Exception("A listener failed.", error.SourceException)

@@ -1,31 +1,30 @@
-using EventSourcery.Sqlite.Storage;
-using Microsoft.Data.Sqlite;
+using EventSourcery.Relational.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Migrations.Operations;
 
-namespace EventSourcery.Sqlite.Schema;
+namespace EventSourcery.Relational.Schema;
 
 /// <summary>
 /// Creates the store's tables that are missing, from the EF Core model, and brings an existing <c>es_events</c> made by
-/// an earlier version up to date (see <see cref="SqliteStorage.UpgradeEventsTableAsync"/>). <c>EnsureCreated</c> does nothing when the
+/// an earlier version up to date (see <see cref="RelationalStorage.UpgradeEventsTableAsync"/>). <c>EnsureCreated</c> does nothing when the
 /// database already has other tables, and <c>CreateTables</c> creates every table of the model, so this asks EF for
 /// the operations that build the model from nothing and keeps those for our tables that do not exist yet.
 /// </summary>
 internal static class SchemaCreator
 {
     /// <summary>
-    /// Creates the missing tables inside <paramref name="transaction"/>, which the caller begins with a write lock
+    /// Creates the missing tables in the session's transaction, which the caller begins with a write lock
     /// (two processes opening a new file at once: the second waits, then finds the tables).
     /// </summary>
-    public static async Task EnsureCreatedAsync(DbContext context, SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    public static async Task EnsureCreatedAsync(DbContext context, RelationalStorage storage, RelationalSession session, CancellationToken cancellationToken)
     {
-        var existing = await SqliteStorage.ExistingTablesAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var existing = await storage.ExistingTablesAsync(session, cancellationToken).ConfigureAwait(false);
         if (existing.Contains(Tables.Events))
         {
-            await SqliteStorage.UpgradeEventsTableAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            await storage.UpgradeEventsTableAsync(session, cancellationToken).ConfigureAwait(false);
         }
 
         if (existing.Count == Tables.All.Length)
@@ -48,7 +47,7 @@ internal static class SchemaCreator
         var commands = context.GetService<IMigrationsSqlGenerator>().Generate(operations, model);
         foreach (var command in commands)
         {
-            await SqliteStorage.ExecuteDdlAsync(connection, transaction, command.CommandText, cancellationToken).ConfigureAwait(false);
+            await storage.ExecuteDdlAsync(session, command.CommandText, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -1,53 +1,53 @@
-using EventSourcery.Sqlite.Schema;
-using EventSourcery.Sqlite.Storage;
+using EventSourcery.Relational.Schema;
+using EventSourcery.Relational.Storage;
 
 namespace EventSourcery;
 
 // Projection checkpoints, ownership leases and the head position (<see cref="ICheckpointStore"/>, <see cref="IProjectionLeases"/>).
-public partial class SqliteEventStore
+public abstract partial class RelationalEventStore
 {
     /// <inheritdoc />
     public async ValueTask<long> LoadCheckpointAsync(string projection, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(projection);
         cancellationToken.ThrowIfCancellationRequested();
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var tenant = _tenant;
-        return await RunAsync((transaction, ct) => SqliteStorage.LoadCheckpointAsync(commands, transaction, tenant, projection, ct), cancellationToken).ConfigureAwait(false);
+        return await RunAsync((session, ct) => storage.LoadCheckpointAsync(session, tenant, projection, ct), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    /// <remarks>Inside a transaction on the user's context (see <see cref="SqliteDbContextEventStore"/>) the checkpoint commits or rolls back with it.</remarks>
+    /// <remarks>Inside a transaction on the user's context (a store over its <see cref="Microsoft.EntityFrameworkCore.DbContext"/>) the checkpoint commits or rolls back with it.</remarks>
     public async ValueTask SaveCheckpointAsync(string projection, long position, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(projection);
         ArgumentOutOfRangeException.ThrowIfNegative(position);
         cancellationToken.ThrowIfCancellationRequested();
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var tenant = _tenant;
         var updatedAt = _shared.Time.GetUtcNow();
         await RunWriteAsync(
-            async (transaction, ct) =>
+            async (session, ct) =>
             {
-                await SqliteStorage.SaveCheckpointAsync(commands, transaction, tenant, projection, position, updatedAt, ct).ConfigureAwait(false);
+                await storage.SaveCheckpointAsync(session, tenant, projection, position, updatedAt, ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    /// <remarks>Inside a transaction on the user's context (see <see cref="SqliteDbContextEventStore"/>) the comparison and the write are part of it.</remarks>
+    /// <remarks>Inside a transaction on the user's context (a store over its <see cref="Microsoft.EntityFrameworkCore.DbContext"/>) the comparison and the write are part of it.</remarks>
     public async ValueTask<bool> TrySaveCheckpointAsync(string projection, long expected, long position, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(projection);
         ArgumentOutOfRangeException.ThrowIfNegative(expected);
         ArgumentOutOfRangeException.ThrowIfNegative(position);
         cancellationToken.ThrowIfCancellationRequested();
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var tenant = _tenant;
         var updatedAt = _shared.Time.GetUtcNow();
         return await RunWriteAsync(
-            (transaction, ct) => SqliteStorage.TrySaveCheckpointAsync(commands, transaction, tenant, projection, expected, position, updatedAt, ct),
+            (session, ct) => storage.TrySaveCheckpointAsync(session, tenant, projection, expected, position, updatedAt, ct),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -59,12 +59,12 @@ public partial class SqliteEventStore
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
         cancellationToken.ThrowIfCancellationRequested();
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var tenant = _tenant;
         var nowTicks = StoredValues.ToUtcTicks(now);
         var untilTicks = StoredValues.ToUtcTicks(now + duration);
         return await RunWriteAsync(
-            (transaction, ct) => SqliteStorage.TryAcquireProjectionLeaseAsync(commands, transaction, tenant, projection, owner, nowTicks, untilTicks, ct),
+            (session, ct) => storage.TryAcquireProjectionLeaseAsync(session, tenant, projection, owner, nowTicks, untilTicks, ct),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -73,12 +73,12 @@ public partial class SqliteEventStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(projection);
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var tenant = _tenant;
         await RunWriteAsync(
-            async (transaction, ct) =>
+            async (session, ct) =>
             {
-                await SqliteStorage.ReleaseProjectionLeaseAsync(commands, transaction, tenant, projection, owner, ct).ConfigureAwait(false);
+                await storage.ReleaseProjectionLeaseAsync(session, tenant, projection, owner, ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
@@ -89,12 +89,12 @@ public partial class SqliteEventStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(projection);
         cancellationToken.ThrowIfCancellationRequested();
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var tenant = _tenant;
         await RunWriteAsync(
-            async (transaction, ct) =>
+            async (session, ct) =>
             {
-                await SqliteStorage.DeleteCheckpointAsync(commands, transaction, tenant, projection, ct).ConfigureAwait(false);
+                await storage.DeleteCheckpointAsync(session, tenant, projection, ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
@@ -105,8 +105,8 @@ public partial class SqliteEventStore
     public async ValueTask<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var commands = _shared.Commands;
+        var storage = _shared.Storage;
         var tenant = _tenant;
-        return await RunAsync((transaction, ct) => SqliteStorage.ReadHeadPositionAsync(commands, transaction, tenant, ct), cancellationToken).ConfigureAwait(false);
+        return await RunAsync((session, ct) => storage.ReadHeadPositionAsync(session, tenant, ct), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace EventSourcery.Sqlite.Schema;
+namespace EventSourcery.Relational.Schema;
 
 /// <summary>
 /// How values without a native SQLite type are stored as TEXT. The EF model's value converters and the store's SQL use

@@ -1,11 +1,11 @@
 using EventSourcery.Serialization;
-using EventSourcery.Sqlite.Schema;
+using EventSourcery.Relational.Schema;
 
-namespace EventSourcery.Sqlite.Storage;
+namespace EventSourcery.Relational.Storage;
 
 /// <summary>
 /// Turns the rows the store reads into events, recorded events and outbox entries: the raw values of a row (kept raw by
-/// <see cref="SqliteStorage"/> so that a damaged one can be named) through the serializer, with every failure an
+/// <see cref="RelationalStorage"/> so that a damaged one can be named) through the serializer, with every failure an
 /// <see cref="EventReadException"/> that names the row's stream, version, position and stored name.
 /// </summary>
 /// <param name="serializer">The store's serializer.</param>

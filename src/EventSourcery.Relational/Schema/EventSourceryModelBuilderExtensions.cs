@@ -1,5 +1,4 @@
-using EventSourcery.Sqlite.Schema;
-using EventSourcery.Sqlite.Storage;
+using EventSourcery.Relational.Schema;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -10,7 +9,7 @@ public static class EventSourceryModelBuilderExtensions
 {
     /// <summary>
     /// Maps the event store's tables (<c>es_streams</c>, <c>es_events</c>, <c>es_outbox</c>, <c>es_snapshots</c>,
-    /// <c>es_checkpoints</c>, <c>es_projection_leases</c>) into the model, so that a <see cref="SqliteDbContextEventStore"/> built over this context
+    /// <c>es_checkpoints</c>, <c>es_projection_leases</c>) into the model, so that a store built over this context (<c>SqliteDbContextEventStore</c>, <c>PostgreSqlDbContextEventStore</c>)
     /// can share its connection and transactions, and the tables are part of the context's migrations or
     /// <c>EnsureCreated</c>. Call it from <c>OnModelCreating</c>.
     /// </summary>
@@ -52,8 +51,8 @@ public static class EventSourceryModelBuilderExtensions
             b.Property(x => x.CreatedAt).HasColumnName("created_at").HasConversion(time);
             b.Property(x => x.RecordedAt).HasColumnName("recorded_at").HasConversion(time);
             b.HasIndex(x => new { x.StreamKey, x.Version }).IsUnique().HasDatabaseName("ux_es_events_stream_version");
-            b.HasIndex(x => x.EventId, SqliteStorage.EventIdIndex).IsUnique(); // ids are unique per database, across tenants
-            b.HasIndex(x => new { x.TenantId, x.Position }, SqliteStorage.EventsByTenantIndex);
+            b.HasIndex(x => x.EventId, Tables.EventIdIndex).IsUnique(); // ids are unique per database, across tenants
+            b.HasIndex(x => new { x.TenantId, x.Position }, Tables.EventsByTenantIndex);
             b.HasOne<StreamRow>().WithMany().HasForeignKey(x => x.StreamKey).OnDelete(DeleteBehavior.Restrict);
         });
 
@@ -91,7 +90,7 @@ public static class EventSourceryModelBuilderExtensions
 
             // Only the entries that may block their stream (failed, dead-lettered or claimed): the claim looks each
             // candidate's stream up here, so a long backlog of untouched entries costs it nothing.
-            b.HasIndex(x => new { x.TenantId, x.Category, x.StreamId }, "ix_es_outbox_held").HasFilter(SqliteStorage.OutboxHeldFilter);
+            b.HasIndex(x => new { x.TenantId, x.Category, x.StreamId }, "ix_es_outbox_held").HasFilter(Tables.OutboxHeldFilter);
 
             // Only the dead letters, for the person who looks at them.
             b.HasIndex(x => new { x.TenantId, x.Id }, "ix_es_outbox_dead_letters").HasFilter("dead_lettered_at IS NOT NULL");

@@ -1,0 +1,132 @@
+using System.Data.Common;
+using EventSourcery.Serialization;
+using EventSourcery.Storage;
+
+namespace EventSourcery.Relational.Storage;
+
+/// <summary>
+/// The statements of a relational store, one method per operation, and the meaning of the provider's errors: what
+/// differs between providers (SQL text, parameter binding, how rows are read). The logic around them (expected
+/// versions, retries of committed appends, listeners, tenants, materializing rows) is
+/// <see cref="RelationalEventStore"/>'s, the same for every provider. Every value is bound as a parameter.
+/// </summary>
+internal abstract class RelationalStorage
+{
+    /// <summary>Events per page of the paged reads: a page with this many rows may have more after it.</summary>
+    public abstract int PageRows { get; }
+
+    // Errors.
+
+    /// <summary>
+    /// A unique or primary-key constraint failed: in the store's writes that means another writer created the same
+    /// stream or the same (stream, version) first, i.e. a lost race.
+    /// </summary>
+    public abstract bool IsUniqueViolation(DbException exception);
+
+    /// <summary>The unique index of event ids failed: an event id is stored already.</summary>
+    public abstract bool IsEventIdViolation(DbException exception);
+
+    // The schema.
+
+    /// <summary>Which of the store's tables (<see cref="Schema.Tables.All"/>) the database has.</summary>
+    public abstract Task<HashSet<string>> ExistingTablesAsync(RelationalSession session, CancellationToken cancellationToken);
+
+    /// <summary>Whether every table, column and index of the current schema is in place: a read, with no write lock.</summary>
+    public abstract Task<bool> SchemaIsCurrentAsync(RelationalSession session, CancellationToken cancellationToken);
+
+    /// <summary>Brings an <c>es_events</c> table made by an earlier version up to date, in the session's transaction.</summary>
+    public abstract Task UpgradeEventsTableAsync(RelationalSession session, CancellationToken cancellationToken);
+
+    /// <summary>Runs DDL that EF Core generated from the model (or the provider's own), in the session's transaction.</summary>
+    public abstract Task ExecuteDdlAsync(RelationalSession session, string sql, CancellationToken cancellationToken);
+
+    // Streams and events.
+
+    /// <summary>Where each of <paramref name="events"/>' ids is stored, in any tenant (null for an id that is not).</summary>
+    public abstract Task<StoredEventId?[]> FindEventIdsAsync(RelationalSession session, StreamKey stream, IReadOnlyList<Event> events, CancellationToken cancellationToken);
+
+    /// <summary>The stream's row, or null when the stream does not exist.</summary>
+    public abstract Task<StreamState?> FindStreamAsync(RelationalSession session, StreamKey stream, CancellationToken cancellationToken);
+
+    /// <summary>Creates the stream's row at <paramref name="version"/> and returns its key; a unique violation when another writer created it first.</summary>
+    public abstract Task<long> InsertStreamAsync(RelationalSession session, StreamKey stream, long version, CancellationToken cancellationToken);
+
+    /// <summary>Moves the stream from <paramref name="expected"/> to <paramref name="version"/>; false when it was not at <paramref name="expected"/>.</summary>
+    public abstract Task<bool> UpdateStreamVersionAsync(RelationalSession session, long streamKey, long expected, long version, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inserts the events with versions from <paramref name="firstVersion"/> and an outbox row for each event whose
+    /// flag in <paramref name="toOutbox"/> is set (none when it is null). Returns the position of the last event, and
+    /// fills <paramref name="positions"/> (when given) with every event's position.
+    /// </summary>
+    public abstract Task<long> InsertEventsAsync(RelationalSession session, StreamKey stream, long streamKey, long firstVersion, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, bool[]? toOutbox, long[]? positions, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the stream's snapshot, its events and its row. Outbox rows stay: their publication was promised at commit.</summary>
+    public abstract Task DeleteStreamAsync(RelationalSession session, long streamKey, CancellationToken cancellationToken);
+
+    /// <summary>Up to <see cref="PageRows"/> events (and about <paramref name="pageBytes"/> bytes) of one stream with versions in [<paramref name="fromVersion"/>, <paramref name="toVersion"/>], in version order, with the stream's stored name.</summary>
+    public abstract Task<RowPage<StoredEventRow>> ReadStreamPageAsync(RelationalSession session, StreamKey stream, long fromVersion, long toVersion, int pageBytes, CancellationToken cancellationToken);
+
+    /// <summary>Up to <see cref="PageRows"/> events (and about <paramref name="pageBytes"/> bytes) of one stream from <paramref name="fromVersion"/>, with only what rebuilding an aggregate needs.</summary>
+    public abstract Task<RowPage<StoredStreamEventRow>> ReadStreamEventsPageAsync(RelationalSession session, StreamKey stream, long fromVersion, int pageBytes, CancellationToken cancellationToken);
+
+    /// <summary>Up to <see cref="PageRows"/> events (and about <paramref name="pageBytes"/> bytes) of the tenant's streams after <paramref name="afterPosition"/>, in position order.</summary>
+    public abstract Task<RowPage<StoredEventRow>> ReadAllPageAsync(RelationalSession session, string tenantId, long afterPosition, int pageBytes, CancellationToken cancellationToken);
+
+    /// <summary>The position of the tenant's last still-stored event, or 0.</summary>
+    public abstract Task<long> ReadHeadPositionAsync(RelationalSession session, string tenantId, CancellationToken cancellationToken);
+
+    // Snapshots.
+
+    /// <summary>Stores the snapshot as the stream's only one; false, writing nothing, when the stream does not exist.</summary>
+    public abstract Task<bool> UpsertSnapshotAsync(RelationalSession session, StreamKey stream, StoredSnapshot snapshot, DateTimeOffset takenAt, CancellationToken cancellationToken);
+
+    /// <summary>The stream's snapshot row, or null when the stream does not exist or has none.</summary>
+    public abstract Task<StoredSnapshotRow?> FindSnapshotAsync(RelationalSession session, StreamKey stream, CancellationToken cancellationToken);
+
+    // The outbox.
+
+    /// <summary>Claims up to <paramref name="limit"/> of the tenant's deliverable entries (about <paramref name="maxBytes"/> bytes) for <paramref name="runnerId"/> and returns them in id order.</summary>
+    public abstract Task<List<StoredOutboxRow>> ClaimOutboxAsync(RelationalSession session, string tenantId, string runnerId, int limit, int maxBytes, long nowTicks, long leaseUntilTicks, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a delivered entry that <paramref name="runnerId"/> still holds.</summary>
+    public abstract Task CompleteOutboxAsync(RelationalSession session, string tenantId, string runnerId, long entryId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the delivered entries among <paramref name="entryIds"/> that <paramref name="runnerId"/> still holds.</summary>
+    public abstract Task CompleteOutboxAsync(RelationalSession session, string tenantId, string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken);
+
+    /// <summary>Counts a failed attempt and ends the claim: the entry waits until <paramref name="retryAtTicks"/>, or is dead-lettered at <paramref name="deadLetteredAt"/>.</summary>
+    public abstract Task FailOutboxAsync(RelationalSession session, string tenantId, string runnerId, long entryId, string error, long? retryAtTicks, DateTimeOffset? deadLetteredAt, CancellationToken cancellationToken);
+
+    /// <summary>Ends <paramref name="runnerId"/>'s claims on the entries among <paramref name="entryIds"/>, counting no attempt.</summary>
+    public abstract Task ReleaseOutboxAsync(RelationalSession session, string tenantId, string runnerId, IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken);
+
+    /// <summary>The tenant's dead-lettered entries, in id order.</summary>
+    public abstract Task<List<StoredOutboxRow>> ReadDeadLettersAsync(RelationalSession session, string tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Puts the tenant's dead letters among <paramref name="entryIds"/> (all when null) back for delivery; returns how many.</summary>
+    public abstract Task<int> RetryDeadLettersAsync(RelationalSession session, string tenantId, IReadOnlyCollection<long>? entryIds, CancellationToken cancellationToken);
+
+    /// <summary>How many entries of the tenant are not delivered yet.</summary>
+    public abstract Task<long> CountOutboxAsync(RelationalSession session, string tenantId, CancellationToken cancellationToken);
+
+    // Checkpoints and projection leases.
+
+    /// <summary>The position the tenant's projection <paramref name="name"/> has handled up to, or 0.</summary>
+    public abstract Task<long> LoadCheckpointAsync(RelationalSession session, string tenantId, string name, CancellationToken cancellationToken);
+
+    /// <summary>Stores the tenant's checkpoint of projection <paramref name="name"/>.</summary>
+    public abstract Task SaveCheckpointAsync(RelationalSession session, string tenantId, string name, long position, DateTimeOffset updatedAt, CancellationToken cancellationToken);
+
+    /// <summary>Moves the checkpoint from <paramref name="expected"/> to <paramref name="position"/> if it is still there (0 also matches no row).</summary>
+    public abstract Task<bool> TrySaveCheckpointAsync(RelationalSession session, string tenantId, string name, long expected, long position, DateTimeOffset updatedAt, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the tenant's checkpoint of projection <paramref name="name"/>.</summary>
+    public abstract Task DeleteCheckpointAsync(RelationalSession session, string tenantId, string name, CancellationToken cancellationToken);
+
+    /// <summary>Takes or renews a projection's lease for <paramref name="owner"/>; whether the owner holds it now.</summary>
+    public abstract Task<bool> TryAcquireProjectionLeaseAsync(RelationalSession session, string tenantId, string name, string owner, long nowTicks, long untilTicks, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a projection's lease if <paramref name="owner"/> holds it.</summary>
+    public abstract Task ReleaseProjectionLeaseAsync(RelationalSession session, string tenantId, string name, string owner, CancellationToken cancellationToken);
+}
