@@ -14,7 +14,7 @@ namespace EventSourcery;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The context's model must include the store's tables: call <see cref="EventSourceryModelBuilderExtensions.AddEventSourcery"/>
+/// The context's model must include the store's tables: call <see cref="EventSourceryModelBuilderExtensions.AddEventSourcery(ModelBuilder)"/>
 /// in <c>OnModelCreating</c>. Missing tables are created on first use. The store does not dispose the context; the
 /// connection's pragmas stay yours. Like any <see cref="DbContext"/>, the context and the store over it are for one
 /// thing at a time: do not use them from two threads at once.

@@ -20,7 +20,7 @@ public abstract class EventStoreContract
 
     // ---- round trip -------------------------------------------------------------------------------------------
 
-    [Fact]
+    [SkippableFact]
     public async Task Append_then_read_round_trips_every_property()
     {
         var store = await CreateStoreAsync();
@@ -64,7 +64,7 @@ public abstract class EventStoreContract
         Assert.Equal(original.Metadata.Extra.OrderBy(p => p.Key, StringComparer.Ordinal), read.Metadata.Extra.OrderBy(p => p.Key, StringComparer.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Events_without_metadata_read_back_with_empty_metadata()
     {
         var store = await CreateStoreAsync();
@@ -80,7 +80,7 @@ public abstract class EventStoreContract
         Assert.Empty(read.Metadata.Extra);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Read_back_stream_id_keeps_category_and_name()
     {
         var store = await CreateStoreAsync();
@@ -102,7 +102,7 @@ public abstract class EventStoreContract
 
     // ---- versions and positions -------------------------------------------------------------------------------
 
-    [Fact]
+    [SkippableFact]
     public async Task Versions_start_at_one_and_stay_contiguous_across_appends()
     {
         var store = await CreateStoreAsync();
@@ -124,7 +124,7 @@ public abstract class EventStoreContract
         Assert.Equal(ExpectedVersion.Exactly(5), r2.NextExpectedVersion);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Positions_are_positive_and_strictly_increase_across_streams()
     {
         var store = await CreateStoreAsync();
@@ -154,7 +154,7 @@ public abstract class EventStoreContract
         Assert.Equal([1L, 2, 3, 4, 5], all.Where(e => e.StreamId == b).Select(e => e.Version));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Read_all_after_a_position_is_exclusive()
     {
         var store = await CreateStoreAsync();
@@ -172,7 +172,7 @@ public abstract class EventStoreContract
         Assert.Equal(4, all.Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Read_all_rejects_a_negative_position()
     {
         var store = await CreateStoreAsync();
@@ -181,7 +181,7 @@ public abstract class EventStoreContract
         Assert.Equal("afterPosition", ex.ParamName);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Reads_more_events_than_fit_in_one_page()
     {
         var store = await CreateStoreAsync();
@@ -206,7 +206,7 @@ public abstract class EventStoreContract
 
     // ---- version ranges ---------------------------------------------------------------------------------------
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(1, long.MaxValue, new long[] { 1, 2, 3, 4, 5 })]
     [InlineData(2, 4, new long[] { 2, 3, 4 })]
     [InlineData(4, long.MaxValue, new long[] { 4, 5 })]
@@ -227,7 +227,7 @@ public abstract class EventStoreContract
         Assert.Equal(expected, read.Select(e => e.Version));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Read_stream_rejects_from_greater_than_to()
     {
         var store = await CreateStoreAsync();
@@ -238,7 +238,7 @@ public abstract class EventStoreContract
         Assert.Equal("fromVersion", ex.ParamName);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(0)]
     [InlineData(-1)]
     public async Task Read_stream_rejects_versions_below_one(long from)
@@ -249,7 +249,7 @@ public abstract class EventStoreContract
         Assert.Equal("fromVersion", ex.ParamName);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_missing_stream_reads_as_empty()
     {
         var store = await CreateStoreAsync();
@@ -261,7 +261,7 @@ public abstract class EventStoreContract
 
     // ---- expected versions ------------------------------------------------------------------------------------
 
-    [Fact]
+    [SkippableFact]
     public async Task Any_creates_a_stream_and_appends_to_an_existing_one()
     {
         var store = await CreateStoreAsync();
@@ -277,7 +277,7 @@ public abstract class EventStoreContract
         Assert.Equal(3, (await ReadStreamAsync(store, id)).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task NoStream_creates_a_new_stream()
     {
         var store = await CreateStoreAsync();
@@ -289,7 +289,7 @@ public abstract class EventStoreContract
         Assert.Equal(2, (await ReadStreamAsync(store, id)).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task NoStream_on_an_existing_stream_throws_with_the_actual_version_and_writes_nothing()
     {
         var store = await CreateStoreAsync();
@@ -305,7 +305,7 @@ public abstract class EventStoreContract
         Assert.Equal(2, (await ReadAllAsync(store)).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Exactly_the_current_version_appends()
     {
         var store = await CreateStoreAsync();
@@ -318,7 +318,7 @@ public abstract class EventStoreContract
         Assert.Equal([1L, 2, 3], (await ReadStreamAsync(store, id)).Select(e => e.Version));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(1)]
     [InlineData(3)]
     [InlineData(100)]
@@ -336,7 +336,7 @@ public abstract class EventStoreContract
         Assert.Equal(2, (await ReadStreamAsync(store, id)).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Exactly_on_a_missing_stream_throws_with_a_null_actual_version()
     {
         var store = await CreateStoreAsync();
@@ -351,7 +351,7 @@ public abstract class EventStoreContract
         Assert.Empty(await ReadAllAsync(store));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Two_concurrent_writers_with_the_same_expectation_one_wins_and_one_gets_a_concurrency_exception()
     {
         var store = await CreateStoreAsync();
@@ -391,7 +391,7 @@ public abstract class EventStoreContract
 
     // ---- categories -------------------------------------------------------------------------------------------
 
-    [Fact]
+    [SkippableFact]
     public async Task The_same_guid_in_two_categories_is_two_streams()
     {
         var store = await CreateStoreAsync();
@@ -416,7 +416,7 @@ public abstract class EventStoreContract
 
     // ---- delete -----------------------------------------------------------------------------------------------
 
-    [Fact]
+    [SkippableFact]
     public async Task Delete_removes_the_stream_and_its_events_from_read_all()
     {
         var store = await CreateStoreAsync();
@@ -434,7 +434,7 @@ public abstract class EventStoreContract
         Assert.Single(await ReadStreamAsync(store, kept));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_deleted_stream_starts_afresh_with_NoStream_and_never_reuses_positions()
     {
         var store = await CreateStoreAsync();
@@ -452,7 +452,7 @@ public abstract class EventStoreContract
         Assert.Equal(reborn.LastPosition, Assert.Single(await ReadAllAsync(store)).Position);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Delete_with_a_wrong_expected_version_throws_and_keeps_the_stream()
     {
         var store = await CreateStoreAsync();
@@ -470,7 +470,7 @@ public abstract class EventStoreContract
         Assert.Equal(2, (await ReadAllAsync(store)).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Delete_of_a_missing_stream_returns_false_or_throws_when_a_version_was_expected()
     {
         var store = await CreateStoreAsync();
@@ -485,7 +485,7 @@ public abstract class EventStoreContract
 
     // ---- arguments and failures -------------------------------------------------------------------------------
 
-    [Fact]
+    [SkippableFact]
     public async Task A_default_stream_id_is_rejected_naming_the_parameter()
     {
         var store = await CreateStoreAsync();
@@ -499,7 +499,7 @@ public abstract class EventStoreContract
         Assert.Empty(await ReadAllAsync(store));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Empty_null_or_null_holding_event_lists_are_rejected_naming_the_parameter()
     {
         var store = await CreateStoreAsync();
@@ -515,7 +515,7 @@ public abstract class EventStoreContract
         Assert.Empty(await ReadAllAsync(store));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_unregistered_event_type_is_refused_and_nothing_is_written()
     {
         var store = await CreateStoreAsync();
@@ -532,7 +532,7 @@ public abstract class EventStoreContract
         Assert.Equal(1, (await store.AppendAsync(id, [new TurnedOn()], ExpectedVersion.NoStream)).StreamVersion);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_event_larger_than_the_default_limit_is_refused_naming_it_and_nothing_is_written()
     {
         var store = await CreateStoreAsync();
@@ -555,7 +555,7 @@ public abstract class EventStoreContract
         Assert.Equal(fits.Text, Assert.IsType<NoteAdded>(Assert.Single(await ReadStreamAsync(store, id)).Event).Text);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_cancelled_append_throws_and_writes_nothing()
     {
         var store = await CreateStoreAsync();
@@ -568,7 +568,7 @@ public abstract class EventStoreContract
         Assert.Empty(await ReadStreamAsync(store, id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_cancelled_read_throws()
     {
         var store = await CreateStoreAsync();
@@ -583,7 +583,7 @@ public abstract class EventStoreContract
 
     // ---- outbox -----------------------------------------------------------------------------------------------
 
-    [Fact]
+    [SkippableFact]
     public async Task Publish_appends_and_puts_exactly_its_events_in_the_outbox()
     {
         var store = await CreateStoreAsync();
@@ -599,7 +599,7 @@ public abstract class EventStoreContract
         Assert.Equal([read[1].Position, read[2].Position], await ReadOutboxPositionsAsync(store));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_failing_publish_writes_no_outbox_entry()
     {
         var store = await CreateStoreAsync();
@@ -613,7 +613,7 @@ public abstract class EventStoreContract
         Assert.Single(await ReadStreamAsync(store, id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Outbox_entries_outlive_a_deleted_stream()
     {
         var store = await CreateStoreAsync();

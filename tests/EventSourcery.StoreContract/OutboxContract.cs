@@ -16,7 +16,7 @@ public abstract class OutboxContract
     /// <summary>A second store instance over the same data (another connection where the store has one), for competing runners.</summary>
     protected virtual Task<IEventStore> CreateSecondInstanceAsync(IEventStore store) => Task.FromResult(store);
 
-    [Fact]
+    [SkippableFact]
     public async Task Published_events_are_delivered_once_in_publish_order()
     {
         var store = await CreateStoreAsync();
@@ -36,7 +36,7 @@ public abstract class OutboxContract
         Assert.Equal(0, await outbox.PendingAsync());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Append_never_touches_the_outbox()
     {
         var store = await CreateStoreAsync();
@@ -46,7 +46,7 @@ public abstract class OutboxContract
         Assert.Equal(0, await outbox.PendingAsync());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_publish_that_fails_its_concurrency_check_leaves_no_outbox_entry()
     {
         var store = await CreateStoreAsync();
@@ -59,7 +59,7 @@ public abstract class OutboxContract
         Assert.Equal(["first"], delivered.Select(Text));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_outbox_filter_decides_which_published_events_enter_it()
     {
         var store = await CreateStoreAsync(e => e is NoteAdded { Count: > 0 });
@@ -70,7 +70,7 @@ public abstract class OutboxContract
         Assert.Equal(["kept"], delivered.Select(Text));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_failing_event_blocks_its_own_stream_only_and_is_retried_after_the_backoff()
     {
         var store = await CreateStoreAsync();
@@ -110,7 +110,7 @@ public abstract class OutboxContract
         Assert.Equal(["good1", "good2", "bad1", "bad2", "bad3"], delivered);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_backoff_doubles_up_to_its_cap()
     {
         var store = await CreateStoreAsync();
@@ -148,7 +148,7 @@ public abstract class OutboxContract
         Assert.Equal([1.0, 2.0, 4.0, 5.0, 5.0], waits);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task After_max_attempts_an_entry_is_dead_lettered_with_its_last_error_and_keeps_its_stream_waiting()
     {
         var store = await CreateStoreAsync();
@@ -189,7 +189,7 @@ public abstract class OutboxContract
         Assert.Empty(await outbox.DeadLettersAsync());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Retry_puts_back_only_the_named_dead_letters()
     {
         var store = await CreateStoreAsync();
@@ -208,7 +208,7 @@ public abstract class OutboxContract
         Assert.Equal("x", Text(Assert.Single(await outbox.DeadLettersAsync()).Event));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Entries_of_a_deleted_stream_are_still_delivered()
     {
         var store = await CreateStoreAsync();
@@ -223,7 +223,7 @@ public abstract class OutboxContract
         Assert.Equal(id, e.StreamId);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Cancellation_in_the_middle_of_a_batch_loses_nothing()
     {
         var store = await CreateStoreAsync();
@@ -241,7 +241,7 @@ public abstract class OutboxContract
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"e{i}"), delivered);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Two_concurrent_runners_never_deliver_the_same_entry()
     {
         var store = await CreateStoreAsync();
@@ -278,7 +278,7 @@ public abstract class OutboxContract
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_slow_batch_stops_handing_over_entries_before_its_lease_can_run_out()
     {
         var store = await CreateStoreAsync();
@@ -299,7 +299,7 @@ public abstract class OutboxContract
         Assert.Equal(["s1", "s2", "s3", "s4", "s5"], delivered);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_runner_whose_claim_was_taken_over_can_no_longer_complete_fail_or_release_the_entry()
     {
         var store = await CreateStoreAsync();
@@ -321,7 +321,7 @@ public abstract class OutboxContract
         Assert.Equal(0, await outboxStore.CountOutboxAsync());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Completing_a_group_removes_only_the_entries_the_runner_still_holds()
     {
         var store = await CreateStoreAsync();
@@ -341,7 +341,7 @@ public abstract class OutboxContract
         Assert.Equal(0, await outboxStore.CountOutboxAsync());
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(1, new[] { 10, 9, 8, 7, 6, 5, 4, 3, 2, 1 })]
     [InlineData(4, new[] { 10, 10, 10, 10, 6, 6, 6, 6, 2, 2 })]
     public async Task Delivered_entries_are_completed_in_groups_of_the_configured_size(int groupSize, int[] pendingAtEachDelivery)
@@ -359,7 +359,7 @@ public abstract class OutboxContract
         Assert.Equal(0, await outbox.PendingAsync()); // the last, partial group is completed before the run returns
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_cancelled_run_completes_the_group_it_delivered_and_releases_the_rest()
     {
         var store = await CreateStoreAsync();
@@ -377,7 +377,7 @@ public abstract class OutboxContract
         Assert.Throws<ArgumentOutOfRangeException>(() => new OutboxOptions { CompletionBatchSize = 0 });
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Randomly_failing_publisher_eventually_delivers_everything_in_stream_order()
     {
         var store = await CreateStoreAsync();
@@ -421,7 +421,7 @@ public abstract class OutboxContract
         Assert.True(attempts > 1_200, $"the publisher should have failed often ({attempts} attempts)");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_outbox_over_a_view_delivers_only_that_views_entries_and_names_the_tenant()
     {
         var store = await CreateStoreAsync();
@@ -439,7 +439,7 @@ public abstract class OutboxContract
         Assert.Equal("acme", fromAcme[0].TenantId);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_delivers_until_cancelled_and_returns_quietly()
     {
         var store = await CreateStoreAsync();
@@ -464,7 +464,7 @@ public abstract class OutboxContract
         Assert.Equal(["late"], delivered);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Two_overlapping_runs_of_one_outbox_never_deliver_a_stream_out_of_order_or_twice()
     {
         // A background loop and a manual RunOnceAsync on one Outbox object: run A holds e1 and e2 and is slow on e1;
@@ -504,7 +504,7 @@ public abstract class OutboxContract
         Assert.Equal(1, attemptsAtE1);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_entry_skipped_for_lack_of_lease_time_holds_back_the_rest_of_its_stream_even_if_the_clock_steps_back()
     {
         var store = await CreateStoreAsync();
@@ -526,7 +526,7 @@ public abstract class OutboxContract
         Assert.Equal(["e1", "e2"], delivered);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Options_reject_nonsense()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new OutboxOptions { MaxAttempts = 0 });

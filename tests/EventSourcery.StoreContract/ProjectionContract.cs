@@ -6,7 +6,7 @@ public abstract class ProjectionContract
     /// <summary>A new, empty store for one test.</summary>
     protected abstract Task<IEventStore> CreateStoreAsync();
 
-    [Fact]
+    [SkippableFact]
     public async Task A_run_handles_every_stored_event_in_order_and_saves_the_checkpoint()
     {
         var store = await CreateStoreAsync();
@@ -25,7 +25,7 @@ public abstract class ProjectionContract
         Assert.Null(status.LastError);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_new_runner_resumes_from_the_stored_checkpoint_with_nothing_missed_or_repeated()
     {
         var store = await CreateStoreAsync();
@@ -38,7 +38,7 @@ public abstract class ProjectionContract
         Assert.Equal(Enumerable.Range(0, 15).Select(i => $"n{i}"), projection.Texts);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_failing_handler_is_retried_then_stops_the_run_at_the_last_event_it_handled()
     {
         var store = await CreateStoreAsync();
@@ -63,7 +63,7 @@ public abstract class ProjectionContract
         Assert.Null((await runner.GetStatusAsync()).LastError);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_transient_failure_is_absorbed_by_the_retries()
     {
         var store = await CreateStoreAsync();
@@ -75,7 +75,7 @@ public abstract class ProjectionContract
         Assert.Equal(Enumerable.Range(0, 5).Select(i => $"n{i}"), projection.Texts.Distinct());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Reset_then_run_rebuilds_the_same_read_model()
     {
         var store = await CreateStoreAsync();
@@ -92,7 +92,7 @@ public abstract class ProjectionContract
         Assert.Equal(first, projection.Texts);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Projections_side_by_side_keep_their_own_checkpoints()
     {
         var store = await CreateStoreAsync();
@@ -107,7 +107,7 @@ public abstract class ProjectionContract
         Assert.True(behind.Lag > 0);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Checkpoints_are_kept_per_view()
     {
         var store = await CreateStoreAsync();
@@ -123,7 +123,7 @@ public abstract class ProjectionContract
         Assert.Equal(["n0", "n1", "n2"], defaultLog.Texts);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_batch_projection_gets_the_events_in_batches()
     {
         var store = await CreateStoreAsync();
@@ -134,7 +134,7 @@ public abstract class ProjectionContract
         Assert.Equal([4, 4, 2], batches);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_catches_up_then_follows_new_events_until_cancelled()
     {
         var store = await CreateStoreAsync();
@@ -155,7 +155,7 @@ public abstract class ProjectionContract
         Assert.Equal(Enumerable.Range(0, 5).Select(i => $"n{i}"), projection.Texts);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task While_catching_up_the_checkpoint_is_saved_once_per_interval_and_at_the_end()
     {
         var store = await CreateStoreAsync();
@@ -182,7 +182,7 @@ public abstract class ProjectionContract
         Assert.Equal(events[249].Position, await runner.GetCheckpointAsync()); // always at the end of the run
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_zero_checkpoint_interval_saves_after_every_batch()
     {
         var store = await CreateStoreAsync();
@@ -200,7 +200,7 @@ public abstract class ProjectionContract
         Assert.Equal(events[99].Position, seen[119]);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_cancelled_run_saves_the_checkpoint_of_exactly_what_it_handled()
     {
         var store = await CreateStoreAsync();
@@ -229,7 +229,7 @@ public abstract class ProjectionContract
         Assert.Equal(events.Select(e => e.Position), handled);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_runner_overtaken_by_another_runner_of_its_projection_never_moves_the_checkpoint_back()
     {
         // Two hosts run one projection: B is slow, A catches up past it, then B stops at a failing event. B saving
@@ -267,7 +267,7 @@ public abstract class ProjectionContract
         Assert.Null((await runnerB.GetStatusAsync()).LastError);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_reset_during_a_run_is_not_undone_by_that_run()
     {
         var store = await CreateStoreAsync();
@@ -293,7 +293,7 @@ public abstract class ProjectionContract
         Assert.Equal(0, await runner.GetCheckpointAsync()); // the next run rebuilds from the first event
     }
 
-    [Fact]
+    [SkippableFact]
     public void Checkpoint_options_refuse_nonsense()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new ProjectionOptions { CheckpointInterval = TimeSpan.FromSeconds(-1) });
@@ -301,7 +301,7 @@ public abstract class ProjectionContract
         Assert.Equal(TimeSpan.FromSeconds(1), new ProjectionOptions().CheckpointInterval);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Only_one_runner_of_a_projection_handles_events_and_a_standby_takes_over_when_it_stops()
     {
         // Two app instances run the same projection: without single ownership each handled some of the same events.
@@ -336,7 +336,7 @@ public abstract class ProjectionContract
         await runB;
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_runner_takes_over_a_projection_whose_owner_died_once_its_lease_runs_out()
     {
         var store = await CreateStoreAsync();

@@ -12,7 +12,7 @@ public abstract class RepositoryContract
     /// <summary>The positions of the events the store has put in its outbox, in order.</summary>
     protected abstract Task<IReadOnlyList<long>> ReadOutboxPositionsAsync(IEventStore store);
 
-    [Fact]
+    [SkippableFact]
     public async Task New_saves_the_emitted_events_and_load_rebuilds_the_aggregate()
     {
         var store = await CreateStoreAsync();
@@ -39,7 +39,7 @@ public abstract class RepositoryContract
         Assert.Equal(["TurnedOn", "NoteAdded"], (await ReadStreamAsync(store, id)).Select(e => e.EventName));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Update_loads_changes_and_saves()
     {
         var store = await CreateStoreAsync();
@@ -59,7 +59,7 @@ public abstract class RepositoryContract
         Assert.Equal([1L, 2], (await ReadStreamAsync(store, id)).Select(e => e.Version));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_loaded_aggregate_has_no_changes_and_the_stream_version()
     {
         var store = await CreateStoreAsync();
@@ -83,7 +83,7 @@ public abstract class RepositoryContract
         Assert.Equal(["one", "two"], loaded.Notes);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Load_of_a_missing_stream_returns_null()
     {
         var store = await CreateStoreAsync();
@@ -93,7 +93,7 @@ public abstract class RepositoryContract
         Assert.Null(await switches.LoadAsync(StreamId.New()));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Update_of_a_missing_stream_throws_StreamNotFoundException()
     {
         var store = await CreateStoreAsync();
@@ -108,7 +108,7 @@ public abstract class RepositoryContract
         Assert.Empty(await ReadStreamAsync(store, id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task New_on_an_existing_stream_throws_ConcurrencyException()
     {
         var store = await CreateStoreAsync();
@@ -124,7 +124,7 @@ public abstract class RepositoryContract
         Assert.Single(await ReadStreamAsync(store, id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_domain_exception_in_update_propagates_unwrapped_and_saves_nothing()
     {
         var store = await CreateStoreAsync();
@@ -143,7 +143,7 @@ public abstract class RepositoryContract
         Assert.IsType<TurnedOn>(Assert.Single(read).Event);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_domain_exception_in_new_propagates_unwrapped_and_creates_no_stream()
     {
         var store = await CreateStoreAsync();
@@ -160,7 +160,7 @@ public abstract class RepositoryContract
         Assert.Empty(await ReadAllAsync(store));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Interleaved_updates_make_the_second_save_fail_with_ConcurrencyException()
     {
         var store = await CreateStoreAsync();
@@ -189,7 +189,7 @@ public abstract class RepositoryContract
         Assert.Equal(2, loaded.Version);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Update_at_an_expected_version_saves_when_the_stream_is_still_there()
     {
         var store = await CreateStoreAsync();
@@ -204,7 +204,7 @@ public abstract class RepositoryContract
         Assert.False((await switches.LoadAsync(id))!.IsOn);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Update_at_a_stale_expected_version_throws_before_the_change_runs()
     {
         var store = await CreateStoreAsync();
@@ -223,7 +223,7 @@ public abstract class RepositoryContract
         await Assert.ThrowsAsync<StreamNotFoundException>(() => switches.UpdateAsync(StreamId.New("light_switch"), 1, s => s.TurnOff()));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Update_at_an_expected_version_is_never_retried_even_with_ConflictRetries()
     {
         var store = await CreateStoreAsync();
@@ -243,7 +243,7 @@ public abstract class RepositoryContract
         Assert.Equal(2, ex.Actual);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ConflictRetries_reloads_and_runs_the_change_again_after_a_lost_race()
     {
         var store = await CreateStoreAsync();
@@ -268,7 +268,7 @@ public abstract class RepositoryContract
         Assert.Equal(["someone else", "mine"], (await switches.LoadAsync(id))!.Notes);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ConflictRetries_gives_up_with_the_last_ConcurrencyException_and_zero_never_retries()
     {
         var store = await CreateStoreAsync();
@@ -293,7 +293,7 @@ public abstract class RepositoryContract
         Assert.Throws<ArgumentOutOfRangeException>(() => new RepositoryOptions { ConflictRetries = -1 });
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_asynchronous_change_overloads_save_what_they_emit()
     {
         var store = await CreateStoreAsync();
@@ -322,7 +322,7 @@ public abstract class RepositoryContract
         Assert.Equal(["TurnedOn", "TurnedOff"], (await ReadStreamAsync(store, id)).Select(e => e.EventName));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_asynchronous_domain_exception_propagates_unwrapped()
     {
         var store = await CreateStoreAsync();
@@ -339,7 +339,7 @@ public abstract class RepositoryContract
         Assert.Single(await ReadStreamAsync(store, id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_update_that_emits_nothing_writes_nothing()
     {
         var store = await CreateStoreAsync();
@@ -353,7 +353,7 @@ public abstract class RepositoryContract
         Assert.Single(await ReadAllAsync(store));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Publish_option_puts_saved_events_in_the_outbox()
     {
         var store = await CreateStoreAsync();
@@ -371,7 +371,7 @@ public abstract class RepositoryContract
         Assert.Equal(2, expected.Count());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_default_id_is_rejected()
     {
         var store = await CreateStoreAsync();

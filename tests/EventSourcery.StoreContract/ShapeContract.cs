@@ -9,7 +9,7 @@ public abstract class ShapeContract
     /// <summary>A new, empty store for one test.</summary>
     protected abstract Task<IEventStore> CreateStoreAsync();
 
-    [Fact]
+    [SkippableFact]
     public async Task Every_stored_member_kind_of_an_event_round_trips_exactly()
     {
         var store = await CreateStoreAsync();
@@ -41,7 +41,7 @@ public abstract class ShapeContract
         Assert.Equal(original, read); // record equality: every member, the inherited ones and the Event's own included
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_private_init_property_set_by_a_static_factory_round_trips()
     {
         var store = await CreateStoreAsync();
@@ -53,7 +53,7 @@ public abstract class ShapeContract
         Assert.Equal(original, read);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_private_init_property_of_a_generic_base_event_round_trips()
     {
         var store = await CreateStoreAsync();
@@ -65,7 +65,7 @@ public abstract class ShapeContract
         Assert.Equal("label", read.Text);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_get_only_property_set_by_a_constructor_parameter_round_trips()
     {
         var store = await CreateStoreAsync();
@@ -76,7 +76,7 @@ public abstract class ShapeContract
         Assert.Equal(1234, read.Amount);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Every_stored_member_kind_of_a_snapshot_round_trips_through_the_repository()
     {
         var store = await CreateStoreAsync();

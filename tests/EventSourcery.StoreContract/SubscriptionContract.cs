@@ -11,7 +11,7 @@ public abstract class SubscriptionContract
     /// <summary>The store's inline listeners.</summary>
     protected abstract EventListeners ListenersOf(IEventStore store);
 
-    [Fact]
+    [SkippableFact]
     public async Task A_subscription_delivers_what_is_stored_after_its_position_then_waits_for_new_events()
     {
         var store = await CreateStoreAsync();
@@ -31,7 +31,7 @@ public abstract class SubscriptionContract
         Assert.Equal("new", Text(events.Current));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Filters_by_category_and_event_type_combine()
     {
         var store = await CreateStoreAsync();
@@ -47,7 +47,7 @@ public abstract class SubscriptionContract
         Assert.Equal(["heat note", "loose note", "light note"], await Take(store.Subscribe().ToEvents<NoteAdded>(), 3));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Batches_are_yielded_when_full_or_after_the_maximum_wait_and_are_never_empty()
     {
         var store = await CreateStoreAsync();
@@ -79,7 +79,7 @@ public abstract class SubscriptionContract
         Assert.Equal(["later"], batches.Current.Select(Text));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Cancelling_ends_a_waiting_subscription_with_OperationCanceledException()
     {
         var store = await CreateStoreAsync();
@@ -95,7 +95,7 @@ public abstract class SubscriptionContract
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_event_committed_late_by_a_slow_writer_is_not_skipped()
     {
         var store = await CreateStoreAsync();
@@ -135,7 +135,7 @@ public abstract class SubscriptionContract
         Assert.Equal(["slow", "fast"], seen);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_subscription_on_a_view_sees_only_that_view()
     {
         var store = await CreateStoreAsync();
@@ -146,7 +146,7 @@ public abstract class SubscriptionContract
         Assert.Equal(["default"], await Take(store.Subscribe(), 1));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_listener_sees_each_appended_event_inside_the_append()
     {
         var store = await CreateStoreAsync();
@@ -166,7 +166,7 @@ public abstract class SubscriptionContract
         Assert.All(seen, e => Assert.Equal(id, e.StreamId));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_listener_that_throws_rolls_the_append_back()
     {
         var store = await CreateStoreAsync();
@@ -184,7 +184,7 @@ public abstract class SubscriptionContract
         await store.AppendAsync(id, [Note("next")], ExpectedVersion.Exactly(1)); // the version did not move
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Listeners_run_for_appends_through_any_view_and_by_category()
     {
         var store = await CreateStoreAsync();

@@ -13,8 +13,21 @@ public static class EventSourceryModelBuilderExtensions
     /// can share its connection and transactions, and the tables are part of the context's migrations or
     /// <c>EnsureCreated</c>. Call it from <c>OnModelCreating</c>.
     /// </summary>
-    public static ModelBuilder AddEventSourcery(this ModelBuilder modelBuilder)
+    public static ModelBuilder AddEventSourcery(this ModelBuilder modelBuilder) => AddEventSourcery(modelBuilder, schema: null);
+
+    /// <summary>
+    /// Maps the event store's tables into the model, in <paramref name="schema"/> (PostgreSQL; null for the model's
+    /// default schema), as <see cref="AddEventSourcery(ModelBuilder)"/> does. A store over this context must be given
+    /// the same schema in its options.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="schema"/> is empty or whitespace.</exception>
+    public static ModelBuilder AddEventSourcery(this ModelBuilder modelBuilder, string? schema)
     {
+        if (schema is not null)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(schema);
+        }
+
         ArgumentNullException.ThrowIfNull(modelBuilder);
         var time = new ValueConverter<DateTimeOffset, string>(v => StoredValues.FormatTime(v), s => StoredValues.ParseTime(s));
         var guid = new ValueConverter<Guid, string>(v => StoredValues.FormatGuid(v), s => StoredValues.ParseGuid(s));
@@ -22,7 +35,7 @@ public static class EventSourceryModelBuilderExtensions
 
         modelBuilder.Entity<StreamRow>(b =>
         {
-            b.ToTable(Tables.Streams);
+            b.ToTable(Tables.Streams, schema);
             b.HasKey(x => x.StreamKey);
             b.Property(x => x.StreamKey).HasColumnName("stream_key").ValueGeneratedOnAdd();
             b.Property(x => x.TenantId).HasColumnName("tenant_id").IsRequired().HasDefaultValue("");
@@ -35,7 +48,7 @@ public static class EventSourceryModelBuilderExtensions
 
         modelBuilder.Entity<EventRow>(b =>
         {
-            b.ToTable(Tables.Events);
+            b.ToTable(Tables.Events, schema);
             b.HasKey(x => x.Position);
             b.Property(x => x.Position).HasColumnName("position").ValueGeneratedOnAdd();
             b.Property(x => x.StreamKey).HasColumnName("stream_key");
@@ -58,7 +71,7 @@ public static class EventSourceryModelBuilderExtensions
 
         modelBuilder.Entity<OutboxRow>(b =>
         {
-            b.ToTable(Tables.Outbox);
+            b.ToTable(Tables.Outbox, schema);
             b.HasKey(x => x.Id);
             b.Property(x => x.Id).HasColumnName("id").ValueGeneratedOnAdd();
             b.Property(x => x.Position).HasColumnName("position");
@@ -98,7 +111,7 @@ public static class EventSourceryModelBuilderExtensions
 
         modelBuilder.Entity<SnapshotRow>(b =>
         {
-            b.ToTable(Tables.Snapshots);
+            b.ToTable(Tables.Snapshots, schema);
             b.HasKey(x => x.StreamKey);
             b.Property(x => x.StreamKey).HasColumnName("stream_key").ValueGeneratedNever();
             b.Property(x => x.Version).HasColumnName("version");
@@ -114,7 +127,7 @@ public static class EventSourceryModelBuilderExtensions
 
         modelBuilder.Entity<CheckpointRow>(b =>
         {
-            b.ToTable(Tables.Checkpoints);
+            b.ToTable(Tables.Checkpoints, schema);
 
             // One checkpoint per projection name in each tenant view ('' for the default view).
             b.HasKey(x => new { x.TenantId, x.Name });
@@ -126,7 +139,7 @@ public static class EventSourceryModelBuilderExtensions
 
         modelBuilder.Entity<ProjectionLeaseRow>(b =>
         {
-            b.ToTable(Tables.ProjectionLeases);
+            b.ToTable(Tables.ProjectionLeases, schema);
 
             // One owner per projection name in each tenant view; the lease's end in UTC ticks, compared as a number.
             b.HasKey(x => new { x.TenantId, x.Name });

@@ -33,11 +33,13 @@ internal static class SchemaCreator
         }
 
         var model = context.GetService<IDesignTimeModel>().Model;
+        var schema = model.FindEntityType(typeof(EventRow))?.GetSchema();
         var missing = new HashSet<string>(Tables.All.Where(t => !existing.Contains(t)), StringComparer.OrdinalIgnoreCase);
         var operations = context.GetService<IMigrationsModelDiffer>()
             .GetDifferences(null, model.GetRelationalModel())
             .Where(operation => operation switch
             {
+                EnsureSchemaOperation ensure => ensure.Name == schema, // CREATE SCHEMA IF NOT EXISTS for the store's own schema
                 CreateTableOperation table => missing.Contains(table.Name),
                 CreateIndexOperation index => missing.Contains(index.Table),
                 _ => false,

@@ -1,0 +1,155 @@
+using EventSourcery.PostgreSql.Storage;
+using Npgsql;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace EventSourcery;
+
+/// <summary>
+/// A <see cref="PostgreSqlEventStore"/> that works in your own <see cref="DbContext"/>: events use its connection
+/// and, when one has been begun with <c>context.Database.BeginTransaction</c>, its transaction, so they commit or roll
+/// back with your own changes. It also commits a projection's read-model changes and its checkpoint together
+/// (<see cref="IProjectionTransactions"/>): a projection that writes its read model through this same context has each
+/// event take effect exactly once.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The context's model must include the store's tables: call <see cref="EventSourceryModelBuilderExtensions.AddEventSourcery(ModelBuilder, string?)"/>
+/// in <c>OnModelCreating</c>. Missing tables are created on first use, in the schema the model maps them to, which
+/// <see cref="PostgreSqlEventStoreOptions.Schema"/> must name. The store does not dispose the context. Like any <see cref="DbContext"/>, the context and the store over it are for one
+/// thing at a time: do not use them from two threads at once.
+/// </para>
+/// </remarks>
+public sealed class PostgreSqlDbContextEventStore : PostgreSqlEventStore, IProjectionTransactions
+{
+    private const string ProjectionSavepoint = "eventsourcery_projection";
+
+    /// <summary>Builds a store over <paramref name="context"/> (see the class summary).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
+    /// <exception cref="ArgumentException">The context does not use PostgreSQL, or its model lacks the store's tables in the options' schema.</exception>
+    public PostgreSqlDbContextEventStore(DbContext context, PostgreSqlEventStoreOptions? options = null)
+        : base(context, options)
+    {
+    }
+
+    private PostgreSqlDbContextEventStore(PostgreSqlDbContextEventStore store, string tenant)
+        : base(store, tenant)
+    {
+    }
+
+    /// <summary>
+    /// Begins the transaction one batch of a projection runs in: the projection's writes through the context and the
+    /// checkpoint the runner then saves through this store (or any of its views) join it, and commit together. When a
+    /// transaction is already open on the context, the batch runs in a savepoint inside it, and the outer transaction
+    /// decides in the end. Disposing it without committing rolls everything of the batch back and clears the context's
+    /// change tracker, whose entities no longer match the database.
+    /// </summary>
+    /// <exception cref="EventStoreBusyException">Another connection held the write lock for too long.</exception>
+    public async ValueTask<IProjectionTransaction> BeginProjectionTransactionAsync(CancellationToken cancellationToken = default)
+    {
+        var context = Context;
+        return await RunAsync<IProjectionTransaction>(
+            async (session, ct) =>
+            {
+                if (NpgsqlSession.Of(session).Transaction is { } userTransaction)
+                {
+                    await userTransaction.SaveAsync(ProjectionSavepoint, ct).ConfigureAwait(false);
+                    return new NestedTransaction(this, userTransaction);
+                }
+
+                // Begun through EF, so that the projection's own SaveChanges on this context joins it.
+                var transaction = await context.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                return new OwnTransaction(this, transaction);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    private protected override PostgreSqlEventStore CreatePostgreSqlView(string tenant) => new PostgreSqlDbContextEventStore(this, tenant);
+
+    /// <summary>After a rollback, what the context tracks no longer matches the database: forget it.</summary>
+    private void ForgetTrackedChanges() => Context.ChangeTracker.Clear();
+
+    /// <summary>A transaction the store began on the context.</summary>
+    private sealed class OwnTransaction(PostgreSqlDbContextEventStore store, IDbContextTransaction transaction) : IProjectionTransaction
+    {
+        private bool _committed;
+        private bool _ended;
+
+        public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
+        {
+            ObjectDisposedException.ThrowIf(_ended, this);
+            await store.ExclusiveAsync(() => transaction.CommitAsync(cancellationToken)).ConfigureAwait(false);
+            _committed = true;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_ended)
+            {
+                return;
+            }
+
+            _ended = true;
+            await store.ExclusiveAsync(async () =>
+            {
+                try
+                {
+                    if (!_committed)
+                    {
+                        await transaction.RollbackAsync().ConfigureAwait(false);
+                    }
+                }
+                catch (NpgsqlException)
+                {
+                    // The connection broke and the server rolled back by itself; the original exception says why.
+                }
+                finally
+                {
+                    await transaction.DisposeAsync().ConfigureAwait(false);
+                    if (!_committed)
+                    {
+                        store.ForgetTrackedChanges();
+                    }
+                }
+            }).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A savepoint inside a transaction the user had already begun on the context.</summary>
+    private sealed class NestedTransaction(PostgreSqlDbContextEventStore store, NpgsqlTransaction transaction) : IProjectionTransaction
+    {
+        private bool _ended;
+
+        public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
+        {
+            ObjectDisposedException.ThrowIf(_ended, this);
+            await store.ExclusiveAsync(() => transaction.ReleaseAsync(ProjectionSavepoint, cancellationToken)).ConfigureAwait(false);
+            _ended = true;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_ended)
+            {
+                return;
+            }
+
+            _ended = true;
+            await store.ExclusiveAsync(async () =>
+            {
+                try
+                {
+                    await transaction.RollbackAsync(ProjectionSavepoint).ConfigureAwait(false);
+                    await transaction.ReleaseAsync(ProjectionSavepoint).ConfigureAwait(false);
+                }
+                catch (NpgsqlException)
+                {
+                    // The user's transaction is already gone (the connection broke); the original exception says why.
+                }
+
+                store.ForgetTrackedChanges();
+            }).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,313 @@
+using System.Data.Common;
+using EventSourcery.Relational.Schema;
+using EventSourcery.Relational.Storage;
+using EventSourcery.Serialization;
+using EventSourcery.Storage;
+using NpgsqlTypes;
+
+namespace EventSourcery.PostgreSql.Storage;
+
+// Streams and events: where ids are stored, stream rows, inserting events, deleting streams, paged reads.
+internal sealed partial class PostgreSqlStorage
+{
+    // An event's columns, in the order ReadEventRow reads them (ordinals 0 to 8), then its stream's (9 to 12).
+    private const string EventColumns =
+        "e.position, e.version, e.event_id, e.event_name, e.schema_version, e.payload, e.metadata, e.created_at, e.recorded_at";
+
+    private const string StreamColumns = "s.tenant_id, s.category, s.stream_id, s.name";
+
+    private string _findStreamSql = "";
+    private string _insertStreamSql = "";
+    private string _updateStreamSql = "";
+    private string _insertEventsSql = "";
+    private string _findEventIdsSql = "";
+    private string _deleteStreamSql = "";
+    private string _readStreamPageSql = "";
+    private string _readStreamEventsPageSql = "";
+    private string _readAllPageSql = "";
+    private string _readHeadSql = "";
+
+    /// <summary>The statement of <see cref="ReadAllPageAsync"/> (internal so that tests can check its plan).</summary>
+    internal string ReadAllPageSql => _readAllPageSql;
+
+    /// <summary>The statement of <see cref="InsertEventsAsync"/> (internal so that tests can read it).</summary>
+    internal string InsertEventsSql => _insertEventsSql;
+
+    private void InitializeEventStatements()
+    {
+        _findStreamSql = $"SELECT stream_key, version, name FROM {_streams} WHERE tenant_id = @tenant AND category = @category AND stream_id = @stream_id;";
+        _insertStreamSql = $"INSERT INTO {_streams} (tenant_id, category, stream_id, name, version) VALUES (@tenant, @category, @stream_id, @name, @version) RETURNING stream_key;";
+        _updateStreamSql = $"UPDATE {_streams} SET version = @version WHERE stream_key = @key AND version = @expected;";
+
+        // One round trip for the whole batch: the append lock (see the class's remarks), then every event from arrays
+        // (one parameter per column, however many events), and the outbox copies of the flagged ones from what was
+        // just inserted, in position order. The positions come back with their versions.
+        _insertEventsSql = $"""
+            SELECT pg_advisory_xact_lock(@lock);
+            WITH inserted AS (
+                INSERT INTO {_events} (stream_key, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, tenant_id)
+                SELECT @stream_key, u.version, u.event_id, u.event_name, u.schema_version, u.payload, u.metadata, u.created_at, @recorded_at, @tenant
+                FROM unnest(@versions, @event_ids, @event_names, @schema_versions, @payloads, @metadata, @created_at)
+                     AS u(version, event_id, event_name, schema_version, payload, metadata, created_at)
+                ORDER BY u.version
+                RETURNING position, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at
+            ), outboxed AS (
+                INSERT INTO {_outbox} (position, tenant_id, category, stream_id, stream_name, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, attempts)
+                SELECT i.position, @tenant, @category, @stream_id, @name, i.version, i.event_id, i.event_name, i.schema_version, i.payload, i.metadata, i.created_at, i.recorded_at, 0
+                FROM inserted i
+                WHERE i.version = ANY(@outbox_versions)
+                ORDER BY i.position
+            )
+            SELECT position, version FROM inserted;
+            """;
+        _findEventIdsSql = $"""
+            SELECT e.event_id, e.version, e.position, s.tenant_id, s.category, s.stream_id
+            FROM {_events} e JOIN {_streams} s ON s.stream_key = e.stream_key
+            WHERE e.event_id = ANY(@event_ids);
+            """;
+        _deleteStreamSql = $"DELETE FROM {_snapshots} WHERE stream_key = @key; DELETE FROM {_events} WHERE stream_key = @key; DELETE FROM {_streams} WHERE stream_key = @key;";
+        _readStreamPageSql = $"""
+            SELECT {EventColumns}, s.name
+            FROM {_events} e JOIN {_streams} s ON s.stream_key = e.stream_key
+            WHERE s.tenant_id = @tenant AND s.category = @category AND s.stream_id = @stream_id
+              AND e.version >= @from AND e.version <= @to
+            ORDER BY e.version
+            LIMIT {PageSize};
+            """;
+        _readStreamEventsPageSql = $"""
+            SELECT e.position, e.version, e.event_id, e.event_name, e.payload, e.metadata, e.created_at
+            FROM {_events} e JOIN {_streams} s ON s.stream_key = e.stream_key
+            WHERE s.tenant_id = @tenant AND s.category = @category AND s.stream_id = @stream_id AND e.version >= @from
+            ORDER BY e.version
+            LIMIT {PageSize};
+            """;
+        _readAllPageSql = $"""
+            SELECT {EventColumns}, {StreamColumns}
+            FROM {_events} e JOIN {_streams} s ON s.stream_key = e.stream_key
+            WHERE e.tenant_id = @tenant AND e.position > @after
+            ORDER BY e.position
+            LIMIT {PageSize};
+            """;
+        _readHeadSql = $"SELECT COALESCE(MAX(position), 0) FROM {_events} WHERE tenant_id = @tenant;";
+    }
+
+    /// <inheritdoc />
+    public override async Task<StoredEventId?[]> FindEventIdsAsync(RelationalSession session, StreamKey stream, IReadOnlyList<Event> events, CancellationToken cancellationToken)
+    {
+        var ids = new string[events.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = StoredValues.FormatGuid(events[i].Id);
+        }
+
+        using var command = NpgsqlSession.Of(session).Command(_findEventIdsSql);
+        command.Parameters.AddWithValue("event_ids", ids);
+        var byId = new Dictionary<string, StoredEventId>(StringComparer.Ordinal);
+        using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var tenant = reader.GetString(3);
+                var category = reader.GetString(4);
+                var guid = StoredValues.ParseGuid(reader.GetString(5));
+                var id = new StreamId(guid, category.Length == 0 ? null : category);
+                var same = tenant == stream.TenantId && category == stream.Category && guid == stream.StreamGuid;
+                byId[reader.GetString(0)] = new StoredEventId(id, same, reader.GetInt64(1), reader.GetInt64(2));
+            }
+        }
+
+        var found = new StoredEventId?[events.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            found[i] = byId.TryGetValue(ids[i], out var stored) ? stored : null;
+        }
+
+        return found;
+    }
+
+    /// <inheritdoc />
+    public override async Task<StreamState?> FindStreamAsync(RelationalSession session, StreamKey stream, CancellationToken cancellationToken)
+    {
+        using var command = NpgsqlSession.Of(session).Command(_findStreamSql);
+        AddStreamKey(command, stream);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new StreamState(reader.GetInt64(0), reader.GetInt64(1), TextOrNull(reader, 2))
+            : null;
+    }
+
+    /// <inheritdoc />
+    public override async Task<long> InsertStreamAsync(RelationalSession session, StreamKey stream, long version, CancellationToken cancellationToken)
+    {
+        using var command = NpgsqlSession.Of(session).Command(_insertStreamSql);
+        AddStreamKey(command, stream);
+        command.Parameters.AddWithValue("name", NpgsqlDbType.Text, (object?)stream.Name ?? DBNull.Value);
+        command.Parameters.AddWithValue("version", version);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <inheritdoc />
+    public override async Task<bool> UpdateStreamVersionAsync(RelationalSession session, long streamKey, long expected, long version, CancellationToken cancellationToken)
+    {
+        using var command = NpgsqlSession.Of(session).Command(_updateStreamSql);
+        command.Parameters.AddWithValue("version", version);
+        command.Parameters.AddWithValue("key", streamKey);
+        command.Parameters.AddWithValue("expected", expected);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public override async Task<long> InsertEventsAsync(RelationalSession session, StreamKey stream, long streamKey, long firstVersion, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, bool[]? toOutbox, long[]? positions, CancellationToken cancellationToken)
+    {
+        var count = events.Count;
+        var versions = new long[count];
+        var eventIds = new string[count];
+        var names = new string[count];
+        var schemaVersions = new int[count];
+        var payloads = new string[count];
+        var metadata = new string?[count];
+        var createdAt = new string[count];
+        var outboxVersions = new List<long>();
+        for (var i = 0; i < count; i++)
+        {
+            versions[i] = firstVersion + i;
+            eventIds[i] = StoredValues.FormatGuid(events[i].Id);
+            names[i] = serialized[i].Type.Name;
+            schemaVersions[i] = serialized[i].Type.SchemaVersion;
+            payloads[i] = serialized[i].Payload;
+            metadata[i] = serialized[i].Metadata;
+            createdAt[i] = StoredValues.FormatTime(events[i].CreatedAt);
+            if (toOutbox is not null && toOutbox[i])
+            {
+                outboxVersions.Add(versions[i]);
+            }
+        }
+
+        using var command = NpgsqlSession.Of(session).Command(_insertEventsSql);
+        var p = command.Parameters;
+        p.AddWithValue("lock", AppendLock);
+        p.AddWithValue("stream_key", streamKey);
+        p.AddWithValue("recorded_at", StoredValues.FormatTime(recordedAt));
+        p.AddWithValue("tenant", stream.TenantId);
+        p.AddWithValue("category", stream.Category);
+        p.AddWithValue("stream_id", StoredValues.FormatGuid(stream.StreamGuid));
+        p.AddWithValue("name", NpgsqlDbType.Text, (object?)stream.Name ?? DBNull.Value);
+        p.AddWithValue("versions", versions);
+        p.AddWithValue("event_ids", NpgsqlDbType.Array | NpgsqlDbType.Text, eventIds);
+        p.AddWithValue("event_names", NpgsqlDbType.Array | NpgsqlDbType.Text, names);
+        p.AddWithValue("schema_versions", schemaVersions);
+        p.AddWithValue("payloads", NpgsqlDbType.Array | NpgsqlDbType.Text, payloads);
+        p.AddWithValue("metadata", NpgsqlDbType.Array | NpgsqlDbType.Text, metadata);
+        p.AddWithValue("created_at", NpgsqlDbType.Array | NpgsqlDbType.Text, createdAt);
+        p.AddWithValue("outbox_versions", outboxVersions.ToArray());
+
+        long last = 0;
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the lock's result
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var position = reader.GetInt64(0);
+            var version = reader.GetInt64(1);
+            if (positions is not null)
+            {
+                positions[version - firstVersion] = position;
+            }
+
+            last = Math.Max(last, position);
+        }
+
+        return last;
+    }
+
+    /// <inheritdoc />
+    public override async Task DeleteStreamAsync(RelationalSession session, long streamKey, CancellationToken cancellationToken)
+    {
+        using var command = NpgsqlSession.Of(session).Command(_deleteStreamSql);
+        command.Parameters.AddWithValue("key", streamKey);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override async Task<RowPage<StoredEventRow>> ReadStreamPageAsync(RelationalSession session, StreamKey stream, long fromVersion, long toVersion, int pageBytes, CancellationToken cancellationToken)
+    {
+        using var command = NpgsqlSession.Of(session).Command(_readStreamPageSql);
+        AddStreamKey(command, stream);
+        command.Parameters.AddWithValue("from", fromVersion);
+        command.Parameters.AddWithValue("to", toVersion);
+        return await ReadRowsAsync(command, streamColumns: false, pageBytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override async Task<RowPage<StoredStreamEventRow>> ReadStreamEventsPageAsync(RelationalSession session, StreamKey stream, long fromVersion, int pageBytes, CancellationToken cancellationToken)
+    {
+        using var command = NpgsqlSession.Of(session).Command(_readStreamEventsPageSql);
+        AddStreamKey(command, stream);
+        command.Parameters.AddWithValue("from", fromVersion);
+        var rows = new List<StoredStreamEventRow>();
+        long bytes = 0;
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (bytes < pageBytes && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var row = new StoredStreamEventRow(reader.GetInt64(0), reader.GetInt64(1), TextOrNull(reader, 2), TextOrNull(reader, 3), BytesOrNull(reader, 4), BytesOrNull(reader, 5), TextOrNull(reader, 6));
+            rows.Add(row);
+            bytes += (row.Payload?.Length ?? 0) + (row.Metadata?.Length ?? 0);
+        }
+
+        return new(rows, rows.Count == PageSize || bytes >= pageBytes);
+    }
+
+    /// <inheritdoc />
+    public override async Task<RowPage<StoredEventRow>> ReadAllPageAsync(RelationalSession session, string tenantId, long afterPosition, int pageBytes, CancellationToken cancellationToken)
+    {
+        using var command = NpgsqlSession.Of(session).Command(_readAllPageSql);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("after", afterPosition);
+        return await ReadRowsAsync(command, streamColumns: true, pageBytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override async Task<long> ReadHeadPositionAsync(RelationalSession session, string tenantId, CancellationToken cancellationToken)
+    {
+        using var command = NpgsqlSession.Of(session).Command(_readHeadSql);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>The command's event rows, up to its <c>LIMIT</c> or until they hold <paramref name="pageBytes"/> bytes of payload and metadata.</summary>
+    private static async Task<RowPage<StoredEventRow>> ReadRowsAsync(Npgsql.NpgsqlCommand command, bool streamColumns, int pageBytes, CancellationToken cancellationToken)
+    {
+        var rows = new List<StoredEventRow>();
+        long bytes = 0;
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (bytes < pageBytes && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var row = ReadEventRow(reader, streamColumns);
+            rows.Add(row);
+            bytes += (row.Payload?.Length ?? 0) + (row.Metadata?.Length ?? 0);
+        }
+
+        return new(rows, rows.Count == PageSize || bytes >= pageBytes);
+    }
+
+    /// <summary>
+    /// The event of the reader's current row: the event's columns (ordinals 0 to 8), then the stream's (9 to 12) when
+    /// <paramref name="streamColumns"/>, or else only the stream's name (9). Text comes back as its UTF-8 bytes, so
+    /// the JSON goes to the deserializer without a string in between; a NULL where the schema allows none is kept as
+    /// null, and the row is named when it is materialized.
+    /// </summary>
+    private static StoredEventRow ReadEventRow(DbDataReader reader, bool streamColumns)
+        => new(
+            Position: reader.GetInt64(0),
+            Version: reader.GetInt64(1),
+            EventId: TextOrNull(reader, 2),
+            EventName: TextOrNull(reader, 3),
+            SchemaVersion: reader.IsDBNull(4) ? 0 : reader.GetInt32(4),
+            Payload: BytesOrNull(reader, 5),
+            Metadata: BytesOrNull(reader, 6),
+            CreatedAt: TextOrNull(reader, 7),
+            RecordedAt: TextOrNull(reader, 8),
+            TenantId: streamColumns ? TextOrNull(reader, 9) : null,
+            Category: streamColumns ? TextOrNull(reader, 10) : null,
+            StreamGuid: streamColumns ? TextOrNull(reader, 11) : null,
+            StreamName: TextOrNull(reader, streamColumns ? 12 : 9));
+}

@@ -1,0 +1,112 @@
+using System.Data.Common;
+using EventSourcery.Relational.Schema;
+using EventSourcery.Relational.Storage;
+using Npgsql;
+
+namespace EventSourcery.PostgreSql.Storage;
+
+/// <summary>
+/// Every piece of PostgreSQL-specific SQL the store runs, against the tables of one schema, and the meaning of
+/// PostgreSQL's errors. All values are bound as parameters; the schema is quoted as an identifier once, here. The logic
+/// around the statements is <see cref="RelationalEventStore"/>'s, the same for every provider.
+/// </summary>
+/// <remarks>
+/// Gap safety: positions come from an identity column, and PostgreSQL hands them out when a row is inserted, not when
+/// its transaction commits, so two appends could commit out of position order and a reader could pass a position
+/// that commits later. Each append therefore takes <see cref="AppendLock"/> (a transaction-scoped advisory lock,
+/// one per schema) right before it inserts its events, and holds it until it commits: appends commit in position
+/// order, and a reader that sees a position has seen every position before it. See docs/decisions/0012.
+/// </remarks>
+internal sealed partial class PostgreSqlStorage : RelationalStorage
+{
+    /// <summary>Events per page of the paged reads (a literal in their SQL).</summary>
+    internal const int PageSize = 500;
+
+    private const string UniqueViolation = "23505";
+
+    private readonly string _streams;
+    private readonly string _events;
+    private readonly string _outbox;
+    private readonly string _snapshots;
+    private readonly string _checkpoints;
+    private readonly string _leases;
+
+    /// <summary>The statements over the tables in <paramref name="schema"/>.</summary>
+    public PostgreSqlStorage(string schema)
+    {
+        Schema = schema;
+        var quoted = Quote(schema);
+        _streams = $"{quoted}.{Tables.Streams}";
+        _events = $"{quoted}.{Tables.Events}";
+        _outbox = $"{quoted}.{Tables.Outbox}";
+        _snapshots = $"{quoted}.{Tables.Snapshots}";
+        _checkpoints = $"{quoted}.{Tables.Checkpoints}";
+        _leases = $"{quoted}.{Tables.ProjectionLeases}";
+        AppendLock = LockKey("eventsourcery:append:" + schema);
+        ClaimLock = LockKey("eventsourcery:outbox:" + schema);
+        SchemaLock = LockKey("eventsourcery:schema:" + schema);
+        InitializeEventStatements();
+        InitializeOutboxStatements();
+    }
+
+    /// <summary>The schema of the store's tables.</summary>
+    public string Schema { get; }
+
+    /// <summary>The advisory lock every append holds from its first event insert until it commits (gap safety).</summary>
+    public long AppendLock { get; }
+
+    /// <summary>The advisory lock an outbox claim holds: claims of one schema take turns, so two runners never split a stream.</summary>
+    public long ClaimLock { get; }
+
+    /// <summary>The advisory lock that creating the schema holds: two processes creating it at once take turns.</summary>
+    public long SchemaLock { get; }
+
+    /// <inheritdoc />
+    public override int PageRows => PageSize;
+
+    /// <inheritdoc />
+    public override bool IsUniqueViolation(DbException exception) => exception is PostgresException { SqlState: UniqueViolation };
+
+    /// <inheritdoc />
+    public override bool IsEventIdViolation(DbException exception)
+        => exception is PostgresException { SqlState: UniqueViolation } ex && ex.ConstraintName == Tables.EventIdIndex;
+
+    /// <summary>A serialization failure or a deadlock: the transaction was rolled back and running it again may succeed.</summary>
+    public static bool IsRetryable(Exception exception)
+        => exception is PostgresException { SqlState: "40001" or "40P01" } || exception is NpgsqlException { IsTransient: true } and not PostgresException;
+
+    /// <summary>The server refuses writes: a hot standby, or <c>default_transaction_read_only</c>.</summary>
+    public static bool IsReadOnly(Exception exception) => exception is PostgresException { SqlState: "25006" };
+
+    /// <summary>A lock was not granted in time (<c>lock_timeout</c>) or a statement ran past <c>statement_timeout</c>.</summary>
+    public static bool IsBusy(Exception exception) => exception is PostgresException { SqlState: "55P03" or "57014" };
+
+    /// <summary>A statement named a table of the store that the database does not have (dropped since it was found).</summary>
+    public static bool IsMissingSchema(Exception exception) => exception is PostgresException { SqlState: "42P01" or "3F000" };
+
+    /// <summary>An identifier in double quotes, with any double quote in it doubled.</summary>
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>A stable 64-bit advisory lock key for <paramref name="name"/> (FNV-1a over its UTF-8 bytes), the same in every process.</summary>
+    private static long LockKey(string name)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(name))
+        {
+            hash = (hash ^ b) * 1099511628211UL;
+        }
+
+        return unchecked((long)hash);
+    }
+
+    private static string? TextOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static byte[]? BytesOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<byte[]>(ordinal);
+
+    private static void AddStreamKey(NpgsqlCommand command, StreamKey stream)
+    {
+        command.Parameters.AddWithValue("tenant", stream.TenantId);
+        command.Parameters.AddWithValue("category", stream.Category);
+        command.Parameters.AddWithValue("stream_id", StoredValues.FormatGuid(stream.StreamGuid));
+    }
+}

@@ -1,0 +1,251 @@
+using EventSourcery.StoreContract;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace EventSourcery.PostgreSql.Tests;
+
+/// <summary>What is PostgreSQL's own: the schema, pooled connections, gap safety, errors, a user's DbContext.</summary>
+[Collection(PostgresTests.Name)]
+public sealed class PostgreSqlStoreTests(PostgresServer server) : IAsyncLifetime
+{
+    private readonly PgStores _stores = new(server);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _stores.DisposeAsync().AsTask();
+
+    [SkippableFact]
+    public async Task The_tables_are_created_in_the_configured_schema_on_first_use_and_hold_the_events()
+    {
+        var store = await _stores.OpenStoreAsync();
+        var schema = store.Schema;
+        await store.AppendAsync(StreamId.New("light"), [new TurnedOn(), new TurnedOff()], ExpectedVersion.NoStream);
+
+        var tables = await _stores.ExecuteAsync($"SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = '{schema}'");
+        Assert.Equal("es_checkpoints,es_events,es_outbox,es_projection_leases,es_snapshots,es_streams", tables);
+        Assert.Equal(2L, await _stores.ExecuteAsync($"SELECT COUNT(*) FROM \"{schema}\".es_events"));
+        Assert.Equal(0L, await _stores.ExecuteAsync($"SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'es\\_%'"));
+    }
+
+    [SkippableFact]
+    public async Task Stores_in_two_schemas_of_one_database_do_not_see_each_others_events()
+    {
+        var first = await _stores.OpenStoreAsync();
+        var second = await _stores.OpenStoreAsync();
+        await first.AppendAsync(StreamId.New("light"), [new TurnedOn()], ExpectedVersion.NoStream);
+
+        Assert.Single(await Read.AllAsync(first));
+        Assert.Empty(await Read.AllAsync(second));
+    }
+
+    [SkippableFact]
+    public async Task A_schema_name_that_needs_quoting_works()
+    {
+        server.SkipIfUnavailable();
+        var schema = "Odd \"Name\" " + Guid.NewGuid().ToString("N")[..6];
+        await using var store = await PostgreSqlEventStore.OpenAsync(_stores.ConnectionString, new PostgreSqlEventStoreOptions { Schema = schema });
+        var id = StreamId.New("light");
+        await store.AppendAsync(id, [new TurnedOn()], ExpectedVersion.NoStream);
+
+        Assert.Single(await Read.StreamAsync(store, id));
+        Assert.Equal(1L, await _stores.ExecuteAsync($"SELECT COUNT(*) FROM pg_tables WHERE schemaname = '{schema.Replace("'", "''", StringComparison.Ordinal)}' AND tablename = 'es_events'"));
+    }
+
+    [SkippableFact]
+    public async Task One_instance_serves_concurrent_callers_on_pooled_connections()
+    {
+        var store = await _stores.OpenStoreAsync();
+        var ids = Enumerable.Range(0, 16).Select(_ => StreamId.New("light")).ToArray();
+
+        await Task.WhenAll(ids.Select(id => store.AppendAsync(id, [new TurnedOn(), new TurnedOff()], ExpectedVersion.NoStream).AsTask()));
+
+        var all = await Read.AllAsync(store);
+        Assert.Equal(32, all.Count);
+        Assert.Equal(all.Select(e => e.Position).Order(), all.Select(e => e.Position)); // position order
+        Assert.All(ids, id => Assert.Equal([1L, 2L], all.Where(e => e.StreamId == id).Select(e => e.Version)));
+    }
+
+    [SkippableFact]
+    public async Task An_append_that_takes_a_position_commits_before_any_later_position_is_visible()
+    {
+        // Gap safety: an append holds its transaction open (inside the user's transaction) after taking its positions.
+        // Another instance's append must not commit a later position meanwhile, or a reader could pass the earlier one.
+        var store = await _stores.OpenStoreAsync();
+        var schema = store.Schema;
+        await using var context = ShopContext.Create(_stores.ConnectionString, schema);
+        var slow = new PostgreSqlDbContextEventStore(context, new PostgreSqlEventStoreOptions { Schema = schema });
+        var first = StreamId.New("light");
+        var second = StreamId.New("light");
+
+        var transaction = await context.Database.BeginTransactionAsync();
+        await slow.AppendAsync(first, [new TurnedOn()], ExpectedVersion.NoStream);
+        var later = store.AppendAsync(second, [new TurnedOn()], ExpectedVersion.NoStream).AsTask();
+        var finished = await Task.WhenAny(later, Task.Delay(500));
+
+        Assert.NotSame(later, finished); // it waits for the earlier position to commit
+        Assert.Empty(await Read.AllAsync(store));
+        await transaction.CommitAsync();
+        await transaction.DisposeAsync();
+        var result = await later;
+
+        var all = await Read.AllAsync(store);
+        Assert.Equal([first, second], all.Select(e => e.StreamId));
+        Assert.Equal(result.LastPosition, all[1].Position);
+        Assert.True(all[0].Position < all[1].Position);
+    }
+
+    [SkippableFact]
+    public async Task A_rolled_back_append_leaves_a_gap_that_no_reader_waits_for()
+    {
+        var store = await _stores.OpenStoreAsync();
+        await using var context = ShopContext.Create(_stores.ConnectionString, store.Schema);
+        var rolledBack = new PostgreSqlDbContextEventStore(context, new PostgreSqlEventStoreOptions { Schema = store.Schema });
+        await using (var transaction = await context.Database.BeginTransactionAsync())
+        {
+            await rolledBack.AppendAsync(StreamId.New("light"), [new TurnedOn(), new TurnedOn()], ExpectedVersion.NoStream);
+            await transaction.RollbackAsync();
+        }
+
+        var kept = StreamId.New("light");
+        await store.AppendAsync(kept, [new TurnedOff()], ExpectedVersion.NoStream);
+
+        var all = await Read.AllAsync(store);
+        Assert.Equal(kept, Assert.Single(all).StreamId);
+        Assert.True(all[0].Position > 2); // positions 1 and 2 were taken and rolled back: a gap, never filled
+    }
+
+    [SkippableFact]
+    public async Task A_read_only_server_fails_appends_with_EventStoreReadOnlyException_and_reads_still_work()
+    {
+        var store = await _stores.OpenStoreAsync();
+        var id = StreamId.New("light");
+        await store.AppendAsync(id, [new TurnedOn()], ExpectedVersion.NoStream);
+        var readOnly = new NpgsqlConnectionStringBuilder(_stores.ConnectionString) { Options = "-c default_transaction_read_only=on", ApplicationName = "read-only" }.ConnectionString;
+        await using var replica = await PostgreSqlEventStore.OpenAsync(readOnly, new PostgreSqlEventStoreOptions { Schema = store.Schema });
+
+        var error = await Assert.ThrowsAsync<EventStoreReadOnlyException>(() => replica.AppendAsync(id, [new TurnedOff()], ExpectedVersion.Exactly(1)).AsTask());
+
+        Assert.IsType<PostgresException>(error.InnerException);
+        Assert.Single(await Read.StreamAsync(replica, id));
+    }
+
+    [SkippableFact]
+    public async Task A_schema_that_does_not_match_the_contexts_model_is_rejected_naming_both()
+    {
+        server.SkipIfUnavailable();
+        await using var context = ShopContext.Create(_stores.ConnectionString, "orders_events");
+
+        var error = Assert.Throws<ArgumentException>(() => new PostgreSqlDbContextEventStore(context, new PostgreSqlEventStoreOptions { Schema = "other" }));
+
+        Assert.Contains("'orders_events'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'other'", error.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task A_context_on_another_provider_is_rejected()
+    {
+        server.SkipIfUnavailable();
+        await using var context = new ShopContext(new DbContextOptionsBuilder<ShopContext>().UseSqlite("Data Source=:memory:").Options, "public");
+
+        var error = Assert.Throws<ArgumentException>(() => new PostgreSqlDbContextEventStore(context));
+
+        Assert.Contains("UseNpgsql", error.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Committing_the_users_transaction_keeps_the_entity_and_the_events_and_rolling_back_keeps_neither()
+    {
+        var observer = await _stores.OpenStoreAsync();
+        var schema = observer.Schema;
+        await using var context = ShopContext.Create(_stores.ConnectionString, schema);
+        await _stores.ExecuteAsync($"CREATE TABLE \"{schema}\".orders (\"Id\" integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, \"Customer\" text NOT NULL)");
+        var store = new PostgreSqlDbContextEventStore(context, new PostgreSqlEventStoreOptions { Schema = schema });
+        var kept = StreamId.New("order");
+        var dropped = StreamId.New("order");
+
+        await using (var transaction = await context.Database.BeginTransactionAsync())
+        {
+            context.Orders.Add(new Order { Customer = "ada" });
+            await context.SaveChangesAsync();
+            await store.PublishAsync(kept, [new TurnedOn()], ExpectedVersion.NoStream);
+            Assert.Empty(await Read.StreamAsync(observer, kept)); // not committed yet: another connection sees nothing
+            Assert.Single(await Read.StreamAsync(store, kept)); // the transaction sees its own writes
+            await transaction.CommitAsync();
+        }
+
+        await using (var transaction = await context.Database.BeginTransactionAsync())
+        {
+            context.Orders.Add(new Order { Customer = "bob" });
+            await context.SaveChangesAsync();
+            await store.PublishAsync(dropped, [new TurnedOn()], ExpectedVersion.NoStream);
+            await transaction.RollbackAsync();
+        }
+
+        Assert.Single(await Read.StreamAsync(observer, kept));
+        Assert.Empty(await Read.StreamAsync(observer, dropped));
+        Assert.Equal(1L, await _stores.ExecuteAsync($"SELECT COUNT(*) FROM \"{schema}\".orders"));
+        Assert.Single(await _stores.OutboxPositionsAsync(observer));
+    }
+
+    [SkippableFact]
+    public async Task A_lost_race_inside_the_users_transaction_undoes_only_the_append()
+    {
+        var other = await _stores.OpenStoreAsync();
+        var schema = other.Schema;
+        await using var context = ShopContext.Create(_stores.ConnectionString, schema);
+        var store = new PostgreSqlDbContextEventStore(context, new PostgreSqlEventStoreOptions { Schema = schema });
+        var id = StreamId.New("light");
+        await other.AppendAsync(id, [new TurnedOn()], ExpectedVersion.NoStream);
+        var kept = StreamId.New("light");
+
+        await using (var transaction = await context.Database.BeginTransactionAsync())
+        {
+            await store.AppendAsync(kept, [new TurnedOn()], ExpectedVersion.NoStream);
+            var error = await Assert.ThrowsAsync<ConcurrencyException>(() => store.AppendAsync(id, [new TurnedOff()], ExpectedVersion.NoStream).AsTask());
+            Assert.Equal(1, error.Actual);
+            await transaction.CommitAsync(); // still usable: the savepoint undid only the failed append
+        }
+
+        Assert.Single(await Read.StreamAsync(other, kept));
+        Assert.Single(await Read.StreamAsync(other, id));
+    }
+}
+
+/// <summary>A user's own EF Core context on PostgreSQL that also maps the event store's tables, in a schema.</summary>
+public sealed class ShopContext(DbContextOptions<ShopContext> options, string schema) : DbContext(options)
+{
+    public DbSet<Order> Orders => Set<Order>();
+
+    public string Schema { get; } = schema;
+
+    public static ShopContext Create(string connectionString, string schema)
+        => new(
+            new DbContextOptionsBuilder<ShopContext>()
+                .UseNpgsql(connectionString)
+                .ReplaceService<Microsoft.EntityFrameworkCore.Infrastructure.IModelCacheKeyFactory, SchemaCacheKey>()
+                .Options,
+            schema);
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Order>(o =>
+        {
+            o.ToTable("orders", Schema);
+            o.HasKey(x => x.Id);
+        });
+        modelBuilder.AddEventSourcery(Schema);
+    }
+
+    /// <summary>A model per schema (the tests give each context a schema of its own).</summary>
+    private sealed class SchemaCacheKey : Microsoft.EntityFrameworkCore.Infrastructure.IModelCacheKeyFactory
+    {
+        public object Create(DbContext context, bool designTime) => (context.GetType(), ((ShopContext)context).Schema, designTime);
+    }
+}
+
+public sealed class Order
+{
+    public int Id { get; set; }
+
+    public string Customer { get; set; } = "";
+}
