@@ -30,7 +30,7 @@ public abstract partial class RelationalEventStore
             stream,
             async (session, ct) =>
             {
-                var current = await storage.FindStreamAsync(session, stream, ct).ConfigureAwait(false);
+                var current = await storage.FindStreamForWriteAsync(session, stream, ct).ConfigureAwait(false);
                 if (!expectedVersion.IsSatisfiedBy(current?.Version))
                 {
                     throw new ConcurrencyException(streamId, expectedVersion, current?.Version);
@@ -130,7 +130,7 @@ public abstract partial class RelationalEventStore
                 stream,
                 async (session, ct) =>
                 {
-                    var current = await storage.FindStreamAsync(session, stream, ct).ConfigureAwait(false);
+                    var current = await storage.FindStreamForWriteAsync(session, stream, ct).ConfigureAwait(false);
                     if (!expectedVersion.IsSatisfiedBy(current?.Version))
                     {
                         // A retry of an append that committed finds its events where it would put them: its result.
@@ -247,18 +247,30 @@ public abstract partial class RelationalEventStore
     /// </summary>
     private async Task<T> RunWriteAsync<T>(StreamId streamId, ExpectedVersion expected, StreamKey stream, Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return await _shared.Executor.RunWriteAsync(work, committed, cancellationToken).ConfigureAwait(false);
-        }
-        catch (LostRaceException lost)
-        {
-            // Rolled back already (to the savepoint in the user's transaction), so this reads what the winner wrote.
-            var storage = _shared.Storage;
-            var actual = await RunAsync((session, ct) => storage.FindStreamAsync(session, stream, ct), cancellationToken).ConfigureAwait(false);
-            throw new ConcurrencyException(streamId, expected, actual?.Version, lost.InnerException);
+            try
+            {
+                return await _shared.Executor.RunWriteAsync(work, committed, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LostRaceException lost)
+            {
+                // Rolled back already (to the savepoint in the user's transaction), so this reads what the winner wrote.
+                var storage = _shared.Storage;
+                var actual = await RunAsync((session, ct) => storage.FindStreamAsync(session, stream, ct), cancellationToken).ConfigureAwait(false);
+
+                // Our read of the stream was stale, but the expectation still holds (Any, or a stream that another
+                // writer created and deleted meanwhile): run the write again on what is there now, a few times.
+                if (!expected.IsSatisfiedBy(actual?.Version) || attempt >= MaxLostRaceAttempts)
+                {
+                    throw new ConcurrencyException(streamId, expected, actual?.Version, lost.InnerException);
+                }
+            }
         }
     }
+
+    /// <summary>How often a write whose expectation still holds after it lost a race is run again before it gives up.</summary>
+    private const int MaxLostRaceAttempts = 5;
 
     /// <summary>A listener failed inside an append; carries its exception out of the store's own error handling.</summary>
     private sealed class ListenerFailedException(ExceptionDispatchInfo error) : Exception("A listener failed.", error.SourceException)

@@ -17,6 +17,7 @@ public sealed class PostgresServer : IAsyncLifetime
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"eventsourcery-pg-{Guid.NewGuid():N}");
     private string? _binaries;
     private string _log = "";
+    private string _options = "";
 
     /// <summary>The port the server listens on (127.0.0.1 only).</summary>
     public int Port { get; private set; }
@@ -50,8 +51,8 @@ public sealed class PostgresServer : IAsyncLifetime
             await RunAsync(Path.Combine(_binaries, "initdb"), $"-D {_dataDirectory} -U postgres --auth=trust --encoding=UTF8 --no-instructions", asPostgres: IsRoot);
             Port = FreePort();
             _log = Path.Combine(_dataDirectory, "server.log");
-            var options = $"-p {Port} -k {_dataDirectory} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on";
-            await RunAsync(Path.Combine(_binaries, "pg_ctl"), $"-D {_dataDirectory} -l {_log} -o \"{options}\" -w -t 60 start", asPostgres: IsRoot);
+            _options = $"-p {Port} -k {_dataDirectory} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200";
+            await RunAsync(Path.Combine(_binaries, "pg_ctl"), $"-D {_dataDirectory} -l {_log} -o \"{_options}\" -w -t 60 start", asPostgres: IsRoot);
             Unavailable = null;
         }
         catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
@@ -79,6 +80,16 @@ public sealed class PostgresServer : IAsyncLifetime
         catch (DirectoryNotFoundException)
         {
         }
+    }
+
+    /// <summary>
+    /// Restarts the server the way an operator or a failover would (<c>pg_ctl restart -m fast</c>: every connection is
+    /// dropped, in-flight transactions roll back), on the same port and data, and waits until it accepts connections.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        SkipIfUnavailable();
+        await RunAsync(Path.Combine(_binaries!, "pg_ctl"), $"-D {_dataDirectory} -l {_log} -o \"{_options}\" -m fast -w -t 60 restart", asPostgres: IsRoot);
     }
 
     /// <summary>Skips the calling test, saying why, when the server is not running (never under CI: it failed already).</summary>

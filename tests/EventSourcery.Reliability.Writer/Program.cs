@@ -19,6 +19,7 @@ using EventSourcery.Reliability;
 //       Runs the projection "failover" with ProjectionRunner.RunAsync on F (single owner, lease N ms, polling every
 //       20 ms); its handler appends "position" to L and flushes it to disk. Runs until stdin closes, or until killed.
 //
+// Every mode takes --pg CONNECTION --schema S instead of --db F to run on PostgreSQL.
 // With --warm true, any mode first warms up on an in-memory database, prints "warm" and waits for a line on stdin.
 // Every mode prints "ready" once its store is open. Exit code 0 on success, 2 on a usage error, 3 when a torture
 // writer saw an exception other than ConcurrencyException.
@@ -36,7 +37,13 @@ for (var i = 1; i + 1 < args.Length; i += 2)
 
 string Option(string name) => options.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} is missing.");
 int IntOption(string name) => int.Parse(Option(name), CultureInfo.InvariantCulture);
-var connectionString = $"Data Source={Option("db")};Pooling=False";
+// --pg CONNECTION --schema S runs any mode on a PostgreSQL store (tables in schema S) instead of the SQLite file of --db.
+var postgres = options.TryGetValue("pg", out var pg) ? pg : null;
+
+async Task<RelationalEventStore> OpenStoreAsync()
+    => postgres is null
+        ? await SqliteEventStore.OpenAsync($"Data Source={Option("db")};Pooling=False")
+        : await PostgreSqlEventStore.OpenAsync(postgres, new PostgreSqlEventStoreOptions { Schema = Option("schema") });
 
 if (options.TryGetValue("warm", out var warm) && bool.Parse(warm))
 {
@@ -88,10 +95,10 @@ async Task<int> TortureAsync()
     var shared = options.TryGetValue("shared", out var s) && bool.Parse(s);
     var prefix = Option("streams");
     var streams = Enumerable.Range(0, IntOption("count")).Select(i => StreamId.FromName($"{prefix}-{i}", "torture")).ToArray();
-    var stores = new List<SqliteEventStore>();
+    var stores = new List<RelationalEventStore>();
     for (var i = 0; i < (shared ? 1 : writers); i++)
     {
-        stores.Add(await SqliteEventStore.OpenAsync(connectionString));
+        stores.Add(await OpenStoreAsync());
     }
 
     Console.Out.WriteLine("ready");
@@ -129,7 +136,7 @@ async Task<int> CrashAsync()
     var run = IntOption("run");
     var random = new Random(IntOption("seed"));
     var streams = Enumerable.Range(0, 6).Select(i => StreamId.FromName($"crash-{i}", "crash")).ToArray();
-    await using var store = await SqliteEventStore.OpenAsync(connectionString);
+    await using var store = await OpenStoreAsync();
     using var log = new FileStream(Option("log"), FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize: 1);
     Console.Out.WriteLine("ready");
     Console.Out.Flush();
@@ -161,7 +168,7 @@ async Task<int> OutboxAsync()
 {
     var random = new Random(IntOption("seed"));
     var failRate = double.Parse(Option("fail-rate"), CultureInfo.InvariantCulture);
-    await using var store = await SqliteEventStore.OpenAsync(connectionString);
+    await using var store = await OpenStoreAsync();
     using var log = new FileStream(Option("log"), FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize: 1);
     var outbox = new Outbox(
         store,
@@ -201,7 +208,7 @@ async Task<int> OutboxAsync()
 
 async Task<int> ProjectAsync()
 {
-    await using var store = await SqliteEventStore.OpenAsync(connectionString);
+    await using var store = await OpenStoreAsync();
     using var log = new FileStream(Option("log"), FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize: 1);
     var runner = new ProjectionRunner(
         store,

@@ -17,6 +17,7 @@ internal sealed partial class PostgreSqlStorage
     private const string StreamColumns = "s.tenant_id, s.category, s.stream_id, s.name";
 
     private string _findStreamSql = "";
+    private string _findStreamForWriteSql = "";
     private string _insertStreamSql = "";
     private string _updateStreamSql = "";
     private string _insertEventsSql = "";
@@ -36,14 +37,14 @@ internal sealed partial class PostgreSqlStorage
     private void InitializeEventStatements()
     {
         _findStreamSql = $"SELECT stream_key, version, name FROM {_streams} WHERE tenant_id = @tenant AND category = @category AND stream_id = @stream_id;";
+        _findStreamForWriteSql = $"SELECT pg_advisory_xact_lock(@lock); {_findStreamSql}";
         _insertStreamSql = $"INSERT INTO {_streams} (tenant_id, category, stream_id, name, version) VALUES (@tenant, @category, @stream_id, @name, @version) RETURNING stream_key;";
         _updateStreamSql = $"UPDATE {_streams} SET version = @version WHERE stream_key = @key AND version = @expected;";
 
-        // One round trip for the whole batch: the append lock (see the class's remarks), then every event from arrays
-        // (one parameter per column, however many events), and the outbox copies of the flagged ones from what was
-        // just inserted, in position order. The positions come back with their versions.
+        // One round trip for the whole batch (the append lock is held since FindStreamForWriteAsync): every event from
+        // arrays (one parameter per column, however many events), and the outbox copies of the flagged ones from what
+        // was just inserted, in position order. The positions come back with their versions.
         _insertEventsSql = $"""
-            SELECT pg_advisory_xact_lock(@lock);
             WITH inserted AS (
                 INSERT INTO {_events} (stream_key, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, tenant_id)
                 SELECT @stream_key, u.version, u.event_id, u.event_name, u.schema_version, u.payload, u.metadata, u.created_at, @recorded_at, @tenant
@@ -137,6 +138,24 @@ internal sealed partial class PostgreSqlStorage
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Takes <see cref="AppendLock"/> first, in the same round trip: appends and deletes then take turns from their
+    /// read of the stream to their commit, so that read stays current (no lost race between two appends with
+    /// <see cref="ExpectedVersion.Any"/>) and positions commit in order (see the class's remarks).
+    /// </remarks>
+    public override async Task<StreamState?> FindStreamForWriteAsync(RelationalSession session, StreamKey stream, CancellationToken cancellationToken)
+    {
+        using var command = NpgsqlSession.Of(session).Command(_findStreamForWriteSql);
+        command.Parameters.AddWithValue("lock", AppendLock);
+        AddStreamKey(command, stream);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the lock's result
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new StreamState(reader.GetInt64(0), reader.GetInt64(1), TextOrNull(reader, 2))
+            : null;
+    }
+
+    /// <inheritdoc />
     public override async Task<long> InsertStreamAsync(RelationalSession session, StreamKey stream, long version, CancellationToken cancellationToken)
     {
         using var command = NpgsqlSession.Of(session).Command(_insertStreamSql);
@@ -185,7 +204,6 @@ internal sealed partial class PostgreSqlStorage
 
         using var command = NpgsqlSession.Of(session).Command(_insertEventsSql);
         var p = command.Parameters;
-        p.AddWithValue("lock", AppendLock);
         p.AddWithValue("stream_key", streamKey);
         p.AddWithValue("recorded_at", StoredValues.FormatTime(recordedAt));
         p.AddWithValue("tenant", stream.TenantId);
@@ -203,7 +221,6 @@ internal sealed partial class PostgreSqlStorage
 
         long last = 0;
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the lock's result
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var position = reader.GetInt64(0);

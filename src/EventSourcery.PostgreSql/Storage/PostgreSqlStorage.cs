@@ -13,8 +13,8 @@ namespace EventSourcery.PostgreSql.Storage;
 /// <remarks>
 /// Gap safety: positions come from an identity column, and PostgreSQL hands them out when a row is inserted, not when
 /// its transaction commits, so two appends could commit out of position order and a reader could pass a position
-/// that commits later. Each append therefore takes <see cref="AppendLock"/> (a transaction-scoped advisory lock,
-/// one per schema) right before it inserts its events, and holds it until it commits: appends commit in position
+/// that commits later. Each append (and delete) therefore takes <see cref="AppendLock"/> (a transaction-scoped
+/// advisory lock, one per schema) as it reads the stream, and holds it until it commits: appends commit in position
 /// order, and a reader that sees a position has seen every position before it. See docs/decisions/0012.
 /// </remarks>
 internal sealed partial class PostgreSqlStorage : RelationalStorage
@@ -52,7 +52,7 @@ internal sealed partial class PostgreSqlStorage : RelationalStorage
     /// <summary>The schema of the store's tables.</summary>
     public string Schema { get; }
 
-    /// <summary>The advisory lock every append holds from its first event insert until it commits (gap safety).</summary>
+    /// <summary>The advisory lock every append and delete holds from its read of the stream until it commits (gap safety).</summary>
     public long AppendLock { get; }
 
     /// <summary>The advisory lock an outbox claim holds: claims of one schema take turns, so two runners never split a stream.</summary>
@@ -71,9 +71,19 @@ internal sealed partial class PostgreSqlStorage : RelationalStorage
     public override bool IsEventIdViolation(DbException exception)
         => exception is PostgresException { SqlState: UniqueViolation } ex && ex.ConstraintName == Tables.EventIdIndex;
 
-    /// <summary>A serialization failure or a deadlock: the transaction was rolled back and running it again may succeed.</summary>
+    /// <summary>
+    /// The transaction was rolled back and running it again may succeed: a serialization failure or a deadlock, the
+    /// server shutting down or restarting (the pool's connections to it are dead: the next one is new), or a broken
+    /// connection. A write whose commit was cut off may have committed: an append run again finds its own events and
+    /// returns their result (decision 0008).
+    /// </summary>
     public static bool IsRetryable(Exception exception)
-        => exception is PostgresException { SqlState: "40001" or "40P01" } || exception is NpgsqlException { IsTransient: true } and not PostgresException;
+        => exception switch
+        {
+            PostgresException pg => pg.SqlState is "40001" or "40P01" or "57P01" or "57P02" or "57P03" || pg.SqlState.StartsWith("08", StringComparison.Ordinal),
+            NpgsqlException npgsql => npgsql.IsTransient,
+            _ => false,
+        };
 
     /// <summary>The server refuses writes: a hot standby, or <c>default_transaction_read_only</c>.</summary>
     public static bool IsReadOnly(Exception exception) => exception is PostgresException { SqlState: "25006" };

@@ -48,6 +48,14 @@ internal abstract class RelationalStorage
     /// <summary>The stream's row, or null when the stream does not exist.</summary>
     public abstract Task<StreamState?> FindStreamAsync(RelationalSession session, StreamKey stream, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The stream's row as a write (append or delete) to it begins, inside its transaction: where a provider's writes
+    /// do not already take turns (SQLite's write lock does), it takes the lock that orders them here, so the version
+    /// read stays current until the commit. <see cref="FindStreamAsync"/> unless a provider needs more.
+    /// </summary>
+    public virtual Task<StreamState?> FindStreamForWriteAsync(RelationalSession session, StreamKey stream, CancellationToken cancellationToken)
+        => FindStreamAsync(session, stream, cancellationToken);
+
     /// <summary>Creates the stream's row at <paramref name="version"/> and returns its key; a unique violation when another writer created it first.</summary>
     public abstract Task<long> InsertStreamAsync(RelationalSession session, StreamKey stream, long version, CancellationToken cancellationToken);
 
