@@ -1,16 +1,29 @@
-// The seed's light-switch story, end to end on an embedded SQLite file:
+// The seed's light-switch story, end to end on an embedded SQLite file (or on PostgreSQL with
+// `--postgres "<connection string>"`, or the EVENTSOURCERY_POSTGRES environment variable):
 // create a switch, turn it on, try to turn it on again (a domain error), turn it off, reload it and print its history.
 using EventSourcery;
-using EventSourcery.Sqlite;
 using LightSwitchSample;
 
+var postgres = args.SkipWhile(a => a != "--postgres").Skip(1).FirstOrDefault() ?? Environment.GetEnvironmentVariable("EVENTSOURCERY_POSTGRES");
 var path = Path.Combine(AppContext.BaseDirectory, "lightswitch.db");
-foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+RelationalEventStore opened;
+if (postgres is null)
 {
-    File.Delete(file); // start every run from an empty store so the output reads the same each time
+    foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+    {
+        File.Delete(file); // start every run from an empty store so the output reads the same each time
+    }
+
+    opened = await SqliteEventStore.OpenAsync($"Data Source={path}");
+}
+else
+{
+    // The tables go to the schema "lightswitch", created on first use; each run adds a new switch beside the old ones.
+    opened = await PostgreSqlEventStore.OpenAsync(postgres, new PostgreSqlEventStoreOptions { Schema = "lightswitch" });
+    path = $"PostgreSQL, schema {((PostgreSqlEventStore)opened).Schema}";
 }
 
-await using var store = await SqliteEventStore.OpenAsync($"Data Source={path}");
+await using var store = opened;
 var switches = new Repository<LightSwitch>(store);
 var id = StreamId.New("light_switch");
 var correlation = new EventMetadata { CorrelationId = Guid.CreateVersion7(), Extra = new Dictionary<string, string> { ["user"] = "alice" } };
