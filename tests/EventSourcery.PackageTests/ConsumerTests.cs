@@ -5,8 +5,30 @@ namespace EventSourcery.PackageTests;
 
 /// <summary>Projects outside the repository that use the packed packages the way a user would (PackageReference).</summary>
 [Collection(PackageTestGroup.Name)]
-public sealed class ConsumerTests(PackagesFixture packages, ITestOutputHelper log)
+public sealed class ConsumerTests(PackagesFixture packages, EventSourcery.PostgreSql.Tests.PostgresServer server, ITestOutputHelper log)
 {
+    [SkippableFact]
+    public async Task App_referencing_the_PostgreSql_package_appends_reloads_and_dispatches_on_a_real_server()
+    {
+        var build = await packages.PgAppBuild;
+        Log(build);
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.DoesNotMatch(new Regex(@"warning (CS8032|CS9057|AD0001|ES\d{4})"), build.Output);
+        var depsJson = File.ReadAllText(Path.Combine(packages.ConsumerOutputDirectory("PgApp"), "PgApp.deps.json"));
+        foreach (var id in new[] { "EventSourcery", "EventSourcery.Relational", "EventSourcery.PostgreSql" })
+        {
+            Assert.Matches(new Regex($@"""{Regex.Escape(id)}/{Regex.Escape(packages.Version)}"":\s*\{{\s*""type"":\s*""package"""), depsJson);
+        }
+
+        server.SkipIfUnavailable();
+        var run = await packages.RunConsumerCommandAsync("PgApp", "run", "--no-build", "-c", "Release", "--", server.ConnectionString, "consumer_" + Guid.NewGuid().ToString("N")[..8]);
+        Log(run);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("door: version=3 open=False lockedBy=alice", run.Output, StringComparison.Ordinal);
+        Assert.Contains("events: DoorOpened,DoorClosed,DoorLocked(alice@2030-01-02T03:04:05.0000000+02:00)", run.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task App_referencing_the_Sqlite_package_appends_reloads_and_dispatches_through_the_generated_code()
     {

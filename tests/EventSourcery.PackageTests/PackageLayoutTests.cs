@@ -58,6 +58,26 @@ public sealed class PackageLayoutTests(PackagesFixture packages)
     }
 
     [Fact]
+    public void EventSourcery_PostgreSql_carries_the_store_and_depends_on_the_same_relational_layer_and_on_Npgsql_EF_Core()
+    {
+        var path = packages.PackagePath("EventSourcery.PostgreSql");
+        var entries = Entries(path);
+        var nuspec = Nuspec(path);
+        var dependencies = Dependencies(nuspec);
+
+        Assert.Contains("lib/net10.0/EventSourcery.PostgreSql.dll", entries);
+        Assert.Contains("lib/net10.0/EventSourcery.PostgreSql.xml", entries);
+        Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal));
+        AssertCommonMetadata(nuspec, "EventSourcery.PostgreSql");
+        var relational = Assert.Single(dependencies, d => d.Id == "EventSourcery.Relational");
+        Assert.Equal(packages.Version, relational.Version);
+        Assert.DoesNotContain("Analyzers", relational.Exclude ?? "", StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(CentralVersion("Npgsql.EntityFrameworkCore.PostgreSQL"), Assert.Single(dependencies, d => d.Id == "Npgsql.EntityFrameworkCore.PostgreSQL").Version);
+        Assert.Equal(CentralVersion("Npgsql"), Assert.Single(dependencies, d => d.Id == "Npgsql").Version);
+        Assert.DoesNotContain(dependencies, d => d.Id.StartsWith("Microsoft.EntityFrameworkCore.Sqlite", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public void EventSourcery_Relational_carries_the_provider_neutral_store_and_depends_on_the_same_EventSourcery_and_on_EF_Core_Relational()
     {
         var path = packages.PackagePath("EventSourcery.Relational");
@@ -100,6 +120,7 @@ public sealed class PackageLayoutTests(PackagesFixture packages)
     [InlineData("EventSourcery")]
     [InlineData("EventSourcery.Sqlite")]
     [InlineData("EventSourcery.Relational")]
+    [InlineData("EventSourcery.PostgreSql")]
     [InlineData("EventSourcery.Hosting")]
     public void Symbol_packages_carry_the_pdbs(string id)
     {

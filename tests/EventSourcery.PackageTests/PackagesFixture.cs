@@ -4,7 +4,7 @@ using System.Xml.Linq;
 namespace EventSourcery.PackageTests;
 
 /// <summary>
-/// Packs src/EventSourcery, src/EventSourcery.Relational, src/EventSourcery.Sqlite and src/EventSourcery.Hosting once per test run, under a version no earlier run can have
+/// Packs src/EventSourcery, src/EventSourcery.Relational, src/EventSourcery.Sqlite, src/EventSourcery.PostgreSql and src/EventSourcery.Hosting once per test run, under a version no earlier run can have
 /// produced, into the repository's local feed (artifacts/packages); then prepares the consumer projects in a temp
 /// directory outside the repository, restoring into their own package cache. Disposing removes both.
 /// </summary>
@@ -23,6 +23,7 @@ public sealed class PackagesFixture : IAsyncLifetime
 
     private readonly Lazy<Task<CommandResult>> _appBuild;
     private readonly Lazy<Task<CommandResult>> _misnamedBuild;
+    private readonly Lazy<Task<CommandResult>> _pgAppBuild;
 
     public PackagesFixture()
     {
@@ -33,6 +34,7 @@ public sealed class PackagesFixture : IAsyncLifetime
         ConsumersDirectory = Path.Combine(WorkDirectory, "consumers");
         _appBuild = new(() => BuildConsumerAsync("App"));
         _misnamedBuild = new(() => BuildConsumerAsync("Misnamed"));
+        _pgAppBuild = new(() => BuildConsumerAsync("PgApp"));
     }
 
     /// <summary>The repository root (where EventSourcery.Generators.sln is).</summary>
@@ -70,6 +72,8 @@ public sealed class PackagesFixture : IAsyncLifetime
     /// <summary>The misnamed-event library's build, run once.</summary>
     public Task<CommandResult> MisnamedBuild => _misnamedBuild.Value;
 
+    public Task<CommandResult> PgAppBuild => _pgAppBuild.Value;
+
     /// <summary>Runs <c>dotnet</c> for a consumer: private package cache, consumer-sized timeout.</summary>
     public Task<CommandResult> RunConsumerCommandAsync(string consumer, params string[] arguments) =>
         DotNet.RunAsync(ConsumerDirectory(consumer), arguments, ConsumerTimeout, new Dictionary<string, string> { ["NUGET_PACKAGES"] = PackageCache });
@@ -82,7 +86,7 @@ public sealed class PackagesFixture : IAsyncLifetime
 
         var started = DateTime.UtcNow;
         // Packing the SQLite store builds the core too; the second pack then only has to package it.
-        foreach (var project in new[] { "src/EventSourcery.Sqlite/EventSourcery.Sqlite.csproj", "src/EventSourcery.Relational/EventSourcery.Relational.csproj", "src/EventSourcery.Hosting/EventSourcery.Hosting.csproj", "src/EventSourcery/EventSourcery.csproj" })
+        foreach (var project in new[] { "src/EventSourcery.Sqlite/EventSourcery.Sqlite.csproj", "src/EventSourcery.Relational/EventSourcery.Relational.csproj", "src/EventSourcery.PostgreSql/EventSourcery.PostgreSql.csproj", "src/EventSourcery.Hosting/EventSourcery.Hosting.csproj", "src/EventSourcery/EventSourcery.csproj" })
         {
             var pack = await DotNet.RunAsync(
                 RepoRoot,
@@ -106,7 +110,7 @@ public sealed class PackagesFixture : IAsyncLifetime
             return Task.CompletedTask; // keep the packages and the temp directory for a look after a failure
         }
 
-        foreach (var id in new[] { "EventSourcery", "EventSourcery.Relational", "EventSourcery.Sqlite", "EventSourcery.Hosting" })
+        foreach (var id in new[] { "EventSourcery", "EventSourcery.Relational", "EventSourcery.Sqlite", "EventSourcery.PostgreSql", "EventSourcery.Hosting" })
         {
             File.Delete(PackagePath(id));
             File.Delete(SymbolPackagePath(id));
@@ -232,7 +236,7 @@ public sealed class PackagesFixture : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
-public sealed class PackageTestGroup : ICollectionFixture<PackagesFixture>
+public sealed class PackageTestGroup : ICollectionFixture<PackagesFixture>, ICollectionFixture<EventSourcery.PostgreSql.Tests.PostgresServer>
 {
     /// <summary>One collection: the package tests share one pack and run one after another, in parallel with the
     /// other test assemblies.</summary>
