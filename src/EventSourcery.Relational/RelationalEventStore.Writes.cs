@@ -141,29 +141,16 @@ public abstract partial class RelationalEventStore
 
                     var firstVersion = (current?.Version ?? 0) + 1;
                     var lastVersion = firstVersion + events.Count - 1;
-                    var written = stream;
+
+                    // Outbox rows carry the name the stream was created with.
+                    var written = current is { } found ? stream with { Name = found.Name } : stream;
                     var recordedAt = time.GetUtcNow();
                     var positions = listeners.IsEmpty ? null : new long[events.Count];
                     long lastPosition;
                     try
                     {
-                        long streamKey;
-                        if (current is { } found)
-                        {
-                            if (!await storage.UpdateStreamVersionAsync(session, found.Key, found.Version, lastVersion, ct).ConfigureAwait(false))
-                            {
-                                throw new LostRaceException(null);
-                            }
-
-                            streamKey = found.Key;
-                            written = stream with { Name = found.Name }; // outbox rows carry the name the stream was created with
-                        }
-                        else
-                        {
-                            streamKey = await storage.InsertStreamAsync(session, stream, lastVersion, ct).ConfigureAwait(false);
-                        }
-
-                        lastPosition = await storage.InsertEventsAsync(session, written, streamKey, firstVersion, events, serialized, recordedAt, outboxed, positions, ct).ConfigureAwait(false);
+                        lastPosition = await storage.AppendRowsAsync(session, written, current, firstVersion, events, serialized, recordedAt, outboxed, positions, ct).ConfigureAwait(false)
+                            ?? throw new LostRaceException(null);
                     }
                     catch (DbException ex) when (storage.IsEventIdViolation(ex))
                     {

@@ -69,6 +69,35 @@ internal abstract class RelationalStorage
     /// </summary>
     public abstract Task<long> InsertEventsAsync(RelationalSession session, StreamKey stream, long streamKey, long firstVersion, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, bool[]? toOutbox, long[]? positions, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes an append: moves the stream from <paramref name="current"/>'s version (or creates it when there is none)
+    /// to its new version and inserts the events from <paramref name="firstVersion"/>, with their outbox copies (see
+    /// <see cref="InsertEventsAsync"/>). Returns the last event's position, or null, having written nothing, when the
+    /// stream was no longer at <paramref name="current"/>'s version. The sequence of <see cref="UpdateStreamVersionAsync"/>
+    /// or <see cref="InsertStreamAsync"/> and <see cref="InsertEventsAsync"/> unless a provider does it in fewer round trips.
+    /// The stream carries the name it was created with when it exists.
+    /// </summary>
+    public virtual async Task<long?> AppendRowsAsync(RelationalSession session, StreamKey stream, StreamState? current, long firstVersion, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, bool[]? toOutbox, long[]? positions, CancellationToken cancellationToken)
+    {
+        var lastVersion = firstVersion + events.Count - 1;
+        long streamKey;
+        if (current is { } found)
+        {
+            if (!await UpdateStreamVersionAsync(session, found.Key, found.Version, lastVersion, cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            streamKey = found.Key;
+        }
+        else
+        {
+            streamKey = await InsertStreamAsync(session, stream, lastVersion, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await InsertEventsAsync(session, stream, streamKey, firstVersion, events, serialized, recordedAt, toOutbox, positions, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Deletes the stream's snapshot, its events and its row. Outbox rows stay: their publication was promised at commit.</summary>
     public abstract Task DeleteStreamAsync(RelationalSession session, long streamKey, CancellationToken cancellationToken);
 
