@@ -25,7 +25,7 @@ internal sealed class Stores : IAsyncDisposable
 
     public Raw Raw { get; }
 
-    public static async Task<Stores> CreateAsync(string name)
+    public static async Task<Stores> CreateAsync(string name, Action<StoreOptions>? configure = null)
     {
         var connectionString = Environment.GetEnvironmentVariable(PrivatePostgres.Variable)
             ?? throw new InvalidOperationException($"{PrivatePostgres.Variable} is not set: run the benchmarks through Program.cs, which starts the server.");
@@ -45,6 +45,7 @@ internal sealed class Stores : IAsyncDisposable
             options.UseSystemTextJsonForSerialization();
             options.Events.AddEventType<MartenItemAdded>();
             options.Events.AddEventType<MartenItemRemoved>();
+            configure?.Invoke(options);
         });
         await marten.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await global::EventSourcery.Benchmarks.PostgreSql.Raw.CreateSchemaAsync(dataSource);
