@@ -130,27 +130,12 @@ public abstract partial class RelationalEventStore
                 stream,
                 async (session, ct) =>
                 {
-                    var current = await storage.FindStreamForWriteAsync(session, stream, ct).ConfigureAwait(false);
-                    if (!expectedVersion.IsSatisfiedBy(current?.Version))
-                    {
-                        // A retry of an append that committed finds its events where it would put them: its result.
-                        var storedIds = await storage.FindEventIdsAsync(session, stream, events, ct).ConfigureAwait(false);
-                        return AppendRetry.Resolve(streamId, expectedVersion, events, storedIds)
-                            ?? throw new ConcurrencyException(streamId, expectedVersion, current?.Version);
-                    }
-
-                    var firstVersion = (current?.Version ?? 0) + 1;
-                    var lastVersion = firstVersion + events.Count - 1;
-
-                    // Outbox rows carry the name the stream was created with.
-                    var written = current is { } found ? stream with { Name = found.Name } : stream;
                     var recordedAt = time.GetUtcNow();
                     var positions = listeners.IsEmpty ? null : new long[events.Count];
-                    long lastPosition;
+                    AppendOutcome outcome;
                     try
                     {
-                        lastPosition = await storage.AppendRowsAsync(session, written, current, firstVersion, events, serialized, recordedAt, outboxed, positions, ct).ConfigureAwait(false)
-                            ?? throw new LostRaceException(null);
+                        outcome = await storage.AppendAsync(session, stream, expectedVersion, events, serialized, recordedAt, outboxed, positions, ct).ConfigureAwait(false);
                     }
                     catch (DbException ex) when (storage.IsEventIdViolation(ex))
                     {
@@ -161,9 +146,24 @@ public abstract partial class RelationalEventStore
                         throw new LostRaceException(ex);
                     }
 
+                    if (outcome.Refused)
+                    {
+                        // A retry of an append that committed finds its events where it would put them: its result.
+                        var storedIds = await storage.FindEventIdsAsync(session, stream, events, ct).ConfigureAwait(false);
+                        return AppendRetry.Resolve(streamId, expectedVersion, events, storedIds)
+                            ?? throw new ConcurrencyException(streamId, expectedVersion, outcome.CurrentVersion);
+                    }
+
+                    if (outcome.LastPosition is not { } lastPosition)
+                    {
+                        throw new LostRaceException(null);
+                    }
+
+                    var firstVersion = outcome.FirstVersion;
+                    var lastVersion = firstVersion + events.Count - 1;
                     if (positions is not null)
                     {
-                        await InvokeListenersAsync(listeners, RowMaterializer.WithStoredName(streamId, written.Name), firstVersion, positions, events, serialized, recordedAt, ct).ConfigureAwait(false);
+                        await InvokeListenersAsync(listeners, RowMaterializer.WithStoredName(streamId, outcome.StreamName), firstVersion, positions, events, serialized, recordedAt, ct).ConfigureAwait(false);
                     }
 
                     return new AppendResult(lastVersion, lastPosition);

@@ -70,6 +70,27 @@ internal abstract class RelationalStorage
     public abstract Task<long> InsertEventsAsync(RelationalSession session, StreamKey stream, long streamKey, long firstVersion, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, bool[]? toOutbox, long[]? positions, CancellationToken cancellationToken);
 
     /// <summary>
+    /// An append, start to end inside the session's write transaction: reads the stream as a write
+    /// (<see cref="FindStreamForWriteAsync"/>), refuses when its version does not satisfy <paramref name="expected"/>,
+    /// and otherwise writes the stream row, the events and their outbox copies (<see cref="AppendRowsAsync"/>). A
+    /// provider may do all of it in one round trip.
+    /// </summary>
+    public virtual async Task<AppendOutcome> AppendAsync(RelationalSession session, StreamKey stream, ExpectedVersion expected, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, bool[]? toOutbox, long[]? positions, CancellationToken cancellationToken)
+    {
+        var current = await FindStreamForWriteAsync(session, stream, cancellationToken).ConfigureAwait(false);
+        if (!expected.IsSatisfiedBy(current?.Version))
+        {
+            return AppendOutcome.Refuse(current?.Version);
+        }
+
+        // Outbox rows carry the name the stream was created with.
+        var written = current is { } found ? stream with { Name = found.Name } : stream;
+        var firstVersion = (current?.Version ?? 0) + 1;
+        var last = await AppendRowsAsync(session, written, current, firstVersion, events, serialized, recordedAt, toOutbox, positions, cancellationToken).ConfigureAwait(false);
+        return new AppendOutcome(Refused: false, current?.Version, written.Name, firstVersion, last);
+    }
+
+    /// <summary>
     /// Writes an append: moves the stream from <paramref name="current"/>'s version (or creates it when there is none)
     /// to its new version and inserts the events from <paramref name="firstVersion"/>, with their outbox copies (see
     /// <see cref="InsertEventsAsync"/>). Returns the last event's position, or null, having written nothing, when the

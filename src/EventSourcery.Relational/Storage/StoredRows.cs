@@ -48,3 +48,14 @@ internal readonly record struct RowPage<T>(List<T> Rows, bool Full);
 
 /// <summary>A snapshot row as read; values that can be corrupt are kept raw, as in <see cref="StoredEventRow"/>.</summary>
 internal sealed record StoredSnapshotRow(long Version, string? EventId, string? Type, string? Fingerprint, byte[]? Payload);
+
+/// <summary>What became of an append at the database (<see cref="RelationalStorage.AppendAsync"/>).</summary>
+/// <param name="Refused">The stream's version did not satisfy the expectation: nothing was written.</param>
+/// <param name="CurrentVersion">The stream's version before the append (null: no stream).</param>
+/// <param name="StreamName">The name the stream was created with (or is created with now).</param>
+/// <param name="FirstVersion">The version of the first event written.</param>
+/// <param name="LastPosition">The last event's position; null when the stream moved on between the read and the write (a lost race).</param>
+internal readonly record struct AppendOutcome(bool Refused, long? CurrentVersion, string? StreamName, long FirstVersion, long? LastPosition)
+{
+    public static AppendOutcome Refuse(long? currentVersion) => new(Refused: true, currentVersion, null, 0, null);
+}

@@ -1,0 +1,234 @@
+using EventSourcery.Relational.Schema;
+using EventSourcery.Relational.Storage;
+using EventSourcery.Serialization;
+using NpgsqlTypes;
+
+namespace EventSourcery.PostgreSql.Storage;
+
+// Appends: the whole append in one round trip, and events into a known stream row.
+internal sealed partial class PostgreSqlStorage
+{
+    /// <summary>
+    /// A whole append in one round trip: the append lock (first statement), then (second statement, which sees what
+    /// every earlier holder of the lock committed) the stream's row read, the expectation checked, the row moved on or
+    /// created, the events and their outbox copies inserted. The result is one row of the stream's state (kind 0: its
+    /// version and name before the append, and whether the expectation held), then the written events' positions and
+    /// versions (kind 1). Nothing is written when the expectation fails.
+    /// </summary>
+    private string OneRoundTripAppendSql() => $"""
+        SELECT pg_advisory_xact_lock(@lock);
+        WITH cur AS (
+            SELECT st.stream_key, st.version, st.name
+            FROM (SELECT 1) AS one
+            LEFT JOIN {_streams} st ON st.tenant_id = @tenant AND st.category = @category AND st.stream_id = @stream_id
+        ), ok AS (
+            SELECT cur.*, CASE WHEN @expected = -1 THEN true WHEN @expected = 0 THEN COALESCE(cur.version, 0) = 0 ELSE COALESCE(cur.version = @expected, false) END AS ok
+            FROM cur
+        ), moved AS (
+            UPDATE {_streams} st SET version = ok.version + @count
+            FROM ok
+            WHERE ok.ok AND ok.stream_key IS NOT NULL AND st.stream_key = ok.stream_key
+            RETURNING st.stream_key, ok.version AS before
+        ), created AS (
+            INSERT INTO {_streams} (tenant_id, category, stream_id, name, version)
+            SELECT @tenant, @category, @stream_id, @name, @count FROM ok WHERE ok.ok AND ok.stream_key IS NULL
+            RETURNING stream_key, 0::bigint AS before
+        ), s AS (
+            SELECT stream_key, before FROM moved UNION ALL SELECT stream_key, before FROM created
+        ), inserted AS (
+            INSERT INTO {_events} (stream_key, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, tenant_id)
+            SELECT s.stream_key, s.before + u.ord, u.event_id, u.event_name, u.schema_version, u.payload, u.metadata, u.created_at, @recorded_at, @tenant
+            FROM s, unnest(@event_ids, @event_names, @schema_versions, @payloads, @metadata, @created_at) WITH ORDINALITY
+                 AS u(event_id, event_name, schema_version, payload, metadata, created_at, ord)
+            ORDER BY u.ord
+            RETURNING position, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at
+        ), outboxed AS (
+            INSERT INTO {_outbox} (position, tenant_id, category, stream_id, stream_name, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, attempts)
+            SELECT i.position, @tenant, @category, @stream_id, CASE WHEN ok.stream_key IS NULL THEN @name ELSE ok.name END,
+                   i.version, i.event_id, i.event_name, i.schema_version, i.payload, i.metadata, i.created_at, i.recorded_at, 0
+            FROM inserted i, ok, s
+            WHERE i.version - s.before = ANY(@outbox_ordinals)
+            ORDER BY i.position
+        )
+        SELECT 0 AS kind, ok.version, ok.name, ok.ok FROM ok
+        UNION ALL
+        SELECT 1, i.position, i.version::text, NULL FROM inserted i;
+        """;
+
+    /// <inheritdoc />
+    /// <remarks>One round trip (see <see cref="OneRoundTripAppendSql"/>); the commit is the second.</remarks>
+    public override async Task<AppendOutcome> AppendAsync(RelationalSession session, StreamKey stream, ExpectedVersion expected, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, bool[]? toOutbox, long[]? positions, CancellationToken cancellationToken)
+    {
+        var count = events.Count;
+        var eventIds = new string[count];
+        var names = new string[count];
+        var schemaVersions = new int[count];
+        var payloads = new string[count];
+        var metadata = new string?[count];
+        var createdAt = new string[count];
+        var outboxOrdinals = new List<long>();
+        for (var i = 0; i < count; i++)
+        {
+            eventIds[i] = StoredValues.FormatGuid(events[i].Id);
+            names[i] = serialized[i].Type.Name;
+            schemaVersions[i] = serialized[i].Type.SchemaVersion;
+            payloads[i] = serialized[i].Payload;
+            metadata[i] = serialized[i].Metadata;
+            createdAt[i] = StoredValues.FormatTime(events[i].CreatedAt);
+            if (toOutbox is not null && toOutbox[i])
+            {
+                outboxOrdinals.Add(i + 1);
+            }
+        }
+
+        using var command = NpgsqlSession.Of(session).Command(_appendSql);
+        var p = command.Parameters;
+        p.AddWithValue("lock", AppendLock);
+        p.AddWithValue("expected", expected.Value);
+        p.AddWithValue("count", (long)count);
+        p.AddWithValue("recorded_at", StoredValues.FormatTime(recordedAt));
+        p.AddWithValue("tenant", stream.TenantId);
+        p.AddWithValue("category", stream.Category);
+        p.AddWithValue("stream_id", StoredValues.FormatGuid(stream.StreamGuid));
+        p.AddWithValue("name", NpgsqlDbType.Text, (object?)stream.Name ?? DBNull.Value);
+        p.AddWithValue("event_ids", NpgsqlDbType.Array | NpgsqlDbType.Text, eventIds);
+        p.AddWithValue("event_names", NpgsqlDbType.Array | NpgsqlDbType.Text, names);
+        p.AddWithValue("schema_versions", schemaVersions);
+        p.AddWithValue("payloads", NpgsqlDbType.Array | NpgsqlDbType.Text, payloads);
+        p.AddWithValue("metadata", NpgsqlDbType.Array | NpgsqlDbType.Text, metadata);
+        p.AddWithValue("created_at", NpgsqlDbType.Array | NpgsqlDbType.Text, createdAt);
+        p.AddWithValue("outbox_ordinals", outboxOrdinals.ToArray());
+
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the lock's result
+        long? before = null;
+        string? storedName = null;
+        var satisfied = false;
+        long? last = null;
+        var stateRead = false;
+        var written = new List<(long Position, long Version)>(count);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (reader.GetInt32(0) == 0)
+            {
+                before = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+                storedName = TextOrNull(reader, 2);
+                satisfied = reader.GetBoolean(3);
+                stateRead = true;
+                continue;
+            }
+
+            var position = reader.GetInt64(1);
+            written.Add((position, long.Parse(reader.GetString(2), System.Globalization.CultureInfo.InvariantCulture)));
+            last = Math.Max(last ?? 0, position);
+        }
+
+        if (!stateRead)
+        {
+            throw new InvalidOperationException("The append returned no state row.");
+        }
+
+        var firstVersion = (before ?? 0) + 1;
+        if (positions is not null)
+        {
+            foreach (var (position, version) in written)
+            {
+                positions[version - firstVersion] = position;
+            }
+        }
+
+        if (!satisfied)
+        {
+            return AppendOutcome.Refuse(before);
+        }
+
+        return new AppendOutcome(Refused: false, before, before is null ? stream.Name : storedName, firstVersion, last);
+    }
+
+    /// <summary>The statement that writes an append's rows after <paramref name="streamRow"/>, which yields the stream's key.</summary>
+    private string AppendSql(string streamRow) => $"""
+        WITH s AS ({streamRow}),
+        inserted AS (
+            INSERT INTO {_events} (stream_key, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, tenant_id)
+            SELECT s.stream_key, u.version, u.event_id, u.event_name, u.schema_version, u.payload, u.metadata, u.created_at, @recorded_at, @tenant
+            FROM s, unnest(@versions, @event_ids, @event_names, @schema_versions, @payloads, @metadata, @created_at)
+                 AS u(version, event_id, event_name, schema_version, payload, metadata, created_at)
+            ORDER BY u.version
+            RETURNING position, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at
+        ), outboxed AS (
+            INSERT INTO {_outbox} (position, tenant_id, category, stream_id, stream_name, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, attempts)
+            SELECT i.position, @tenant, @category, @stream_id, @name, i.version, i.event_id, i.event_name, i.schema_version, i.payload, i.metadata, i.created_at, i.recorded_at, 0
+            FROM inserted i
+            WHERE i.version = ANY(@outbox_versions)
+            ORDER BY i.position
+        )
+        SELECT position, version FROM inserted;
+        """;
+
+    /// <inheritdoc />
+    public override async Task<long> InsertEventsAsync(RelationalSession session, StreamKey stream, long streamKey, long firstVersion, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, bool[]? toOutbox, long[]? positions, CancellationToken cancellationToken)
+        => await WriteEventsAsync(session, _insertEventsSql, stream, streamKey, 0, firstVersion, events, serialized, recordedAt, toOutbox, positions, cancellationToken).ConfigureAwait(false)
+           ?? throw new InvalidOperationException("No event was inserted.");
+
+    private static async Task<long?> WriteEventsAsync(RelationalSession session, string sql, StreamKey stream, long streamKey, long expected, long firstVersion, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, bool[]? toOutbox, long[]? positions, CancellationToken cancellationToken)
+    {
+        var count = events.Count;
+        var versions = new long[count];
+        var eventIds = new string[count];
+        var names = new string[count];
+        var schemaVersions = new int[count];
+        var payloads = new string[count];
+        var metadata = new string?[count];
+        var createdAt = new string[count];
+        var outboxVersions = new List<long>();
+        for (var i = 0; i < count; i++)
+        {
+            versions[i] = firstVersion + i;
+            eventIds[i] = StoredValues.FormatGuid(events[i].Id);
+            names[i] = serialized[i].Type.Name;
+            schemaVersions[i] = serialized[i].Type.SchemaVersion;
+            payloads[i] = serialized[i].Payload;
+            metadata[i] = serialized[i].Metadata;
+            createdAt[i] = StoredValues.FormatTime(events[i].CreatedAt);
+            if (toOutbox is not null && toOutbox[i])
+            {
+                outboxVersions.Add(versions[i]);
+            }
+        }
+
+        using var command = NpgsqlSession.Of(session).Command(sql);
+        var p = command.Parameters;
+        p.AddWithValue("stream_key", streamKey);
+        p.AddWithValue("expected", expected);
+        p.AddWithValue("last_version", firstVersion + count - 1);
+        p.AddWithValue("recorded_at", StoredValues.FormatTime(recordedAt));
+        p.AddWithValue("tenant", stream.TenantId);
+        p.AddWithValue("category", stream.Category);
+        p.AddWithValue("stream_id", StoredValues.FormatGuid(stream.StreamGuid));
+        p.AddWithValue("name", NpgsqlDbType.Text, (object?)stream.Name ?? DBNull.Value);
+        p.AddWithValue("versions", versions);
+        p.AddWithValue("event_ids", NpgsqlDbType.Array | NpgsqlDbType.Text, eventIds);
+        p.AddWithValue("event_names", NpgsqlDbType.Array | NpgsqlDbType.Text, names);
+        p.AddWithValue("schema_versions", schemaVersions);
+        p.AddWithValue("payloads", NpgsqlDbType.Array | NpgsqlDbType.Text, payloads);
+        p.AddWithValue("metadata", NpgsqlDbType.Array | NpgsqlDbType.Text, metadata);
+        p.AddWithValue("created_at", NpgsqlDbType.Array | NpgsqlDbType.Text, createdAt);
+        p.AddWithValue("outbox_versions", outboxVersions.ToArray());
+
+        long? last = null;
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var position = reader.GetInt64(0);
+            var version = reader.GetInt64(1);
+            if (positions is not null)
+            {
+                positions[version - firstVersion] = position;
+            }
+
+            last = Math.Max(last ?? 0, position);
+        }
+
+        return last;
+    }
+}
