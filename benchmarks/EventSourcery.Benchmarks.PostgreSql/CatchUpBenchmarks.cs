@@ -34,6 +34,8 @@ public class CatchUpBenchmarks
             session.Events.StartStream(Guid.NewGuid(), martens);
             await session.SaveChangesAsync();
         }
+
+        await _stores.AnalyzeAsync();
     }
 
     [GlobalCleanup]

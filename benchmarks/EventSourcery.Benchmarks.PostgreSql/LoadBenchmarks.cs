@@ -34,6 +34,8 @@ public class LoadBenchmarks
             await session.SaveChangesAsync();
         }
 
+        await _stores.AnalyzeAsync();
+
         // Both sides fold the same events to the same state.
         var ourCart = await _repository.LoadAsync(_ours) ?? throw new InvalidOperationException("no cart");
         await using var query = _stores.Marten.QuerySession();

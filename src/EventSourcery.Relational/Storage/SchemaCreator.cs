@@ -1,11 +1,11 @@
-using EventSourcery.Relational.Storage;
+using EventSourcery.Relational.Schema;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Migrations.Operations;
 
-namespace EventSourcery.Relational.Schema;
+namespace EventSourcery.Relational.Storage;
 
 /// <summary>
 /// Creates the store's tables that are missing, from the EF Core model, and brings an existing <c>es_events</c> made by
