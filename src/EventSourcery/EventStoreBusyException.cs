@@ -14,9 +14,20 @@ public sealed class EventStoreBusyException : Exception
         BusyTimeout = busyTimeout;
     }
 
+    /// <summary>
+    /// Creates the exception after <paramref name="attempts"/> attempts when the database's own timeout ended the wait
+    /// (PostgreSQL's <c>lock_timeout</c> or <c>statement_timeout</c>); <paramref name="reason"/> says which, and
+    /// <see cref="BusyTimeout"/> is zero.
+    /// </summary>
+    public EventStoreBusyException(int attempts, string reason, Exception? innerException = null)
+        : base($"The event store's database was busy: {reason}. Gave up after {attempts} attempt(s). Nothing was written.", innerException)
+    {
+        Attempts = attempts;
+    }
+
     /// <summary>How many times the operation was tried.</summary>
     public int Attempts { get; }
 
-    /// <summary>How long each attempt waited for the lock.</summary>
+    /// <summary>How long each attempt waited for the lock; zero when the database's own timeout ended the wait.</summary>
     public TimeSpan BusyTimeout { get; }
 }

@@ -130,6 +130,29 @@ public sealed class PostgreSqlStoreTests(PostgresServer server) : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task A_lock_held_past_the_servers_lock_timeout_fails_the_append_with_EventStoreBusyException_naming_it()
+    {
+        var store = await _stores.OpenStoreAsync();
+        var schema = store.Schema;
+        var impatient = new NpgsqlConnectionStringBuilder(_stores.ConnectionString) { Options = "-c lock_timeout=200", ApplicationName = "impatient" }.ConnectionString;
+        await using var waiting = await PostgreSqlEventStore.OpenAsync(impatient, new PostgreSqlEventStoreOptions { Schema = schema });
+        await using var holder = new NpgsqlConnection(_stores.ConnectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand($"LOCK TABLE \"{schema}\".es_streams IN ACCESS EXCLUSIVE MODE", holder, transaction))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        var error = await Assert.ThrowsAsync<EventStoreBusyException>(() => waiting.AppendAsync(StreamId.New("light"), [new TurnedOn()], ExpectedVersion.NoStream).AsTask());
+
+        Assert.Contains("lock_timeout", error.Message, StringComparison.Ordinal);
+        Assert.Equal("55P03", Assert.IsType<PostgresException>(error.InnerException).SqlState);
+        await transaction.RollbackAsync();
+        Assert.Empty(await Read.AllAsync(store)); // nothing was written
+    }
+
+    [SkippableFact]
     public async Task A_schema_that_does_not_match_the_contexts_model_is_rejected_naming_both()
     {
         server.SkipIfUnavailable();

@@ -128,9 +128,10 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
                 {
                     throw new EventStoreReadOnlyException(ex);
                 }
-                catch (Exception ex) when (PostgreSqlStorage.IsBusy(ex) && !cancellationToken.IsCancellationRequested)
+                catch (PostgresException ex) when (PostgreSqlStorage.IsBusy(ex) && !cancellationToken.IsCancellationRequested)
                 {
-                    throw new EventStoreBusyException(attempt, TimeSpan.Zero, ex);
+                    var timeout = ex.SqlState == "55P03" ? "lock_timeout" : "statement_timeout";
+                    throw new EventStoreBusyException(attempt, $"PostgreSQL's {timeout} ended the wait ({ex.SqlState}: {ex.MessageText})", ex);
                 }
                 catch (Exception ex) when (PostgreSqlStorage.IsMissingSchema(ex) && _schemaReady && userTransaction is null && attempt < Options.MaxAttempts)
                 {
