@@ -1,0 +1,186 @@
+using System.CommandLine;
+using EventSourcery.Cli.Output;
+using EventSourcery.Cli.Store;
+using Spectre.Console;
+
+namespace EventSourcery.Cli.Commands;
+
+/// <summary>
+/// <c>eventsourcery outbox &lt;file&gt;</c>: how many entries wait for delivery and the dead letters;
+/// <c>eventsourcery outbox retry &lt;file&gt; (&lt;id&gt; | --all)</c>: puts dead letters back for delivery.
+/// </summary>
+internal static class OutboxCommand
+{
+    public static Command Create()
+    {
+        var file = CommonOptions.File();
+        var tenant = CommonOptions.Tenant();
+        var json = CommonOptions.Json();
+        var busy = CommonOptions.BusyTimeout();
+        var command = new Command("outbox", "Show the outbox: entries waiting for delivery, and the dead letters.") { file, tenant, json, busy };
+        CommandRunner.SetAction(command, file, (parse, ct) => ShowAsync(
+            parse.GetValue(file)!, parse.GetValue(tenant), parse.GetValue(json), TimeSpan.FromMilliseconds(parse.GetValue(busy)), ct));
+        command.Subcommands.Add(CreateRetry());
+        return command;
+    }
+
+    private static Command CreateRetry()
+    {
+        var file = CommonOptions.File();
+        var id = new Argument<long?>("id") { Description = "The dead letter's id (the outbox command lists them).", Arity = ArgumentArity.ZeroOrOne };
+        var all = new Option<bool>("--all") { Description = "Retry every dead letter of the view." };
+        var tenant = CommonOptions.Tenant();
+        var json = CommonOptions.Json();
+        var busy = CommonOptions.BusyTimeout();
+        var command = new Command("retry", "Put a dead letter (or --all of them) back for delivery, as Outbox.RetryAsync does: attempts 0, the last error kept.")
+        {
+            file, id, all, tenant, json, busy,
+        };
+        command.Validators.Add(result =>
+        {
+            var hasId = result.GetValue(id) is not null;
+            var hasAll = result.GetValue(all);
+            if (hasId == hasAll)
+            {
+                result.AddError("Give either a dead letter's id or --all.");
+            }
+        });
+        CommandRunner.SetAction(command, file, (parse, ct) => RetryAsync(
+            parse.GetValue(file)!, parse.GetValue(id), parse.GetValue(tenant), parse.GetValue(json), TimeSpan.FromMilliseconds(parse.GetValue(busy)), ct));
+        return command;
+    }
+
+    private static async Task<int> ShowAsync(string path, string? tenantOption, bool json, TimeSpan busyTimeout, CancellationToken cancellationToken)
+    {
+        var tenant = CommonOptions.StoredTenant(tenantOption);
+        await using var connection = await StoreFile.OpenReadOnlyAsync(path, busyTimeout, [StoreFile.Outbox], cancellationToken).ConfigureAwait(false);
+
+        // Both reads in one transaction, so the count and the list describe the same moment.
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        long pending;
+        await using (var count = connection.CreateCommand())
+        {
+            count.Transaction = transaction;
+            count.CommandText = "SELECT COUNT(*) FROM es_outbox WHERE tenant_id = $tenant AND dead_lettered_at IS NULL;";
+            count.Parameters.AddWithValue("$tenant", tenant);
+            pending = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        var deadLetters = new List<DeadLetter>();
+        await using (var read = connection.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = """
+                SELECT id, position, category, stream_id, stream_name, version, event_id, event_name, attempts, last_error, dead_lettered_at
+                FROM es_outbox
+                WHERE tenant_id = $tenant AND dead_lettered_at IS NOT NULL
+                ORDER BY id;
+                """;
+            read.Parameters.AddWithValue("$tenant", tenant);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var category = reader.GetString(2);
+                deadLetters.Add(new DeadLetter(
+                    reader.GetInt64(0), reader.GetInt64(1),
+                    new StreamId(Guid.Parse(reader.GetString(3)), category.Length == 0 ? null : category).ToString(),
+                    reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt64(5), reader.GetString(6), reader.GetString(7),
+                    reader.GetInt64(8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetString(10)));
+            }
+        }
+
+        if (json)
+        {
+            await Terminal.WriteJsonAsync(writer =>
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("pending", pending);
+                writer.WriteNumber("deadLetterCount", deadLetters.Count);
+                writer.WriteStartArray("deadLetters");
+                foreach (var d in deadLetters)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteNumber("id", d.Id);
+                    writer.WriteNumber("position", d.Position);
+                    writer.WriteString("streamId", d.StreamId);
+                    writer.WriteString("streamName", d.StreamName);
+                    writer.WriteNumber("version", d.Version);
+                    writer.WriteString("eventId", d.EventId);
+                    writer.WriteString("eventName", d.EventName);
+                    writer.WriteNumber("attempts", d.Attempts);
+                    writer.WriteString("lastError", d.LastError);
+                    writer.WriteString("deadLetteredAt", d.DeadLetteredAt);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }, cancellationToken).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+
+        var console = Terminal.Create();
+        console.MarkupLine($"Outbox of the {Markup.Escape(StreamResolver.View(tenant))}: [bold]{pending}[/] pending, [{(deadLetters.Count == 0 ? "green" : "red")}]{deadLetters.Count} dead letter(s)[/].");
+        if (deadLetters.Count > 0)
+        {
+            var table = new Table().AddColumns("Id", "Stream", "Version", "Event", "Event id", "Attempts", "Last error", "Dead-lettered at");
+            foreach (var d in deadLetters)
+            {
+                table.AddRow(
+                    Terminal.Cell(Terminal.Invariant(d.Id)), Terminal.Cell(d.StreamName is null ? d.StreamId : $"{d.StreamId} ({d.StreamName})"),
+                    Terminal.Cell(Terminal.Invariant(d.Version)), Terminal.Cell(d.EventName), Terminal.Cell(d.EventId),
+                    Terminal.Cell(Terminal.Invariant(d.Attempts)), Terminal.Cell(d.LastError), Terminal.Cell(d.DeadLetteredAt));
+            }
+
+            console.Write(table);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> RetryAsync(string path, long? id, string? tenantOption, bool json, TimeSpan busyTimeout, CancellationToken cancellationToken)
+    {
+        var tenant = CommonOptions.StoredTenant(tenantOption);
+        await using var connection = await StoreFile.OpenReadWriteAsync(path, busyTimeout, [StoreFile.Outbox], cancellationToken).ConfigureAwait(false);
+
+        // BEGIN IMMEDIATE: the write lock first, so the change meets no outbox runner half-way.
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+
+        // Word for word the update of the library's Outbox.RetryAsync (SqliteStorage.RetryDeadLettersAsync): the entry
+        // waits for delivery again with no attempt counted; its last error stays for the record.
+        const string Update = "UPDATE es_outbox SET dead_lettered_at = NULL, retry_at = NULL, attempts = 0 WHERE tenant_id = $tenant AND dead_lettered_at IS NOT NULL";
+        command.CommandText = id is null ? $"{Update};" : $"{Update} AND id = $id;";
+        command.Parameters.AddWithValue("$tenant", tenant);
+        if (id is { } one)
+        {
+            command.Parameters.AddWithValue("$id", one);
+        }
+
+        var retried = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        if (id is { } missing && retried == 0)
+        {
+            throw CliException.NotFound($"No dead letter {missing} in the outbox of the {StreamResolver.View(tenant)}.");
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (json)
+        {
+            await Terminal.WriteJsonAsync(writer =>
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("retried", retried);
+                writer.WriteEndObject();
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            Terminal.Create().MarkupLine($"Retried {retried} dead letter(s) of the {Markup.Escape(StreamResolver.View(tenant))}; the outbox delivers them on its next pass.");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private sealed record DeadLetter(long Id, long Position, string StreamId, string? StreamName, long Version, string EventId, string EventName, long Attempts, string? LastError, string DeadLetteredAt);
+}
