@@ -129,7 +129,7 @@ internal static class CheckpointsCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>How many positions the checkpoint is behind the head (never below 0), as the projection health check counts.</summary>
+    /// <summary>How many positions the checkpoint is behind the head (never below 0), as <c>ProjectionStatus.Lag</c> counts.</summary>
     private static long Lag(long head, long position) => Math.Max(0, head - position);
 
     /// <summary>A lease's end, stored as UTC ticks, as round-trip text (UTC).</summary>

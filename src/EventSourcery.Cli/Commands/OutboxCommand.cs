@@ -38,7 +38,8 @@ internal static class OutboxCommand
         };
         command.Validators.Add(result =>
         {
-            var hasId = result.GetValue(id) is not null;
+            // Whether an id was given at all (its value may not parse; the parser reports that itself).
+            var hasId = result.GetResult(id) is { Tokens.Count: > 0 };
             var hasAll = result.GetValue(all);
             if (hasId == hasAll)
             {
