@@ -1,0 +1,50 @@
+using System.Diagnostics;
+
+namespace EventSourcery.Cli.Tests;
+
+/// <summary>
+/// Colour only on a terminal, and never with NO_COLOR: the tool runs under <c>script</c>, which gives it a
+/// pseudo-terminal as standard output. (Redirected output is checked by the other tests: they see no escape codes.)
+/// </summary>
+public sealed class ColourTests
+{
+    [Fact]
+    public async Task A_terminal_gets_colour_unless_NO_COLOR_is_set()
+    {
+        if (!File.Exists("/usr/bin/script"))
+        {
+            return; // util-linux's script is what gives the tool a terminal here
+        }
+
+        await using var temp = await SampleStore.CreateAsync();
+
+        var coloured = await RunOnTerminalAsync(temp.Path, noColor: false);
+        var plain = await RunOnTerminalAsync(temp.Path, noColor: true);
+
+        Assert.Contains("alice", coloured, StringComparison.Ordinal);
+        Assert.Contains("\u001b[", coloured, StringComparison.Ordinal);
+        Assert.Contains("alice", plain, StringComparison.Ordinal);
+        Assert.DoesNotMatch("\u001b\\[[0-9;]*m", plain); // no colour or style codes
+    }
+
+    private static async Task<string> RunOnTerminalAsync(string path, bool noColor)
+    {
+        var info = new ProcessStartInfo("/usr/bin/script") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        info.ArgumentList.Add("-qec");
+        info.ArgumentList.Add($"'{Cli.DotnetHost}' '{Cli.DllPath}' streams '{path}'");
+        info.ArgumentList.Add("/dev/null");
+        info.Environment["TERM"] = "xterm-256color";
+        info.Environment.Remove("NO_COLOR");
+        if (noColor)
+        {
+            info.Environment["NO_COLOR"] = "1";
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, await output + await process.StandardError.ReadToEndAsync());
+        return await output;
+    }
+}
