@@ -122,12 +122,17 @@ public abstract partial class RelationalEventStore
         var listeners = _shared.Listeners;
         var signal = _shared.Signal;
         var tenant = _tenant;
+
+        // Listeners run inside the append's transaction; without them, a provider whose append is one command may
+        // leave its own transaction out (a round trip fewer).
+        var oneCommand = listeners.IsEmpty && storage.AppendIsOneCommand;
         try
         {
             return await RunWriteAsync(
                 streamId,
                 expectedVersion,
                 stream,
+                oneCommand,
                 async (session, ct) =>
                 {
                     var recordedAt = time.GetUtcNow();
@@ -225,20 +230,24 @@ public abstract partial class RelationalEventStore
     /// becomes <see cref="ConcurrencyException"/> with the stream's version read afresh.
     /// </summary>
     private Task<T> RunWriteAsync<T>(StreamId streamId, ExpectedVersion expected, StreamKey stream, Func<RelationalSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-        => RunWriteAsync(streamId, expected, stream, work, committed: null, cancellationToken);
+        => RunWriteAsync(streamId, expected, stream, oneCommand: false, work, committed: null, cancellationToken);
 
     /// <summary>
     /// Runs a write to one stream like the overload without <paramref name="committed"/>. When the write commits a
     /// transaction of the store's own (not the user's), <paramref name="committed"/> runs before the store's next
-    /// operation, so that its effects follow commit order.
+    /// operation, so that its effects follow commit order. With <paramref name="oneCommand"/>, the work writes with one
+    /// atomic command (see <see cref="RelationalExecutor.RunOneCommandWriteAsync{T}"/>).
     /// </summary>
-    private async Task<T> RunWriteAsync<T>(StreamId streamId, ExpectedVersion expected, StreamKey stream, Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
+    private async Task<T> RunWriteAsync<T>(StreamId streamId, ExpectedVersion expected, StreamKey stream, bool oneCommand, Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
     {
+        var executor = _shared.Executor;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await _shared.Executor.RunWriteAsync(work, committed, cancellationToken).ConfigureAwait(false);
+                return oneCommand
+                    ? await executor.RunOneCommandWriteAsync(work, committed, cancellationToken).ConfigureAwait(false)
+                    : await executor.RunWriteAsync(work, committed, cancellationToken).ConfigureAwait(false);
             }
             catch (LostRaceException lost)
             {

@@ -66,32 +66,83 @@ public sealed class PostgreSqlStoreTests(PostgresServer server) : IAsyncLifetime
     }
 
     [SkippableFact]
-    public async Task An_append_that_takes_a_position_commits_before_any_later_position_is_visible()
+    public async Task A_later_position_commits_beside_an_earlier_open_one_and_a_reader_waits_for_the_earlier_before_passing_it()
     {
-        // Gap safety: an append holds its transaction open (inside the user's transaction) after taking its positions.
-        // Another instance's append must not commit a later position meanwhile, or a reader could pass the earlier one.
+        // Gap safety: an append holds its transaction open (inside the user's transaction) after taking its position.
+        // Another instance's append takes a later position and commits meanwhile: appends do not wait for each other.
+        // A reader that would pass the earlier position waits until it commits, then sees both, in position order.
         var store = await _stores.OpenStoreAsync();
-        var schema = store.Schema;
-        await using var context = ShopContext.Create(_stores.ConnectionString, schema);
-        var slow = new PostgreSqlDbContextEventStore(context, new PostgreSqlEventStoreOptions { Schema = schema });
+        await using var context = ShopContext.Create(_stores.ConnectionString, store.Schema);
+        var slow = new PostgreSqlDbContextEventStore(context, new PostgreSqlEventStoreOptions { Schema = store.Schema });
         var first = StreamId.New("light");
         var second = StreamId.New("light");
 
         var transaction = await context.Database.BeginTransactionAsync();
         await slow.AppendAsync(first, [new TurnedOn()], ExpectedVersion.NoStream);
-        var later = store.AppendAsync(second, [new TurnedOn()], ExpectedVersion.NoStream).AsTask();
-        var finished = await Task.WhenAny(later, Task.Delay(500));
+        var later = await store.AppendAsync(second, [new TurnedOn()], ExpectedVersion.NoStream).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        var reading = Read.AllAsync(store);
+        var finished = await Task.WhenAny(reading, Task.Delay(500));
 
-        Assert.NotSame(later, finished); // it waits for the earlier position to commit
-        Assert.Empty(await Read.AllAsync(store));
+        Assert.NotSame(reading, finished); // it waits for the earlier position's append
         await transaction.CommitAsync();
         await transaction.DisposeAsync();
-        var result = await later;
-
-        var all = await Read.AllAsync(store);
+        var all = await reading;
         Assert.Equal([first, second], all.Select(e => e.StreamId));
-        Assert.Equal(result.LastPosition, all[1].Position);
+        Assert.Equal(later.LastPosition, all[1].Position);
         Assert.True(all[0].Position < all[1].Position);
+    }
+
+    [SkippableFact]
+    public async Task A_reader_waiting_for_an_open_append_that_rolls_back_reads_on_without_it()
+    {
+        var store = await _stores.OpenStoreAsync();
+        await using var context = ShopContext.Create(_stores.ConnectionString, store.Schema);
+        var slow = new PostgreSqlDbContextEventStore(context, new PostgreSqlEventStoreOptions { Schema = store.Schema });
+        var kept = StreamId.New("light");
+
+        var transaction = await context.Database.BeginTransactionAsync();
+        await slow.AppendAsync(StreamId.New("light"), [new TurnedOn()], ExpectedVersion.NoStream);
+        await store.AppendAsync(kept, [new TurnedOn()], ExpectedVersion.NoStream);
+        var reading = Read.AllAsync(store);
+        Assert.NotSame(reading, await Task.WhenAny(reading, Task.Delay(300)));
+        await transaction.RollbackAsync();
+        await transaction.DisposeAsync();
+
+        Assert.Equal([kept], (await reading).Select(e => e.StreamId));
+    }
+
+    [SkippableFact]
+    public async Task A_reader_with_nothing_committed_past_it_does_not_wait_for_appends_in_flight()
+    {
+        var store = await _stores.OpenStoreAsync();
+        var id = StreamId.New("light");
+        var head = await store.AppendAsync(id, [new TurnedOn()], ExpectedVersion.NoStream);
+        await using var context = ShopContext.Create(_stores.ConnectionString, store.Schema);
+        var slow = new PostgreSqlDbContextEventStore(context, new PostgreSqlEventStoreOptions { Schema = store.Schema });
+        await using var transaction = await context.Database.BeginTransactionAsync();
+        await slow.AppendAsync(StreamId.New("light"), [new TurnedOn()], ExpectedVersion.NoStream);
+
+        // A caught-up subscription polls like this: it must not stall behind (or stall) the open append.
+        var events = await Read.AllAsync(store, head.LastPosition).WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Empty(events);
+        await transaction.RollbackAsync();
+    }
+
+    [SkippableFact]
+    public async Task Concurrent_appends_to_one_stream_with_Any_all_land_with_contiguous_versions()
+    {
+        // Appends run side by side, so they race for the stream's row: the losers read it again and append after the winner.
+        var store = await _stores.OpenStoreAsync();
+        var id = StreamId.New("light");
+        await store.AppendAsync(id, [new TurnedOn()], ExpectedVersion.NoStream);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Task.Run(() => store.AppendAsync(id, [new TurnedOff(), new TurnedOn()], ExpectedVersion.Any).AsTask())));
+
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => 1L + (2 * i)), results.Select(r => r.StreamVersion).Order());
+        var stream = await Read.StreamAsync(store, id);
+        Assert.Equal(Enumerable.Range(1, 25).Select(i => (long)i), stream.Select(e => e.Version));
+        Assert.Equal(stream.Select(e => e.Position).Order(), stream.Select(e => e.Position));
     }
 
     [SkippableFact]

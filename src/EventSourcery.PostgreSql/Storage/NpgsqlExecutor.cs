@@ -57,11 +57,20 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
 
     /// <inheritdoc />
     public override Task<T> RunAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-        => ExecuteAsync(work, write: false, committed: null, cancellationToken);
+        => ExecuteAsync(work, Write.None, committed: null, cancellationToken);
 
     /// <inheritdoc />
     public override Task<T> RunWriteAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
-        => ExecuteAsync(work, write: true, committed, cancellationToken);
+        => ExecuteAsync(work, Write.Transaction, committed, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Without a transaction of the user's, the command runs in none of the store's: PostgreSQL runs the statements of
+    /// one command (one <c>Sync</c> of the extended protocol) as one implicit transaction and commits it before it
+    /// answers, so the write costs one round trip instead of three messages' worth (begin, command, commit).
+    /// </remarks>
+    public override Task<T> RunOneCommandWriteAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
+        => ExecuteAsync(work, Write.OneCommand, committed, cancellationToken);
 
     /// <inheritdoc />
     public override async Task ExclusiveAsync(Func<Task> work)
@@ -97,7 +106,7 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
         }
     }
 
-    private async Task<T> ExecuteAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, bool write, Action<T>? committed, CancellationToken cancellationToken)
+    private async Task<T> ExecuteAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, Write write, Action<T>? committed, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, _ownerType);
         if (OverUserContext)
@@ -120,9 +129,18 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
                         await EnsureSchemaCoreAsync(lease.Connection, userTransaction, cancellationToken).ConfigureAwait(false);
                     }
 
-                    return write
-                        ? await InWriteTransactionAsync(lease.Connection, userTransaction, work, committed, cancellationToken).ConfigureAwait(false)
-                        : await work(new NpgsqlSession(lease.Connection, userTransaction), cancellationToken).ConfigureAwait(false);
+                    if (write == Write.None || (write == Write.OneCommand && userTransaction is null))
+                    {
+                        var result = await work(new NpgsqlSession(lease.Connection, userTransaction), cancellationToken).ConfigureAwait(false);
+                        if (write == Write.OneCommand)
+                        {
+                            committed?.Invoke(result); // the command's implicit transaction committed before it answered
+                        }
+
+                        return result;
+                    }
+
+                    return await InWriteTransactionAsync(lease.Connection, userTransaction, work, committed, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (PostgreSqlStorage.IsReadOnly(ex))
                 {
@@ -250,6 +268,14 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
         {
             // The transaction was completed meanwhile; the original exception says why.
         }
+    }
+
+    /// <summary>How an operation writes: not at all, in a transaction (the store's own or a savepoint in the user's), or with one atomic command.</summary>
+    private enum Write
+    {
+        None,
+        Transaction,
+        OneCommand,
     }
 
     /// <summary>A connection held for one operation: returned to the pool, or closed again through EF (which counts opens).</summary>

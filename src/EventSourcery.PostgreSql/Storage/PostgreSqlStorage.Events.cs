@@ -27,6 +27,7 @@ internal sealed partial class PostgreSqlStorage
     private string _readStreamPageSql = "";
     private string _readStreamEventsPageSql = "";
     private string _readAllPageSql = "";
+    private string _readAllBoundSql = "";
     private string _readHeadSql = "";
 
     /// <summary>The statement of <see cref="ReadAllPageAsync"/> (internal so that tests can check its plan).</summary>
@@ -38,7 +39,7 @@ internal sealed partial class PostgreSqlStorage
     private void InitializeEventStatements()
     {
         _findStreamSql = $"SELECT stream_key, version, name FROM {_streams} WHERE tenant_id = @tenant AND category = @category AND stream_id = @stream_id;";
-        _findStreamForWriteSql = $"SELECT pg_advisory_xact_lock(@lock); {_findStreamSql}";
+        _findStreamForWriteSql = $"SELECT pg_advisory_xact_lock_shared(@lock); {_findStreamSql.TrimEnd(';')} FOR UPDATE;";
         _insertStreamSql = $"INSERT INTO {_streams} (tenant_id, category, stream_id, name, version) VALUES (@tenant, @category, @stream_id, @name, @version) RETURNING stream_key;";
         _updateStreamSql = $"UPDATE {_streams} SET version = @version WHERE stream_key = @key AND version = @expected;";
 
@@ -71,9 +72,24 @@ internal sealed partial class PostgreSqlStorage
         _readAllPageSql = $"""
             SELECT {EventColumns}, {StreamColumns}
             FROM {_events} e JOIN {_streams} s ON s.stream_key = e.stream_key
-            WHERE e.tenant_id = @tenant AND e.position > @after
+            WHERE e.tenant_id = @tenant AND e.position > @after AND e.position <= @bound
             ORDER BY e.position
             LIMIT {PageSize};
+            """;
+
+        // The safe upper bound of a page (see ReadAllPageAsync): the highest committed position (this statement's
+        // snapshot), and then, only when it is past the reader's, the append lock taken exclusively and let go at once,
+        // which waits for every append that held it shared. A session lock and its release in one statement, so that
+        // it never outlives the statement, and so that inside a user's transaction it is not held until they commit.
+        // OFFSET 0 keeps the lock in the inner query, evaluated before the release in the outer one.
+        _readAllBoundSql = $"""
+            SELECT b.bound, pg_advisory_unlock(@lock)
+            FROM (
+                SELECT head.bound, pg_advisory_lock(@lock) IS NULL AS waited
+                FROM (SELECT COALESCE(MAX(position), 0) AS bound FROM {_events} WHERE tenant_id = @tenant) AS head
+                WHERE head.bound > @after
+                OFFSET 0) AS b
+            WHERE NOT b.waited;
             """;
         _readHeadSql = $"SELECT COALESCE(MAX(position), 0) FROM {_events} WHERE tenant_id = @tenant;";
     }
@@ -125,9 +141,9 @@ internal sealed partial class PostgreSqlStorage
 
     /// <inheritdoc />
     /// <remarks>
-    /// Takes <see cref="AppendLock"/> first, in the same round trip: appends and deletes then take turns from their
-    /// read of the stream to their commit, so that read stays current (no lost race between two appends with
-    /// <see cref="ExpectedVersion.Any"/>) and positions commit in order (see the class's remarks).
+    /// Takes <see cref="AppendLock"/> shared first, in the same round trip (a reader computing a safe bound waits for
+    /// the write, see the class's remarks), and locks the stream's row until the commit, so the version read stays
+    /// current: an append to the stream meanwhile waits, then finds the row moved or gone and loses the race.
     /// </remarks>
     public override async Task<StreamState?> FindStreamForWriteAsync(RelationalSession session, StreamKey stream, CancellationToken cancellationToken)
     {
@@ -199,11 +215,35 @@ internal sealed partial class PostgreSqlStorage
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Appends commit out of position order (they hold <see cref="AppendLock"/> shared, side by side), so a page is
+    /// read only up to a safe bound: the highest committed position <c>B</c>, read first; then the lock, taken
+    /// exclusively and let go, which waits for every append in flight; then the page, up to <c>B</c>, in a new
+    /// statement. Any position below <c>B</c> was taken before <c>B</c> was, so by an append that held the lock before
+    /// <c>B</c> committed: committed or rolled back by the time the page is read. Two round trips when there is
+    /// something new, one (and no lock) when there is not. See docs/decisions/0012.
+    /// </remarks>
     public override async Task<RowPage<StoredEventRow>> ReadAllPageAsync(RelationalSession session, string tenantId, long afterPosition, int pageBytes, CancellationToken cancellationToken)
     {
-        using var command = NpgsqlSession.Of(session).Command(_readAllPageSql);
+        var npgsql = NpgsqlSession.Of(session);
+        long bound;
+        using (var boundCommand = npgsql.Command(_readAllBoundSql))
+        {
+            boundCommand.Parameters.AddWithValue("lock", AppendLock);
+            boundCommand.Parameters.AddWithValue("tenant", tenantId);
+            boundCommand.Parameters.AddWithValue("after", afterPosition);
+            if (await boundCommand.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not long found)
+            {
+                return new([], false); // nothing committed past the reader
+            }
+
+            bound = found;
+        }
+
+        using var command = npgsql.Command(_readAllPageSql);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("after", afterPosition);
+        command.Parameters.AddWithValue("bound", bound);
         return await ReadRowsAsync(command, streamColumns: true, pageBytes, cancellationToken).ConfigureAwait(false);
     }
 

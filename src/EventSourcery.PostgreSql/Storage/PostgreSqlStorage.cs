@@ -12,10 +12,12 @@ namespace EventSourcery.PostgreSql.Storage;
 /// </summary>
 /// <remarks>
 /// Gap safety: positions come from an identity column, and PostgreSQL hands them out when a row is inserted, not when
-/// its transaction commits, so two appends could commit out of position order and a reader could pass a position
-/// that commits later. Each append (and delete) therefore takes <see cref="AppendLock"/> (a transaction-scoped
-/// advisory lock, one per schema) as it reads the stream, and holds it until it commits: appends commit in position
-/// order, and a reader that sees a position has seen every position before it. See docs/decisions/0012.
+/// its transaction commits, so two appends can commit out of position order and a reader could pass a position that
+/// commits later. Each append (and delete) therefore holds <see cref="AppendLock"/> (a transaction-scoped advisory
+/// lock, one per schema) <em>shared</em> from before it takes a position until it commits, so appends still run side
+/// by side; a global read (<see cref="ReadAllPageAsync"/>) reads the highest committed position, takes the lock
+/// exclusively for a moment (waiting for the appends in flight), and reads only up to that position. See
+/// docs/decisions/0012.
 /// </remarks>
 internal sealed partial class PostgreSqlStorage : RelationalStorage
 {
@@ -52,7 +54,7 @@ internal sealed partial class PostgreSqlStorage : RelationalStorage
     /// <summary>The schema of the store's tables.</summary>
     public string Schema { get; }
 
-    /// <summary>The advisory lock every append and delete holds from its read of the stream until it commits (gap safety).</summary>
+    /// <summary>The advisory lock every append and delete holds shared from its read of the stream until it commits, and a global read takes exclusively for a moment (gap safety).</summary>
     public long AppendLock { get; }
 
     /// <summary>The advisory lock an outbox claim holds: claims of one schema take turns, so two runners never split a stream.</summary>

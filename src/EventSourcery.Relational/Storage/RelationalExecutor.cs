@@ -26,6 +26,14 @@ internal abstract class RelationalExecutor : IAsyncDisposable
     /// </summary>
     public abstract Task<T> RunWriteAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs <paramref name="work"/>, whose writes are one command that the database runs atomically by itself (see
+    /// <see cref="RelationalStorage.AppendIsOneCommand"/>), like <see cref="RunWriteAsync{T}"/>; a provider may leave
+    /// out a transaction of its own around it (and so its begin and commit) when the user's context has none.
+    /// </summary>
+    public virtual Task<T> RunOneCommandWriteAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
+        => RunWriteAsync(work, committed, cancellationToken);
+
     /// <summary>Runs <paramref name="work"/> alone among this store's operations, without set-up: for ending a transaction begun through the store.</summary>
     public abstract Task ExclusiveAsync(Func<Task> work);
 

@@ -70,6 +70,13 @@ internal abstract class RelationalStorage
     public abstract Task<long> InsertEventsAsync(RelationalSession session, StreamKey stream, long streamKey, long firstVersion, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, bool[]? toOutbox, long[]? positions, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Whether <see cref="AppendAsync"/> writes with one command that the database runs atomically (and reads nothing
+    /// it relies on before it), so that an append without listeners may run without a transaction of the store's own
+    /// (<see cref="RelationalExecutor.RunOneCommandWriteAsync{T}"/>). False unless a provider says so.
+    /// </summary>
+    public virtual bool AppendIsOneCommand => false;
+
+    /// <summary>
     /// An append, start to end inside the session's write transaction: reads the stream as a write
     /// (<see cref="FindStreamForWriteAsync"/>), refuses when its version does not satisfy <paramref name="expected"/>,
     /// and otherwise writes the stream row, the events and their outbox copies (<see cref="AppendRowsAsync"/>). A
