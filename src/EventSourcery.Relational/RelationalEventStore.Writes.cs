@@ -25,9 +25,6 @@ public abstract partial class RelationalEventStore
         var stream = StreamKey.From(streamId, _tenant);
         var storage = _shared.Storage;
         return await RunWriteAsync(
-            streamId,
-            expectedVersion,
-            stream,
             async (session, ct) =>
             {
                 var current = await storage.FindStreamForWriteAsync(session, stream, ct).ConfigureAwait(false);
@@ -63,9 +60,6 @@ public abstract partial class RelationalEventStore
         var storage = _shared.Storage;
         var takenAt = _shared.Time.GetUtcNow();
         var saved = await RunWriteAsync(
-            streamId,
-            ExpectedVersion.Any,
-            stream,
             (session, ct) => storage.UpsertSnapshotAsync(session, stream, snapshot, takenAt, ct),
             cancellationToken).ConfigureAwait(false);
         if (!saved)
@@ -118,87 +112,116 @@ public abstract partial class RelationalEventStore
 
         var stream = StreamKey.From(streamId, _tenant);
         var storage = _shared.Storage;
-        var time = _shared.Time;
+        var executor = _shared.Executor;
         var listeners = _shared.Listeners;
-        var signal = _shared.Signal;
-        var tenant = _tenant;
 
         // Listeners run inside the append's transaction; without them, a provider whose append is one command may
         // leave its own transaction out (a round trip fewer).
         var oneCommand = listeners.IsEmpty && storage.AppendIsOneCommand;
-        try
+        var lostRaces = 0;
+        for (var attempt = 1; ; attempt++)
         {
-            return await RunWriteAsync(
-                streamId,
-                expectedVersion,
-                stream,
-                oneCommand,
-                async (session, ct) =>
+            TimeSpan delay;
+            Exception? lostRace;
+            try
+            {
+                await using var write = await executor.BeginWriteAsync(oneCommand, cancellationToken).ConfigureAwait(false);
+                var session = write.Session;
+                var recordedAt = _shared.Time.GetUtcNow();
+                var positions = listeners.IsEmpty ? null : new long[events.Count];
+                var outcome = await storage.AppendAsync(session, stream, expectedVersion, events, serialized, recordedAt, outboxed, positions, cancellationToken).ConfigureAwait(false);
+                if (outcome.Refused)
                 {
-                    var recordedAt = time.GetUtcNow();
-                    var positions = listeners.IsEmpty ? null : new long[events.Count];
-                    AppendOutcome outcome;
-                    try
-                    {
-                        outcome = await storage.AppendAsync(session, stream, expectedVersion, events, serialized, recordedAt, outboxed, positions, ct).ConfigureAwait(false);
-                    }
-                    catch (DbException ex) when (storage.IsEventIdViolation(ex))
-                    {
-                        throw new EventIdTakenException(ex);
-                    }
-                    catch (DbException ex) when (storage.IsUniqueViolation(ex))
-                    {
-                        throw new LostRaceException(ex);
-                    }
+                    // A retry of an append that committed finds its events where it would put them: its result.
+                    var storedIds = await storage.FindEventIdsAsync(session, stream, events, cancellationToken).ConfigureAwait(false);
+                    return AppendRetry.Resolve(streamId, expectedVersion, events, storedIds)
+                        ?? throw new ConcurrencyException(streamId, expectedVersion, outcome.CurrentVersion);
+                }
 
-                    if (outcome.Refused)
-                    {
-                        // A retry of an append that committed finds its events where it would put them: its result.
-                        var storedIds = await storage.FindEventIdsAsync(session, stream, events, ct).ConfigureAwait(false);
-                        return AppendRetry.Resolve(streamId, expectedVersion, events, storedIds)
-                            ?? throw new ConcurrencyException(streamId, expectedVersion, outcome.CurrentVersion);
-                    }
-
-                    if (outcome.LastPosition is not { } lastPosition)
-                    {
-                        throw new LostRaceException(null);
-                    }
-
+                if (outcome.LastPosition is { } lastPosition)
+                {
                     var firstVersion = outcome.FirstVersion;
-                    var lastVersion = firstVersion + events.Count - 1;
                     if (positions is not null)
                     {
-                        await InvokeListenersAsync(listeners, RowMaterializer.WithStoredName(streamId, outcome.StreamName), firstVersion, positions, events, serialized, recordedAt, ct).ConfigureAwait(false);
+                        await InvokeListenersAsync(listeners, RowMaterializer.WithStoredName(streamId, outcome.StreamName), firstVersion, positions, events, serialized, recordedAt, cancellationToken).ConfigureAwait(false);
                     }
 
-                    return new AppendResult(lastVersion, lastPosition);
-                },
-                committed: result => signal.Appended(tenant, result.LastPosition),
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (ListenerFailedException failed)
-        {
-            // Rolled back by now; the caller gets the listener's exception itself, with its own stack trace.
-            failed.Error.Throw();
-            throw;
-        }
-        catch (EventIdTakenException taken)
-        {
-            // Rolled back by now: whatever holds the ids was stored before this append. Its retry, or a reused id.
-            return await RunAsync(
-                async (session, ct) =>
-                {
-                    var storedIds = await storage.FindEventIdsAsync(session, stream, events, ct).ConfigureAwait(false);
-                    if (AppendRetry.Resolve(streamId, expectedVersion, events, storedIds) is { } original)
+                    await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    if (write.CommitIsFinal)
                     {
-                        return original;
+                        _shared.Signal.Appended(_tenant, lastPosition); // before the next operation: in commit order
                     }
 
-                    // The event that held the id was deleted since: as with any other lost race.
-                    var actual = await storage.FindStreamAsync(session, stream, ct).ConfigureAwait(false);
-                    throw new ConcurrencyException(streamId, expectedVersion, actual?.Version, taken.InnerException);
-                },
-                cancellationToken).ConfigureAwait(false);
+                    return new AppendResult(firstVersion + events.Count - 1, lastPosition);
+                }
+
+                lostRace = null; // the stream moved on between our read and our write: nothing was written
+            }
+            catch (ListenerFailedException failed)
+            {
+                // Rolled back by now; the caller gets the listener's exception itself, with its own stack trace.
+                failed.Error.Throw();
+                throw;
+            }
+            catch (DbException ex) when (storage.IsEventIdViolation(ex))
+            {
+                // Rolled back by now: whatever holds the ids was stored before this append. Its retry, or a reused id.
+                return await ResolveTakenIdsAsync(streamId, stream, expectedVersion, events, ex, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbException ex) when (storage.IsUniqueViolation(ex))
+            {
+                lostRace = ex; // another writer created the stream (or took the version) first; rolled back by now
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not ConcurrencyException)
+            {
+                if (!executor.Judge(ex, attempt, cancellationToken).ShouldRetry(out delay))
+                {
+                    throw;
+                }
+
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            // Lost a race: our read of the stream was stale. When the expectation still holds on what the winner
+            // wrote (Any, or a stream created and deleted meanwhile), run the append again on that, a few times.
+            await ThrowUnlessStillExpectedAsync(streamId, expectedVersion, stream, ++lostRaces, lostRace, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// After an append hit the unique index of event ids and rolled back: the original append's result when this is its
+    /// retry, or <see cref="ConcurrencyException"/> (the event that held an id was deleted since, as in any lost race).
+    /// </summary>
+    private async Task<AppendResult> ResolveTakenIdsAsync(StreamId streamId, StreamKey stream, ExpectedVersion expectedVersion, IReadOnlyList<Event> events, DbException taken, CancellationToken cancellationToken)
+    {
+        var storage = _shared.Storage;
+        return await RunAsync(
+            async (session, ct) =>
+            {
+                var storedIds = await storage.FindEventIdsAsync(session, stream, events, ct).ConfigureAwait(false);
+                if (AppendRetry.Resolve(streamId, expectedVersion, events, storedIds) is { } original)
+                {
+                    return original;
+                }
+
+                var actual = await storage.FindStreamAsync(session, stream, ct).ConfigureAwait(false);
+                throw new ConcurrencyException(streamId, expectedVersion, actual?.Version, taken);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// After a write lost a race (rolled back already, so this reads what the winner wrote): returns when the
+    /// expectation still holds and the write may run again, otherwise throws <see cref="ConcurrencyException"/>.
+    /// </summary>
+    private async Task ThrowUnlessStillExpectedAsync(StreamId streamId, ExpectedVersion expected, StreamKey stream, int lostRaces, Exception? lostRace, CancellationToken cancellationToken)
+    {
+        var storage = _shared.Storage;
+        var actual = await RunAsync((session, ct) => storage.FindStreamAsync(session, stream, ct), cancellationToken).ConfigureAwait(false);
+        if (!expected.IsSatisfiedBy(actual?.Version) || lostRaces >= MaxLostRaceAttempts)
+        {
+            throw new ConcurrencyException(streamId, expected, actual?.Version, lostRace);
         }
     }
 
@@ -225,47 +248,7 @@ public abstract partial class RelationalEventStore
         }
     }
 
-    /// <summary>
-    /// Runs a write to one stream all-or-nothing (see <see cref="RelationalExecutor.RunWriteAsync{T}"/>); a lost race
-    /// becomes <see cref="ConcurrencyException"/> with the stream's version read afresh.
-    /// </summary>
-    private Task<T> RunWriteAsync<T>(StreamId streamId, ExpectedVersion expected, StreamKey stream, Func<RelationalSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-        => RunWriteAsync(streamId, expected, stream, oneCommand: false, work, committed: null, cancellationToken);
-
-    /// <summary>
-    /// Runs a write to one stream like the overload without <paramref name="committed"/>. When the write commits a
-    /// transaction of the store's own (not the user's), <paramref name="committed"/> runs before the store's next
-    /// operation, so that its effects follow commit order. With <paramref name="oneCommand"/>, the work writes with one
-    /// atomic command (see <see cref="RelationalExecutor.RunOneCommandWriteAsync{T}"/>).
-    /// </summary>
-    private async Task<T> RunWriteAsync<T>(StreamId streamId, ExpectedVersion expected, StreamKey stream, bool oneCommand, Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
-    {
-        var executor = _shared.Executor;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return oneCommand
-                    ? await executor.RunOneCommandWriteAsync(work, committed, cancellationToken).ConfigureAwait(false)
-                    : await executor.RunWriteAsync(work, committed, cancellationToken).ConfigureAwait(false);
-            }
-            catch (LostRaceException lost)
-            {
-                // Rolled back already (to the savepoint in the user's transaction), so this reads what the winner wrote.
-                var storage = _shared.Storage;
-                var actual = await RunAsync((session, ct) => storage.FindStreamAsync(session, stream, ct), cancellationToken).ConfigureAwait(false);
-
-                // Our read of the stream was stale, but the expectation still holds (Any, or a stream that another
-                // writer created and deleted meanwhile): run the write again on what is there now, a few times.
-                if (!expected.IsSatisfiedBy(actual?.Version) || attempt >= MaxLostRaceAttempts)
-                {
-                    throw new ConcurrencyException(streamId, expected, actual?.Version, lost.InnerException);
-                }
-            }
-        }
-    }
-
-    /// <summary>How often a write whose expectation still holds after it lost a race is run again before it gives up.</summary>
+    /// <summary>How often an append whose expectation still holds after it lost a race is run again before it gives up.</summary>
     private const int MaxLostRaceAttempts = 5;
 
     /// <summary>A listener failed inside an append; carries its exception out of the store's own error handling.</summary>
@@ -273,10 +256,4 @@ public abstract partial class RelationalEventStore
     {
         public ExceptionDispatchInfo Error { get; } = error;
     }
-
-    /// <summary>Another writer changed the stream between our read of its version and our write.</summary>
-    private sealed class LostRaceException(Exception? innerException) : Exception("Lost a race for the stream.", innerException);
-
-    /// <summary>An insert hit the unique index of event ids: thrown out of the append's transaction to roll it back first.</summary>
-    private sealed class EventIdTakenException(Exception innerException) : Exception("An event id is already stored.", innerException);
 }

@@ -56,21 +56,90 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
     private bool OverUserContext => _dataSource is null;
 
     /// <inheritdoc />
-    public override Task<T> RunAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-        => ExecuteAsync(work, Write.None, committed: null, cancellationToken);
+    public override async Task<T> RunAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            TimeSpan delay;
+            try
+            {
+                await using var lease = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+                return await work(new NpgsqlSession(lease.Connection, lease.UserTransaction), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (!Judge(ex, attempt, cancellationToken).ShouldRetry(out delay))
+                {
+                    throw;
+                }
+            }
 
-    /// <inheritdoc />
-    public override Task<T> RunWriteAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
-        => ExecuteAsync(work, Write.Transaction, committed, cancellationToken);
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <inheritdoc />
     /// <remarks>
-    /// Without a transaction of the user's, the command runs in none of the store's: PostgreSQL runs the statements of
-    /// one command (one <c>Sync</c> of the extended protocol) as one implicit transaction and commits it before it
-    /// answers, so the write costs one round trip instead of three messages' worth (begin, command, commit).
+    /// With <paramref name="oneCommand"/> and no transaction of the user's, the write runs in no transaction of the
+    /// store's: PostgreSQL runs the statements of one command (one <c>Sync</c> of the extended protocol) as one implicit
+    /// transaction and commits it before it answers, so the write is one round trip instead of begin, command and commit.
     /// </remarks>
-    public override Task<T> RunOneCommandWriteAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
-        => ExecuteAsync(work, Write.OneCommand, committed, cancellationToken);
+    public override async Task<RelationalWrite> BeginWriteAsync(bool oneCommand, CancellationToken cancellationToken)
+    {
+        var lease = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (lease.UserTransaction is { } user)
+            {
+                // A savepoint keeps the write all-or-nothing inside the user's transaction without ending it.
+                await user.SaveAsync(Savepoint, cancellationToken).ConfigureAwait(false);
+                return new Write(lease, user, own: false);
+            }
+
+            var transaction = oneCommand ? null : await lease.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            return new Write(lease, transaction, own: true);
+        }
+        catch
+        {
+            await lease.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Serialization failures, deadlocks, a server shutting down or restarting and broken connections are retried with
+    /// backoff, up to <see cref="PostgreSqlEventStoreOptions.MaxAttempts"/>, when no transaction of the user's is open;
+    /// tables dropped since they were found are created again; a read-only server and a lock or statement timeout
+    /// become <see cref="EventStoreReadOnlyException"/> and <see cref="EventStoreBusyException"/>.
+    /// </remarks>
+    public override FailedAttempt Judge(Exception error, int attempt, CancellationToken cancellationToken)
+    {
+        if (PostgreSqlStorage.IsReadOnly(error))
+        {
+            return FailedAttempt.Replace(new EventStoreReadOnlyException(error));
+        }
+
+        if (error is PostgresException busy && PostgreSqlStorage.IsBusy(busy) && !cancellationToken.IsCancellationRequested)
+        {
+            var timeout = busy.SqlState == "55P03" ? "lock_timeout" : "statement_timeout";
+            return FailedAttempt.Replace(new EventStoreBusyException(attempt, $"PostgreSQL's {timeout} ended the wait ({busy.SqlState}: {busy.MessageText})", busy));
+        }
+
+        var retryable = !InUserTransaction && attempt < Options.MaxAttempts && !cancellationToken.IsCancellationRequested;
+        if (retryable && PostgreSqlStorage.IsMissingSchema(error) && _schemaReady)
+        {
+            // The tables were dropped since they were found in place: forget that, and create them again.
+            KnownSchemas.Forget(Context, DatabaseKey());
+            _schemaReady = false;
+            return FailedAttempt.Retry(TimeSpan.Zero);
+        }
+
+        // Backoff with jitter, so two writers that collided do not collide again in lockstep.
+        return retryable && PostgreSqlStorage.IsRetryable(error)
+            ? FailedAttempt.Retry(TimeSpan.FromMilliseconds((10 << attempt) + Random.Shared.Next(10)))
+            : FailedAttempt.Surface;
+    }
 
     /// <inheritdoc />
     public override async Task ExclusiveAsync(Func<Task> work)
@@ -104,100 +173,6 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
             await Context.DisposeAsync().ConfigureAwait(false);
             await _dataSource!.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    private async Task<T> ExecuteAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, Write write, Action<T>? committed, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, _ownerType);
-        if (OverUserContext)
-        {
-            // One connection: operations take turns on it.
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        try
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                NpgsqlTransaction? userTransaction = null;
-                try
-                {
-                    await using var lease = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-                    userTransaction = lease.UserTransaction;
-                    if (!_schemaReady)
-                    {
-                        await EnsureSchemaCoreAsync(lease.Connection, userTransaction, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    if (write == Write.None || (write == Write.OneCommand && userTransaction is null))
-                    {
-                        var result = await work(new NpgsqlSession(lease.Connection, userTransaction), cancellationToken).ConfigureAwait(false);
-                        if (write == Write.OneCommand)
-                        {
-                            committed?.Invoke(result); // the command's implicit transaction committed before it answered
-                        }
-
-                        return result;
-                    }
-
-                    return await InWriteTransactionAsync(lease.Connection, userTransaction, work, committed, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (PostgreSqlStorage.IsReadOnly(ex))
-                {
-                    throw new EventStoreReadOnlyException(ex);
-                }
-                catch (PostgresException ex) when (PostgreSqlStorage.IsBusy(ex) && !cancellationToken.IsCancellationRequested)
-                {
-                    var timeout = ex.SqlState == "55P03" ? "lock_timeout" : "statement_timeout";
-                    throw new EventStoreBusyException(attempt, $"PostgreSQL's {timeout} ended the wait ({ex.SqlState}: {ex.MessageText})", ex);
-                }
-                catch (Exception ex) when (PostgreSqlStorage.IsMissingSchema(ex) && _schemaReady && userTransaction is null && attempt < Options.MaxAttempts)
-                {
-                    // The tables were dropped since they were found in place: forget that, and create them again.
-                    KnownSchemas.Forget(Context, DatabaseKey());
-                    _schemaReady = false;
-                    continue;
-                }
-                catch (Exception ex) when (PostgreSqlStorage.IsRetryable(ex) && userTransaction is null && attempt < Options.MaxAttempts && !cancellationToken.IsCancellationRequested)
-                {
-                    // Backoff with jitter, so two writers that collided do not collide again in lockstep.
-                    await Task.Delay(TimeSpan.FromMilliseconds((10 << attempt) + Random.Shared.Next(10)), cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-        finally
-        {
-            if (OverUserContext)
-            {
-                _gate.Release();
-            }
-        }
-    }
-
-    private static async Task<T> InWriteTransactionAsync<T>(NpgsqlConnection connection, NpgsqlTransaction? userTransaction, Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
-    {
-        if (userTransaction is not null)
-        {
-            // A savepoint keeps the write all-or-nothing inside the user's transaction without ending it.
-            await userTransaction.SaveAsync(Savepoint, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                var result = await work(new NpgsqlSession(connection, userTransaction), cancellationToken).ConfigureAwait(false);
-                await userTransaction.ReleaseAsync(Savepoint, cancellationToken).ConfigureAwait(false);
-                return result;
-            }
-            catch
-            {
-                await UndoToSavepointAsync(userTransaction).ConfigureAwait(false);
-                throw;
-            }
-        }
-
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var outcome = await work(new NpgsqlSession(connection, transaction), cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        committed?.Invoke(outcome);
-        return outcome;
     }
 
     /// <summary>
@@ -240,17 +215,56 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
         return $"{builder.Host}:{builder.Port}/{builder.Database}/{Options.Schema}";
     }
 
-    /// <summary>A connection for one operation: rented from the pool, or the user's context's (opened by EF for the operation when it is closed).</summary>
+    /// <summary>Whether the store works on the user's context and their transaction is open.</summary>
+    private bool InUserTransaction => OverUserContext && Context.Database.CurrentTransaction is not null;
+
+    /// <summary>
+    /// A connection for one operation, with the schema in place: rented from the pool, or the user's context's (opened
+    /// by EF for the operation when it is closed), taken in turns with the store's other operations.
+    /// </summary>
     private async Task<ConnectionLease> ConnectAsync(CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, _ownerType);
         if (_dataSource is not null)
         {
-            return new ConnectionLease(await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false), null, null);
+            var rented = new ConnectionLease(await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false), null, null, null);
+            return await WithSchemaAsync(rented, cancellationToken).ConfigureAwait(false);
         }
 
-        await Context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        // One connection: operations take turns on it.
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _gate.Release();
+            throw;
+        }
+
         var connection = (NpgsqlConnection)Context.Database.GetDbConnection();
-        return new ConnectionLease(connection, Context.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction, Context);
+        var user = new ConnectionLease(connection, Context.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction, Context, _gate);
+        return await WithSchemaAsync(user, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ConnectionLease> WithSchemaAsync(ConnectionLease lease, CancellationToken cancellationToken)
+    {
+        if (_schemaReady)
+        {
+            return lease;
+        }
+
+        try
+        {
+            await EnsureSchemaCoreAsync(lease.Connection, lease.UserTransaction, cancellationToken).ConfigureAwait(false);
+            return lease;
+        }
+        catch
+        {
+            await lease.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private static async ValueTask UndoToSavepointAsync(NpgsqlTransaction transaction)
@@ -270,16 +284,57 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
         }
     }
 
-    /// <summary>How an operation writes: not at all, in a transaction (the store's own or a savepoint in the user's), or with one atomic command.</summary>
-    private enum Write
+    /// <summary>A write on a leased connection: in the store's transaction, a savepoint in the user's, or (one command) none.</summary>
+    private sealed class Write(ConnectionLease lease, NpgsqlTransaction? transaction, bool own) : RelationalWrite
     {
-        None,
-        Transaction,
-        OneCommand,
+        private bool _done;
+
+        public override RelationalSession Session { get; } = new NpgsqlSession(lease.Connection, transaction);
+
+        public override bool CommitIsFinal => own;
+
+        public override async Task CommitAsync(CancellationToken cancellationToken)
+        {
+            if (transaction is not null)
+            {
+                if (own)
+                {
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await transaction.ReleaseAsync(Savepoint, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            _done = true;
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (transaction is not null && !own && !_done)
+                {
+                    await UndoToSavepointAsync(transaction).ConfigureAwait(false);
+                }
+                else if (transaction is not null && own)
+                {
+                    await transaction.DisposeAsync().ConfigureAwait(false); // rolls back unless committed
+                }
+            }
+            finally
+            {
+                await lease.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
-    /// <summary>A connection held for one operation: returned to the pool, or closed again through EF (which counts opens).</summary>
-    private readonly struct ConnectionLease(NpgsqlConnection connection, NpgsqlTransaction? userTransaction, DbContext? context) : IAsyncDisposable
+    /// <summary>
+    /// A connection held for one operation: returned to the pool, or closed again through EF (which counts opens) and
+    /// the store's turn on the user's connection given back.
+    /// </summary>
+    private readonly struct ConnectionLease(NpgsqlConnection connection, NpgsqlTransaction? userTransaction, DbContext? context, SemaphoreSlim? gate) : IAsyncDisposable
     {
         public NpgsqlConnection Connection { get; } = connection;
 
@@ -287,13 +342,20 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
 
         public async ValueTask DisposeAsync()
         {
-            if (context is not null)
+            try
             {
-                await context.Database.CloseConnectionAsync().ConfigureAwait(false);
+                if (context is not null)
+                {
+                    await context.Database.CloseConnectionAsync().ConfigureAwait(false);
+                }
+                else
+                {
+                    await Connection.DisposeAsync().ConfigureAwait(false);
+                }
             }
-            else
+            finally
             {
-                await Connection.DisposeAsync().ConfigureAwait(false);
+                gate?.Release();
             }
         }
     }

@@ -20,19 +20,54 @@ internal abstract class RelationalExecutor : IAsyncDisposable
     public abstract Task<T> RunAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Runs <paramref name="work"/> all-or-nothing: in a write transaction of the store's own, or inside the user's
-    /// transaction (a savepoint) when their context has one. When the store's own transaction commits,
-    /// <paramref name="committed"/> runs before the next operation of this store starts, so its effects follow commit order.
+    /// Begins a write (see <see cref="RelationalWrite"/>): in a transaction of the store's own, or inside the user's
+    /// transaction (a savepoint) when their context has one. With <paramref name="oneCommand"/> (the write is one
+    /// command that the database runs atomically by itself, see <see cref="RelationalStorage.AppendIsOneCommand"/>), a
+    /// provider may leave its own transaction out, and so its begin and commit. Other operations of the store wait for
+    /// the write where the provider runs one at a time.
     /// </summary>
-    public abstract Task<T> RunWriteAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken);
+    public abstract Task<RelationalWrite> BeginWriteAsync(bool oneCommand, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Runs <paramref name="work"/>, whose writes are one command that the database runs atomically by itself (see
-    /// <see cref="RelationalStorage.AppendIsOneCommand"/>), like <see cref="RunWriteAsync{T}"/>; a provider may leave
-    /// out a transaction of its own around it (and so its begin and commit) when the user's context has none.
+    /// What to do after <paramref name="error"/> ended attempt <paramref name="attempt"/> (from 1) of an operation,
+    /// whose write (if any) is disposed already: a transient error is retried while nothing of the user's is at stake,
+    /// the provider's errors for a busy or read-only database become the store's typed exceptions.
     /// </summary>
-    public virtual Task<T> RunOneCommandWriteAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
-        => RunWriteAsync(work, committed, cancellationToken);
+    public abstract FailedAttempt Judge(Exception error, int attempt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> all-or-nothing in a write (<see cref="BeginWriteAsync"/>), retried as
+    /// <see cref="Judge"/> says. When the write's commit is final (not the user's transaction), <paramref name="committed"/>
+    /// runs before the write gives its connection back, so its effects follow commit order.
+    /// </summary>
+    public async Task<T> RunWriteAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            TimeSpan delay;
+            try
+            {
+                await using var write = await BeginWriteAsync(oneCommand: false, cancellationToken).ConfigureAwait(false);
+                var result = await work(write.Session, cancellationToken).ConfigureAwait(false);
+                await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+                if (write.CommitIsFinal)
+                {
+                    committed?.Invoke(result);
+                }
+
+                return result;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (!Judge(ex, attempt, cancellationToken).ShouldRetry(out delay))
+                {
+                    throw;
+                }
+            }
+
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Runs <paramref name="work"/> alone among this store's operations, without set-up: for ending a transaction begun through the store.</summary>
     public abstract Task ExclusiveAsync(Func<Task> work);

@@ -72,7 +72,7 @@ internal abstract class RelationalStorage
     /// <summary>
     /// Whether <see cref="AppendAsync"/> writes with one command that the database runs atomically (and reads nothing
     /// it relies on before it), so that an append without listeners may run without a transaction of the store's own
-    /// (<see cref="RelationalExecutor.RunOneCommandWriteAsync{T}"/>). False unless a provider says so.
+    /// (<see cref="RelationalExecutor.BeginWriteAsync"/>). False unless a provider says so.
     /// </summary>
     public virtual bool AppendIsOneCommand => false;
 

@@ -31,6 +31,9 @@ internal sealed class SqliteExecutor(DbContext context, bool ownsContext, Sqlite
     /// </summary>
     public bool ConnectionReady = !ownsContext;
 
+    /// <summary>Set when an operation found the tables gone; the next turn forgets they were in place.</summary>
+    private bool _schemaLost;
+
     /// <summary>1 once the store is disposed (Interlocked).</summary>
     public int Disposed;
 
@@ -78,136 +81,132 @@ internal sealed class SqliteExecutor(DbContext context, bool ownsContext, Sqlite
     }
 
     /// <summary>
-    /// Runs a write in one transaction: the user's when the context has one (which then decides commit or rollback),
-    /// otherwise a <c>BEGIN IMMEDIATE</c> transaction of ours, retried a few times while another connection holds the
-    /// write lock. Whatever <paramref name="work"/> reads, it reads under the write lock.
+    /// Begins a write in one transaction: the user's when the context has one (a savepoint in it; they decide commit or
+    /// rollback), otherwise a <c>BEGIN IMMEDIATE</c> transaction of ours, so whatever the write reads, it reads under the
+    /// write lock. The write holds the store's turn on the connection until it is disposed.
     /// </summary>
-    /// <remarks>
-    /// <paramref name="committed"/> runs still under the gate, after the commit of a transaction of ours (never the
-    /// user's), so that its effects follow commit order.
-    /// </remarks>
-    public override Task<T> RunWriteAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
-        => RunAsync((session, ct) => InWriteTransactionAsync(SqliteSession.Of(session).Transaction, work, committed, ct), cancellationToken);
-
-    private async Task<T> InWriteTransactionAsync<T>(SqliteTransaction? userTransaction, Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
+    public override async Task<RelationalWrite> BeginWriteAsync(bool oneCommand, CancellationToken cancellationToken)
     {
-        if (userTransaction is not null)
-        {
-            // A savepoint keeps the write all-or-nothing inside the user's transaction without ending it.
-            await userTransaction.SaveAsync(Savepoint, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                var result = await work(new SqliteSession(Commands, userTransaction), cancellationToken).ConfigureAwait(false);
-                await userTransaction.ReleaseAsync(Savepoint, cancellationToken).ConfigureAwait(false);
-                return result;
-            }
-            catch
-            {
-                await UndoToSavepointAsync(userTransaction).ConfigureAwait(false);
-                throw;
-            }
-        }
-
-        SqliteTransaction? transaction = null;
+        var turn = await TakeTurnAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            transaction = Connection.BeginTransaction(deferred: false);
-            var result = await work(new SqliteSession(Commands, transaction), cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            committed?.Invoke(result);
-            return result;
+            if (turn.UserTransaction is { } user)
+            {
+                // A savepoint keeps the write all-or-nothing inside the user's transaction without ending it.
+                await user.SaveAsync(Savepoint, cancellationToken).ConfigureAwait(false);
+                return new Write(this, turn, user, own: false);
+            }
+
+            return new Write(this, turn, Connection.BeginTransaction(deferred: false), own: true);
         }
-        finally
+        catch
         {
-            await RollBackAsync(transaction).ConfigureAwait(false);
+            await turn.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
     /// <summary>
     /// Runs <paramref name="work"/> alone on the connection (under the gate), with the connection set up (for a store
-    /// that owns it) and the schema in place, passing the user's transaction when there is one. Busy errors are retried with backoff when nothing of the user's is at
-    /// stake, then surface as <see cref="EventStoreBusyException"/>.
+    /// that owns it) and the schema in place, passing the user's transaction when there is one; retried as
+    /// <see cref="Judge"/> says.
     /// </summary>
     public override async Task<T> RunAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref Disposed) != 0, ownerType);
+        for (var attempt = 1; ; attempt++)
+        {
+            TimeSpan delay;
+            try
+            {
+                await using var turn = await TakeTurnAsync(cancellationToken).ConfigureAwait(false);
+                return await work(new SqliteSession(Commands, turn.UserTransaction), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (!Judge(ex, attempt, cancellationToken).ShouldRetry(out delay))
+                {
+                    throw;
+                }
+            }
 
-        // One gate for the store and all its views: they take turns on the one connection.
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A busy database is retried with backoff when nothing of the user's is at stake, then surfaces as
+    /// <see cref="EventStoreBusyException"/>; a read-only one is <see cref="EventStoreReadOnlyException"/>; tables that
+    /// vanished since they were found (the file replaced, or emptied by hand) are created again.
+    /// </remarks>
+    public override FailedAttempt Judge(Exception error, int attempt, CancellationToken cancellationToken)
+    {
+        var inUserTransaction = UserTransaction() is not null;
+        switch (error)
+        {
+            case SqliteException ex when SqliteStorage.IsBusy(ex):
+                return inUserTransaction || attempt >= MaxBusyAttempts
+                    ? FailedAttempt.Replace(new EventStoreBusyException(attempt, Options.BusyTimeout, ex))
+                    : FailedAttempt.Retry(TimeSpan.FromMilliseconds((25 << attempt) + Random.Shared.Next(25))); // jitter: no lockstep
+            case SqliteException ex when SqliteStorage.IsReadOnly(ex):
+                return FailedAttempt.Replace(new EventStoreReadOnlyException(ex));
+            case SqliteException ex when SqliteStorage.IsMissingSchema(ex) && Volatile.Read(ref SchemaReady) && !inUserTransaction && attempt < MaxBusyAttempts:
+                // Forgotten at the next turn, with the connection open to name the file.
+                Volatile.Write(ref _schemaLost, true);
+                return FailedAttempt.Retry(TimeSpan.Zero);
+            default:
+                return FailedAttempt.Surface;
+        }
+    }
+
+    /// <summary>
+    /// The store's turn on the connection (the gate, shared by the store and its views), with the connection open (EF
+    /// counts opens: a closed one is opened for this operation only), set up for a store that owns it, and the schema
+    /// in place.
+    /// </summary>
+    private async Task<Turn> TakeTurnAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref Disposed) != 0, ownerType);
         await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var openedHere = false;
+        var countOpen = false;
         try
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref Disposed) != 0, ownerType);
 
-            // Counted by EF: opens a closed connection for this operation only, leaves an open one (and the user's) alone.
             // A store that owns its connection keeps it open for good once it is set up: nothing to count then.
-            var openedHere = Connection.State != System.Data.ConnectionState.Open;
-            var countOpen = !(OwnsContext && ConnectionReady);
+            openedHere = Connection.State != System.Data.ConnectionState.Open;
+            countOpen = !(OwnsContext && ConnectionReady);
             if (countOpen)
             {
                 await Context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            try
+            if (!ConnectionReady)
             {
-                for (var attempt = 1; ; attempt++)
-                {
-                    var userTransaction = UserTransaction();
-                    try
-                    {
-                        if (!ConnectionReady)
-                        {
-                            await SetUpConnectionAsync(cancellationToken).ConfigureAwait(false);
-                        }
-
-                        if (!SchemaReady)
-                        {
-                            await EnsureSchemaCoreAsync(userTransaction, cancellationToken).ConfigureAwait(false);
-                        }
-
-                        return await work(new SqliteSession(Commands, userTransaction), cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (SqliteException ex) when (SqliteStorage.IsBusy(ex))
-                    {
-                        if (userTransaction is not null || attempt >= MaxBusyAttempts)
-                        {
-                            throw new EventStoreBusyException(attempt, Options.BusyTimeout, ex);
-                        }
-                    }
-                    catch (SqliteException ex) when (SqliteStorage.IsReadOnly(ex))
-                    {
-                        throw new EventStoreReadOnlyException(ex);
-                    }
-                    catch (SqliteException ex) when (SqliteStorage.IsMissingSchema(ex) && SchemaReady && userTransaction is null && attempt < MaxBusyAttempts)
-                    {
-                        // The file lost its tables since the schema was found in place (replaced, or emptied by hand):
-                        // forget that, and create them again before the next attempt.
-                        KnownSchemas.Forget(Context, DatabaseKey());
-                        SchemaReady = false;
-                        continue;
-                    }
-
-                    // Backoff with jitter, so two writers that collided do not collide again in lockstep.
-                    var delay = TimeSpan.FromMilliseconds((25 << attempt) + Random.Shared.Next(25));
-                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                }
+                await SetUpConnectionAsync(cancellationToken).ConfigureAwait(false);
             }
-            finally
+
+            if (_schemaLost)
             {
-                if (openedHere && !OwnsContext)
-                {
-                    // EF closes it again now: its compiled statements must not outlive this open (see CommandCache).
-                    Commands.Dispose();
-                }
-
-                if (countOpen)
-                {
-                    await Context.Database.CloseConnectionAsync().ConfigureAwait(false);
-                }
+                // The file lost its tables since the schema was found in place: forget that, and create them again.
+                _schemaLost = false;
+                KnownSchemas.Forget(Context, DatabaseKey());
+                SchemaReady = false;
             }
+
+            var userTransaction = UserTransaction();
+            if (!SchemaReady)
+            {
+                await EnsureSchemaCoreAsync(userTransaction, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new Turn(this, openedHere, countOpen, userTransaction);
         }
-        finally
+        catch
         {
-            Gate.Release();
+            await new Turn(this, openedHere, countOpen, null).DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
@@ -346,6 +345,76 @@ internal sealed class SqliteExecutor(DbContext context, bool ownsContext, Sqlite
         {
             // SQLite may already have rolled the transaction back itself (e.g. after an I/O error); the original
             // exception is the one worth reporting.
+        }
+    }
+
+    /// <summary>The store's turn on the connection: closes what it opened and gives the gate back.</summary>
+    private readonly struct Turn(SqliteExecutor executor, bool openedHere, bool countOpen, SqliteTransaction? userTransaction) : IAsyncDisposable
+    {
+        public SqliteTransaction? UserTransaction { get; } = userTransaction;
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (openedHere && !executor.OwnsContext)
+                {
+                    // EF closes it again now: its compiled statements must not outlive this open (see CommandCache).
+                    executor.Commands.Dispose();
+                }
+
+                if (countOpen)
+                {
+                    await executor.Context.Database.CloseConnectionAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                executor.Gate.Release();
+            }
+        }
+    }
+
+    /// <summary>A write in the store's <c>BEGIN IMMEDIATE</c> transaction or a savepoint in the user's, holding the store's turn.</summary>
+    private sealed class Write(SqliteExecutor executor, Turn turn, SqliteTransaction transaction, bool own) : RelationalWrite
+    {
+        private bool _committed;
+
+        public override RelationalSession Session { get; } = new SqliteSession(executor.Commands, transaction);
+
+        public override bool CommitIsFinal => own;
+
+        public override async Task CommitAsync(CancellationToken cancellationToken)
+        {
+            if (own)
+            {
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await transaction.ReleaseAsync(Savepoint, cancellationToken).ConfigureAwait(false);
+            }
+
+            _committed = true;
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (own)
+                {
+                    await RollBackAsync(transaction).ConfigureAwait(false); // nothing left to roll back once committed
+                }
+                else if (!_committed)
+                {
+                    await UndoToSavepointAsync(transaction).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                await turn.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 }
