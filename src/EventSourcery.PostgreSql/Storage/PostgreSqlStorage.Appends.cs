@@ -5,7 +5,7 @@ using NpgsqlTypes;
 
 namespace EventSourcery.PostgreSql.Storage;
 
-// Appends: the whole append in one round trip, and events into a known stream row.
+// Appends: the whole append in one command.
 internal sealed partial class PostgreSqlStorage
 {
     /// <summary>
@@ -161,92 +161,5 @@ internal sealed partial class PostgreSqlStorage
         }
 
         return new AppendOutcome(Refused: false, before, before is null ? stream.Name : storedName, firstVersion, last);
-    }
-
-    /// <summary>The statement that writes an append's rows after <paramref name="streamRow"/>, which yields the stream's key.</summary>
-    private string AppendSql(string streamRow) => $"""
-        WITH s AS ({streamRow}),
-        inserted AS (
-            INSERT INTO {_events} (stream_key, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, tenant_id)
-            SELECT s.stream_key, u.version, u.event_id, u.event_name, u.schema_version, u.payload, u.metadata, u.created_at, @recorded_at, @tenant
-            FROM s, unnest(@versions, @event_ids, @event_names, @schema_versions, @payloads, @metadata, @created_at)
-                 AS u(version, event_id, event_name, schema_version, payload, metadata, created_at)
-            ORDER BY u.version
-            RETURNING position, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at
-        ), outboxed AS (
-            INSERT INTO {_outbox} (position, tenant_id, category, stream_id, stream_name, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, attempts)
-            SELECT i.position, @tenant, @category, @stream_id, @name, i.version, i.event_id, i.event_name, i.schema_version, i.payload, i.metadata, i.created_at, i.recorded_at, 0
-            FROM inserted i
-            WHERE i.version = ANY(@outbox_versions)
-            ORDER BY i.position
-        )
-        SELECT position, version FROM inserted;
-        """;
-
-    /// <inheritdoc />
-    public override async Task<long> InsertEventsAsync(RelationalSession session, StreamKey stream, long streamKey, long firstVersion, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, bool[]? toOutbox, long[]? positions, CancellationToken cancellationToken)
-        => await WriteEventsAsync(session, _insertEventsSql, stream, streamKey, 0, firstVersion, events, serialized, recordedAt, toOutbox, positions, cancellationToken).ConfigureAwait(false)
-           ?? throw new InvalidOperationException("No event was inserted.");
-
-    private static async Task<long?> WriteEventsAsync(RelationalSession session, string sql, StreamKey stream, long streamKey, long expected, long firstVersion, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, bool[]? toOutbox, long[]? positions, CancellationToken cancellationToken)
-    {
-        var count = events.Count;
-        var versions = new long[count];
-        var eventIds = new string[count];
-        var names = new string[count];
-        var schemaVersions = new int[count];
-        var payloads = new string[count];
-        var metadata = new string?[count];
-        var createdAt = new string[count];
-        var outboxVersions = new List<long>();
-        for (var i = 0; i < count; i++)
-        {
-            versions[i] = firstVersion + i;
-            eventIds[i] = StoredValues.FormatGuid(events[i].Id);
-            names[i] = serialized[i].Type.Name;
-            schemaVersions[i] = serialized[i].Type.SchemaVersion;
-            payloads[i] = serialized[i].Payload;
-            metadata[i] = serialized[i].Metadata;
-            createdAt[i] = StoredValues.FormatTime(events[i].CreatedAt);
-            if (toOutbox is not null && toOutbox[i])
-            {
-                outboxVersions.Add(versions[i]);
-            }
-        }
-
-        using var command = NpgsqlSession.Of(session).Command(sql);
-        var p = command.Parameters;
-        p.AddWithValue("stream_key", streamKey);
-        p.AddWithValue("expected", expected);
-        p.AddWithValue("last_version", firstVersion + count - 1);
-        p.AddWithValue("recorded_at", StoredValues.FormatTime(recordedAt));
-        p.AddWithValue("tenant", stream.TenantId);
-        p.AddWithValue("category", stream.Category);
-        p.AddWithValue("stream_id", StoredValues.FormatGuid(stream.StreamGuid));
-        p.AddWithValue("name", NpgsqlDbType.Text, (object?)stream.Name ?? DBNull.Value);
-        p.AddWithValue("versions", versions);
-        p.AddWithValue("event_ids", NpgsqlDbType.Array | NpgsqlDbType.Text, eventIds);
-        p.AddWithValue("event_names", NpgsqlDbType.Array | NpgsqlDbType.Text, names);
-        p.AddWithValue("schema_versions", schemaVersions);
-        p.AddWithValue("payloads", NpgsqlDbType.Array | NpgsqlDbType.Text, payloads);
-        p.AddWithValue("metadata", NpgsqlDbType.Array | NpgsqlDbType.Text, metadata);
-        p.AddWithValue("created_at", NpgsqlDbType.Array | NpgsqlDbType.Text, createdAt);
-        p.AddWithValue("outbox_versions", outboxVersions.ToArray());
-
-        long? last = null;
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var position = reader.GetInt64(0);
-            var version = reader.GetInt64(1);
-            if (positions is not null)
-            {
-                positions[version - firstVersion] = position;
-            }
-
-            last = Math.Max(last ?? 0, position);
-        }
-
-        return last;
     }
 }

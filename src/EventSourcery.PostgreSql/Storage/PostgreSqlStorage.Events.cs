@@ -18,9 +18,6 @@ internal sealed partial class PostgreSqlStorage
 
     private string _findStreamSql = "";
     private string _findStreamForWriteSql = "";
-    private string _insertStreamSql = "";
-    private string _updateStreamSql = "";
-    private string _insertEventsSql = "";
     private string _appendSql = "";
     private string _findEventIdsSql = "";
     private string _deleteStreamSql = "";
@@ -33,20 +30,10 @@ internal sealed partial class PostgreSqlStorage
     /// <summary>The statement of <see cref="ReadAllPageAsync"/> (internal so that tests can check its plan).</summary>
     internal string ReadAllPageSql => _readAllPageSql;
 
-    /// <summary>The statement of <see cref="InsertEventsAsync"/> (internal so that tests can read it).</summary>
-    internal string InsertEventsSql => _insertEventsSql;
-
     private void InitializeEventStatements()
     {
         _findStreamSql = $"SELECT stream_key, version, name FROM {_streams} WHERE tenant_id = @tenant AND category = @category AND stream_id = @stream_id;";
         _findStreamForWriteSql = $"SELECT pg_advisory_xact_lock_shared(@lock); {_findStreamSql.TrimEnd(';')} FOR UPDATE;";
-        _insertStreamSql = $"INSERT INTO {_streams} (tenant_id, category, stream_id, name, version) VALUES (@tenant, @category, @stream_id, @name, @version) RETURNING stream_key;";
-        _updateStreamSql = $"UPDATE {_streams} SET version = @version WHERE stream_key = @key AND version = @expected;";
-
-        // Events into a known stream row (RelationalStorage's step-by-step append; the store's own appends use
-        // _appendSql): every event from arrays, one parameter per column however many events, and the outbox copies of
-        // the flagged ones, in position order. The positions come back with their versions.
-        _insertEventsSql = AppendSql($"SELECT @stream_key AS stream_key");
         _appendSql = OneRoundTripAppendSql();
         _findEventIdsSql = $"""
             SELECT e.event_id, e.version, e.position, s.tenant_id, s.category, s.stream_id
@@ -155,26 +142,6 @@ internal sealed partial class PostgreSqlStorage
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? new StreamState(reader.GetInt64(0), reader.GetInt64(1), TextOrNull(reader, 2))
             : null;
-    }
-
-    /// <inheritdoc />
-    public override async Task<long> InsertStreamAsync(RelationalSession session, StreamKey stream, long version, CancellationToken cancellationToken)
-    {
-        using var command = NpgsqlSession.Of(session).Command(_insertStreamSql);
-        AddStreamKey(command, stream);
-        command.Parameters.AddWithValue("name", NpgsqlDbType.Text, (object?)stream.Name ?? DBNull.Value);
-        command.Parameters.AddWithValue("version", version);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-    }
-
-    /// <inheritdoc />
-    public override async Task<bool> UpdateStreamVersionAsync(RelationalSession session, long streamKey, long expected, long version, CancellationToken cancellationToken)
-    {
-        using var command = NpgsqlSession.Of(session).Command(_updateStreamSql);
-        command.Parameters.AddWithValue("version", version);
-        command.Parameters.AddWithValue("key", streamKey);
-        command.Parameters.AddWithValue("expected", expected);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
     /// <inheritdoc />

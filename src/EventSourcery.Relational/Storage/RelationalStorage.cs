@@ -56,19 +56,6 @@ internal abstract class RelationalStorage
     public virtual Task<StreamState?> FindStreamForWriteAsync(RelationalSession session, StreamKey stream, CancellationToken cancellationToken)
         => FindStreamAsync(session, stream, cancellationToken);
 
-    /// <summary>Creates the stream's row at <paramref name="version"/> and returns its key; a unique violation when another writer created it first.</summary>
-    public abstract Task<long> InsertStreamAsync(RelationalSession session, StreamKey stream, long version, CancellationToken cancellationToken);
-
-    /// <summary>Moves the stream from <paramref name="expected"/> to <paramref name="version"/>; false when it was not at <paramref name="expected"/>.</summary>
-    public abstract Task<bool> UpdateStreamVersionAsync(RelationalSession session, long streamKey, long expected, long version, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Inserts the events with versions from <paramref name="firstVersion"/> and an outbox row for each event whose
-    /// flag in <paramref name="toOutbox"/> is set (none when it is null). Returns the position of the last event, and
-    /// fills <paramref name="positions"/> (when given) with every event's position.
-    /// </summary>
-    public abstract Task<long> InsertEventsAsync(RelationalSession session, StreamKey stream, long streamKey, long firstVersion, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, bool[]? toOutbox, long[]? positions, CancellationToken cancellationToken);
-
     /// <summary>
     /// Whether <see cref="AppendAsync"/> writes with one command that the database runs atomically (and reads nothing
     /// it relies on before it), so that an append without listeners may run without a transaction of the store's own
@@ -77,54 +64,14 @@ internal abstract class RelationalStorage
     public virtual bool AppendIsOneCommand => false;
 
     /// <summary>
-    /// An append, start to end inside the session's write transaction: reads the stream as a write
-    /// (<see cref="FindStreamForWriteAsync"/>), refuses when its version does not satisfy <paramref name="expected"/>,
-    /// and otherwise writes the stream row, the events and their outbox copies (<see cref="AppendRowsAsync"/>). A
-    /// provider may do all of it in one round trip.
+    /// An append, start to end inside the session's write: reads the stream as a write (as
+    /// <see cref="FindStreamForWriteAsync"/> does), refuses when its version does not satisfy <paramref name="expected"/>,
+    /// and otherwise moves the stream row on (or creates it) and inserts the events with their outbox copies (for each
+    /// event whose flag in <paramref name="toOutbox"/> is set). Fills <paramref name="positions"/> (when given) with
+    /// every event's position. An outcome without a last position means the stream moved on between the read and the
+    /// write, and nothing was written; a unique violation means another writer created the stream or took a version.
     /// </summary>
-    public virtual async Task<AppendOutcome> AppendAsync(RelationalSession session, StreamKey stream, ExpectedVersion expected, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, bool[]? toOutbox, long[]? positions, CancellationToken cancellationToken)
-    {
-        var current = await FindStreamForWriteAsync(session, stream, cancellationToken).ConfigureAwait(false);
-        if (!expected.IsSatisfiedBy(current?.Version))
-        {
-            return AppendOutcome.Refuse(current?.Version);
-        }
-
-        // Outbox rows carry the name the stream was created with.
-        var written = current is { } found ? stream with { Name = found.Name } : stream;
-        var firstVersion = (current?.Version ?? 0) + 1;
-        var last = await AppendRowsAsync(session, written, current, firstVersion, events, serialized, recordedAt, toOutbox, positions, cancellationToken).ConfigureAwait(false);
-        return new AppendOutcome(Refused: false, current?.Version, written.Name, firstVersion, last);
-    }
-
-    /// <summary>
-    /// Writes an append: moves the stream from <paramref name="current"/>'s version (or creates it when there is none)
-    /// to its new version and inserts the events from <paramref name="firstVersion"/>, with their outbox copies (see
-    /// <see cref="InsertEventsAsync"/>). Returns the last event's position, or null, having written nothing, when the
-    /// stream was no longer at <paramref name="current"/>'s version. The sequence of <see cref="UpdateStreamVersionAsync"/>
-    /// or <see cref="InsertStreamAsync"/> and <see cref="InsertEventsAsync"/> unless a provider does it in fewer round trips.
-    /// The stream carries the name it was created with when it exists.
-    /// </summary>
-    public virtual async Task<long?> AppendRowsAsync(RelationalSession session, StreamKey stream, StreamState? current, long firstVersion, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, bool[]? toOutbox, long[]? positions, CancellationToken cancellationToken)
-    {
-        var lastVersion = firstVersion + events.Count - 1;
-        long streamKey;
-        if (current is { } found)
-        {
-            if (!await UpdateStreamVersionAsync(session, found.Key, found.Version, lastVersion, cancellationToken).ConfigureAwait(false))
-            {
-                return null;
-            }
-
-            streamKey = found.Key;
-        }
-        else
-        {
-            streamKey = await InsertStreamAsync(session, stream, lastVersion, cancellationToken).ConfigureAwait(false);
-        }
-
-        return await InsertEventsAsync(session, stream, streamKey, firstVersion, events, serialized, recordedAt, toOutbox, positions, cancellationToken).ConfigureAwait(false);
-    }
+    public abstract Task<AppendOutcome> AppendAsync(RelationalSession session, StreamKey stream, ExpectedVersion expected, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, bool[]? toOutbox, long[]? positions, CancellationToken cancellationToken);
 
     /// <summary>Deletes the stream's snapshot, its events and its row. Outbox rows stay: their publication was promised at commit.</summary>
     public abstract Task DeleteStreamAsync(RelationalSession session, long streamKey, CancellationToken cancellationToken);
