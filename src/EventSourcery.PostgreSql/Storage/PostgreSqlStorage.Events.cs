@@ -47,21 +47,21 @@ internal sealed partial class PostgreSqlStorage
             WHERE s.tenant_id = @tenant AND s.category = @category AND s.stream_id = @stream_id
               AND e.version >= @from AND e.version <= @to
             ORDER BY e.version
-            LIMIT {PageSize};
+            LIMIT {PageSize + 1};
             """;
         _readStreamEventsPageSql = $"""
             SELECT e.position, e.version, e.event_id, e.event_name, e.payload, e.metadata, e.created_at
             FROM {_events} e JOIN {_streams} s ON s.stream_key = e.stream_key
             WHERE s.tenant_id = @tenant AND s.category = @category AND s.stream_id = @stream_id AND e.version >= @from
             ORDER BY e.version
-            LIMIT {PageSize};
+            LIMIT {PageSize + 1};
             """;
         _readAllPageSql = $"""
             SELECT {EventColumns}, {StreamColumns}
             FROM {_events} e JOIN {_streams} s ON s.stream_key = e.stream_key
             WHERE e.tenant_id = @tenant AND e.position > @after AND e.position <= @bound
             ORDER BY e.position
-            LIMIT {PageSize};
+            LIMIT {PageSize + 1};
             """;
 
         // The safe upper bound of a page (see ReadAllPageAsync): the highest committed position (this statement's
@@ -171,14 +171,14 @@ internal sealed partial class PostgreSqlStorage
         var rows = new List<StoredStreamEventRow>();
         long bytes = 0;
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (bytes < pageBytes && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (bytes < pageBytes && rows.Count < PageSize && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var row = new StoredStreamEventRow(reader.GetInt64(0), reader.GetInt64(1), TextOrNull(reader, 2), TextOrNull(reader, 3), BytesOrNull(reader, 4), BytesOrNull(reader, 5), TextOrNull(reader, 6));
             rows.Add(row);
             bytes += (row.Payload?.Length ?? 0) + (row.Metadata?.Length ?? 0);
         }
 
-        return new(rows, rows.Count == PageSize || bytes >= pageBytes);
+        return new(rows, await IsFullAsync(reader, rows.Count, bytes, pageBytes, cancellationToken).ConfigureAwait(false));
     }
 
     /// <inheritdoc />
@@ -228,15 +228,23 @@ internal sealed partial class PostgreSqlStorage
         var rows = new List<StoredEventRow>();
         long bytes = 0;
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (bytes < pageBytes && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (bytes < pageBytes && rows.Count < PageSize && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var row = ReadEventRow(reader, streamColumns);
             rows.Add(row);
             bytes += (row.Payload?.Length ?? 0) + (row.Metadata?.Length ?? 0);
         }
 
-        return new(rows, rows.Count == PageSize || bytes >= pageBytes);
+        return new(rows, await IsFullAsync(reader, rows.Count, bytes, pageBytes, cancellationToken).ConfigureAwait(false));
     }
+
+    /// <summary>
+    /// Whether another page may follow: the page is as large as allowed in bytes, or it holds <see cref="PageSize"/>
+    /// rows and the statement (whose <c>LIMIT</c> is one more) has another, so that a stream of exactly a page's worth
+    /// of events is read in one round trip rather than two.
+    /// </summary>
+    private static async Task<bool> IsFullAsync(Npgsql.NpgsqlDataReader reader, int rows, long bytes, int pageBytes, CancellationToken cancellationToken)
+        => bytes >= pageBytes || (rows == PageSize && await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
 
     /// <summary>
     /// The event of the reader's current row: the event's columns (ordinals 0 to 8), then the stream's (9 to 12) when

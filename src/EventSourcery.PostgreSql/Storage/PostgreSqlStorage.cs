@@ -21,7 +21,7 @@ namespace EventSourcery.PostgreSql.Storage;
 /// </remarks>
 internal sealed partial class PostgreSqlStorage : RelationalStorage
 {
-    /// <summary>Events per page of the paged reads (a literal in their SQL).</summary>
+    /// <summary>Events per page of the paged reads (a literal in their SQL, plus one to tell whether another page follows).</summary>
     internal const int PageSize = 500;
 
     private const string UniqueViolation = "23505";
