@@ -1,7 +1,5 @@
-using EventSourcery.PostgreSql.Storage;
-using Npgsql;
+using EventSourcery.Relational.Storage;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace EventSourcery;
 
@@ -22,8 +20,6 @@ namespace EventSourcery;
 /// </remarks>
 public sealed class PostgreSqlDbContextEventStore : PostgreSqlEventStore, IProjectionTransactions
 {
-    private const string ProjectionSavepoint = "eventsourcery_projection";
-
     /// <summary>Builds a store over <paramref name="context"/> (see the class summary).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
     /// <exception cref="ArgumentException">The context does not use PostgreSQL, or its model lacks the store's tables in the options' schema.</exception>
@@ -45,111 +41,9 @@ public sealed class PostgreSqlDbContextEventStore : PostgreSqlEventStore, IProje
     /// change tracker, whose entities no longer match the database.
     /// </summary>
     /// <exception cref="EventStoreBusyException">Another connection held the write lock for too long.</exception>
-    public async ValueTask<IProjectionTransaction> BeginProjectionTransactionAsync(CancellationToken cancellationToken = default)
-    {
-        var context = Context;
-        return await RunAsync<IProjectionTransaction>(
-            async (session, ct) =>
-            {
-                if (NpgsqlSession.Of(session).Transaction is { } userTransaction)
-                {
-                    await userTransaction.SaveAsync(ProjectionSavepoint, ct).ConfigureAwait(false);
-                    return new NestedTransaction(this, userTransaction);
-                }
-
-                // Begun through EF, so that the projection's own SaveChanges on this context joins it.
-                var transaction = await context.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-                return new OwnTransaction(this, transaction);
-            },
-            cancellationToken).ConfigureAwait(false);
-    }
+    public ValueTask<IProjectionTransaction> BeginProjectionTransactionAsync(CancellationToken cancellationToken = default)
+        => ProjectionTransactions.BeginAsync(this, cancellationToken);
 
     /// <inheritdoc />
     private protected override PostgreSqlEventStore CreatePostgreSqlView(string tenant) => new PostgreSqlDbContextEventStore(this, tenant);
-
-    /// <summary>After a rollback, what the context tracks no longer matches the database: forget it.</summary>
-    private void ForgetTrackedChanges() => Context.ChangeTracker.Clear();
-
-    /// <summary>A transaction the store began on the context.</summary>
-    private sealed class OwnTransaction(PostgreSqlDbContextEventStore store, IDbContextTransaction transaction) : IProjectionTransaction
-    {
-        private bool _committed;
-        private bool _ended;
-
-        public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
-        {
-            ObjectDisposedException.ThrowIf(_ended, this);
-            await store.ExclusiveAsync(() => transaction.CommitAsync(cancellationToken)).ConfigureAwait(false);
-            _committed = true;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_ended)
-            {
-                return;
-            }
-
-            _ended = true;
-            await store.ExclusiveAsync(async () =>
-            {
-                try
-                {
-                    if (!_committed)
-                    {
-                        await transaction.RollbackAsync().ConfigureAwait(false);
-                    }
-                }
-                catch (NpgsqlException)
-                {
-                    // The connection broke and the server rolled back by itself; the original exception says why.
-                }
-                finally
-                {
-                    await transaction.DisposeAsync().ConfigureAwait(false);
-                    if (!_committed)
-                    {
-                        store.ForgetTrackedChanges();
-                    }
-                }
-            }).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>A savepoint inside a transaction the user had already begun on the context.</summary>
-    private sealed class NestedTransaction(PostgreSqlDbContextEventStore store, NpgsqlTransaction transaction) : IProjectionTransaction
-    {
-        private bool _ended;
-
-        public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
-        {
-            ObjectDisposedException.ThrowIf(_ended, this);
-            await store.ExclusiveAsync(() => transaction.ReleaseAsync(ProjectionSavepoint, cancellationToken)).ConfigureAwait(false);
-            _ended = true;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_ended)
-            {
-                return;
-            }
-
-            _ended = true;
-            await store.ExclusiveAsync(async () =>
-            {
-                try
-                {
-                    await transaction.RollbackAsync(ProjectionSavepoint).ConfigureAwait(false);
-                    await transaction.ReleaseAsync(ProjectionSavepoint).ConfigureAwait(false);
-                }
-                catch (NpgsqlException)
-                {
-                    // The user's transaction is already gone (the connection broke); the original exception says why.
-                }
-
-                store.ForgetTrackedChanges();
-            }).ConfigureAwait(false);
-        }
-    }
 }

@@ -1,7 +1,5 @@
-using EventSourcery.Sqlite.Storage;
-using Microsoft.Data.Sqlite;
+using EventSourcery.Relational.Storage;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace EventSourcery;
 
@@ -27,8 +25,6 @@ namespace EventSourcery;
 /// </remarks>
 public sealed class SqliteDbContextEventStore : SqliteEventStore, IProjectionTransactions
 {
-    private const string ProjectionSavepoint = "eventsourcery_projection";
-
     /// <summary>Builds a store over <paramref name="context"/> (see the class summary).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
     /// <exception cref="ArgumentException">The context does not use SQLite, or its model lacks the store's tables.</exception>
@@ -50,112 +46,9 @@ public sealed class SqliteDbContextEventStore : SqliteEventStore, IProjectionTra
     /// change tracker, whose entities no longer match the database.
     /// </summary>
     /// <exception cref="EventStoreBusyException">Another connection held the write lock for too long.</exception>
-    public async ValueTask<IProjectionTransaction> BeginProjectionTransactionAsync(CancellationToken cancellationToken = default)
-    {
-        var context = Context;
-        return await RunAsync<IProjectionTransaction>(
-            async (session, ct) =>
-            {
-                if (SqliteSession.Of(session).Transaction is { } userTransaction)
-                {
-                    await userTransaction.SaveAsync(ProjectionSavepoint, ct).ConfigureAwait(false);
-                    return new NestedTransaction(this, userTransaction);
-                }
-
-                // Microsoft.Data.Sqlite begins it IMMEDIATE: the write lock from the start, so the batch never fails
-                // halfway because another connection wrote since it began reading.
-                var transaction = await context.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-                return new OwnTransaction(this, transaction);
-            },
-            cancellationToken).ConfigureAwait(false);
-    }
+    public ValueTask<IProjectionTransaction> BeginProjectionTransactionAsync(CancellationToken cancellationToken = default)
+        => ProjectionTransactions.BeginAsync(this, cancellationToken);
 
     /// <inheritdoc />
     private protected override SqliteEventStore CreateSqliteView(string tenant) => new SqliteDbContextEventStore(this, tenant);
-
-    /// <summary>After a rollback, what the context tracks no longer matches the database: forget it.</summary>
-    private void ForgetTrackedChanges() => Context.ChangeTracker.Clear();
-
-    /// <summary>A transaction the store began on the context.</summary>
-    private sealed class OwnTransaction(SqliteDbContextEventStore store, IDbContextTransaction transaction) : IProjectionTransaction
-    {
-        private bool _committed;
-        private bool _ended;
-
-        public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
-        {
-            ObjectDisposedException.ThrowIf(_ended, this);
-            await store.ExclusiveAsync(() => transaction.CommitAsync(cancellationToken)).ConfigureAwait(false);
-            _committed = true;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_ended)
-            {
-                return;
-            }
-
-            _ended = true;
-            await store.ExclusiveAsync(async () =>
-            {
-                try
-                {
-                    if (!_committed)
-                    {
-                        await transaction.RollbackAsync().ConfigureAwait(false);
-                    }
-                }
-                catch (SqliteException)
-                {
-                    // SQLite may have rolled back by itself (after an I/O error); the original exception says why.
-                }
-                finally
-                {
-                    await transaction.DisposeAsync().ConfigureAwait(false);
-                    if (!_committed)
-                    {
-                        store.ForgetTrackedChanges();
-                    }
-                }
-            }).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>A savepoint inside a transaction the user had already begun on the context.</summary>
-    private sealed class NestedTransaction(SqliteDbContextEventStore store, SqliteTransaction transaction) : IProjectionTransaction
-    {
-        private bool _ended;
-
-        public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
-        {
-            ObjectDisposedException.ThrowIf(_ended, this);
-            await store.ExclusiveAsync(() => transaction.ReleaseAsync(ProjectionSavepoint, cancellationToken)).ConfigureAwait(false);
-            _ended = true;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_ended)
-            {
-                return;
-            }
-
-            _ended = true;
-            await store.ExclusiveAsync(async () =>
-            {
-                try
-                {
-                    await transaction.RollbackAsync(ProjectionSavepoint).ConfigureAwait(false);
-                    await transaction.ReleaseAsync(ProjectionSavepoint).ConfigureAwait(false);
-                }
-                catch (SqliteException)
-                {
-                    // The user's transaction is already gone (SQLite rolled it back); the original exception says why.
-                }
-
-                store.ForgetTrackedChanges();
-            }).ConfigureAwait(false);
-        }
-    }
 }

@@ -150,6 +150,8 @@ public sealed class PostgreSqlStoreTests(PostgresServer server) : IAsyncLifetime
     [InlineData(Storage.PostgreSqlStorage.PageSize)]
     [InlineData(Storage.PostgreSqlStorage.PageSize + 1)]
     [InlineData((2 * Storage.PostgreSqlStorage.PageSize) + 1)]
+    [InlineData(Storage.PostgreSqlStorage.StreamPageSize)]
+    [InlineData(Storage.PostgreSqlStorage.StreamPageSize + 1)]
     public async Task Every_read_returns_each_event_once_in_order_at_the_page_boundaries(int count)
     {
         // A page's statement fetches one row more than the page to tell whether another follows; that row must not

@@ -47,14 +47,14 @@ internal sealed partial class PostgreSqlStorage
             WHERE s.tenant_id = @tenant AND s.category = @category AND s.stream_id = @stream_id
               AND e.version >= @from AND e.version <= @to
             ORDER BY e.version
-            LIMIT {PageSize + 1};
+            LIMIT {StreamPageSize + 1};
             """;
         _readStreamEventsPageSql = $"""
             SELECT e.position, e.version, e.event_id, e.event_name, e.payload, e.metadata, e.created_at
             FROM {_events} e JOIN {_streams} s ON s.stream_key = e.stream_key
             WHERE s.tenant_id = @tenant AND s.category = @category AND s.stream_id = @stream_id AND e.version >= @from
             ORDER BY e.version
-            LIMIT {PageSize + 1};
+            LIMIT {StreamPageSize + 1};
             """;
         _readAllPageSql = $"""
             SELECT {EventColumns}, {StreamColumns}
@@ -159,7 +159,7 @@ internal sealed partial class PostgreSqlStorage
         AddStreamKey(command, stream);
         command.Parameters.AddWithValue("from", fromVersion);
         command.Parameters.AddWithValue("to", toVersion);
-        return await ReadRowsAsync(command, streamColumns: false, pageBytes, cancellationToken).ConfigureAwait(false);
+        return await ReadRowsAsync(command, streamColumns: false, StreamPageSize, pageBytes, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -171,14 +171,14 @@ internal sealed partial class PostgreSqlStorage
         var rows = new List<StoredStreamEventRow>();
         long bytes = 0;
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (bytes < pageBytes && rows.Count < PageSize && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (bytes < pageBytes && rows.Count < StreamPageSize && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var row = new StoredStreamEventRow(reader.GetInt64(0), reader.GetInt64(1), TextOrNull(reader, 2), TextOrNull(reader, 3), BytesOrNull(reader, 4), BytesOrNull(reader, 5), TextOrNull(reader, 6));
             rows.Add(row);
             bytes += (row.Payload?.Length ?? 0) + (row.Metadata?.Length ?? 0);
         }
 
-        return new(rows, await IsFullAsync(reader, rows.Count, bytes, pageBytes, cancellationToken).ConfigureAwait(false));
+        return new(rows, await IsFullAsync(reader, rows.Count, StreamPageSize, bytes, pageBytes, cancellationToken).ConfigureAwait(false));
     }
 
     /// <inheritdoc />
@@ -211,7 +211,7 @@ internal sealed partial class PostgreSqlStorage
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("after", afterPosition);
         command.Parameters.AddWithValue("bound", bound);
-        return await ReadRowsAsync(command, streamColumns: true, pageBytes, cancellationToken).ConfigureAwait(false);
+        return await ReadRowsAsync(command, streamColumns: true, PageSize, pageBytes, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -223,28 +223,28 @@ internal sealed partial class PostgreSqlStorage
     }
 
     /// <summary>The command's event rows, up to its <c>LIMIT</c> or until they hold <paramref name="pageBytes"/> bytes of payload and metadata.</summary>
-    private static async Task<RowPage<StoredEventRow>> ReadRowsAsync(Npgsql.NpgsqlCommand command, bool streamColumns, int pageBytes, CancellationToken cancellationToken)
+    private static async Task<RowPage<StoredEventRow>> ReadRowsAsync(Npgsql.NpgsqlCommand command, bool streamColumns, int pageRows, int pageBytes, CancellationToken cancellationToken)
     {
         var rows = new List<StoredEventRow>();
         long bytes = 0;
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (bytes < pageBytes && rows.Count < PageSize && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (bytes < pageBytes && rows.Count < pageRows && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var row = ReadEventRow(reader, streamColumns);
             rows.Add(row);
             bytes += (row.Payload?.Length ?? 0) + (row.Metadata?.Length ?? 0);
         }
 
-        return new(rows, await IsFullAsync(reader, rows.Count, bytes, pageBytes, cancellationToken).ConfigureAwait(false));
+        return new(rows, await IsFullAsync(reader, rows.Count, pageRows, bytes, pageBytes, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
-    /// Whether another page may follow: the page is as large as allowed in bytes, or it holds <see cref="PageSize"/>
+    /// Whether another page may follow: the page is as large as allowed in bytes, or it holds <paramref name="pageRows"/>
     /// rows and the statement (whose <c>LIMIT</c> is one more) has another, so that a stream of exactly a page's worth
     /// of events is read in one round trip rather than two.
     /// </summary>
-    private static async Task<bool> IsFullAsync(Npgsql.NpgsqlDataReader reader, int rows, long bytes, int pageBytes, CancellationToken cancellationToken)
-        => bytes >= pageBytes || (rows == PageSize && await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
+    private static async Task<bool> IsFullAsync(Npgsql.NpgsqlDataReader reader, int rows, int pageRows, long bytes, int pageBytes, CancellationToken cancellationToken)
+        => bytes >= pageBytes || (rows == pageRows && await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
 
     /// <summary>
     /// The event of the reader's current row: the event's columns (ordinals 0 to 8), then the stream's (9 to 12) when

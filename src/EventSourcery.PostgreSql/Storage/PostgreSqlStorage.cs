@@ -24,6 +24,13 @@ internal sealed partial class PostgreSqlStorage : RelationalStorage
     /// <summary>Events per page of the paged reads (a literal in their SQL, plus one to tell whether another page follows).</summary>
     internal const int PageSize = 500;
 
+    /// <summary>
+    /// Events per page of a stream's reads (a literal in their SQL, plus one). Larger than <see cref="PageSize"/>: a
+    /// stream read takes no lock and its pages are bounded by <see cref="RelationalEventStoreOptions.PageBytes"/> too, so
+    /// loading an aggregate of a few thousand events is one round trip.
+    /// </summary>
+    internal const int StreamPageSize = 4096;
+
     private const string UniqueViolation = "23505";
 
     private readonly string _streams;
