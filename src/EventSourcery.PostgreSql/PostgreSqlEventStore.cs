@@ -136,13 +136,7 @@ public class PostgreSqlEventStore : RelationalEventStore
             throw new ArgumentException("The DbContext does not use the PostgreSQL provider (UseNpgsql).", nameof(context));
         }
 
-        if (context.Model.FindEntityType(typeof(EventRow)) is not { } events || context.Model.FindEntityType(typeof(StreamRow)) is null
-            || context.Model.FindEntityType(typeof(OutboxRow)) is null || context.Model.FindEntityType(typeof(SnapshotRow)) is null
-            || context.Model.FindEntityType(typeof(CheckpointRow)) is null || context.Model.FindEntityType(typeof(ProjectionLeaseRow)) is null)
-        {
-            throw new ArgumentException("The DbContext's model does not include the event store's tables. Call modelBuilder.AddEventSourcery() in its OnModelCreating (and rebuild a compiled model).", nameof(context));
-        }
-
+        var events = ModelCheck.RequireStoreTables(context, nameof(context));
         var mapped = events.GetSchema() ?? context.Model.GetDefaultSchema() ?? "public";
         if (mapped != options.Schema)
         {

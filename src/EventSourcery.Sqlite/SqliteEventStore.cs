@@ -100,14 +100,7 @@ public partial class SqliteEventStore : RelationalEventStore
             throw new ArgumentException("The DbContext does not use the SQLite provider (UseSqlite).", nameof(context));
         }
 
-        // All of them, so that a compiled model made before es_snapshots or es_checkpoints existed is caught here
-        // rather than at the first delete or checkpoint.
-        if (context.Model.FindEntityType(typeof(EventRow)) is null || context.Model.FindEntityType(typeof(StreamRow)) is null
-            || context.Model.FindEntityType(typeof(OutboxRow)) is null || context.Model.FindEntityType(typeof(SnapshotRow)) is null
-            || context.Model.FindEntityType(typeof(CheckpointRow)) is null || context.Model.FindEntityType(typeof(ProjectionLeaseRow)) is null)
-        {
-            throw new ArgumentException("The DbContext's model does not include the event store's tables. Call modelBuilder.AddEventSourcery() in its OnModelCreating (and rebuild a compiled model).", nameof(context));
-        }
+        ModelCheck.RequireStoreTables(context, nameof(context));
 
         return new SqliteExecutor(context, ownsContext, connection, options, ownerType);
     }

@@ -176,6 +176,28 @@ public sealed class PostgreSqlStoreTests(PostgresServer server) : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task A_store_over_your_data_source_leaves_it_open_when_it_is_disposed()
+    {
+        server.SkipIfUnavailable();
+        await using var dataSource = NpgsqlDataSource.Create(_stores.ConnectionString);
+        var options = new PostgreSqlEventStoreOptions { Schema = PgStores.NewSchema() };
+        var id = StreamId.New("light");
+        var store = new PostgreSqlEventStore(dataSource, options);
+        await store.AppendAsync(id, [new TurnedOn()], ExpectedVersion.NoStream);
+
+        await store.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.AppendAsync(id, [new TurnedOff()], ExpectedVersion.Any).AsTask());
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            Assert.Equal(System.Data.ConnectionState.Open, connection.State); // still yours to use
+        }
+
+        await using var again = new PostgreSqlEventStore(dataSource, options);
+        Assert.Equal([id], (await Read.StreamAsync(again, id)).Select(e => e.StreamId));
+    }
+
+    [SkippableFact]
     public async Task A_rolled_back_append_leaves_a_gap_that_no_reader_waits_for()
     {
         var store = await _stores.OpenStoreAsync();
