@@ -25,7 +25,7 @@ public abstract class EventIdContract
         Assert.Equal((id, on.Id, (StreamId?)null), (twice.StreamId, twice.EventId, twice.StoredIn));
         Assert.Equal(on.Id, copy.EventId);
         Assert.Contains(on.Id.ToString(), twice.Message, StringComparison.Ordinal);
-        Assert.Empty(await ReadStreamAsync(store, id));
+        Assert.Empty(await Read.StreamAsync(store, id));
         Assert.Empty(await ReadOutboxPositionsAsync(store));
     }
 
@@ -52,10 +52,10 @@ public abstract class EventIdContract
 
         Assert.Equal(original, retried);
         Assert.Equal(original, retriedAsAppend);
-        var stream = await ReadStreamAsync(store, id);
+        var stream = await Read.StreamAsync(store, id);
         Assert.Equal(batch.Select(e => e.Id), stream.TakeLast(2).Select(e => e.Event.Id));
         Assert.Equal(original.StreamVersion, stream.Count);
-        Assert.Equal(original.LastPosition, (await ReadAllAsync(store))[^1].Position);
+        Assert.Equal(original.LastPosition, (await Read.AllAsync(store))[^1].Position);
         Assert.Equal(2, (await ReadOutboxPositionsAsync(store)).Count); // the retry queued nothing more
     }
 
@@ -70,7 +70,7 @@ public abstract class EventIdContract
         var tail = await store.AppendAsync(id, [batch[1]], ExpectedVersion.Exactly(1));
 
         Assert.Equal(original, tail);
-        Assert.Equal(2, (await ReadStreamAsync(store, id)).Count);
+        Assert.Equal(2, (await Read.StreamAsync(store, id)).Count);
     }
 
     [SkippableFact]
@@ -90,8 +90,8 @@ public abstract class EventIdContract
         Assert.Contains(first.ToString(), elsewhere.Message, StringComparison.Ordinal);
         Assert.Equal(first, sameStreamElsewhere.StoredIn);
         Assert.Equal(on.Id, extended.EventId);
-        Assert.Empty(await ReadStreamAsync(store, second));
-        Assert.Equal(2, (await ReadStreamAsync(store, first)).Count);
+        Assert.Empty(await Read.StreamAsync(store, second));
+        Assert.Equal(2, (await Read.StreamAsync(store, first)).Count);
         Assert.Empty(await ReadOutboxPositionsAsync(store));
     }
 
@@ -106,7 +106,7 @@ public abstract class EventIdContract
 
         var across = await Assert.ThrowsAsync<DuplicateEventIdException>(() => store.AppendAsync(id, [on], ExpectedVersion.NoStream).AsTask());
         Assert.Equal(on.Id, across.EventId);
-        Assert.Empty(await ReadStreamAsync(store, id));
+        Assert.Empty(await Read.StreamAsync(store, id));
 
         Assert.True(await acme.DeleteStreamAsync(id));
         Assert.Equal(1, (await store.AppendAsync(id, [on], ExpectedVersion.NoStream)).StreamVersion);
@@ -122,27 +122,5 @@ public abstract class EventIdContract
         var ex = await Assert.ThrowsAsync<ConcurrencyException>(() => store.AppendAsync(id, [new TurnedOff()], ExpectedVersion.NoStream).AsTask());
 
         Assert.Equal(1, ex.Actual);
-    }
-
-    private static async Task<List<RecordedEvent>> ReadStreamAsync(IEventStore store, StreamId id)
-    {
-        var events = new List<RecordedEvent>();
-        await foreach (var e in store.ReadStreamAsync(id))
-        {
-            events.Add(e);
-        }
-
-        return events;
-    }
-
-    private static async Task<List<RecordedEvent>> ReadAllAsync(IEventStore store)
-    {
-        var events = new List<RecordedEvent>();
-        await foreach (var e in store.ReadAllAsync())
-        {
-            events.Add(e);
-        }
-
-        return events;
     }
 }

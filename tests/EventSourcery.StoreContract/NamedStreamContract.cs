@@ -13,7 +13,7 @@ public abstract class NamedStreamContract
         await store.AppendAsync(StreamId.FromName("kitchen", "light_switch"), [new TurnedOn()], ExpectedVersion.NoStream);
 
         var again = StreamId.FromName("kitchen", "light_switch");
-        var recorded = Assert.Single(await ReadAsync(store.ReadStreamAsync(again)));
+        var recorded = Assert.Single(await Read.ToListAsync(store.ReadStreamAsync(again)));
         Assert.IsType<TurnedOn>(recorded.Event);
         await store.AppendAsync(again, [new TurnedOff()], ExpectedVersion.Exactly(1));
     }
@@ -26,9 +26,9 @@ public abstract class NamedStreamContract
         await store.AppendAsync(StreamId.FromName("kitchen", "thermostat"), [new TurnedOff()], ExpectedVersion.NoStream);
         await store.AppendAsync(StreamId.FromName("kitchen"), [new TurnedOff(), new TurnedOn()], ExpectedVersion.NoStream);
 
-        Assert.IsType<TurnedOn>(Assert.Single(await ReadAsync(store.ReadStreamAsync(StreamId.FromName("kitchen", "light_switch")))).Event);
-        Assert.IsType<TurnedOff>(Assert.Single(await ReadAsync(store.ReadStreamAsync(StreamId.FromName("kitchen", "thermostat")))).Event);
-        Assert.Equal(2, (await ReadAsync(store.ReadStreamAsync(StreamId.FromName("kitchen")))).Count);
+        Assert.IsType<TurnedOn>(Assert.Single(await Read.ToListAsync(store.ReadStreamAsync(StreamId.FromName("kitchen", "light_switch")))).Event);
+        Assert.IsType<TurnedOff>(Assert.Single(await Read.ToListAsync(store.ReadStreamAsync(StreamId.FromName("kitchen", "thermostat")))).Event);
+        Assert.Equal(2, (await Read.ToListAsync(store.ReadStreamAsync(StreamId.FromName("kitchen")))).Count);
     }
 
     [SkippableFact]
@@ -38,24 +38,13 @@ public abstract class NamedStreamContract
         await store.AppendAsync(StreamId.FromName("hall", "light_switch"), [new TurnedOn()], ExpectedVersion.NoStream);
         await store.AppendAsync(StreamId.New("light_switch"), [new TurnedOn()], ExpectedVersion.NoStream);
 
-        var all = await ReadAsync(store.ReadAllAsync());
+        var all = await Read.ToListAsync(store.ReadAllAsync());
         Assert.Equal("hall", all[0].StreamId.Name);
         Assert.Equal("light_switch", all[0].StreamId.Category);
         Assert.Null(all[1].StreamId.Name);
 
         // Even when read through an id built from the bare guid and category, the stored name comes back.
         var bare = new StreamId(all[0].StreamId.Value, "light_switch");
-        Assert.Equal("hall", Assert.Single(await ReadAsync(store.ReadStreamAsync(bare))).StreamId.Name);
-    }
-
-    private static async Task<List<RecordedEvent>> ReadAsync(IAsyncEnumerable<RecordedEvent> events)
-    {
-        var list = new List<RecordedEvent>();
-        await foreach (var e in events)
-        {
-            list.Add(e);
-        }
-
-        return list;
+        Assert.Equal("hall", Assert.Single(await Read.ToListAsync(store.ReadStreamAsync(bare))).StreamId.Name);
     }
 }

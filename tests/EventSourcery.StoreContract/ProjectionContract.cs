@@ -50,7 +50,7 @@ public abstract class ProjectionContract
         Assert.Equal("fragile", ex.ProjectionName);
         Assert.IsType<InvalidOperationException>(ex.InnerException);
         Assert.Equal(3, projection.Failures); // every attempt counted
-        var events = await ReadAllAsync(store);
+        var events = await Read.AllAsync(store);
         Assert.Equal(events[6].Position, ex.Position);
         Assert.Equal(events[5].Position, await runner.GetCheckpointAsync());
         Assert.Same(ex, (await runner.GetStatusAsync()).LastError);
@@ -160,7 +160,7 @@ public abstract class ProjectionContract
     {
         var store = await CreateStoreAsync();
         await AppendNotes(store, 250);
-        var events = await ReadAllAsync(store);
+        var events = await Read.AllAsync(store);
         var clock = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
         ProjectionRunner runner = null!;
         var seen = new Dictionary<int, long>(); // event index -> the checkpoint stored when it was handled
@@ -187,7 +187,7 @@ public abstract class ProjectionContract
     {
         var store = await CreateStoreAsync();
         await AppendNotes(store, 120);
-        var events = await ReadAllAsync(store);
+        var events = await Read.AllAsync(store);
         ProjectionRunner runner = null!;
         var seen = new Dictionary<int, long>();
         var projection = new Probe("every-batch", async (index, ct) => seen[index] = await runner.GetCheckpointAsync(ct));
@@ -205,7 +205,7 @@ public abstract class ProjectionContract
     {
         var store = await CreateStoreAsync();
         await AppendNotes(store, 250);
-        var events = await ReadAllAsync(store);
+        var events = await Read.AllAsync(store);
         using var cts = new CancellationTokenSource();
         var handled = new List<long>();
         var projection = new Probe("stopped", (index, token) =>
@@ -384,17 +384,6 @@ public abstract class ProjectionContract
         }
 
         return last;
-    }
-
-    private static async Task<List<RecordedEvent>> ReadAllAsync(IEventStore store)
-    {
-        var list = new List<RecordedEvent>();
-        await foreach (var e in store.ReadAllAsync())
-        {
-            list.Add(e);
-        }
-
-        return list;
     }
 
     /// <summary>A read model: the notes' texts in the order handled.</summary>

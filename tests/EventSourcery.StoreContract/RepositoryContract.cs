@@ -36,7 +36,7 @@ public abstract class RepositoryContract
         Assert.Equal(["installed"], loaded.Notes);
         Assert.Equal(2, loaded.Version);
         Assert.Empty(loaded.Changes);
-        Assert.Equal(["TurnedOn", "NoteAdded"], (await ReadStreamAsync(store, id)).Select(e => e.EventName));
+        Assert.Equal(["TurnedOn", "NoteAdded"], (await Read.StreamAsync(store, id)).Select(e => e.EventName));
     }
 
     [SkippableFact]
@@ -56,7 +56,7 @@ public abstract class RepositoryContract
         Assert.NotNull(loaded);
         Assert.False(loaded.IsOn);
         Assert.Equal(2, loaded.Version);
-        Assert.Equal([1L, 2], (await ReadStreamAsync(store, id)).Select(e => e.Version));
+        Assert.Equal([1L, 2], (await Read.StreamAsync(store, id)).Select(e => e.Version));
     }
 
     [SkippableFact]
@@ -105,7 +105,7 @@ public abstract class RepositoryContract
 
         Assert.Equal(id, ex.StreamId);
         Assert.False(ran);
-        Assert.Empty(await ReadStreamAsync(store, id));
+        Assert.Empty(await Read.StreamAsync(store, id));
     }
 
     [SkippableFact]
@@ -121,7 +121,7 @@ public abstract class RepositoryContract
         Assert.Equal(id, ex.StreamId);
         Assert.Equal(ExpectedVersion.NoStream, ex.Expected);
         Assert.Equal(1, ex.Actual);
-        Assert.Single(await ReadStreamAsync(store, id));
+        Assert.Single(await Read.StreamAsync(store, id));
     }
 
     [SkippableFact]
@@ -139,7 +139,7 @@ public abstract class RepositoryContract
             s.TurnOn();
         }));
 
-        var read = await ReadStreamAsync(store, id);
+        var read = await Read.StreamAsync(store, id);
         Assert.IsType<TurnedOn>(Assert.Single(read).Event);
     }
 
@@ -157,7 +157,7 @@ public abstract class RepositoryContract
         }));
 
         Assert.Null(await switches.LoadAsync(id));
-        Assert.Empty(await ReadAllAsync(store));
+        Assert.Empty(await Read.AllAsync(store));
     }
 
     [SkippableFact]
@@ -319,7 +319,7 @@ public abstract class RepositoryContract
 
         Assert.Equal(source.Token, seen);
         Assert.Equal(2, updated.Version);
-        Assert.Equal(["TurnedOn", "TurnedOff"], (await ReadStreamAsync(store, id)).Select(e => e.EventName));
+        Assert.Equal(["TurnedOn", "TurnedOff"], (await Read.StreamAsync(store, id)).Select(e => e.EventName));
     }
 
     [SkippableFact]
@@ -336,7 +336,7 @@ public abstract class RepositoryContract
             s.TurnOn();
         }));
 
-        Assert.Single(await ReadStreamAsync(store, id));
+        Assert.Single(await Read.StreamAsync(store, id));
     }
 
     [SkippableFact]
@@ -350,7 +350,7 @@ public abstract class RepositoryContract
         var unchanged = await switches.UpdateAsync(id, _ => { });
 
         Assert.Equal(1, unchanged.Version);
-        Assert.Single(await ReadAllAsync(store));
+        Assert.Single(await Read.AllAsync(store));
     }
 
     [SkippableFact]
@@ -366,7 +366,7 @@ public abstract class RepositoryContract
         await publishing.UpdateAsync(published, s => s.TurnOff());
         await plain.NewAsync(appended, s => s.TurnOn());
 
-        var expected = (await ReadStreamAsync(store, published)).Select(e => e.Position);
+        var expected = (await Read.StreamAsync(store, published)).Select(e => e.Position);
         Assert.Equal(expected, await ReadOutboxPositionsAsync(store));
         Assert.Equal(2, expected.Count());
     }
@@ -382,27 +382,5 @@ public abstract class RepositoryContract
 
         Assert.Equal("id", create.ParamName);
         Assert.Equal("id", load.ParamName);
-    }
-
-    private static async Task<List<RecordedEvent>> ReadStreamAsync(IEventStore store, StreamId id)
-    {
-        var events = new List<RecordedEvent>();
-        await foreach (var e in store.ReadStreamAsync(id))
-        {
-            events.Add(e);
-        }
-
-        return events;
-    }
-
-    private static async Task<List<RecordedEvent>> ReadAllAsync(IEventStore store)
-    {
-        var events = new List<RecordedEvent>();
-        await foreach (var e in store.ReadAllAsync())
-        {
-            events.Add(e);
-        }
-
-        return events;
     }
 }

@@ -69,7 +69,7 @@ public abstract class SnapshotContract
         Assert.NotNull(snapshot);
         Assert.Equal(7, snapshot.Version);
         Assert.Equal("EventSourcery.StoreContract.CounterSnapshot", snapshot.Type);
-        var seventh = Assert.Single(await ReadAsync(store.ReadStreamAsync(id, 7, 7)));
+        var seventh = Assert.Single(await Read.ToListAsync(store.ReadStreamAsync(id, 7, 7)));
         Assert.Equal(seventh.Event.Id, snapshot.EventId);
 
         await counters.UpdateAsync(id, c => MoveTimes(c, 2)); // 7 -> 9: no new multiple of 5
@@ -208,23 +208,12 @@ public abstract class SnapshotContract
         Assert.True(second.IsCancellationRequested);
         Assert.Equal(5, updated.Version);
 
-        Assert.Equal(5, (await ReadAsync(store.ReadStreamAsync(id))).Count);
+        Assert.Equal(5, (await Read.ToListAsync(store.ReadStreamAsync(id))).Count);
         var loaded = await new Repository<Counter>(store, new RepositoryOptions { SnapshotEvery = 1 }).LoadAsync(id);
         Assert.Equal(5, loaded!.Moves);
     }
 
     private static ISnapshotStore Snapshots(IEventStore store) => Assert.IsAssignableFrom<ISnapshotStore>(store);
-
-    private static async Task<List<RecordedEvent>> ReadAsync(IAsyncEnumerable<RecordedEvent> events)
-    {
-        var list = new List<RecordedEvent>();
-        await foreach (var e in events)
-        {
-            list.Add(e);
-        }
-
-        return list;
-    }
 
     /// <summary>Passes everything to a store and counts the events read from it.</summary>
     private sealed class CountingStore(IEventStore inner) : IEventStore, ISnapshotStore

@@ -177,7 +177,7 @@ public abstract class SubscriptionContract
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(async () => await store.PublishAsync(id, [Note("lost"), new TurnedOff()], ExpectedVersion.Exactly(1)));
         Assert.Equal("not allowed at night", ex.Message);
 
-        Assert.Equal(["kept"], (await ReadAsync(store.ReadStreamAsync(id))).Select(Text));
+        Assert.Equal(["kept"], (await Read.ToListAsync(store.ReadStreamAsync(id))).Select(Text));
         var delivered = new List<string>();
         await new Outbox(store, (e, _) => { delivered.Add(Text(e)); return ValueTask.CompletedTask; }).RunOnceAsync();
         Assert.Equal(["kept"], delivered); // nothing of the rolled-back publish reached the outbox
@@ -228,16 +228,5 @@ public abstract class SubscriptionContract
         }
 
         return texts;
-    }
-
-    private static async Task<List<RecordedEvent>> ReadAsync(IAsyncEnumerable<RecordedEvent> events)
-    {
-        var list = new List<RecordedEvent>();
-        await foreach (var e in events)
-        {
-            list.Add(e);
-        }
-
-        return list;
     }
 }
