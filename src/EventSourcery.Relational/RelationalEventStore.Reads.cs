@@ -111,10 +111,24 @@ public abstract partial class RelationalEventStore
         var storage = _shared.Storage;
         var tenant = _tenant;
         var streamIds = new RowMaterializer.StreamIdMemo();
+
+        // Where positions commit out of order, pages stay at or below a safe bound; one bound serves every page up to it.
+        var bound = storage.GlobalReadsNeedBound ? 0L : long.MaxValue;
         while (true)
         {
             var from = after;
-            var (page, full) = await RunAsync((session, ct) => storage.ReadAllPageAsync(session, tenant, from, pageBytes, ct), cancellationToken).ConfigureAwait(false);
+            if (bound <= from)
+            {
+                if (await RunAsync((session, ct) => storage.ReadSafeBoundAsync(session, tenant, from, ct), cancellationToken).ConfigureAwait(false) is not { } safe)
+                {
+                    yield break; // nothing committed past the reader
+                }
+
+                bound = safe;
+            }
+
+            var upTo = bound;
+            var (page, full) = await RunAsync((session, ct) => storage.ReadAllPageAsync(session, tenant, from, upTo, pageBytes, ct), cancellationToken).ConfigureAwait(false);
             streamIds.Clear();
             foreach (var row in page)
             {

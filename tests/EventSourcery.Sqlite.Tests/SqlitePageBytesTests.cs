@@ -28,10 +28,10 @@ public sealed class SqlitePageBytesTests : IAsyncLifetime
         var storage = new SqliteStorage();
         var session = new SqliteSession(commands, null);
 
-        var all = await storage.ReadAllPageAsync(session, "", 0, PageBytes, CancellationToken.None);
+        var all = await storage.ReadAllPageAsync(session, "", 0, long.MaxValue, PageBytes, CancellationToken.None);
         var stream = await storage.ReadStreamPageAsync(session, StreamKey.From(id, ""), 1, long.MaxValue, PageBytes, CancellationToken.None);
         var rebuild = await storage.ReadStreamEventsPageAsync(session, StreamKey.From(id, ""), 1, PageBytes, CancellationToken.None);
-        var last = await storage.ReadAllPageAsync(session, "", all.Rows[^1].Position + 4, PageBytes, CancellationToken.None);
+        var last = await storage.ReadAllPageAsync(session, "", all.Rows[^1].Position + 4, long.MaxValue, PageBytes, CancellationToken.None);
 
         Assert.Equal((4, true), (all.Rows.Count, all.Full));
         Assert.Equal((4, true), (stream.Rows.Count, stream.Full));

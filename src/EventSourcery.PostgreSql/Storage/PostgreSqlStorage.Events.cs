@@ -64,7 +64,7 @@ internal sealed partial class PostgreSqlStorage
             LIMIT {PageSize + 1};
             """;
 
-        // The safe upper bound of a page (see ReadAllPageAsync): the highest committed position (this statement's
+        // The safe upper bound of global reads (see ReadSafeBoundAsync): the highest committed position (this statement's
         // snapshot), and then, only when it is past the reader's, the append lock taken exclusively and let go at once,
         // which waits for every append that held it shared. A session lock and its release in one statement, so that
         // it never outlives the statement, and so that inside a user's transaction it is not held until they commit.
@@ -182,32 +182,29 @@ internal sealed partial class PostgreSqlStorage
     }
 
     /// <inheritdoc />
+    /// <remarks>True: appends hold <see cref="AppendLock"/> shared, side by side, and commit out of position order.</remarks>
+    public override bool GlobalReadsNeedBound => true;
+
+    /// <inheritdoc />
     /// <remarks>
-    /// Appends commit out of position order (they hold <see cref="AppendLock"/> shared, side by side), so a page is
-    /// read only up to a safe bound: the highest committed position <c>B</c>, read first; then the lock, taken
-    /// exclusively and let go, which waits for every append in flight; then the page, up to <c>B</c>, in a new
-    /// statement. Any position below <c>B</c> was taken before <c>B</c> was, so by an append that held the lock before
-    /// <c>B</c> committed: committed or rolled back by the time the page is read. Two round trips when there is
-    /// something new, one (and no lock) when there is not. See docs/decisions/0012.
+    /// The highest committed position <c>B</c>, read first; then, only when it is past the reader, the lock taken
+    /// exclusively and let go, which waits for every append in flight. Any position below <c>B</c> was taken before
+    /// <c>B</c> was, so by an append that held the lock before <c>B</c> committed: committed or rolled back once the
+    /// statement returns. Pages are then read up to <c>B</c> in later statements. See docs/decisions/0012.
     /// </remarks>
-    public override async Task<RowPage<StoredEventRow>> ReadAllPageAsync(RelationalSession session, string tenantId, long afterPosition, int pageBytes, CancellationToken cancellationToken)
+    public override async Task<long?> ReadSafeBoundAsync(RelationalSession session, string tenantId, long afterPosition, CancellationToken cancellationToken)
     {
-        var npgsql = NpgsqlSession.Of(session);
-        long bound;
-        using (var boundCommand = npgsql.Command(_readAllBoundSql))
-        {
-            boundCommand.Parameters.AddWithValue("lock", AppendLock);
-            boundCommand.Parameters.AddWithValue("tenant", tenantId);
-            boundCommand.Parameters.AddWithValue("after", afterPosition);
-            if (await boundCommand.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not long found)
-            {
-                return new([], false); // nothing committed past the reader
-            }
+        using var command = NpgsqlSession.Of(session).Command(_readAllBoundSql);
+        command.Parameters.AddWithValue("lock", AppendLock);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("after", afterPosition);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long bound ? bound : null;
+    }
 
-            bound = found;
-        }
-
-        using var command = npgsql.Command(_readAllPageSql);
+    /// <inheritdoc />
+    public override async Task<RowPage<StoredEventRow>> ReadAllPageAsync(RelationalSession session, string tenantId, long afterPosition, long bound, int pageBytes, CancellationToken cancellationToken)
+    {
+        using var command = NpgsqlSession.Of(session).Command(_readAllPageSql);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("after", afterPosition);
         command.Parameters.AddWithValue("bound", bound);

@@ -82,8 +82,25 @@ internal abstract class RelationalStorage
     /// <summary>Up to <see cref="PageRows"/> events (and about <paramref name="pageBytes"/> bytes) of one stream from <paramref name="fromVersion"/>, with only what rebuilding an aggregate needs.</summary>
     public abstract Task<RowPage<StoredStreamEventRow>> ReadStreamEventsPageAsync(RelationalSession session, StreamKey stream, long fromVersion, int pageBytes, CancellationToken cancellationToken);
 
-    /// <summary>Up to <see cref="PageRows"/> events (and about <paramref name="pageBytes"/> bytes) of the tenant's streams after <paramref name="afterPosition"/>, in position order.</summary>
-    public abstract Task<RowPage<StoredEventRow>> ReadAllPageAsync(RelationalSession session, string tenantId, long afterPosition, int pageBytes, CancellationToken cancellationToken);
+    /// <summary>
+    /// Whether positions can commit out of order, so that a global read must stay at or below a safe bound
+    /// (<see cref="ReadSafeBoundAsync"/>). False where writers take turns until they commit (SQLite).
+    /// </summary>
+    public virtual bool GlobalReadsNeedBound => false;
+
+    /// <summary>
+    /// Where <see cref="GlobalReadsNeedBound"/>: the highest committed position below which every position that will
+    /// ever commit has committed (waiting for writes in flight if need be), or null when nothing is committed after
+    /// <paramref name="afterPosition"/>. A bound stays safe: one read serves every page up to it.
+    /// </summary>
+    public virtual Task<long?> ReadSafeBoundAsync(RelationalSession session, string tenantId, long afterPosition, CancellationToken cancellationToken)
+        => Task.FromResult<long?>(long.MaxValue);
+
+    /// <summary>
+    /// Up to <see cref="PageRows"/> events (and about <paramref name="pageBytes"/> bytes) of the tenant's streams after
+    /// <paramref name="afterPosition"/> and at or below <paramref name="bound"/>, in position order.
+    /// </summary>
+    public abstract Task<RowPage<StoredEventRow>> ReadAllPageAsync(RelationalSession session, string tenantId, long afterPosition, long bound, int pageBytes, CancellationToken cancellationToken);
 
     /// <summary>The position of the tenant's last still-stored event, or 0.</summary>
     public abstract Task<long> ReadHeadPositionAsync(RelationalSession session, string tenantId, CancellationToken cancellationToken);

@@ -124,7 +124,8 @@ internal sealed partial class SqliteStorage
     }
 
     /// <summary>Up to <see cref="PageSize"/> events (and about <paramref name="pageBytes"/> bytes) of the tenant's streams after <paramref name="afterPosition"/>, in position order.</summary>
-    public override async Task<RowPage<StoredEventRow>> ReadAllPageAsync(RelationalSession session, string tenantId, long afterPosition, int pageBytes, CancellationToken cancellationToken)
+    /// <remarks>SQLite's writers take turns until they commit, so positions commit in order and no bound is needed (<paramref name="bound"/> is ignored).</remarks>
+    public override async Task<RowPage<StoredEventRow>> ReadAllPageAsync(RelationalSession session, string tenantId, long afterPosition, long bound, int pageBytes, CancellationToken cancellationToken)
     {
         var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, ReadAllPageSql, static p =>
