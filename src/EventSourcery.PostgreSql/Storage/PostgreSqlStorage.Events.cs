@@ -61,7 +61,7 @@ internal sealed partial class PostgreSqlStorage
             FROM {_events} e JOIN {_streams} s ON s.stream_key = e.stream_key
             WHERE e.tenant_id = @tenant AND e.position > @after AND e.position <= @bound
             ORDER BY e.position
-            LIMIT {PageSize + 1};
+            LIMIT {PageSize};
             """;
 
         // The safe upper bound of global reads (see ReadSafeBoundAsync): the highest committed position (this statement's
@@ -159,7 +159,7 @@ internal sealed partial class PostgreSqlStorage
         AddStreamKey(command, stream);
         command.Parameters.AddWithValue("from", fromVersion);
         command.Parameters.AddWithValue("to", toVersion);
-        return await ReadRowsAsync(command, streamColumns: false, StreamPageSize, pageBytes, cancellationToken).ConfigureAwait(false);
+        return await ReadRowsAsync(command, streamColumns: false, StreamPageSize, probeNext: true, pageBytes, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -208,7 +208,7 @@ internal sealed partial class PostgreSqlStorage
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("after", afterPosition);
         command.Parameters.AddWithValue("bound", bound);
-        return await ReadRowsAsync(command, streamColumns: true, PageSize, pageBytes, cancellationToken).ConfigureAwait(false);
+        return await ReadRowsAsync(command, streamColumns: true, PageSize, probeNext: false, pageBytes, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -220,7 +220,12 @@ internal sealed partial class PostgreSqlStorage
     }
 
     /// <summary>The command's event rows, up to its <c>LIMIT</c> or until they hold <paramref name="pageBytes"/> bytes of payload and metadata.</summary>
-    private static async Task<RowPage<StoredEventRow>> ReadRowsAsync(Npgsql.NpgsqlCommand command, bool streamColumns, int pageRows, int pageBytes, CancellationToken cancellationToken)
+    /// <remarks>
+    /// With <paramref name="probeNext"/>, the statement's <c>LIMIT</c> is one more than <paramref name="pageRows"/> and
+    /// that row tells whether another page follows (stream reads); without, a page of <paramref name="pageRows"/> rows
+    /// counts as full (global reads, which end at their safe bound without another statement).
+    /// </remarks>
+    private static async Task<RowPage<StoredEventRow>> ReadRowsAsync(Npgsql.NpgsqlCommand command, bool streamColumns, int pageRows, bool probeNext, int pageBytes, CancellationToken cancellationToken)
     {
         var rows = new List<StoredEventRow>();
         long bytes = 0;
@@ -232,7 +237,7 @@ internal sealed partial class PostgreSqlStorage
             bytes += (row.Payload?.Length ?? 0) + (row.Metadata?.Length ?? 0);
         }
 
-        return new(rows, await IsFullAsync(reader, rows.Count, pageRows, bytes, pageBytes, cancellationToken).ConfigureAwait(false));
+        return new(rows, probeNext ? await IsFullAsync(reader, rows.Count, pageRows, bytes, pageBytes, cancellationToken).ConfigureAwait(false) : rows.Count == pageRows || bytes >= pageBytes);
     }
 
     /// <summary>
