@@ -60,10 +60,10 @@ var outbox = new Outbox(store, Broker, new OutboxOptions
     MaxAttempts = 10,
 });
 
-for (var pass = 1; await outbox.PendingAsync() > 0 && pass <= 50; pass++)
+for (var pass = 1; await outbox.GetPendingCountAsync() > 0 && pass <= 50; pass++)
 {
     var count = await outbox.RunOnceAsync();
-    Console.WriteLine($"pass {pass,2}: delivered {count}, pending {await outbox.PendingAsync()}");
+    Console.WriteLine($"pass {pass,2}: delivered {count}, pending {await outbox.GetPendingCountAsync()}");
     await Task.Delay(60);
 }
 
@@ -76,5 +76,5 @@ foreach (var line in delivered)
 
 var inOrder = delivered.GroupBy(l => l.Split(' ')[0]).All(g => g.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]).SequenceEqual(["v1", "v2", "v3"]));
 Console.WriteLine();
-Console.WriteLine($"{delivered.Count} of {orders.Length * 3} delivered, each order in order: {inOrder}, dead letters: {(await outbox.DeadLettersAsync()).Count}");
+Console.WriteLine($"{delivered.Count} of {orders.Length * 3} delivered, each order in order: {inOrder}, dead letters: {(await outbox.GetDeadLettersAsync()).Count}");
 return delivered.Count == orders.Length * 3 && inOrder ? 0 : 1;

@@ -4,7 +4,7 @@ namespace EventSourcery;
 /// How a <see cref="PostgreSqlEventStore"/> serializes, stamps and pages (the options of every relational store), and
 /// where its tables live and how long it waits: PostgreSQL's own.
 /// </summary>
-public sealed class PostgreSqlEventStoreOptions : RelationalEventStoreOptions
+public sealed record PostgreSqlEventStoreOptions : RelationalEventStoreOptions
 {
     /// <summary>
     /// The schema that holds the store's tables: <c>public</c> unless set. Created on first use when it does not exist.

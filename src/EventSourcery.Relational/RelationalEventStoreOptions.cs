@@ -6,7 +6,7 @@ namespace EventSourcery;
 /// What every relational store (SQLite, PostgreSQL) takes: how it serializes, stamps and pages.
 /// Each provider's options add what is its own.
 /// </summary>
-public abstract class RelationalEventStoreOptions
+public abstract record RelationalEventStoreOptions
 {
     /// <summary>Only the provider packages derive options.</summary>
     internal RelationalEventStoreOptions()

@@ -1,7 +1,7 @@
 namespace EventSourcery;
 
 /// <summary>How a <see cref="SqliteEventStore"/> serializes, stamps and waits: the options of every relational store, and SQLite's own.</summary>
-public sealed class SqliteEventStoreOptions : RelationalEventStoreOptions
+public sealed record SqliteEventStoreOptions : RelationalEventStoreOptions
 {
     /// <summary>
     /// How hard SQLite pushes each commit to disk (<c>PRAGMA synchronous</c>) on a connection the store opens itself.

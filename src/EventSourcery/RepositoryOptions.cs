@@ -1,7 +1,7 @@
 namespace EventSourcery;
 
 /// <summary>How a <see cref="Repository{TAggregate}"/> saves.</summary>
-public sealed class RepositoryOptions
+public sealed record RepositoryOptions
 {
     /// <summary>
     /// When true, changes are saved with <see cref="IEventStore.PublishAsync"/> so they also enter the outbox;

@@ -148,7 +148,7 @@ public sealed class OutboxCommandTests
             (e, _) => e.Event is OrderPlaced { Customer: "bad" } ? throw new InvalidOperationException("refused bad customer") : ValueTask.CompletedTask,
             new OutboxOptions { MaxAttempts = 1 });
         await outbox.RunOnceAsync();
-        Assert.Equal(2, (await outbox.DeadLettersAsync()).Count);
+        Assert.Equal(2, (await outbox.GetDeadLettersAsync()).Count);
         return temp;
     }
 }

@@ -119,9 +119,9 @@ public sealed class OutboxFaultTests(ITestOutputHelper output)
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(Soak.Scale(90));
         var zombie = 0;
-        while (!publishing.IsCompleted || await outbox.PendingAsync() > 0)
+        while (!publishing.IsCompleted || await outbox.GetPendingCountAsync() > 0)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"not everything was delivered in time (seed {seed}); pending {await outbox.PendingAsync()}");
+            Assert.True(DateTime.UtcNow < deadline, $"not everything was delivered in time (seed {seed}); pending {await outbox.GetPendingCountAsync()}");
             switch (Roll(10))
             {
                 case 0:
@@ -194,7 +194,7 @@ public sealed class OutboxFaultTests(ITestOutputHelper output)
                 }
             }
 
-            var pending = await outbox.PendingAsync();
+            var pending = await outbox.GetPendingCountAsync();
             if (pending > 0 && publishing.IsCompleted)
             {
                 await outbox.RetryAsync(); // only dead letters can be stuck for good
@@ -207,7 +207,7 @@ public sealed class OutboxFaultTests(ITestOutputHelper output)
 
         await publishing;
         output.WriteLine($"{kind}, seed {seed}: {deliveries.Count} deliveries of {StreamCount * perStream} events; " + string.Join(", ", counters.Select(c => $"{c.Key} {c.Value}")));
-        Assert.Empty(await outbox.DeadLettersAsync());
+        Assert.Empty(await outbox.GetDeadLettersAsync());
         AssertDeliveredInOrder(streams.ToDictionary(s => s, _ => (long)perStream), deliveries, interruptions, seed);
         Assert.True(counters["interrupted"] > 0 && counters["failures"] > 0 && counters["abandoned claims"] > 0, "the faults were not exercised");
     }

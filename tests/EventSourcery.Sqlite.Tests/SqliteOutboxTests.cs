@@ -65,7 +65,7 @@ public sealed class SqliteOutboxDeliveryTests : IAsyncLifetime
         var reopened = await _db.OpenStoreAsync();
         var delivered = new List<RecordedEvent>();
         var outbox = new Outbox(reopened, Collect(delivered), Options());
-        Assert.Equal(3, await outbox.PendingAsync());
+        Assert.Equal(3, await outbox.GetPendingCountAsync());
         Assert.Equal(3, await outbox.RunOnceAsync());
 
         Assert.Equal(["TurnedOn", "TurnedOff", "NoteAdded"], delivered.Select(e => e.EventName));
@@ -76,7 +76,7 @@ public sealed class SqliteOutboxDeliveryTests : IAsyncLifetime
         Assert.Equal([1L, 2L, 1L], delivered.Select(e => e.Version));
         Assert.Equal("hello", ((NoteAdded)delivered[2].Event).Text);
         Assert.All(delivered, e => Assert.Null(e.TenantId));
-        Assert.Equal(0, await outbox.PendingAsync());
+        Assert.Equal(0, await outbox.GetPendingCountAsync());
 
         var acme = new List<RecordedEvent>();
         Assert.Equal(1, await new Outbox(reopened.ForTenant("acme"), Collect(acme), Options()).RunOnceAsync());
@@ -175,7 +175,7 @@ public sealed class SqliteOutboxDeliveryTests : IAsyncLifetime
 
         clock.Advance(lease - TimeSpan.FromTicks(1));
         Assert.Equal(0, await outbox.RunOnceAsync());
-        Assert.Equal(3, await outbox.PendingAsync());
+        Assert.Equal(3, await outbox.GetPendingCountAsync());
 
         clock.Advance(TimeSpan.FromTicks(1)); // the lease is over
         Assert.Equal(3, await outbox.RunOnceAsync());
@@ -183,7 +183,7 @@ public sealed class SqliteOutboxDeliveryTests : IAsyncLifetime
 
         // Should the runner come back to life, completing what was taken over is harmless.
         await ((IOutboxStore)store).CompleteOutboxAsync("dying-runner", dying[0].Id);
-        Assert.Equal(0, await outbox.PendingAsync());
+        Assert.Equal(0, await outbox.GetPendingCountAsync());
     }
 
     [Fact]
@@ -207,7 +207,7 @@ public sealed class SqliteOutboxDeliveryTests : IAsyncLifetime
             return ValueTask.CompletedTask;
         }, Options());
 
-        var dead = Assert.Single(await outbox.DeadLettersAsync());
+        var dead = Assert.Single(await outbox.GetDeadLettersAsync());
         Assert.Equal("p1", Text(dead.Event));
         Assert.Equal(poison, dead.Event.StreamId);
         Assert.Equal("poison", dead.Event.StreamId.Name);
@@ -216,13 +216,13 @@ public sealed class SqliteOutboxDeliveryTests : IAsyncLifetime
         Assert.Equal("FormatException: cannot encode p1", dead.LastError);
         Assert.Equal(now, dead.DeadLetteredAt);
         Assert.Equal(TimeSpan.Zero, dead.DeadLetteredAt!.Value.Offset);
-        Assert.Equal(2, await outbox.PendingAsync());
+        Assert.Equal(2, await outbox.GetPendingCountAsync());
 
         Assert.Equal(0, await outbox.RunOnceAsync()); // p2 still waits behind the dead letter
         Assert.Equal(1, await outbox.RetryAsync());
         Assert.Equal(2, await outbox.RunOnceAsync());
         Assert.Equal(["p1", "p2"], delivered);
-        Assert.Empty(await outbox.DeadLettersAsync());
+        Assert.Empty(await outbox.GetDeadLettersAsync());
     }
 
     [Fact]
@@ -298,7 +298,7 @@ public sealed class SqliteOutboxDeliveryTests : IAsyncLifetime
         Assert.Equal(0, await outbox.RunOnceAsync());
         Assert.Equal(["fine"], delivered);
 
-        var dead = Assert.Single(await outbox.DeadLettersAsync());
+        var dead = Assert.Single(await outbox.GetDeadLettersAsync());
         var error = Assert.IsType<EventReadException>(dead.ReadError);
         Assert.Equal(bad, error.StreamId);
         Assert.Equal(1, error.Version);
@@ -331,7 +331,7 @@ public sealed class SqliteOutboxDeliveryTests : IAsyncLifetime
         var outbox = new Outbox(store, (_, _) => ValueTask.CompletedTask, Options());
         Assert.Equal(0, await outbox.RunOnceAsync());
 
-        var dead = Assert.Single(await outbox.DeadLettersAsync());
+        var dead = Assert.Single(await outbox.GetDeadLettersAsync());
         Assert.Equal("NoteAdded", dead.Event.EventName);
         Assert.Equal("{\"text\":\"vic", Assert.IsType<UnreadableEvent>(dead.Event.Event).Payload);
         Assert.Contains("does not fit NoteAdded", dead.ReadError!.Message, StringComparison.Ordinal);

@@ -33,7 +33,7 @@ public abstract class OutboxContract
         Assert.Equal(["a1", "a2", "b1", "a3"], delivered.Select(Text));
         Assert.Equal(delivered.Select(e => e.Position).Order(), delivered.Select(e => e.Position));
         Assert.Equal([1L, 2L, 1L, 3L], delivered.Select(e => e.Version));
-        Assert.Equal(0, await outbox.PendingAsync());
+        Assert.Equal(0, await outbox.GetPendingCountAsync());
     }
 
     [SkippableFact]
@@ -43,7 +43,7 @@ public abstract class OutboxContract
         await store.AppendAsync(StreamId.New(), [Note("x")], ExpectedVersion.NoStream);
         var outbox = new Outbox(store, (_, _) => ValueTask.CompletedTask, Options());
         Assert.Equal(0, await outbox.RunOnceAsync());
-        Assert.Equal(0, await outbox.PendingAsync());
+        Assert.Equal(0, await outbox.GetPendingCountAsync());
     }
 
     [SkippableFact]
@@ -175,18 +175,18 @@ public abstract class OutboxContract
         }
 
         Assert.Equal(["other"], delivered);
-        var dead = Assert.Single(await outbox.DeadLettersAsync());
+        var dead = Assert.Single(await outbox.GetDeadLettersAsync());
         Assert.Equal("poison", Text(dead.Event));
         Assert.Equal(3, dead.Attempts);
         Assert.Equal("FormatException: cannot encode poison", dead.LastError);
         Assert.NotNull(dead.DeadLetteredAt);
-        Assert.Equal(2, await outbox.PendingAsync()); // the dead letter and the event waiting behind it
+        Assert.Equal(2, await outbox.GetPendingCountAsync()); // the dead letter and the event waiting behind it
 
         healthy = true;
         Assert.Equal(1, await outbox.RetryAsync());
         Assert.Equal(2, await outbox.RunOnceAsync());
         Assert.Equal(["other", "poison", "after"], delivered);
-        Assert.Empty(await outbox.DeadLettersAsync());
+        Assert.Empty(await outbox.GetDeadLettersAsync());
     }
 
     [SkippableFact]
@@ -199,13 +199,13 @@ public abstract class OutboxContract
         var failing = true;
         var outbox = new Outbox(store, (_, _) => failing ? throw new InvalidOperationException("down") : ValueTask.CompletedTask, Options() with { MaxAttempts = 1 });
         await outbox.RunOnceAsync();
-        var dead = await outbox.DeadLettersAsync();
+        var dead = await outbox.GetDeadLettersAsync();
         Assert.Equal(2, dead.Count);
 
         failing = false;
         Assert.Equal(1, await outbox.RetryAsync([dead.Single(d => Text(d.Event) == "y").Id]));
         Assert.Equal(1, await outbox.RunOnceAsync());
-        Assert.Equal("x", Text(Assert.Single(await outbox.DeadLettersAsync()).Event));
+        Assert.Equal("x", Text(Assert.Single(await outbox.GetDeadLettersAsync()).Event));
     }
 
     [SkippableFact]
@@ -235,7 +235,7 @@ public abstract class OutboxContract
 
         Assert.Equal(4, await outbox.RunOnceAsync(cts.Token));
         Assert.Equal(["e0", "e1", "e2", "e3"], delivered);
-        Assert.Empty(await outbox.DeadLettersAsync());
+        Assert.Empty(await outbox.GetDeadLettersAsync());
 
         Assert.Equal(6, await outbox.RunOnceAsync());
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"e{i}"), delivered);
@@ -356,7 +356,7 @@ public abstract class OutboxContract
         Assert.Equal(10, await outbox.RunOnceAsync());
 
         Assert.Equal(pendingAtEachDelivery.Select(n => (long)n), pending); // what is still in the outbox as each is delivered
-        Assert.Equal(0, await outbox.PendingAsync()); // the last, partial group is completed before the run returns
+        Assert.Equal(0, await outbox.GetPendingCountAsync()); // the last, partial group is completed before the run returns
     }
 
     [SkippableFact]
@@ -370,7 +370,7 @@ public abstract class OutboxContract
         var outbox = new Outbox(store, CancellingAt("e5", cts, delivered), Options() with { CompletionBatchSize = 4 });
 
         Assert.Equal(5, await outbox.RunOnceAsync(cts.Token));
-        Assert.Equal(5, await outbox.PendingAsync()); // e0-e3 as a group, e4 alone when the run stopped
+        Assert.Equal(5, await outbox.GetPendingCountAsync()); // e0-e3 as a group, e4 alone when the run stopped
 
         Assert.Equal(5, await outbox.RunOnceAsync());
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"e{i}"), delivered); // nothing twice, nothing lost
@@ -405,13 +405,13 @@ public abstract class OutboxContract
             return ValueTask.CompletedTask;
         }, Options() with { MaxAttempts = 50, InitialBackoff = TimeSpan.Zero, BatchSize = 64 });
 
-        for (var pass = 0; pass < 500 && await outbox.PendingAsync() > 0; pass++)
+        for (var pass = 0; pass < 500 && await outbox.GetPendingCountAsync() > 0; pass++)
         {
             await outbox.RunOnceAsync();
         }
 
-        Assert.Equal(0, await outbox.PendingAsync());
-        Assert.Empty(await outbox.DeadLettersAsync());
+        Assert.Equal(0, await outbox.GetPendingCountAsync());
+        Assert.Empty(await outbox.GetDeadLettersAsync());
         Assert.Equal(1_000, delivered.Values.Sum(l => l.Count));
         foreach (var (stream, list) in delivered)
         {
@@ -539,7 +539,7 @@ public abstract class OutboxContract
 
     private static async Task Drain(Outbox outbox)
     {
-        for (var i = 0; i < 200 && await outbox.PendingAsync() > 0; i++)
+        for (var i = 0; i < 200 && await outbox.GetPendingCountAsync() > 0; i++)
         {
             await outbox.RunOnceAsync();
             await Task.Yield();

@@ -92,7 +92,7 @@ public class OutboxBenchmarks
     [IterationSetup(Targets = [nameof(Deliver), nameof(DeliverCompletingGroupsOf10)])]
     public void FillOutbox()
     {
-        if (_outbox.PendingAsync().GetAwaiter().GetResult() != 0)
+        if (_outbox.GetPendingCountAsync().GetAwaiter().GetResult() != 0)
         {
             throw new InvalidOperationException("The outbox was not drained by the last iteration.");
         }

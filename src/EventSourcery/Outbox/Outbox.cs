@@ -174,7 +174,7 @@ public sealed class Outbox
     }
 
     /// <summary>The dead-lettered entries, with their last error and attempt count, oldest first.</summary>
-    public async Task<IReadOnlyList<OutboxEntry>> DeadLettersAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<OutboxEntry>> GetDeadLettersAsync(CancellationToken cancellationToken = default)
         => await _store.ReadDeadLettersAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Puts dead-lettered entries back for delivery with a fresh attempt count: those named, or all when none are.</summary>
@@ -187,7 +187,7 @@ public sealed class Outbox
     }
 
     /// <summary>How many published events are not delivered yet, dead letters included.</summary>
-    public async Task<long> PendingAsync(CancellationToken cancellationToken = default)
+    public async Task<long> GetPendingCountAsync(CancellationToken cancellationToken = default)
         => await _store.CountOutboxAsync(cancellationToken).ConfigureAwait(false);
 
     private async Task RecordFailureAsync(string runnerId, OutboxEntry entry, Exception error)
