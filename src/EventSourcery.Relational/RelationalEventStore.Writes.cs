@@ -118,74 +118,83 @@ public abstract partial class RelationalEventStore
         // Listeners run inside the append's transaction; without them, a provider whose append is one command may
         // leave its own transaction out (a round trip fewer).
         var oneCommand = listeners.IsEmpty && storage.AppendIsOneCommand;
+        var telemetry = AppendTelemetry.Start(storage.DbSystem, streamId, serialized, toOutbox, _tenant, storage.IsServer);
         var lostRaces = 0;
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            TimeSpan delay;
-            Exception? lostRace;
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                await using var write = await executor.BeginWriteAsync(oneCommand, cancellationToken).ConfigureAwait(false);
-                var session = write.Session;
-                var recordedAt = _shared.Time.GetUtcNow();
-                var positions = listeners.IsEmpty ? null : new long[events.Count];
-                var outcome = await storage.AppendAsync(session, stream, expectedVersion, events, serialized, recordedAt, outboxed, positions, cancellationToken).ConfigureAwait(false);
-                if (outcome.Refused)
+                TimeSpan delay;
+                Exception? lostRace;
+                try
                 {
-                    // A retry of an append that committed finds its events where it would put them: its result.
-                    var storedIds = await storage.FindEventIdsAsync(session, stream, events, cancellationToken).ConfigureAwait(false);
-                    return AppendRetry.Resolve(streamId, expectedVersion, events, storedIds)
-                        ?? throw new ConcurrencyException(streamId, expectedVersion, outcome.CurrentVersion);
-                }
-
-                if (outcome.LastPosition is { } lastPosition)
-                {
-                    var firstVersion = outcome.FirstVersion;
-                    if (positions is not null)
+                    await using var write = await executor.BeginWriteAsync(oneCommand, cancellationToken).ConfigureAwait(false);
+                    var session = write.Session;
+                    var recordedAt = _shared.Time.GetUtcNow();
+                    var positions = listeners.IsEmpty ? null : new long[events.Count];
+                    var outcome = await storage.AppendAsync(session, stream, expectedVersion, events, serialized, recordedAt, outboxed, positions, cancellationToken).ConfigureAwait(false);
+                    if (outcome.Refused)
                     {
-                        await InvokeListenersAsync(listeners, RowMaterializer.WithStoredName(streamId, outcome.StreamName), firstVersion, positions, events, serialized, recordedAt, cancellationToken).ConfigureAwait(false);
+                        // A retry of an append that committed finds its events where it would put them: its result.
+                        var storedIds = await storage.FindEventIdsAsync(session, stream, events, cancellationToken).ConfigureAwait(false);
+                        return telemetry.Succeeded(AppendRetry.Resolve(streamId, expectedVersion, events, storedIds)
+                            ?? throw new ConcurrencyException(streamId, expectedVersion, outcome.CurrentVersion));
                     }
 
-                    await write.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    if (write.CommitIsFinal)
+                    if (outcome.LastPosition is { } lastPosition)
                     {
-                        _shared.Signal.Appended(_tenant, lastPosition); // before the next operation: in commit order
+                        var firstVersion = outcome.FirstVersion;
+                        if (positions is not null)
+                        {
+                            await InvokeListenersAsync(listeners, RowMaterializer.WithStoredName(streamId, outcome.StreamName), firstVersion, positions, events, serialized, recordedAt, cancellationToken).ConfigureAwait(false);
+                        }
+
+                        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+                        if (write.CommitIsFinal)
+                        {
+                            _shared.Signal.Appended(_tenant, lastPosition); // before the next operation: in commit order
+                        }
+
+                        return telemetry.Succeeded(new AppendResult(firstVersion + events.Count - 1, lastPosition));
                     }
 
-                    return new AppendResult(firstVersion + events.Count - 1, lastPosition);
+                    lostRace = null; // the stream moved on between our read and our write: nothing was written
                 }
-
-                lostRace = null; // the stream moved on between our read and our write: nothing was written
-            }
-            catch (ListenerFailedException failed)
-            {
-                // Rolled back by now; the caller gets the listener's exception itself, with its own stack trace.
-                failed.Error.Throw();
-                throw;
-            }
-            catch (DbException ex) when (storage.IsEventIdViolation(ex))
-            {
-                // Rolled back by now: whatever holds the ids was stored before this append. Its retry, or a reused id.
-                return await ResolveTakenIdsAsync(streamId, stream, expectedVersion, events, ex, cancellationToken).ConfigureAwait(false);
-            }
-            catch (DbException ex) when (storage.IsUniqueViolation(ex))
-            {
-                lostRace = ex; // another writer created the stream (or took the version) first; rolled back by now
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException and not ConcurrencyException)
-            {
-                if (!executor.Judge(ex, attempt, cancellationToken).ShouldRetry(out delay))
+                catch (ListenerFailedException failed)
                 {
+                    // Rolled back by now; the caller gets the listener's exception itself, with its own stack trace.
+                    failed.Error.Throw();
                     throw;
                 }
+                catch (DbException ex) when (storage.IsEventIdViolation(ex))
+                {
+                    // Rolled back by now: whatever holds the ids was stored before this append. Its retry, or a reused id.
+                    return telemetry.Succeeded(await ResolveTakenIdsAsync(streamId, stream, expectedVersion, events, ex, cancellationToken).ConfigureAwait(false));
+                }
+                catch (DbException ex) when (storage.IsUniqueViolation(ex))
+                {
+                    lostRace = ex; // another writer created the stream (or took the version) first; rolled back by now
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException and not ConcurrencyException)
+                {
+                    if (!executor.Judge(ex, attempt, cancellationToken).ShouldRetry(out delay))
+                    {
+                        throw;
+                    }
 
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                continue;
+                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                // Lost a race: our read of the stream was stale. When the expectation still holds on what the winner
+                // wrote (Any, or a stream created and deleted meanwhile), run the append again on that, a few times.
+                await ThrowUnlessStillExpectedAsync(streamId, expectedVersion, stream, ++lostRaces, lostRace, cancellationToken).ConfigureAwait(false);
             }
-
-            // Lost a race: our read of the stream was stale. When the expectation still holds on what the winner
-            // wrote (Any, or a stream created and deleted meanwhile), run the append again on that, a few times.
-            await ThrowUnlessStillExpectedAsync(streamId, expectedVersion, stream, ++lostRaces, lostRace, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            telemetry.Failed(ex);
+            throw;
         }
     }
 

@@ -127,19 +127,30 @@ public sealed class Repository<TAggregate>
     public async Task<TAggregate?> LoadAsync(StreamId id, CancellationToken cancellationToken = default)
     {
         id.ThrowIfDefault(nameof(id));
-        if (_snapshots is not null && await LoadFromSnapshotAsync(id, cancellationToken).ConfigureAwait(false) is { } restored)
+        var telemetry = LoadTelemetry.Start(id, typeof(TAggregate).Name);
+        try
         {
-            return restored;
-        }
+            if (_snapshots is not null && await LoadFromSnapshotAsync(id, cancellationToken).ConfigureAwait(false) is ({ } restored, var snapshotVersion))
+            {
+                telemetry.Loaded(restored.Version, restored.Version - snapshotVersion, fromSnapshot: true);
+                return restored;
+            }
 
-        TAggregate? aggregate = null;
-        await foreach (var (version, @event) in ReadEventsAsync(id, 1, cancellationToken).ConfigureAwait(false))
+            TAggregate? aggregate = null;
+            await foreach (var (version, @event) in ReadEventsAsync(id, 1, cancellationToken).ConfigureAwait(false))
+            {
+                aggregate ??= CreateFor(id);
+                aggregate.Replay(@event, version);
+            }
+
+            telemetry.Loaded(aggregate?.Version ?? 0, aggregate?.Version ?? 0, fromSnapshot: false);
+            return aggregate;
+        }
+        catch (Exception ex)
         {
-            aggregate ??= CreateFor(id);
-            aggregate.Replay(@event, version);
+            telemetry.Failed(ex);
+            throw;
         }
-
-        return aggregate;
     }
 
     /// <summary>
@@ -210,7 +221,8 @@ public sealed class Repository<TAggregate>
     // The aggregate rebuilt from its latest snapshot plus the events after it, or null when there is no usable snapshot:
     // none, another type or shape, unreadable JSON, or a stream that no longer holds the event it was taken at.
     // (A plain comment: the compiler would put a private member's XML docs in the shipped documentation file.)
-    private async Task<TAggregate?> LoadFromSnapshotAsync(StreamId id, CancellationToken cancellationToken)
+    // Also the snapshot's version, for the count of events replayed after it.
+    private async Task<(TAggregate? Aggregate, long SnapshotVersion)> LoadFromSnapshotAsync(StreamId id, CancellationToken cancellationToken)
     {
         var aggregate = CreateFor(id);
         if (aggregate is not ISnapshotable snapshotable
@@ -218,7 +230,7 @@ public sealed class Repository<TAggregate>
             || snapshot.Type != snapshotable.SnapshotType
             || snapshot.Fingerprint != snapshotable.SnapshotFingerprint)
         {
-            return null;
+            return default;
         }
 
         try
@@ -227,7 +239,7 @@ public sealed class Repository<TAggregate>
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or OverflowException)
         {
-            return null; // written by an older shape the fingerprint did not catch: rebuild from events
+            return default; // written by an older shape the fingerprint did not catch: rebuild from events
         }
 
         var anchored = false;
@@ -238,7 +250,7 @@ public sealed class Repository<TAggregate>
                 // The snapshot is valid only if the stream still holds the very event it was taken at.
                 if (version != snapshot.Version || @event.Id != snapshot.EventId)
                 {
-                    return null;
+                    return default;
                 }
 
                 aggregate.Version = snapshot.Version;
@@ -249,7 +261,7 @@ public sealed class Repository<TAggregate>
             aggregate.Replay(@event, version);
         }
 
-        return anchored ? aggregate : null;
+        return anchored ? (aggregate, snapshot.Version) : default;
     }
 
     /// <summary>The stream's events from <paramref name="fromVersion"/>, the cheaper way when the store has one.</summary>

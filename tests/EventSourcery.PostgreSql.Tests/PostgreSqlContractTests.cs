@@ -146,3 +146,19 @@ public sealed class PostgreSqlOutboxTests(PostgresServer server) : OutboxContrac
 
     public Task DisposeAsync() => _stores.DisposeAsync().AsTask();
 }
+
+[Collection(PostgresTests.Name)]
+public sealed class PostgreSqlTelemetryTests(PostgresServer server) : TelemetryContract, IAsyncLifetime
+{
+    private readonly PgStores _stores = new(server);
+
+    protected override string DbSystem => "postgresql";
+
+    protected override bool IsServer => true;
+
+    protected override async Task<IEventStore> CreateStoreAsync() => await _stores.OpenStoreAsync();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _stores.DisposeAsync().AsTask();
+}

@@ -127,3 +127,18 @@ public sealed class SqliteShapeTests : ShapeContract, IAsyncLifetime
 
     public Task DisposeAsync() => _databases.DisposeAsync();
 }
+
+public sealed class SqliteTelemetryTests : TelemetryContract, IAsyncLifetime
+{
+    private readonly TempDatabases _databases = new();
+
+    protected override string DbSystem => "sqlite";
+
+    protected override bool IsServer => false;
+
+    protected override Task<IEventStore> CreateStoreAsync() => _databases.OpenStoreAsync();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _databases.DisposeAsync();
+}

@@ -85,3 +85,12 @@ public sealed class InMemoryShapeTests : ShapeContract
 {
     protected override Task<IEventStore> CreateStoreAsync() => Task.FromResult<IEventStore>(new InMemoryEventStore());
 }
+
+public sealed class InMemoryTelemetryTests : TelemetryContract
+{
+    protected override string DbSystem => "in-memory";
+
+    protected override bool IsServer => false;
+
+    protected override Task<IEventStore> CreateStoreAsync() => Task.FromResult<IEventStore>(new InMemoryEventStore());
+}

@@ -24,7 +24,7 @@ public sealed class OutboxMetricsTests
         {
             foreach (var tag in tags)
             {
-                if (tag.Key == "tenant" && Equals(tag.Value, tenant))
+                if (tag.Key == TelemetryTags.Tenant && Equals(tag.Value, tenant))
                 {
                     totals.AddOrUpdate(instrument.Name, value, (_, v) => v + value);
                 }

@@ -74,6 +74,12 @@ internal sealed partial class PostgreSqlStorage : RelationalStorage
     public override int PageRows => PageSize;
 
     /// <inheritdoc />
+    public override string DbSystem => "postgresql";
+
+    /// <inheritdoc />
+    public override bool IsServer => true;
+
+    /// <inheritdoc />
     public override bool IsUniqueViolation(DbException exception) => exception is PostgresException { SqlState: UniqueViolation };
 
     /// <inheritdoc />

@@ -15,6 +15,12 @@ internal abstract class RelationalStorage
     /// <summary>Events per page of the paged reads: a page with this many rows may have more after it.</summary>
     public abstract int PageRows { get; }
 
+    /// <summary>The database, as OpenTelemetry's <c>db.system</c> names it (<c>sqlite</c>, <c>postgresql</c>).</summary>
+    public abstract string DbSystem { get; }
+
+    /// <summary>Whether the database is a server the store is a client of (its spans are client spans), rather than in-process.</summary>
+    public virtual bool IsServer => false;
+
     // Errors.
 
     /// <summary>

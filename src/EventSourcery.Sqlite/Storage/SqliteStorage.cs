@@ -157,6 +157,9 @@ internal sealed partial class SqliteStorage : RelationalStorage
     public override int PageRows => PageSize;
 
     /// <inheritdoc />
+    public override string DbSystem => "sqlite";
+
+    /// <inheritdoc />
     public override bool IsUniqueViolation(DbException exception) => exception is SqliteException ex && IsUniqueViolation(ex);
 
     /// <inheritdoc />

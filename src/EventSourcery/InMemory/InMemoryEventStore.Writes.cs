@@ -104,14 +104,25 @@ public sealed partial class InMemoryEventStore
             serialized[i] = _state.Serializer.Serialize(streamId, events[i]);
         }
 
+        var telemetry = AppendTelemetry.Start("in-memory", streamId, serialized, toOutbox, _tenant, remote: false);
+
         // Writes take turns (like SQLite's write lock), so listeners can run between the check and the commit.
-        await _state.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _state.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex)
+        {
+            telemetry.Failed(ex);
+            throw;
+        }
+
         try
         {
             var (pending, original) = Prepare(streamId, events, expectedVersion, serialized);
             if (pending is null)
             {
-                return original; // a retry of an append that committed: nothing more is stored
+                return telemetry.Succeeded(original); // a retry of an append that committed: nothing more is stored
             }
 
             if (!_state.Listeners.IsEmpty)
@@ -126,7 +137,12 @@ public sealed partial class InMemoryEventStore
                 await _state.Listeners.InvokeAsync(recorded, cancellationToken).ConfigureAwait(false); // throws: nothing is committed
             }
 
-            return Commit(pending, toOutbox, events);
+            return telemetry.Succeeded(Commit(pending, toOutbox, events));
+        }
+        catch (Exception ex)
+        {
+            telemetry.Failed(ex);
+            throw;
         }
         finally
         {

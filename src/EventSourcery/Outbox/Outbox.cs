@@ -36,7 +36,7 @@ public sealed class Outbox
         _store = store as IOutboxStore ?? throw new ArgumentException($"{store.GetType().Name} does not keep an outbox (it is not an IOutboxStore).", nameof(store));
         _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
         _options = options ?? new OutboxOptions();
-        _tags = new TagList { { "tenant", _store.OutboxTenantId ?? string.Empty } };
+        _tags = string.IsNullOrEmpty(_store.OutboxTenantId) ? default : new TagList { { TelemetryTags.Tenant, _store.OutboxTenantId } };
     }
 
     /// <summary>

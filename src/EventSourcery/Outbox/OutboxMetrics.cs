@@ -3,15 +3,15 @@ using System.Diagnostics.Metrics;
 namespace EventSourcery;
 
 /// <summary>
-/// The outbox's instruments on the <c>EventSourcery.Outbox</c> meter: events published, failed attempts, dead
-/// letters and entries pending, each tagged with the tenant (none for the default view).
+/// The outbox's instruments on EventSourcery's one meter (<see cref="EventSourceryTelemetry.MeterName"/>): events
+/// published, failed attempts, dead letters and entries pending, each tagged with the tenant (none for the default view).
 /// </summary>
 public static class OutboxMetrics
 {
-    /// <summary>The meter's name, for <c>MeterListener</c>s and OpenTelemetry's <c>AddMeter</c>.</summary>
-    public const string MeterName = "EventSourcery.Outbox";
+    /// <summary>The meter's name, for <c>MeterListener</c>s and OpenTelemetry's <c>AddMeter</c>: EventSourcery's one meter.</summary>
+    public const string MeterName = EventSourceryTelemetry.MeterName;
 
-    private static readonly Meter Meter = new(MeterName, "1.0");
+    private static Meter Meter => EventSourceryTelemetry.Meter;
 
     internal static readonly Counter<long> Published = Meter.CreateCounter<long>("eventsourcery.outbox.published", "{event}", "Events handed to the publisher successfully.");
 

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace EventSourcery.StoreContract;
+
+/// <summary>
+/// Every store reports the same spans and metrics (docs/telemetry.md), read here as an application reads them: through
+/// OpenTelemetry's SDK and its in-memory exporter. Tests run side by side, so each one uses a category of its own and
+/// finds its spans by stream id and its metric points by category.
+/// </summary>
+public abstract class TelemetryContract
+{
+    private static readonly ActivitySource Application = new("EventSourcery.StoreContract.Application");
+
+    /// <summary>A new, empty store for one test.</summary>
+    protected abstract Task<IEventStore> CreateStoreAsync();
+
+    /// <summary>What the store's spans name as <c>db.system</c>.</summary>
+    protected abstract string DbSystem { get; }
+
+    /// <summary>Whether the store's append spans are client spans (a server) rather than internal ones.</summary>
+    protected abstract bool IsServer { get; }
+
+    [SkippableFact]
+    public async Task An_append_is_one_span_with_the_stores_tags_inside_the_callers_span_and_counts_its_events_by_type()
+    {
+        var store = await CreateStoreAsync();
+        var category = UniqueCategory();
+        var id = StreamId.New(category);
+        using var telemetry = new Recorder();
+
+        using (var command = Application.StartActivity("command"))
+        {
+            await store.AppendAsync(id, [new TurnedOn(), new TurnedOff(), new TurnedOn()], ExpectedVersion.NoStream);
+        }
+
+        var span = Assert.Single(telemetry.SpansOf(id));
+        var parent = Assert.Single(telemetry.Spans, s => s.DisplayName == "command" && s.TraceId == span.TraceId);
+        Assert.Equal(parent.SpanId, span.ParentSpanId);
+        Assert.Equal($"append {category}", span.DisplayName);
+        Assert.Equal(IsServer ? ActivityKind.Client : ActivityKind.Internal, span.Kind);
+        Assert.Equal(DbSystem, span.GetTagItem(TelemetryTags.DbSystem));
+        Assert.Equal("append", span.GetTagItem(TelemetryTags.DbOperation));
+        Assert.Equal(category, span.GetTagItem(TelemetryTags.StreamCategory));
+        Assert.Equal(3, span.GetTagItem(TelemetryTags.EventCount));
+        Assert.Equal(3L, span.GetTagItem(TelemetryTags.StreamVersion));
+        Assert.Equal(ActivityStatusCode.Unset, span.Status);
+
+        var names = (await Read.StreamAsync(store, id)).Select(e => e.EventName).ToList();
+        Assert.Equal(string.Join(",", names.Distinct()), span.GetTagItem(TelemetryTags.EventType));
+        var counted = telemetry.LongSums("eventsourcery.events.appended", category)
+            .GroupBy(p => (string)p.Tags[TelemetryTags.EventType]!)
+            .ToDictionary(g => g.Key, g => g.Sum(p => p.Value));
+        Assert.Equal(names.GroupBy(n => n).ToDictionary(g => g.Key, g => (long)g.Count()), counted);
+        var duration = Assert.Single(telemetry.HistogramCounts("eventsourcery.append.duration", category));
+        Assert.Equal(1, duration.Value);
+        Assert.Equal(DbSystem, duration.Tags[TelemetryTags.DbSystem]);
+        Assert.False(duration.Tags.ContainsKey(TelemetryTags.ErrorType));
+    }
+
+    [SkippableFact]
+    public async Task A_refused_append_ends_its_span_as_an_error_and_counts_a_conflict()
+    {
+        var store = await CreateStoreAsync();
+        var category = UniqueCategory();
+        var id = StreamId.New(category);
+        await store.AppendAsync(id, [new TurnedOn()], ExpectedVersion.NoStream);
+        using var telemetry = new Recorder();
+
+        await Assert.ThrowsAsync<ConcurrencyException>(() => store.PublishAsync(id, [new TurnedOff()], ExpectedVersion.NoStream).AsTask());
+
+        var span = Assert.Single(telemetry.SpansOf(id));
+        Assert.Equal($"publish {category}", span.DisplayName);
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
+        Assert.Equal(typeof(ConcurrencyException).FullName, span.GetTagItem(TelemetryTags.ErrorType));
+        Assert.Equal(1L, Assert.Single(telemetry.LongSums("eventsourcery.append.conflicts", category)).Value);
+        Assert.Empty(telemetry.LongSums("eventsourcery.events.appended", category));
+        var duration = Assert.Single(telemetry.HistogramCounts("eventsourcery.append.duration", category));
+        Assert.Equal(typeof(ConcurrencyException).FullName, duration.Tags[TelemetryTags.ErrorType]);
+    }
+
+    [SkippableFact]
+    public async Task A_repository_load_is_a_span_with_the_events_it_replayed_and_a_snapshot_shortens_it()
+    {
+        var store = await CreateStoreAsync();
+        var category = UniqueCategory();
+        var id = StreamId.New(category);
+        var plain = new Repository<Counter>(store);
+        var snapshotting = new Repository<Counter>(store, new RepositoryOptions { SnapshotEvery = 4 });
+        await snapshotting.NewAsync(id, c =>
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                c.Move(1);
+            }
+        });
+        using var telemetry = new Recorder();
+
+        await plain.LoadAsync(id);
+        await snapshotting.LoadAsync(id);
+
+        var loads = telemetry.SpansOf(id).Where(s => s.DisplayName == $"load {category}").ToList();
+        Assert.Equal(2, loads.Count);
+        Assert.Equal((6L, 6L, false), Describe(loads[0]));
+        Assert.Equal((6L, 0L, true), Describe(loads[1])); // snapshot taken at version 6: nothing after it
+        Assert.Equal(nameof(Counter), loads[0].GetTagItem(TelemetryTags.AggregateType));
+        var replayed = telemetry.HistogramSums("eventsourcery.load.events_replayed", category).OrderBy(p => p.Value).ToList();
+        Assert.Equal([0L, 6L], replayed.Select(p => p.Value));
+        Assert.Equal(2, telemetry.HistogramCounts("eventsourcery.load.duration", category).Sum(p => p.Value));
+
+        static (long Version, long Replayed, bool FromSnapshot) Describe(Activity load)
+            => ((long)load.GetTagItem(TelemetryTags.StreamVersion)!, (long)load.GetTagItem(TelemetryTags.EventCount)!, (bool)load.GetTagItem(TelemetryTags.FromSnapshot)!);
+    }
+
+    private static string UniqueCategory() => "tel" + Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>OpenTelemetry's SDK with in-memory exporters for EventSourcery's source and meter (and the test's own source).</summary>
+    private sealed class Recorder : IDisposable
+    {
+        private readonly List<Activity> _spans = [];
+        private readonly List<Metric> _metrics = [];
+        private readonly TracerProvider _tracer;
+        private readonly MeterProvider _meter;
+
+        public Recorder()
+        {
+            _tracer = Sdk.CreateTracerProviderBuilder()
+                .AddSource(EventSourceryTelemetry.ActivitySourceName, Application.Name)
+                .AddInMemoryExporter(_spans)
+                .Build();
+            _meter = Sdk.CreateMeterProviderBuilder()
+                .AddMeter(EventSourceryTelemetry.MeterName)
+                .AddInMemoryExporter(_metrics)
+                .Build();
+        }
+
+        public IReadOnlyList<Activity> Spans
+        {
+            get
+            {
+                _tracer.ForceFlush();
+                lock (_spans)
+                {
+                    return [.. _spans];
+                }
+            }
+        }
+
+        public IEnumerable<Activity> SpansOf(StreamId id) => Spans.Where(s => (string?)s.GetTagItem(TelemetryTags.StreamId) == id.ToString());
+
+        public List<Point> LongSums(string name, string category) => Points(name, category, (ref MetricPoint p) => p.GetSumLong());
+
+        public List<Point> HistogramCounts(string name, string category) => Points(name, category, (ref MetricPoint p) => p.GetHistogramCount());
+
+        public List<Point> HistogramSums(string name, string category) => Points(name, category, (ref MetricPoint p) => (long)p.GetHistogramSum());
+
+        public void Dispose()
+        {
+            _tracer.Dispose();
+            _meter.Dispose();
+        }
+
+        /// <summary>The latest points of the metric whose category tag is <paramref name="category"/>.</summary>
+        private List<Point> Points(string name, string category, ValueOf value)
+        {
+            _metrics.Clear();
+            _meter.ForceFlush();
+            var points = new List<Point>();
+            foreach (var metric in _metrics.Where(m => m.Name == name))
+            {
+                foreach (ref readonly var point in metric.GetMetricPoints())
+                {
+                    var tags = new Dictionary<string, object?>(StringComparer.Ordinal);
+                    foreach (var tag in point.Tags)
+                    {
+                        tags[tag.Key] = tag.Value;
+                    }
+
+                    if (tags.TryGetValue(TelemetryTags.StreamCategory, out var c) && (string?)c == category)
+                    {
+                        var copy = point;
+                        points.Add(new Point(value(ref copy), tags));
+                    }
+                }
+            }
+
+            return points;
+        }
+
+        private delegate long ValueOf(ref MetricPoint point);
+    }
+
+    /// <summary>A metric point's value and tags.</summary>
+    private sealed record Point(long Value, Dictionary<string, object?> Tags);
+}
