@@ -91,11 +91,21 @@ public abstract partial class RelationalEventStore
         cancellationToken.ThrowIfCancellationRequested();
 
         // Serialize before touching the database: an unknown type or a failing writer leaves the store untouched
-        // and never holds the write lock.
+        // and never holds the write lock. The events keep the append's trace context in their metadata.
+        var storage = _shared.Storage;
+        var telemetry = AppendTelemetry.Start(storage.DbSystem, streamId, toOutbox, _tenant, storage.IsServer);
         var serialized = new SerializedEvent[events.Count];
-        for (var i = 0; i < events.Count; i++)
+        try
         {
-            serialized[i] = _shared.Serializer.Serialize(streamId, events[i]);
+            for (var i = 0; i < events.Count; i++)
+            {
+                serialized[i] = _shared.Serializer.Serialize(streamId, events[i], telemetry.TraceParent);
+            }
+        }
+        catch (Exception ex)
+        {
+            telemetry.Failed(ex);
+            throw;
         }
 
         // The outbox filter runs here too, for the same reason.
@@ -111,14 +121,12 @@ public abstract partial class RelationalEventStore
         }
 
         var stream = StreamKey.From(streamId, _tenant);
-        var storage = _shared.Storage;
         var executor = _shared.Executor;
         var listeners = _shared.Listeners;
 
         // Listeners run inside the append's transaction; without them, a provider whose append is one command may
         // leave its own transaction out (a round trip fewer).
         var oneCommand = listeners.IsEmpty && storage.AppendIsOneCommand;
-        var telemetry = AppendTelemetry.Start(storage.DbSystem, streamId, serialized, toOutbox, _tenant, storage.IsServer);
         var lostRaces = 0;
         try
         {
@@ -138,7 +146,7 @@ public abstract partial class RelationalEventStore
                         // A retry of an append that committed finds its events where it would put them: its result.
                         var storedIds = await storage.FindEventIdsAsync(session, stream, events, cancellationToken).ConfigureAwait(false);
                         return telemetry.Succeeded(AppendRetry.Resolve(streamId, expectedVersion, events, storedIds)
-                            ?? throw new ConcurrencyException(streamId, expectedVersion, outcome.CurrentVersion));
+                            ?? throw new ConcurrencyException(streamId, expectedVersion, outcome.CurrentVersion), serialized);
                     }
 
                     if (outcome.LastPosition is { } lastPosition)
@@ -155,7 +163,7 @@ public abstract partial class RelationalEventStore
                             _shared.Signal.Appended(_tenant, lastPosition); // before the next operation: in commit order
                         }
 
-                        return telemetry.Succeeded(new AppendResult(firstVersion + events.Count - 1, lastPosition));
+                        return telemetry.Succeeded(new AppendResult(firstVersion + events.Count - 1, lastPosition), serialized);
                     }
 
                     lostRace = null; // the stream moved on between our read and our write: nothing was written
@@ -169,7 +177,7 @@ public abstract partial class RelationalEventStore
                 catch (DbException ex) when (storage.IsEventIdViolation(ex))
                 {
                     // Rolled back by now: whatever holds the ids was stored before this append. Its retry, or a reused id.
-                    return telemetry.Succeeded(await ResolveTakenIdsAsync(streamId, stream, expectedVersion, events, ex, cancellationToken).ConfigureAwait(false));
+                    return telemetry.Succeeded(await ResolveTakenIdsAsync(streamId, stream, expectedVersion, events, ex, cancellationToken).ConfigureAwait(false), serialized);
                 }
                 catch (DbException ex) when (storage.IsUniqueViolation(ex))
                 {

@@ -8,6 +8,12 @@ public sealed record EventMetadata
 {
     private static readonly IReadOnlyDictionary<string, string> NoExtra = new Dictionary<string, string>(0);
 
+    /// <summary>
+    /// The <see cref="Extra"/> key under which a store keeps the W3C <c>traceparent</c> of the activity that appended
+    /// the event (docs/telemetry.md), unless the event already carries one. The outbox's delivery continues that trace.
+    /// </summary>
+    public const string TraceParentKey = "traceparent";
+
     /// <summary>Metadata with no ids and no entries.</summary>
     public static EventMetadata Empty { get; } = new();
 

@@ -128,6 +128,7 @@ public sealed class SqliteShapeTests : ShapeContract, IAsyncLifetime
     public Task DisposeAsync() => _databases.DisposeAsync();
 }
 
+[Collection(TelemetryContract.Collection)]
 public sealed class SqliteTelemetryTests : TelemetryContract, IAsyncLifetime
 {
     private readonly TempDatabases _databases = new();
@@ -142,3 +143,7 @@ public sealed class SqliteTelemetryTests : TelemetryContract, IAsyncLifetime
 
     public Task DisposeAsync() => _databases.DisposeAsync();
 }
+
+/// <summary>The telemetry tests run alone: while they listen, other tests' events would keep a traceparent.</summary>
+[CollectionDefinition(TelemetryContract.Collection, DisableParallelization = true)]
+public sealed class TelemetryTestsRunAlone;

@@ -10,8 +10,16 @@ namespace EventSourcery.StoreContract;
 /// OpenTelemetry's SDK and its in-memory exporter. Tests run side by side, so each one uses a category of its own and
 /// finds its spans by stream id and its metric points by category.
 /// </summary>
+/// <remarks>
+/// While a test listens, every append in the process makes a span and keeps its <c>traceparent</c> in the events'
+/// metadata, which other tests comparing events read back would see: run the derived classes in the
+/// <see cref="Collection"/> collection, which a test assembly defines with parallelization off.
+/// </remarks>
 public abstract class TelemetryContract
 {
+    /// <summary>The name of the collection the derived classes run in, alone.</summary>
+    public const string Collection = "Telemetry (alone)";
+
     private static readonly ActivitySource Application = new("EventSourcery.StoreContract.Application");
 
     /// <summary>A new, empty store for one test.</summary>
@@ -112,6 +120,56 @@ public abstract class TelemetryContract
 
         static (long Version, long Replayed, bool FromSnapshot) Describe(Activity load)
             => ((long)load.GetTagItem(TelemetryTags.StreamVersion)!, (long)load.GetTagItem(TelemetryTags.EventCount)!, (bool)load.GetTagItem(TelemetryTags.FromSnapshot)!);
+    }
+
+    [SkippableFact]
+    public async Task The_outbox_delivers_inside_a_child_of_the_append_that_published_the_event()
+    {
+        var store = await CreateStoreAsync();
+        var category = UniqueCategory();
+        var id = StreamId.New(category);
+        using var telemetry = new Recorder();
+        using (Application.StartActivity("command"))
+        {
+            await store.PublishAsync(id, [new TurnedOn()], ExpectedVersion.NoStream);
+        }
+
+        ActivitySpanId? current = null;
+        var outbox = new Outbox(store, (e, _) =>
+        {
+            current = Activity.Current?.SpanId;
+            return ValueTask.CompletedTask;
+        });
+        Assert.Equal(1, await outbox.RunOnceAsync()); // later, and outside the command's activity
+
+        var append = Assert.Single(telemetry.SpansOf(id), s => s.DisplayName == $"publish {category}");
+        var stored = Assert.Single(await Read.StreamAsync(store, id));
+        Assert.Equal(append.Id, stored.Event.Metadata.Extra[EventMetadata.TraceParentKey]);
+        var delivery = Assert.Single(telemetry.SpansOf(id), s => s.DisplayName == $"deliver {category}");
+        Assert.Equal(ActivityKind.Producer, delivery.Kind);
+        Assert.Equal(append.TraceId, delivery.TraceId);
+        Assert.Equal(append.SpanId, delivery.ParentSpanId);
+        Assert.Equal(delivery.SpanId, current); // the publisher runs inside it, so a broker client continues the trace
+        Assert.Equal("send", delivery.GetTagItem(TelemetryTags.MessagingOperationType));
+        Assert.Equal(category, delivery.GetTagItem(TelemetryTags.MessagingDestination));
+        Assert.Equal(stored.Event.Id.ToString(), delivery.GetTagItem(TelemetryTags.MessagingMessageId));
+        Assert.Equal(1, delivery.GetTagItem(TelemetryTags.DeliveryAttempt));
+    }
+
+    [SkippableFact]
+    public async Task An_event_that_carries_its_own_traceparent_keeps_it()
+    {
+        var store = await CreateStoreAsync();
+        var id = StreamId.New(UniqueCategory());
+        var own = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        using var telemetry = new Recorder();
+
+        using (Application.StartActivity("command"))
+        {
+            await store.AppendAsync(id, [new TurnedOn { Metadata = new EventMetadata { Extra = new Dictionary<string, string> { [EventMetadata.TraceParentKey] = own } } }], ExpectedVersion.NoStream);
+        }
+
+        Assert.Equal(own, Assert.Single(await Read.StreamAsync(store, id)).Event.Metadata.Extra[EventMetadata.TraceParentKey]);
     }
 
     private static string UniqueCategory() => "tel" + Guid.NewGuid().ToString("N")[..10];

@@ -86,6 +86,7 @@ public sealed class InMemoryShapeTests : ShapeContract
     protected override Task<IEventStore> CreateStoreAsync() => Task.FromResult<IEventStore>(new InMemoryEventStore());
 }
 
+[Collection(TelemetryContract.Collection)]
 public sealed class InMemoryTelemetryTests : TelemetryContract
 {
     protected override string DbSystem => "in-memory";
@@ -94,3 +95,7 @@ public sealed class InMemoryTelemetryTests : TelemetryContract
 
     protected override Task<IEventStore> CreateStoreAsync() => Task.FromResult<IEventStore>(new InMemoryEventStore());
 }
+
+/// <summary>The telemetry tests run alone: while they listen, other tests' events would keep a traceparent.</summary>
+[CollectionDefinition(TelemetryContract.Collection, DisableParallelization = true)]
+public sealed class TelemetryTestsRunAlone;

@@ -35,4 +35,16 @@ public static class TelemetryTags
 
     /// <summary>The exception's type when the operation failed (OpenTelemetry's <c>error.type</c>).</summary>
     public const string ErrorType = "error.type";
+
+    /// <summary>What a delivery does with the message: <c>send</c> (OpenTelemetry's <c>messaging.operation.type</c>).</summary>
+    public const string MessagingOperationType = "messaging.operation.type";
+
+    /// <summary>Where a delivery goes: the stream's category (OpenTelemetry's <c>messaging.destination.name</c>).</summary>
+    public const string MessagingDestination = "messaging.destination.name";
+
+    /// <summary>The delivered event's id (OpenTelemetry's <c>messaging.message.id</c>).</summary>
+    public const string MessagingMessageId = "messaging.message.id";
+
+    /// <summary>Which attempt at delivering the outbox entry this is, from 1.</summary>
+    public const string DeliveryAttempt = "eventsourcery.outbox.attempt";
 }

@@ -97,21 +97,21 @@ public sealed partial class InMemoryEventStore
         AppendGuard.ThrowIfInvalid(streamId, events);
         cancellationToken.ThrowIfCancellationRequested();
 
-        // Serialize before taking the write gate: an unknown type or a failing writer must leave the store untouched.
-        var serialized = new SerializedEvent[events.Count];
-        for (var i = 0; i < events.Count; i++)
-        {
-            serialized[i] = _state.Serializer.Serialize(streamId, events[i]);
-        }
-
-        var telemetry = AppendTelemetry.Start("in-memory", streamId, serialized, toOutbox, _tenant, remote: false);
-
-        // Writes take turns (like SQLite's write lock), so listeners can run between the check and the commit.
+        var telemetry = AppendTelemetry.Start("in-memory", streamId, toOutbox, _tenant, remote: false);
+        SerializedEvent[] serialized;
         try
         {
+            // Serialize before taking the write gate: an unknown type or a failing writer must leave the store untouched.
+            serialized = new SerializedEvent[events.Count];
+            for (var i = 0; i < events.Count; i++)
+            {
+                serialized[i] = _state.Serializer.Serialize(streamId, events[i], telemetry.TraceParent);
+            }
+
+            // Writes take turns (like SQLite's write lock), so listeners can run between the check and the commit.
             await _state.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException ex)
+        catch (Exception ex)
         {
             telemetry.Failed(ex);
             throw;
@@ -122,7 +122,7 @@ public sealed partial class InMemoryEventStore
             var (pending, original) = Prepare(streamId, events, expectedVersion, serialized);
             if (pending is null)
             {
-                return telemetry.Succeeded(original); // a retry of an append that committed: nothing more is stored
+                return telemetry.Succeeded(original, serialized); // a retry of an append that committed: nothing more is stored
             }
 
             if (!_state.Listeners.IsEmpty)
@@ -137,7 +137,7 @@ public sealed partial class InMemoryEventStore
                 await _state.Listeners.InvokeAsync(recorded, cancellationToken).ConfigureAwait(false); // throws: nothing is committed
             }
 
-            return telemetry.Succeeded(Commit(pending, toOutbox, events));
+            return telemetry.Succeeded(Commit(pending, toOutbox, events), serialized);
         }
         catch (Exception ex)
         {

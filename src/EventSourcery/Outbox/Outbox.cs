@@ -84,23 +84,28 @@ public sealed class Outbox
                     continue;
                 }
 
+                // The publisher runs inside the delivery's span, a child of the append that published the event.
+                var delivery = DeliveryTelemetry.Start(recorded, entry.Attempts + 1);
                 try
                 {
                     await _publisher(recorded, cancellationToken).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
                 {
+                    DeliveryTelemetry.Failed(delivery, ex);
                     unattempted.Add(entry.Id); // interrupted, not failed: it is delivered again later
                     blocked.Add(recorded.StreamId);
                     continue;
                 }
                 catch (Exception ex)
                 {
+                    DeliveryTelemetry.Failed(delivery, ex);
                     blocked.Add(recorded.StreamId);
                     await RecordFailureAsync(runnerId, entry, ex).ConfigureAwait(false);
                     continue;
                 }
 
+                delivery?.Dispose();
                 delivered++;
                 OutboxMetrics.Published.Add(1, _tags);
 

@@ -43,14 +43,23 @@ public sealed class EventSerializer
 
     /// <summary>Serializes <paramref name="event"/>, whatever its size.</summary>
     /// <exception cref="UnknownEventTypeException">The event's type is not registered.</exception>
-    public SerializedEvent Serialize(Event @event) => Serialize(@event, out _);
+    public SerializedEvent Serialize(Event @event) => Serialize(@event, out _, traceParent: null);
 
     /// <summary>Serializes <paramref name="event"/> to be appended to <paramref name="streamId"/>, refusing it when it is larger than <see cref="MaxEventBytes"/>.</summary>
     /// <exception cref="UnknownEventTypeException">The event's type is not registered.</exception>
     /// <exception cref="EventTooLargeException">The payload and metadata together take more than <see cref="MaxEventBytes"/> bytes.</exception>
-    public SerializedEvent Serialize(StreamId streamId, Event @event)
+    public SerializedEvent Serialize(StreamId streamId, Event @event) => Serialize(streamId, @event, traceParent: null);
+
+    /// <summary>
+    /// Serializes <paramref name="event"/> like <see cref="Serialize(StreamId, Event)"/>, keeping
+    /// <paramref name="traceParent"/> (the appending activity's W3C id) in its metadata under
+    /// <see cref="EventMetadata.TraceParentKey"/> unless the event carries one already.
+    /// </summary>
+    /// <exception cref="UnknownEventTypeException">The event's type is not registered.</exception>
+    /// <exception cref="EventTooLargeException">The payload and metadata together take more than <see cref="MaxEventBytes"/> bytes.</exception>
+    public SerializedEvent Serialize(StreamId streamId, Event @event, string? traceParent)
     {
-        var serialized = Serialize(@event, out var payloadBytes);
+        var serialized = Serialize(@event, out var payloadBytes, traceParent);
         long size = payloadBytes + (serialized.Metadata is { } metadata ? Encoding.UTF8.GetByteCount(metadata) : 0);
         if (size > MaxEventBytes)
         {
@@ -60,7 +69,7 @@ public sealed class EventSerializer
         return serialized;
     }
 
-    private SerializedEvent Serialize(Event @event, out int payloadBytes)
+    private SerializedEvent Serialize(Event @event, out int payloadBytes, string? traceParent)
     {
         ArgumentNullException.ThrowIfNull(@event);
         var type = Registry.Get(@event);
@@ -72,7 +81,7 @@ public sealed class EventSerializer
 
         payloadBytes = buffer.WrittenCount;
         var payload = Encoding.UTF8.GetString(buffer.WrittenSpan);
-        return new SerializedEvent(type, payload, SerializeMetadata(@event.Metadata));
+        return new SerializedEvent(type, payload, SerializeMetadata(@event.Metadata, traceParent));
     }
 
     /// <summary>
@@ -104,10 +113,17 @@ public sealed class EventSerializer
 
     /// <summary>Serializes metadata as a JSON object, or returns null for empty metadata.</summary>
     /// <exception cref="ArgumentException">An <see cref="EventMetadata.Extra"/> entry has a null value, or a key or value with an unpaired UTF-16 surrogate (it would not read back unchanged).</exception>
-    public static string? SerializeMetadata(EventMetadata metadata)
+    public static string? SerializeMetadata(EventMetadata metadata) => SerializeMetadata(metadata, traceParent: null);
+
+    private static string? SerializeMetadata(EventMetadata metadata, string? traceParent)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        if (metadata.CorrelationId is null && metadata.CausationId is null && metadata.Extra.Count == 0)
+        if (traceParent is not null && metadata.Extra.ContainsKey(EventMetadata.TraceParentKey))
+        {
+            traceParent = null; // the event's own wins
+        }
+
+        if (metadata.CorrelationId is null && metadata.CausationId is null && metadata.Extra.Count == 0 && traceParent is null)
         {
             return null;
         }
@@ -126,7 +142,7 @@ public sealed class EventSerializer
                 writer.WriteString("causationId"u8, causation);
             }
 
-            if (metadata.Extra.Count > 0)
+            if (metadata.Extra.Count > 0 || traceParent is not null)
             {
                 writer.WriteStartObject("extra"u8);
                 foreach (var (key, value) in metadata.Extra)
@@ -137,6 +153,11 @@ public sealed class EventSerializer
                     }
 
                     writer.WriteString(key, value);
+                }
+
+                if (traceParent is not null)
+                {
+                    writer.WriteString(EventMetadata.TraceParentKey, traceParent);
                 }
 
                 writer.WriteEndObject();
@@ -167,7 +188,7 @@ public sealed class EventSerializer
             : null;
     }
 
-    /// <summary>Reads metadata written by <see cref="SerializeMetadata"/>.</summary>
+    /// <summary>Reads metadata written by <see cref="SerializeMetadata(EventMetadata)"/>.</summary>
     /// <exception cref="JsonException">The JSON is not a metadata object.</exception>
     public static EventMetadata DeserializeMetadata(ReadOnlySpan<byte> utf8Json)
     {

@@ -16,32 +16,38 @@ public readonly struct AppendTelemetry
     private readonly string _dbSystem;
     private readonly string? _category;
     private readonly string? _tenant;
-    private readonly SerializedEvent[] _serialized;
 
-    private AppendTelemetry(Activity? activity, long started, string dbSystem, string? category, string? tenant, SerializedEvent[] serialized)
+    private AppendTelemetry(Activity? activity, long started, string dbSystem, string? category, string? tenant)
     {
         _activity = activity;
         _started = started;
         _dbSystem = dbSystem;
         _category = category;
         _tenant = tenant;
-        _serialized = serialized;
+        var context = activity ?? Activity.Current;
+        TraceParent = context is { IdFormat: ActivityIdFormat.W3C } ? context.Id : null;
     }
 
     /// <summary>
+    /// The W3C <c>traceparent</c> to keep in the appended events' metadata (pass it to
+    /// <see cref="EventSerializer.Serialize(StreamId, Event, string?)"/>): the append's span, or the caller's activity
+    /// when nobody listens to EventSourcery's; null outside any trace.
+    /// </summary>
+    public string? TraceParent { get; }
+
+    /// <summary>
     /// Starts the span of an append to <paramref name="streamId"/> (named <c>append {category}</c> or
-    /// <c>publish {category}</c>) and the clock of its duration.
+    /// <c>publish {category}</c>) and the clock of its duration, before the events are serialized (their metadata
+    /// keeps <see cref="TraceParent"/>).
     /// </summary>
     /// <param name="dbSystem">The store's database (<c>sqlite</c>, <c>postgresql</c>, <c>in-memory</c>).</param>
     /// <param name="streamId">The stream appended to.</param>
-    /// <param name="serialized">The events as the store will write them (their type names tag the span and the counts).</param>
     /// <param name="publish">Whether the events also go to the outbox.</param>
     /// <param name="tenant">The tenant of a tenant view; null or empty for the default view.</param>
     /// <param name="remote">Whether the store is a server the span is a client of (rather than in-process).</param>
-    public static AppendTelemetry Start(string dbSystem, StreamId streamId, SerializedEvent[] serialized, bool publish, string? tenant, bool remote)
+    public static AppendTelemetry Start(string dbSystem, StreamId streamId, bool publish, string? tenant, bool remote)
     {
         ArgumentNullException.ThrowIfNull(dbSystem);
-        ArgumentNullException.ThrowIfNull(serialized);
         var operation = publish ? "publish" : "append";
         var category = streamId.Category;
         tenant = string.IsNullOrEmpty(tenant) ? null : tenant;
@@ -54,28 +60,38 @@ public readonly struct AppendTelemetry
             activity.SetTag(TelemetryTags.DbOperation, operation);
             activity.SetTag(TelemetryTags.StreamCategory, category);
             activity.SetTag(TelemetryTags.StreamId, streamId.ToString());
-            activity.SetTag(TelemetryTags.EventType, TypeNames(serialized));
-            activity.SetTag(TelemetryTags.EventCount, serialized.Length);
             activity.SetTag(TelemetryTags.Tenant, tenant);
         }
 
-        return new AppendTelemetry(activity, Stopwatch.GetTimestamp(), dbSystem, category, tenant, serialized);
+        return new AppendTelemetry(activity, Stopwatch.GetTimestamp(), dbSystem, category, tenant);
     }
 
-    /// <summary>Ends the span with the append's result, counts the events by type, and records the duration.</summary>
-    /// <returns><paramref name="result"/>, for <c>return telemetry.Succeeded(result);</c>.</returns>
-    public AppendResult Succeeded(AppendResult result)
+    /// <summary>
+    /// Ends the span with the append's result and its events' types, counts the events by type, and records the
+    /// duration.
+    /// </summary>
+    /// <param name="result">The append's result.</param>
+    /// <param name="serialized">The events as the store wrote them.</param>
+    /// <returns><paramref name="result"/>, for <c>return telemetry.Succeeded(result, serialized);</c>.</returns>
+    public AppendResult Succeeded(AppendResult result, SerializedEvent[] serialized)
     {
-        _activity?.SetTag(TelemetryTags.StreamVersion, result.StreamVersion);
-        _activity?.Dispose();
+        ArgumentNullException.ThrowIfNull(serialized);
+        if (_activity is not null)
+        {
+            _activity.SetTag(TelemetryTags.EventType, TypeNames(serialized));
+            _activity.SetTag(TelemetryTags.EventCount, serialized.Length);
+            _activity.SetTag(TelemetryTags.StreamVersion, result.StreamVersion);
+            _activity.Dispose();
+        }
+
         if (EventSourceryTelemetry.EventsAppended.Enabled)
         {
             // Runs of one type count together (appends are mostly of one or two types).
-            for (var i = 0; i < _serialized.Length;)
+            for (var i = 0; i < serialized.Length;)
             {
-                var name = _serialized[i].Type.Name;
+                var name = serialized[i].Type.Name;
                 var run = 1;
-                while (i + run < _serialized.Length && _serialized[i + run].Type.Name == name)
+                while (i + run < serialized.Length && serialized[i + run].Type.Name == name)
                 {
                     run++;
                 }
