@@ -157,6 +157,41 @@ public abstract class TelemetryContract
     }
 
     [SkippableFact]
+    public async Task A_projection_batch_is_a_span_linked_to_the_appends_of_its_events_with_the_handler_inside_it()
+    {
+        var store = await CreateStoreAsync();
+        var category = UniqueCategory();
+        var first = StreamId.New(category);
+        var second = StreamId.New(category);
+        using var telemetry = new Recorder();
+        using (Application.StartActivity("first command"))
+        {
+            await store.AppendAsync(first, [new TurnedOn(), new TurnedOff()], ExpectedVersion.NoStream);
+        }
+
+        using (Application.StartActivity("second command"))
+        {
+            await store.AppendAsync(second, [new TurnedOn()], ExpectedVersion.NoStream);
+        }
+
+        var projection = new SpanRecordingProjection("lights-" + category);
+        Assert.Equal(3, await new ProjectionRunner(store, projection).RunOnceAsync());
+
+        var appends = telemetry.SpansOf(first).Concat(telemetry.SpansOf(second)).Where(s => s.DisplayName == $"append {category}").ToList();
+        var batch = Assert.Single(telemetry.Spans, s => s.DisplayName == $"project {projection.Name}");
+        Assert.Equal(ActivityKind.Consumer, batch.Kind);
+        Assert.Equal(2, appends.Count);
+        Assert.Equal(
+            appends.Select(a => $"{a.TraceId}-{a.SpanId}").Order(StringComparer.Ordinal),
+            batch.Links.Select(l => $"{l.Context.TraceId}-{l.Context.SpanId}").Order(StringComparer.Ordinal));
+        Assert.Equal([batch.SpanId, batch.SpanId, batch.SpanId], projection.Spans);
+        Assert.Equal(projection.Name, batch.GetTagItem(TelemetryTags.ProjectionName));
+        Assert.Equal(3, batch.GetTagItem(TelemetryTags.EventCount));
+        var handled = telemetry.LongSums("eventsourcery.projection.events_handled", TelemetryTags.ProjectionName, projection.Name);
+        Assert.Equal(3L, Assert.Single(handled).Value);
+    }
+
+    [SkippableFact]
     public async Task An_event_that_carries_its_own_traceparent_keeps_it()
     {
         var store = await CreateStoreAsync();
@@ -208,11 +243,13 @@ public abstract class TelemetryContract
 
         public IEnumerable<Activity> SpansOf(StreamId id) => Spans.Where(s => (string?)s.GetTagItem(TelemetryTags.StreamId) == id.ToString());
 
-        public List<Point> LongSums(string name, string category) => Points(name, category, (ref MetricPoint p) => p.GetSumLong());
+        public List<Point> LongSums(string name, string category) => Points(name, TelemetryTags.StreamCategory, category, (ref MetricPoint p) => p.GetSumLong());
 
-        public List<Point> HistogramCounts(string name, string category) => Points(name, category, (ref MetricPoint p) => p.GetHistogramCount());
+        public List<Point> LongSums(string name, string tag, string value) => Points(name, tag, value, (ref MetricPoint p) => p.GetSumLong());
 
-        public List<Point> HistogramSums(string name, string category) => Points(name, category, (ref MetricPoint p) => (long)p.GetHistogramSum());
+        public List<Point> HistogramCounts(string name, string category) => Points(name, TelemetryTags.StreamCategory, category, (ref MetricPoint p) => p.GetHistogramCount());
+
+        public List<Point> HistogramSums(string name, string category) => Points(name, TelemetryTags.StreamCategory, category, (ref MetricPoint p) => (long)p.GetHistogramSum());
 
         public void Dispose()
         {
@@ -220,8 +257,8 @@ public abstract class TelemetryContract
             _meter.Dispose();
         }
 
-        /// <summary>The latest points of the metric whose category tag is <paramref name="category"/>.</summary>
-        private List<Point> Points(string name, string category, ValueOf value)
+        /// <summary>The latest points of the metric whose tag <paramref name="tag"/> is <paramref name="expected"/>.</summary>
+        private List<Point> Points(string name, string tag, string expected, ValueOf value)
         {
             _metrics.Clear();
             _meter.ForceFlush();
@@ -231,12 +268,12 @@ public abstract class TelemetryContract
                 foreach (ref readonly var point in metric.GetMetricPoints())
                 {
                     var tags = new Dictionary<string, object?>(StringComparer.Ordinal);
-                    foreach (var tag in point.Tags)
+                    foreach (var pair in point.Tags)
                     {
-                        tags[tag.Key] = tag.Value;
+                        tags[pair.Key] = pair.Value;
                     }
 
-                    if (tags.TryGetValue(TelemetryTags.StreamCategory, out var c) && (string?)c == category)
+                    if (tags.TryGetValue(tag, out var actual) && (string?)actual == expected)
                     {
                         var copy = point;
                         points.Add(new Point(value(ref copy), tags));
@@ -248,6 +285,20 @@ public abstract class TelemetryContract
         }
 
         private delegate long ValueOf(ref MetricPoint point);
+    }
+
+    /// <summary>A projection that notes the span its handler runs in.</summary>
+    private sealed class SpanRecordingProjection(string name) : IProjection
+    {
+        public string Name { get; } = name;
+
+        public List<ActivitySpanId?> Spans { get; } = [];
+
+        public ValueTask HandleAsync(RecordedEvent recorded, CancellationToken cancellationToken)
+        {
+            Spans.Add(Activity.Current?.SpanId);
+            return ValueTask.CompletedTask;
+        }
     }
 
     /// <summary>A metric point's value and tags.</summary>

@@ -40,4 +40,10 @@ public static class EventSourceryTelemetry
 
     internal static readonly Histogram<long> EventsReplayed = Meter.CreateHistogram<long>(
         "eventsourcery.load.events_replayed", "{event}", "Events replayed by one repository load (after its snapshot, if any).");
+
+    internal static readonly Counter<long> EventsProjected = Meter.CreateCounter<long>(
+        "eventsourcery.projection.events_handled", "{event}", "Events a projection handled, by projection name (counted when their batch is done).");
+
+    internal static readonly Histogram<double> ProjectionBatchDuration = Meter.CreateHistogram<double>(
+        "eventsourcery.projection.batch.duration", "s", "How long a projection took over one batch, retries included, whatever its outcome.");
 }

@@ -47,4 +47,13 @@ public static class TelemetryTags
 
     /// <summary>Which attempt at delivering the outbox entry this is, from 1.</summary>
     public const string DeliveryAttempt = "eventsourcery.outbox.attempt";
+
+    /// <summary>The projection's name.</summary>
+    public const string ProjectionName = "eventsourcery.projection.name";
+
+    /// <summary>The position of a batch's first event.</summary>
+    public const string FirstPosition = "eventsourcery.position.first";
+
+    /// <summary>The position of a batch's last event.</summary>
+    public const string LastPosition = "eventsourcery.position.last";
 }

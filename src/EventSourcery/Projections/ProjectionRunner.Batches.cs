@@ -4,9 +4,24 @@ namespace EventSourcery;
 public sealed partial class ProjectionRunner
 {
     private async Task<int> HandleBatchAsync(List<RecordedEvent> batch, CancellationToken cancellationToken)
-        => _store is IProjectionTransactions transactions
-            ? await HandleInTransactionAsync(transactions, batch, cancellationToken).ConfigureAwait(false)
-            : await HandleAtLeastOnceAsync(batch, cancellationToken).ConfigureAwait(false);
+    {
+        // The handlers run inside the batch's span, which links to the appends of its events.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var activity = ProjectionTelemetry.Start(_name, batch);
+        try
+        {
+            var handled = _store is IProjectionTransactions transactions
+                ? await HandleInTransactionAsync(transactions, batch, cancellationToken).ConfigureAwait(false)
+                : await HandleAtLeastOnceAsync(batch, cancellationToken).ConfigureAwait(false);
+            ProjectionTelemetry.Handled(activity, _name, handled, started);
+            return handled;
+        }
+        catch (Exception ex)
+        {
+            ProjectionTelemetry.Failed(activity, _name, ex, started);
+            throw;
+        }
+    }
 
     /// <summary>
     /// Read-model changes and checkpoint in one transaction per attempt; a failed attempt leaves no trace. Only the
