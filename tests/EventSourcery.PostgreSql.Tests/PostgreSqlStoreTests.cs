@@ -198,6 +198,46 @@ public sealed class PostgreSqlStoreTests(PostgresServer server) : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Outbox_claims_take_turns_per_tenant_and_tenants_do_not_wait_for_each_other()
+    {
+        var store = await _stores.OpenStoreAsync();
+        var acme = store.ForTenant("acme");
+        var globex = store.ForTenant("globex");
+        await acme.PublishAsync(StreamId.New("light"), [new TurnedOn()], ExpectedVersion.NoStream);
+        await globex.PublishAsync(StreamId.New("light"), [new TurnedOn()], ExpectedVersion.NoStream);
+        var claimLock = new Storage.PostgreSqlStorage(store.Schema).ClaimLockFor("acme");
+
+        // Another runner of acme's view in the middle of its claim: holds acme's claim lock.
+        await using var holder = new NpgsqlConnection(_stores.ConnectionString);
+        await holder.OpenAsync();
+        var transaction = await holder.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@lock);", holder, transaction))
+        {
+            take.Parameters.AddWithValue("lock", claimLock);
+            await take.ExecuteNonQueryAsync();
+        }
+
+        var delivered = new List<string?>();
+        Outbox For(IEventStore view) => new(view, (e, _) =>
+        {
+            lock (delivered)
+            {
+                delivered.Add(e.TenantId);
+            }
+
+            return ValueTask.CompletedTask;
+        });
+        var acmeRun = For(acme).RunOnceAsync();
+        Assert.Equal(1, await For(globex).RunOnceAsync().WaitAsync(TimeSpan.FromSeconds(10))); // globex does not wait
+        Assert.NotSame(acmeRun, await Task.WhenAny(acmeRun, Task.Delay(300))); // acme waits for its other runner
+
+        await transaction.RollbackAsync();
+        await transaction.DisposeAsync();
+        Assert.Equal(1, await acmeRun.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(["globex", "acme"], delivered);
+    }
+
+    [SkippableFact]
     public async Task A_rolled_back_append_leaves_a_gap_that_no_reader_waits_for()
     {
         var store = await _stores.OpenStoreAsync();

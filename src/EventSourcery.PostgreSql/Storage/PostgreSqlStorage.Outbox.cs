@@ -27,7 +27,7 @@ internal sealed partial class PostgreSqlStorage
 
     private void InitializeOutboxStatements()
     {
-        // Claims of one schema take turns (ClaimLock): two runners never split one stream's entries between them. The
+        // Claims of one tenant's view take turns (ClaimLockFor): two runners never split one stream's entries between them. The
         // candidates are the view's entries in id order whose stream has no entry that is dead-lettered, waiting for a
         // retry, or claimed with a lease still running (the held filter is Tables.OutboxHeldFilter word for word, so
         // the partial index applies); rows another transaction is updating are skipped rather than waited for. Of
@@ -76,7 +76,7 @@ internal sealed partial class PostgreSqlStorage
     public override async Task<List<StoredOutboxRow>> ClaimOutboxAsync(RelationalSession session, string tenantId, string runnerId, int limit, int maxBytes, long nowTicks, long leaseUntilTicks, CancellationToken cancellationToken)
     {
         using var command = NpgsqlSession.Of(session).Command(_claimSql);
-        command.Parameters.AddWithValue("lock", ClaimLock);
+        command.Parameters.AddWithValue("lock", ClaimLockFor(tenantId));
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("runner", runnerId);
         command.Parameters.AddWithValue("now", nowTicks);

@@ -64,8 +64,14 @@ internal sealed partial class PostgreSqlStorage : RelationalStorage
     /// <summary>The advisory lock every append and delete holds shared from its read of the stream until it commits, and a global read takes exclusively for a moment (gap safety).</summary>
     public long AppendLock { get; }
 
-    /// <summary>The advisory lock an outbox claim holds: claims of one schema take turns, so two runners never split a stream.</summary>
+    /// <summary>The advisory lock an outbox claim of the default view holds (see <see cref="ClaimLockFor"/>).</summary>
     public long ClaimLock { get; }
+
+    /// <summary>
+    /// The advisory lock an outbox claim of <paramref name="tenantId"/>'s view holds: claims of one tenant take turns, so
+    /// two runners never split a stream; claims of different tenants, whose entries never meet, run side by side.
+    /// </summary>
+    public long ClaimLockFor(string tenantId) => tenantId.Length == 0 ? ClaimLock : LockKey("eventsourcery:outbox:" + Schema + ":" + tenantId);
 
     /// <summary>The advisory lock that creating the schema holds: two processes creating it at once take turns.</summary>
     public long SchemaLock { get; }
