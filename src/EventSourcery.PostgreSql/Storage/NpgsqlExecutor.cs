@@ -56,27 +56,14 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
     private bool OverUserContext => _dataSource is null;
 
     /// <inheritdoc />
-    public override async Task<T> RunAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            TimeSpan delay;
-            try
+    public override Task<T> RunAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+        => RetryAsync(
+            async ct =>
             {
-                await using var lease = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-                return await work(new NpgsqlSession(lease.Connection, lease.UserTransaction), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                if (!Judge(ex, attempt, cancellationToken).ShouldRetry(out delay))
-                {
-                    throw;
-                }
-            }
-
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-        }
-    }
+                await using var lease = await ConnectAsync(ct).ConfigureAwait(false);
+                return await work(new NpgsqlSession(lease.Connection, lease.UserTransaction), ct).ConfigureAwait(false);
+            },
+            cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>

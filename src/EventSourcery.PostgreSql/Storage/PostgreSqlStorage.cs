@@ -77,9 +77,6 @@ internal sealed partial class PostgreSqlStorage : RelationalStorage
     public long SchemaLock { get; }
 
     /// <inheritdoc />
-    public override int PageRows => PageSize;
-
-    /// <inheritdoc />
     public override string DbSystem => "postgresql";
 
     /// <inheritdoc />

@@ -40,26 +40,38 @@ internal abstract class RelationalExecutor : IAsyncDisposable
     /// <see cref="Judge"/> says. When the write's commit is final (not the user's transaction), <paramref name="committed"/>
     /// runs before the write gives its connection back, so its effects follow commit order.
     /// </summary>
-    public async Task<T> RunWriteAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            TimeSpan delay;
-            try
+    public Task<T> RunWriteAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, Action<T>? committed, CancellationToken cancellationToken)
+        => RetryAsync(
+            async ct =>
             {
-                await using var write = await BeginWriteAsync(oneCommand: false, cancellationToken).ConfigureAwait(false);
-                var result = await work(write.Session, cancellationToken).ConfigureAwait(false);
-                await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+                await using var write = await BeginWriteAsync(oneCommand: false, ct).ConfigureAwait(false);
+                var result = await work(write.Session, ct).ConfigureAwait(false);
+                await write.CommitAsync(ct).ConfigureAwait(false);
                 if (write.CommitIsFinal)
                 {
                     committed?.Invoke(result);
                 }
 
                 return result;
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> again after each failure <see cref="Judge"/> says to retry, and throws what it
+    /// says to throw instead; the attempt disposes what it opened before the next begins.
+    /// </summary>
+    protected async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
+    {
+        for (var number = 1; ; number++)
+        {
+            TimeSpan delay;
+            try
+            {
+                return await attempt(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                if (!Judge(ex, attempt, cancellationToken).ShouldRetry(out delay))
+                if (!Judge(ex, number, cancellationToken).ShouldRetry(out delay))
                 {
                     throw;
                 }

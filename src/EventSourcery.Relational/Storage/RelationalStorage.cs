@@ -12,9 +12,6 @@ namespace EventSourcery.Relational.Storage;
 /// </summary>
 internal abstract class RelationalStorage
 {
-    /// <summary>Events per page of the paged reads: a page with this many rows may have more after it.</summary>
-    public abstract int PageRows { get; }
-
     /// <summary>The database, as OpenTelemetry's <c>db.system</c> names it (<c>sqlite</c>, <c>postgresql</c>).</summary>
     public abstract string DbSystem { get; }
 
@@ -82,10 +79,10 @@ internal abstract class RelationalStorage
     /// <summary>Deletes the stream's snapshot, its events and its row. Outbox rows stay: their publication was promised at commit.</summary>
     public abstract Task DeleteStreamAsync(RelationalSession session, long streamKey, CancellationToken cancellationToken);
 
-    /// <summary>Up to <see cref="PageRows"/> events (and about <paramref name="pageBytes"/> bytes) of one stream with versions in [<paramref name="fromVersion"/>, <paramref name="toVersion"/>], in version order, with the stream's stored name.</summary>
+    /// <summary>One page of events (as many as the provider pages, and about <paramref name="pageBytes"/> bytes) of one stream with versions in [<paramref name="fromVersion"/>, <paramref name="toVersion"/>], in version order, with the stream's stored name.</summary>
     public abstract Task<RowPage<StoredEventRow>> ReadStreamPageAsync(RelationalSession session, StreamKey stream, long fromVersion, long toVersion, int pageBytes, CancellationToken cancellationToken);
 
-    /// <summary>Up to <see cref="PageRows"/> events (and about <paramref name="pageBytes"/> bytes) of one stream from <paramref name="fromVersion"/>, with only what rebuilding an aggregate needs.</summary>
+    /// <summary>One page of events (as many as the provider pages, and about <paramref name="pageBytes"/> bytes) of one stream from <paramref name="fromVersion"/>, with only what rebuilding an aggregate needs.</summary>
     public abstract Task<RowPage<StoredStreamEventRow>> ReadStreamEventsPageAsync(RelationalSession session, StreamKey stream, long fromVersion, int pageBytes, CancellationToken cancellationToken);
 
     /// <summary>
@@ -103,7 +100,7 @@ internal abstract class RelationalStorage
         => Task.FromResult<long?>(long.MaxValue);
 
     /// <summary>
-    /// Up to <see cref="PageRows"/> events (and about <paramref name="pageBytes"/> bytes) of the tenant's streams after
+    /// One page of events (as many as the provider pages, and about <paramref name="pageBytes"/> bytes) of the tenant's streams after
     /// <paramref name="afterPosition"/> and at or below <paramref name="bound"/>, in position order.
     /// </summary>
     public abstract Task<RowPage<StoredEventRow>> ReadAllPageAsync(RelationalSession session, string tenantId, long afterPosition, long bound, int pageBytes, CancellationToken cancellationToken);

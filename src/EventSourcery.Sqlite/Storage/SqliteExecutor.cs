@@ -111,27 +111,14 @@ internal sealed partial class SqliteExecutor(DbContext context, bool ownsContext
     /// that owns it) and the schema in place, passing the user's transaction when there is one; retried as
     /// <see cref="Judge"/> says.
     /// </summary>
-    public override async Task<T> RunAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            TimeSpan delay;
-            try
+    public override Task<T> RunAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+        => RetryAsync(
+            async ct =>
             {
-                await using var turn = await TakeTurnAsync(cancellationToken).ConfigureAwait(false);
-                return await work(new SqliteSession(Commands, turn.UserTransaction), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                if (!Judge(ex, attempt, cancellationToken).ShouldRetry(out delay))
-                {
-                    throw;
-                }
-            }
-
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-        }
-    }
+                await using var turn = await TakeTurnAsync(ct).ConfigureAwait(false);
+                return await work(new SqliteSession(Commands, turn.UserTransaction), ct).ConfigureAwait(false);
+            },
+            cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>

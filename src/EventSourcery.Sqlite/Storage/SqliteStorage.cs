@@ -154,9 +154,6 @@ internal sealed partial class SqliteStorage : RelationalStorage
     internal const string LoadCheckpointSql = "SELECT position FROM es_checkpoints WHERE tenant_id = $tenant AND name = $name;";
 
     /// <inheritdoc />
-    public override int PageRows => PageSize;
-
-    /// <inheritdoc />
     public override string DbSystem => "sqlite";
 
     /// <inheritdoc />

@@ -18,7 +18,9 @@ internal readonly struct LoadTelemetry
 
     public static LoadTelemetry Start(StreamId id, string aggregateType)
     {
-        var activity = EventSourceryTelemetry.Source.StartActivity(id.Category is null ? "load" : $"load {id.Category}");
+        var activity = EventSourceryTelemetry.Source.HasListeners() // no span name built on a load nobody traces
+            ? EventSourceryTelemetry.Source.StartActivity(id.Category is null ? "load" : $"load {id.Category}")
+            : null;
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(TelemetryTags.StreamCategory, id.Category);
@@ -49,13 +51,7 @@ internal readonly struct LoadTelemetry
     /// <summary>Ends the span as failed with <paramref name="exception"/>'s type, and records the duration.</summary>
     public void Failed(Exception exception)
     {
-        if (_activity is not null)
-        {
-            _activity.SetStatus(ActivityStatusCode.Error, exception.Message);
-            _activity.SetTag(TelemetryTags.ErrorType, exception.GetType().FullName);
-            _activity.Dispose();
-        }
-
+        Spans.Fail(_activity, exception);
         var tags = Tags();
         tags.Add(TelemetryTags.ErrorType, exception.GetType().FullName);
         EventSourceryTelemetry.LoadDuration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, tags);

@@ -18,10 +18,9 @@ internal static class DeliveryTelemetry
 
         var category = recorded.StreamId.Category;
         var name = category is null ? "deliver" : $"deliver {category}";
-        var activity = recorded.Event.Metadata.Extra.TryGetValue(EventMetadata.TraceParentKey, out var traceParent)
-            && ActivityContext.TryParse(traceParent, traceState: null, isRemote: true, out var appended)
-                ? EventSourceryTelemetry.Source.StartActivity(name, ActivityKind.Producer, appended)
-                : EventSourceryTelemetry.Source.StartActivity(name, ActivityKind.Producer);
+        var activity = Spans.TryGetAppendContext(recorded.Event, out var appended)
+            ? EventSourceryTelemetry.Source.StartActivity(name, ActivityKind.Producer, appended)
+            : EventSourceryTelemetry.Source.StartActivity(name, ActivityKind.Producer);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(TelemetryTags.MessagingOperationType, "send");
@@ -35,16 +34,5 @@ internal static class DeliveryTelemetry
         }
 
         return activity;
-    }
-
-    /// <summary>Ends the span as failed with <paramref name="exception"/>'s type.</summary>
-    public static void Failed(Activity? activity, Exception exception)
-    {
-        if (activity is not null)
-        {
-            activity.SetStatus(ActivityStatusCode.Error, exception.Message);
-            activity.SetTag(TelemetryTags.ErrorType, exception.GetType().FullName);
-            activity.Dispose();
-        }
     }
 }

@@ -92,14 +92,14 @@ public sealed class Outbox
                 }
                 catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
                 {
-                    DeliveryTelemetry.Failed(delivery, ex);
+                    Spans.Fail(delivery, ex);
                     unattempted.Add(entry.Id); // interrupted, not failed: it is delivered again later
                     blocked.Add(recorded.StreamId);
                     continue;
                 }
                 catch (Exception ex)
                 {
-                    DeliveryTelemetry.Failed(delivery, ex);
+                    Spans.Fail(delivery, ex);
                     blocked.Add(recorded.StreamId);
                     await RecordFailureAsync(runnerId, entry, ex).ConfigureAwait(false);
                     continue;

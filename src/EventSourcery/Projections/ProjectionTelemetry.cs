@@ -19,12 +19,10 @@ internal static class ProjectionTelemetry
         }
 
         List<ActivityLink>? links = null;
-        HashSet<string>? seen = null;
+        HashSet<ActivityContext>? seen = null;
         foreach (var recorded in batch)
         {
-            if (recorded.Event.Metadata.Extra.TryGetValue(EventMetadata.TraceParentKey, out var traceParent)
-                && (seen ??= new(StringComparer.Ordinal)).Add(traceParent)
-                && ActivityContext.TryParse(traceParent, traceState: null, isRemote: true, out var appended))
+            if (Spans.TryGetAppendContext(recorded.Event, out var appended) && (seen ??= []).Add(appended))
             {
                 (links ??= []).Add(new ActivityLink(appended));
                 if (links.Count == MaxLinks)
@@ -60,12 +58,7 @@ internal static class ProjectionTelemetry
     public static void Failed(Activity? activity, string projection, Exception exception, long started)
     {
         var error = (exception is ProjectionException { InnerException: { } inner } ? inner : exception).GetType().FullName;
-        if (activity is not null)
-        {
-            activity.SetStatus(ActivityStatusCode.Error, exception.Message);
-            activity.SetTag(TelemetryTags.ErrorType, error);
-            activity.Dispose();
-        }
+        Spans.Fail(activity, exception, error);
 
         var tags = new TagList { { TelemetryTags.ProjectionName, projection }, { TelemetryTags.ErrorType, error } };
         EventSourceryTelemetry.ProjectionBatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);

@@ -51,9 +51,9 @@ public readonly struct AppendTelemetry
         var operation = publish ? "publish" : "append";
         var category = streamId.Category;
         tenant = string.IsNullOrEmpty(tenant) ? null : tenant;
-        var activity = EventSourceryTelemetry.Source.StartActivity(
-            category is null ? operation : $"{operation} {category}",
-            remote ? ActivityKind.Client : ActivityKind.Internal);
+        var activity = EventSourceryTelemetry.Source.HasListeners() // no span name built on an append nobody traces
+            ? EventSourceryTelemetry.Source.StartActivity(category is null ? operation : $"{operation} {category}", remote ? ActivityKind.Client : ActivityKind.Internal)
+            : null;
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(TelemetryTags.DbSystem, dbSystem);
@@ -114,20 +114,14 @@ public readonly struct AppendTelemetry
     public void Failed(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        var error = exception.GetType().FullName;
-        if (_activity is not null)
-        {
-            _activity.SetStatus(ActivityStatusCode.Error, exception.Message);
-            _activity.SetTag(TelemetryTags.ErrorType, error);
-            _activity.Dispose();
-        }
+        Spans.Fail(_activity, exception);
 
         if (exception is ConcurrencyException)
         {
             EventSourceryTelemetry.ConcurrencyConflicts.Add(1, StreamTags());
         }
 
-        RecordDuration(error);
+        RecordDuration(exception.GetType().FullName);
     }
 
     private void RecordDuration(string? error)
