@@ -79,12 +79,7 @@ internal static class EventsCommand
             {
                 writer.WriteStartObject();
                 writer.WriteStartObject("stream");
-                writer.WriteString("id", stream.Id);
-                writer.WriteString("guid", stream.Guid);
-                writer.WriteString("name", stream.Name);
-                writer.WriteString("category", stream.Category);
-                writer.WriteString("tenant", stream.Tenant);
-                writer.WriteNumber("version", stream.Version);
+                stream.WriteProperties(writer);
                 writer.WriteEndObject();
                 writer.WriteStartArray("events");
                 foreach (var e in events)

@@ -72,12 +72,7 @@ internal static class StreamsCommand
                 foreach (var (stream, count) in rows)
                 {
                     writer.WriteStartObject();
-                    writer.WriteString("id", stream.Id);
-                    writer.WriteString("guid", stream.Guid);
-                    writer.WriteString("name", stream.Name);
-                    writer.WriteString("category", stream.Category);
-                    writer.WriteString("tenant", stream.Tenant);
-                    writer.WriteNumber("version", stream.Version);
+                    stream.WriteProperties(writer);
                     writer.WriteNumber("eventCount", count);
                     writer.WriteEndObject();
                 }

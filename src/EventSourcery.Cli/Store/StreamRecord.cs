@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 namespace EventSourcery.Cli.Store;
@@ -25,6 +26,17 @@ internal sealed record StreamRecord(long Key, Guid Guid, string? Category, strin
         NullIfEmpty(reader.GetString(first + 3)),
         reader.IsDBNull(first + 4) ? null : reader.GetString(first + 4),
         reader.GetInt64(first + 5));
+
+    /// <summary>Writes the stream's properties (id, guid, name, category, tenant, version) into the current JSON object.</summary>
+    public void WriteProperties(Utf8JsonWriter writer)
+    {
+        writer.WriteString("id", Id);
+        writer.WriteString("guid", Guid);
+        writer.WriteString("name", Name);
+        writer.WriteString("category", Category);
+        writer.WriteString("tenant", Tenant);
+        writer.WriteNumber("version", Version);
+    }
 
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 }
