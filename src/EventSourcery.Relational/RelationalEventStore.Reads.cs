@@ -83,7 +83,7 @@ public abstract partial class RelationalEventStore
                 Event @event;
                 try
                 {
-                    @event = _rows.ReadEvent(streamId, row.Version, row.Position, row.EventName, row.Payload, row.EventId, row.CreatedAt, row.Metadata);
+                    @event = _rows.ReadEvent(streamId, row);
                 }
                 catch (Exception ex) when (ex is not EventReadException and not OperationCanceledException)
                 {

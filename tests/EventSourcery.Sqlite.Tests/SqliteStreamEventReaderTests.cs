@@ -50,6 +50,7 @@ public sealed class SqliteStreamEventReaderTests
     [InlineData("payload = '{\"trunc'", "does not fit")]
     [InlineData("event_name = 'NoSuchEvent'", "no registered event type")]
     [InlineData("created_at = 'yesterday'", "corrupt")]
+    [InlineData("event_id = 'not-a-guid'", "corrupt")]
     public async Task A_corrupt_row_is_named_by_stream_version_and_position(string corruption, string reason)
     {
         await using var db = new TempDatabase();

@@ -21,6 +21,7 @@ internal sealed partial class PostgreSqlStorage
     private string _appendSql = "";
     private string _findEventIdsSql = "";
     private string _deleteStreamSql = "";
+    private string _findStreamKeySql = "";
     private string _readStreamPageSql = "";
     private string _readStreamEventsPageSql = "";
     private string _readAllPageSql = "";
@@ -41,6 +42,7 @@ internal sealed partial class PostgreSqlStorage
             WHERE e.event_id = ANY(@event_ids);
             """;
         _deleteStreamSql = $"DELETE FROM {_snapshots} WHERE stream_key = @key; DELETE FROM {_events} WHERE stream_key = @key; DELETE FROM {_streams} WHERE stream_key = @key;";
+        _findStreamKeySql = $"SELECT stream_key FROM {_streams} WHERE tenant_id = @tenant AND category = @category AND stream_id = @stream_id";
         _readStreamPageSql = $"""
             SELECT {EventColumns}, s.name
             FROM {_events} e JOIN {_streams} s ON s.stream_key = e.stream_key
@@ -51,8 +53,8 @@ internal sealed partial class PostgreSqlStorage
             """;
         _readStreamEventsPageSql = $"""
             SELECT e.position, e.version, e.event_id, e.event_name, e.payload, e.metadata, e.created_at
-            FROM {_events} e JOIN {_streams} s ON s.stream_key = e.stream_key
-            WHERE s.tenant_id = @tenant AND s.category = @category AND s.stream_id = @stream_id AND e.version >= @from
+            FROM {_events} e
+            WHERE e.stream_key = ({_findStreamKeySql}) AND e.version >= @from
             ORDER BY e.version
             LIMIT {StreamPageSize + 1};
             """;
@@ -173,7 +175,7 @@ internal sealed partial class PostgreSqlStorage
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (bytes < pageBytes && rows.Count < StreamPageSize && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var row = new StoredStreamEventRow(reader.GetInt64(0), reader.GetInt64(1), TextOrNull(reader, 2), TextOrNull(reader, 3), BytesOrNull(reader, 4), BytesOrNull(reader, 5), TextOrNull(reader, 6));
+            var row = new StoredStreamEventRow(reader.GetInt64(0), reader.GetInt64(1), BytesOrNull(reader, 2), TextOrNull(reader, 3), BytesOrNull(reader, 4), BytesOrNull(reader, 5), BytesOrNull(reader, 6));
             rows.Add(row);
             bytes += (row.Payload?.Length ?? 0) + (row.Metadata?.Length ?? 0);
         }

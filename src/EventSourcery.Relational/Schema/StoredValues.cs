@@ -1,4 +1,6 @@
+using System.Buffers.Text;
 using System.Globalization;
+using System.Text;
 
 namespace EventSourcery.Relational.Schema;
 
@@ -15,6 +17,16 @@ internal static class StoredValues
     public static DateTimeOffset ParseTime(string text) => DateTimeOffset.ParseExact(text, "O", CultureInfo.InvariantCulture, DateTimeStyles.None);
 
     /// <summary>
+    /// <see cref="ParseTime(string)"/> over the text's UTF-8 bytes: the round-trip form <see cref="FormatTime"/> writes
+    /// is parsed in place; anything else goes through <see cref="ParseTime(string)"/>, so both accept the same text.
+    /// </summary>
+    /// <exception cref="FormatException">The text is not a round-trip timestamp.</exception>
+    public static DateTimeOffset ParseTime(ReadOnlySpan<byte> utf8)
+        => Utf8Parser.TryParse(utf8, out DateTimeOffset value, out var consumed, 'O') && consumed == utf8.Length
+            ? value
+            : ParseTime(Encoding.UTF8.GetString(utf8));
+
+    /// <summary>
     /// An instant as UTC ticks, for the outbox's retry and lease times, which SQL compares: integers order exactly as
     /// the instants do, whatever offset the value was given with.
     /// </summary>
@@ -29,4 +41,8 @@ internal static class StoredValues
 
     /// <exception cref="FormatException">The text is not a guid.</exception>
     public static Guid ParseGuid(string text) => Guid.Parse(text);
+
+    /// <summary><see cref="ParseGuid(string)"/> over the text's UTF-8 bytes.</summary>
+    /// <exception cref="FormatException">The text is not a guid.</exception>
+    public static Guid ParseGuid(ReadOnlySpan<byte> utf8) => Guid.Parse(utf8);
 }

@@ -45,6 +45,23 @@ internal sealed class RowMaterializer(EventSerializer serializer, string? record
             metadata ?? []);
 
     /// <summary>
+    /// <see cref="ReadEvent(StreamId, long, long, string, byte[], string, string, byte[])"/> for a row read to
+    /// rebuild an aggregate.
+    /// </summary>
+    /// <exception cref="EventReadException">The name is unknown, or the payload or metadata does not fit the type.</exception>
+    /// <exception cref="FormatException">The id or creation time is missing or malformed (the caller names the row).</exception>
+    public Event ReadEvent(StreamId streamId, in StoredStreamEventRow row)
+        => serializer.Deserialize(
+            streamId,
+            row.Version,
+            row.Position,
+            row.EventName,
+            row.Payload ?? [],
+            row.EventId.ParseGuid("no event id is stored."),
+            row.CreatedAt.ParseTime("no creation time is stored."),
+            row.Metadata ?? []);
+
+    /// <summary>
     /// An outbox row as an entry: its event from the row's own copy, named as the stream was when it was published. A
     /// row whose event (or delivery state) cannot be read becomes an <see cref="OutboxEntry.Unreadable"/> entry rather
     /// than an exception, so that it is dead-lettered alone instead of failing the claim of every stream.
