@@ -45,7 +45,15 @@ public sealed class EventAnalyzer : DiagnosticAnalyzer
             var reported = new ConcurrentDictionary<(string Id, ISymbol Member), byte>();
             start.RegisterSymbolAction(context => AnalyzeEvent(context, types, checker, registered, reported), SymbolKind.NamedType);
             start.RegisterSymbolAction(context => AnalyzeSnapshot(context, types, checker, reported), SymbolKind.NamedType);
-            start.RegisterCompilationEndAction(context => ReportDuplicateNames(context, registered));
+            // Old shapes (the parameter of a typed [Upcaster]) are read as older versions, not registered as events.
+            var oldShapes = new ConcurrentDictionary<INamedTypeSymbol, byte>(SymbolEqualityComparer.Default);
+            var upcaster = start.Compilation.GetTypeByMetadataName("EventSourcery.UpcasterAttribute");
+            if (upcaster is not null)
+            {
+                start.RegisterSymbolAction(context => FindOldShape(context, upcaster, oldShapes), SymbolKind.Method);
+            }
+
+            start.RegisterCompilationEndAction(context => ReportDuplicateNames(context, registered.Where(e => !oldShapes.ContainsKey(e.Type))));
         });
     }
 
@@ -198,7 +206,18 @@ public sealed class EventAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void ReportDuplicateNames(CompilationAnalysisContext context, ConcurrentBag<(string StableName, INamedTypeSymbol Type)> registered)
+    /// <summary>Notes the parameter type of a typed <c>[Upcaster]</c> step (an attribute without arguments).</summary>
+    private static void FindOldShape(SymbolAnalysisContext context, INamedTypeSymbol upcaster, ConcurrentDictionary<INamedTypeSymbol, byte> oldShapes)
+    {
+        var method = (IMethodSymbol)context.Symbol;
+        if (method.Parameters.Length == 1 && method.Parameters[0].Type is INamedTypeSymbol shape
+            && method.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, upcaster) && a.ConstructorArguments.Length == 0))
+        {
+            oldShapes.TryAdd(shape, 0);
+        }
+    }
+
+    private static void ReportDuplicateNames(CompilationAnalysisContext context, System.Collections.Generic.IEnumerable<(string StableName, INamedTypeSymbol Type)> registered)
     {
         var groups = registered
             .GroupBy(e => e.StableName, StringComparer.Ordinal)

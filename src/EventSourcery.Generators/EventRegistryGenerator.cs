@@ -34,10 +34,20 @@ public sealed class EventRegistryGenerator : IIncrementalGenerator
             .Select(static (compilation, cancellationToken) => FindReferencedRegistries(compilation, cancellationToken))
             .WithTrackingName(TrackingNames.ReferencedRegistries);
 
+        var upcasters = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownNames.UpcasterAttribute,
+                static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax,
+                UpcasterParser.Parse)
+            .Where(static model => model is not null)
+            .Select(static (model, _) => model!)
+            .WithTrackingName(TrackingNames.Upcasters);
+
         var registry = events.Collect()
+            .Combine(upcasters.Collect())
             .Combine(assemblyId)
             .Combine(referenced)
-            .Select(static (input, _) => BuildRegistry(input.Left.Left, input.Left.Right, input.Right))
+            .Select(static (input, _) => BuildRegistry(input.Left.Left.Left, input.Left.Left.Right, input.Left.Right, input.Right))
             .WithTrackingName(TrackingNames.Registry);
 
         // Each event's own codec comes from its own pipeline item, so editing one event regenerates only its file.
@@ -66,17 +76,35 @@ public sealed class EventRegistryGenerator : IIncrementalGenerator
             {
                 spc.AddSource($"EventSourcery.Json.{codec.CodecId}.g.cs", JsonCodecEmitter.Emit(codec, model.Registry.CodecClass));
             }
+
+            foreach (var chain in model.Chains)
+            {
+                spc.AddSource($"EventSourcery.Upcasts.{chain.Chain.EventCodecId}.g.cs", UpcastEmitter.Emit(chain.Chain, chain.EventTypeName));
+            }
         });
     }
 
-    private static RegistryOutput BuildRegistry(System.Collections.Immutable.ImmutableArray<EventModel> events, string assemblyId, EquatableArray<string> referenced)
+    private static RegistryOutput BuildRegistry(
+        System.Collections.Immutable.ImmutableArray<EventModel> events,
+        System.Collections.Immutable.ImmutableArray<UpcastStepModel> upcasters,
+        string assemblyId,
+        EquatableArray<string> referenced)
     {
         // Sorted so the output does not depend on file order; two events may share a stable name here (ES0004 reports it).
         var ordered = events
             .OrderBy(e => e.StableName, StringComparer.Ordinal)
             .ThenBy(e => e.TypeName, StringComparer.Ordinal)
             .ToList();
-        var entries = ordered.Select(e => new RegistryEntry(e.TypeName, e.CodecId, e.StableName, e.SchemaVersion)).ToEquatableArray();
+
+        // Old shapes that derive from Event are read through their upcasters only, never registered as events.
+        var upcasts = UpcastChains.Build(ordered, upcasters);
+        ordered.RemoveAll(e => upcasts.OldShapes.Contains(e.TypeName));
+        var entries = ordered
+            .Select(e => new RegistryEntry(e.TypeName, e.CodecId, e.StableName, e.SchemaVersion, upcasts.Older.TryGetValue(e.TypeName, out var older) ? older : EquatableArray<OlderVersionModel>.Empty))
+            .ToEquatableArray();
+        var chains = upcasts.Chains
+            .Select(c => new EmittedChain(c, ordered.First(e => e.CodecId == c.EventCodecId).TypeName))
+            .ToEquatableArray();
 
         var objects = new SortedDictionary<string, ObjectCodecModel>(StringComparer.Ordinal);
         var enums = new SortedDictionary<string, EnumCodecModel>(StringComparer.Ordinal);
@@ -99,7 +127,8 @@ public sealed class EventRegistryGenerator : IIncrementalGenerator
         return new RegistryOutput(
             new RegistryModel(assemblyId, entries, referenced),
             objects.Values.ToEquatableArray(),
-            enums.Values.ToEquatableArray());
+            enums.Values.ToEquatableArray(),
+            chains);
     }
 
     private static EquatableArray<string> FindReferencedRegistries(Compilation compilation, System.Threading.CancellationToken cancellationToken)
@@ -136,5 +165,7 @@ public sealed class EventRegistryGenerator : IIncrementalGenerator
         return builder.ToString();
     }
 
-    private sealed record RegistryOutput(RegistryModel Registry, EquatableArray<ObjectCodecModel> Objects, EquatableArray<EnumCodecModel> Enums);
+    private sealed record RegistryOutput(RegistryModel Registry, EquatableArray<ObjectCodecModel> Objects, EquatableArray<EnumCodecModel> Enums, EquatableArray<EmittedChain> Chains);
+
+    private sealed record EmittedChain(UpcastChainModel Chain, string EventTypeName);
 }

@@ -8,4 +8,5 @@ internal static class TrackingNames
     public const string ReferencedRegistries = nameof(ReferencedRegistries);
     public const string AssemblyName = nameof(AssemblyName);
     public const string Registry = nameof(Registry);
+    public const string Upcasters = nameof(Upcasters);
 }

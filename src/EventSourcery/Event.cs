@@ -31,7 +31,7 @@ public abstract record Event
 
     /// <summary>
     /// Runs a generated reader so that the event it constructs skips making an id and time of its own (the reader sets
-    /// the stored ones). Only for <see cref="Serialization.EventType.ReadPayload"/>: the reader constructs exactly one
+    /// the stored ones). Only for <see cref="Serialization.EventType.ReadPayload(ReadOnlySpan{byte}, in Serialization.EventHeader)"/>: the reader constructs exactly one
     /// event, last, and synchronously.
     /// </summary>
     internal static Event Restore(Serialization.EventPayloadReader read, ref System.Text.Json.Utf8JsonReader reader, in Serialization.EventHeader header)

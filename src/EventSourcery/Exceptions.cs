@@ -190,3 +190,25 @@ public sealed class UnhandledEventException : Exception
             + "is not referenced with ExcludeAssets=\"analyzers\" and that analyzers are not switched off, then rebuild.");
     }
 }
+
+/// <summary>
+/// An <see cref="UpcasterAttribute"/> step threw while reading a stored older version. Reads report it as the inner
+/// exception of an <see cref="EventReadException"/> naming the stored event.
+/// </summary>
+public sealed class EventUpcastException : Exception
+{
+    /// <summary>Creates the exception for the step that failed.</summary>
+    public EventUpcastException(Serialization.EventVersion version, Exception innerException)
+        : base($"The upcaster of {version?.Name} version {version?.SchemaVersion} failed: {innerException?.Message}", innerException)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        EventName = version.Name;
+        SchemaVersion = version.SchemaVersion;
+    }
+
+    /// <summary>The stored name of the version whose upcaster failed.</summary>
+    public string EventName { get; }
+
+    /// <summary>The schema version the failing step reads.</summary>
+    public int SchemaVersion { get; }
+}

@@ -100,6 +100,53 @@ public class DuplicateEventNameTests
         """);
 
     [Fact]
+    public Task AnOldShapeReadByATypedUpcasterSharesItsEventsNameWithoutAReport() => Verify.VerifyAsync("""
+        using EventSourcery;
+
+        [EventName("order_placed", Version = 2)]
+        public sealed record OrderPlaced(string OrderId, decimal Total) : Event;
+
+        [EventName("order_placed")]
+        public sealed record OrderPlacedV1(string OrderId) : Event;
+
+        public static class Upcasts
+        {
+            [Upcaster]
+            public static OrderPlaced ToV2(OrderPlacedV1 old) => new(old.OrderId, 0m);
+        }
+        """);
+
+    [Fact]
+    public Task AnEventUsedOnlyByAJsonStepOrAsAStepsResultIsStillChecked() => Verify.VerifyAsync("""
+        using System.Text.Json.Nodes;
+        using EventSourcery;
+
+        [EventName("order_placed", Version = 2)]
+        public sealed record {|#0:OrderPlaced|}(string OrderId) : Event;
+
+        [EventName("order_placed")]
+        public sealed record {|#1:OrderPlacedAgain|}(string OrderId) : Event;
+
+        public static class Upcasts
+        {
+            [Upcaster(typeof(OrderPlaced), 1)]
+            public static JsonObject ToV2(JsonObject payload) => payload;
+
+            [Upcaster]
+            public static OrderPlacedAgain Again(PlainShape old) => new(old.OrderId);
+        }
+
+        [EventName("order_placed", Version = 3)]
+        public sealed record PlainShape(string OrderId);
+
+        public static class Unused
+        {
+        }
+        """,
+        Verify.Diagnostic("ES0004").WithLocation(0).WithArguments("OrderPlaced", "order_placed", "OrderPlacedAgain"),
+        Verify.Diagnostic("ES0004").WithLocation(1).WithArguments("OrderPlacedAgain", "order_placed", "OrderPlaced"));
+
+    [Fact]
     public Task FixAddsANamespaceQualifiedEventName() => new VerifyFix.Test
     {
         CodeFixTestBehaviors = CompilationEndFix,

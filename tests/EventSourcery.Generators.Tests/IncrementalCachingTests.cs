@@ -14,7 +14,7 @@ public sealed class IncrementalCachingTests
     private static readonly string[] TrackedSteps =
     [
         TrackingNames.Aggregates, TrackingNames.Events, TrackingNames.AssemblyName,
-        TrackingNames.ReferencedRegistries, TrackingNames.Registry,
+        TrackingNames.ReferencedRegistries, TrackingNames.Registry, TrackingNames.Upcasters,
     ];
 
     [Fact]
@@ -52,9 +52,33 @@ public sealed class IncrementalCachingTests
     }
 
     [Fact]
-    public void PipelineModelsHoldNoSymbolsSyntaxOrCompilation()
+    public void EditingAnUpcastersBodyKeepsEveryStepCached()
+        => AssertCachedAfter(tree => Replace(tree, "payload.Remove(\"amount\");", "payload.Remove(\"amount\"); payload.Remove(\"legacy\");"), Sources.Versioned, TrackingNames.Upcasters);
+
+    [Fact]
+    public void AddingAnUnrelatedClassBesideUpcastersKeepsEveryStepCached()
+        => AssertCachedAfter(tree => Replace(tree, "namespace Shop;", "namespace Shop;\npublic sealed class Unrelated { public int Value => 42; }"), Sources.Versioned, TrackingNames.Upcasters);
+
+    [Fact]
+    public void ChangingAnOldShapeRegeneratesItsChain()
     {
-        var (first, _) = RunTwice(tree => tree);
+        var (first, second) = RunTwice(
+            tree => Replace(tree, "public sealed record OrderPlacedV3(string OrderId, decimal Total, Currency Currency);", "public sealed record OrderPlacedV3(string OrderId, decimal Total, Currency Currency, string? Note = null);"),
+            Sources.Versioned);
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(second, TrackingNames.Upcasters));
+
+        string Chain(GeneratorDriverRunResult run) => run.Results.SelectMany(r => r.GeneratedSources).Single(s => s.HintName == "EventSourcery.Upcasts.Shop_OrderPlaced.g.cs").SourceText.ToString();
+        Assert.DoesNotContain("\"note\"u8", Chain(first));
+        Assert.Contains("\"note\"u8", Chain(second));
+    }
+
+    [Theory]
+    [InlineData(nameof(Sources.LightSwitch))]
+    [InlineData(nameof(Sources.Versioned))]
+    public void PipelineModelsHoldNoSymbolsSyntaxOrCompilation(string scenario)
+    {
+        var source = scenario == nameof(Sources.Versioned) ? Sources.Versioned : Sources.LightSwitch;
+        var (first, _) = RunTwice(tree => tree, source);
         var checkedValues = 0;
         foreach (var result in first.Results)
         {
@@ -74,9 +98,9 @@ public sealed class IncrementalCachingTests
         Assert.True(checkedValues > 3, $"only {checkedValues} step outputs were checked");
     }
 
-    private static void AssertCachedAfter(Func<SyntaxTree, SyntaxTree> edit)
+    private static void AssertCachedAfter(Func<SyntaxTree, SyntaxTree> edit, string source = Sources.LightSwitch, string? alsoRan = null)
     {
-        var (_, second) = RunTwice(edit);
+        var (_, second) = RunTwice(edit, source);
         foreach (var stepName in TrackedSteps)
         {
             var reasons = Reasons(second, stepName);
@@ -85,7 +109,7 @@ public sealed class IncrementalCachingTests
                 $"step {stepName} ran with reason {reason}"));
         }
 
-        Assert.NotEmpty(Reasons(second, TrackingNames.Aggregates));
+        Assert.NotEmpty(Reasons(second, alsoRan is null ? TrackingNames.Aggregates : alsoRan));
         Assert.NotEmpty(Reasons(second, TrackingNames.Events));
         foreach (var output in second.Results.SelectMany(r => r.TrackedOutputSteps).SelectMany(s => s.Value).SelectMany(s => s.Outputs))
         {
@@ -93,9 +117,9 @@ public sealed class IncrementalCachingTests
         }
     }
 
-    private static (GeneratorDriverRunResult First, GeneratorDriverRunResult Second) RunTwice(Func<SyntaxTree, SyntaxTree> edit)
+    private static (GeneratorDriverRunResult First, GeneratorDriverRunResult Second) RunTwice(Func<SyntaxTree, SyntaxTree> edit, string source = Sources.LightSwitch)
     {
-        var compilation = GeneratorHarness.CreateCompilation(sources: Sources.LightSwitch);
+        var compilation = GeneratorHarness.CreateCompilation(sources: source);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
         var first = driver.GetRunResult();
         var tree = compilation.SyntaxTrees.Single();

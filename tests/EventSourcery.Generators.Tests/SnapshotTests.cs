@@ -39,6 +39,9 @@ public sealed partial class SnapshotTests
     public void PrivateAccessors() => VerifyEach(Sources.PrivateAccessors);
 
     [Fact]
+    public void Versioned() => VerifyEach(Sources.Versioned);
+
+    [Fact]
     public void NoAggregatesNoOutput()
     {
         var result = GeneratorHarness.Run(Sources.NoAggregates);

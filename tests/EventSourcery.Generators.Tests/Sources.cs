@@ -205,6 +205,47 @@ internal static class Sources
         }
         """;
 
+    /// <summary>
+    /// An event at version 3 with a typed v1 shape (an old Event class, renamed), a typed v2 shape (a plain record), and
+    /// a JSON step for a v0-style shape stored under an older name; an unrelated event without versions.
+    /// </summary>
+    public const string Versioned = """
+        using System.Text.Json.Nodes;
+        using EventSourcery;
+
+        namespace Shop;
+
+        public enum Currency { Eur, Usd }
+
+        [EventName("order_placed", Version = 4)]
+        public sealed record OrderPlaced(string OrderId, decimal Total, Currency Currency, string Channel) : Event;
+
+        [EventName("order_placed", Version = 2)]
+        public sealed record OrderPlacedV2(string OrderId, decimal Total) : Event;
+
+        [EventName("order_placed", Version = 3)]
+        public sealed record OrderPlacedV3(string OrderId, decimal Total, Currency Currency);
+
+        public sealed record OrderCancelled(string OrderId) : Event;
+
+        public static class OrderUpcasts
+        {
+            [Upcaster(typeof(OrderPlaced), 1, Name = "OrderCreated")]
+            public static JsonObject FromCreated(JsonObject payload)
+            {
+                payload["total"] = payload["amount"]?.DeepClone();
+                payload.Remove("amount");
+                return payload;
+            }
+
+            [Upcaster]
+            public static OrderPlacedV3 ToV3(OrderPlacedV2 old) => new(old.OrderId, old.Total, Currency.Eur);
+
+            [Upcaster]
+            internal static OrderPlaced ToV4(OrderPlacedV3 old) => new(old.OrderId, old.Total, old.Currency, "web");
+        }
+        """;
+
     public const string PrivateAccessors = """
         using EventSourcery;
 

@@ -41,7 +41,21 @@ internal static class RegistryEmitter
                     foreach (var entry in model.Entries)
                     {
                         var name = SymbolDisplay.FormatLiteral(entry.StableName, quote: true);
-                        writer.WriteLine($"new {EventType}(typeof({entry.TypeName}), {name}, {entry.SchemaVersion}, {model.CodecClass}.WriteEvent_{entry.CodecId}, {model.CodecClass}.Read_{entry.CodecId}),");
+                        var line = $"new {EventType}(typeof({entry.TypeName}), {name}, {entry.SchemaVersion}, {model.CodecClass}.WriteEvent_{entry.CodecId}, {model.CodecClass}.Read_{entry.CodecId}";
+                        if (entry.OlderVersions.Count == 0)
+                        {
+                            writer.WriteLine(line + "),");
+                            continue;
+                        }
+
+                        using (writer.Block(line + ", new global::EventSourcery.Serialization.EventVersion[]", "),"))
+                        {
+                            foreach (var older in entry.OlderVersions)
+                            {
+                                var olderName = SymbolDisplay.FormatLiteral(older.Name, quote: true);
+                                writer.WriteLine($"global::EventSourcery.Serialization.EventVersion.{(older.IsJson ? "Json" : "Typed")}({olderName}, {older.Version}, {older.Reader}),");
+                            }
+                        }
                     }
                 }
 

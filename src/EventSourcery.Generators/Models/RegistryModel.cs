@@ -2,8 +2,8 @@ using EventSourcery.Generators.Helpers;
 
 namespace EventSourcery.Generators.Models;
 
-/// <summary>One event's line in the registry.</summary>
-internal sealed record RegistryEntry(string TypeName, string CodecId, string StableName, int SchemaVersion);
+/// <summary>One event's line in the registry, with the older versions its upcasters read.</summary>
+internal sealed record RegistryEntry(string TypeName, string CodecId, string StableName, int SchemaVersion, EquatableArray<OlderVersionModel> OlderVersions);
 
 /// <summary>The assembly's registry: its own events and the generated registries of referenced assemblies.</summary>
 /// <param name="AssemblyId">The assembly name as an identifier, so generated class names never clash across assemblies.</param>

@@ -30,6 +30,9 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
 
     public string AddEvent(INamedTypeSymbol type) => AddObject(type, isEvent: true);
 
+    /// <summary>Adds the codecs of an old event shape that an upcaster reads (an event's codec when it derives from Event).</summary>
+    public string AddShape(INamedTypeSymbol type, bool isEvent) => AddObject(type, isEvent);
+
     /// <summary>Adds the codecs of a snapshot type; null when it is not a class, record or struct the codecs support.</summary>
     public string? AddSnapshot(ITypeSymbol type)
         => GetShape(type, NullableAnnotation.NotAnnotated) is { Kind: ShapeKind.Object } shape ? shape.CodecId : null;

@@ -52,7 +52,7 @@ internal sealed partial class PostgreSqlStorage
             LIMIT {StreamPageSize + 1};
             """;
         _readStreamEventsPageSql = $"""
-            SELECT e.position, e.version, e.event_id, e.event_name, e.payload, e.metadata, e.created_at
+            SELECT e.position, e.version, e.event_id, e.event_name, e.schema_version, e.payload, e.metadata, e.created_at
             FROM {_events} e
             WHERE e.stream_key = ({_findStreamKeySql}) AND e.version >= @from
             ORDER BY e.version
@@ -175,7 +175,7 @@ internal sealed partial class PostgreSqlStorage
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (bytes < pageBytes && rows.Count < StreamPageSize && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var row = new StoredStreamEventRow(reader.GetInt64(0), reader.GetInt64(1), BytesOrNull(reader, 2), TextOrNull(reader, 3), BytesOrNull(reader, 4), BytesOrNull(reader, 5), BytesOrNull(reader, 6));
+            var row = new StoredStreamEventRow(reader.GetInt64(0), reader.GetInt64(1), BytesOrNull(reader, 2), TextOrNull(reader, 3), reader.IsDBNull(4) ? 0 : reader.GetInt32(4), BytesOrNull(reader, 5), BytesOrNull(reader, 6), BytesOrNull(reader, 7));
             rows.Add(row);
             bytes += (row.Payload?.Length ?? 0) + (row.Metadata?.Length ?? 0);
         }

@@ -20,7 +20,7 @@ internal sealed class RowMaterializer(EventSerializer serializer, string? record
         try
         {
             id = streamId ?? streamIds?.Read(row) ?? ReadStreamId(row);
-            var @event = ReadEvent(id, row.Version, row.Position, row.EventName, row.Payload, row.EventId, row.CreatedAt, row.Metadata);
+            var @event = ReadEvent(id, row.Version, row.Position, row.EventName, checked((int)row.SchemaVersion), row.Payload, row.EventId, row.CreatedAt, row.Metadata);
             var recordedAt = StoredValues.ParseTime(row.RecordedAt ?? throw new FormatException("no recording time is stored."));
             return new RecordedEvent(id, row.Version, row.Position, @event, row.EventName!, checked((int)row.SchemaVersion), recordedAt, recordedTenant);
         }
@@ -33,19 +33,20 @@ internal sealed class RowMaterializer(EventSerializer serializer, string? record
     /// <summary>The event of a stored row, from its raw values.</summary>
     /// <exception cref="EventReadException">The name is unknown, or the payload or metadata does not fit the type.</exception>
     /// <exception cref="FormatException">The id or creation time is missing or malformed (the caller names the row).</exception>
-    public Event ReadEvent(StreamId streamId, long version, long position, string? eventName, byte[]? payload, string? eventId, string? createdAt, byte[]? metadata)
+    public Event ReadEvent(StreamId streamId, long version, long position, string? eventName, int schemaVersion, byte[]? payload, string? eventId, string? createdAt, byte[]? metadata)
         => serializer.Deserialize(
             streamId,
             version,
             position,
             eventName,
+            schemaVersion,
             payload ?? [],
             StoredValues.ParseGuid(eventId ?? throw new FormatException("no event id is stored.")),
             StoredValues.ParseTime(createdAt ?? throw new FormatException("no creation time is stored.")),
             metadata ?? []);
 
     /// <summary>
-    /// <see cref="ReadEvent(StreamId, long, long, string, byte[], string, string, byte[])"/> for a row read to
+    /// <see cref="ReadEvent(StreamId, long, long, string, int, byte[], string, string, byte[])"/> for a row read to
     /// rebuild an aggregate.
     /// </summary>
     /// <exception cref="EventReadException">The name is unknown, or the payload or metadata does not fit the type.</exception>
@@ -56,6 +57,7 @@ internal sealed class RowMaterializer(EventSerializer serializer, string? record
             row.Version,
             row.Position,
             row.EventName,
+            row.SchemaVersion,
             row.Payload ?? [],
             row.EventId.ParseGuid("no event id is stored."),
             row.CreatedAt.ParseTime("no creation time is stored."),

@@ -33,7 +33,7 @@ internal sealed record StoredEventRow(
 /// needs, and the position to name the row by if it cannot be read. The id and creation time are kept as the provider
 /// reads text most cheaply (a load reads them for every event).
 /// </summary>
-internal readonly record struct StoredStreamEventRow(long Position, long Version, StoredText EventId, string? EventName, byte[]? Payload, byte[]? Metadata, StoredText CreatedAt);
+internal readonly record struct StoredStreamEventRow(long Position, long Version, StoredText EventId, string? EventName, int SchemaVersion, byte[]? Payload, byte[]? Metadata, StoredText CreatedAt);
 
 /// <summary>
 /// An outbox row as read: the event's copy (as in <see cref="StoredEventRow"/>, with the stream columns of the row

@@ -102,7 +102,7 @@ internal sealed partial class SqliteStorage
             try
             {
                 // NOT NULL columns read without asking first, as in ReadEventRow; a row breaking that is read again carefully.
-                row = new(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<byte[]>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5), reader.GetString(6));
+                row = new(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), reader.GetFieldValue<byte[]>(5), reader.IsDBNull(6) ? null : reader.GetFieldValue<byte[]>(6), reader.GetString(7));
             }
             catch (Exception ex) when (ex is InvalidOperationException or InvalidCastException or FormatException)
             {
@@ -111,9 +111,10 @@ internal sealed partial class SqliteStorage
                     reader.GetInt64(1),
                     TextOrNull(reader, 2),
                     TextOrNull(reader, 3),
-                    reader.IsDBNull(4) ? null : reader.GetFieldValue<byte[]>(4),
+                    reader.IsDBNull(4) ? 0 : reader.GetInt32(4),
                     reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5),
-                    TextOrNull(reader, 6));
+                    reader.IsDBNull(6) ? null : reader.GetFieldValue<byte[]>(6),
+                    TextOrNull(reader, 7));
             }
 
             rows.Add(row);

@@ -68,7 +68,7 @@ internal sealed partial class SqliteStorage : RelationalStorage
     /// its identity, then the columns of its events that rebuilding an aggregate needs, by version.
     /// </summary>
     internal static readonly string ReadStreamEventsPageSql = string.Create(CultureInfo.InvariantCulture, $"""
-        SELECT e.position, e.version, e.event_id, e.event_name, e.payload, e.metadata, e.created_at
+        SELECT e.position, e.version, e.event_id, e.event_name, e.schema_version, e.payload, e.metadata, e.created_at
         FROM es_events e JOIN es_streams s ON s.stream_key = e.stream_key
         WHERE s.tenant_id = $tenant AND s.category = $category AND s.stream_id = $stream_id AND e.version >= $from
         ORDER BY e.version

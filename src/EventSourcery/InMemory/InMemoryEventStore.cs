@@ -47,7 +47,7 @@ public sealed partial class InMemoryEventStore : IEventStore, ISnapshotStore, IO
 
     private RecordedEvent Materialize(StoredEvent stored)
     {
-        var @event = _state.Serializer.Deserialize(stored.StreamId, stored.Version, stored.Position, stored.Name, stored.Payload, stored.Id, stored.CreatedAt, stored.Metadata);
+        var @event = _state.Serializer.Deserialize(stored.StreamId, stored.Version, stored.Position, stored.Name, stored.SchemaVersion, stored.Payload, stored.Id, stored.CreatedAt, stored.Metadata);
         return new RecordedEvent(stored.StreamId, stored.Version, stored.Position, @event, stored.Name, stored.SchemaVersion, stored.RecordedAt, TenantOrNull(stored.Tenant));
     }
 

@@ -35,14 +35,28 @@ public sealed class EventRegistry
                 continue; // the same type registered by its own assembly and by one that references it
             }
 
-            if (_byName.TryGetValue(eventType.Name, out var existing))
+            // Its current name, then the names older versions were stored under (an old name may be its current one).
+            AddName(eventType.Name, eventType);
+            foreach (var older in eventType.OlderVersions)
             {
-                throw new DuplicateEventNameException(eventType.Name, existing.Type, eventType.Type);
+                if (!_byName.TryGetValue(older.Name, out var owner) || owner != eventType)
+                {
+                    AddName(older.Name, eventType);
+                }
             }
 
-            _byName.Add(eventType.Name, eventType);
             _byType.Add(eventType.Type, eventType);
         }
+    }
+
+    private void AddName(string name, EventType eventType)
+    {
+        if (_byName.TryGetValue(name, out var existing))
+        {
+            throw new DuplicateEventNameException(name, existing.Type, eventType.Type);
+        }
+
+        _byName.Add(name, eventType);
     }
 
     /// <summary>Every event type registered by generated code in the assemblies loaded so far.</summary>
@@ -79,7 +93,10 @@ public sealed class EventRegistry
         }
     }
 
-    /// <summary>Finds the event type stored under <paramref name="name"/>.</summary>
+    /// <summary>
+    /// Finds the event type stored under <paramref name="name"/>: its current name, or a name one of its older versions
+    /// was stored under (<see cref="EventType.OlderVersions"/>).
+    /// </summary>
     public bool TryGetByName(string name, [NotNullWhen(true)] out EventType? eventType)
         => _byName.TryGetValue(name, out eventType);
 

@@ -85,10 +85,18 @@ public sealed class EventSerializer
     }
 
     /// <summary>
-    /// Reads a stored event back.
+    /// Reads a stored event back as the current version of its type.
     /// </summary>
     /// <exception cref="EventReadException">The name is unknown or missing, or the payload or metadata is not valid for the type.</exception>
     public Event Deserialize(StreamId streamId, long version, long position, string? eventName, ReadOnlySpan<byte> payload, Guid id, DateTimeOffset createdAt, ReadOnlySpan<byte> metadata)
+        => Deserialize(streamId, version, position, eventName, schemaVersion: 0, payload, id, createdAt, metadata);
+
+    /// <summary>
+    /// Reads a stored event back, upcasting it from <paramref name="schemaVersion"/> (the version stored with it) to the
+    /// current version of its type when its type registers upcasters for that version (<see cref="EventType.ReadPayload(ReadOnlySpan{byte}, int, in EventHeader)"/>).
+    /// </summary>
+    /// <exception cref="EventReadException">The name is unknown or missing, the payload or metadata is not valid for the version's shape, or an upcaster failed (its <see cref="EventUpcastException"/> inside).</exception>
+    public Event Deserialize(StreamId streamId, long version, long position, string? eventName, int schemaVersion, ReadOnlySpan<byte> payload, Guid id, DateTimeOffset createdAt, ReadOnlySpan<byte> metadata)
     {
         if (eventName is null)
         {
@@ -103,7 +111,11 @@ public sealed class EventSerializer
         try
         {
             var header = new EventHeader(id, createdAt, metadata.IsEmpty ? EventMetadata.Empty : DeserializeMetadata(metadata));
-            return type.ReadPayload(payload, header);
+            return type.ReadPayload(payload, schemaVersion, header);
+        }
+        catch (EventUpcastException ex)
+        {
+            throw new EventReadException(streamId, version, position, eventName, $"version {schemaVersion} could not be upcast to {type.Type.Name} v{type.SchemaVersion}: {ex.Message}", ex);
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or ArgumentException)
         {

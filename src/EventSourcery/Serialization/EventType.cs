@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace EventSourcery.Serialization;
 
@@ -25,10 +27,22 @@ public sealed class EventType
 {
     private readonly EventPayloadWriter _write;
     private readonly EventPayloadReader _read;
+    private readonly Dictionary<int, EventVersion>? _older;
 
     /// <summary>Describes an event type (normally called by generated code only).</summary>
     public EventType(Type type, string name, int schemaVersion, EventPayloadWriter write, EventPayloadReader read)
+        : this(type, name, schemaVersion, write, read, [])
     {
+    }
+
+    /// <summary>
+    /// Describes an event type with the older versions it reads (normally called by generated code only, from the
+    /// <see cref="UpcasterAttribute"/> steps of the type).
+    /// </summary>
+    /// <exception cref="ArgumentException">An older version is not below <paramref name="schemaVersion"/>, or two share a version.</exception>
+    public EventType(Type type, string name, int schemaVersion, EventPayloadWriter write, EventPayloadReader read, IReadOnlyList<EventVersion> olderVersions)
+    {
+        ArgumentNullException.ThrowIfNull(olderVersions);
         ArgumentNullException.ThrowIfNull(type);
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(schemaVersion, 1);
@@ -37,6 +51,24 @@ public sealed class EventType
         SchemaVersion = schemaVersion;
         _write = write ?? throw new ArgumentNullException(nameof(write));
         _read = read ?? throw new ArgumentNullException(nameof(read));
+        OlderVersions = olderVersions;
+        if (olderVersions.Count > 0)
+        {
+            _older = new Dictionary<int, EventVersion>(olderVersions.Count);
+            foreach (var older in olderVersions)
+            {
+                ArgumentNullException.ThrowIfNull(older, nameof(olderVersions));
+                if (older.SchemaVersion >= schemaVersion)
+                {
+                    throw new ArgumentException($"{name}: the older version {older} is not below the current version {schemaVersion}.", nameof(olderVersions));
+                }
+
+                if (!_older.TryAdd(older.SchemaVersion, older))
+                {
+                    throw new ArgumentException($"{name}: two readers of version {older.SchemaVersion} ({_older[older.SchemaVersion]} and {older}).", nameof(olderVersions));
+                }
+            }
+        }
     }
 
     /// <summary>The event's CLR type.</summary>
@@ -68,6 +100,83 @@ public sealed class EventType
         }
 
         return result;
+    }
+
+    /// <summary>The older stored versions this type reads, each through its upcasters; empty when there are none.</summary>
+    public IReadOnlyList<EventVersion> OlderVersions { get; }
+
+    /// <summary>
+    /// Reads an event stored with <paramref name="schemaVersion"/> as this type: through the older version's upcasters
+    /// when one is registered for it (JSON steps first, then the typed shape and its steps), with the stored id,
+    /// creation time and metadata; otherwise as <see cref="ReadPayload(ReadOnlySpan{byte}, in EventHeader)"/> does
+    /// (the current version, or one whose change needed no upcaster).
+    /// </summary>
+    /// <exception cref="JsonException">The JSON is malformed or does not fit the version's shape.</exception>
+    /// <exception cref="EventUpcastException">An upcaster failed.</exception>
+    public Event ReadPayload(ReadOnlySpan<byte> utf8Json, int schemaVersion, in EventHeader header)
+    {
+        if (_older is null || schemaVersion == SchemaVersion || !_older.TryGetValue(schemaVersion, out var older))
+        {
+            return ReadPayload(utf8Json, header);
+        }
+
+        if (!older.IsJsonStep)
+        {
+            return ReadOlder(older, utf8Json, header);
+        }
+
+        var payload = JsonNode.Parse(utf8Json) as JsonObject ?? throw new JsonException($"The payload of a {older.Name} v{schemaVersion} event must be a JSON object.");
+        var version = schemaVersion;
+        while (_older.TryGetValue(version, out var step) && step.IsJsonStep)
+        {
+            try
+            {
+                payload = step.Step(payload) ?? throw new InvalidOperationException("it returned null.");
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw new EventUpcastException(step, ex);
+            }
+
+            version++;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(utf8Json.Length + 64);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            payload.WriteTo(writer);
+        }
+
+        return version != SchemaVersion && _older.TryGetValue(version, out var typed)
+            ? ReadOlder(typed, buffer.WrittenSpan, header)
+            : ReadPayload(buffer.WrittenSpan, header);
+    }
+
+    /// <summary>A typed older version through its chain, completed with the stored header.</summary>
+    private static Event ReadOlder(EventVersion older, ReadOnlySpan<byte> utf8Json, in EventHeader header)
+    {
+        var reader = new Utf8JsonReader(utf8Json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException($"The payload of a {older.Name} v{older.SchemaVersion} event must be a JSON object.");
+        }
+
+        Event result;
+        try
+        {
+            result = older.Read(ref reader, header);
+        }
+        catch (Exception ex) when (ex is not (JsonException or OperationCanceledException))
+        {
+            throw new EventUpcastException(older, ex);
+        }
+
+        if (reader.Read())
+        {
+            throw new JsonException($"The payload of a {older.Name} v{older.SchemaVersion} event has data after its end.");
+        }
+
+        return result with { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 
     /// <inheritdoc />
