@@ -38,6 +38,24 @@ internal static class DiagnosticDescriptors
     /// <summary>ES0010: a member of an event or snapshot holds state the generated serialization would not store.</summary>
     public const string UnstoredMemberId = "ES0010";
 
+    /// <summary>ES0011: a version listed in EventSchemas.Shipped.txt is no longer read by any type (or its line is malformed).</summary>
+    public const string ShippedVersionNotReadId = "ES0011";
+
+    /// <summary>ES0012: the type that reads a shipped version changed its stored shape incompatibly.</summary>
+    public const string ShippedShapeChangedId = "ES0012";
+
+    /// <summary>ES0013: an upcaster chain has a gap, two steps for one version, an unnamed old shape or no end.</summary>
+    public const string BrokenUpcasterChainId = "ES0013";
+
+    /// <summary>ES0014: an aggregate emits an old shape, which is read only.</summary>
+    public const string OldVersionEmittedId = "ES0014";
+
+    /// <summary>ES0015: an event version is not listed in EventSchemas.Shipped.txt.</summary>
+    public const string UnlistedEventVersionId = "ES0015";
+
+    /// <summary>Diagnostic property holding the line ES0015's code fix adds to EventSchemas.Shipped.txt.</summary>
+    public const string ShippedLineProperty = "ShippedLine";
+
     /// <summary>Diagnostic property holding the suggested past-tense name (ES0003).</summary>
     public const string SuggestedNameProperty = "SuggestedName";
 
@@ -49,6 +67,7 @@ internal static class DiagnosticDescriptors
 
     private const string DesignCategory = "EventSourcery.Design";
     private const string NamingCategory = "EventSourcery.Naming";
+    private const string VersioningCategory = "EventSourcery.Versioning";
     private const string UsageCategory = "EventSourcery.Usage";
     private const string SerializationCategory = "EventSourcery.Serialization";
 
@@ -152,6 +171,61 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "Every instance member of an event or snapshot that holds state must round-trip through every store. Properties with any set or init accessor, and get-only properties set by a constructor parameter of the same name, are stored; fields, get-only properties nothing sets on reading, and properties whose getter is not public or internal are not, and would read back as their default.",
         helpLinkUri: HelpLink(UnstoredMemberId));
+
+    public static readonly DiagnosticDescriptor ShippedVersionNotRead = new(
+        id: ShippedVersionNotReadId,
+        title: "A shipped event version is no longer read",
+        messageFormat: "{0}",
+        category: VersioningCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Every version listed in EventSchemas.Shipped.txt has stored events that must keep reading: an event stored under its name (at that version or a later one), an old shape with that name and version read by an [Upcaster], or a JSON [Upcaster] step for it. A type renamed without [EventName], or removed, leaves its stored events unreadable.",
+        helpLinkUri: HelpLink(ShippedVersionNotReadId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    public static readonly DiagnosticDescriptor ShippedShapeChanged = new(
+        id: ShippedShapeChangedId,
+        title: "A shipped event shape changed without a new version",
+        messageFormat: "'{0}' reads the shipped '{1}' v{2}, whose stored shape it no longer reads: {3}; raise the event's version and keep the shipped shape as an old shape with an [Upcaster], or undo the change",
+        category: VersioningCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The type that reads a version listed in EventSchemas.Shipped.txt must read every payload stored at that version: no property removed or retyped, none that accepted null made non-nullable, and no property added that a payload must hold. Adding a property with a default is compatible.",
+        helpLinkUri: HelpLink(ShippedShapeChangedId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    public static readonly DiagnosticDescriptor BrokenUpcasterChain = new(
+        id: BrokenUpcasterChainId,
+        title: "An upcaster chain is broken",
+        messageFormat: "{0}",
+        category: VersioningCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Each [Upcaster] step reads one version and returns the next: its old shape names the stored name and version with [EventName(name, Version = n)], it returns version n + 1 (an old shape or the current event), one step reads each version of an event, and every chain ends at a current event. The generator leaves out a step that breaks these rules.",
+        helpLinkUri: HelpLink(BrokenUpcasterChainId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    public static readonly DiagnosticDescriptor OldVersionEmitted = new(
+        id: OldVersionEmittedId,
+        title: "An aggregate emits an old event version",
+        messageFormat: "'{0}' is an old version read only through an [Upcaster] and is not registered to be stored; emit the current version of the event",
+        category: VersioningCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "An old shape kept for an [Upcaster] is read, never written: the store has no registration to append it under.",
+        helpLinkUri: HelpLink(OldVersionEmittedId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    public static readonly DiagnosticDescriptor UnlistedEventVersion = new(
+        id: UnlistedEventVersionId,
+        title: "An event version is not listed in EventSchemas.Shipped.txt",
+        messageFormat: "'{0}' is stored as '{1}' v{2}, which EventSchemas.Shipped.txt does not list; add it when it ships",
+        category: VersioningCategory,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "With an EventSchemas.Shipped.txt beside the project, every event version (current events and old shapes) is listed there once it ships, so that the analyzers can hold later changes against it (ES0011, ES0012). The code fix adds the line.",
+        helpLinkUri: HelpLink(UnlistedEventVersionId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     private static string HelpLink(string id)
         => "https://github.com/eventsourcery/eventsourcery-dotnet/blob/main/docs/diagnostics/" + id + ".md";

@@ -112,6 +112,34 @@ internal sealed class EventSourceryTypes
             || (AggregateOfT is not null && SymbolEqualityComparer.Default.Equals(containing, AggregateOfT));
     }
 
+    /// <summary>The <c>[EventName]</c> name and version of a type, or null when it has no such attribute.</summary>
+    public (string Name, int Version)? GetDeclaredName(INamedTypeSymbol type)
+    {
+        foreach (var attribute in type.GetAttributes())
+        {
+            if (EventNameAttribute is not null && SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, EventNameAttribute)
+                && attribute.ConstructorArguments.Length == 1
+                && attribute.ConstructorArguments[0].Value is string { Length: > 0 } name)
+            {
+                var version = 1;
+                foreach (var argument in attribute.NamedArguments)
+                {
+                    if (argument.Key == "Version" && argument.Value.Value is int declared)
+                    {
+                        version = declared;
+                    }
+                }
+
+                return (name, version);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The event's stable name and schema version: the <c>[EventName]</c> arguments, else the type's simple name and 1.</summary>
+    public (string Name, int Version) GetStoredName(INamedTypeSymbol type) => GetDeclaredName(type) ?? (type.Name, 1);
+
     /// <summary>The event's stable name: the <c>[EventName]</c> argument, else the type's simple name.</summary>
     public string GetStableName(INamedTypeSymbol type)
     {

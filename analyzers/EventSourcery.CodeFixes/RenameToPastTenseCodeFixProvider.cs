@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using System.Composition;
 using System.Threading;
 using System.Threading.Tasks;
@@ -8,17 +9,25 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
 using Microsoft.CodeAnalysis.Rename;
 
 namespace EventSourcery.CodeFixes;
 
-/// <summary>ES0003: renames the event, and every reference to it, to the past-tense name the analyzer suggested.</summary>
+/// <summary>
+/// ES0003: renames the event, and every reference to it, to the past-tense name the analyzer suggested; for an event
+/// without <c>[EventName]</c> (stored under its type name), a second action renames it and keeps the stored name with
+/// <c>[EventName("OldName")]</c>, so events stored before the rename keep reading.
+/// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RenameToPastTenseCodeFixProvider))]
 [Shared]
 public sealed class RenameToPastTenseCodeFixProvider : CodeFixProvider
 {
     /// <summary>Equivalence key of the fix, stable so Fix All can group it.</summary>
     public const string EquivalenceKey = DiagnosticDescriptors.EventNameNotPastTenseId + "_RenameToPastTense";
+
+    /// <summary>Equivalence key of the rename that keeps the stored name.</summary>
+    public const string KeepStoredNameEquivalenceKey = DiagnosticDescriptors.EventNameNotPastTenseId + "_RenameKeepingStoredName";
 
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.EventNameNotPastTenseId);
@@ -57,7 +66,48 @@ public sealed class RenameToPastTenseCodeFixProvider : CodeFixProvider
                     cancellationToken => RenameAsync(context.Document, declaration, newName!, cancellationToken),
                     EquivalenceKey),
                 diagnostic);
+
+            if (declaration is TypeDeclarationSyntax type
+                && model.Compilation.GetTypeByMetadataName("EventSourcery.EventNameAttribute") is { } attributeType
+                && !symbol.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeType)))
+            {
+                context.RegisterCodeFix(
+                    CodeAction.Create(
+                        $"Rename to '{newName}' and keep the stored name '{symbol.Name}'",
+                        cancellationToken => RenameKeepingStoredNameAsync(context.Document, type, attributeType, symbol.Name, newName!, cancellationToken),
+                        KeepStoredNameEquivalenceKey),
+                    diagnostic);
+            }
         }
+    }
+
+    /// <summary>Adds <c>[EventName("OldName")]</c> to the declaration, then renames the type and its references.</summary>
+    private static async Task<Solution> RenameKeepingStoredNameAsync(
+        Document document,
+        TypeDeclarationSyntax declaration,
+        INamedTypeSymbol attributeType,
+        string storedName,
+        string newName,
+        CancellationToken cancellationToken)
+    {
+        var marker = new SyntaxAnnotation();
+        var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
+        var generator = editor.Generator;
+        var attribute = generator.Attribute(
+            generator.TypeExpression(attributeType, addImport: true),
+            new[] { generator.AttributeArgument(generator.LiteralExpression(storedName)) });
+        editor.ReplaceNode(declaration, (node, _) => generator.AddAttributes(node, attribute).WithAdditionalAnnotations(marker));
+        var named = editor.GetChangedDocument();
+
+        var root = await named.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        var model = await named.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (root?.GetAnnotatedNodes(marker).FirstOrDefault() is not BaseTypeDeclarationSyntax renamed
+            || model?.GetDeclaredSymbol(renamed, cancellationToken) is not { } symbol)
+        {
+            return named.Project.Solution;
+        }
+
+        return await Renamer.RenameSymbolAsync(named.Project.Solution, symbol, new SymbolRenameOptions(), newName, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A type of that name already exists beside the event: renaming would clash, so the user has to choose.</summary>

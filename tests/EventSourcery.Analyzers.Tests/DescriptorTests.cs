@@ -25,6 +25,11 @@ public class DescriptorTests
         { "ES0008", DiagnosticSeverity.Error },
         { "ES0009", DiagnosticSeverity.Error },
         { "ES0010", DiagnosticSeverity.Error },
+        { "ES0011", DiagnosticSeverity.Error },
+        { "ES0012", DiagnosticSeverity.Error },
+        { "ES0013", DiagnosticSeverity.Error },
+        { "ES0014", DiagnosticSeverity.Error },
+        { "ES0015", DiagnosticSeverity.Warning },
     };
 
     [Fact]
@@ -53,7 +58,7 @@ public class DescriptorTests
     [Fact]
     public void EveryRuleIsReportedByExactlyOneAnalyzer()
     {
-        var supported = new Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer[] { new AggregateAnalyzer(), new EventAnalyzer() }
+        var supported = new Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer[] { new AggregateAnalyzer(), new EventAnalyzer(), new VersioningAnalyzer() }
             .SelectMany(a => a.SupportedDiagnostics)
             .Select(d => d.Id)
             .OrderBy(id => id, StringComparer.Ordinal);
@@ -61,10 +66,10 @@ public class DescriptorTests
     }
 
     [Fact]
-    public void OnlyTheCompilationWideRuleIsACompilationEndDiagnostic()
+    public void OnlyTheCompilationWideRulesAreCompilationEndDiagnostics()
     {
         var compilationEnd = Descriptors.Where(d => d.CustomTags.Contains(WellKnownDiagnosticTags.CompilationEnd)).Select(d => d.Id);
-        Assert.Equal(["ES0004"], compilationEnd);
+        Assert.Equal(["ES0004", "ES0011", "ES0012", "ES0013", "ES0014", "ES0015"], compilationEnd);
     }
 
     private static string RepositoryRoot

@@ -146,6 +146,60 @@ public class PastTenseTests
         """);
 
     [Fact]
+    public Task TheSecondFixRenamesTheEventAndKeepsItsStoredName() => new VerifyFix.Test
+    {
+        CodeActionEquivalenceKey = EventSourcery.CodeFixes.RenameToPastTenseCodeFixProvider.KeepStoredNameEquivalenceKey,
+        CodeActionIndex = 1,
+        TestCode = """
+            using EventSourcery;
+
+            /// <summary>Light on.</summary>
+            public sealed record {|ES0003:TurnOn|} : Event;
+
+            public sealed partial class LightSwitch : Aggregate
+            {
+                void Apply(TurnOn e) { }
+                public void Switch() => Emit(new TurnOn());
+            }
+            """,
+        FixedCode = """
+            using EventSourcery;
+
+            /// <summary>Light on.</summary>
+            [EventName("TurnOn")]
+            public sealed record TurnedOn : Event;
+
+            public sealed partial class LightSwitch : Aggregate
+            {
+                void Apply(TurnedOn e) { }
+                public void Switch() => Emit(new TurnedOn());
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public async Task AnEventThatAlreadyHasAStoredNameIsOfferedOnlyThePlainRename()
+    {
+        const string Source = """
+            using EventSourcery;
+
+            [EventName("light_on")]
+            public sealed record {|ES0003:TurnOn|} : Event;
+            """;
+        var test = new VerifyFix.Test
+        {
+            CodeActionEquivalenceKey = EventSourcery.CodeFixes.RenameToPastTenseCodeFixProvider.KeepStoredNameEquivalenceKey,
+            CodeActionIndex = 1,
+            TestCode = Source,
+            FixedCode = Source,
+        };
+
+        // Its stored name no longer depends on the type's name: the second action would add nothing.
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => test.RunAsync());
+        Assert.Contains("Expected to find a code action at index '1', but only '1' code actions were found", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public Task FixAllRenamesEveryEvent() => VerifyFix.VerifyAsync("""
         using EventSourcery;
 

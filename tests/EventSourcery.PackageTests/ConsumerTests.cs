@@ -84,6 +84,20 @@ public sealed class ConsumerTests(PackagesFixture packages, EventSourcery.Postgr
         Assert.Matches(new Regex($@"Events\.cs\({line},{column}\): warning ES0003"), build.Output);
     }
 
+    [Fact]
+    public async Task Removing_a_property_of_a_shipped_event_fails_the_consumers_build_with_ES0012()
+    {
+        var source = await File.ReadAllLinesAsync(Path.Combine(packages.ConsumerDirectory("Versioned"), "Events.cs"));
+        var line = Array.FindIndex(source, l => l.Contains("record InvoiceIssued", StringComparison.Ordinal)) + 1;
+        var column = source[line - 1].IndexOf("InvoiceIssued", StringComparison.Ordinal) + 1;
+
+        var build = await packages.VersionedBuild;
+        Log(build);
+
+        Assert.True(build.ExitCode != 0, build.ToString());
+        Assert.Matches(new Regex($@"Events\.cs\({line},{column}\): error ES0012: 'InvoiceIssued' reads the shipped 'invoice_issued' v1, whose stored shape it no longer reads: 'amount' was removed"), build.Output);
+    }
+
     private void Log(CommandResult result) =>
         log.WriteLine($"{result.CommandLine}: exit {result.ExitCode} in {result.Elapsed.TotalSeconds:F1} s (packing took {packages.PackDuration.TotalSeconds:F1} s)");
 }

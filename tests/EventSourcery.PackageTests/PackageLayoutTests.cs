@@ -18,6 +18,8 @@ public sealed class PackageLayoutTests(PackagesFixture packages)
         Assert.Contains("analyzers/dotnet/cs/EventSourcery.Generators.dll", entries);
         Assert.Contains("analyzers/dotnet/cs/EventSourcery.Analyzers.dll", entries);
         Assert.Contains("analyzers/dotnet/cs/EventSourcery.CodeFixes.dll", entries);
+        Assert.Contains("buildTransitive/EventSourcery.targets", entries); // adds EventSchemas.Shipped.txt to the analyzers' files
+        Assert.Contains("build/EventSourcery.targets", entries);
         // Roslyn itself comes with the compiler; a packed copy would conflict with it.
         Assert.DoesNotContain(entries, e => e.Contains("Microsoft.CodeAnalysis", StringComparison.OrdinalIgnoreCase));
         // The Roslyn components are compiler plug-ins, never runtime references.

@@ -24,6 +24,7 @@ public sealed class PackagesFixture : IAsyncLifetime
     private readonly Lazy<Task<CommandResult>> _appBuild;
     private readonly Lazy<Task<CommandResult>> _misnamedBuild;
     private readonly Lazy<Task<CommandResult>> _pgAppBuild;
+    private readonly Lazy<Task<CommandResult>> _versionedBuild;
 
     public PackagesFixture()
     {
@@ -35,6 +36,7 @@ public sealed class PackagesFixture : IAsyncLifetime
         _appBuild = new(() => BuildConsumerAsync("App"));
         _misnamedBuild = new(() => BuildConsumerAsync("Misnamed"));
         _pgAppBuild = new(() => BuildConsumerAsync("PgApp"));
+        _versionedBuild = new(() => BuildConsumerAsync("Versioned"));
     }
 
     /// <summary>The repository root (where EventSourcery.Generators.sln is).</summary>
@@ -73,6 +75,9 @@ public sealed class PackagesFixture : IAsyncLifetime
     public Task<CommandResult> MisnamedBuild => _misnamedBuild.Value;
 
     public Task<CommandResult> PgAppBuild => _pgAppBuild.Value;
+
+    /// <summary>The build of the library whose shipped event lost a property, run once.</summary>
+    public Task<CommandResult> VersionedBuild => _versionedBuild.Value;
 
     /// <summary>Runs <c>dotnet</c> for a consumer: private package cache, consumer-sized timeout.</summary>
     public Task<CommandResult> RunConsumerCommandAsync(string consumer, params string[] arguments) =>

@@ -109,7 +109,7 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
                 continue;
             }
 
-            properties.Add((property, new JsonPropertyModel(property.Name, JsonName(property), shape, Assignment.WriteOnly, property.IsRequired)));
+            properties.Add((property, new JsonPropertyModel(property.Name, StoredMembers.JsonName(property), shape, Assignment.WriteOnly, property.IsRequired)));
         }
 
         var constructor = StoredMembers.ChooseConstructor(type, properties.Select(p => p.Symbol.Name).ToList(), assembly);
@@ -360,21 +360,6 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
 
         var literal = SymbolDisplay.FormatPrimitive(parameter.ExplicitDefaultValue, quoteStrings: true, useHexadecimalNumbers: false);
         return $"({type})({literal})";
-    }
-
-    private static string JsonName(IPropertySymbol property)
-    {
-        foreach (var attribute in property.GetAttributes())
-        {
-            if (attribute.AttributeClass is { } attributeClass && attributeClass.IsNamed(KnownNames.JsonPropertyNameAttribute)
-                && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string { Length: > 0 } name)
-            {
-                return name;
-            }
-        }
-
-        var clrName = property.Name;
-        return char.IsUpper(clrName[0]) ? char.ToLowerInvariant(clrName[0]) + clrName.Substring(1) : clrName;
     }
 
     private static bool HasAttribute(ISymbol symbol, string metadataName)

@@ -37,6 +37,24 @@ internal static class StoredMembers
     public const string EventMetadataName = "EventSourcery.Event";
     public const string JsonIgnoreAttribute = "System.Text.Json.Serialization.JsonIgnoreAttribute";
 
+    public const string JsonPropertyNameAttribute = "System.Text.Json.Serialization.JsonPropertyNameAttribute";
+
+    /// <summary>The name a property has in the stored JSON: its <c>[JsonPropertyName]</c>, else its name in camelCase.</summary>
+    public static string JsonName(IPropertySymbol property)
+    {
+        foreach (var attribute in property.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() == JsonPropertyNameAttribute
+                && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string { Length: > 0 } name)
+            {
+                return name;
+            }
+        }
+
+        var clrName = property.Name;
+        return char.IsUpper(clrName[0]) ? char.ToLowerInvariant(clrName[0]) + clrName.Substring(1) : clrName;
+    }
+
     /// <summary>
     /// The properties the generated codec writes, most derived first, one per name: instance, not an indexer, with a
     /// getter that generated code in <paramref name="assembly"/> can call, not <c>[JsonIgnore]</c>d.
