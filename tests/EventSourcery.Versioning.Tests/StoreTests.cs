@@ -5,6 +5,14 @@ using EventSourcery.Sqlite;
 
 namespace EventSourcery.Versioning.Tests;
 
+/// <summary>The upcasting contract on one in-memory store, each build seeing it through a view with its registry.</summary>
+public sealed class InMemoryUpcastingTests : UpcastingContract
+{
+    private readonly InMemoryEventStore _store = new(Shop.Old.OldBuild.Registry);
+
+    protected override Task<IEventStore> OpenAsync(EventRegistry registry) => Task.FromResult<IEventStore>(_store.WithRegistry(registry));
+}
+
 /// <summary>The upcasting contract on a SQLite file both builds open.</summary>
 public sealed class SqliteUpcastingTests : UpcastingContract, IAsyncLifetime
 {

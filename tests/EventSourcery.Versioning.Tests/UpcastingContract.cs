@@ -35,13 +35,16 @@ public abstract class UpcastingContract
         Assert.Equal(["OrderCreated", "order_shipped", "order_cancelled"], stream.Select(e => e.EventName)); // as stored
         Assert.All(stream, e => Assert.Equal(1, e.SchemaVersion));
 
-        var lean = new List<Event>();
-        await foreach (var e in ((IStreamEventReader)current).ReadStreamEventsAsync(id))
+        if (current is IStreamEventReader reader) // the repository's lean read, where the store has one
         {
-            lean.Add(e.Event);
-        }
+            var lean = new List<Event>();
+            await foreach (var e in reader.ReadStreamEventsAsync(id))
+            {
+                lean.Add(e.Event);
+            }
 
-        Assert.Equal(expected, lean);
+            Assert.Equal(expected, lean);
+        }
 
         var order = await new Repository<Order>(current).LoadAsync(id) ?? throw new InvalidOperationException("no order");
         Assert.Equal((12.5m, "EUR", Carrier.Dhl, "late", 3L), (order.Total, order.Currency, order.Carrier, order.CancelledBecause, order.Version));

@@ -105,7 +105,7 @@ public sealed partial class InMemoryEventStore
             serialized = new SerializedEvent[events.Count];
             for (var i = 0; i < events.Count; i++)
             {
-                serialized[i] = _state.Serializer.Serialize(streamId, events[i], telemetry.TraceParent);
+                serialized[i] = _serializer.Serialize(streamId, events[i], telemetry.TraceParent);
             }
 
             // Writes take turns (like SQLite's write lock), so listeners can run between the check and the commit.

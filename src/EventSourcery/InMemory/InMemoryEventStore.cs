@@ -13,6 +13,7 @@ public sealed partial class InMemoryEventStore : IEventStore, ISnapshotStore, IO
     private const string DefaultTenant = "";
     private readonly State _state;
     private readonly string _tenant;
+    private readonly EventSerializer _serializer;
 
     /// <summary>Creates an empty store over the default registry of generated event types.</summary>
     public InMemoryEventStore()
@@ -27,18 +28,28 @@ public sealed partial class InMemoryEventStore : IEventStore, ISnapshotStore, IO
     /// <param name="maxEventBytes">The largest event an append accepts, as stored (UTF-8 payload plus metadata); 1 MiB by default, as in the SQLite store.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEventBytes"/> is not positive.</exception>
     public InMemoryEventStore(EventRegistry registry, TimeProvider? timeProvider = null, Func<Event, bool>? outboxFilter = null, int maxEventBytes = EventSerializer.DefaultMaxEventBytes)
-        : this(new State(new EventSerializer(registry, maxEventBytes), timeProvider ?? TimeProvider.System, outboxFilter), DefaultTenant)
+        : this(new State(timeProvider ?? TimeProvider.System, outboxFilter), DefaultTenant, new EventSerializer(registry, maxEventBytes))
     {
     }
 
-    private InMemoryEventStore(State state, string tenant)
+    private InMemoryEventStore(State state, string tenant, EventSerializer serializer)
     {
         _state = state;
         _tenant = tenant;
+        _serializer = serializer;
     }
 
     /// <inheritdoc />
-    public IEventStore ForTenant(string tenantId) => new InMemoryEventStore(_state, TenantId.Validate(tenantId));
+    public IEventStore ForTenant(string tenantId) => new InMemoryEventStore(_state, TenantId.Validate(tenantId), _serializer);
+
+    /// <summary>
+    /// A view of the same events, outbox, checkpoints and listeners that stores and reads events through
+    /// <paramref name="registry"/>: what another build of the application (an older one that wrote the events, a newer
+    /// one whose upcasters read them) would see, for tests of event versioning.
+    /// </summary>
+    /// <param name="registry">The registry of event types the view serializes with.</param>
+    public InMemoryEventStore WithRegistry(EventRegistry registry)
+        => new(_state, _tenant, new EventSerializer(registry ?? throw new ArgumentNullException(nameof(registry)), _serializer.MaxEventBytes));
 
     /// <summary>Listeners that run inside every append through any view of this store; an exception rolls the append back.</summary>
     public EventListeners Listeners => _state.Listeners;
@@ -47,12 +58,12 @@ public sealed partial class InMemoryEventStore : IEventStore, ISnapshotStore, IO
 
     private RecordedEvent Materialize(StoredEvent stored)
     {
-        var @event = _state.Serializer.Deserialize(stored.StreamId, stored.Version, stored.Position, stored.Name, stored.SchemaVersion, stored.Payload, stored.Id, stored.CreatedAt, stored.Metadata);
+        var @event = _serializer.Deserialize(stored.StreamId, stored.Version, stored.Position, stored.Name, stored.SchemaVersion, stored.Payload, stored.Id, stored.CreatedAt, stored.Metadata);
         return new RecordedEvent(stored.StreamId, stored.Version, stored.Position, @event, stored.Name, stored.SchemaVersion, stored.RecordedAt, TenantOrNull(stored.Tenant));
     }
 
     /// <summary>What every view of one store shares.</summary>
-    private sealed class State(EventSerializer serializer, TimeProvider time, Func<Event, bool>? outboxFilter)
+    private sealed class State(TimeProvider time, Func<Event, bool>? outboxFilter)
     {
         public Func<Event, bool>? OutboxFilter { get; } = outboxFilter;
 
@@ -77,7 +88,6 @@ public sealed partial class InMemoryEventStore : IEventStore, ISnapshotStore, IO
 
         public Lock Lock { get; } = new();
 
-        public EventSerializer Serializer { get; } = serializer;
 
         public TimeProvider Time { get; } = time;
 
