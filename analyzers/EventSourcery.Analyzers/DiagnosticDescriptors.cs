@@ -53,6 +53,15 @@ internal static class DiagnosticDescriptors
     /// <summary>ES0015: an event version is not listed in EventSchemas.Shipped.txt.</summary>
     public const string UnlistedEventVersionId = "ES0015";
 
+    /// <summary>Diagnostic properties of ES0012 for its code fix: the shipped version's stored name, version and shape text.</summary>
+    public const string ShippedNameProperty = "ShippedName";
+
+    /// <inheritdoc cref="ShippedNameProperty"/>
+    public const string ShippedVersionProperty = "ShippedVersion";
+
+    /// <inheritdoc cref="ShippedNameProperty"/>
+    public const string ShippedShapeProperty = "ShippedShape";
+
     /// <summary>Diagnostic property holding the line ES0015's code fix adds to EventSchemas.Shipped.txt.</summary>
     public const string ShippedLineProperty = "ShippedLine";
 

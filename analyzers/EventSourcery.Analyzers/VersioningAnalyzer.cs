@@ -280,7 +280,17 @@ public sealed class VersioningAnalyzer : DiagnosticAnalyzer
                 var problems = EventShape.Incompatibilities(version.Properties, EventShape.Describe(reader, context.Compilation.Assembly));
                 if (problems.Count > 0 && SourceLocation(reader) is { } location)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ShippedShapeChanged, location, reader.Name, version.Name, version.Version, string.Join(", ", problems)));
+                    // What the code fix needs to keep the shipped shape as an old version (only when the reader is at that version).
+                    var properties = ImmutableDictionary<string, string?>.Empty;
+                    if (types.GetStoredName(reader) == (version.Name, version.Version) && current.Contains(reader))
+                    {
+                        properties = properties
+                            .Add(DiagnosticDescriptors.ShippedNameProperty, version.Name)
+                            .Add(DiagnosticDescriptors.ShippedVersionProperty, version.Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                            .Add(DiagnosticDescriptors.ShippedShapeProperty, EventShape.Format(version.Properties.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new StoredProperty(p.Key, p.Value, required: false))));
+                    }
+
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ShippedShapeChanged, location, properties, reader.Name, version.Name, version.Version, string.Join(", ", problems)));
                 }
             }
 

@@ -3,6 +3,9 @@ using Verify = EventSourcery.Analyzers.Tests.Verifiers.AnalyzerVerifier<EventSou
 using VerifyFix = EventSourcery.Analyzers.Tests.Verifiers.CodeFixVerifier<
     EventSourcery.Analyzers.VersioningAnalyzer,
     EventSourcery.CodeFixes.AddShippedVersionCodeFixProvider>;
+using VerifyKeep = EventSourcery.Analyzers.Tests.Verifiers.CodeFixVerifier<
+    EventSourcery.Analyzers.VersioningAnalyzer,
+    EventSourcery.CodeFixes.KeepShippedShapeCodeFixProvider>;
 
 namespace EventSourcery.Analyzers.Tests;
 
@@ -236,6 +239,111 @@ public class VersioningTests
         {
             Sources = { Order },
             AdditionalFiles = { (File, "# shipped\norder_placed v1 {orderId: string}\norder_placed v2 {note: string?; orderId: string; total: decimal}\n") },
+        },
+    }.RunAsync();
+
+    [Fact]
+    public Task The_fix_keeps_the_shipped_shape_as_an_old_version_and_upcasts_it_copying_what_both_store() => new VerifyKeep.Test
+    {
+        CodeFixTestBehaviors = CodeFixTestBehaviors.SkipLocalDiagnosticCheck,
+        TestState =
+        {
+            Sources =
+            {
+                """
+                #nullable enable
+                using EventSourcery;
+
+                namespace Billing;
+
+                /// <summary>An invoice.</summary>
+                [EventName("invoice_issued")]
+                public sealed record {|#0:InvoiceIssued|}(string Number, decimal Amount, string? Note = null, string Currency = "EUR") : Event;
+                """,
+            },
+            AdditionalFiles = { (File, "invoice_issued v1 {amount: decimal; legacy_code: int; number: string}\n") },
+            ExpectedDiagnostics = { Verify.Diagnostic("ES0012").WithLocation(0).WithArguments("InvoiceIssued", "invoice_issued", "1", "'legacy_code' was removed") },
+        },
+        FixedState =
+        {
+            Sources =
+            {
+                """
+                #nullable enable
+                using EventSourcery;
+
+                namespace Billing;
+
+                /// <summary>An invoice.</summary>
+                [EventName("invoice_issued", Version = 2)]
+                public sealed record InvoiceIssued(string Number, decimal Amount, string? Note = null, string Currency = "EUR") : Event;
+
+                /// <summary>Version 1 of 'invoice_issued' as it shipped (EventSchemas.Shipped.txt), kept to read the events stored with it.</summary>
+                [EventName("invoice_issued", Version = 1)]
+                public sealed record InvoiceIssuedV1(decimal Amount, [property: System.Text.Json.Serialization.JsonPropertyName("legacy_code")] int LegacyCode, string Number);
+
+                /// <summary>Reads version 1 of 'invoice_issued' as version 2.</summary>
+                public static class InvoiceIssuedUpcasts
+                {
+                    [Upcaster]
+                    public static InvoiceIssued FromV1(InvoiceIssuedV1 old) => new(Number: old.Number, Amount: old.Amount);
+                }
+
+                """,
+            },
+            AdditionalFiles = { (File, "invoice_issued v1 {amount: decimal; legacy_code: int; number: string}\n") },
+            ExpectedDiagnostics =
+            {
+                // The new version is not listed yet: it has not shipped.
+                Verify.Diagnostic("ES0015").WithSpan(8, 22, 8, 35).WithArguments("InvoiceIssued", "invoice_issued", "2"),
+            },
+        },
+    }.RunAsync();
+
+    [Fact]
+    public Task The_fixs_upcaster_throws_naming_a_value_the_shipped_version_did_not_store() => new VerifyKeep.Test
+    {
+        CodeFixTestBehaviors = CodeFixTestBehaviors.SkipLocalDiagnosticCheck,
+        TestState =
+        {
+            Sources =
+            {
+                """
+                #nullable enable
+                using EventSourcery;
+
+                public sealed record {|#0:InvoiceIssued|}(string Number, string Currency) : Event;
+                """,
+            },
+            AdditionalFiles = { (File, "InvoiceIssued v1 {number: string}\n") },
+            ExpectedDiagnostics = { Verify.Diagnostic("ES0012").WithLocation(0).WithArguments("InvoiceIssued", "InvoiceIssued", "1", "'currency' was added and payloads must hold it (give it a default)") },
+        },
+        FixedState =
+        {
+            Sources =
+            {
+                """
+                #nullable enable
+                using EventSourcery;
+
+                [EventName("InvoiceIssued", Version = 2)]
+                public sealed record InvoiceIssued(string Number, string Currency) : Event;
+
+                /// <summary>Version 1 of 'InvoiceIssued' as it shipped (EventSchemas.Shipped.txt), kept to read the events stored with it.</summary>
+                [EventName("InvoiceIssued", Version = 1)]
+                public sealed record InvoiceIssuedV1(string Number);
+
+                /// <summary>Reads version 1 of 'InvoiceIssued' as version 2.</summary>
+                public static class InvoiceIssuedUpcasts
+                {
+                    [Upcaster]
+                    public static InvoiceIssued FromV1(InvoiceIssuedV1 old) => throw new System.NotImplementedException("Version 1 of 'InvoiceIssued' stored no 'currency': choose the value events stored before version 2 read with.");
+                }
+
+                """,
+            },
+            AdditionalFiles = { (File, "InvoiceIssued v1 {number: string}\n") },
+            ExpectedDiagnostics = { Verify.Diagnostic("ES0015").WithSpan(5, 22, 5, 35).WithArguments("InvoiceIssued", "InvoiceIssued", "2") },
         },
     }.RunAsync();
 

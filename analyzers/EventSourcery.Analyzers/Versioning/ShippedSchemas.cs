@@ -87,6 +87,12 @@ internal static class ShippedSchemas
     /// <summary>The line for a version (what the code fix appends).</summary>
     public static string FormatLine(string name, int version, string shape) => $"{name} v{version.ToString(CultureInfo.InvariantCulture)} {shape}";
 
+    /// <summary>The properties of a shape's text (<c>{a: int; b: string?}</c>), in order, or null when it is not one.</summary>
+    public static List<KeyValuePair<string, string>>? ParseShape(string shape)
+        => shape.Length >= 2 && shape[0] == '{' && shape[shape.Length - 1] == '}' && ParseProperties(shape.Substring(1, shape.Length - 2)) is { } properties
+            ? properties.ToList()
+            : null;
+
     private static Dictionary<string, string>? ParseProperties(string text)
     {
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
