@@ -50,10 +50,22 @@ public sealed class EventRegistryGenerator : IIncrementalGenerator
             .Select(static (input, _) => BuildRegistry(input.Left.Left.Left, input.Left.Left.Right, input.Left.Right, input.Right))
             .WithTrackingName(TrackingNames.Registry);
 
-        // Each event's own codec comes from its own pipeline item, so editing one event regenerates only its file.
-        context.RegisterSourceOutput(events.Combine(assemblyId), static (spc, input) =>
+        // Each event's own codec comes from its own pipeline item, so editing one event regenerates only its file. Old
+        // shapes that derive from Event are read by their upcasters' own codecs, so they get none here.
+        var oldShapes = upcasters
+            .Where(static step => !step.IsJson)
+            .Select(static (step, _) => step.FromType)
+            .Collect()
+            .Select(static (types, _) => types.Distinct().OrderBy(t => t, StringComparer.Ordinal).ToEquatableArray())
+            .WithTrackingName(TrackingNames.OldShapes);
+        context.RegisterSourceOutput(events.Combine(assemblyId).Combine(oldShapes), static (spc, input) =>
         {
-            var (model, id) = input;
+            var ((model, id), old) = input;
+            if (old.Contains(model.TypeName))
+            {
+                return;
+            }
+
             var own = model.Objects[0]; // CodecBuilder adds the event itself first
             spc.AddSource($"EventSourcery.Json.{own.CodecId}.g.cs", JsonCodecEmitter.Emit(own, RegistryModel.CodecClassFor(id)));
         });

@@ -9,4 +9,5 @@ internal static class TrackingNames
     public const string AssemblyName = nameof(AssemblyName);
     public const string Registry = nameof(Registry);
     public const string Upcasters = nameof(Upcasters);
+    public const string OldShapes = nameof(OldShapes);
 }

@@ -14,7 +14,7 @@ public sealed class IncrementalCachingTests
     private static readonly string[] TrackedSteps =
     [
         TrackingNames.Aggregates, TrackingNames.Events, TrackingNames.AssemblyName,
-        TrackingNames.ReferencedRegistries, TrackingNames.Registry, TrackingNames.Upcasters,
+        TrackingNames.ReferencedRegistries, TrackingNames.Registry, TrackingNames.Upcasters, TrackingNames.OldShapes,
     ];
 
     [Fact]

@@ -42,6 +42,18 @@ public sealed partial class SnapshotTests
     public void Versioned() => VerifyEach(Sources.Versioned);
 
     [Fact]
+    public void An_old_shape_deriving_from_Event_is_read_through_its_chain_only()
+    {
+        var result = GeneratorHarness.Run(Sources.Versioned);
+
+        Assert.Equal(
+            ["EventSourcery.EventTypes.g.cs", "EventSourcery.Json.Shop_Currency.g.cs", "EventSourcery.Json.Shop_OrderCancelled.g.cs", "EventSourcery.Json.Shop_OrderPlaced.g.cs", "EventSourcery.Upcasts.Shop_OrderPlaced.g.cs"],
+            result.Sources.Select(s => s.HintName).Order(StringComparer.Ordinal));
+        var registry = result.Sources.Single(s => s.HintName == "EventSourcery.EventTypes.g.cs").Text;
+        Assert.DoesNotContain("typeof(global::Shop.OrderPlacedV2)", registry, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void NoAggregatesNoOutput()
     {
         var result = GeneratorHarness.Run(Sources.NoAggregates);
