@@ -43,24 +43,35 @@ public abstract partial class RelationalEventStore
         var pageBytes = _shared.Options.PageBytes;
         StreamId? stored = null;
         var next = fromVersion;
-        while (true)
+        var telemetry = ReadTelemetry.Start(storage.DbSystem, streamId, fromVersion, _tenant, storage.IsServer);
+        long read = 0;
+        try
         {
-            // One page at a time under the gate; the gate is never held while the caller consumes events.
-            var from = next;
-            var (page, full) = await RunAsync((session, ct) => storage.ReadStreamPageAsync(session, stream, from, toVersion, pageBytes, ct), cancellationToken).ConfigureAwait(false);
-            foreach (var row in page)
+            while (true)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                stored ??= RowMaterializer.WithStoredName(streamId, row.StreamName);
-                yield return _rows.Materialize(row, stored);
-            }
+                // One page at a time under the gate; the gate is never held while the caller consumes events.
+                var from = next;
+                var (page, full) = await RunAsync((session, ct) => storage.ReadStreamPageAsync(session, stream, from, toVersion, pageBytes, ct), cancellationToken).ConfigureAwait(false);
+                foreach (var row in page)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    stored ??= RowMaterializer.WithStoredName(streamId, row.StreamName);
+                    var recorded = _rows.Materialize(row, stored);
+                    read++;
+                    yield return recorded;
+                }
 
-            if (!full || page[^1].Version >= toVersion)
-            {
-                yield break;
-            }
+                if (!full || page[^1].Version >= toVersion)
+                {
+                    yield break;
+                }
 
-            next = page[^1].Version + 1;
+                next = page[^1].Version + 1;
+            }
+        }
+        finally
+        {
+            telemetry.Ended(read);
         }
     }
 

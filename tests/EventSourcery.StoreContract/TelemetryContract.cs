@@ -154,6 +154,7 @@ public abstract class TelemetryContract
         Assert.Equal(category, delivery.GetTagItem(TelemetryTags.MessagingDestination));
         Assert.Equal(stored.Event.Id.ToString(), delivery.GetTagItem(TelemetryTags.MessagingMessageId));
         Assert.Equal(1, delivery.GetTagItem(TelemetryTags.DeliveryAttempt));
+        Assert.Equal(1, Assert.Single(telemetry.HistogramCounts("eventsourcery.outbox.delivery.duration", category)).Value);
     }
 
     [SkippableFact]
@@ -189,6 +190,75 @@ public abstract class TelemetryContract
         Assert.Equal(3, batch.GetTagItem(TelemetryTags.EventCount));
         var handled = telemetry.LongSums("eventsourcery.projection.events_handled", TelemetryTags.ProjectionName, projection.Name);
         Assert.Equal(3L, Assert.Single(handled).Value);
+    }
+
+    [SkippableFact]
+    public async Task A_stream_read_is_a_span_with_the_events_the_caller_took()
+    {
+        var store = await CreateStoreAsync();
+        var category = UniqueCategory();
+        var id = StreamId.New(category);
+        await store.AppendAsync(id, [new TurnedOn(), new TurnedOff(), new TurnedOn()], ExpectedVersion.NoStream);
+        using var telemetry = new Recorder();
+
+        Assert.Equal(2, (await Read.ToListAsync(store.ReadStreamAsync(id, fromVersion: 2))).Count);
+        await foreach (var _ in store.ReadStreamAsync(id))
+        {
+            break; // a caller that stops early: the span ends with what it took
+        }
+
+        var reads = telemetry.SpansOf(id).Where(s => s.DisplayName == $"read {category}").OrderBy(s => s.StartTimeUtc).ToList();
+        Assert.Equal(2, reads.Count);
+        Assert.All(reads, span =>
+        {
+            Assert.Equal(IsServer ? ActivityKind.Client : ActivityKind.Internal, span.Kind);
+            Assert.Equal(DbSystem, span.GetTagItem(TelemetryTags.DbSystem));
+            Assert.Equal("read", span.GetTagItem(TelemetryTags.DbOperation));
+            Assert.Equal(category, span.GetTagItem(TelemetryTags.StreamCategory));
+        });
+        Assert.Equal((2L, 2L), ((long)reads[0].GetTagItem(TelemetryTags.FromVersion)!, (long)reads[0].GetTagItem(TelemetryTags.EventCount)!));
+        Assert.Equal((1L, 1L), ((long)reads[1].GetTagItem(TelemetryTags.FromVersion)!, (long)reads[1].GetTagItem(TelemetryTags.EventCount)!));
+    }
+
+    [SkippableFact]
+    public async Task A_caught_up_subscription_waits_in_a_span_that_says_an_append_woke_it()
+    {
+        var store = await CreateStoreAsync();
+        var category = UniqueCategory();
+        var first = await store.AppendAsync(StreamId.New(category), [new TurnedOn()], ExpectedVersion.NoStream);
+        using var telemetry = new Recorder();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        await using var events = store.Subscribe(first.LastPosition).ToCategory(category).WithPollInterval(TimeSpan.FromSeconds(20)).ReadAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+        var next = events.MoveNextAsync().AsTask();
+        await Task.Delay(100);
+        await store.AppendAsync(StreamId.New(category), [new TurnedOff()], ExpectedVersion.NoStream);
+        Assert.True(await next);
+
+        var wait = Assert.Single(telemetry.Spans, s => s.DisplayName == $"wait {category}");
+        Assert.Equal(first.LastPosition, wait.GetTagItem(TelemetryTags.Position));
+        Assert.Equal(true, wait.GetTagItem(TelemetryTags.Signalled));
+        Assert.True(wait.Duration >= TimeSpan.FromMilliseconds(50), $"the wait took {wait.Duration}");
+    }
+
+    [SkippableFact]
+    public async Task A_projection_reports_its_checkpoint_and_how_far_behind_it_is_after_each_batch()
+    {
+        var store = await CreateStoreAsync();
+        var category = UniqueCategory();
+        var appended = await store.AppendAsync(StreamId.New(category), [new TurnedOn(), new TurnedOff(), new TurnedOn(), new TurnedOff(), new TurnedOn()], ExpectedVersion.NoStream);
+        var projection = new SpanRecordingProjection("lag-" + category);
+        using var gauges = new GaugeRecorder(projection.Name);
+
+        Assert.Equal(5, await new ProjectionRunner(store, projection, new ProjectionOptions { BatchSize = 2 }).RunOnceAsync());
+
+        var last = appended.LastPosition;
+        Assert.Equal([3L, 1L, 0L], gauges.Longs("eventsourcery.projection.lag"));
+        Assert.Equal([last - 3, last - 1, last], gauges.Longs("eventsourcery.projection.checkpoint"));
+        var ages = gauges.Doubles("eventsourcery.projection.lag.time");
+        Assert.Equal(3, ages.Count);
+        Assert.All(ages.Take(2), age => Assert.True(age >= 0 && age < 60, $"{age} s"));
+        Assert.Equal(0, ages[2]);
     }
 
     [SkippableFact]
@@ -285,6 +355,57 @@ public abstract class TelemetryContract
         }
 
         private delegate long ValueOf(ref MetricPoint point);
+    }
+
+    /// <summary>Every value recorded on EventSourcery's gauges for one projection, in order (a gauge exporter keeps only the last).</summary>
+    private sealed class GaugeRecorder : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private readonly List<(string Name, double Value)> _values = [];
+
+        public GaugeRecorder(string projection)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == EventSourceryTelemetry.MeterName && instrument.Name.StartsWith("eventsourcery.projection.", StringComparison.Ordinal))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument.Name, value, tags, projection));
+            _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument.Name, value, tags, projection));
+            _listener.Start();
+        }
+
+        public List<long> Longs(string name) => Values(name).Select(v => (long)v).ToList();
+
+        public List<double> Doubles(string name) => Values(name);
+
+        public void Dispose() => _listener.Dispose();
+
+        private List<double> Values(string name)
+        {
+            lock (_values)
+            {
+                return _values.Where(v => v.Name == name).Select(v => v.Value).ToList();
+            }
+        }
+
+        private void Add(string name, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags, string projection)
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == TelemetryTags.ProjectionName && (string?)tag.Value == projection)
+                {
+                    lock (_values)
+                    {
+                        _values.Add((name, value));
+                    }
+
+                    return;
+                }
+            }
+        }
     }
 
     /// <summary>A projection that notes the span its handler runs in.</summary>

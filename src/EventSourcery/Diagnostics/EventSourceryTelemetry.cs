@@ -44,6 +44,18 @@ public static class EventSourceryTelemetry
     internal static readonly Counter<long> EventsProjected = Meter.CreateCounter<long>(
         "eventsourcery.projection.events_handled", "{event}", "Events a projection handled, by projection name (counted when their batch is done).");
 
+    internal static readonly Gauge<long> ProjectionLag = Meter.CreateGauge<long>(
+        "eventsourcery.projection.lag", "{event}", "Events stored after a projection's last handled event, measured after each batch.");
+
+    internal static readonly Gauge<double> ProjectionLagTime = Meter.CreateGauge<double>(
+        "eventsourcery.projection.lag.time", "s", "While events wait behind a projection, how long ago its last handled event was recorded; 0 when it has caught up.");
+
+    internal static readonly Gauge<long> ProjectionCheckpoint = Meter.CreateGauge<long>(
+        "eventsourcery.projection.checkpoint", "{position}", "The position of the last event a projection handled.");
+
+    internal static readonly Histogram<double> DeliveryDuration = Meter.CreateHistogram<double>(
+        "eventsourcery.outbox.delivery.duration", "s", "How long the publisher took over one delivery attempt, whatever its outcome.");
+
     internal static readonly Histogram<double> ProjectionBatchDuration = Meter.CreateHistogram<double>(
         "eventsourcery.projection.batch.duration", "s", "How long a projection took over one batch, retries included, whatever its outcome.");
 }

@@ -56,4 +56,13 @@ public static class TelemetryTags
 
     /// <summary>The position of a batch's last event.</summary>
     public const string LastPosition = "eventsourcery.position.last";
+
+    /// <summary>The first version a stream read asked for.</summary>
+    public const string FromVersion = "eventsourcery.stream.from_version";
+
+    /// <summary>The position a subscription waits after.</summary>
+    public const string Position = "eventsourcery.position";
+
+    /// <summary>Whether a subscription's wait ended because this store appended (rather than its poll interval passing).</summary>
+    public const string Signalled = "eventsourcery.subscription.signalled";
 }

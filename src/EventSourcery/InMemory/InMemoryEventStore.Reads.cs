@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using EventSourcery.Storage;
 
 namespace EventSourcery;
 
@@ -35,10 +36,21 @@ public sealed partial class InMemoryEventStore
             snapshot = stream.GetRange(start, count).ToArray();
         }
 
-        foreach (var stored in snapshot)
+        var telemetry = ReadTelemetry.Start("in-memory", streamId, fromVersion, _tenant, remote: false);
+        long read = 0;
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return Materialize(stored);
+            foreach (var stored in snapshot)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var recorded = Materialize(stored);
+                read++;
+                yield return recorded;
+            }
+        }
+        finally
+        {
+            telemetry.Ended(read);
         }
 
         await Task.CompletedTask.ConfigureAwait(false);

@@ -86,26 +86,27 @@ public sealed class Outbox
 
                 // The publisher runs inside the delivery's span, a child of the append that published the event.
                 var delivery = DeliveryTelemetry.Start(recorded, entry.Attempts + 1);
+                var deliveryStarted = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
                     await _publisher(recorded, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
                 {
-                    Spans.Fail(delivery, ex);
+                    DeliveryTelemetry.Ended(delivery, recorded, deliveryStarted, ex);
                     unattempted.Add(entry.Id); // interrupted, not failed: it is delivered again later
                     blocked.Add(recorded.StreamId);
                     continue;
                 }
                 catch (Exception ex)
                 {
-                    Spans.Fail(delivery, ex);
+                    DeliveryTelemetry.Ended(delivery, recorded, deliveryStarted, ex);
                     blocked.Add(recorded.StreamId);
                     await RecordFailureAsync(runnerId, entry, ex).ConfigureAwait(false);
                     continue;
                 }
 
-                delivery?.Dispose();
+                DeliveryTelemetry.Ended(delivery, recorded, deliveryStarted);
                 delivered++;
                 OutboxMetrics.Published.Add(1, _tags);
 

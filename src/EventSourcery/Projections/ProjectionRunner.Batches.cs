@@ -14,6 +14,12 @@ public sealed partial class ProjectionRunner
                 ? await HandleInTransactionAsync(transactions, batch, cancellationToken).ConfigureAwait(false)
                 : await HandleAtLeastOnceAsync(batch, cancellationToken).ConfigureAwait(false);
             ProjectionTelemetry.Handled(activity, _name, handled, started);
+            if (handled > 0 && ProjectionTelemetry.PositionsObserved)
+            {
+                var head = await _checkpoints.ReadHeadPositionAsync(cancellationToken).ConfigureAwait(false);
+                ProjectionTelemetry.Positions(_name, batch[handled - 1], head, _options.TimeProvider.GetUtcNow());
+            }
+
             return handled;
         }
         catch (Exception ex)

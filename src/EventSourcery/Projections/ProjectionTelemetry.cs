@@ -63,4 +63,27 @@ internal static class ProjectionTelemetry
         var tags = new TagList { { TelemetryTags.ProjectionName, projection }, { TelemetryTags.ErrorType, error } };
         EventSourceryTelemetry.ProjectionBatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
     }
+
+    /// <summary>Whether anyone listens to the lag and checkpoint gauges (the lag costs a read of the head position).</summary>
+    public static bool PositionsObserved
+        => EventSourceryTelemetry.ProjectionLag.Enabled || EventSourceryTelemetry.ProjectionLagTime.Enabled || EventSourceryTelemetry.ProjectionCheckpoint.Enabled;
+
+    /// <summary>
+    /// Records where a projection is after a batch: its checkpoint (<paramref name="last"/>'s position), the events stored
+    /// after it (<paramref name="head"/> is the view's highest position), and, while some wait, how long ago
+    /// <paramref name="last"/> was recorded.
+    /// </summary>
+    public static void Positions(string projection, RecordedEvent last, long head, DateTimeOffset now)
+    {
+        var tags = new TagList { { TelemetryTags.ProjectionName, projection } };
+        if (last.TenantId is { } tenant)
+        {
+            tags.Add(TelemetryTags.Tenant, tenant);
+        }
+
+        var behind = Math.Max(0, head - last.Position);
+        EventSourceryTelemetry.ProjectionCheckpoint.Record(last.Position, tags);
+        EventSourceryTelemetry.ProjectionLag.Record(behind, tags);
+        EventSourceryTelemetry.ProjectionLagTime.Record(behind == 0 ? 0 : Math.Max(0, (now - last.RecordedAt).TotalSeconds), tags);
+    }
 }

@@ -202,11 +202,19 @@ public sealed class Subscription
             return;
         }
 
+        // The wait is a span of its own (`wait {category}`): a trace shows where a subscriber spent its time idle.
+        using var activity = EventSourceryTelemetry.Source.HasListeners()
+            ? EventSourceryTelemetry.Source.StartActivity(_category is null ? "wait" : $"wait {_category}")
+            : null;
+        activity?.SetTag(TelemetryTags.StreamCategory, _category);
+        activity?.SetTag(TelemetryTags.Position, position);
+        var signalled = false;
         if (_store is IAppendSignal signal)
         {
             try
             {
                 await signal.WaitForAppendAsync(position, cancellationToken).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+                signalled = true;
             }
             catch (TimeoutException)
             {
@@ -217,5 +225,7 @@ public sealed class Subscription
         {
             await Task.Delay(timeout, cancellationToken).ConfigureAwait(false);
         }
+
+        activity?.SetTag(TelemetryTags.Signalled, signalled);
     }
 }
