@@ -10,6 +10,28 @@ public interface IProjection
     ValueTask HandleAsync(RecordedEvent recorded, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A projection (<see cref="IProjection"/> or <see cref="IBatchProjection"/>) that can empty its read model, so that
+/// <see cref="ProjectionRunner.RebuildAsync"/> (and the host's <c>projections rebuild</c> command) starts it afresh.
+/// </summary>
+public interface IResettableProjection
+{
+    /// <summary>Empties the read model (called before a rebuild handles the first event again).</summary>
+    ValueTask ResetAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Where a run of a projection is: reported after each batch to the <see cref="IProgress{T}"/> given to <see cref="ProjectionRunner.RunOnceAsync(IProgress{ProjectionProgress}, CancellationToken)"/>.</summary>
+/// <param name="Name">The projection's name.</param>
+/// <param name="Handled">Events handled so far in this run.</param>
+/// <param name="Position">The position of the last event handled.</param>
+/// <param name="Start">The checkpoint the run started from.</param>
+/// <param name="Head">The highest position when the run started: the run ends there.</param>
+public readonly record struct ProjectionProgress(string Name, int Handled, long Position, long Start, long Head)
+{
+    /// <summary>How much of the run is done, from 0 to 1 (1 when there was nothing to do).</summary>
+    public double Fraction => Head <= Start ? 1 : Math.Clamp((double)(Position - Start) / (Head - Start), 0, 1);
+}
+
 /// <summary>A named read-model builder that handles events a batch at a time (fewer round trips to its database).</summary>
 public interface IBatchProjection
 {

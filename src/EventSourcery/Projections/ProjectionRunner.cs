@@ -26,6 +26,7 @@ public sealed partial class ProjectionRunner
     private readonly string _name;
     private readonly Func<RecordedEvent, CancellationToken, ValueTask>? _handleOne;
     private readonly Func<IReadOnlyList<RecordedEvent>, CancellationToken, ValueTask>? _handleBatch;
+    private readonly IResettableProjection? _resettable;
     private readonly ProjectionOptions _options;
     private readonly IProjectionLeases? _leases; // null when the store keeps none, or SingleOwner is off
     private readonly string _owner = Guid.NewGuid().ToString("N");
@@ -43,6 +44,7 @@ public sealed partial class ProjectionRunner
         : this(store, projection?.Name, options)
     {
         _handleOne = projection!.HandleAsync;
+        _resettable = projection as IResettableProjection;
     }
 
     /// <summary>Runs a projection that handles events in batches.</summary>
@@ -51,6 +53,7 @@ public sealed partial class ProjectionRunner
         : this(store, projection?.Name, options)
     {
         _handleBatch = projection!.HandleAsync;
+        _resettable = projection as IResettableProjection;
     }
 
     private ProjectionRunner(IEventStore store, string? name, ProjectionOptions? options)
@@ -77,10 +80,41 @@ public sealed partial class ProjectionRunner
     /// </remarks>
     /// <exception cref="ProjectionException">The handler kept failing on an event, or a stored event cannot be read (its <see cref="EventReadException"/> is the inner exception); the checkpoint stays at the last event handled.</exception>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
-        => (await RunPassAsync(keepLease: false, cancellationToken).ConfigureAwait(false)).Handled;
+        => (await RunPassAsync(keepLease: false, progress: null, cancellationToken).ConfigureAwait(false)).Handled;
+
+    /// <summary>
+    /// <see cref="RunOnceAsync(CancellationToken)"/>, reporting to <paramref name="progress"/> after each batch where the
+    /// run is (for a progress bar: <see cref="ProjectionProgress.Fraction"/>).
+    /// </summary>
+    /// <exception cref="ProjectionException">As for <see cref="RunOnceAsync(CancellationToken)"/>.</exception>
+    public async Task<int> RunOnceAsync(IProgress<ProjectionProgress> progress, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        return (await RunPassAsync(keepLease: false, progress, cancellationToken).ConfigureAwait(false)).Handled;
+    }
+
+    /// <summary>
+    /// Rebuilds the read model from the first event: empties it when the projection is an
+    /// <see cref="IResettableProjection"/>, forgets the checkpoint, then runs once to the head, reporting to
+    /// <paramref name="progress"/>. Returns how many events it handled. Stop the projection's other runners first.
+    /// </summary>
+    /// <exception cref="ProjectionException">As for <see cref="RunOnceAsync(CancellationToken)"/>.</exception>
+    public async Task<int> RebuildAsync(IProgress<ProjectionProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (_resettable is not null)
+        {
+            await _resettable.ResetAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await ResetAsync(cancellationToken).ConfigureAwait(false);
+        return (await RunPassAsync(keepLease: false, progress, cancellationToken).ConfigureAwait(false)).Handled;
+    }
+
+    /// <summary>Whether <see cref="RebuildAsync"/> empties the read model first (the projection is an <see cref="IResettableProjection"/>).</summary>
+    public bool CanResetReadModel => _resettable is not null;
 
     /// <summary>One run, under the projection's lease when there is one. Owned is false when another runner holds it.</summary>
-    private async Task<(int Handled, bool Owned)> RunPassAsync(bool keepLease, CancellationToken cancellationToken)
+    private async Task<(int Handled, bool Owned)> RunPassAsync(bool keepLease, IProgress<ProjectionProgress>? progress, CancellationToken cancellationToken)
     {
         if (_leases is not null && !await OwnAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -89,7 +123,7 @@ public sealed partial class ProjectionRunner
 
         try
         {
-            return (await RunLeasedAsync(cancellationToken).ConfigureAwait(false), true);
+            return (await RunLeasedAsync(progress, cancellationToken).ConfigureAwait(false), true);
         }
         finally
         {
@@ -100,7 +134,7 @@ public sealed partial class ProjectionRunner
         }
     }
 
-    private async Task<int> RunLeasedAsync(CancellationToken cancellationToken)
+    private async Task<int> RunLeasedAsync(IProgress<ProjectionProgress>? progress, CancellationToken cancellationToken)
     {
         var checkpoint = await _checkpoints.LoadCheckpointAsync(_name, cancellationToken).ConfigureAwait(false);
         var head = await _checkpoints.ReadHeadPositionAsync(cancellationToken).ConfigureAwait(false);
@@ -140,6 +174,7 @@ public sealed partial class ProjectionRunner
                     if (batch.Count == _options.BatchSize)
                     {
                         handled += await HandleBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+                        progress?.Report(new ProjectionProgress(_name, handled, _handled, checkpoint, head));
                         batch.Clear();
                         if (!_superseded && !await RenewLeaseIfDueAsync(cancellationToken).ConfigureAwait(false))
                         {
@@ -161,6 +196,7 @@ public sealed partial class ProjectionRunner
             }
 
             await SaveHandledAsync(cancellationToken).ConfigureAwait(false);
+            progress?.Report(new ProjectionProgress(_name, handled, Math.Max(_handled, checkpoint), checkpoint, head));
             if (unreadable is not null && !_superseded)
             {
                 // A stored event that cannot be read will not heal by retrying: the run stops at it.
@@ -213,7 +249,7 @@ public sealed partial class ProjectionRunner
         {
             try
             {
-                var (handled, owned) = await RunPassAsync(keepLease: true, cancellationToken).ConfigureAwait(false);
+                var (handled, owned) = await RunPassAsync(keepLease: true, progress: null, cancellationToken).ConfigureAwait(false);
                 if (!owned)
                 {
                     // On standby: another runner owns the projection; look again for its lease to end.
