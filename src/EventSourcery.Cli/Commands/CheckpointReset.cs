@@ -1,8 +1,9 @@
 using System.CommandLine;
+using System.Data;
+using System.Data.Common;
 using System.Globalization;
 using EventSourcery.Cli.Output;
 using EventSourcery.Cli.Store;
-using Microsoft.Data.Sqlite;
 using Spectre.Console;
 
 namespace EventSourcery.Cli.Commands;
@@ -21,41 +22,39 @@ internal static class CheckpointReset
         var tenant = CommonOptions.Tenant();
         var json = CommonOptions.Json();
         var busy = CommonOptions.BusyTimeout();
+        var schema = CommonOptions.Schema();
         var command = new Command("reset", "Move a projection's checkpoint back (or to any stored position), or delete it with --to 0.")
         {
-            file, name, to, tenant, json, busy,
+            file, name, to, tenant, json, busy, schema,
         };
         CommandRunner.SetAction(command, file, (parse, ct) => RunAsync(
-            parse.GetValue(file)!, parse.GetValue(name)!, parse.GetValue(to), parse.GetValue(tenant), parse.GetValue(json),
+            parse.GetValue(file)!, parse.GetValue(schema), parse.GetValue(name)!, parse.GetValue(to), parse.GetValue(tenant), parse.GetValue(json),
             TimeSpan.FromMilliseconds(parse.GetValue(busy)), ct));
         return command;
     }
 
     /// <summary>The position of the view's last stored event, or 0.</summary>
-    public static async Task<long> ReadHeadAsync(SqliteConnection connection, SqliteTransaction transaction, string tenant, CancellationToken cancellationToken)
+    public static async Task<long> ReadHeadAsync(StoreConnection store, DbTransaction? transaction, string tenant, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT COALESCE(MAX(position), 0) FROM es_events WHERE tenant_id = $tenant;";
-        command.Parameters.AddWithValue("$tenant", tenant);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        await using var command = store.Command($"SELECT COALESCE(MAX(position), 0) FROM {store.Events} WHERE tenant_id = @tenant;", transaction);
+        StoreConnection.Add(command, "@tenant", tenant, DbType.String);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
-    private static async Task<int> RunAsync(string path, string name, long to, string? tenantOption, bool json, TimeSpan busyTimeout, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string path, string? schema, string name, long to, string? tenantOption, bool json, TimeSpan busyTimeout, CancellationToken cancellationToken)
     {
         var tenant = CommonOptions.StoredTenant(tenantOption);
-        await using var connection = await StoreFile.OpenReadWriteAsync(path, busyTimeout, [StoreFile.Events, StoreFile.Checkpoints], cancellationToken).ConfigureAwait(false);
+        await using var store = await StoreFile.OpenReadWriteAsync(path, schema, busyTimeout, [StoreFile.Events, StoreFile.Checkpoints], cancellationToken).ConfigureAwait(false);
 
-        // BEGIN IMMEDIATE: the checks and the change under the write lock, so no runner moves the checkpoint in between.
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        // The checks and the change in one write transaction (SQLite: BEGIN IMMEDIATE, under the write lock; PostgreSQL:
+        // the checkpoint's row locked by FOR UPDATE), so no runner moves the checkpoint in between.
+        await using var transaction = await store.BeginAsync(write: true, cancellationToken).ConfigureAwait(false);
         long? from;
-        await using (var find = connection.CreateCommand())
+        await using (var find = store.Command($"SELECT position FROM {store.Checkpoints} WHERE tenant_id = @tenant AND name = @name{(store.IsPostgreSql ? " FOR UPDATE" : "")};", transaction))
         {
-            find.Transaction = transaction;
-            find.CommandText = "SELECT position FROM es_checkpoints WHERE tenant_id = $tenant AND name = $name;";
-            find.Parameters.AddWithValue("$tenant", tenant);
-            find.Parameters.AddWithValue("$name", name);
-            from = await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as long?;
+            StoreConnection.Add(find, "@tenant", tenant, DbType.String);
+            StoreConnection.Add(find, "@name", name, DbType.String);
+            from = await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } found and not DBNull ? Convert.ToInt64(found, CultureInfo.InvariantCulture) : null;
         }
 
         if (from is null)
@@ -63,30 +62,30 @@ internal static class CheckpointReset
             throw CliException.NotFound($"No checkpoint '{name}' in the {StreamResolver.View(tenant)} (the checkpoints command lists them).");
         }
 
-        var head = await ReadHeadAsync(connection, transaction, tenant, cancellationToken).ConfigureAwait(false);
+        var head = await ReadHeadAsync(store, transaction, tenant, cancellationToken).ConfigureAwait(false);
         if (to > head)
         {
             throw CliException.Usage($"--to {to} is past the head of the {StreamResolver.View(tenant)} ({head}): the projection would skip events not written yet.");
         }
 
-        await using (var change = connection.CreateCommand())
+        await using (var change = store.Command(
+            to == 0
+                ? $"DELETE FROM {store.Checkpoints} WHERE tenant_id = @tenant AND name = @name;"
+                : $"UPDATE {store.Checkpoints} SET position = @position, updated_at = @updated_at WHERE tenant_id = @tenant AND name = @name;",
+            transaction))
         {
-            change.Transaction = transaction;
-            change.CommandText = to == 0
-                ? "DELETE FROM es_checkpoints WHERE tenant_id = $tenant AND name = $name;"
-                : "UPDATE es_checkpoints SET position = $position, updated_at = $updated_at WHERE tenant_id = $tenant AND name = $name;";
-            change.Parameters.AddWithValue("$tenant", tenant);
-            change.Parameters.AddWithValue("$name", name);
+            StoreConnection.Add(change, "@tenant", tenant, DbType.String);
+            StoreConnection.Add(change, "@name", name, DbType.String);
             if (to != 0)
             {
-                change.Parameters.AddWithValue("$position", to);
-                change.Parameters.AddWithValue("$updated_at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+                StoreConnection.Add(change, "@position", to, DbType.Int64);
+                StoreConnection.Add(change, "@updated_at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), DbType.String);
             }
 
             await change.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var owner = await LiveOwnerAsync(connection, transaction, tenant, name, cancellationToken).ConfigureAwait(false);
+        var owner = await LiveOwnerAsync(store, transaction, tenant, name, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         if (owner is not null)
         {
@@ -115,19 +114,17 @@ internal static class CheckpointReset
         return ExitCodes.Ok;
     }
 
-    private static async Task<string?> LiveOwnerAsync(SqliteConnection connection, SqliteTransaction transaction, string tenant, string name, CancellationToken cancellationToken)
+    private static async Task<string?> LiveOwnerAsync(StoreConnection store, DbTransaction transaction, string tenant, string name, CancellationToken cancellationToken)
     {
-        if (!await StoreFile.HasTableAsync(connection, transaction, StoreFile.ProjectionLeases, cancellationToken).ConfigureAwait(false))
+        if (!await store.HasTableAsync(StoreFile.ProjectionLeases, transaction, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
 
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT owner FROM es_projection_leases WHERE tenant_id = $tenant AND name = $name AND lease_until > $now;";
-        command.Parameters.AddWithValue("$tenant", tenant);
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.UtcTicks);
+        await using var command = store.Command($"SELECT owner FROM {store.ProjectionLeases} WHERE tenant_id = @tenant AND name = @name AND lease_until > @now;", transaction);
+        StoreConnection.Add(command, "@tenant", tenant, DbType.String);
+        StoreConnection.Add(command, "@name", name, DbType.String);
+        StoreConnection.Add(command, "@now", DateTimeOffset.UtcNow.UtcTicks, DbType.Int64);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 }

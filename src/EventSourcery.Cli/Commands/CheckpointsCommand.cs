@@ -1,7 +1,7 @@
 using System.CommandLine;
+using System.Data;
 using EventSourcery.Cli.Output;
 using EventSourcery.Cli.Store;
-using Microsoft.Data.Sqlite;
 using Spectre.Console;
 
 namespace EventSourcery.Cli.Commands;
@@ -18,29 +18,28 @@ internal static class CheckpointsCommand
         var tenant = CommonOptions.Tenant();
         var json = CommonOptions.Json();
         var busy = CommonOptions.BusyTimeout();
+        var schema = CommonOptions.Schema();
         var command = new Command("checkpoints", "Show the projections' checkpoints (position, update time, lag behind the head) and leases (owner, until when).")
         {
-            file, tenant, json, busy,
+            file, tenant, json, busy, schema,
         };
         CommandRunner.SetAction(command, file, (parse, ct) => ShowAsync(
-            parse.GetValue(file)!, parse.GetValue(tenant), parse.GetValue(json), TimeSpan.FromMilliseconds(parse.GetValue(busy)), ct));
+            parse.GetValue(file)!, parse.GetValue(schema), parse.GetValue(tenant), parse.GetValue(json), TimeSpan.FromMilliseconds(parse.GetValue(busy)), ct));
         command.Subcommands.Add(CheckpointReset.Create());
         return command;
     }
 
-    private static async Task<int> ShowAsync(string path, string? tenantOption, bool json, TimeSpan busyTimeout, CancellationToken cancellationToken)
+    private static async Task<int> ShowAsync(string path, string? schema, string? tenantOption, bool json, TimeSpan busyTimeout, CancellationToken cancellationToken)
     {
         var tenant = CommonOptions.StoredTenant(tenantOption);
-        await using var connection = await StoreFile.OpenReadOnlyAsync(path, busyTimeout, [StoreFile.Events, StoreFile.Checkpoints], cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction(deferred: true);
-        var head = await CheckpointReset.ReadHeadAsync(connection, transaction, tenant, cancellationToken).ConfigureAwait(false);
+        await using var store = await StoreFile.OpenReadOnlyAsync(path, schema, busyTimeout, [StoreFile.Events, StoreFile.Checkpoints], cancellationToken).ConfigureAwait(false);
+        await using var transaction = await store.BeginAsync(write: false, cancellationToken).ConfigureAwait(false);
+        var head = await CheckpointReset.ReadHeadAsync(store, transaction, tenant, cancellationToken).ConfigureAwait(false);
 
         var checkpoints = new List<(string Name, long Position, string UpdatedAt)>();
-        await using (var read = connection.CreateCommand())
+        await using (var read = store.Command($"SELECT name, position, updated_at FROM {store.Checkpoints} WHERE tenant_id = @tenant ORDER BY name;", transaction))
         {
-            read.Transaction = transaction;
-            read.CommandText = "SELECT name, position, updated_at FROM es_checkpoints WHERE tenant_id = $tenant ORDER BY name;";
-            read.Parameters.AddWithValue("$tenant", tenant);
+            StoreConnection.Add(read, "@tenant", tenant, DbType.String);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -50,12 +49,10 @@ internal static class CheckpointsCommand
 
         // The leases table came later than the checkpoints: a file without it has no leases.
         var leases = new List<(string Name, string Owner, long UntilTicks)>();
-        if (await StoreFile.HasTableAsync(connection, transaction, StoreFile.ProjectionLeases, cancellationToken).ConfigureAwait(false))
+        if (await store.HasTableAsync(StoreFile.ProjectionLeases, transaction, cancellationToken).ConfigureAwait(false))
         {
-            await using var read = connection.CreateCommand();
-            read.Transaction = transaction;
-            read.CommandText = "SELECT name, owner, lease_until FROM es_projection_leases WHERE tenant_id = $tenant ORDER BY name;";
-            read.Parameters.AddWithValue("$tenant", tenant);
+            await using var read = store.Command($"SELECT name, owner, lease_until FROM {store.ProjectionLeases} WHERE tenant_id = @tenant ORDER BY name;", transaction);
+            StoreConnection.Add(read, "@tenant", tenant, DbType.String);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {

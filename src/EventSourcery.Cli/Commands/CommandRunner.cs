@@ -30,6 +30,14 @@ internal static class CommandRunner
             {
                 return Fail(ExitCodes.Failed, $"SQLite error {ex.SqliteErrorCode}: {ex.Message}");
             }
+            catch (Npgsql.NpgsqlException ex) when (StoreFile.Translate(ex, parseResult.GetValue(file) ?? "") is { } known)
+            {
+                return Fail(known.ExitCode, known.Message);
+            }
+            catch (Npgsql.NpgsqlException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                return Fail(ExitCodes.Failed, ex is Npgsql.PostgresException postgres ? $"PostgreSQL error {postgres.SqlState}: {postgres.MessageText}" : ex.Message);
+            }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return Interrupted;

@@ -6,7 +6,16 @@ namespace EventSourcery.Cli.Commands;
 /// <summary>The arguments and options several commands share, each made anew for the command that shows it.</summary>
 internal static class CommonOptions
 {
-    public static Argument<string> File() => new("file") { Description = "The store's SQLite database file." };
+    public static Argument<string> File() => new("file")
+    {
+        Description = "The store: its SQLite database file, or a PostgreSQL connection string (\"Host=…;Database=…;Username=…\").",
+    };
+
+    public static Option<string?> Schema() => new("--schema")
+    {
+        Description = "The PostgreSQL schema the store's tables are in (PostgreSqlEventStoreOptions.Schema; public by default).",
+        HelpName = "schema",
+    };
 
     public static Option<bool> Json() => new("--json") { Description = "Write JSON for scripts instead of tables." };
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Data;
 using EventSourcery.Cli.Output;
 using EventSourcery.Cli.Store;
 using Spectre.Console;
@@ -32,32 +33,32 @@ internal static class EventsCommand
         var take = CommonOptions.Take(100);
         var json = CommonOptions.Json();
         var busy = CommonOptions.BusyTimeout();
+        var schema = CommonOptions.Schema();
         var command = new Command("events", "Show a stream's events: position, version, name, id, times, payload and metadata as stored.")
         {
-            file, stream, tenant, fromVersion, take, json, busy,
+            file, stream, tenant, fromVersion, take, json, busy, schema,
         };
         CommandRunner.SetAction(command, file, (parse, ct) => RunAsync(
-            parse.GetValue(file)!, parse.GetValue(stream)!, parse.GetValue(tenant), parse.GetValue(fromVersion), parse.GetValue(take),
+            parse.GetValue(file)!, parse.GetValue(schema), parse.GetValue(stream)!, parse.GetValue(tenant), parse.GetValue(fromVersion), parse.GetValue(take),
             parse.GetValue(json), TimeSpan.FromMilliseconds(parse.GetValue(busy)), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string path, string streamText, string? tenant, long fromVersion, int take, bool json, TimeSpan busyTimeout, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string path, string? schema, string streamText, string? tenant, long fromVersion, int take, bool json, TimeSpan busyTimeout, CancellationToken cancellationToken)
     {
-        await using var connection = await StoreFile.OpenReadOnlyAsync(path, busyTimeout, [StoreFile.Streams, StoreFile.Events], cancellationToken).ConfigureAwait(false);
-        var stream = await StreamResolver.ResolveAsync(connection, CommonOptions.StoredTenant(tenant), streamText, cancellationToken).ConfigureAwait(false);
+        await using var store = await StoreFile.OpenReadOnlyAsync(path, schema, busyTimeout, [StoreFile.Streams, StoreFile.Events], cancellationToken).ConfigureAwait(false);
+        var stream = await StreamResolver.ResolveAsync(store, CommonOptions.StoredTenant(tenant), streamText, cancellationToken).ConfigureAwait(false);
         var events = new List<EventRecord>();
-        await using (var command = connection.CreateCommand())
+        await using (var command = store.Command($"""
+            SELECT {EventRecord.Columns} FROM {store.Events} e
+            WHERE e.stream_key = @stream_key AND e.version >= @from
+            ORDER BY e.version
+            LIMIT @limit;
+            """))
         {
-            command.CommandText = $"""
-                SELECT {EventRecord.Columns} FROM es_events e
-                WHERE e.stream_key = $stream_key AND e.version >= $from
-                ORDER BY e.version
-                LIMIT $limit;
-                """;
-            command.Parameters.AddWithValue("$stream_key", stream.Key);
-            command.Parameters.AddWithValue("$from", fromVersion);
-            command.Parameters.AddWithValue("$limit", (long)take + 1);
+            StoreConnection.Add(command, "@stream_key", stream.Key, DbType.Int64);
+            StoreConnection.Add(command, "@from", fromVersion, DbType.Int64);
+            StoreConnection.Add(command, "@limit", (long)take + 1, DbType.Int64);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {

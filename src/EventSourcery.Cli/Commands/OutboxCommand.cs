@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Data;
 using EventSourcery.Cli.Output;
 using EventSourcery.Cli.Store;
 using Spectre.Console;
@@ -17,9 +18,10 @@ internal static class OutboxCommand
         var tenant = CommonOptions.Tenant();
         var json = CommonOptions.Json();
         var busy = CommonOptions.BusyTimeout();
-        var command = new Command("outbox", "Show the outbox: entries waiting for delivery, and the dead letters.") { file, tenant, json, busy };
+        var schema = CommonOptions.Schema();
+        var command = new Command("outbox", "Show the outbox: entries waiting for delivery, and the dead letters.") { file, tenant, json, busy, schema };
         CommandRunner.SetAction(command, file, (parse, ct) => ShowAsync(
-            parse.GetValue(file)!, parse.GetValue(tenant), parse.GetValue(json), TimeSpan.FromMilliseconds(parse.GetValue(busy)), ct));
+            parse.GetValue(file)!, parse.GetValue(schema), parse.GetValue(tenant), parse.GetValue(json), TimeSpan.FromMilliseconds(parse.GetValue(busy)), ct));
         command.Subcommands.Add(CreateRetry());
         return command;
     }
@@ -32,9 +34,10 @@ internal static class OutboxCommand
         var tenant = CommonOptions.Tenant();
         var json = CommonOptions.Json();
         var busy = CommonOptions.BusyTimeout();
+        var schema = CommonOptions.Schema();
         var command = new Command("retry", "Put a dead letter (or --all of them) back for delivery, as Outbox.RetryAsync does: attempts 0, the last error kept.")
         {
-            file, id, all, tenant, json, busy,
+            file, id, all, tenant, json, busy, schema,
         };
         command.Validators.Add(result =>
         {
@@ -47,37 +50,33 @@ internal static class OutboxCommand
             }
         });
         CommandRunner.SetAction(command, file, (parse, ct) => RetryAsync(
-            parse.GetValue(file)!, parse.GetValue(id), parse.GetValue(tenant), parse.GetValue(json), TimeSpan.FromMilliseconds(parse.GetValue(busy)), ct));
+            parse.GetValue(file)!, parse.GetValue(schema), parse.GetValue(id), parse.GetValue(tenant), parse.GetValue(json), TimeSpan.FromMilliseconds(parse.GetValue(busy)), ct));
         return command;
     }
 
-    private static async Task<int> ShowAsync(string path, string? tenantOption, bool json, TimeSpan busyTimeout, CancellationToken cancellationToken)
+    private static async Task<int> ShowAsync(string path, string? schema, string? tenantOption, bool json, TimeSpan busyTimeout, CancellationToken cancellationToken)
     {
         var tenant = CommonOptions.StoredTenant(tenantOption);
-        await using var connection = await StoreFile.OpenReadOnlyAsync(path, busyTimeout, [StoreFile.Outbox], cancellationToken).ConfigureAwait(false);
+        await using var store = await StoreFile.OpenReadOnlyAsync(path, schema, busyTimeout, [StoreFile.Outbox], cancellationToken).ConfigureAwait(false);
 
         // Both reads in one transaction, so the count and the list describe the same moment.
-        await using var transaction = connection.BeginTransaction(deferred: true);
+        await using var transaction = await store.BeginAsync(write: false, cancellationToken).ConfigureAwait(false);
         long pending;
-        await using (var count = connection.CreateCommand())
+        await using (var count = store.Command($"SELECT COUNT(*) FROM {store.Outbox} WHERE tenant_id = @tenant AND dead_lettered_at IS NULL;", transaction))
         {
-            count.Transaction = transaction;
-            count.CommandText = "SELECT COUNT(*) FROM es_outbox WHERE tenant_id = $tenant AND dead_lettered_at IS NULL;";
-            count.Parameters.AddWithValue("$tenant", tenant);
-            pending = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            StoreConnection.Add(count, "@tenant", tenant, DbType.String);
+            pending = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
         }
 
         var deadLetters = new List<DeadLetter>();
-        await using (var read = connection.CreateCommand())
+        await using (var read = store.Command($"""
+            SELECT id, position, category, stream_id, stream_name, version, event_id, event_name, attempts, last_error, dead_lettered_at
+            FROM {store.Outbox}
+            WHERE tenant_id = @tenant AND dead_lettered_at IS NOT NULL
+            ORDER BY id;
+            """, transaction))
         {
-            read.Transaction = transaction;
-            read.CommandText = """
-                SELECT id, position, category, stream_id, stream_name, version, event_id, event_name, attempts, last_error, dead_lettered_at
-                FROM es_outbox
-                WHERE tenant_id = $tenant AND dead_lettered_at IS NOT NULL
-                ORDER BY id;
-                """;
-            read.Parameters.AddWithValue("$tenant", tenant);
+            StoreConnection.Add(read, "@tenant", tenant, DbType.String);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -86,7 +85,7 @@ internal static class OutboxCommand
                     reader.GetInt64(0), reader.GetInt64(1),
                     new StreamId(Guid.Parse(reader.GetString(3)), category.Length == 0 ? null : category).ToString(),
                     reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt64(5), reader.GetString(6), reader.GetString(7),
-                    reader.GetInt64(8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetString(10)));
+                    StoreConnection.Int64(reader, 8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetString(10)));
             }
         }
 
@@ -139,24 +138,22 @@ internal static class OutboxCommand
         return ExitCodes.Ok;
     }
 
-    private static async Task<int> RetryAsync(string path, long? id, string? tenantOption, bool json, TimeSpan busyTimeout, CancellationToken cancellationToken)
+    private static async Task<int> RetryAsync(string path, string? schema, long? id, string? tenantOption, bool json, TimeSpan busyTimeout, CancellationToken cancellationToken)
     {
         var tenant = CommonOptions.StoredTenant(tenantOption);
-        await using var connection = await StoreFile.OpenReadWriteAsync(path, busyTimeout, [StoreFile.Outbox], cancellationToken).ConfigureAwait(false);
+        await using var store = await StoreFile.OpenReadWriteAsync(path, schema, busyTimeout, [StoreFile.Outbox], cancellationToken).ConfigureAwait(false);
 
-        // BEGIN IMMEDIATE: the write lock first, so the change meets no outbox runner half-way.
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
+        // One write transaction (SQLite: BEGIN IMMEDIATE, the write lock first), so the change meets no outbox runner half-way.
+        await using var transaction = await store.BeginAsync(write: true, cancellationToken).ConfigureAwait(false);
 
-        // Word for word the update of the library's Outbox.RetryAsync (SqliteStorage.RetryDeadLettersAsync): the entry
+        // Word for word the update of the library's Outbox.RetryAsync (RetryDeadLettersAsync of each store): the entry
         // waits for delivery again with no attempt counted; its last error stays for the record.
-        const string Update = "UPDATE es_outbox SET dead_lettered_at = NULL, retry_at = NULL, attempts = 0 WHERE tenant_id = $tenant AND dead_lettered_at IS NOT NULL";
-        command.CommandText = id is null ? $"{Update};" : $"{Update} AND id = $id;";
-        command.Parameters.AddWithValue("$tenant", tenant);
+        var update = $"UPDATE {store.Outbox} SET dead_lettered_at = NULL, retry_at = NULL, attempts = 0 WHERE tenant_id = @tenant AND dead_lettered_at IS NOT NULL";
+        await using var command = store.Command(id is null ? $"{update};" : $"{update} AND id = @id;", transaction);
+        StoreConnection.Add(command, "@tenant", tenant, DbType.String);
         if (id is { } one)
         {
-            command.Parameters.AddWithValue("$id", one);
+            StoreConnection.Add(command, "@id", one, DbType.Int64);
         }
 
         var retried = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

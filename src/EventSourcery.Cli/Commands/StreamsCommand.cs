@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Data;
 using EventSourcery.Cli.Output;
 using EventSourcery.Cli.Store;
 using Spectre.Console;
@@ -27,33 +28,33 @@ internal static class StreamsCommand
         var take = CommonOptions.Take(100);
         var json = CommonOptions.Json();
         var busy = CommonOptions.BusyTimeout();
-        var command = new Command("streams", "List the streams: id, name, category, tenant, version and event count.") { file, category, tenant, take, json, busy };
+        var schema = CommonOptions.Schema();
+        var command = new Command("streams", "List the streams: id, name, category, tenant, version and event count.") { file, category, tenant, take, json, busy, schema };
         CommandRunner.SetAction(command, file, (parse, ct) => RunAsync(
-            parse.GetValue(file)!, parse.GetValue(category), parse.GetValue(tenant), parse.GetValue(take), parse.GetValue(json),
+            parse.GetValue(file)!, parse.GetValue(schema), parse.GetValue(category), parse.GetValue(tenant), parse.GetValue(take), parse.GetValue(json),
             TimeSpan.FromMilliseconds(parse.GetValue(busy)), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string path, string? category, string? tenant, int take, bool json, TimeSpan busyTimeout, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string path, string? schema, string? category, string? tenant, int take, bool json, TimeSpan busyTimeout, CancellationToken cancellationToken)
     {
-        await using var connection = await StoreFile.OpenReadOnlyAsync(path, busyTimeout, [StoreFile.Streams, StoreFile.Events], cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            SELECT {StreamRecord.Columns}, (SELECT COUNT(*) FROM es_events e WHERE e.stream_key = s.stream_key)
-            FROM es_streams s
-            WHERE s.tenant_id = $tenant AND ($category IS NULL OR s.category = $category)
+        await using var store = await StoreFile.OpenReadOnlyAsync(path, schema, busyTimeout, [StoreFile.Streams, StoreFile.Events], cancellationToken).ConfigureAwait(false);
+        await using var command = store.Command($"""
+            SELECT {StreamRecord.Columns}, (SELECT COUNT(*) FROM {store.Events} e WHERE e.stream_key = s.stream_key)
+            FROM {store.Streams} s
+            WHERE s.tenant_id = @tenant AND (@category IS NULL OR s.category = @category)
             ORDER BY s.stream_key
-            LIMIT $limit;
-            """;
-        command.Parameters.AddWithValue("$tenant", CommonOptions.StoredTenant(tenant));
-        command.Parameters.AddWithValue("$category", (object?)category ?? DBNull.Value);
-        command.Parameters.AddWithValue("$limit", (long)take + 1);
+            LIMIT @limit;
+            """);
+        StoreConnection.Add(command, "@tenant", CommonOptions.StoredTenant(tenant), DbType.String);
+        StoreConnection.Add(command, "@category", category, DbType.String);
+        StoreConnection.Add(command, "@limit", (long)take + 1, DbType.Int64);
         var rows = new List<(StreamRecord Stream, long Count)>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                rows.Add((StreamRecord.Read(reader), reader.GetInt64(6)));
+                rows.Add((StreamRecord.Read(reader), StoreConnection.Int64(reader, 6)));
             }
         }
 

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace EventSourcery.Cli.Store;
 
@@ -20,12 +20,12 @@ internal sealed record EventRecord(long Position, long Version, string EventId, 
     /// <summary>How many columns <see cref="Columns"/> has.</summary>
     public const int ColumnCount = 9;
 
-    public static EventRecord Read(SqliteDataReader reader) => new(
+    public static EventRecord Read(DbDataReader reader) => new(
         reader.GetInt64(0),
         reader.GetInt64(1),
         reader.GetString(2),
         reader.GetString(3),
-        reader.IsDBNull(4) ? 0 : reader.GetInt64(4),
+        reader.IsDBNull(4) ? 0 : StoreConnection.Int64(reader, 4),
         reader.GetString(5),
         reader.GetString(6),
         reader.GetString(7),

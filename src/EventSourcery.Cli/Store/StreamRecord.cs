@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace EventSourcery.Cli.Store;
 
@@ -19,13 +19,13 @@ internal sealed record StreamRecord(long Key, Guid Guid, string? Category, strin
     public string Id => new StreamId(Guid, Category).ToString();
 
     /// <summary>Reads the row from <see cref="Columns"/> at <paramref name="first"/>.</summary>
-    public static StreamRecord Read(SqliteDataReader reader, int first = 0) => new(
+    public static StreamRecord Read(DbDataReader reader, int first = 0) => new(
         reader.GetInt64(first),
         Guid.Parse(reader.GetString(first + 1)),
         NullIfEmpty(reader.GetString(first + 2)),
         NullIfEmpty(reader.GetString(first + 3)),
         reader.IsDBNull(first + 4) ? null : reader.GetString(first + 4),
-        reader.GetInt64(first + 5));
+        StoreConnection.Int64(reader, first + 5));
 
     /// <summary>Writes the stream's properties (id, guid, name, category, tenant, version) into the current JSON object.</summary>
     public void WriteProperties(Utf8JsonWriter writer)

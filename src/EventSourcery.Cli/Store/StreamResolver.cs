@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data;
 
 namespace EventSourcery.Cli.Store;
 
@@ -12,16 +12,16 @@ internal static class StreamResolver
     private const int GuidLength = 36;
 
     /// <exception cref="CliException">No stream matches (exit code 3), or several do (1, listing them).</exception>
-    public static async Task<StreamRecord> ResolveAsync(SqliteConnection connection, string tenant, string text, CancellationToken cancellationToken)
+    public static async Task<StreamRecord> ResolveAsync(StoreConnection store, string tenant, string text, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(text);
         var matches = new List<StreamRecord>();
         if (TryParseId(text, out var guid, out var category))
         {
             // By identity: the unique index on (tenant_id, category, stream_id) serves both forms.
-            matches = await QueryAsync(connection, $"""
-                SELECT {StreamRecord.Columns} FROM es_streams s
-                WHERE s.tenant_id = $tenant AND s.stream_id = $guid AND ($category IS NULL OR s.category = $category)
+            matches = await QueryAsync(store, $"""
+                SELECT {StreamRecord.Columns} FROM {store.Streams} s
+                WHERE s.tenant_id = @tenant AND s.stream_id = @guid AND (@category IS NULL OR s.category = @category)
                 ORDER BY s.stream_key;
                 """, tenant, text, guid, category, cancellationToken).ConfigureAwait(false);
         }
@@ -30,10 +30,10 @@ internal static class StreamResolver
         {
             // By name: the name alone in any category, or category:name for a split of the text at any ':' (categories
             // may hold ':' themselves, so every split is tried). Names have no index: this reads the view's streams.
-            matches = await QueryAsync(connection, $"""
-                SELECT {StreamRecord.Columns} FROM es_streams s
-                WHERE s.tenant_id = $tenant AND s.name IS NOT NULL
-                  AND (s.name = $text OR (s.category <> '' AND s.category || ':' || s.name = $text))
+            matches = await QueryAsync(store, $"""
+                SELECT {StreamRecord.Columns} FROM {store.Streams} s
+                WHERE s.tenant_id = @tenant AND s.name IS NOT NULL
+                  AND (s.name = @text OR (s.category <> '' AND s.category || ':' || s.name = @text))
                 ORDER BY s.stream_key;
                 """, tenant, text, null, null, cancellationToken).ConfigureAwait(false);
         }
@@ -67,16 +67,15 @@ internal static class StreamResolver
         return false;
     }
 
-    private static async Task<List<StreamRecord>> QueryAsync(SqliteConnection connection, string sql, string tenant, string text, Guid? guid, string? category, CancellationToken cancellationToken)
+    private static async Task<List<StreamRecord>> QueryAsync(StoreConnection store, string sql, string tenant, string text, Guid? guid, string? category, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$tenant", tenant);
-        command.Parameters.AddWithValue("$text", text);
+        await using var command = store.Command(sql);
+        StoreConnection.Add(command, "@tenant", tenant, DbType.String);
+        StoreConnection.Add(command, "@text", text, DbType.String);
 
-        // Guids are stored upper-case, 'D' format (as EF Core's SQLite provider stores them).
-        command.Parameters.AddWithValue("$guid", guid is { } g ? g.ToString("D").ToUpperInvariant() : DBNull.Value);
-        command.Parameters.AddWithValue("$category", (object?)category ?? DBNull.Value);
+        // Guids are stored upper-case, 'D' format (as EF Core's SQLite provider stores them, and the PostgreSQL store too).
+        StoreConnection.Add(command, "@guid", guid?.ToString("D").ToUpperInvariant(), DbType.String);
+        StoreConnection.Add(command, "@category", category, DbType.String);
         var rows = new List<StreamRecord>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

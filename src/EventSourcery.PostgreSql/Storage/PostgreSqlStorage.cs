@@ -51,7 +51,7 @@ internal sealed partial class PostgreSqlStorage : RelationalStorage
         _snapshots = $"{quoted}.{Tables.Snapshots}";
         _checkpoints = $"{quoted}.{Tables.Checkpoints}";
         _leases = $"{quoted}.{Tables.ProjectionLeases}";
-        AppendLock = LockKey("eventsourcery:append:" + schema);
+        AppendLock = LockKey("eventsourcery:append:" + schema); // the eventsourcery tool's tail computes the same key (TailCommand.SafeBound)
         ClaimLock = LockKey("eventsourcery:outbox:" + schema);
         SchemaLock = LockKey("eventsourcery:schema:" + schema);
         InitializeEventStatements();
