@@ -60,6 +60,24 @@ public sealed class PackageLayoutTests(PackagesFixture packages)
     }
 
     [Fact]
+    public void EventSourcery_RabbitMQ_carries_the_publisher_and_depends_on_the_core_and_RabbitMQ_Client()
+    {
+        var path = packages.PackagePath("EventSourcery.RabbitMQ");
+        var entries = Entries(path);
+        var nuspec = Nuspec(path);
+        var dependencies = Dependencies(nuspec);
+
+        Assert.Contains("lib/net10.0/EventSourcery.RabbitMQ.dll", entries);
+        Assert.Contains("lib/net10.0/EventSourcery.RabbitMQ.xml", entries);
+        Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal));
+        AssertCommonMetadata(nuspec, "EventSourcery.RabbitMQ");
+        var core = Assert.Single(dependencies, d => d.Id == "EventSourcery");
+        Assert.Equal(packages.Version, core.Version);
+        Assert.DoesNotContain("Analyzers", core.Exclude ?? "", StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(CentralVersion("RabbitMQ.Client"), Assert.Single(dependencies, d => d.Id == "RabbitMQ.Client").Version);
+    }
+
+    [Fact]
     public void EventSourcery_PostgreSql_carries_the_store_and_depends_on_the_same_relational_layer_and_on_Npgsql_EF_Core()
     {
         var path = packages.PackagePath("EventSourcery.PostgreSql");
