@@ -98,6 +98,20 @@ public sealed class ConsumerTests(PackagesFixture packages, EventSourcery.Postgr
         Assert.Matches(new Regex($@"Events\.cs\({line},{column}\): error ES0012: 'InvoiceIssued' reads the shipped 'invoice_issued' v1, whose stored shape it no longer reads: 'amount' was removed"), build.Output);
     }
 
+    [Fact]
+    public async Task The_tool_installs_with_dotnet_tool_install_and_runs_as_eventsourcery()
+    {
+        var tools = Path.Combine(packages.WorkDirectory, "tools");
+        var install = await packages.RunConsumerCommandAsync("App", "tool", "install", "EventSourcery.Cli", "--version", packages.Version, "--tool-path", tools);
+        Log(install);
+        Assert.True(install.ExitCode == 0, install.ToString());
+
+        var missing = Path.Combine(packages.WorkDirectory, "no-such-store.db");
+        var run = await DotNet.RunProgramAsync(Path.Combine(tools, "eventsourcery"), ["streams", missing], TimeSpan.FromMinutes(1));
+        Assert.Equal(2, run.ExitCode); // the tool's own exit code for a store that is not there
+        Assert.Contains($"The file '{missing}' does not exist.", run.Output, StringComparison.Ordinal);
+    }
+
     private void Log(CommandResult result) =>
         log.WriteLine($"{result.CommandLine}: exit {result.ExitCode} in {result.Elapsed.TotalSeconds:F1} s (packing took {packages.PackDuration.TotalSeconds:F1} s)");
 }

@@ -17,13 +17,23 @@ public static class DotNet
     /// Runs <c>dotnet</c> with <paramref name="arguments"/>. Build servers and MSBuild node reuse are off, so no
     /// process outlives the command holding its output pipes open; telemetry and banners are off.
     /// </summary>
-    public static async Task<CommandResult> RunAsync(
+    public static Task<CommandResult> RunAsync(
         string workingDirectory,
         IEnumerable<string> arguments,
         TimeSpan timeout,
         IReadOnlyDictionary<string, string>? environment = null)
+        => RunProgramAsync(DotNetExecutable(), arguments, timeout, workingDirectory, environment);
+
+    /// <summary>Runs <paramref name="program"/> (an installed tool, say) the same way, in the temp folder unless told.</summary>
+    public static async Task<CommandResult> RunProgramAsync(
+        string program,
+        IEnumerable<string> arguments,
+        TimeSpan timeout,
+        string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo(DotNetExecutable())
+        workingDirectory ??= Path.GetTempPath();
+        var info = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -55,7 +65,7 @@ public static class DotNet
         }
 
         var output = new StringBuilder();
-        var commandLine = "dotnet " + string.Join(' ', info.ArgumentList);
+        var commandLine = Path.GetFileName(program) + " " + string.Join(' ', info.ArgumentList);
         var stopwatch = Stopwatch.StartNew();
         using var process = new Process { StartInfo = info };
         process.OutputDataReceived += (_, e) => Append(output, e.Data);

@@ -91,7 +91,7 @@ public sealed class PackagesFixture : IAsyncLifetime
 
         var started = DateTime.UtcNow;
         // Packing the SQLite store builds the core too; the second pack then only has to package it.
-        foreach (var project in new[] { "src/EventSourcery.Sqlite/EventSourcery.Sqlite.csproj", "src/EventSourcery.Relational/EventSourcery.Relational.csproj", "src/EventSourcery.PostgreSql/EventSourcery.PostgreSql.csproj", "src/EventSourcery.Hosting/EventSourcery.Hosting.csproj", "src/EventSourcery.RabbitMQ/EventSourcery.RabbitMQ.csproj", "src/EventSourcery/EventSourcery.csproj" })
+        foreach (var project in new[] { "src/EventSourcery.Sqlite/EventSourcery.Sqlite.csproj", "src/EventSourcery.Relational/EventSourcery.Relational.csproj", "src/EventSourcery.PostgreSql/EventSourcery.PostgreSql.csproj", "src/EventSourcery.Hosting/EventSourcery.Hosting.csproj", "src/EventSourcery.RabbitMQ/EventSourcery.RabbitMQ.csproj", "src/EventSourcery.Cli/EventSourcery.Cli.csproj", "src/EventSourcery/EventSourcery.csproj" })
         {
             var pack = await DotNet.RunAsync(
                 RepoRoot,
@@ -115,7 +115,7 @@ public sealed class PackagesFixture : IAsyncLifetime
             return Task.CompletedTask; // keep the packages and the temp directory for a look after a failure
         }
 
-        foreach (var id in new[] { "EventSourcery", "EventSourcery.Relational", "EventSourcery.Sqlite", "EventSourcery.PostgreSql", "EventSourcery.Hosting", "EventSourcery.RabbitMQ" })
+        foreach (var id in new[] { "EventSourcery", "EventSourcery.Relational", "EventSourcery.Sqlite", "EventSourcery.PostgreSql", "EventSourcery.Hosting", "EventSourcery.RabbitMQ", "EventSourcery.Cli" })
         {
             File.Delete(PackagePath(id));
             File.Delete(SymbolPackagePath(id));
