@@ -70,13 +70,33 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
         return hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// The type's name as an identifier, for hint names and method names: dots become underscores
+    /// (<c>Shop.OrderPlaced</c> → <c>Shop_OrderPlaced</c>). A name that has underscores or other punctuation of its own
+    /// (<c>A.B_C</c>, <c>A_B.C</c>, generic arguments) also gets a hash of the whole name, so that two names the
+    /// replacement makes alike (<c>A_B_C</c> both) still get ids of their own.
+    /// </summary>
     public static string ToCodecId(ITypeSymbol type)
     {
         var name = type.ToFullyQualifiedName().Replace("global::", string.Empty);
-        var builder = new StringBuilder(name.Length);
+        var builder = new StringBuilder(name.Length + 9);
+        var ambiguous = false;
         foreach (var c in name)
         {
             builder.Append(char.IsLetterOrDigit(c) ? c : '_');
+            ambiguous |= !char.IsLetterOrDigit(c) && c != '.';
+        }
+
+        if (ambiguous)
+        {
+            // FNV-1a, 32 bits: stable across processes and platforms.
+            var hash = 2166136261U;
+            foreach (var c in name)
+            {
+                hash = (hash ^ c) * 16777619U;
+            }
+
+            builder.Append('_').Append(hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture));
         }
 
         return builder.ToString();

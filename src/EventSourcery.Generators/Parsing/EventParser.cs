@@ -11,10 +11,12 @@ namespace EventSourcery.Generators.Parsing;
 /// <summary>Reads concrete event records into <see cref="EventModel"/>s.</summary>
 internal static class EventParser
 {
-    /// <summary>Cheap syntax filter: a class or record (not a struct) with a base list.</summary>
+    /// <summary>
+    /// Cheap syntax filter: a record class with a base list. Events derive from the <c>Event</c> record, and only a
+    /// record can derive from a record, so a plain class (or a struct) is never one.
+    /// </summary>
     public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken)
-        => node is ClassDeclarationSyntax { BaseList: not null }
-            or RecordDeclarationSyntax { BaseList: not null, ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword };
+        => node is RecordDeclarationSyntax { BaseList: not null, ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword };
 
     public static EventModel? Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken)
     {
