@@ -30,8 +30,12 @@ public sealed class EventRegistryGenerator : IIncrementalGenerator
             .Select(static (compilation, _) => ToIdentifier(compilation.AssemblyName ?? "Assembly"))
             .WithTrackingName(TrackingNames.AssemblyName);
 
-        var referenced = context.CompilationProvider
-            .Select(static (compilation, cancellationToken) => FindReferencedRegistries(compilation, cancellationToken))
+        // Read per reference, so an edit (which changes no reference) reads nothing again.
+        var referenced = context.MetadataReferencesProvider
+            .Select(static (reference, cancellationToken) => ReferencedRegistry.Read(reference, cancellationToken))
+            .Where(static registry => registry is not null)
+            .Collect()
+            .Select(static (registries, _) => registries.Select(r => r!).Distinct().OrderBy(r => r, StringComparer.Ordinal).ToEquatableArray())
             .WithTrackingName(TrackingNames.ReferencedRegistries);
 
         var upcasters = context.SyntaxProvider
@@ -141,29 +145,6 @@ public sealed class EventRegistryGenerator : IIncrementalGenerator
             objects.Values.ToEquatableArray(),
             enums.Values.ToEquatableArray(),
             chains);
-    }
-
-    private static EquatableArray<string> FindReferencedRegistries(Compilation compilation, System.Threading.CancellationToken cancellationToken)
-    {
-        var registries = new List<string>();
-        foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            foreach (var attribute in assembly.GetAttributes())
-            {
-                if (attribute.AttributeClass is { } attributeClass
-                    && attributeClass.IsNamed(KnownNames.GeneratedEventTypesAttribute)
-                    && attribute.ConstructorArguments.Length == 1
-                    && attribute.ConstructorArguments[0].Value is INamedTypeSymbol registryType
-                    && compilation.IsSymbolAccessibleWithin(registryType, compilation.Assembly))
-                {
-                    registries.Add(registryType.ToFullyQualifiedName());
-                }
-            }
-        }
-
-        registries.Sort(StringComparer.Ordinal);
-        return registries.ToEquatableArray();
     }
 
     private static string ToIdentifier(string name)
