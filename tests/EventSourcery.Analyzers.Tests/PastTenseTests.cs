@@ -46,6 +46,16 @@ public class PastTenseTests
     [InlineData("SubmitForm", "FormSubmitted")]
     [InlineData("BalanceCheck", "BalanceChecked")]
     [InlineData("CheckBalance", "BalanceChecked")]
+    [InlineData("AccountClosure", "AccountClosed")]
+    [InlineData("PaymentSubmission", "PaymentSubmitted")]
+    [InlineData("UserSignup", "UserSignedUp")]
+    [InlineData("UserLogin", "UserLoggedIn")]
+    [InlineData("OrderCreation", "OrderCreated")]
+    [InlineData("SubscriptionCancellation", "SubscriptionCancelled")]
+    [InlineData("InvoicePayment", "InvoicePaid")]
+    [InlineData("FundsWithdrawal", "FundsWithdrawn")]
+    [InlineData("CartCheckout", "CartCheckedOut")]
+    [InlineData("ParcelShipment", "ParcelShipped")]
     public Task ReportsPresentTenseNamesWithASuggestion(string name, string suggestion) => Verify.VerifyAsync($$"""
         using EventSourcery;
 
@@ -92,6 +102,13 @@ public class PastTenseTests
     [InlineData("Version2Released")]
     [InlineData("ApproveAndShip")]
     [InlineData("Order_Ship")]
+    [InlineData("MarketShare")]
+    [InlineData("TaxReturn")]
+    [InlineData("PullRequest")]
+    [InlineData("CodeReview")]
+    [InlineData("FeatureRequest")]
+    [InlineData("Payment")]
+    [InlineData("Closure")]
     public Task AcceptsPastTenseAndUndecidableNames(string name) => Verify.VerifyAsync($$"""
         using EventSourcery;
 

@@ -12,8 +12,10 @@ namespace EventSourcery.Analyzers.Naming;
 /// (<c>LoggedIn</c>, <c>CheckedOut</c>). A name is accepted when the verb position holds a past form (regular, irregular
 /// or the same as the present: <c>PriceSet</c>), or when another word is a regular or irregular past form
 /// (<c>ItemAddedToCart</c>). Otherwise it is reported only when a verb can be named with confidence: the verb position
-/// or the first word (imperative: <c>CreateOrder</c>) is a present-tense verb from <see cref="VerbLexicon"/>. Names made
-/// only of nouns or unknown words (<c>Heartbeat</c>, <c>PaymentReceipt</c>) are not reported.
+/// or the first word (imperative: <c>CreateOrder</c>) is a present-tense verb from <see cref="VerbLexicon"/>, or the
+/// last word is a noun that hides a verb (<c>AccountClosure</c>, see <see cref="Nominalizations"/>). Names made only of
+/// nouns or unknown words (<c>Heartbeat</c>, <c>PaymentReceipt</c>), and known noun compounds (<c>PullRequest</c>), are
+/// not reported.
 /// See docs/diagnostics/ES0003.md.
 /// </remarks>
 internal static class PastTenseNames
@@ -72,6 +74,22 @@ internal static class PastTenseNames
             if (Conjunctions.Contains(word))
             {
                 return null; // "ApproveAndShip": more than one verb, no single suggestion
+            }
+        }
+
+        if (count >= 2 && !endsWithParticle)
+        {
+            // "MarketShare", "PullRequest": a thing, though its last word is also a verb.
+            if (Nominalizations.IsNounCompound(words[count - 2], last))
+            {
+                return null;
+            }
+
+            // "AccountClosure" -> "AccountClosed", "UserSignup" -> "UserSignedUp": the verb hides in a noun.
+            if (Nominalizations.TryGetVerb(last, out var hidden, out var particle))
+            {
+                words[count - 1] = Capitalize(VerbLexicon.GetPastParticiple(hidden)) + (particle is null ? string.Empty : Capitalize(particle));
+                return string.Concat(words);
             }
         }
 
