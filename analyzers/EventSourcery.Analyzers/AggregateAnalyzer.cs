@@ -41,6 +41,7 @@ public sealed class AggregateAnalyzer : DiagnosticAnalyzer
             var catalog = new EventCatalog(types);
             start.RegisterSymbolAction(context => AnalyzeAggregate(context, types, catalog), SymbolKind.NamedType);
             start.RegisterOperationAction(context => AnalyzeInvocation(context, types), OperationKind.Invocation);
+            start.RegisterSymbolStartAction(symbolStart => EmitThroughHelpers.Register(symbolStart, types), SymbolKind.NamedType);
         });
     }
 

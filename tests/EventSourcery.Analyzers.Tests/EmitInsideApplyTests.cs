@@ -43,6 +43,39 @@ public class EmitInsideApplyTests
         """);
 
     [Fact]
+    public Task ReportsAnEmitInAHelperThatApplyCallsWithThePath() => Verify.VerifyAsync(Events + """
+        public sealed partial class LightSwitch : Aggregate
+        {
+            void Apply(TurnedOff e) { }
+            void Apply(TurnedOn e) => Notify();
+            private void Notify() => Log();
+            private void Log()
+            {
+                System.Action later = () => {|#0:Emit(new TurnedOff())|};
+                later();
+            }
+            public void Toggle() => Log();
+        }
+        """,
+        Verify.Diagnostic("ES0007").WithLocation(0).WithArguments("Apply → Notify → Log"));
+
+    [Fact]
+    public Task AcceptsHelpersThatApplyCallsWithoutEmittingAndEmittingHelpersOnlyCommandsCall() => Verify.VerifyAsync(Events + """
+        public sealed partial class LightSwitch : Aggregate
+        {
+            bool _shines;
+            void Apply(TurnedOn e) => Set(true);
+            void Apply(TurnedOff e) => Set(false);
+            private void Set(bool shines) => _shines = shines;
+            public void TurnOn() => Raise();
+            private void Raise()
+            {
+                if (!_shines) { Emit(new TurnedOn()); }
+            }
+        }
+        """);
+
+    [Fact]
     public Task AcceptsEmitOutsideApply() => Verify.VerifyAsync(Events + """
         public sealed partial class LightSwitch : Aggregate
         {
