@@ -39,9 +39,16 @@ public sealed class StreamNotFoundException : Exception
 /// <summary>A stored event could not be turned back into an event: its name is unknown or its payload is corrupt.</summary>
 public sealed class EventReadException : Exception
 {
-    /// <summary>Creates the exception for the stored event at <paramref name="position"/>.</summary>
+    // A damaged row can hold megabytes; a message quoting them (a parser's error may) would flood every log it reaches.
+    private const int MaxQuoted = 1024;
+
+    /// <summary>
+    /// Creates the exception for the stored event at <paramref name="position"/>. The stored name and the reason are
+    /// cut to 1,024 characters each in the message (a damaged row's text can be megabytes); the properties and the inner
+    /// exception keep them whole.
+    /// </summary>
     public EventReadException(StreamId streamId, long version, long position, string? eventName, string reason, Exception? innerException = null)
-        : base($"Cannot read event '{eventName ?? "<null>"}' at stream {streamId}, version {version}, position {position}: {reason}", innerException)
+        : base($"Cannot read event '{Bounded(eventName ?? "<null>")}' at stream {streamId}, version {version}, position {position}: {Bounded(reason)}", innerException)
     {
         StreamId = streamId;
         Version = version;
@@ -51,6 +58,11 @@ public sealed class EventReadException : Exception
 
     /// <summary>The stream holding the unreadable event.</summary>
     public StreamId StreamId { get; }
+
+    private static string Bounded(string? text)
+        => text is null || text.Length <= MaxQuoted
+            ? text ?? string.Empty
+            : string.Concat(text.AsSpan(0, MaxQuoted), $"… ({(text.Length - MaxQuoted).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} more characters)");
 
     /// <summary>The unreadable event's version in its stream.</summary>
     public long Version { get; }

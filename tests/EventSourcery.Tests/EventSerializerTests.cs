@@ -188,4 +188,19 @@ public sealed class EventSerializerTests
 
         Assert.Equal("TurnedOn", ex.Name);
     }
+
+    [Fact]
+    public void A_read_error_quotes_at_most_a_kilobyte_of_a_damaged_rows_text_and_keeps_the_rest_in_its_properties()
+    {
+        var stream = StreamId.New("s");
+        var huge = new string('x', 10_000_000);
+
+        var ex = new EventReadException(stream, 2, 7, huge, "the parser said: " + huge, new FormatException(huge));
+
+        Assert.True(ex.Message.Length < 2 * 1024 + 200, $"{ex.Message.Length} characters");
+        Assert.Contains($"stream {stream}, version 2, position 7", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("more characters)", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(huge, ex.EventName);
+        Assert.Equal(huge, ex.InnerException!.Message);
+    }
 }
