@@ -231,12 +231,58 @@ public class MissingApplyTests
                 }
                 """,
 
-            // BatchFixer drops the second of two different insertions at one position, so Fix All needs a second pass.
-            NumberOfFixAllIterations = 2,
-            NumberOfFixAllInDocumentIterations = 2,
+            // One pass: Fix All adds each aggregate's missing Apply methods together.
+            NumberOfFixAllIterations = 1,
+            NumberOfFixAllInDocumentIterations = 1,
         };
         test.ExpectedDiagnostics.Add(VerifyFix.Diagnostic("ES0002").WithLocation(0).WithArguments("LightSwitch", "Dimmed"));
         test.ExpectedDiagnostics.Add(VerifyFix.Diagnostic("ES0002").WithLocation(0).WithArguments("LightSwitch", "TurnedOff"));
+        return test.RunAsync();
+    }
+
+    [Fact]
+    public Task FixAllAddsEveryMissingApplyOfSeveralAggregatesInOnePass()
+    {
+        var test = new VerifyFix.Test
+        {
+            TestCode = Events + """
+                public sealed partial class {|#0:LightSwitch|} : Aggregate<LightSwitchEvent>
+                {
+                    private void Apply(TurnedOn e) { }
+                }
+
+                public sealed partial class Lamp : Aggregate
+                {
+                    void Apply(TurnedOn e) { }
+                    public void Dim() => Emit({|#1:new Dimmed(50)|});
+                    public void Off() => Emit({|#2:new TurnedOff()|});
+                }
+                """,
+            FixedCode = Events + """
+                public sealed partial class LightSwitch : Aggregate<LightSwitchEvent>
+                {
+                    private void Apply(TurnedOn e) { }
+                    private void Apply(Dimmed e) { }
+                    private void Apply(TurnedOff e) { }
+                }
+
+                public sealed partial class Lamp : Aggregate
+                {
+                    void Apply(TurnedOn e) { }
+                    void Apply(Dimmed e) { }
+                    void Apply(TurnedOff e) { }
+                    public void Dim() => Emit(new Dimmed(50));
+                    public void Off() => Emit(new TurnedOff());
+                }
+                """,
+            NumberOfFixAllIterations = 1,
+            NumberOfFixAllInDocumentIterations = 1,
+            NumberOfIncrementalIterations = 4,
+        };
+        test.ExpectedDiagnostics.Add(VerifyFix.Diagnostic("ES0002").WithLocation(0).WithArguments("LightSwitch", "Dimmed"));
+        test.ExpectedDiagnostics.Add(VerifyFix.Diagnostic("ES0002").WithLocation(0).WithArguments("LightSwitch", "TurnedOff"));
+        test.ExpectedDiagnostics.Add(VerifyFix.Diagnostic("ES0002").WithLocation(1).WithArguments("Lamp", "Dimmed"));
+        test.ExpectedDiagnostics.Add(VerifyFix.Diagnostic("ES0002").WithLocation(2).WithArguments("Lamp", "TurnedOff"));
         return test.RunAsync();
     }
 }
