@@ -22,8 +22,9 @@ namespace EventSourcery.CodeFixes;
 /// ES0012: keeps the shipped shape and moves the event on one version. The event's <c>[EventName]</c> gets version
 /// n + 1; the shape EventSchemas.Shipped.txt records for version n becomes a record of its own
 /// (<c>[EventName(name, Version = n)] OrderPlacedV1(...)</c>); and an <c>[Upcaster]</c> reads it as the event, copying
-/// every property both have. When the event has a constructor parameter that version n did not store, the upcaster
-/// throws <see cref="NotImplementedException"/> naming it, for you to choose its value: a guess would read wrong data.
+/// every property both have. When the event has a constructor parameter without a default that version n did not
+/// store, the upcaster leaves it out, with a comment naming it: the build fails until you choose the value (a guess
+/// would read wrong data, and a throw would fail only when old events are read).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(KeepShippedShapeCodeFixProvider))]
 [Shared]
@@ -157,9 +158,12 @@ public sealed class KeepShippedShapeCodeFixProvider : CodeFixProvider
             }
         }
 
-        var body = missing.Count == 0
-            ? $"new({string.Join(", ", arguments)})"
-            : $"throw new System.NotImplementedException(\"Version {version} of '{Escape(name)}' stored no {string.Join(", ", missing).Replace("\"", "\\\"")}: choose the value events stored before version {version + 1} read with.\")";
+        // A value the shipped version did not store is left out: the build fails (CS7036, naming the parameter) until
+        // you pass the value old events read with. A guess would read wrong data; a throw would fail only in production.
+        var gap = missing.Count == 0
+            ? string.Empty
+            : $"{(arguments.Count == 0 ? "" : " ")}/* version {version} stored no {string.Join(", ", missing)}: pass the value events stored before version {version + 1} read with */";
+        var body = $"new({string.Join(", ", arguments)}{gap})";
         return $$"""
             /// <summary>Reads version {{version}} of '{{Escape(name)}}' as version {{version + 1}}.</summary>
             public static class {{upcastsName}}
