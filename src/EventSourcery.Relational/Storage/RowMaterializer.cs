@@ -30,10 +30,10 @@ internal sealed class RowMaterializer(EventSerializer serializer, string? record
         }
     }
 
-    /// <summary>The event of a stored row, from its raw values.</summary>
+    /// <summary>The event of a stored row, from its raw values (the id and creation time as the provider read them).</summary>
     /// <exception cref="EventReadException">The name is unknown, or the payload or metadata does not fit the type.</exception>
     /// <exception cref="FormatException">The id or creation time is missing or malformed (the caller names the row).</exception>
-    public Event ReadEvent(StreamId streamId, long version, long position, string? eventName, int schemaVersion, byte[]? payload, string? eventId, string? createdAt, byte[]? metadata)
+    public Event ReadEvent(StreamId streamId, long version, long position, string? eventName, int schemaVersion, byte[]? payload, StoredText eventId, StoredText createdAt, byte[]? metadata)
         => serializer.Deserialize(
             streamId,
             version,
@@ -41,27 +41,15 @@ internal sealed class RowMaterializer(EventSerializer serializer, string? record
             eventName,
             schemaVersion,
             payload ?? [],
-            StoredValues.ParseGuid(eventId ?? throw new FormatException("no event id is stored.")),
-            StoredValues.ParseTime(createdAt ?? throw new FormatException("no creation time is stored.")),
+            eventId.ParseGuid("no event id is stored."),
+            createdAt.ParseTime("no creation time is stored."),
             metadata ?? []);
 
-    /// <summary>
-    /// <see cref="ReadEvent(StreamId, long, long, string, int, byte[], string, string, byte[])"/> for a row read to
-    /// rebuild an aggregate.
-    /// </summary>
+    /// <summary>The event of a row read to rebuild an aggregate.</summary>
     /// <exception cref="EventReadException">The name is unknown, or the payload or metadata does not fit the type.</exception>
     /// <exception cref="FormatException">The id or creation time is missing or malformed (the caller names the row).</exception>
     public Event ReadEvent(StreamId streamId, in StoredStreamEventRow row)
-        => serializer.Deserialize(
-            streamId,
-            row.Version,
-            row.Position,
-            row.EventName,
-            row.SchemaVersion,
-            row.Payload ?? [],
-            row.EventId.ParseGuid("no event id is stored."),
-            row.CreatedAt.ParseTime("no creation time is stored."),
-            row.Metadata ?? []);
+        => ReadEvent(streamId, row.Version, row.Position, row.EventName, row.SchemaVersion, row.Payload, row.EventId, row.CreatedAt, row.Metadata);
 
     /// <summary>
     /// An outbox row as an entry: its event from the row's own copy, named as the stream was when it was published. A
