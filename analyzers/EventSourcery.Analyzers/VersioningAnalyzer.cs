@@ -211,8 +211,12 @@ public sealed class VersioningAnalyzer : DiagnosticAnalyzer
                 }
 
                 Add(byVersion, (step.Event, step.FromVersion), step.Method);
+                // As the generator names it (UpcastChains.NameAt): the attribute's Name, else the name of this event's
+                // typed shape one version up, else the event's current name.
                 var name = step.Name
-                    ?? found.TypedSteps.Select(s => types.GetDeclaredName(s.From)).FirstOrDefault(n => n?.Version == step.FromVersion + 1 && n?.Name is not null)?.Name
+                    ?? readers.Targets.Where(t => SymbolEqualityComparer.Default.Equals(t.Value, step.Event))
+                        .Select(t => types.GetDeclaredName(t.Key))
+                        .FirstOrDefault(n => n?.Version == step.FromVersion + 1)?.Name
                     ?? types.GetStoredName(step.Event).Name;
                 readers.Json.Add((name, step.FromVersion));
             }

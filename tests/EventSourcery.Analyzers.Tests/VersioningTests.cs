@@ -112,6 +112,44 @@ public class VersioningTests
         """);
 
     [Fact]
+    public Task A_json_steps_stored_name_comes_from_its_own_events_shape_one_version_up_not_another_events() => Run(
+        """
+        using System.Text.Json.Nodes;
+        using EventSourcery;
+
+        [EventName("parcel_weighed", Version = 3)]
+        public sealed record ParcelWeighed(string ParcelId, decimal Grams) : Event;
+
+        [EventName("parcel_weighed", Version = 2)]
+        public sealed record ParcelWeighedV2(string ParcelId, decimal Grams);
+
+        [EventName("invoice_issued", Version = 3)]
+        public sealed record InvoiceIssued(string Number) : Event;
+
+        [EventName("InvoiceRaised", Version = 2)]
+        public sealed record InvoiceRaisedV2(string Number);
+
+        public static class Upcasts
+        {
+            [Upcaster(typeof(ParcelWeighed), 1)]
+            public static JsonObject Weight(JsonObject payload) => payload;
+
+            [Upcaster]
+            public static ParcelWeighed Parcel(ParcelWeighedV2 old) => new(old.ParcelId, old.Grams);
+
+            [Upcaster]
+            public static InvoiceIssued Invoice(InvoiceRaisedV2 old) => new(old.Number);
+        }
+        """,
+        """
+        parcel_weighed v1 {parcelId: string; weight: decimal}
+        parcel_weighed v2 {grams: decimal; parcelId: string}
+        parcel_weighed v3 {grams: decimal; parcelId: string}
+        InvoiceRaised v2 {number: string}
+        invoice_issued v3 {number: string}
+        """);
+
+    [Fact]
     public Task Unlisted_versions_are_reported_on_their_types() => Run(
         Order.Replace("public sealed record OrderPlaced(", "public sealed record {|#0:OrderPlaced|}(").Replace("public sealed record OrderPlacedV1(", "public sealed record {|#1:OrderPlacedV1|}("),
         "# nothing has shipped yet\n",
