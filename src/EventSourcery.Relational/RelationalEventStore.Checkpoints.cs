@@ -25,7 +25,7 @@ public abstract partial class RelationalEventStore
         cancellationToken.ThrowIfCancellationRequested();
         var storage = _shared.Storage;
         var tenant = _tenant;
-        var updatedAt = _shared.Time.GetUtcNow();
+        var updatedAt = storage.StoredInstant(_shared.Time.GetUtcNow());
         await RunWriteAsync(
             async (session, ct) =>
             {
@@ -45,7 +45,7 @@ public abstract partial class RelationalEventStore
         cancellationToken.ThrowIfCancellationRequested();
         var storage = _shared.Storage;
         var tenant = _tenant;
-        var updatedAt = _shared.Time.GetUtcNow();
+        var updatedAt = storage.StoredInstant(_shared.Time.GetUtcNow());
         return await RunWriteAsync(
             (session, ct) => storage.TrySaveCheckpointAsync(session, tenant, projection, expected, position, updatedAt, ct),
             cancellationToken).ConfigureAwait(false);

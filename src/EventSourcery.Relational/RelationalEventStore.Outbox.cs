@@ -90,7 +90,7 @@ public abstract partial class RelationalEventStore
         var storage = _shared.Storage;
         var tenant = _tenant;
         long? retryAtTicks = retryAt is { } at ? StoredValues.ToUtcTicks(at) : null;
-        DateTimeOffset? deadLetteredAt = retryAt is null ? now : null;
+        DateTimeOffset? deadLetteredAt = retryAt is null ? storage.StoredInstant(now) : null;
         await RunWriteAsync(
             async (session, ct) =>
             {

@@ -58,7 +58,7 @@ public abstract partial class RelationalEventStore
         cancellationToken.ThrowIfCancellationRequested();
         var stream = StreamKey.From(streamId, _tenant);
         var storage = _shared.Storage;
-        var takenAt = _shared.Time.GetUtcNow();
+        var takenAt = storage.StoredInstant(_shared.Time.GetUtcNow());
         var saved = await RunWriteAsync(
             (session, ct) => storage.UpsertSnapshotAsync(session, stream, snapshot, takenAt, ct),
             cancellationToken).ConfigureAwait(false);
@@ -80,7 +80,7 @@ public abstract partial class RelationalEventStore
         var stream = StreamKey.From(streamId, _tenant);
         var storage = _shared.Storage;
         var row = await RunAsync((session, ct) => storage.FindSnapshotAsync(session, stream, ct), cancellationToken).ConfigureAwait(false);
-        return row is { Type: { } type, Fingerprint: { } fingerprint, Payload: { } payload } && Guid.TryParse(row.EventId, out var eventId)
+        return row is { Type: { } type, Fingerprint: { } fingerprint, Payload: { } payload } && row.EventId.TryParseGuid() is { } eventId
             ? new StoredSnapshot(row.Version, eventId, type, fingerprint, payload)
             : null;
     }
@@ -138,7 +138,7 @@ public abstract partial class RelationalEventStore
                 {
                     await using var write = await executor.BeginWriteAsync(oneCommand, cancellationToken).ConfigureAwait(false);
                     var session = write.Session;
-                    var recordedAt = _shared.Time.GetUtcNow();
+                    var recordedAt = storage.StoredInstant(_shared.Time.GetUtcNow());
                     var positions = listeners.IsEmpty ? null : new long[events.Count];
                     var outcome = await storage.AppendAsync(session, stream, expectedVersion, events, serialized, recordedAt, outboxed, positions, cancellationToken).ConfigureAwait(false);
                     if (outcome.Refused)

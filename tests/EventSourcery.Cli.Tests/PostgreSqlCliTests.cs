@@ -29,7 +29,7 @@ public sealed class PostgreSqlCliTests(PostgresServer server) : IAsyncLifetime
     [SkippableFact]
     public async Task Streams_and_events_read_the_schema_the_store_writes()
     {
-        await CreateSampleAsync();
+        var store = await CreateSampleAsync();
 
         var streams = await Cli.RunAsync("streams", ConnectionString, "--schema", _schema, "--json");
         Assert.True(streams.ExitCode == 0, streams.ToString());
@@ -44,6 +44,18 @@ public sealed class PostgreSqlCliTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(1, read[0].GetProperty("schemaVersion").GetInt64());
         Assert.Equal("alice", read[0].GetProperty("payload").GetProperty("customer").GetString());
         Assert.Equal(SampleStore.Correlation.ToString(), read[2].GetProperty("metadata").GetProperty("correlationId").GetString());
+
+        // Ids and times come from native columns; the tool shows them as the SQLite store keeps them, exact to the tick and offset.
+        var stored = new List<RecordedEvent>();
+        await foreach (var e in store.ReadStreamAsync(SampleStore.Alice))
+        {
+            stored.Add(e);
+        }
+
+        var o = System.Globalization.CultureInfo.InvariantCulture;
+        Assert.Equal(stored.Select(e => e.Event.Id.ToString("D").ToUpperInvariant()), read.Select(e => e.GetProperty("eventId").GetString()));
+        Assert.Equal(stored.Select(e => e.Event.CreatedAt.ToString("O", o)), read.Select(e => e.GetProperty("createdAt").GetString()));
+        Assert.Equal(stored.Select(e => e.RecordedAt.ToString("O", o)), read.Select(e => e.GetProperty("recordedAt").GetString()));
 
         var tenant = await Cli.RunAsync("streams", ConnectionString, "--schema", _schema, "--tenant", "acme", "--json");
         Assert.Single(tenant.Json().GetProperty("streams").EnumerateArray());

@@ -16,7 +16,7 @@ public static class SampleStore
     {
         var temp = new TempStore();
         var store = await temp.OpenAsync();
-        await store.AppendAsync(Alice, [new OrderPlaced("alice", 10m), new OrderShipped("dhl")], ExpectedVersion.NoStream);
+        await store.AppendAsync(Alice, [new OrderPlaced("alice", 10m), new OrderShipped("dhl") { CreatedAt = new DateTimeOffset(2024, 2, 29, 13, 14, 15, TimeSpan.FromMinutes(330)).AddTicks(9_876_543) }], ExpectedVersion.NoStream);
         await store.AppendAsync(Loose, [new OrderPlaced("bob", 1.5m)], ExpectedVersion.NoStream);
         await store.AppendAsync(Alice, [new OrderPlaced("alice", 5m) { Metadata = new EventMetadata { CorrelationId = Correlation } }], ExpectedVersion.Exactly(2));
         await store.ForTenant("acme").AppendAsync(Alice, [new OrderPlaced("alice@acme", 7m)], ExpectedVersion.NoStream);

@@ -19,8 +19,9 @@ public sealed class PostgreSqlCorruptRowTests(PostgresServer server) : IAsyncLif
     [SkippableTheory]
     [InlineData("payload = '{\"trunc'", "does not fit")]
     [InlineData("event_name = 'NoSuchEvent'", "no registered event type")]
-    [InlineData("created_at = 'yesterday'", "corrupt")]
-    [InlineData("event_id = 'not-a-guid'", "corrupt")]
+    [InlineData("created_at_ticks = 10", "created_at_ticks is 10")]
+    [InlineData("created_at_offset = -900", "created_at_offset is -900")]
+    [InlineData("created_at = '9999-12-31 23:59:59.999999+00', created_at_ticks = 9, created_at_offset = 60", "out of range")]
     public async Task A_corrupt_row_is_named_by_stream_version_and_position(string corruption, string reason)
     {
         var store = await _stores.OpenStoreAsync();

@@ -28,6 +28,49 @@ public sealed class PostgreSqlStoreTests(PostgresServer server) : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Ids_and_times_are_stored_in_native_columns_both_by_the_store_and_by_a_users_context()
+    {
+        var store = await _stores.OpenStoreAsync();
+        var userSchema = PgStores.NewSchema();
+        await using (var context = ShopContext.Create(_stores.ConnectionString, userSchema))
+        {
+            await new PostgreSqlDbContextEventStore(context, new PostgreSqlEventStoreOptions { Schema = userSchema }).AppendAsync(StreamId.New("light"), [new TurnedOn()], ExpectedVersion.NoStream);
+        }
+
+        const string Expected = "es_events.created_at:timestamp with time zone,es_events.created_at_offset:smallint,es_events.created_at_ticks:smallint,es_events.event_id:uuid,es_events.recorded_at:timestamp with time zone,"
+            + "es_outbox.created_at:timestamp with time zone,es_outbox.created_at_offset:smallint,es_outbox.created_at_ticks:smallint,es_outbox.dead_lettered_at:timestamp with time zone,es_outbox.event_id:uuid,es_outbox.recorded_at:timestamp with time zone,es_outbox.retry_at:bigint,es_outbox.stream_id:uuid,"
+            + "es_snapshots.event_id:uuid,es_snapshots.taken_at:timestamp with time zone,es_streams.stream_id:uuid";
+        foreach (var schema in new[] { store.Schema, userSchema })
+        {
+            var columns = await _stores.ExecuteAsync($"""
+                SELECT string_agg(table_name || '.' || column_name || ':' || data_type, ',' ORDER BY table_name, column_name)
+                FROM information_schema.columns
+                WHERE table_schema = '{schema}' AND (column_name LIKE '%\_id' OR column_name LIKE '%\_at%') AND column_name <> 'tenant_id'
+                  AND table_name <> 'es_checkpoints'
+                """);
+            Assert.Equal(Expected, columns);
+        }
+    }
+
+    [SkippableFact]
+    public async Task Tables_that_keep_ids_as_text_from_a_pre_release_build_are_refused_naming_the_schema()
+    {
+        server.SkipIfUnavailable();
+        var schema = PgStores.NewSchema();
+        await _stores.ExecuteAsync($"CREATE SCHEMA \"{schema}\"; CREATE TABLE \"{schema}\".es_events (position bigint PRIMARY KEY, event_id text NOT NULL)");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await using var store = await PostgreSqlEventStore.OpenAsync(_stores.ConnectionString, new PostgreSqlEventStoreOptions { Schema = schema });
+            await store.AppendAsync(StreamId.New("light"), [new TurnedOn()], ExpectedVersion.NoStream);
+        });
+
+        Assert.Contains($"'{schema}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("event_id is text", error.Message, StringComparison.Ordinal);
+        await _stores.ExecuteAsync($"DROP SCHEMA \"{schema}\" CASCADE");
+    }
+
+    [SkippableFact]
     public async Task Stores_in_two_schemas_of_one_database_do_not_see_each_others_events()
     {
         var first = await _stores.OpenStoreAsync();

@@ -342,7 +342,7 @@ public sealed class PostgreSqlReliabilityTests(PostgresServer server, ITestOutpu
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            ids.Add(Guid.Parse(reader.GetString(0)));
+            ids.Add(reader.GetGuid(0));
         }
 
         return ids;

@@ -79,7 +79,7 @@ internal static class CheckpointReset
             if (to != 0)
             {
                 StoreConnection.Add(change, "@position", to, DbType.Int64);
-                StoreConnection.Add(change, "@updated_at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), DbType.String);
+                store.AddTime(change, "@updated_at", DateTimeOffset.UtcNow);
             }
 
             await change.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

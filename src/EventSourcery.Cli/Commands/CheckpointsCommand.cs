@@ -43,7 +43,7 @@ internal static class CheckpointsCommand
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                checkpoints.Add((reader.GetString(0), reader.GetInt64(1), reader.GetString(2)));
+                checkpoints.Add((reader.GetString(0), reader.GetInt64(1), StoreConnection.TimeText(reader, 2)));
             }
         }
 

@@ -50,7 +50,7 @@ internal static class EventsCommand
         var stream = await StreamResolver.ResolveAsync(store, CommonOptions.StoredTenant(tenant), streamText, cancellationToken).ConfigureAwait(false);
         var events = new List<EventRecord>();
         await using (var command = store.Command($"""
-            SELECT {EventRecord.Columns} FROM {store.Events} e
+            SELECT {EventRecord.Columns(store)} FROM {store.Events} e
             WHERE e.stream_key = @stream_key AND e.version >= @from
             ORDER BY e.version
             LIMIT @limit;

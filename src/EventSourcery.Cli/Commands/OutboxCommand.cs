@@ -83,9 +83,9 @@ internal static class OutboxCommand
                 var category = reader.GetString(2);
                 deadLetters.Add(new DeadLetter(
                     reader.GetInt64(0), reader.GetInt64(1),
-                    new StreamId(Guid.Parse(reader.GetString(3)), category.Length == 0 ? null : category).ToString(),
-                    reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt64(5), reader.GetString(6), reader.GetString(7),
-                    StoreConnection.Int64(reader, 8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetString(10)));
+                    new StreamId(StoreConnection.ReadGuid(reader, 3), category.Length == 0 ? null : category).ToString(),
+                    reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt64(5), StoreConnection.GuidText(reader, 6), reader.GetString(7),
+                    StoreConnection.Int64(reader, 8), reader.IsDBNull(9) ? null : reader.GetString(9), StoreConnection.TimeText(reader, 10)));
             }
         }
 

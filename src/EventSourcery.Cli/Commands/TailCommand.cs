@@ -53,7 +53,7 @@ internal static class TailCommand
         // append has committed or rolled back (the store's own gap safety, docs/decisions/0012); SQLite commits in order.
         await using var bound = SafeBound.Command(store, tenant);
         await using var read = store.Command($"""
-            SELECT {EventRecord.Columns}, {StreamRecord.Columns}
+            SELECT {EventRecord.Columns(store)}, {StreamRecord.Columns}
             FROM {store.Events} e JOIN {store.Streams} s ON s.stream_key = e.stream_key
             WHERE e.tenant_id = @tenant AND e.position > @after AND e.position <= @bound
             ORDER BY e.position

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -95,10 +96,62 @@ internal sealed class StoreConnection : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
+    /// <summary>A guid column as upper-case 'D' text: SQLite keeps that text, PostgreSQL a <c>uuid</c>.</summary>
+    public static string GuidText(DbDataReader reader, int ordinal)
+        => reader.GetValue(ordinal) is Guid guid ? guid.ToString("D").ToUpperInvariant() : reader.GetString(ordinal);
+
+    /// <summary>A guid column as a <see cref="Guid"/>.</summary>
+    public static Guid ReadGuid(DbDataReader reader, int ordinal)
+        => reader.GetValue(ordinal) is Guid guid ? guid : Guid.Parse(reader.GetString(ordinal));
+
+    /// <summary>A time column as round-trip text: SQLite keeps that text, PostgreSQL a <c>timestamptz</c> (shown in UTC).</summary>
+    public static string TimeText(DbDataReader reader, int ordinal)
+        => reader.GetValue(ordinal) is DateTime utc ? RoundTrip(new DateTimeOffset(utc.Ticks, TimeSpan.Zero)) : reader.GetString(ordinal);
+
+    /// <summary>
+    /// An event's creation time as round-trip text, from <c>created_at</c> at <paramref name="ordinal"/> and the two
+    /// columns after it. On PostgreSQL those hold the ticks below the microsecond and the offset in minutes (the
+    /// store's <c>ColumnLayout</c>; the tool reads the tables without the store's assembly), so the text is exactly the
+    /// time the event was given; on SQLite the text is stored as is.
+    /// </summary>
+    public static string CreatedAtText(DbDataReader reader, int ordinal)
+        => reader.GetValue(ordinal) is DateTime utc
+            ? RoundTrip(new DateTimeOffset(utc.Ticks + Convert.ToInt64(reader.GetValue(ordinal + 1), CultureInfo.InvariantCulture), TimeSpan.Zero)
+                .ToOffset(TimeSpan.FromMinutes(Convert.ToInt64(reader.GetValue(ordinal + 2), CultureInfo.InvariantCulture))))
+            : reader.GetString(ordinal);
+
+    /// <summary>A guid parameter as the store keeps guids (see <see cref="GuidText"/>).</summary>
+    public void AddGuid(DbCommand command, string name, Guid? value)
+    {
+        if (IsPostgreSql)
+        {
+            Add(command, name, value, DbType.Guid);
+        }
+        else
+        {
+            Add(command, name, value?.ToString("D").ToUpperInvariant(), DbType.String);
+        }
+    }
+
+    /// <summary>A time parameter as the store keeps store-assigned times (see <see cref="TimeText"/>).</summary>
+    public void AddTime(DbCommand command, string name, DateTimeOffset value)
+    {
+        if (IsPostgreSql)
+        {
+            Add(command, name, value.ToUniversalTime(), DbType.DateTimeOffset);
+        }
+        else
+        {
+            Add(command, name, RoundTrip(value), DbType.String);
+        }
+    }
+
     /// <summary>A column read as a 64-bit number whatever the database's integer width (PostgreSQL's <c>integer</c> columns).</summary>
     public static long Int64(DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
 
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
+
+    private static string RoundTrip(DateTimeOffset value) => value.ToString("O", CultureInfo.InvariantCulture);
 
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -21,7 +21,7 @@ internal sealed record StreamRecord(long Key, Guid Guid, string? Category, strin
     /// <summary>Reads the row from <see cref="Columns"/> at <paramref name="first"/>.</summary>
     public static StreamRecord Read(DbDataReader reader, int first = 0) => new(
         reader.GetInt64(first),
-        Guid.Parse(reader.GetString(first + 1)),
+        StoreConnection.ReadGuid(reader, first + 1),
         NullIfEmpty(reader.GetString(first + 2)),
         NullIfEmpty(reader.GetString(first + 3)),
         reader.IsDBNull(first + 4) ? null : reader.GetString(first + 4),

@@ -73,8 +73,7 @@ internal static class StreamResolver
         StoreConnection.Add(command, "@tenant", tenant, DbType.String);
         StoreConnection.Add(command, "@text", text, DbType.String);
 
-        // Guids are stored upper-case, 'D' format (as EF Core's SQLite provider stores them, and the PostgreSQL store too).
-        StoreConnection.Add(command, "@guid", guid?.ToString("D").ToUpperInvariant(), DbType.String);
+        store.AddGuid(command, "@guid", guid);
         StoreConnection.Add(command, "@category", category, DbType.String);
         var rows = new List<StreamRecord>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

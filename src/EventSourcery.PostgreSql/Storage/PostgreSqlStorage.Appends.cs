@@ -41,16 +41,16 @@ internal sealed partial class PostgreSqlStorage
         ), s AS (
             SELECT stream_key, before FROM moved UNION ALL SELECT stream_key, before FROM created
         ), inserted AS (
-            INSERT INTO {_events} (stream_key, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, tenant_id)
-            SELECT s.stream_key, s.before + u.ord, u.event_id, u.event_name, u.schema_version, u.payload, u.metadata, u.created_at, @recorded_at, @tenant
-            FROM s, unnest(@event_ids, @event_names, @schema_versions, @payloads, @metadata, @created_at) WITH ORDINALITY
-                 AS u(event_id, event_name, schema_version, payload, metadata, created_at, ord)
+            INSERT INTO {_events} (stream_key, version, event_id, event_name, schema_version, payload, metadata, created_at, created_at_ticks, created_at_offset, recorded_at, tenant_id)
+            SELECT s.stream_key, s.before + u.ord, u.event_id, u.event_name, u.schema_version, u.payload, u.metadata, u.created_at, u.created_at_ticks, u.created_at_offset, @recorded_at, @tenant
+            FROM s, unnest(@event_ids, @event_names, @schema_versions, @payloads, @metadata, @created_at, @created_at_ticks, @created_at_offsets) WITH ORDINALITY
+                 AS u(event_id, event_name, schema_version, payload, metadata, created_at, created_at_ticks, created_at_offset, ord)
             ORDER BY u.ord
-            RETURNING position, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at
+            RETURNING position, version, event_id, event_name, schema_version, payload, metadata, created_at, created_at_ticks, created_at_offset, recorded_at
         ), outboxed AS (
-            INSERT INTO {_outbox} (position, tenant_id, category, stream_id, stream_name, version, event_id, event_name, schema_version, payload, metadata, created_at, recorded_at, attempts)
+            INSERT INTO {_outbox} (position, tenant_id, category, stream_id, stream_name, version, event_id, event_name, schema_version, payload, metadata, created_at, created_at_ticks, created_at_offset, recorded_at, attempts)
             SELECT i.position, @tenant, @category, @stream_id, CASE WHEN ok.stream_key IS NULL THEN @name ELSE ok.name END,
-                   i.version, i.event_id, i.event_name, i.schema_version, i.payload, i.metadata, i.created_at, i.recorded_at, 0
+                   i.version, i.event_id, i.event_name, i.schema_version, i.payload, i.metadata, i.created_at, i.created_at_ticks, i.created_at_offset, i.recorded_at, 0
             FROM inserted i, ok, s
             WHERE i.version - s.before = ANY(@outbox_ordinals)
             ORDER BY i.position
@@ -72,21 +72,26 @@ internal sealed partial class PostgreSqlStorage
     public override async Task<AppendOutcome> AppendAsync(RelationalSession session, StreamKey stream, ExpectedVersion expected, IReadOnlyList<Event> events, SerializedEvent[] serialized, DateTimeOffset recordedAt, bool[]? toOutbox, long[]? positions, CancellationToken cancellationToken)
     {
         var count = events.Count;
-        var eventIds = new string[count];
+        var eventIds = new Guid[count];
         var names = new string[count];
         var schemaVersions = new int[count];
         var payloads = new string[count];
         var metadata = new string?[count];
-        var createdAt = new string[count];
+        var createdAt = new DateTime[count];
+        var createdAtTicks = new short[count];
+        var createdAtOffsets = new short[count];
         var outboxOrdinals = new List<long>();
         for (var i = 0; i < count; i++)
         {
-            eventIds[i] = StoredValues.FormatGuid(events[i].Id);
+            eventIds[i] = events[i].Id;
             names[i] = serialized[i].Type.Name;
             schemaVersions[i] = serialized[i].Type.SchemaVersion;
             payloads[i] = serialized[i].Payload;
             metadata[i] = serialized[i].Metadata;
-            createdAt[i] = StoredValues.FormatTime(events[i].CreatedAt);
+            var created = events[i].CreatedAt;
+            createdAt[i] = ColumnLayout.Instant(created);
+            createdAtTicks[i] = ColumnLayout.TicksBelowMicrosecond(created);
+            createdAtOffsets[i] = ColumnLayout.OffsetMinutes(created);
             if (toOutbox is not null && toOutbox[i])
             {
                 outboxOrdinals.Add(i + 1);
@@ -98,17 +103,19 @@ internal sealed partial class PostgreSqlStorage
         p.AddWithValue("lock", AppendLock);
         p.AddWithValue("expected", expected.Value);
         p.AddWithValue("count", (long)count);
-        p.AddWithValue("recorded_at", StoredValues.FormatTime(recordedAt));
+        p.AddWithValue("recorded_at", NpgsqlDbType.TimestampTz, ColumnLayout.Instant(recordedAt));
         p.AddWithValue("tenant", stream.TenantId);
         p.AddWithValue("category", stream.Category);
-        p.AddWithValue("stream_id", StoredValues.FormatGuid(stream.StreamGuid));
+        p.AddWithValue("stream_id", stream.StreamGuid);
         p.AddWithValue("name", NpgsqlDbType.Text, (object?)stream.Name ?? DBNull.Value);
-        p.AddWithValue("event_ids", NpgsqlDbType.Array | NpgsqlDbType.Text, eventIds);
+        p.AddWithValue("event_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid, eventIds);
         p.AddWithValue("event_names", NpgsqlDbType.Array | NpgsqlDbType.Text, names);
         p.AddWithValue("schema_versions", schemaVersions);
         p.AddWithValue("payloads", NpgsqlDbType.Array | NpgsqlDbType.Text, payloads);
         p.AddWithValue("metadata", NpgsqlDbType.Array | NpgsqlDbType.Text, metadata);
-        p.AddWithValue("created_at", NpgsqlDbType.Array | NpgsqlDbType.Text, createdAt);
+        p.AddWithValue("created_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, createdAt);
+        p.AddWithValue("created_at_ticks", NpgsqlDbType.Array | NpgsqlDbType.Smallint, createdAtTicks);
+        p.AddWithValue("created_at_offsets", NpgsqlDbType.Array | NpgsqlDbType.Smallint, createdAtOffsets);
         p.AddWithValue("outbox_ordinals", outboxOrdinals.ToArray());
 
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -22,11 +22,11 @@ internal sealed partial class PostgreSqlStorage
             """);
         AddStreamKey(command, stream);
         command.Parameters.AddWithValue("version", snapshot.Version);
-        command.Parameters.AddWithValue("event_id", StoredValues.FormatGuid(snapshot.EventId));
+        command.Parameters.AddWithValue("event_id", snapshot.EventId);
         command.Parameters.AddWithValue("type", snapshot.Type);
         command.Parameters.AddWithValue("fingerprint", snapshot.Fingerprint);
         command.Parameters.AddWithValue("payload", NpgsqlDbType.Bytea, snapshot.Payload);
-        command.Parameters.AddWithValue("taken_at", StoredValues.FormatTime(takenAt));
+        command.Parameters.AddWithValue("taken_at", NpgsqlDbType.TimestampTz, ColumnLayout.Instant(takenAt));
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 
@@ -45,7 +45,7 @@ internal sealed partial class PostgreSqlStorage
             return null;
         }
 
-        return new StoredSnapshotRow(reader.IsDBNull(0) ? 0 : reader.GetInt64(0), TextOrNull(reader, 1), TextOrNull(reader, 2), TextOrNull(reader, 3), BytesOrNull(reader, 4));
+        return new StoredSnapshotRow(reader.IsDBNull(0) ? 0 : reader.GetInt64(0), GuidOrNull(reader, 1), TextOrNull(reader, 2), TextOrNull(reader, 3), BytesOrNull(reader, 4));
     }
 
     /// <inheritdoc />
@@ -147,17 +147,34 @@ internal sealed partial class PostgreSqlStorage
     {
         using var command = NpgsqlSession.Of(session).Command("""
             SELECT (SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = @schema AND tablename = ANY(@names))
-                 + (SELECT COUNT(*) FROM pg_catalog.pg_indexes WHERE schemaname = @schema AND indexname = @event_ids);
+                 + (SELECT COUNT(*) FROM pg_catalog.pg_indexes WHERE schemaname = @schema AND indexname = @event_ids)
+                 + (SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = @schema AND table_name = @events AND column_name = @ticks);
             """);
         command.Parameters.AddWithValue("schema", Schema);
         command.Parameters.AddWithValue("names", Tables.All.ToArray());
         command.Parameters.AddWithValue("event_ids", Tables.EventIdIndex);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == Tables.All.Length + 1;
+        command.Parameters.AddWithValue("events", Tables.Events);
+        command.Parameters.AddWithValue("ticks", ColumnLayout.CreatedAtTicks);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == Tables.All.Length + 2;
     }
 
     /// <inheritdoc />
-    /// <remarks>Every PostgreSQL store has had the current <c>es_events</c> from the start: nothing to upgrade.</remarks>
-    public override Task UpgradeEventsTableAsync(RelationalSession session, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <remarks>
+    /// Released stores have had the current <c>es_events</c> from the start: nothing to upgrade. Tables made by a
+    /// pre-release build, which kept ids and times as text, are refused rather than written in a layout the reads
+    /// do not expect.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException"><c>es_events</c> keeps ids and times as text.</exception>
+    public override async Task UpgradeEventsTableAsync(RelationalSession session, CancellationToken cancellationToken)
+    {
+        using var command = NpgsqlSession.Of(session).Command("SELECT data_type FROM information_schema.columns WHERE table_schema = @schema AND table_name = @events AND column_name = 'event_id';");
+        command.Parameters.AddWithValue("schema", Schema);
+        command.Parameters.AddWithValue("events", Tables.Events);
+        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string type && type != "uuid")
+        {
+            throw new InvalidOperationException($"The event store's tables in schema '{Schema}' were made by a pre-release build of EventSourcery.PostgreSql, which kept ids and times as text ({Tables.Events}.event_id is {type}). Drop the schema (or give the store another one) and let the store create its tables again.");
+        }
+    }
 
     /// <inheritdoc />
     public override async Task ExecuteDdlAsync(RelationalSession session, string sql, CancellationToken cancellationToken)
@@ -179,6 +196,6 @@ internal sealed partial class PostgreSqlStorage
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("name", name);
         command.Parameters.AddWithValue("position", position);
-        command.Parameters.AddWithValue("updated_at", StoredValues.FormatTime(updatedAt));
+        command.Parameters.AddWithValue("updated_at", NpgsqlDbType.TimestampTz, ColumnLayout.Instant(updatedAt));
     }
 }

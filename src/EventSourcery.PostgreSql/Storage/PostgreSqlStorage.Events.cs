@@ -10,9 +10,9 @@ namespace EventSourcery.PostgreSql.Storage;
 // Streams and events: where ids are stored, stream rows, inserting events, deleting streams, paged reads.
 internal sealed partial class PostgreSqlStorage
 {
-    // An event's columns, in the order ReadEventRow reads them (ordinals 0 to 8), then its stream's (9 to 12).
+    // An event's columns, in the order ReadEventRow reads them (ordinals 0 to 10), then its stream's (11 to 14).
     private const string EventColumns =
-        "e.position, e.version, e.event_id, e.event_name, e.schema_version, e.payload, e.metadata, e.created_at, e.recorded_at";
+        "e.position, e.version, e.event_id, e.event_name, e.schema_version, e.payload, e.metadata, e.created_at, e.created_at_ticks, e.created_at_offset, e.recorded_at";
 
     private const string StreamColumns = "s.tenant_id, s.category, s.stream_id, s.name";
 
@@ -52,7 +52,7 @@ internal sealed partial class PostgreSqlStorage
             LIMIT {StreamPageSize + 1};
             """;
         _readStreamEventsPageSql = $"""
-            SELECT e.position, e.version, e.event_id, e.event_name, e.schema_version, e.payload, e.metadata, e.created_at
+            SELECT e.position, e.version, e.event_id, e.event_name, e.schema_version, e.payload, e.metadata, e.created_at, e.created_at_ticks, e.created_at_offset
             FROM {_events} e
             WHERE e.stream_key = ({_findStreamKeySql}) AND e.version >= @from
             ORDER BY e.version
@@ -86,25 +86,25 @@ internal sealed partial class PostgreSqlStorage
     /// <inheritdoc />
     public override async Task<StoredEventId?[]> FindEventIdsAsync(RelationalSession session, StreamKey stream, IReadOnlyList<Event> events, CancellationToken cancellationToken)
     {
-        var ids = new string[events.Count];
+        var ids = new Guid[events.Count];
         for (var i = 0; i < ids.Length; i++)
         {
-            ids[i] = StoredValues.FormatGuid(events[i].Id);
+            ids[i] = events[i].Id;
         }
 
         using var command = NpgsqlSession.Of(session).Command(_findEventIdsSql);
         command.Parameters.AddWithValue("event_ids", ids);
-        var byId = new Dictionary<string, StoredEventId>(StringComparer.Ordinal);
+        var byId = new Dictionary<Guid, StoredEventId>();
         using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var tenant = reader.GetString(3);
                 var category = reader.GetString(4);
-                var guid = StoredValues.ParseGuid(reader.GetString(5));
+                var guid = reader.GetGuid(5);
                 var id = new StreamId(guid, category.Length == 0 ? null : category);
                 var same = tenant == stream.TenantId && category == stream.Category && guid == stream.StreamGuid;
-                byId[reader.GetString(0)] = new StoredEventId(id, same, reader.GetInt64(1), reader.GetInt64(2));
+                byId[reader.GetGuid(0)] = new StoredEventId(id, same, reader.GetInt64(1), reader.GetInt64(2));
             }
         }
 
@@ -175,7 +175,7 @@ internal sealed partial class PostgreSqlStorage
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (bytes < pageBytes && rows.Count < StreamPageSize && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var row = new StoredStreamEventRow(reader.GetInt64(0), reader.GetInt64(1), BytesOrNull(reader, 2), TextOrNull(reader, 3), reader.IsDBNull(4) ? 0 : reader.GetInt32(4), BytesOrNull(reader, 5), BytesOrNull(reader, 6), BytesOrNull(reader, 7));
+            var row = new StoredStreamEventRow(reader.GetInt64(0), reader.GetInt64(1), GuidOrNull(reader, 2), TextOrNull(reader, 3), reader.IsDBNull(4) ? 0 : reader.GetInt32(4), BytesOrNull(reader, 5), BytesOrNull(reader, 6), CreatedAt(reader, 7));
             rows.Add(row);
             bytes += (row.Payload?.Length ?? 0) + (row.Metadata?.Length ?? 0);
         }
@@ -251,8 +251,8 @@ internal sealed partial class PostgreSqlStorage
         => bytes >= pageBytes || (rows == pageRows && await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
 
     /// <summary>
-    /// The event of the reader's current row: the event's columns (ordinals 0 to 8), then the stream's (9 to 12) when
-    /// <paramref name="streamColumns"/>, or else only the stream's name (9). Text comes back as its UTF-8 bytes, so
+    /// The event of the reader's current row: the event's columns (ordinals 0 to 10), then the stream's (11 to 14) when
+    /// <paramref name="streamColumns"/>, or else only the stream's name (11). Text comes back as its UTF-8 bytes, so
     /// the JSON goes to the deserializer without a string in between; a NULL where the schema allows none is kept as
     /// null, and the row is named when it is materialized.
     /// </summary>
@@ -260,15 +260,15 @@ internal sealed partial class PostgreSqlStorage
         => new(
             Position: reader.GetInt64(0),
             Version: reader.GetInt64(1),
-            EventId: TextOrNull(reader, 2),
+            EventId: GuidOrNull(reader, 2),
             EventName: TextOrNull(reader, 3),
             SchemaVersion: reader.IsDBNull(4) ? 0 : reader.GetInt32(4),
             Payload: BytesOrNull(reader, 5),
             Metadata: BytesOrNull(reader, 6),
-            CreatedAt: TextOrNull(reader, 7),
-            RecordedAt: TextOrNull(reader, 8),
-            TenantId: streamColumns ? TextOrNull(reader, 9) : null,
-            Category: streamColumns ? TextOrNull(reader, 10) : null,
-            StreamGuid: streamColumns ? TextOrNull(reader, 11) : null,
-            StreamName: TextOrNull(reader, streamColumns ? 12 : 9));
+            CreatedAt: CreatedAt(reader, 7),
+            RecordedAt: TimeOrNull(reader, 10),
+            TenantId: streamColumns ? TextOrNull(reader, 11) : null,
+            Category: streamColumns ? TextOrNull(reader, 12) : null,
+            StreamGuid: streamColumns ? GuidOrNull(reader, 13) : default,
+            StreamName: TextOrNull(reader, streamColumns ? 14 : 11));
 }

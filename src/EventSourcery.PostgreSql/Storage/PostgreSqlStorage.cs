@@ -83,6 +83,10 @@ internal sealed partial class PostgreSqlStorage : RelationalStorage
     public override bool IsServer => true;
 
     /// <inheritdoc />
+    /// <remarks>To the microsecond, in UTC: what a <c>timestamptz</c> column keeps.</remarks>
+    public override DateTimeOffset StoredInstant(DateTimeOffset now) => ColumnLayout.ToMicroseconds(now);
+
+    /// <inheritdoc />
     public override bool IsUniqueViolation(DbException exception) => exception is PostgresException { SqlState: UniqueViolation };
 
     /// <inheritdoc />
@@ -131,10 +135,37 @@ internal sealed partial class PostgreSqlStorage : RelationalStorage
 
     private static byte[]? BytesOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<byte[]>(ordinal);
 
+    private static StoredValue GuidOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? default : reader.GetGuid(ordinal);
+
+    private static StoredValue TimeOrNull(DbDataReader reader, int ordinal)
+        => reader.IsDBNull(ordinal) ? default : new DateTimeOffset(reader.GetFieldValue<DateTime>(ordinal).Ticks, TimeSpan.Zero);
+
+    /// <summary>
+    /// An event's creation time from <c>created_at</c> at <paramref name="ordinal"/> and the two columns after it (the
+    /// ticks below the microsecond and the offset, see <see cref="ColumnLayout"/>). Columns out of range become a value
+    /// that fails when the row is materialized, naming it.
+    /// </summary>
+    private static StoredValue CreatedAt(DbDataReader reader, int ordinal)
+    {
+        if (reader.IsDBNull(ordinal) || reader.IsDBNull(ordinal + 1) || reader.IsDBNull(ordinal + 2))
+        {
+            return default;
+        }
+
+        try
+        {
+            return ColumnLayout.Join(reader.GetFieldValue<DateTime>(ordinal), reader.GetInt16(ordinal + 1), reader.GetInt16(ordinal + 2));
+        }
+        catch (FormatException ex)
+        {
+            return StoredValue.Invalid(ex.Message);
+        }
+    }
+
     private static void AddStreamKey(NpgsqlCommand command, StreamKey stream)
     {
         command.Parameters.AddWithValue("tenant", stream.TenantId);
         command.Parameters.AddWithValue("category", stream.Category);
-        command.Parameters.AddWithValue("stream_id", StoredValues.FormatGuid(stream.StreamGuid));
+        command.Parameters.AddWithValue("stream_id", stream.StreamGuid);
     }
 }

@@ -29,8 +29,14 @@ public static class EventSourceryModelBuilderExtensions
         }
 
         ArgumentNullException.ThrowIfNull(modelBuilder);
-        var time = new ValueConverter<DateTimeOffset, string>(v => StoredValues.FormatTime(v), s => StoredValues.ParseTime(s));
-        var guid = new ValueConverter<Guid, string>(v => StoredValues.FormatGuid(v), s => StoredValues.ParseGuid(s));
+
+        // SQLite has no guid or time types: ids and times are round-trip text there (StoredValues). PostgreSQL stores
+        // them natively: uuid, and timestamptz for instants; an event's creation time, which must read back to the tick
+        // with the offset it was given (timestamptz keeps microseconds in UTC), adds the ticks below the microsecond
+        // and the offset in two small columns (ColumnLayout.CreatedAtTicks, ColumnLayout.CreatedAtOffset).
+        var native = ColumnLayout.IsNative(modelBuilder);
+        ValueConverter? time = native ? null : new ValueConverter<DateTimeOffset, string>(v => StoredValues.FormatTime(v), s => StoredValues.ParseTime(s));
+        ValueConverter? guid = native ? null : new ValueConverter<Guid, string>(v => StoredValues.FormatGuid(v), s => StoredValues.ParseGuid(s));
         var utcTicks = new ValueConverter<DateTimeOffset, long>(v => StoredValues.ToUtcTicks(v), t => StoredValues.FromUtcTicks(t));
 
         modelBuilder.Entity<StreamRow>(b =>
@@ -62,6 +68,7 @@ public static class EventSourceryModelBuilderExtensions
             b.Property(x => x.Payload).HasColumnName("payload").IsRequired();
             b.Property(x => x.Metadata).HasColumnName("metadata");
             b.Property(x => x.CreatedAt).HasColumnName("created_at").HasConversion(time);
+            ColumnLayout.AddExactTimeColumns(b, native);
             b.Property(x => x.RecordedAt).HasColumnName("recorded_at").HasConversion(time);
             b.HasIndex(x => new { x.StreamKey, x.Version }).IsUnique().HasDatabaseName("ux_es_events_stream_version");
             b.HasIndex(x => x.EventId, Tables.EventIdIndex).IsUnique(); // ids are unique per database, across tenants
@@ -86,6 +93,7 @@ public static class EventSourceryModelBuilderExtensions
             b.Property(x => x.Payload).HasColumnName("payload").IsRequired();
             b.Property(x => x.Metadata).HasColumnName("metadata");
             b.Property(x => x.CreatedAt).HasColumnName("created_at").HasConversion(time);
+            ColumnLayout.AddExactTimeColumns(b, native);
             b.Property(x => x.RecordedAt).HasColumnName("recorded_at").HasConversion(time);
             b.Property(x => x.Attempts).HasColumnName("attempts").HasDefaultValue(0);
             b.Property(x => x.LastError).HasColumnName("last_error");

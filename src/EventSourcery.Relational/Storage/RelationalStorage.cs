@@ -60,6 +60,13 @@ internal abstract class RelationalStorage
         => FindStreamAsync(session, stream, cancellationToken);
 
     /// <summary>
+    /// An instant the store assigns (an event's recording time, a dead letter's, a snapshot's or checkpoint's) as the
+    /// database keeps it, so that what the store returns is what it later reads back. Unchanged unless a provider's
+    /// time columns are less precise than ticks.
+    /// </summary>
+    public virtual DateTimeOffset StoredInstant(DateTimeOffset now) => now;
+
+    /// <summary>
     /// Whether <see cref="AppendAsync"/> writes with one command that the database runs atomically (and reads nothing
     /// it relies on before it), so that an append without listeners may run without a transaction of the store's own
     /// (<see cref="RelationalExecutor.BeginWriteAsync"/>). False unless a provider says so.

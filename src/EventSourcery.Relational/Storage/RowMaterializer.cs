@@ -21,7 +21,7 @@ internal sealed class RowMaterializer(EventSerializer serializer, string? record
         {
             id = streamId ?? streamIds?.Read(row) ?? ReadStreamId(row);
             var @event = ReadEvent(id, row.Version, row.Position, row.EventName, checked((int)row.SchemaVersion), row.Payload, row.EventId, row.CreatedAt, row.Metadata);
-            var recordedAt = StoredValues.ParseTime(row.RecordedAt ?? throw new FormatException("no recording time is stored."));
+            var recordedAt = row.RecordedAt.ParseTime("no recording time is stored.");
             return new RecordedEvent(id, row.Version, row.Position, @event, row.EventName!, checked((int)row.SchemaVersion), recordedAt, recordedTenant);
         }
         catch (Exception ex) when (ex is not EventReadException and not OperationCanceledException)
@@ -33,7 +33,7 @@ internal sealed class RowMaterializer(EventSerializer serializer, string? record
     /// <summary>The event of a stored row, from its raw values (the id and creation time as the provider read them).</summary>
     /// <exception cref="EventReadException">The name is unknown, or the payload or metadata does not fit the type.</exception>
     /// <exception cref="FormatException">The id or creation time is missing or malformed (the caller names the row).</exception>
-    public Event ReadEvent(StreamId streamId, long version, long position, string? eventName, int schemaVersion, byte[]? payload, StoredText eventId, StoredText createdAt, byte[]? metadata)
+    public Event ReadEvent(StreamId streamId, long version, long position, string? eventName, int schemaVersion, byte[]? payload, StoredValue eventId, StoredValue createdAt, byte[]? metadata)
         => serializer.Deserialize(
             streamId,
             version,
@@ -69,7 +69,7 @@ internal sealed class RowMaterializer(EventSerializer serializer, string? record
                 checked((int)row.Attempts),
                 row.LastError,
                 row.RetryAtTicks is { } retryAt ? StoredValues.FromUtcTicks(retryAt) : null,
-                row.DeadLetteredAt is { } deadLetteredAt ? StoredValues.ParseTime(deadLetteredAt) : null);
+                row.DeadLetteredAt.IsNull ? null : row.DeadLetteredAt.ParseTime(""));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -78,16 +78,13 @@ internal sealed class RowMaterializer(EventSerializer serializer, string? record
                 row.Id,
                 error,
                 row.Event.Payload is { } payload ? System.Text.Encoding.UTF8.GetString(payload) : null,
-                TryParseTime(row.Event.RecordedAt) ?? default,
+                row.Event.RecordedAt.TryParseTime() ?? default,
                 recordedTenant,
                 (int)Math.Clamp(row.Attempts, 0, int.MaxValue),
                 row.LastError,
                 row.RetryAtTicks is { } retryAt && retryAt >= DateTimeOffset.MinValue.UtcTicks && retryAt <= DateTimeOffset.MaxValue.UtcTicks ? StoredValues.FromUtcTicks(retryAt) : null,
-                TryParseTime(row.DeadLetteredAt));
+                row.DeadLetteredAt.TryParseTime());
         }
-
-        static DateTimeOffset? TryParseTime(string? text)
-            => DateTimeOffset.TryParseExact(text, "O", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var time) ? time : null;
     }
 
     /// <summary>The stream id of a row, or the default id when the row's stream columns are damaged too.</summary>
@@ -127,13 +124,13 @@ internal sealed class RowMaterializer(EventSerializer serializer, string? record
     }
 
     /// <summary>
-    /// The stream ids of named streams already read from one page of rows: <see cref="ReadStreamId"/> checks a stored
+    /// The stream ids of named streams already read from one page of rows: <see cref="ReadStreamId(StoredEventRow)"/> checks a stored
     /// name against its guid with a SHA-1 (about 0.9 µs), which a page of a few streams' events would repeat for every
     /// row. Unnamed streams cost only a guid parse and are not kept.
     /// </summary>
     public sealed class StreamIdMemo
     {
-        private readonly Dictionary<(string? Guid, string? Category, string Name), StreamId> _named = [];
+        private readonly Dictionary<(Guid Guid, string? Category, string Name), StreamId> _named = [];
 
         public StreamId Read(StoredEventRow row)
         {
@@ -142,10 +139,10 @@ internal sealed class RowMaterializer(EventSerializer serializer, string? record
                 return ReadStreamId(row);
             }
 
-            var key = (row.StreamGuid, row.Category, name);
+            var key = (ReadStreamGuid(row), row.Category, name);
             if (!_named.TryGetValue(key, out var id))
             {
-                id = ReadStreamId(row);
+                id = ReadStreamId(row, key.Item1);
                 _named.Add(key, id);
             }
 
@@ -156,9 +153,12 @@ internal sealed class RowMaterializer(EventSerializer serializer, string? record
         public void Clear() => _named.Clear();
     }
 
-    private static StreamId ReadStreamId(StoredEventRow row)
+    private static Guid ReadStreamGuid(StoredEventRow row) => row.StreamGuid.ParseGuid("no stream id is stored.");
+
+    private static StreamId ReadStreamId(StoredEventRow row) => ReadStreamId(row, ReadStreamGuid(row));
+
+    private static StreamId ReadStreamId(StoredEventRow row, Guid guid)
     {
-        var guid = StoredValues.ParseGuid(row.StreamGuid ?? throw new FormatException("no stream id is stored."));
         var category = string.IsNullOrEmpty(row.Category) ? null : row.Category;
         if (row.StreamName is { } name)
         {

@@ -16,30 +16,30 @@ internal readonly record struct StreamState(long Key, long Version, string? Name
 internal sealed record StoredEventRow(
     long Position,
     long Version,
-    string? EventId,
+    StoredValue EventId,
     string? EventName,
     long SchemaVersion,
     byte[]? Payload,
     byte[]? Metadata,
-    string? CreatedAt,
-    string? RecordedAt,
+    StoredValue CreatedAt,
+    StoredValue RecordedAt,
     string? TenantId,
     string? Category,
-    string? StreamGuid,
+    StoredValue StreamGuid,
     string? StreamName);
 
 /// <summary>
 /// An event row read to rebuild an aggregate (<see cref="RelationalStorage.ReadStreamEventsPageAsync"/>): only what that
 /// needs, and the position to name the row by if it cannot be read. The id and creation time are kept as the provider
-/// reads text most cheaply (a load reads them for every event).
+/// reads them most cheaply (a load reads them for every event).
 /// </summary>
-internal readonly record struct StoredStreamEventRow(long Position, long Version, StoredText EventId, string? EventName, int SchemaVersion, byte[]? Payload, byte[]? Metadata, StoredText CreatedAt);
+internal readonly record struct StoredStreamEventRow(long Position, long Version, StoredValue EventId, string? EventName, int SchemaVersion, byte[]? Payload, byte[]? Metadata, StoredValue CreatedAt);
 
 /// <summary>
 /// An outbox row as read: the event's copy (as in <see cref="StoredEventRow"/>, with the stream columns of the row
 /// itself) and its delivery state, kept raw like the event's values.
 /// </summary>
-internal sealed record StoredOutboxRow(long Id, StoredEventRow Event, long Attempts, string? LastError, long? RetryAtTicks, string? DeadLetteredAt);
+internal sealed record StoredOutboxRow(long Id, StoredEventRow Event, long Attempts, string? LastError, long? RetryAtTicks, StoredValue DeadLetteredAt);
 
 /// <summary>
 /// One page of a read: its rows, and whether more may follow (the page reached its row limit, or its byte budget, see
@@ -48,7 +48,7 @@ internal sealed record StoredOutboxRow(long Id, StoredEventRow Event, long Attem
 internal readonly record struct RowPage<T>(List<T> Rows, bool Full);
 
 /// <summary>A snapshot row as read; values that can be corrupt are kept raw, as in <see cref="StoredEventRow"/>.</summary>
-internal sealed record StoredSnapshotRow(long Version, string? EventId, string? Type, string? Fingerprint, byte[]? Payload);
+internal sealed record StoredSnapshotRow(long Version, StoredValue EventId, string? Type, string? Fingerprint, byte[]? Payload);
 
 /// <summary>What became of an append at the database (<see cref="RelationalStorage.AppendAsync"/>).</summary>
 /// <param name="Refused">The stream's version did not satisfy the expectation: nothing was written.</param>
