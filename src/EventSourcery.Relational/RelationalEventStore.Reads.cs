@@ -51,7 +51,7 @@ public abstract partial class RelationalEventStore
             {
                 // One page at a time under the gate; the gate is never held while the caller consumes events.
                 var from = next;
-                var (page, full) = await RunAsync((session, ct) => storage.ReadStreamPageAsync(session, stream, from, toVersion, pageBytes, ct), cancellationToken).ConfigureAwait(false);
+                var (page, full, _) = await RunAsync((session, ct) => storage.ReadStreamPageAsync(session, stream, from, toVersion, pageBytes, ct), cancellationToken).ConfigureAwait(false);
                 foreach (var row in page)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -83,25 +83,33 @@ public abstract partial class RelationalEventStore
         var stream = StreamKey.From(streamId, _tenant);
         var storage = _shared.Storage;
         var pageBytes = _shared.Options.PageBytes;
+        var rows = _rows;
+        ReadStreamRow read = (in StoredStreamEventRow row) =>
+        {
+            try
+            {
+                return new VersionedEvent(row.Version, rows.ReadEvent(streamId, row));
+            }
+            catch (Exception ex) when (ex is not EventReadException and not OperationCanceledException)
+            {
+                throw new EventReadException(streamId, row.Version, row.Position, row.EventName, $"the stored row is corrupt: {ex.Message}", ex);
+            }
+        };
+
         var next = fromVersion;
         while (true)
         {
             var from = next;
-            var (page, full) = await RunAsync((session, ct) => storage.ReadStreamEventsPageAsync(session, stream, from, pageBytes, ct), cancellationToken).ConfigureAwait(false);
-            foreach (var row in page)
+            var (page, full, failure) = await RunAsync((session, ct) => storage.ReadStreamEventsPageAsync(session, stream, from, pageBytes, read, ct), cancellationToken).ConfigureAwait(false);
+            foreach (var e in page)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                Event @event;
-                try
-                {
-                    @event = _rows.ReadEvent(streamId, row);
-                }
-                catch (Exception ex) when (ex is not EventReadException and not OperationCanceledException)
-                {
-                    throw new EventReadException(streamId, row.Version, row.Position, row.EventName, $"the stored row is corrupt: {ex.Message}", ex);
-                }
+                yield return e;
+            }
 
-                yield return new VersionedEvent(row.Version, @event);
+            if (failure is not null)
+            {
+                throw failure;
             }
 
             if (!full)
@@ -139,7 +147,7 @@ public abstract partial class RelationalEventStore
             }
 
             var upTo = bound;
-            var (page, full) = await RunAsync((session, ct) => storage.ReadAllPageAsync(session, tenant, from, upTo, pageBytes, ct), cancellationToken).ConfigureAwait(false);
+            var (page, full, _) = await RunAsync((session, ct) => storage.ReadAllPageAsync(session, tenant, from, upTo, pageBytes, ct), cancellationToken).ConfigureAwait(false);
             streamIds.Clear();
             foreach (var row in page)
             {

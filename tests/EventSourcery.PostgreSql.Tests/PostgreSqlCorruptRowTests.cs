@@ -43,6 +43,27 @@ public sealed class PostgreSqlCorruptRowTests(PostgresServer server) : IAsyncLif
     }
 
     [SkippableFact]
+    public async Task The_events_before_a_corrupt_row_are_returned_before_the_read_fails()
+    {
+        var store = await _stores.OpenStoreAsync();
+        var id = StreamId.New("switch");
+        var appended = await store.AppendAsync(id, [new TurnedOn(), new TurnedOff(), new TurnedOn()], ExpectedVersion.NoStream);
+        await _stores.ExecuteAsync($"UPDATE \"{store.Schema}\".es_events SET created_at_ticks = 10 WHERE position = {appended.LastPosition}");
+        var read = new List<long>();
+
+        var error = await Assert.ThrowsAsync<EventReadException>(async () =>
+        {
+            await foreach (var e in ((IStreamEventReader)store).ReadStreamEventsAsync(id))
+            {
+                read.Add(e.Version);
+            }
+        });
+
+        Assert.Equal([1L, 2L], read);
+        Assert.Equal((3L, appended.LastPosition), (error.Version, error.Position));
+    }
+
+    [SkippableFact]
     public async Task Ids_and_times_read_back_exactly_through_the_lean_read()
     {
         var store = await _stores.OpenStoreAsync();

@@ -30,7 +30,8 @@ public sealed class SqlitePageBytesTests : IAsyncLifetime
 
         var all = await storage.ReadAllPageAsync(session, "", 0, long.MaxValue, PageBytes, CancellationToken.None);
         var stream = await storage.ReadStreamPageAsync(session, StreamKey.From(id, ""), 1, long.MaxValue, PageBytes, CancellationToken.None);
-        var rebuild = await storage.ReadStreamEventsPageAsync(session, StreamKey.From(id, ""), 1, PageBytes, CancellationToken.None);
+        var rows = new RowMaterializer(new Serialization.EventSerializer(Serialization.EventRegistry.Default), recordedTenant: null);
+        var rebuild = await storage.ReadStreamEventsPageAsync(session, StreamKey.From(id, ""), 1, PageBytes, (in StoredStreamEventRow row) => new VersionedEvent(row.Version, rows.ReadEvent(id, row)), CancellationToken.None);
         var last = await storage.ReadAllPageAsync(session, "", all.Rows[^1].Position + 4, long.MaxValue, PageBytes, CancellationToken.None);
 
         Assert.Equal((4, true), (all.Rows.Count, all.Full));

@@ -165,18 +165,26 @@ internal sealed partial class PostgreSqlStorage
     }
 
     /// <inheritdoc />
-    public override async Task<RowPage<StoredStreamEventRow>> ReadStreamEventsPageAsync(RelationalSession session, StreamKey stream, long fromVersion, int pageBytes, CancellationToken cancellationToken)
+    public override async Task<RowPage<VersionedEvent>> ReadStreamEventsPageAsync(RelationalSession session, StreamKey stream, long fromVersion, int pageBytes, ReadStreamRow read, CancellationToken cancellationToken)
     {
         using var command = NpgsqlSession.Of(session).Command(_readStreamEventsPageSql);
         AddStreamKey(command, stream);
         command.Parameters.AddWithValue("from", fromVersion);
-        var rows = new List<StoredStreamEventRow>();
+        var rows = new List<VersionedEvent>();
         long bytes = 0;
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (bytes < pageBytes && rows.Count < StreamPageSize && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var row = new StoredStreamEventRow(reader.GetInt64(0), reader.GetInt64(1), GuidOrNull(reader, 2), TextOrNull(reader, 3), reader.IsDBNull(4) ? 0 : reader.GetInt32(4), BytesOrNull(reader, 5), BytesOrNull(reader, 6), CreatedAt(reader, 7));
-            rows.Add(row);
+            try
+            {
+                rows.Add(read(row));
+            }
+            catch (EventReadException ex)
+            {
+                return new(rows, Full: false, ex);
+            }
+
             bytes += (row.Payload?.Length ?? 0) + (row.Metadata?.Length ?? 0);
         }
 

@@ -89,8 +89,12 @@ internal abstract class RelationalStorage
     /// <summary>One page of events (as many as the provider pages, and about <paramref name="pageBytes"/> bytes) of one stream with versions in [<paramref name="fromVersion"/>, <paramref name="toVersion"/>], in version order, with the stream's stored name.</summary>
     public abstract Task<RowPage<StoredEventRow>> ReadStreamPageAsync(RelationalSession session, StreamKey stream, long fromVersion, long toVersion, int pageBytes, CancellationToken cancellationToken);
 
-    /// <summary>One page of events (as many as the provider pages, and about <paramref name="pageBytes"/> bytes) of one stream from <paramref name="fromVersion"/>, with only what rebuilding an aggregate needs.</summary>
-    public abstract Task<RowPage<StoredStreamEventRow>> ReadStreamEventsPageAsync(RelationalSession session, StreamKey stream, long fromVersion, int pageBytes, CancellationToken cancellationToken);
+    /// <summary>
+    /// One page of events (as many as the provider pages, and about <paramref name="pageBytes"/> bytes) of one stream
+    /// from <paramref name="fromVersion"/>, with only what rebuilding an aggregate needs, each row turned into its event
+    /// by <paramref name="read"/> as it is read. A row <paramref name="read"/> fails on ends the page, as its failure.
+    /// </summary>
+    public abstract Task<RowPage<VersionedEvent>> ReadStreamEventsPageAsync(RelationalSession session, StreamKey stream, long fromVersion, int pageBytes, ReadStreamRow read, CancellationToken cancellationToken);
 
     /// <summary>
     /// Whether positions can commit out of order, so that a global read must stay at or below a safe bound

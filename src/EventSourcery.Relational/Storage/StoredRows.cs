@@ -43,9 +43,18 @@ internal sealed record StoredOutboxRow(long Id, StoredEventRow Event, long Attem
 
 /// <summary>
 /// One page of a read: its rows, and whether more may follow (the page reached its row limit, or its byte budget, see
-/// <see cref="RelationalEventStoreOptions.PageBytes"/>). A page that is not full was the last one.
+/// <see cref="RelationalEventStoreOptions.PageBytes"/>). A page that is not full was the last one. A page that ends at
+/// a row that could not be read holds the rows before it and the <paramref name="Failure"/>, which the read throws
+/// once it has returned them.
 /// </summary>
-internal readonly record struct RowPage<T>(List<T> Rows, bool Full);
+internal readonly record struct RowPage<T>(List<T> Rows, bool Full, EventReadException? Failure = null);
+
+/// <summary>
+/// Turns a row of a stream read into its event while the provider reads the page, so that a page holds events rather
+/// than raw rows (a 1,000-event load's raw rows would fill an array on the large object heap).
+/// </summary>
+/// <exception cref="EventReadException">The row cannot be read; names it.</exception>
+internal delegate VersionedEvent ReadStreamRow(in StoredStreamEventRow row);
 
 /// <summary>A snapshot row as read; values that can be corrupt are kept raw, as in <see cref="StoredEventRow"/>.</summary>
 internal sealed record StoredSnapshotRow(long Version, StoredValue EventId, string? Type, string? Fingerprint, byte[]? Payload);

@@ -83,7 +83,7 @@ internal sealed partial class SqliteStorage
     }
 
     /// <summary>Up to <see cref="PageSize"/> events (and about <paramref name="pageBytes"/> bytes) of one stream from version <paramref name="fromVersion"/>, with only what rebuilding an aggregate needs.</summary>
-    public override async Task<RowPage<StoredStreamEventRow>> ReadStreamEventsPageAsync(RelationalSession session, StreamKey stream, long fromVersion, int pageBytes, CancellationToken cancellationToken)
+    public override async Task<RowPage<VersionedEvent>> ReadStreamEventsPageAsync(RelationalSession session, StreamKey stream, long fromVersion, int pageBytes, ReadStreamRow read, CancellationToken cancellationToken)
     {
         var (commands, transaction) = SqliteSession.Of(session);
         var command = commands.Get(transaction, ReadStreamEventsPageSql, static p =>
@@ -93,7 +93,7 @@ internal sealed partial class SqliteStorage
         });
         SetStreamKey(command.Parameters, stream);
         command.Parameters[3].Value = fromVersion;
-        var rows = new List<StoredStreamEventRow>();
+        var rows = new List<VersionedEvent>();
         long bytes = 0;
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (bytes < pageBytes && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -117,7 +117,15 @@ internal sealed partial class SqliteStorage
                     TextOrNull(reader, 7));
             }
 
-            rows.Add(row);
+            try
+            {
+                rows.Add(read(row));
+            }
+            catch (EventReadException ex)
+            {
+                return new(rows, Full: false, ex);
+            }
+
             bytes += (row.Payload?.Length ?? 0) + (row.Metadata?.Length ?? 0);
         }
 
