@@ -53,6 +53,9 @@ internal static class DiagnosticDescriptors
     /// <summary>ES0015: an event version is not listed in EventSchemas.Shipped.txt.</summary>
     public const string UnlistedEventVersionId = "ES0015";
 
+    /// <summary>ES0016: an aggregate's snapshot type cannot be stored as a snapshot.</summary>
+    public const string UnstorableSnapshotTypeId = "ES0016";
+
     /// <summary>Diagnostic properties of ES0012 for its code fix: the shipped version's stored name, version and shape text.</summary>
     public const string ShippedNameProperty = "ShippedName";
 
@@ -160,6 +163,16 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "Events are stored as JSON through metadata generated at compile time, without reflection. Only primitive and well-known value types, enums, supported collections and concrete classes, records and structs made of those can be written and read back.",
         helpLinkUri: HelpLink(UnserializablePropertyId));
+
+    public static readonly DiagnosticDescriptor UnstorableSnapshotType = new(
+        id: UnstorableSnapshotTypeId,
+        title: "Snapshot type cannot be stored",
+        messageFormat: "Aggregate '{0}' declares ISnapshotable<{1}>, but a snapshot must be a class, record or struct of your own that the generated codecs write as one JSON object: {2}",
+        category: SerializationCategory,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generator implements ISnapshotable for the aggregate with a codec for its snapshot type, which must be a concrete class, record or struct the generated code can name. For any other type it generates nothing, and the compiler's CS0535 (interface member not implemented) follows this error.",
+        helpLinkUri: HelpLink(UnstorableSnapshotTypeId));
 
     public static readonly DiagnosticDescriptor MissingParameterlessConstructor = new(
         id: MissingParameterlessConstructorId,

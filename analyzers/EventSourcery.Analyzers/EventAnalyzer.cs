@@ -2,10 +2,12 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using EventSourcery.Analyzers.Naming;
 using EventSourcery.Analyzers.Serialization;
 using EventSourcery.Shapes;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace EventSourcery.Analyzers;
@@ -23,6 +25,7 @@ public sealed class EventAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.DuplicateEventName,
         DiagnosticDescriptors.MutableEvent,
         DiagnosticDescriptors.UnserializableProperty,
+        DiagnosticDescriptors.UnstorableSnapshotType,
         DiagnosticDescriptors.UnstoredMember);
 
     /// <inheritdoc />
@@ -111,7 +114,27 @@ public sealed class EventAnalyzer : DiagnosticAnalyzer
         SerializableTypeChecker checker,
         ConcurrentDictionary<(string Id, ISymbol Member), byte> reported)
     {
-        if (types.GetDeclaredSnapshotType((INamedTypeSymbol)context.Symbol) is not { TypeKind: TypeKind.Class or TypeKind.Struct } snapshot
+        var aggregate = (INamedTypeSymbol)context.Symbol;
+        if (types.GetDeclaredSnapshotInterface(aggregate) is not { } snapshotable)
+        {
+            return;
+        }
+
+        // A base that declares ISnapshotable generates its own implementation; the generator skips the derived one.
+        var declaredByBase = aggregate.BaseType?.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, snapshotable.OriginalDefinition)) == true;
+        var declared = snapshotable.TypeArguments[0];
+        if (!declaredByBase && declared.TypeKind != TypeKind.Error && StoredMembers.ObjectProblem(declared) is { } notStorable)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.UnstorableSnapshotType,
+                SnapshotableLocation(aggregate, snapshotable, context.CancellationToken),
+                aggregate.Name,
+                declared.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+                notStorable));
+            return;
+        }
+
+        if (declared is not INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct } snapshot
             || snapshot.IsAbstract
             || !snapshot.Locations.Any(l => l.IsInSource && context.Compilation.ContainsSyntaxTree(l.SourceTree!)))
         {
@@ -139,6 +162,26 @@ public sealed class EventAnalyzer : DiagnosticAnalyzer
                 }
             }
         }
+    }
+
+    /// <summary>Where the aggregate names <c>ISnapshotable&lt;T&gt;</c> in its base list, or else its name.</summary>
+    private static Location SnapshotableLocation(INamedTypeSymbol aggregate, INamedTypeSymbol snapshotable, CancellationToken cancellationToken)
+    {
+        foreach (var reference in aggregate.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax { BaseList: { } bases })
+            {
+                foreach (var entry in bases.Types)
+                {
+                    if (entry.Type is GenericNameSyntax { Identifier.ValueText: "ISnapshotable" } or QualifiedNameSyntax { Right: GenericNameSyntax { Identifier.ValueText: "ISnapshotable" } })
+                    {
+                        return entry.GetLocation();
+                    }
+                }
+            }
+        }
+
+        return aggregate.Locations[0];
     }
 
     /// <summary>ES0010 on each member of <paramref name="type"/> (its bases included) that holds state and would not be stored.</summary>

@@ -23,13 +23,16 @@ internal sealed class EventSourceryTypes
     public INamedTypeSymbol? Snapshotable { get; }
 
     /// <summary>The snapshot type of an aggregate that declares <c>ISnapshotable&lt;TSnapshot&gt;</c> itself, or null.</summary>
-    public INamedTypeSymbol? GetDeclaredSnapshotType(INamedTypeSymbol type)
+    public INamedTypeSymbol? GetDeclaredSnapshotType(INamedTypeSymbol type) => GetDeclaredSnapshotInterface(type)?.TypeArguments[0] as INamedTypeSymbol;
+
+    /// <summary>The <c>ISnapshotable&lt;TSnapshot&gt;</c> an aggregate declares itself (in its own base list), or null.</summary>
+    public INamedTypeSymbol? GetDeclaredSnapshotInterface(INamedTypeSymbol type)
     {
         foreach (var candidate in type.Interfaces)
         {
             if (Snapshotable is not null && SymbolEqualityComparer.Default.Equals(candidate.OriginalDefinition, Snapshotable))
             {
-                return candidate.TypeArguments[0] as INamedTypeSymbol;
+                return candidate;
             }
         }
 
@@ -199,20 +202,6 @@ internal sealed class EventSourceryTypes
         return false;
     }
 
-    /// <summary>
-    /// True when generated code at assembly level can name the type: no private or protected type on the way out
-    /// (the generator registers and serializes only such types).
-    /// </summary>
-    public static bool IsReachableFromAssembly(INamedTypeSymbol type)
-    {
-        for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
-        {
-            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    /// <summary>True when generated code at assembly level can name the type (the shared rule, <see cref="EventSourcery.Shapes.StoredMembers.IsReachableFromAssembly"/>).</summary>
+    public static bool IsReachableFromAssembly(INamedTypeSymbol type) => EventSourcery.Shapes.StoredMembers.IsReachableFromAssembly(type);
 }

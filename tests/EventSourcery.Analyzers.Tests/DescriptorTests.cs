@@ -30,6 +30,7 @@ public class DescriptorTests
         { "ES0013", DiagnosticSeverity.Error },
         { "ES0014", DiagnosticSeverity.Error },
         { "ES0015", DiagnosticSeverity.Warning },
+        { "ES0016", DiagnosticSeverity.Error },
     };
 
     [Fact]

@@ -108,6 +108,31 @@ public sealed class RefusedShapeTests
         result.AssertClean();
     }
 
+    [Theory]
+    [InlineData("int")]
+    [InlineData("IState")]
+    [InlineData("Changed")]
+    public void An_unstorable_snapshot_type_gets_no_implementation_and_only_the_compilers_CS0535_beside_ES0016(string type)
+    {
+        var result = GeneratorHarness.Run($$"""
+            using EventSourcery;
+            namespace Shapes;
+            public sealed record Changed(int By) : Event;
+            public interface IState { int Count { get; } }
+            public sealed partial class Thing : Aggregate, ISnapshotable<{{type}}>
+            {
+                public {{type}} TakeSnapshot() => default!;
+                public void RestoreSnapshot({{type}} snapshot) { }
+                private void Apply(Changed e) { }
+            }
+            """);
+
+        // The generator decides with the same shared rule as ES0016 (analyzer tests): nothing of ISnapshotable is generated.
+        Assert.NotEmpty(result.Problems);
+        Assert.All(result.Problems, p => Assert.Equal("CS0535", p.Id));
+        Assert.DoesNotContain(result.Sources, s => s.Text.Contains("ISnapshotable", StringComparison.Ordinal));
+    }
+
     private static List<string> GeneratedErrors(string source)
     {
         var result = GeneratorHarness.Run(source);

@@ -119,52 +119,10 @@ internal sealed class SerializableTypeChecker
             return GetProblem(type.TypeArguments[1], visiting, cancellationToken);
         }
 
-        if (type.TypeKind == TypeKind.Delegate)
+        // The shared rule for a type of its own (the generator builds a codec exactly for these); then its members.
+        if (StoredMembers.ObjectProblem(type) is { } notAnObject)
         {
-            return $"'{Display(type)}' is a delegate";
-        }
-
-        if (type.TypeKind == TypeKind.Interface)
-        {
-            return $"'{Display(type)}' is an interface, not a concrete type";
-        }
-
-        if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
-        {
-            return $"'{Display(type)}' is not a supported type";
-        }
-
-        if (type.IsRefLikeType)
-        {
-            return $"'{Display(type)}' is a ref struct";
-        }
-
-        if (IsFrameworkType(type))
-        {
-            return $"'{Display(type)}' is not one of the framework types the generator supports";
-        }
-
-        if (_types.IsEventOrBase(type))
-        {
-            return $"'{Display(type)}' is an event; an event inside another event would lose its own id, time and metadata (store its id instead)";
-        }
-
-        if (type.IsAbstract)
-        {
-            return $"'{Display(type)}' is abstract, not a concrete type";
-        }
-
-        if (!EventSourceryTypes.IsReachableFromAssembly(type))
-        {
-            return $"'{Display(type)}' is private or protected, so generated code cannot name it";
-        }
-
-        foreach (var argument in type.TypeArguments)
-        {
-            if (argument is ITypeParameterSymbol)
-            {
-                return $"'{argument.Name}' is an open type parameter";
-            }
+            return notAnObject;
         }
 
         // A class, record or struct of our own: every serialized property must be supported too.
@@ -221,12 +179,6 @@ internal sealed class SerializableTypeChecker
         }
 
         return type is INamedTypeSymbol { TypeArguments.Length: 0 } named && WellKnownValueTypes.Contains(MetadataName(named));
-    }
-
-    private static bool IsFrameworkType(INamedTypeSymbol type)
-    {
-        var ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
-        return ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal);
     }
 
     private static string MetadataName(ITypeSymbol type)

@@ -211,9 +211,7 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
 
             // An event inside another event would lose its own Id, CreatedAt and Metadata (they are stored beside a
             // payload, not in it), so it is not a supported property type (ES0008 reports it).
-            case INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct, IsAbstract: false, IsRefLikeType: false, IsUnboundGenericType: false } named
-                when !IsFrameworkType(named) && !named.InheritsFrom("System.Delegate") && !named.InheritsFrom(KnownNames.Event) && named.ContainingNamespace is not null
-                     && EventParser.IsReachableFromAssembly(named) && !named.TypeArguments.Any(t => t is ITypeParameterSymbol):
+            case INamedTypeSymbol named when StoredMembers.ObjectProblem(named) is null:
                 return new TypeShape(ShapeKind.Object, name, AddObject(named, isEvent: false), isReference, allowsNull);
 
             default:
@@ -298,12 +296,6 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
     private static bool IsDictionary(INamedTypeSymbol type) => type.OriginalDefinition.ToDisplayString() is
         "System.Collections.Generic.Dictionary<TKey, TValue>" or "System.Collections.Generic.IDictionary<TKey, TValue>"
         or "System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>";
-
-    private static bool IsFrameworkType(INamedTypeSymbol type)
-    {
-        var ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
-        return ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal);
-    }
 
     /// <summary>What the emitter needs to declare the <c>[UnsafeAccessor]</c> to the setter of <paramref name="property"/>.</summary>
     private static JsonPropertyModel WithAccessor(JsonPropertyModel model, IPropertySymbol property)

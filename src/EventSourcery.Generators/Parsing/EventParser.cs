@@ -2,6 +2,7 @@ using System.Linq;
 using System.Threading;
 using EventSourcery.Generators.Helpers;
 using EventSourcery.Generators.Models;
+using EventSourcery.Shapes;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -25,7 +26,7 @@ internal static class EventParser
             || type.IsAbstract
             || type.IsGenericType
             || !type.InheritsFrom(KnownNames.Event)
-            || !IsReachableFromAssembly(type))
+            || !StoredMembers.IsReachableFromAssembly(type))
         {
             return null;
         }
@@ -66,19 +67,5 @@ internal static class EventParser
         }
 
         return (type.Name, 1);
-    }
-
-    /// <summary>Generated code at assembly level can name the type: no private or protected type on the way.</summary>
-    public static bool IsReachableFromAssembly(INamedTypeSymbol type)
-    {
-        for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
-        {
-            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

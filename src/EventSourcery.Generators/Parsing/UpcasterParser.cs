@@ -2,6 +2,7 @@ using System.Linq;
 using System.Threading;
 using EventSourcery.Generators.Helpers;
 using EventSourcery.Generators.Models;
+using EventSourcery.Shapes;
 using Microsoft.CodeAnalysis;
 
 namespace EventSourcery.Generators.Parsing;
@@ -18,7 +19,7 @@ internal static class UpcasterParser
             || method.Parameters[0].RefKind != RefKind.None
             || method.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal)
             || method.ContainingType is not { IsGenericType: false } containing
-            || !EventParser.IsReachableFromAssembly(containing)
+            || !StoredMembers.IsReachableFromAssembly(containing)
             || method.ReturnType is not INamedTypeSymbol to
             || method.Parameters[0].Type is not INamedTypeSymbol from
             || context.Attributes.FirstOrDefault() is not { } attribute)
@@ -46,7 +47,7 @@ internal static class UpcasterParser
 
         // A typed step: the old shape names its stored name and version with [EventName(name, Version = n)].
         if (attribute.ConstructorArguments.Length != 0 || from.IsAbstract || from.IsGenericType || from.TypeKind != TypeKind.Class
-            || !EventParser.IsReachableFromAssembly(from) || !HasEventName(from))
+            || !StoredMembers.IsReachableFromAssembly(from) || !HasEventName(from))
         {
             return null;
         }

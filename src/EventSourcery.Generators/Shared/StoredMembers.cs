@@ -154,6 +154,91 @@ internal static class StoredMembers
         return unstored;
     }
 
+    /// <summary>
+    /// Why <paramref name="type"/> cannot be stored as an object of its own (a JSON object written and read by a
+    /// generated codec: what a snapshot is, and what an event's property of a user type is), or null when it can. Its
+    /// members are not looked at here. The generator builds a codec exactly for the types this accepts.
+    /// </summary>
+    public static string? ObjectProblem(ITypeSymbol type)
+    {
+        var display = type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+        if (type is not INamedTypeSymbol named)
+        {
+            return $"'{display}' is not a class, record or struct";
+        }
+
+        switch (named.TypeKind)
+        {
+            case TypeKind.Delegate:
+                return $"'{display}' is a delegate";
+            case TypeKind.Interface:
+                return $"'{display}' is an interface, not a concrete type";
+            case TypeKind.Enum:
+                return $"'{display}' is an enum, not a class, record or struct";
+            case not (TypeKind.Class or TypeKind.Struct):
+                return $"'{display}' is not a supported type";
+        }
+
+        if (named.IsRefLikeType)
+        {
+            return $"'{display}' is a ref struct";
+        }
+
+        if (IsFrameworkType(named))
+        {
+            return $"'{display}' is not one of the framework types the generator supports";
+        }
+
+        if (InheritsFrom(named, EventMetadataName))
+        {
+            return $"'{display}' is an event; an event inside another event would lose its own id, time and metadata (store its id instead)";
+        }
+
+        if (named.IsAbstract)
+        {
+            return $"'{display}' is abstract, not a concrete type";
+        }
+
+        if (named.ContainingNamespace is null || !IsReachableFromAssembly(named))
+        {
+            return $"'{display}' is private or protected, so generated code cannot name it";
+        }
+
+        foreach (var argument in named.TypeArguments)
+        {
+            if (argument is ITypeParameterSymbol)
+            {
+                return $"'{argument.Name}' is an open type parameter";
+            }
+        }
+
+        return named.IsUnboundGenericType ? $"'{display}' is an unbound generic type" : null;
+    }
+
+    /// <summary>A type of .NET's own (<c>System.*</c>, <c>Microsoft.*</c>): serialized only as the primitives and collections the generator knows.</summary>
+    public static bool IsFrameworkType(INamedTypeSymbol type)
+    {
+        var ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+        return ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// True when generated code at assembly level can name the type: no private or protected type on the way out
+    /// (the generator registers and serializes only such types).
+    /// </summary>
+    public static bool IsReachableFromAssembly(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+        {
+            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The type, then its base types, stopping before <c>object</c>, <c>ValueType</c> and <c>Event</c>.</summary>
     public static IEnumerable<INamedTypeSymbol> TypeAndBases(INamedTypeSymbol type)
     {
@@ -258,4 +343,17 @@ internal static class StoredMembers
 
     private static bool IsCopyConstructor(INamedTypeSymbol type, IMethodSymbol constructor)
         => constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, type);
+
+    private static bool InheritsFrom(INamedTypeSymbol type, string metadataName)
+    {
+        for (var current = type.BaseType; current is not null; current = current.BaseType)
+        {
+            if (current.OriginalDefinition.ContainingNamespace?.ToDisplayString() + "." + current.OriginalDefinition.MetadataName == metadataName)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
