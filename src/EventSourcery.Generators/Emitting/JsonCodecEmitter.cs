@@ -19,6 +19,10 @@ internal sealed partial class JsonCodecEmitter
     private readonly IndentedTextWriter _writer;
     private int _locals;
 
+    // The locals a reader keeps each property's value and presence in, named after the property (see LocalNames).
+    private string[] _values = [];
+    private string[] _has = [];
+
     private JsonCodecEmitter(IndentedTextWriter? writer = null) => _writer = writer ?? new IndentedTextWriter();
 
     /// <summary>Writes the codec methods of <paramref name="objects"/> and <paramref name="enums"/> into an open class of <paramref name="writer"/>.</summary>
@@ -107,7 +111,7 @@ internal sealed partial class JsonCodecEmitter
             foreach (var property in model.Properties)
             {
                 _writer.WriteLine($"writer.WritePropertyName({Utf8(property.JsonName)});");
-                EmitWrite(property.Shape, $"value.{property.Name}", $"{Quote(type)}, {Quote(property.Name)}");
+                EmitWrite(property.Shape, $"value.{Identifier(property.Name)}", $"{Quote(type)}, {Quote(property.Name)}");
             }
 
             _writer.WriteLine("writer.WriteEndObject();");
@@ -119,13 +123,14 @@ internal sealed partial class JsonCodecEmitter
         {
             EmitExpectToken(type, "StartObject");
             var properties = model.Properties;
+            (_values, _has) = LocalNames(properties);
             var read = Enumerable.Range(0, properties.Count).Where(i => properties[i].Assignment != Assignment.WriteOnly).ToList();
             foreach (var i in read)
             {
-                _writer.WriteLine($"{LocalType(properties[i].Shape)} p{i} = default!;");
+                _writer.WriteLine($"{LocalType(properties[i].Shape)} {_values[i]} = default!;");
                 if (NeedsPresenceFlag(model, i))
                 {
-                    _writer.WriteLine($"bool has{i} = false;");
+                    _writer.WriteLine($"bool {_has[i]} = false;");
                 }
             }
 
@@ -200,10 +205,10 @@ internal sealed partial class JsonCodecEmitter
                 {
                     _writer.WriteLine($"property = {Quote(properties[i].JsonName)};");
                     _writer.WriteLine($"if (!reader.Read()) throw {Primitives}.Incomplete({Quote(type)});");
-                    EmitRead(properties[i].Shape, $"p{i}");
+                    EmitRead(properties[i].Shape, _values[i]);
                     if (NeedsPresenceFlag(model, i))
                     {
-                        _writer.WriteLine($"has{i} = true;");
+                        _writer.WriteLine($"{_has[i]} = true;");
                     }
                 }
             }
@@ -238,7 +243,7 @@ internal sealed partial class JsonCodecEmitter
             if (argument.PropertyIndex >= 0 && argument.DefaultExpression == DefaultValue && !properties[argument.PropertyIndex].Shape.AllowsNull)
             {
                 var property = properties[argument.PropertyIndex];
-                _writer.WriteLine($"if (!has{argument.PropertyIndex}) throw {Primitives}.MissingProperty({Quote(model.TypeName)}, {Quote(property.JsonName)});");
+                _writer.WriteLine($"if (!{_has[argument.PropertyIndex]}) throw {Primitives}.MissingProperty({Quote(model.TypeName)}, {Quote(property.JsonName)});");
             }
         }
 
@@ -246,17 +251,17 @@ internal sealed partial class JsonCodecEmitter
         {
             if (properties[i].Assignment == Assignment.Initializer && properties[i].IsRequired)
             {
-                _writer.WriteLine($"if (!has{i}) throw {Primitives}.MissingProperty({Quote(model.TypeName)}, {Quote(properties[i].JsonName)});");
+                _writer.WriteLine($"if (!{_has[i]}) throw {Primitives}.MissingProperty({Quote(model.TypeName)}, {Quote(properties[i].JsonName)});");
             }
         }
 
         var arguments = string.Join(", ", model.ConstructorArguments.Select(a =>
             a.PropertyIndex < 0 ? a.DefaultExpression
-                : a.DefaultExpression == DefaultValue ? $"p{a.PropertyIndex}"
-            : $"has{a.PropertyIndex} ? p{a.PropertyIndex} : {a.DefaultExpression}"));
+                : a.DefaultExpression == DefaultValue ? _values[a.PropertyIndex]
+            : $"{_has[a.PropertyIndex]} ? {_values[a.PropertyIndex]} : {a.DefaultExpression}"));
         var initializers = Enumerable.Range(0, properties.Count)
             .Where(i => properties[i].Assignment == Assignment.Initializer)
-            .Select(i => $"{properties[i].Name} = p{i}")
+            .Select(i => $"{Identifier(properties[i].Name)} = {_values[i]}")
             .ToList();
         if (model.IsEvent)
         {
@@ -272,15 +277,15 @@ internal sealed partial class JsonCodecEmitter
         {
             if (properties[i].Assignment == Assignment.SetIfPresent)
             {
-                _writer.WriteLine($"if (has{i}) result.{properties[i].Name} = p{i};");
+                _writer.WriteLine($"if ({_has[i]}) result.{Identifier(properties[i].Name)} = {_values[i]};");
             }
         }
 
         var withs = Enumerable.Range(0, properties.Count).Where(i => properties[i].Assignment == Assignment.WithIfPresent).ToList();
         if (withs.Count > 0)
         {
-            var condition = string.Join(" || ", withs.Select(i => $"has{i}"));
-            var assignments = string.Join(", ", withs.Select(i => $"{properties[i].Name} = has{i} ? p{i} : result.{properties[i].Name}"));
+            var condition = string.Join(" || ", withs.Select(i => _has[i]));
+            var assignments = string.Join(", ", withs.Select(i => $"{Identifier(properties[i].Name)} = {_has[i]} ? {_values[i]} : result.{Identifier(properties[i].Name)}"));
             _writer.WriteLine($"if ({condition}) result = result with {{ {assignments} }};");
         }
 
@@ -293,7 +298,7 @@ internal sealed partial class JsonCodecEmitter
                 var accessor = properties[i].AccessorTypeParameters.Length == 0
                     ? SetterAccessor(model, properties[i])
                     : $"{SetterAccessor(model, properties[i])}<{properties[i].AccessorTypeArguments}>.Set";
-                _writer.WriteLine($"if (has{i}) {accessor}({target}, p{i});");
+                _writer.WriteLine($"if ({_has[i]}) {accessor}({target}, {_values[i]});");
             }
         }
 
@@ -310,7 +315,7 @@ internal sealed partial class JsonCodecEmitter
             {
                 foreach (var member in model.Members.Where(m => m.IsFirstOfValue))
                 {
-                    _writer.WriteLine($"case {type}.{member.Name}: writer.WriteStringValue({Utf8(member.Name)}); return;");
+                    _writer.WriteLine($"case {type}.{Identifier(member.Name)}: writer.WriteStringValue({Utf8(member.Name)}); return;");
                 }
 
                 _writer.WriteLine("default: writer.WriteNumberValue((long)value); return;");
@@ -324,7 +329,7 @@ internal sealed partial class JsonCodecEmitter
             EmitExpectToken(type, "String");
             foreach (var member in model.Members)
             {
-                _writer.WriteLine($"if (reader.ValueTextEquals({Utf8(member.Name)})) return {type}.{member.Name};");
+                _writer.WriteLine($"if (reader.ValueTextEquals({Utf8(member.Name)})) return {type}.{Identifier(member.Name)};");
             }
 
             _writer.WriteLine($"throw {Primitives}.UnknownEnumMember({Quote(type)}, reader.GetString());");
@@ -336,6 +341,41 @@ internal sealed partial class JsonCodecEmitter
 
     /// <summary>The type of a local holding the shape's value (nullable reference types keep their annotation).</summary>
     private static string LocalType(TypeShape shape) => shape.IsReferenceType && shape.AllowsNull ? shape.TypeName + "?" : shape.TypeName;
+
+    /// <summary>A member's name as C# source names it: a keyword (a property declared <c>@class</c>) gets its <c>@</c> back.</summary>
+    private static string Identifier(string name)
+        => Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
+
+    /// <summary>
+    /// The locals a reader keeps each property in, named after it: <c>orderIdValue</c> and <c>hasOrderId</c> for
+    /// <c>OrderId</c>. They cannot meet the reader's other locals (<c>reader</c>, <c>header</c>, <c>property</c>,
+    /// <c>result</c>, and the numbered <c>list0</c>, <c>item0</c>, … of nested values); two properties whose names
+    /// differ only in their first letter's case get a number after the second.
+    /// </summary>
+    private static (string[] Values, string[] Has) LocalNames(EquatableArray<JsonPropertyModel> properties)
+    {
+        var values = new string[properties.Count];
+        var has = new string[properties.Count];
+        var taken = new System.Collections.Generic.HashSet<string>(System.StringComparer.Ordinal);
+        for (var i = 0; i < properties.Count; i++)
+        {
+            var name = properties[i].Name.TrimStart('@');
+            var camel = char.ToLowerInvariant(name[0]) + name.Substring(1);
+            var pascal = char.ToUpperInvariant(name[0]) + name.Substring(1);
+            var suffix = string.Empty;
+            for (var n = 1; taken.Contains(camel + "Value" + suffix) || taken.Contains("has" + pascal + suffix); n++)
+            {
+                suffix = n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            values[i] = camel + "Value" + suffix;
+            has[i] = "has" + pascal + suffix;
+            taken.Add(values[i]);
+            taken.Add(has[i]);
+        }
+
+        return (values, has);
+    }
 
     private string NextLocal(string prefix) => $"{prefix}{_locals++}";
 

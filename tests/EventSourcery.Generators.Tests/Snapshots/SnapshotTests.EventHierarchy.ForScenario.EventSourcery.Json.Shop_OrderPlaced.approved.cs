@@ -28,10 +28,10 @@ namespace EventSourcery.Generated
         internal static global::Shop.OrderPlaced Read_Shop_OrderPlaced(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shop.OrderPlaced", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-            decimal p0 = default!;
-            bool has0 = false;
-            string p1 = default!;
-            bool has1 = false;
+            decimal totalValue = default!;
+            bool hasTotal = false;
+            string orderIdValue = default!;
+            bool hasOrderId = false;
             string? property = null;
             try
             {
@@ -44,8 +44,8 @@ namespace EventSourcery.Generated
                         property = "total";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlaced");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("decimal");
-                        p0 = reader.GetDecimal();
-                        has0 = true;
+                        totalValue = reader.GetDecimal();
+                        hasTotal = true;
                     }
                     else if (reader.ValueTextEquals("orderId"u8))
                     {
@@ -53,13 +53,13 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlaced");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p1 = default!;
+                            orderIdValue = default!;
                         }
                         else
                         {
-                            p1 = reader.GetString()!;
+                            orderIdValue = reader.GetString()!;
                         }
-                        has1 = true;
+                        hasOrderId = true;
                     }
                     else
                     {
@@ -72,9 +72,9 @@ namespace EventSourcery.Generated
             {
                 throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shop.OrderPlaced", property, ex);
             }
-            if (!has1) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlaced", "orderId");
-            if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlaced", "total");
-            var result = new global::Shop.OrderPlaced(p1, p0) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+            if (!hasOrderId) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlaced", "orderId");
+            if (!hasTotal) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlaced", "total");
+            var result = new global::Shop.OrderPlaced(orderIdValue, totalValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }
     }

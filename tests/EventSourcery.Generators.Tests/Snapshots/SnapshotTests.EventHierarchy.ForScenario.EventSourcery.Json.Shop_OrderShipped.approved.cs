@@ -26,8 +26,8 @@ namespace EventSourcery.Generated
         internal static global::Shop.OrderShipped Read_Shop_OrderShipped(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shop.OrderShipped", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-            string p0 = default!;
-            bool has0 = false;
+            string orderIdValue = default!;
+            bool hasOrderId = false;
             string? property = null;
             try
             {
@@ -41,13 +41,13 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderShipped");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p0 = default!;
+                            orderIdValue = default!;
                         }
                         else
                         {
-                            p0 = reader.GetString()!;
+                            orderIdValue = reader.GetString()!;
                         }
-                        has0 = true;
+                        hasOrderId = true;
                     }
                     else
                     {
@@ -60,8 +60,8 @@ namespace EventSourcery.Generated
             {
                 throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shop.OrderShipped", property, ex);
             }
-            if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderShipped", "orderId");
-            var result = new global::Shop.OrderShipped(p0) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+            if (!hasOrderId) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderShipped", "orderId");
+            var result = new global::Shop.OrderShipped(orderIdValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }
     }

@@ -35,10 +35,10 @@ namespace EventSourcery.Generated
         internal static global::Shop.OrderShippedExpress Read_Shop_OrderShippedExpress(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shop.OrderShippedExpress", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-            string p0 = default!;
-            bool has0 = false;
-            string p1 = default!;
-            bool has1 = false;
+            string courierValue = default!;
+            bool hasCourier = false;
+            string orderIdValue = default!;
+            bool hasOrderId = false;
             string? property = null;
             try
             {
@@ -52,13 +52,13 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderShippedExpress");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p0 = default!;
+                            courierValue = default!;
                         }
                         else
                         {
-                            p0 = reader.GetString()!;
+                            courierValue = reader.GetString()!;
                         }
-                        has0 = true;
+                        hasCourier = true;
                     }
                     else if (reader.ValueTextEquals("orderId"u8))
                     {
@@ -66,13 +66,13 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderShippedExpress");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p1 = default!;
+                            orderIdValue = default!;
                         }
                         else
                         {
-                            p1 = reader.GetString()!;
+                            orderIdValue = reader.GetString()!;
                         }
-                        has1 = true;
+                        hasOrderId = true;
                     }
                     else
                     {
@@ -85,9 +85,9 @@ namespace EventSourcery.Generated
             {
                 throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shop.OrderShippedExpress", property, ex);
             }
-            if (!has1) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderShippedExpress", "orderId");
-            if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderShippedExpress", "courier");
-            var result = new global::Shop.OrderShippedExpress(p1, p0) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+            if (!hasOrderId) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderShippedExpress", "orderId");
+            if (!hasCourier) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderShippedExpress", "courier");
+            var result = new global::Shop.OrderShippedExpress(orderIdValue, courierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }
     }

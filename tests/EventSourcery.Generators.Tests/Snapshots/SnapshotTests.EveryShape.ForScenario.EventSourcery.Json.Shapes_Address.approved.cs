@@ -42,10 +42,10 @@ namespace EventSourcery.Generated
         internal static global::Shapes.Address Read_Shapes_Address(ref global::System.Text.Json.Utf8JsonReader reader)
         {
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shapes.Address", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-            string p0 = default!;
-            bool has0 = false;
-            int? p1 = default!;
-            global::Shapes.Address? p2 = default!;
+            string streetValue = default!;
+            bool hasStreet = false;
+            int? numberValue = default!;
+            global::Shapes.Address? previousValue = default!;
             string? property = null;
             try
             {
@@ -59,13 +59,13 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Address");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p0 = default!;
+                            streetValue = default!;
                         }
                         else
                         {
-                            p0 = reader.GetString()!;
+                            streetValue = reader.GetString()!;
                         }
-                        has0 = true;
+                        hasStreet = true;
                     }
                     else if (reader.ValueTextEquals("number"u8))
                     {
@@ -73,14 +73,14 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Address");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p1 = default!;
+                            numberValue = default!;
                         }
                         else
                         {
                             int n3 = default!;
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
                             n3 = reader.GetInt32();
-                            p1 = n3;
+                            numberValue = n3;
                         }
                     }
                     else if (reader.ValueTextEquals("previous"u8))
@@ -89,11 +89,11 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Address");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p2 = default!;
+                            previousValue = default!;
                         }
                         else
                         {
-                            p2 = Read_Shapes_Address(ref reader);
+                            previousValue = Read_Shapes_Address(ref reader);
                         }
                     }
                     else
@@ -107,8 +107,8 @@ namespace EventSourcery.Generated
             {
                 throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shapes.Address", property, ex);
             }
-            if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.Address", "street");
-            var result = new global::Shapes.Address(p0, p1, p2);
+            if (!hasStreet) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.Address", "street");
+            var result = new global::Shapes.Address(streetValue, numberValue, previousValue);
             return result;
         }
     }

@@ -33,10 +33,10 @@ namespace EventSourcery.Generated
         internal static global::Shapes.Customer Read_Shapes_Customer(ref global::System.Text.Json.Utf8JsonReader reader)
         {
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shapes.Customer", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-            string p0 = default!;
-            bool has0 = false;
-            string p1 = default!;
-            bool has1 = false;
+            string nameValue = default!;
+            bool hasName = false;
+            string countryValue = default!;
+            bool hasCountry = false;
             string? property = null;
             try
             {
@@ -50,13 +50,13 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Customer");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p0 = default!;
+                            nameValue = default!;
                         }
                         else
                         {
-                            p0 = reader.GetString()!;
+                            nameValue = reader.GetString()!;
                         }
-                        has0 = true;
+                        hasName = true;
                     }
                     else if (reader.ValueTextEquals("country"u8))
                     {
@@ -64,13 +64,13 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Customer");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p1 = default!;
+                            countryValue = default!;
                         }
                         else
                         {
-                            p1 = reader.GetString()!;
+                            countryValue = reader.GetString()!;
                         }
-                        has1 = true;
+                        hasCountry = true;
                     }
                     else
                     {
@@ -83,9 +83,9 @@ namespace EventSourcery.Generated
             {
                 throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shapes.Customer", property, ex);
             }
-            if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.Customer", "name");
-            var result = new global::Shapes.Customer() { Name = p0 };
-            if (has1) result.Country = p1;
+            if (!hasName) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.Customer", "name");
+            var result = new global::Shapes.Customer() { Name = nameValue };
+            if (hasCountry) result.Country = countryValue;
             return result;
         }
     }

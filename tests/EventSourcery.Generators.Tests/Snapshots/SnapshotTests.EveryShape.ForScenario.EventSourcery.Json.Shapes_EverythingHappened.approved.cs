@@ -426,98 +426,98 @@ namespace EventSourcery.Generated
         internal static global::Shapes.EverythingHappened Read_Shapes_EverythingHappened(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shapes.EverythingHappened", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-            bool p0 = default!;
-            bool has0 = false;
-            byte p1 = default!;
-            bool has1 = false;
-            sbyte p2 = default!;
-            bool has2 = false;
-            short p3 = default!;
-            bool has3 = false;
-            ushort p4 = default!;
-            bool has4 = false;
-            int p5 = default!;
-            bool has5 = false;
-            uint p6 = default!;
-            bool has6 = false;
-            long p7 = default!;
-            bool has7 = false;
-            ulong p8 = default!;
-            bool has8 = false;
-            float p9 = default!;
-            bool has9 = false;
-            double p10 = default!;
-            bool has10 = false;
-            decimal p11 = default!;
-            bool has11 = false;
-            char p12 = default!;
-            bool has12 = false;
-            string p13 = default!;
-            bool has13 = false;
-            string? p14 = default!;
-            global::System.Guid p15 = default!;
-            bool has15 = false;
-            global::System.DateTime p16 = default!;
-            bool has16 = false;
-            global::System.DateTimeOffset p17 = default!;
-            bool has17 = false;
-            global::System.DateOnly p18 = default!;
-            bool has18 = false;
-            global::System.TimeOnly p19 = default!;
-            bool has19 = false;
-            global::System.TimeSpan p20 = default!;
-            bool has20 = false;
-            global::System.Uri p21 = default!;
-            bool has21 = false;
-            byte[] p22 = default!;
-            bool has22 = false;
-            global::Shapes.Priority p23 = default!;
-            bool has23 = false;
-            global::Shapes.Tags p24 = default!;
-            bool has24 = false;
-            int? p25 = default!;
-            global::Shapes.Priority? p26 = default!;
-            int[] p27 = default!;
-            bool has27 = false;
-            global::System.Collections.Generic.List<string> p28 = default!;
-            bool has28 = false;
-            global::System.Collections.Generic.IReadOnlyList<global::Shapes.Address> p29 = default!;
-            bool has29 = false;
-            global::System.Collections.Generic.IList<long> p30 = default!;
-            bool has30 = false;
-            global::System.Collections.Generic.ICollection<double> p31 = default!;
-            bool has31 = false;
-            global::System.Collections.Generic.IEnumerable<global::System.Guid> p32 = default!;
-            bool has32 = false;
-            global::System.Collections.Generic.IReadOnlyCollection<string?> p33 = default!;
-            bool has33 = false;
-            global::System.Collections.Generic.HashSet<int> p34 = default!;
-            bool has34 = false;
-            global::System.Collections.Generic.ISet<string> p35 = default!;
-            bool has35 = false;
-            global::System.Collections.Generic.IReadOnlySet<char> p36 = default!;
-            bool has36 = false;
-            global::System.Collections.Immutable.ImmutableArray<int> p37 = default!;
-            bool has37 = false;
-            global::System.Collections.Generic.Dictionary<string, int> p38 = default!;
-            bool has38 = false;
-            global::System.Collections.Generic.IReadOnlyDictionary<global::System.Guid, global::Shapes.Address> p39 = default!;
-            bool has39 = false;
-            global::System.Collections.Generic.IDictionary<int, string?> p40 = default!;
-            bool has40 = false;
-            global::System.Collections.Generic.Dictionary<long, global::System.Collections.Generic.List<int>> p41 = default!;
-            bool has41 = false;
-            global::Shapes.Address p42 = default!;
-            bool has42 = false;
-            global::Shapes.Point p43 = default!;
-            bool has43 = false;
-            global::Shapes.Point? p44 = default!;
-            global::Shapes.Customer p45 = default!;
-            bool has45 = false;
-            string p46 = default!;
-            bool has46 = false;
-            int p47 = default!;
-            bool has47 = false;
+            bool flagValue = default!;
+            bool hasFlag = false;
+            byte bValue = default!;
+            bool hasB = false;
+            sbyte sBValue = default!;
+            bool hasSB = false;
+            short sValue = default!;
+            bool hasS = false;
+            ushort uSValue = default!;
+            bool hasUS = false;
+            int iValue = default!;
+            bool hasI = false;
+            uint uIValue = default!;
+            bool hasUI = false;
+            long lValue = default!;
+            bool hasL = false;
+            ulong uLValue = default!;
+            bool hasUL = false;
+            float fValue = default!;
+            bool hasF = false;
+            double dValue = default!;
+            bool hasD = false;
+            decimal mValue = default!;
+            bool hasM = false;
+            char cValue = default!;
+            bool hasC = false;
+            string textValue = default!;
+            bool hasText = false;
+            string? maybeTextValue = default!;
+            global::System.Guid gValue = default!;
+            bool hasG = false;
+            global::System.DateTime whenValue = default!;
+            bool hasWhen = false;
+            global::System.DateTimeOffset atValue = default!;
+            bool hasAt = false;
+            global::System.DateOnly dayValue = default!;
+            bool hasDay = false;
+            global::System.TimeOnly timeValue = default!;
+            bool hasTime = false;
+            global::System.TimeSpan spanValue = default!;
+            bool hasSpan = false;
+            global::System.Uri linkValue = default!;
+            bool hasLink = false;
+            byte[] blobValue = default!;
+            bool hasBlob = false;
+            global::Shapes.Priority priorityValue = default!;
+            bool hasPriority = false;
+            global::Shapes.Tags tagsValue = default!;
+            bool hasTags = false;
+            int? maybeIntValue = default!;
+            global::Shapes.Priority? maybePriorityValue = default!;
+            int[] numbersValue = default!;
+            bool hasNumbers = false;
+            global::System.Collections.Generic.List<string> namesValue = default!;
+            bool hasNames = false;
+            global::System.Collections.Generic.IReadOnlyList<global::Shapes.Address> addressesValue = default!;
+            bool hasAddresses = false;
+            global::System.Collections.Generic.IList<long> longsValue = default!;
+            bool hasLongs = false;
+            global::System.Collections.Generic.ICollection<double> doublesValue = default!;
+            bool hasDoubles = false;
+            global::System.Collections.Generic.IEnumerable<global::System.Guid> guidsValue = default!;
+            bool hasGuids = false;
+            global::System.Collections.Generic.IReadOnlyCollection<string?> maybeNamesValue = default!;
+            bool hasMaybeNames = false;
+            global::System.Collections.Generic.HashSet<int> setValue = default!;
+            bool hasSet = false;
+            global::System.Collections.Generic.ISet<string> iSetValue = default!;
+            bool hasISet = false;
+            global::System.Collections.Generic.IReadOnlySet<char> charsValue = default!;
+            bool hasChars = false;
+            global::System.Collections.Immutable.ImmutableArray<int> immutableValue = default!;
+            bool hasImmutable = false;
+            global::System.Collections.Generic.Dictionary<string, int> scoresValue = default!;
+            bool hasScores = false;
+            global::System.Collections.Generic.IReadOnlyDictionary<global::System.Guid, global::Shapes.Address> byGuidValue = default!;
+            bool hasByGuid = false;
+            global::System.Collections.Generic.IDictionary<int, string?> byIntValue = default!;
+            bool hasByInt = false;
+            global::System.Collections.Generic.Dictionary<long, global::System.Collections.Generic.List<int>> nestedValue = default!;
+            bool hasNested = false;
+            global::Shapes.Address homeValue = default!;
+            bool hasHome = false;
+            global::Shapes.Point pointValue = default!;
+            bool hasPoint = false;
+            global::Shapes.Point? maybePointValue = default!;
+            global::Shapes.Customer customerValue = default!;
+            bool hasCustomer = false;
+            string withDefaultValue = default!;
+            bool hasWithDefault = false;
+            int settableValue = default!;
+            bool hasSettable = false;
             string? property = null;
             try
             {
@@ -530,104 +530,104 @@ namespace EventSourcery.Generated
                         property = "flag";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("bool");
-                        p0 = reader.GetBoolean();
-                        has0 = true;
+                        flagValue = reader.GetBoolean();
+                        hasFlag = true;
                     }
                     else if (reader.ValueTextEquals("b"u8))
                     {
                         property = "b";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("byte");
-                        p1 = reader.GetByte();
-                        has1 = true;
+                        bValue = reader.GetByte();
+                        hasB = true;
                     }
                     else if (reader.ValueTextEquals("sB"u8))
                     {
                         property = "sB";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("sbyte");
-                        p2 = reader.GetSByte();
-                        has2 = true;
+                        sBValue = reader.GetSByte();
+                        hasSB = true;
                     }
                     else if (reader.ValueTextEquals("s"u8))
                     {
                         property = "s";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("short");
-                        p3 = reader.GetInt16();
-                        has3 = true;
+                        sValue = reader.GetInt16();
+                        hasS = true;
                     }
                     else if (reader.ValueTextEquals("uS"u8))
                     {
                         property = "uS";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("ushort");
-                        p4 = reader.GetUInt16();
-                        has4 = true;
+                        uSValue = reader.GetUInt16();
+                        hasUS = true;
                     }
                     else if (reader.ValueTextEquals("i"u8))
                     {
                         property = "i";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                        p5 = reader.GetInt32();
-                        has5 = true;
+                        iValue = reader.GetInt32();
+                        hasI = true;
                     }
                     else if (reader.ValueTextEquals("uI"u8))
                     {
                         property = "uI";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("uint");
-                        p6 = reader.GetUInt32();
-                        has6 = true;
+                        uIValue = reader.GetUInt32();
+                        hasUI = true;
                     }
                     else if (reader.ValueTextEquals("l"u8))
                     {
                         property = "l";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("long");
-                        p7 = reader.GetInt64();
-                        has7 = true;
+                        lValue = reader.GetInt64();
+                        hasL = true;
                     }
                     else if (reader.ValueTextEquals("uL"u8))
                     {
                         property = "uL";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("ulong");
-                        p8 = reader.GetUInt64();
-                        has8 = true;
+                        uLValue = reader.GetUInt64();
+                        hasUL = true;
                     }
                     else if (reader.ValueTextEquals("f"u8))
                     {
                         property = "f";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("float");
-                        p9 = reader.GetSingle();
-                        has9 = true;
+                        fValue = reader.GetSingle();
+                        hasF = true;
                     }
                     else if (reader.ValueTextEquals("d"u8))
                     {
                         property = "d";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("double");
-                        p10 = reader.GetDouble();
-                        has10 = true;
+                        dValue = reader.GetDouble();
+                        hasD = true;
                     }
                     else if (reader.ValueTextEquals("m"u8))
                     {
                         property = "m";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("decimal");
-                        p11 = reader.GetDecimal();
-                        has11 = true;
+                        mValue = reader.GetDecimal();
+                        hasM = true;
                     }
                     else if (reader.ValueTextEquals("c"u8))
                     {
                         property = "c";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("char");
-                        p12 = global::EventSourcery.Serialization.JsonPrimitives.ReadChar(ref reader);
-                        has12 = true;
+                        cValue = global::EventSourcery.Serialization.JsonPrimitives.ReadChar(ref reader);
+                        hasC = true;
                     }
                     else if (reader.ValueTextEquals("text"u8))
                     {
@@ -635,13 +635,13 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p13 = default!;
+                            textValue = default!;
                         }
                         else
                         {
-                            p13 = reader.GetString()!;
+                            textValue = reader.GetString()!;
                         }
-                        has13 = true;
+                        hasText = true;
                     }
                     else if (reader.ValueTextEquals("maybeText"u8))
                     {
@@ -649,11 +649,11 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p14 = default!;
+                            maybeTextValue = default!;
                         }
                         else
                         {
-                            p14 = reader.GetString()!;
+                            maybeTextValue = reader.GetString()!;
                         }
                     }
                     else if (reader.ValueTextEquals("g"u8))
@@ -661,48 +661,48 @@ namespace EventSourcery.Generated
                         property = "g";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.Guid");
-                        p15 = reader.GetGuid();
-                        has15 = true;
+                        gValue = reader.GetGuid();
+                        hasG = true;
                     }
                     else if (reader.ValueTextEquals("when"u8))
                     {
                         property = "when";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.DateTime");
-                        p16 = reader.GetDateTime();
-                        has16 = true;
+                        whenValue = reader.GetDateTime();
+                        hasWhen = true;
                     }
                     else if (reader.ValueTextEquals("at"u8))
                     {
                         property = "at";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.DateTimeOffset");
-                        p17 = reader.GetDateTimeOffset();
-                        has17 = true;
+                        atValue = reader.GetDateTimeOffset();
+                        hasAt = true;
                     }
                     else if (reader.ValueTextEquals("day"u8))
                     {
                         property = "day";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.DateOnly");
-                        p18 = global::EventSourcery.Serialization.JsonPrimitives.ReadDateOnly(ref reader);
-                        has18 = true;
+                        dayValue = global::EventSourcery.Serialization.JsonPrimitives.ReadDateOnly(ref reader);
+                        hasDay = true;
                     }
                     else if (reader.ValueTextEquals("time"u8))
                     {
                         property = "time";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.TimeOnly");
-                        p19 = global::EventSourcery.Serialization.JsonPrimitives.ReadTimeOnly(ref reader);
-                        has19 = true;
+                        timeValue = global::EventSourcery.Serialization.JsonPrimitives.ReadTimeOnly(ref reader);
+                        hasTime = true;
                     }
                     else if (reader.ValueTextEquals("span"u8))
                     {
                         property = "span";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.TimeSpan");
-                        p20 = global::EventSourcery.Serialization.JsonPrimitives.ReadTimeSpan(ref reader);
-                        has20 = true;
+                        spanValue = global::EventSourcery.Serialization.JsonPrimitives.ReadTimeSpan(ref reader);
+                        hasSpan = true;
                     }
                     else if (reader.ValueTextEquals("link"u8))
                     {
@@ -710,13 +710,13 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p21 = default!;
+                            linkValue = default!;
                         }
                         else
                         {
-                            p21 = global::EventSourcery.Serialization.JsonPrimitives.ReadUri(ref reader);
+                            linkValue = global::EventSourcery.Serialization.JsonPrimitives.ReadUri(ref reader);
                         }
-                        has21 = true;
+                        hasLink = true;
                     }
                     else if (reader.ValueTextEquals("blob"u8))
                     {
@@ -724,29 +724,29 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p22 = default!;
+                            blobValue = default!;
                         }
                         else
                         {
-                            p22 = reader.GetBytesFromBase64();
+                            blobValue = reader.GetBytesFromBase64();
                         }
-                        has22 = true;
+                        hasBlob = true;
                     }
                     else if (reader.ValueTextEquals("priority"u8))
                     {
                         property = "priority";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shapes.Priority");
-                        p23 = Read_Shapes_Priority(ref reader);
-                        has23 = true;
+                        priorityValue = Read_Shapes_Priority(ref reader);
+                        hasPriority = true;
                     }
                     else if (reader.ValueTextEquals("tags"u8))
                     {
                         property = "tags";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shapes.Tags");
-                        p24 = Read_Shapes_Tags(ref reader);
-                        has24 = true;
+                        tagsValue = Read_Shapes_Tags(ref reader);
+                        hasTags = true;
                     }
                     else if (reader.ValueTextEquals("maybeInt"u8))
                     {
@@ -754,14 +754,14 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p25 = default!;
+                            maybeIntValue = default!;
                         }
                         else
                         {
                             int n48 = default!;
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
                             n48 = reader.GetInt32();
-                            p25 = n48;
+                            maybeIntValue = n48;
                         }
                     }
                     else if (reader.ValueTextEquals("maybePriority"u8))
@@ -770,14 +770,14 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p26 = default!;
+                            maybePriorityValue = default!;
                         }
                         else
                         {
                             global::Shapes.Priority n49 = default!;
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shapes.Priority");
                             n49 = Read_Shapes_Priority(ref reader);
-                            p26 = n49;
+                            maybePriorityValue = n49;
                         }
                     }
                     else if (reader.ValueTextEquals("numbers"u8))
@@ -786,7 +786,7 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p27 = default!;
+                            numbersValue = default!;
                         }
                         else
                         {
@@ -801,9 +801,9 @@ namespace EventSourcery.Generated
                                 item51 = reader.GetInt32();
                                 list50.Add(item51);
                             }
-                            p27 = list50.ToArray();
+                            numbersValue = list50.ToArray();
                         }
-                        has27 = true;
+                        hasNumbers = true;
                     }
                     else if (reader.ValueTextEquals("names"u8))
                     {
@@ -811,7 +811,7 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p28 = default!;
+                            namesValue = default!;
                         }
                         else
                         {
@@ -832,9 +832,9 @@ namespace EventSourcery.Generated
                                 }
                                 list52.Add(item53);
                             }
-                            p28 = list52;
+                            namesValue = list52;
                         }
-                        has28 = true;
+                        hasNames = true;
                     }
                     else if (reader.ValueTextEquals("addresses"u8))
                     {
@@ -842,7 +842,7 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p29 = default!;
+                            addressesValue = default!;
                         }
                         else
                         {
@@ -863,9 +863,9 @@ namespace EventSourcery.Generated
                                 }
                                 list54.Add(item55);
                             }
-                            p29 = list54;
+                            addressesValue = list54;
                         }
-                        has29 = true;
+                        hasAddresses = true;
                     }
                     else if (reader.ValueTextEquals("longs"u8))
                     {
@@ -873,7 +873,7 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p30 = default!;
+                            longsValue = default!;
                         }
                         else
                         {
@@ -888,9 +888,9 @@ namespace EventSourcery.Generated
                                 item57 = reader.GetInt64();
                                 list56.Add(item57);
                             }
-                            p30 = list56;
+                            longsValue = list56;
                         }
-                        has30 = true;
+                        hasLongs = true;
                     }
                     else if (reader.ValueTextEquals("doubles"u8))
                     {
@@ -898,7 +898,7 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p31 = default!;
+                            doublesValue = default!;
                         }
                         else
                         {
@@ -913,9 +913,9 @@ namespace EventSourcery.Generated
                                 item59 = reader.GetDouble();
                                 list58.Add(item59);
                             }
-                            p31 = list58;
+                            doublesValue = list58;
                         }
-                        has31 = true;
+                        hasDoubles = true;
                     }
                     else if (reader.ValueTextEquals("guids"u8))
                     {
@@ -923,7 +923,7 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p32 = default!;
+                            guidsValue = default!;
                         }
                         else
                         {
@@ -938,9 +938,9 @@ namespace EventSourcery.Generated
                                 item61 = reader.GetGuid();
                                 list60.Add(item61);
                             }
-                            p32 = list60;
+                            guidsValue = list60;
                         }
-                        has32 = true;
+                        hasGuids = true;
                     }
                     else if (reader.ValueTextEquals("maybeNames"u8))
                     {
@@ -948,7 +948,7 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p33 = default!;
+                            maybeNamesValue = default!;
                         }
                         else
                         {
@@ -969,9 +969,9 @@ namespace EventSourcery.Generated
                                 }
                                 list62.Add(item63);
                             }
-                            p33 = list62;
+                            maybeNamesValue = list62;
                         }
-                        has33 = true;
+                        hasMaybeNames = true;
                     }
                     else if (reader.ValueTextEquals("set"u8))
                     {
@@ -979,7 +979,7 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p34 = default!;
+                            setValue = default!;
                         }
                         else
                         {
@@ -994,9 +994,9 @@ namespace EventSourcery.Generated
                                 item65 = reader.GetInt32();
                                 list64.Add(item65);
                             }
-                            p34 = new global::System.Collections.Generic.HashSet<int>(list64);
+                            setValue = new global::System.Collections.Generic.HashSet<int>(list64);
                         }
-                        has34 = true;
+                        hasSet = true;
                     }
                     else if (reader.ValueTextEquals("iSet"u8))
                     {
@@ -1004,7 +1004,7 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p35 = default!;
+                            iSetValue = default!;
                         }
                         else
                         {
@@ -1025,9 +1025,9 @@ namespace EventSourcery.Generated
                                 }
                                 list66.Add(item67);
                             }
-                            p35 = new global::System.Collections.Generic.HashSet<string>(list66);
+                            iSetValue = new global::System.Collections.Generic.HashSet<string>(list66);
                         }
-                        has35 = true;
+                        hasISet = true;
                     }
                     else if (reader.ValueTextEquals("chars"u8))
                     {
@@ -1035,7 +1035,7 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p36 = default!;
+                            charsValue = default!;
                         }
                         else
                         {
@@ -1050,9 +1050,9 @@ namespace EventSourcery.Generated
                                 item69 = global::EventSourcery.Serialization.JsonPrimitives.ReadChar(ref reader);
                                 list68.Add(item69);
                             }
-                            p36 = new global::System.Collections.Generic.HashSet<char>(list68);
+                            charsValue = new global::System.Collections.Generic.HashSet<char>(list68);
                         }
-                        has36 = true;
+                        hasChars = true;
                     }
                     else if (reader.ValueTextEquals("immutable"u8))
                     {
@@ -1069,8 +1069,8 @@ namespace EventSourcery.Generated
                             item71 = reader.GetInt32();
                             list70.Add(item71);
                         }
-                        p37 = global::System.Collections.Immutable.ImmutableArray.CreateRange(list70);
-                        has37 = true;
+                        immutableValue = global::System.Collections.Immutable.ImmutableArray.CreateRange(list70);
+                        hasImmutable = true;
                     }
                     else if (reader.ValueTextEquals("scores"u8))
                     {
@@ -1078,7 +1078,7 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p38 = default!;
+                            scoresValue = default!;
                         }
                         else
                         {
@@ -1095,9 +1095,9 @@ namespace EventSourcery.Generated
                                 value74 = reader.GetInt32();
                                 dict72[key73] = value74;
                             }
-                            p38 = dict72;
+                            scoresValue = dict72;
                         }
-                        has38 = true;
+                        hasScores = true;
                     }
                     else if (reader.ValueTextEquals("byGuid"u8))
                     {
@@ -1105,7 +1105,7 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p39 = default!;
+                            byGuidValue = default!;
                         }
                         else
                         {
@@ -1128,9 +1128,9 @@ namespace EventSourcery.Generated
                                 }
                                 dict75[key76] = value77;
                             }
-                            p39 = dict75;
+                            byGuidValue = dict75;
                         }
-                        has39 = true;
+                        hasByGuid = true;
                     }
                     else if (reader.ValueTextEquals("byInt"u8))
                     {
@@ -1138,7 +1138,7 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p40 = default!;
+                            byIntValue = default!;
                         }
                         else
                         {
@@ -1161,9 +1161,9 @@ namespace EventSourcery.Generated
                                 }
                                 dict78[key79] = value80;
                             }
-                            p40 = dict78;
+                            byIntValue = dict78;
                         }
-                        has40 = true;
+                        hasByInt = true;
                     }
                     else if (reader.ValueTextEquals("nested"u8))
                     {
@@ -1171,7 +1171,7 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p41 = default!;
+                            nestedValue = default!;
                         }
                         else
                         {
@@ -1205,9 +1205,9 @@ namespace EventSourcery.Generated
                                 }
                                 dict81[key82] = value83;
                             }
-                            p41 = dict81;
+                            nestedValue = dict81;
                         }
-                        has41 = true;
+                        hasNested = true;
                     }
                     else if (reader.ValueTextEquals("home"u8))
                     {
@@ -1215,21 +1215,21 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p42 = default!;
+                            homeValue = default!;
                         }
                         else
                         {
-                            p42 = Read_Shapes_Address(ref reader);
+                            homeValue = Read_Shapes_Address(ref reader);
                         }
-                        has42 = true;
+                        hasHome = true;
                     }
                     else if (reader.ValueTextEquals("point"u8))
                     {
                         property = "point";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shapes.Point");
-                        p43 = Read_Shapes_Point(ref reader);
-                        has43 = true;
+                        pointValue = Read_Shapes_Point(ref reader);
+                        hasPoint = true;
                     }
                     else if (reader.ValueTextEquals("maybePoint"u8))
                     {
@@ -1237,14 +1237,14 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p44 = default!;
+                            maybePointValue = default!;
                         }
                         else
                         {
                             global::Shapes.Point n86 = default!;
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shapes.Point");
                             n86 = Read_Shapes_Point(ref reader);
-                            p44 = n86;
+                            maybePointValue = n86;
                         }
                     }
                     else if (reader.ValueTextEquals("customer"u8))
@@ -1253,13 +1253,13 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p45 = default!;
+                            customerValue = default!;
                         }
                         else
                         {
-                            p45 = Read_Shapes_Customer(ref reader);
+                            customerValue = Read_Shapes_Customer(ref reader);
                         }
-                        has45 = true;
+                        hasCustomer = true;
                     }
                     else if (reader.ValueTextEquals("withDefault"u8))
                     {
@@ -1267,21 +1267,21 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p46 = default!;
+                            withDefaultValue = default!;
                         }
                         else
                         {
-                            p46 = reader.GetString()!;
+                            withDefaultValue = reader.GetString()!;
                         }
-                        has46 = true;
+                        hasWithDefault = true;
                     }
                     else if (reader.ValueTextEquals("settable"u8))
                     {
                         property = "settable";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                        p47 = reader.GetInt32();
-                        has47 = true;
+                        settableValue = reader.GetInt32();
+                        hasSettable = true;
                     }
                     else
                     {
@@ -1294,51 +1294,51 @@ namespace EventSourcery.Generated
             {
                 throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shapes.EverythingHappened", property, ex);
             }
-            if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "flag");
-            if (!has1) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "b");
-            if (!has2) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "sB");
-            if (!has3) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "s");
-            if (!has4) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "uS");
-            if (!has5) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "i");
-            if (!has6) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "uI");
-            if (!has7) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "l");
-            if (!has8) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "uL");
-            if (!has9) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "f");
-            if (!has10) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "d");
-            if (!has11) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "m");
-            if (!has12) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "c");
-            if (!has13) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "text");
-            if (!has15) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "g");
-            if (!has16) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "when");
-            if (!has17) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "at");
-            if (!has18) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "day");
-            if (!has19) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "time");
-            if (!has20) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "span");
-            if (!has21) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "link");
-            if (!has22) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "blob");
-            if (!has23) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "priority");
-            if (!has24) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "tags");
-            if (!has27) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "numbers");
-            if (!has28) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "names");
-            if (!has29) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "addresses");
-            if (!has30) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "longs");
-            if (!has31) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "doubles");
-            if (!has32) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "guids");
-            if (!has33) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "maybeNames");
-            if (!has34) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "set");
-            if (!has35) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "iSet");
-            if (!has36) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "chars");
-            if (!has37) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "immutable");
-            if (!has38) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "scores");
-            if (!has39) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "byGuid");
-            if (!has40) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "byInt");
-            if (!has41) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "nested");
-            if (!has42) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "home");
-            if (!has43) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "point");
-            if (!has45) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "customer");
-            var result = new global::Shapes.EverythingHappened(p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15, p16, p17, p18, p19, p20, p21, p22, p23, p24, p25, p26, p27, p28, p29, p30, p31, p32, p33, p34, p35, p36, p37, p38, p39, p40, p41, p42, p43, p44, p45) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-            if (has47) result.Settable = p47;
-            if (has46) result = result with { WithDefault = has46 ? p46 : result.WithDefault };
+            if (!hasFlag) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "flag");
+            if (!hasB) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "b");
+            if (!hasSB) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "sB");
+            if (!hasS) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "s");
+            if (!hasUS) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "uS");
+            if (!hasI) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "i");
+            if (!hasUI) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "uI");
+            if (!hasL) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "l");
+            if (!hasUL) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "uL");
+            if (!hasF) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "f");
+            if (!hasD) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "d");
+            if (!hasM) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "m");
+            if (!hasC) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "c");
+            if (!hasText) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "text");
+            if (!hasG) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "g");
+            if (!hasWhen) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "when");
+            if (!hasAt) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "at");
+            if (!hasDay) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "day");
+            if (!hasTime) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "time");
+            if (!hasSpan) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "span");
+            if (!hasLink) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "link");
+            if (!hasBlob) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "blob");
+            if (!hasPriority) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "priority");
+            if (!hasTags) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "tags");
+            if (!hasNumbers) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "numbers");
+            if (!hasNames) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "names");
+            if (!hasAddresses) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "addresses");
+            if (!hasLongs) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "longs");
+            if (!hasDoubles) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "doubles");
+            if (!hasGuids) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "guids");
+            if (!hasMaybeNames) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "maybeNames");
+            if (!hasSet) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "set");
+            if (!hasISet) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "iSet");
+            if (!hasChars) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "chars");
+            if (!hasImmutable) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "immutable");
+            if (!hasScores) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "scores");
+            if (!hasByGuid) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "byGuid");
+            if (!hasByInt) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "byInt");
+            if (!hasNested) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "nested");
+            if (!hasHome) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "home");
+            if (!hasPoint) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "point");
+            if (!hasCustomer) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "customer");
+            var result = new global::Shapes.EverythingHappened(flagValue, bValue, sBValue, sValue, uSValue, iValue, uIValue, lValue, uLValue, fValue, dValue, mValue, cValue, textValue, maybeTextValue, gValue, whenValue, atValue, dayValue, timeValue, spanValue, linkValue, blobValue, priorityValue, tagsValue, maybeIntValue, maybePriorityValue, numbersValue, namesValue, addressesValue, longsValue, doublesValue, guidsValue, maybeNamesValue, setValue, iSetValue, charsValue, immutableValue, scoresValue, byGuidValue, byIntValue, nestedValue, homeValue, pointValue, maybePointValue, customerValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+            if (hasSettable) result.Settable = settableValue;
+            if (hasWithDefault) result = result with { WithDefault = hasWithDefault ? withDefaultValue : result.WithDefault };
             return result;
         }
     }

@@ -19,10 +19,10 @@ namespace EventSourcery.Generated
         internal static global::Shapes.Point Read_Shapes_Point(ref global::System.Text.Json.Utf8JsonReader reader)
         {
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shapes.Point", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-            int p0 = default!;
-            bool has0 = false;
-            int p1 = default!;
-            bool has1 = false;
+            int xValue = default!;
+            bool hasX = false;
+            int yValue = default!;
+            bool hasY = false;
             string? property = null;
             try
             {
@@ -35,16 +35,16 @@ namespace EventSourcery.Generated
                         property = "x";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Point");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                        p0 = reader.GetInt32();
-                        has0 = true;
+                        xValue = reader.GetInt32();
+                        hasX = true;
                     }
                     else if (reader.ValueTextEquals("y"u8))
                     {
                         property = "y";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Point");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                        p1 = reader.GetInt32();
-                        has1 = true;
+                        yValue = reader.GetInt32();
+                        hasY = true;
                     }
                     else
                     {
@@ -58,8 +58,8 @@ namespace EventSourcery.Generated
                 throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shapes.Point", property, ex);
             }
             var result = new global::Shapes.Point();
-            if (has0) result.X = p0;
-            if (has1) result.Y = p1;
+            if (hasX) result.X = xValue;
+            if (hasY) result.Y = yValue;
             return result;
         }
     }

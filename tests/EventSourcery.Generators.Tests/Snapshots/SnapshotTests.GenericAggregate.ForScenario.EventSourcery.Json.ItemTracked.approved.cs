@@ -26,8 +26,8 @@ namespace EventSourcery.Generated
         internal static global::ItemTracked Read_ItemTracked(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("ItemTracked", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-            string p0 = default!;
-            bool has0 = false;
+            string itemValue = default!;
+            bool hasItem = false;
             string? property = null;
             try
             {
@@ -41,13 +41,13 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("ItemTracked");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p0 = default!;
+                            itemValue = default!;
                         }
                         else
                         {
-                            p0 = reader.GetString()!;
+                            itemValue = reader.GetString()!;
                         }
-                        has0 = true;
+                        hasItem = true;
                     }
                     else
                     {
@@ -60,8 +60,8 @@ namespace EventSourcery.Generated
             {
                 throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("ItemTracked", property, ex);
             }
-            if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("ItemTracked", "item");
-            var result = new global::ItemTracked(p0) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+            if (!hasItem) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("ItemTracked", "item");
+            var result = new global::ItemTracked(itemValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }
     }

@@ -28,10 +28,10 @@ namespace EventSourcery.Generated
         internal static global::Notes.LabelAttached Read_Notes_LabelAttached(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Notes.LabelAttached", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-            string p0 = default!;
-            bool has0 = false;
-            int p1 = default!;
-            bool has1 = false;
+            string textValue = default!;
+            bool hasText = false;
+            int tagValue = default!;
+            bool hasTag = false;
             string? property = null;
             try
             {
@@ -45,21 +45,21 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.LabelAttached");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p0 = default!;
+                            textValue = default!;
                         }
                         else
                         {
-                            p0 = reader.GetString()!;
+                            textValue = reader.GetString()!;
                         }
-                        has0 = true;
+                        hasText = true;
                     }
                     else if (reader.ValueTextEquals("tag"u8))
                     {
                         property = "tag";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.LabelAttached");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                        p1 = reader.GetInt32();
-                        has1 = true;
+                        tagValue = reader.GetInt32();
+                        hasTag = true;
                     }
                     else
                     {
@@ -72,9 +72,9 @@ namespace EventSourcery.Generated
             {
                 throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Notes.LabelAttached", property, ex);
             }
-            if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Notes.LabelAttached", "text");
-            var result = new global::Notes.LabelAttached(p0) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-            if (has1) SetAccessor_Notes_LabelAttached_Tag<int>.Set(result, p1);
+            if (!hasText) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Notes.LabelAttached", "text");
+            var result = new global::Notes.LabelAttached(textValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+            if (hasTag) SetAccessor_Notes_LabelAttached_Tag<int>.Set(result, tagValue);
             return result;
         }
 

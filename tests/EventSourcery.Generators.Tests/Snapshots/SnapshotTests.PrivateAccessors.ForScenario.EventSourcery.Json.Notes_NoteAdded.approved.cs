@@ -46,14 +46,14 @@ namespace EventSourcery.Generated
         internal static global::Notes.NoteAdded Read_Notes_NoteAdded(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Notes.NoteAdded", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-            string p0 = default!;
-            bool has0 = false;
-            string p1 = default!;
-            bool has1 = false;
-            int p2 = default!;
-            bool has2 = false;
-            string p3 = default!;
-            bool has3 = false;
+            string textValue = default!;
+            bool hasText = false;
+            string authorValue = default!;
+            bool hasAuthor = false;
+            int revisionValue = default!;
+            bool hasRevision = false;
+            string originValue = default!;
+            bool hasOrigin = false;
             string? property = null;
             try
             {
@@ -67,13 +67,13 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.NoteAdded");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p0 = default!;
+                            textValue = default!;
                         }
                         else
                         {
-                            p0 = reader.GetString()!;
+                            textValue = reader.GetString()!;
                         }
-                        has0 = true;
+                        hasText = true;
                     }
                     else if (reader.ValueTextEquals("author"u8))
                     {
@@ -81,21 +81,21 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.NoteAdded");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p1 = default!;
+                            authorValue = default!;
                         }
                         else
                         {
-                            p1 = reader.GetString()!;
+                            authorValue = reader.GetString()!;
                         }
-                        has1 = true;
+                        hasAuthor = true;
                     }
                     else if (reader.ValueTextEquals("revision"u8))
                     {
                         property = "revision";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.NoteAdded");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                        p2 = reader.GetInt32();
-                        has2 = true;
+                        revisionValue = reader.GetInt32();
+                        hasRevision = true;
                     }
                     else if (reader.ValueTextEquals("origin"u8))
                     {
@@ -103,13 +103,13 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.NoteAdded");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p3 = default!;
+                            originValue = default!;
                         }
                         else
                         {
-                            p3 = reader.GetString()!;
+                            originValue = reader.GetString()!;
                         }
-                        has3 = true;
+                        hasOrigin = true;
                     }
                     else
                     {
@@ -122,11 +122,11 @@ namespace EventSourcery.Generated
             {
                 throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Notes.NoteAdded", property, ex);
             }
-            if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Notes.NoteAdded", "text");
-            var result = new global::Notes.NoteAdded(p0) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-            if (has1) SetAccessor_Notes_NoteAdded_Author(result, p1);
-            if (has2) SetAccessor_Notes_NoteAdded_Revision(result, p2);
-            if (has3) SetAccessor_Notes_NoteAdded_Origin(result, p3);
+            if (!hasText) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Notes.NoteAdded", "text");
+            var result = new global::Notes.NoteAdded(textValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+            if (hasAuthor) SetAccessor_Notes_NoteAdded_Author(result, authorValue);
+            if (hasRevision) SetAccessor_Notes_NoteAdded_Revision(result, revisionValue);
+            if (hasOrigin) SetAccessor_Notes_NoteAdded_Origin(result, originValue);
             return result;
         }
 

@@ -52,10 +52,10 @@ namespace Notes
             internal static global::Notes.NoteSnapshot Read_Notes_NoteSnapshot(ref global::System.Text.Json.Utf8JsonReader reader)
             {
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Notes.NoteSnapshot", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                int p0 = default!;
-                bool has0 = false;
-                string p1 = default!;
-                bool has1 = false;
+                int countValue = default!;
+                bool hasCount = false;
+                string lastValue = default!;
+                bool hasLast = false;
                 string? property = null;
                 try
                 {
@@ -68,8 +68,8 @@ namespace Notes
                             property = "count";
                             if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.NoteSnapshot");
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                            p0 = reader.GetInt32();
-                            has0 = true;
+                            countValue = reader.GetInt32();
+                            hasCount = true;
                         }
                         else if (reader.ValueTextEquals("last"u8))
                         {
@@ -77,13 +77,13 @@ namespace Notes
                             if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.NoteSnapshot");
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                             {
-                                p1 = default!;
+                                lastValue = default!;
                             }
                             else
                             {
-                                p1 = reader.GetString()!;
+                                lastValue = reader.GetString()!;
                             }
-                            has1 = true;
+                            hasLast = true;
                         }
                         else
                         {
@@ -96,9 +96,9 @@ namespace Notes
                 {
                     throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Notes.NoteSnapshot", property, ex);
                 }
-                if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Notes.NoteSnapshot", "count");
-                var result = new global::Notes.NoteSnapshot(p0);
-                if (has1) SetAccessor_Notes_NoteSnapshot_Last(ref result, p1);
+                if (!hasCount) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Notes.NoteSnapshot", "count");
+                var result = new global::Notes.NoteSnapshot(countValue);
+                if (hasLast) SetAccessor_Notes_NoteSnapshot_Last(ref result, lastValue);
                 return result;
             }
 

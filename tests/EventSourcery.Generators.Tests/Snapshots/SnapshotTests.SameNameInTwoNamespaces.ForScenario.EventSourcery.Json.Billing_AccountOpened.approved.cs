@@ -26,8 +26,8 @@ namespace EventSourcery.Generated
         internal static global::Billing.AccountOpened Read_Billing_AccountOpened(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Billing.AccountOpened", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-            string p0 = default!;
-            bool has0 = false;
+            string ownerValue = default!;
+            bool hasOwner = false;
             string? property = null;
             try
             {
@@ -41,13 +41,13 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Billing.AccountOpened");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p0 = default!;
+                            ownerValue = default!;
                         }
                         else
                         {
-                            p0 = reader.GetString()!;
+                            ownerValue = reader.GetString()!;
                         }
-                        has0 = true;
+                        hasOwner = true;
                     }
                     else
                     {
@@ -60,8 +60,8 @@ namespace EventSourcery.Generated
             {
                 throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Billing.AccountOpened", property, ex);
             }
-            if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Billing.AccountOpened", "owner");
-            var result = new global::Billing.AccountOpened(p0) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+            if (!hasOwner) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Billing.AccountOpened", "owner");
+            var result = new global::Billing.AccountOpened(ownerValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }
     }

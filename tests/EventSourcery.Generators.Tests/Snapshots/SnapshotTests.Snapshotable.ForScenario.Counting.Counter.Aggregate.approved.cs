@@ -59,12 +59,12 @@ namespace Counting
             internal static global::Counting.CounterSnapshot Read_Counting_CounterSnapshot(ref global::System.Text.Json.Utf8JsonReader reader)
             {
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Counting.CounterSnapshot", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                int p0 = default!;
-                bool has0 = false;
-                global::Counting.Mood p1 = default!;
-                bool has1 = false;
-                global::System.Collections.Generic.List<int> p2 = default!;
-                bool has2 = false;
+                int countValue = default!;
+                bool hasCount = false;
+                global::Counting.Mood moodValue = default!;
+                bool hasMood = false;
+                global::System.Collections.Generic.List<int> recentValue = default!;
+                bool hasRecent = false;
                 string? property = null;
                 try
                 {
@@ -77,16 +77,16 @@ namespace Counting
                             property = "count";
                             if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Counting.CounterSnapshot");
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                            p0 = reader.GetInt32();
-                            has0 = true;
+                            countValue = reader.GetInt32();
+                            hasCount = true;
                         }
                         else if (reader.ValueTextEquals("mood"u8))
                         {
                             property = "mood";
                             if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Counting.CounterSnapshot");
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Counting.Mood");
-                            p1 = Read_Counting_Mood(ref reader);
-                            has1 = true;
+                            moodValue = Read_Counting_Mood(ref reader);
+                            hasMood = true;
                         }
                         else if (reader.ValueTextEquals("recent"u8))
                         {
@@ -94,7 +94,7 @@ namespace Counting
                             if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Counting.CounterSnapshot");
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                             {
-                                p2 = default!;
+                                recentValue = default!;
                             }
                             else
                             {
@@ -109,9 +109,9 @@ namespace Counting
                                     item3 = reader.GetInt32();
                                     list2.Add(item3);
                                 }
-                                p2 = list2;
+                                recentValue = list2;
                             }
-                            has2 = true;
+                            hasRecent = true;
                         }
                         else
                         {
@@ -124,10 +124,10 @@ namespace Counting
                 {
                     throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Counting.CounterSnapshot", property, ex);
                 }
-                if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Counting.CounterSnapshot", "count");
-                if (!has1) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Counting.CounterSnapshot", "mood");
-                if (!has2) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Counting.CounterSnapshot", "recent");
-                var result = new global::Counting.CounterSnapshot(p0, p1, p2);
+                if (!hasCount) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Counting.CounterSnapshot", "count");
+                if (!hasMood) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Counting.CounterSnapshot", "mood");
+                if (!hasRecent) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Counting.CounterSnapshot", "recent");
+                var result = new global::Counting.CounterSnapshot(countValue, moodValue, recentValue);
                 return result;
             }
 

@@ -19,8 +19,8 @@ namespace EventSourcery.Generated
         internal static global::Counting.Incremented Read_Counting_Incremented(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Counting.Incremented", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-            int p0 = default!;
-            bool has0 = false;
+            int byValue = default!;
+            bool hasBy = false;
             string? property = null;
             try
             {
@@ -33,8 +33,8 @@ namespace EventSourcery.Generated
                         property = "by";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Counting.Incremented");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                        p0 = reader.GetInt32();
-                        has0 = true;
+                        byValue = reader.GetInt32();
+                        hasBy = true;
                     }
                     else
                     {
@@ -47,8 +47,8 @@ namespace EventSourcery.Generated
             {
                 throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Counting.Incremented", property, ex);
             }
-            if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Counting.Incremented", "by");
-            var result = new global::Counting.Incremented(p0) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+            if (!hasBy) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Counting.Incremented", "by");
+            var result = new global::Counting.Incremented(byValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }
     }

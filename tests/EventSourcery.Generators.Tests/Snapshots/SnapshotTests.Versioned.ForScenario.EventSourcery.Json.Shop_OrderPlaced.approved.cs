@@ -39,14 +39,14 @@ namespace EventSourcery.Generated
         internal static global::Shop.OrderPlaced Read_Shop_OrderPlaced(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shop.OrderPlaced", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-            string p0 = default!;
-            bool has0 = false;
-            decimal p1 = default!;
-            bool has1 = false;
-            global::Shop.Currency p2 = default!;
-            bool has2 = false;
-            string p3 = default!;
-            bool has3 = false;
+            string orderIdValue = default!;
+            bool hasOrderId = false;
+            decimal totalValue = default!;
+            bool hasTotal = false;
+            global::Shop.Currency currencyValue = default!;
+            bool hasCurrency = false;
+            string channelValue = default!;
+            bool hasChannel = false;
             string? property = null;
             try
             {
@@ -60,29 +60,29 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlaced");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p0 = default!;
+                            orderIdValue = default!;
                         }
                         else
                         {
-                            p0 = reader.GetString()!;
+                            orderIdValue = reader.GetString()!;
                         }
-                        has0 = true;
+                        hasOrderId = true;
                     }
                     else if (reader.ValueTextEquals("total"u8))
                     {
                         property = "total";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlaced");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("decimal");
-                        p1 = reader.GetDecimal();
-                        has1 = true;
+                        totalValue = reader.GetDecimal();
+                        hasTotal = true;
                     }
                     else if (reader.ValueTextEquals("currency"u8))
                     {
                         property = "currency";
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlaced");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shop.Currency");
-                        p2 = Read_Shop_Currency(ref reader);
-                        has2 = true;
+                        currencyValue = Read_Shop_Currency(ref reader);
+                        hasCurrency = true;
                     }
                     else if (reader.ValueTextEquals("channel"u8))
                     {
@@ -90,13 +90,13 @@ namespace EventSourcery.Generated
                         if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlaced");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            p3 = default!;
+                            channelValue = default!;
                         }
                         else
                         {
-                            p3 = reader.GetString()!;
+                            channelValue = reader.GetString()!;
                         }
-                        has3 = true;
+                        hasChannel = true;
                     }
                     else
                     {
@@ -109,11 +109,11 @@ namespace EventSourcery.Generated
             {
                 throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shop.OrderPlaced", property, ex);
             }
-            if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlaced", "orderId");
-            if (!has1) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlaced", "total");
-            if (!has2) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlaced", "currency");
-            if (!has3) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlaced", "channel");
-            var result = new global::Shop.OrderPlaced(p0, p1, p2, p3) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+            if (!hasOrderId) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlaced", "orderId");
+            if (!hasTotal) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlaced", "total");
+            if (!hasCurrency) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlaced", "currency");
+            if (!hasChannel) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlaced", "channel");
+            var result = new global::Shop.OrderPlaced(orderIdValue, totalValue, currencyValue, channelValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }
     }

@@ -49,10 +49,10 @@ namespace EventSourcery.Generated
             internal static global::Shop.OrderPlacedV2 Read_Shop_OrderPlacedV2(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
             {
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shop.OrderPlacedV2", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                string p0 = default!;
-                bool has0 = false;
-                decimal p1 = default!;
-                bool has1 = false;
+                string orderIdValue = default!;
+                bool hasOrderId = false;
+                decimal totalValue = default!;
+                bool hasTotal = false;
                 string? property = null;
                 try
                 {
@@ -66,21 +66,21 @@ namespace EventSourcery.Generated
                             if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlacedV2");
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                             {
-                                p0 = default!;
+                                orderIdValue = default!;
                             }
                             else
                             {
-                                p0 = reader.GetString()!;
+                                orderIdValue = reader.GetString()!;
                             }
-                            has0 = true;
+                            hasOrderId = true;
                         }
                         else if (reader.ValueTextEquals("total"u8))
                         {
                             property = "total";
                             if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlacedV2");
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("decimal");
-                            p1 = reader.GetDecimal();
-                            has1 = true;
+                            totalValue = reader.GetDecimal();
+                            hasTotal = true;
                         }
                         else
                         {
@@ -93,9 +93,9 @@ namespace EventSourcery.Generated
                 {
                     throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shop.OrderPlacedV2", property, ex);
                 }
-                if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlacedV2", "orderId");
-                if (!has1) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlacedV2", "total");
-                var result = new global::Shop.OrderPlacedV2(p0, p1) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+                if (!hasOrderId) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlacedV2", "orderId");
+                if (!hasTotal) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlacedV2", "total");
+                var result = new global::Shop.OrderPlacedV2(orderIdValue, totalValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
                 return result;
             }
 
@@ -121,12 +121,12 @@ namespace EventSourcery.Generated
             internal static global::Shop.OrderPlacedV3 Read_Shop_OrderPlacedV3(ref global::System.Text.Json.Utf8JsonReader reader)
             {
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shop.OrderPlacedV3", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                string p0 = default!;
-                bool has0 = false;
-                decimal p1 = default!;
-                bool has1 = false;
-                global::Shop.Currency p2 = default!;
-                bool has2 = false;
+                string orderIdValue = default!;
+                bool hasOrderId = false;
+                decimal totalValue = default!;
+                bool hasTotal = false;
+                global::Shop.Currency currencyValue = default!;
+                bool hasCurrency = false;
                 string? property = null;
                 try
                 {
@@ -140,29 +140,29 @@ namespace EventSourcery.Generated
                             if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlacedV3");
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                             {
-                                p0 = default!;
+                                orderIdValue = default!;
                             }
                             else
                             {
-                                p0 = reader.GetString()!;
+                                orderIdValue = reader.GetString()!;
                             }
-                            has0 = true;
+                            hasOrderId = true;
                         }
                         else if (reader.ValueTextEquals("total"u8))
                         {
                             property = "total";
                             if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlacedV3");
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("decimal");
-                            p1 = reader.GetDecimal();
-                            has1 = true;
+                            totalValue = reader.GetDecimal();
+                            hasTotal = true;
                         }
                         else if (reader.ValueTextEquals("currency"u8))
                         {
                             property = "currency";
                             if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlacedV3");
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shop.Currency");
-                            p2 = Read_Shop_Currency(ref reader);
-                            has2 = true;
+                            currencyValue = Read_Shop_Currency(ref reader);
+                            hasCurrency = true;
                         }
                         else
                         {
@@ -175,10 +175,10 @@ namespace EventSourcery.Generated
                 {
                     throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shop.OrderPlacedV3", property, ex);
                 }
-                if (!has0) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlacedV3", "orderId");
-                if (!has1) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlacedV3", "total");
-                if (!has2) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlacedV3", "currency");
-                var result = new global::Shop.OrderPlacedV3(p0, p1, p2);
+                if (!hasOrderId) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlacedV3", "orderId");
+                if (!hasTotal) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlacedV3", "total");
+                if (!hasCurrency) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlacedV3", "currency");
+                var result = new global::Shop.OrderPlacedV3(orderIdValue, totalValue, currencyValue);
                 return result;
             }
 
