@@ -7,9 +7,18 @@ internal sealed partial class JsonCodecEmitter
 {
     private void EmitRead(TypeShape shape, string target)
     {
+        // A value that may be null and reads in one expression: one line (null for Nullable<T>, whose conditional
+        // takes the local's type; default! for a reference).
+        var nullable = shape.Kind == ShapeKind.Nullable;
+        if ((shape.IsReferenceType || nullable) && ReadExpression(nullable ? shape.Element! : shape) is { } read)
+        {
+            _writer.WriteLine($"{target} = reader.TokenType == {_tokenType}.Null ? {(nullable ? "null" : "default!")} : {read};");
+            return;
+        }
+
         if (shape.IsReferenceType || shape.Kind == ShapeKind.Nullable)
         {
-            using (_writer.Block($"if (reader.TokenType == {Json}.JsonTokenType.Null)"))
+            using (_writer.Block($"if (reader.TokenType == {_tokenType}.Null)"))
             {
                 _writer.WriteLine($"{target} = default!;");
             }
@@ -32,7 +41,7 @@ internal sealed partial class JsonCodecEmitter
             case ShapeKind.Primitive:
                 if (!shape.IsReferenceType)
                 {
-                    _writer.WriteLine($"if (reader.TokenType == {Json}.JsonTokenType.Null) throw {Primitives}.NullValue({Quote(shape.TypeName)});");
+                    _writer.WriteLine($"if (reader.TokenType == {_tokenType}.Null) throw {_primitives}.NullValue({Quote(shape.TypeName)});");
                 }
 
                 _writer.WriteLine($"{target} = {ReadPrimitive(shape.CodecId)};");
@@ -41,7 +50,7 @@ internal sealed partial class JsonCodecEmitter
             case ShapeKind.Object:
                 if (!shape.IsReferenceType)
                 {
-                    _writer.WriteLine($"if (reader.TokenType == {Json}.JsonTokenType.Null) throw {Primitives}.NullValue({Quote(shape.TypeName)});");
+                    _writer.WriteLine($"if (reader.TokenType == {_tokenType}.Null) throw {_primitives}.NullValue({Quote(shape.TypeName)});");
                 }
 
                 _writer.WriteLine($"{target} = Read_{shape.CodecId}(ref reader);");
@@ -71,8 +80,8 @@ internal sealed partial class JsonCodecEmitter
         _writer.WriteLine($"var {list} = new global::System.Collections.Generic.List<{elementType}>();");
         using (_writer.Block("while (true)"))
         {
-            _writer.WriteLine($"if (!reader.Read()) throw {Primitives}.Incomplete({Quote(shape.TypeName)});");
-            _writer.WriteLine($"if (reader.TokenType == {Json}.JsonTokenType.EndArray) break;");
+            _writer.WriteLine($"if (!reader.Read()) throw {_primitives}.Incomplete({Quote(shape.TypeName)});");
+            _writer.WriteLine($"if (reader.TokenType == {_tokenType}.EndArray) break;");
             _writer.WriteLine($"{elementType} {item} = default!;");
             EmitRead(element, item);
             _writer.WriteLine($"{list}.Add({item});");
@@ -98,10 +107,10 @@ internal sealed partial class JsonCodecEmitter
         _writer.WriteLine($"var {dictionary} = new global::System.Collections.Generic.Dictionary<{keyType}, {valueType}>();");
         using (_writer.Block("while (true)"))
         {
-            _writer.WriteLine($"if (!reader.Read()) throw {Primitives}.Incomplete({Quote(shape.TypeName)});");
-            _writer.WriteLine($"if (reader.TokenType == {Json}.JsonTokenType.EndObject) break;");
+            _writer.WriteLine($"if (!reader.Read()) throw {_primitives}.Incomplete({Quote(shape.TypeName)});");
+            _writer.WriteLine($"if (reader.TokenType == {_tokenType}.EndObject) break;");
             _writer.WriteLine($"var {key} = {ReadKey(shape.Key!.CodecId)};");
-            _writer.WriteLine($"if (!reader.Read()) throw {Primitives}.Incomplete({Quote(shape.TypeName)});");
+            _writer.WriteLine($"if (!reader.Read()) throw {_primitives}.Incomplete({Quote(shape.TypeName)});");
             _writer.WriteLine($"{valueType} {value} = default!;");
             EmitRead(shape.Element!, value);
             _writer.WriteLine($"{dictionary}[{key}] = {value};");
@@ -110,19 +119,27 @@ internal sealed partial class JsonCodecEmitter
         _writer.WriteLine($"{target} = {dictionary};");
     }
 
-    private static string ReadKey(string primitive) => primitive switch
+    /// <summary>The read of a token known not to be null, as one expression, for the shapes that have one.</summary>
+    private string? ReadExpression(TypeShape shape) => shape.Kind switch
     {
-        "Int32" => $"{Primitives}.ReadInt32Key(ref reader)",
-        "Int64" => $"{Primitives}.ReadInt64Key(ref reader)",
-        "Guid" => $"{Primitives}.ReadGuidKey(ref reader)",
+        ShapeKind.Primitive => ReadPrimitive(shape.CodecId),
+        ShapeKind.Enum or ShapeKind.Object => $"Read_{shape.CodecId}(ref reader)",
+        _ => null,
+    };
+
+    private string ReadKey(string primitive) => primitive switch
+    {
+        "Int32" => $"{_primitives}.ReadInt32Key(ref reader)",
+        "Int64" => $"{_primitives}.ReadInt64Key(ref reader)",
+        "Guid" => $"{_primitives}.ReadGuidKey(ref reader)",
         _ => "reader.GetString()!",
     };
 
-    private static string ReadPrimitive(string primitive) => primitive switch
+    private string ReadPrimitive(string primitive) => primitive switch
     {
         "String" => "reader.GetString()!",
         "ByteArray" => "reader.GetBytesFromBase64()",
-        "Char" or "DateOnly" or "TimeOnly" or "TimeSpan" or "Uri" => $"{Primitives}.Read{primitive}(ref reader)",
+        "Char" or "DateOnly" or "TimeOnly" or "TimeSpan" or "Uri" => $"{_primitives}.Read{primitive}(ref reader)",
         _ => $"reader.Get{primitive}()",
     };
 }

@@ -11,6 +11,12 @@ internal sealed partial class JsonCodecEmitter
         if (shape.IsReferenceType)
         {
             var local = NextLocal("v");
+            if (WriteStatement(shape, local, owner) is { } statement)
+            {
+                _writer.WriteLine($"if ({value} is {{ }} {local}) {statement} else writer.WriteNullValue();");
+                return;
+            }
+
             using (_writer.Block($"if ({value} is {{ }} {local})"))
             {
                 EmitWriteNotNull(shape, local, owner);
@@ -27,6 +33,14 @@ internal sealed partial class JsonCodecEmitter
         }
     }
 
+    /// <summary>The write of a value known not to be null as one statement, for the shapes that have one.</summary>
+    private string? WriteStatement(TypeShape shape, string value, string owner) => shape.Kind switch
+    {
+        ShapeKind.Primitive => WritePrimitive(shape.CodecId, value, owner),
+        ShapeKind.Enum or ShapeKind.Object => $"Write_{shape.CodecId}(writer, {value});",
+        _ => null,
+    };
+
     private void EmitWriteNotNull(TypeShape shape, string value, string owner)
     {
         switch (shape.Kind)
@@ -40,6 +54,12 @@ internal sealed partial class JsonCodecEmitter
                 break;
             case ShapeKind.Nullable:
                 var inner = NextLocal("n");
+                if (WriteStatement(shape.Element!, inner, owner) is { } statement)
+                {
+                    _writer.WriteLine($"if ({value} is {{ }} {inner}) {statement} else writer.WriteNullValue();");
+                    break;
+                }
+
                 using (_writer.Block($"if ({value} is {{ }} {inner})"))
                 {
                     EmitWriteNotNull(shape.Element!, inner, owner);
@@ -67,8 +87,8 @@ internal sealed partial class JsonCodecEmitter
                 using (_writer.Block($"foreach (var {entry} in {value})"))
                 {
                     _writer.WriteLine(shape.Key!.CodecId == "String"
-                        ? $"{Primitives}.WriteKey(writer, {entry}.Key, {owner});"
-                        : $"writer.WritePropertyName({Primitives}.Key({entry}.Key));");
+                        ? $"{_primitives}.WriteKey(writer, {entry}.Key, {owner});"
+                        : $"writer.WritePropertyName({_primitives}.Key({entry}.Key));");
                     EmitWrite(shape.Element!, $"{entry}.Value", owner);
                 }
 
@@ -93,12 +113,12 @@ internal sealed partial class JsonCodecEmitter
     /// The statement writing a primitive. User text (strings, chars) and floating-point numbers go through checks that
     /// refuse what JSON cannot hold unchanged, naming <paramref name="owner"/>; other primitives are always valid.
     /// </summary>
-    private static string WritePrimitive(string primitive, string value, string owner) => primitive switch
+    private string WritePrimitive(string primitive, string value, string owner) => primitive switch
     {
         "Boolean" => $"writer.WriteBooleanValue({value});",
-        "String" or "Char" or "Single" or "Double" => $"{Primitives}.Write{primitive}(writer, {value}, {owner});",
+        "String" or "Char" or "Single" or "Double" => $"{_primitives}.Write{primitive}(writer, {value}, {owner});",
         "Guid" or "DateTime" or "DateTimeOffset" => $"writer.WriteStringValue({value});",
-        "DateOnly" or "TimeOnly" or "TimeSpan" or "Uri" => $"{Primitives}.Write{primitive}(writer, {value});",
+        "DateOnly" or "TimeOnly" or "TimeSpan" or "Uri" => $"{_primitives}.Write{primitive}(writer, {value});",
         "ByteArray" => $"writer.WriteBase64StringValue({value});",
         _ => $"writer.WriteNumberValue({value});",
     };

@@ -12,12 +12,19 @@ namespace EventSourcery.Generators.Emitting;
 internal sealed partial class JsonCodecEmitter
 {
     private const string Json = "global::System.Text.Json";
-    private const string Primitives = "global::EventSourcery.Serialization.JsonPrimitives";
+
+    private const string QualifiedPrimitives = "global::EventSourcery.Serialization.JsonPrimitives";
 
     /// <summary>The default expression of a constructor parameter without a default value: the local's initial value.</summary>
     private const string DefaultValue = "default!";
     private readonly IndentedTextWriter _writer;
     private int _locals;
+
+    // How the code names JsonPrimitives and JsonTokenType: through the aliases a codec file of its own declares
+    // (EmitFile), or fully qualified where codecs are written into another file (EmitMembers: a user's namespace,
+    // where an alias could meet a type of the same name).
+    private string _primitives = QualifiedPrimitives;
+    private string _tokenType = Json + ".JsonTokenType";
 
     // The locals a reader keeps each property's value and presence in, named after the property (see LocalNames).
     private string[] _values = [];
@@ -72,6 +79,10 @@ internal sealed partial class JsonCodecEmitter
         _writer.WriteLine(KnownNames.FileHeader);
         using (_writer.Block("namespace EventSourcery.Generated"))
         {
+            (_primitives, _tokenType) = ("JsonPrimitives", "JsonTokenType");
+            _writer.WriteLine($"using {_primitives} = {QualifiedPrimitives};");
+            _writer.WriteLine($"using {_tokenType} = {Json}.JsonTokenType;");
+            _writer.WriteLine();
             using (_writer.Block($"partial class {codecClass}"))
             {
                 body();
@@ -143,9 +154,9 @@ internal sealed partial class JsonCodecEmitter
                     EmitPropertyLoop(model, type, read);
                 }
 
-                using (_writer.Block($"catch (global::System.Exception ex) when (property is not null && {Primitives}.IsReadError(ex))"))
+                using (_writer.Block($"catch (global::System.Exception ex) when (property is not null && {_primitives}.IsReadError(ex))"))
                 {
-                    _writer.WriteLine($"throw {Primitives}.InvalidProperty({Quote(type)}, property, ex);");
+                    _writer.WriteLine($"throw {_primitives}.InvalidProperty({Quote(type)}, property, ex);");
                 }
             }
             else
@@ -197,14 +208,14 @@ internal sealed partial class JsonCodecEmitter
         var properties = model.Properties;
         using (_writer.Block("while (true)"))
         {
-            _writer.WriteLine($"if (!reader.Read()) throw {Primitives}.Incomplete({Quote(type)});");
-            _writer.WriteLine($"if (reader.TokenType == {Json}.JsonTokenType.EndObject) break;");
+            _writer.WriteLine($"if (!reader.Read()) throw {_primitives}.Incomplete({Quote(type)});");
+            _writer.WriteLine($"if (reader.TokenType == {_tokenType}.EndObject) break;");
             foreach (var i in read)
             {
                 using (_writer.Block($"{(i == read[0] ? "if" : "else if")} (reader.ValueTextEquals({Utf8(properties[i].JsonName)}))"))
                 {
                     _writer.WriteLine($"property = {Quote(properties[i].JsonName)};");
-                    _writer.WriteLine($"if (!reader.Read()) throw {Primitives}.Incomplete({Quote(type)});");
+                    _writer.WriteLine($"if (!reader.Read()) throw {_primitives}.Incomplete({Quote(type)});");
                     EmitRead(properties[i].Shape, _values[i]);
                     if (NeedsPresenceFlag(model, i))
                     {
@@ -215,7 +226,7 @@ internal sealed partial class JsonCodecEmitter
 
             using (_writer.Block(read.Count == 0 ? null : "else"))
             {
-                _writer.WriteLine("if (!reader.Read()) throw " + Primitives + ".Incomplete(" + Quote(type) + ");");
+                _writer.WriteLine("if (!reader.Read()) throw " + _primitives + ".Incomplete(" + Quote(type) + ");");
                 _writer.WriteLine("reader.Skip();");
             }
         }
@@ -243,7 +254,7 @@ internal sealed partial class JsonCodecEmitter
             if (argument.PropertyIndex >= 0 && argument.DefaultExpression == DefaultValue && !properties[argument.PropertyIndex].Shape.AllowsNull)
             {
                 var property = properties[argument.PropertyIndex];
-                _writer.WriteLine($"if (!{_has[argument.PropertyIndex]}) throw {Primitives}.MissingProperty({Quote(model.TypeName)}, {Quote(property.JsonName)});");
+                _writer.WriteLine($"if (!{_has[argument.PropertyIndex]}) throw {_primitives}.MissingProperty({Quote(model.TypeName)}, {Quote(property.JsonName)});");
             }
         }
 
@@ -251,7 +262,7 @@ internal sealed partial class JsonCodecEmitter
         {
             if (properties[i].Assignment == Assignment.Initializer && properties[i].IsRequired)
             {
-                _writer.WriteLine($"if (!{_has[i]}) throw {Primitives}.MissingProperty({Quote(model.TypeName)}, {Quote(properties[i].JsonName)});");
+                _writer.WriteLine($"if (!{_has[i]}) throw {_primitives}.MissingProperty({Quote(model.TypeName)}, {Quote(properties[i].JsonName)});");
             }
         }
 
@@ -325,19 +336,19 @@ internal sealed partial class JsonCodecEmitter
         _writer.WriteLine();
         using (_writer.Block($"internal static {type} Read_{id}(ref {Json}.Utf8JsonReader reader)"))
         {
-            _writer.WriteLine($"if (reader.TokenType == {Json}.JsonTokenType.Number) return ({type})reader.GetInt64();");
+            _writer.WriteLine($"if (reader.TokenType == {_tokenType}.Number) return ({type})reader.GetInt64();");
             EmitExpectToken(type, "String");
             foreach (var member in model.Members)
             {
                 _writer.WriteLine($"if (reader.ValueTextEquals({Utf8(member.Name)})) return {type}.{Identifier(member.Name)};");
             }
 
-            _writer.WriteLine($"throw {Primitives}.UnknownEnumMember({Quote(type)}, reader.GetString());");
+            _writer.WriteLine($"throw {_primitives}.UnknownEnumMember({Quote(type)}, reader.GetString());");
         }
     }
 
     private void EmitExpectToken(string type, string token)
-        => _writer.WriteLine($"if (reader.TokenType != {Json}.JsonTokenType.{token}) throw {Primitives}.UnexpectedToken({Quote(type)}, {Json}.JsonTokenType.{token}, reader.TokenType);");
+        => _writer.WriteLine($"if (reader.TokenType != {_tokenType}.{token}) throw {_primitives}.UnexpectedToken({Quote(type)}, {_tokenType}.{token}, reader.TokenType);");
 
     /// <summary>The type of a local holding the shape's value (nullable reference types keep their annotation).</summary>
     private static string LocalType(TypeShape shape) => shape.IsReferenceType && shape.AllowsNull ? shape.TypeName + "?" : shape.TypeName;

@@ -4,6 +4,9 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void WriteEvent_Shop_OrderShipped(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shop_OrderShipped(writer, (global::Shop.OrderShipped)value);
@@ -12,20 +15,13 @@ namespace EventSourcery.Generated
         {
             writer.WriteStartObject();
             writer.WritePropertyName("orderId"u8);
-            if (value.OrderId is { } v0)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Shop.OrderShipped", "OrderId");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.OrderId is { } v0) JsonPrimitives.WriteString(writer, v0, "Shop.OrderShipped", "OrderId"); else writer.WriteNullValue();
             writer.WriteEndObject();
         }
 
         internal static global::Shop.OrderShipped Read_Shop_OrderShipped(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shop.OrderShipped", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Shop.OrderShipped", JsonTokenType.StartObject, reader.TokenType);
             string orderIdValue = default!;
             bool hasOrderId = false;
             string? property = null;
@@ -33,34 +29,27 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderShipped");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderShipped");
+                    if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("orderId"u8))
                     {
                         property = "orderId";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderShipped");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            orderIdValue = default!;
-                        }
-                        else
-                        {
-                            orderIdValue = reader.GetString()!;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderShipped");
+                        orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOrderId = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderShipped");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderShipped");
                         reader.Skip();
                     }
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shop.OrderShipped", property, ex);
+                throw JsonPrimitives.InvalidProperty("Shop.OrderShipped", property, ex);
             }
-            if (!hasOrderId) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderShipped", "orderId");
+            if (!hasOrderId) throw JsonPrimitives.MissingProperty("Shop.OrderShipped", "orderId");
             var result = new global::Shop.OrderShipped(orderIdValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

@@ -4,6 +4,9 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void WriteEvent_Shop_OrderShippedExpress(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shop_OrderShippedExpress(writer, (global::Shop.OrderShippedExpress)value);
@@ -12,29 +15,15 @@ namespace EventSourcery.Generated
         {
             writer.WriteStartObject();
             writer.WritePropertyName("courier"u8);
-            if (value.Courier is { } v0)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Shop.OrderShippedExpress", "Courier");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Courier is { } v0) JsonPrimitives.WriteString(writer, v0, "Shop.OrderShippedExpress", "Courier"); else writer.WriteNullValue();
             writer.WritePropertyName("orderId"u8);
-            if (value.OrderId is { } v1)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v1, "Shop.OrderShippedExpress", "OrderId");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.OrderId is { } v1) JsonPrimitives.WriteString(writer, v1, "Shop.OrderShippedExpress", "OrderId"); else writer.WriteNullValue();
             writer.WriteEndObject();
         }
 
         internal static global::Shop.OrderShippedExpress Read_Shop_OrderShippedExpress(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shop.OrderShippedExpress", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Shop.OrderShippedExpress", JsonTokenType.StartObject, reader.TokenType);
             string courierValue = default!;
             bool hasCourier = false;
             string orderIdValue = default!;
@@ -44,49 +33,35 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderShippedExpress");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderShippedExpress");
+                    if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("courier"u8))
                     {
                         property = "courier";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderShippedExpress");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            courierValue = default!;
-                        }
-                        else
-                        {
-                            courierValue = reader.GetString()!;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderShippedExpress");
+                        courierValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasCourier = true;
                     }
                     else if (reader.ValueTextEquals("orderId"u8))
                     {
                         property = "orderId";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderShippedExpress");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            orderIdValue = default!;
-                        }
-                        else
-                        {
-                            orderIdValue = reader.GetString()!;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderShippedExpress");
+                        orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOrderId = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderShippedExpress");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderShippedExpress");
                         reader.Skip();
                     }
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shop.OrderShippedExpress", property, ex);
+                throw JsonPrimitives.InvalidProperty("Shop.OrderShippedExpress", property, ex);
             }
-            if (!hasOrderId) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderShippedExpress", "orderId");
-            if (!hasCourier) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderShippedExpress", "courier");
+            if (!hasOrderId) throw JsonPrimitives.MissingProperty("Shop.OrderShippedExpress", "orderId");
+            if (!hasCourier) throw JsonPrimitives.MissingProperty("Shop.OrderShippedExpress", "courier");
             var result = new global::Shop.OrderShippedExpress(orderIdValue, courierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

@@ -4,44 +4,26 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void Write_Shapes_Address(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Address value)
         {
             writer.WriteStartObject();
             writer.WritePropertyName("street"u8);
-            if (value.Street is { } v0)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Shapes.Address", "Street");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Street is { } v0) JsonPrimitives.WriteString(writer, v0, "Shapes.Address", "Street"); else writer.WriteNullValue();
             writer.WritePropertyName("number"u8);
-            if (value.Number is { } n1)
-            {
-                writer.WriteNumberValue(n1);
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Number is { } n1) writer.WriteNumberValue(n1); else writer.WriteNullValue();
             writer.WritePropertyName("previous"u8);
-            if (value.Previous is { } v2)
-            {
-                Write_Shapes_Address(writer, v2);
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Previous is { } v2) Write_Shapes_Address(writer, v2); else writer.WriteNullValue();
             writer.WriteEndObject();
         }
 
         internal static global::Shapes.Address Read_Shapes_Address(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shapes.Address", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Shapes.Address", JsonTokenType.StartObject, reader.TokenType);
             string streetValue = default!;
             bool hasStreet = false;
             int? numberValue = default!;
@@ -51,63 +33,39 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Address");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Address");
+                    if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("street"u8))
                     {
                         property = "street";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Address");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            streetValue = default!;
-                        }
-                        else
-                        {
-                            streetValue = reader.GetString()!;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Address");
+                        streetValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasStreet = true;
                     }
                     else if (reader.ValueTextEquals("number"u8))
                     {
                         property = "number";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Address");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            numberValue = default!;
-                        }
-                        else
-                        {
-                            int n3 = default!;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                            n3 = reader.GetInt32();
-                            numberValue = n3;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Address");
+                        numberValue = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt32();
                     }
                     else if (reader.ValueTextEquals("previous"u8))
                     {
                         property = "previous";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Address");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            previousValue = default!;
-                        }
-                        else
-                        {
-                            previousValue = Read_Shapes_Address(ref reader);
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Address");
+                        previousValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
                     }
                     else
                     {
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Address");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Address");
                         reader.Skip();
                     }
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shapes.Address", property, ex);
+                throw JsonPrimitives.InvalidProperty("Shapes.Address", property, ex);
             }
-            if (!hasStreet) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.Address", "street");
+            if (!hasStreet) throw JsonPrimitives.MissingProperty("Shapes.Address", "street");
             var result = new global::Shapes.Address(streetValue, numberValue, previousValue);
             return result;
         }

@@ -4,35 +4,24 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void Write_Shapes_Customer(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Customer value)
         {
             writer.WriteStartObject();
             writer.WritePropertyName("name"u8);
-            if (value.Name is { } v0)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Shapes.Customer", "Name");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Name is { } v0) JsonPrimitives.WriteString(writer, v0, "Shapes.Customer", "Name"); else writer.WriteNullValue();
             writer.WritePropertyName("country"u8);
-            if (value.Country is { } v1)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v1, "Shapes.Customer", "Country");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Country is { } v1) JsonPrimitives.WriteString(writer, v1, "Shapes.Customer", "Country"); else writer.WriteNullValue();
             writer.WriteEndObject();
         }
 
         internal static global::Shapes.Customer Read_Shapes_Customer(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shapes.Customer", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Shapes.Customer", JsonTokenType.StartObject, reader.TokenType);
             string nameValue = default!;
             bool hasName = false;
             string countryValue = default!;
@@ -42,48 +31,34 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Customer");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Customer");
+                    if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("name"u8))
                     {
                         property = "name";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Customer");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            nameValue = default!;
-                        }
-                        else
-                        {
-                            nameValue = reader.GetString()!;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Customer");
+                        nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasName = true;
                     }
                     else if (reader.ValueTextEquals("country"u8))
                     {
                         property = "country";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Customer");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            countryValue = default!;
-                        }
-                        else
-                        {
-                            countryValue = reader.GetString()!;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Customer");
+                        countryValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasCountry = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Customer");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Customer");
                         reader.Skip();
                     }
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shapes.Customer", property, ex);
+                throw JsonPrimitives.InvalidProperty("Shapes.Customer", property, ex);
             }
-            if (!hasName) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.Customer", "name");
+            if (!hasName) throw JsonPrimitives.MissingProperty("Shapes.Customer", "name");
             var result = new global::Shapes.Customer() { Name = nameValue };
             if (hasCountry) result.Country = countryValue;
             return result;

@@ -4,6 +4,9 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void WriteEvent_Shapes_EverythingHappened(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shapes_EverythingHappened(writer, (global::Shapes.EverythingHappened)value);
@@ -30,31 +33,17 @@ namespace EventSourcery.Generated
             writer.WritePropertyName("uL"u8);
             writer.WriteNumberValue(value.UL);
             writer.WritePropertyName("f"u8);
-            global::EventSourcery.Serialization.JsonPrimitives.WriteSingle(writer, value.F, "Shapes.EverythingHappened", "F");
+            JsonPrimitives.WriteSingle(writer, value.F, "Shapes.EverythingHappened", "F");
             writer.WritePropertyName("d"u8);
-            global::EventSourcery.Serialization.JsonPrimitives.WriteDouble(writer, value.D, "Shapes.EverythingHappened", "D");
+            JsonPrimitives.WriteDouble(writer, value.D, "Shapes.EverythingHappened", "D");
             writer.WritePropertyName("m"u8);
             writer.WriteNumberValue(value.M);
             writer.WritePropertyName("c"u8);
-            global::EventSourcery.Serialization.JsonPrimitives.WriteChar(writer, value.C, "Shapes.EverythingHappened", "C");
+            JsonPrimitives.WriteChar(writer, value.C, "Shapes.EverythingHappened", "C");
             writer.WritePropertyName("text"u8);
-            if (value.Text is { } v0)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Shapes.EverythingHappened", "Text");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Text is { } v0) JsonPrimitives.WriteString(writer, v0, "Shapes.EverythingHappened", "Text"); else writer.WriteNullValue();
             writer.WritePropertyName("maybeText"u8);
-            if (value.MaybeText is { } v1)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v1, "Shapes.EverythingHappened", "MaybeText");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.MaybeText is { } v1) JsonPrimitives.WriteString(writer, v1, "Shapes.EverythingHappened", "MaybeText"); else writer.WriteNullValue();
             writer.WritePropertyName("g"u8);
             writer.WriteStringValue(value.G);
             writer.WritePropertyName("when"u8);
@@ -62,51 +51,23 @@ namespace EventSourcery.Generated
             writer.WritePropertyName("at"u8);
             writer.WriteStringValue(value.At);
             writer.WritePropertyName("day"u8);
-            global::EventSourcery.Serialization.JsonPrimitives.WriteDateOnly(writer, value.Day);
+            JsonPrimitives.WriteDateOnly(writer, value.Day);
             writer.WritePropertyName("time"u8);
-            global::EventSourcery.Serialization.JsonPrimitives.WriteTimeOnly(writer, value.Time);
+            JsonPrimitives.WriteTimeOnly(writer, value.Time);
             writer.WritePropertyName("span"u8);
-            global::EventSourcery.Serialization.JsonPrimitives.WriteTimeSpan(writer, value.Span);
+            JsonPrimitives.WriteTimeSpan(writer, value.Span);
             writer.WritePropertyName("link"u8);
-            if (value.Link is { } v2)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteUri(writer, v2);
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Link is { } v2) JsonPrimitives.WriteUri(writer, v2); else writer.WriteNullValue();
             writer.WritePropertyName("blob"u8);
-            if (value.Blob is { } v3)
-            {
-                writer.WriteBase64StringValue(v3);
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Blob is { } v3) writer.WriteBase64StringValue(v3); else writer.WriteNullValue();
             writer.WritePropertyName("priority"u8);
             Write_Shapes_Priority(writer, value.Priority);
             writer.WritePropertyName("tags"u8);
             Write_Shapes_Tags(writer, value.Tags);
             writer.WritePropertyName("maybeInt"u8);
-            if (value.MaybeInt is { } n4)
-            {
-                writer.WriteNumberValue(n4);
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.MaybeInt is { } n4) writer.WriteNumberValue(n4); else writer.WriteNullValue();
             writer.WritePropertyName("maybePriority"u8);
-            if (value.MaybePriority is { } n5)
-            {
-                Write_Shapes_Priority(writer, n5);
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.MaybePriority is { } n5) Write_Shapes_Priority(writer, n5); else writer.WriteNullValue();
             writer.WritePropertyName("numbers"u8);
             if (value.Numbers is { } v6)
             {
@@ -127,14 +88,7 @@ namespace EventSourcery.Generated
                 writer.WriteStartArray();
                 foreach (var item9 in v8)
                 {
-                    if (item9 is { } v10)
-                    {
-                        global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v10, "Shapes.EverythingHappened", "Names");
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
+                    if (item9 is { } v10) JsonPrimitives.WriteString(writer, v10, "Shapes.EverythingHappened", "Names"); else writer.WriteNullValue();
                 }
                 writer.WriteEndArray();
             }
@@ -148,14 +102,7 @@ namespace EventSourcery.Generated
                 writer.WriteStartArray();
                 foreach (var item12 in v11)
                 {
-                    if (item12 is { } v13)
-                    {
-                        Write_Shapes_Address(writer, v13);
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
+                    if (item12 is { } v13) Write_Shapes_Address(writer, v13); else writer.WriteNullValue();
                 }
                 writer.WriteEndArray();
             }
@@ -183,7 +130,7 @@ namespace EventSourcery.Generated
                 writer.WriteStartArray();
                 foreach (var item17 in v16)
                 {
-                    global::EventSourcery.Serialization.JsonPrimitives.WriteDouble(writer, item17, "Shapes.EverythingHappened", "Doubles");
+                    JsonPrimitives.WriteDouble(writer, item17, "Shapes.EverythingHappened", "Doubles");
                 }
                 writer.WriteEndArray();
             }
@@ -211,14 +158,7 @@ namespace EventSourcery.Generated
                 writer.WriteStartArray();
                 foreach (var item21 in v20)
                 {
-                    if (item21 is { } v22)
-                    {
-                        global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v22, "Shapes.EverythingHappened", "MaybeNames");
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
+                    if (item21 is { } v22) JsonPrimitives.WriteString(writer, v22, "Shapes.EverythingHappened", "MaybeNames"); else writer.WriteNullValue();
                 }
                 writer.WriteEndArray();
             }
@@ -246,14 +186,7 @@ namespace EventSourcery.Generated
                 writer.WriteStartArray();
                 foreach (var item26 in v25)
                 {
-                    if (item26 is { } v27)
-                    {
-                        global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v27, "Shapes.EverythingHappened", "ISet");
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
+                    if (item26 is { } v27) JsonPrimitives.WriteString(writer, v27, "Shapes.EverythingHappened", "ISet"); else writer.WriteNullValue();
                 }
                 writer.WriteEndArray();
             }
@@ -267,7 +200,7 @@ namespace EventSourcery.Generated
                 writer.WriteStartArray();
                 foreach (var item29 in v28)
                 {
-                    global::EventSourcery.Serialization.JsonPrimitives.WriteChar(writer, item29, "Shapes.EverythingHappened", "Chars");
+                    JsonPrimitives.WriteChar(writer, item29, "Shapes.EverythingHappened", "Chars");
                 }
                 writer.WriteEndArray();
             }
@@ -291,7 +224,7 @@ namespace EventSourcery.Generated
                 writer.WriteStartObject();
                 foreach (var kv32 in v31)
                 {
-                    global::EventSourcery.Serialization.JsonPrimitives.WriteKey(writer, kv32.Key, "Shapes.EverythingHappened", "Scores");
+                    JsonPrimitives.WriteKey(writer, kv32.Key, "Shapes.EverythingHappened", "Scores");
                     writer.WriteNumberValue(kv32.Value);
                 }
                 writer.WriteEndObject();
@@ -306,15 +239,8 @@ namespace EventSourcery.Generated
                 writer.WriteStartObject();
                 foreach (var kv34 in v33)
                 {
-                    writer.WritePropertyName(global::EventSourcery.Serialization.JsonPrimitives.Key(kv34.Key));
-                    if (kv34.Value is { } v35)
-                    {
-                        Write_Shapes_Address(writer, v35);
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
+                    writer.WritePropertyName(JsonPrimitives.Key(kv34.Key));
+                    if (kv34.Value is { } v35) Write_Shapes_Address(writer, v35); else writer.WriteNullValue();
                 }
                 writer.WriteEndObject();
             }
@@ -328,15 +254,8 @@ namespace EventSourcery.Generated
                 writer.WriteStartObject();
                 foreach (var kv37 in v36)
                 {
-                    writer.WritePropertyName(global::EventSourcery.Serialization.JsonPrimitives.Key(kv37.Key));
-                    if (kv37.Value is { } v38)
-                    {
-                        global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v38, "Shapes.EverythingHappened", "ByInt");
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
+                    writer.WritePropertyName(JsonPrimitives.Key(kv37.Key));
+                    if (kv37.Value is { } v38) JsonPrimitives.WriteString(writer, v38, "Shapes.EverythingHappened", "ByInt"); else writer.WriteNullValue();
                 }
                 writer.WriteEndObject();
             }
@@ -350,7 +269,7 @@ namespace EventSourcery.Generated
                 writer.WriteStartObject();
                 foreach (var kv40 in v39)
                 {
-                    writer.WritePropertyName(global::EventSourcery.Serialization.JsonPrimitives.Key(kv40.Key));
+                    writer.WritePropertyName(JsonPrimitives.Key(kv40.Key));
                     if (kv40.Value is { } v41)
                     {
                         writer.WriteStartArray();
@@ -372,60 +291,25 @@ namespace EventSourcery.Generated
                 writer.WriteNullValue();
             }
             writer.WritePropertyName("home"u8);
-            if (value.Home is { } v43)
-            {
-                Write_Shapes_Address(writer, v43);
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Home is { } v43) Write_Shapes_Address(writer, v43); else writer.WriteNullValue();
             writer.WritePropertyName("point"u8);
             Write_Shapes_Point(writer, value.Point);
             writer.WritePropertyName("maybePoint"u8);
-            if (value.MaybePoint is { } n44)
-            {
-                Write_Shapes_Point(writer, n44);
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.MaybePoint is { } n44) Write_Shapes_Point(writer, n44); else writer.WriteNullValue();
             writer.WritePropertyName("customer"u8);
-            if (value.Customer is { } v45)
-            {
-                Write_Shapes_Customer(writer, v45);
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Customer is { } v45) Write_Shapes_Customer(writer, v45); else writer.WriteNullValue();
             writer.WritePropertyName("withDefault"u8);
-            if (value.WithDefault is { } v46)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v46, "Shapes.EverythingHappened", "WithDefault");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.WithDefault is { } v46) JsonPrimitives.WriteString(writer, v46, "Shapes.EverythingHappened", "WithDefault"); else writer.WriteNullValue();
             writer.WritePropertyName("settable"u8);
             writer.WriteNumberValue(value.Settable);
             writer.WritePropertyName("computed"u8);
-            if (value.Computed is { } v47)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v47, "Shapes.EverythingHappened", "Computed");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Computed is { } v47) JsonPrimitives.WriteString(writer, v47, "Shapes.EverythingHappened", "Computed"); else writer.WriteNullValue();
             writer.WriteEndObject();
         }
 
         internal static global::Shapes.EverythingHappened Read_Shapes_EverythingHappened(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shapes.EverythingHappened", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Shapes.EverythingHappened", JsonTokenType.StartObject, reader.TokenType);
             bool flagValue = default!;
             bool hasFlag = false;
             byte bValue = default!;
@@ -523,819 +407,698 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                    if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("flag"u8))
                     {
                         property = "flag";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("bool");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("bool");
                         flagValue = reader.GetBoolean();
                         hasFlag = true;
                     }
                     else if (reader.ValueTextEquals("b"u8))
                     {
                         property = "b";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("byte");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("byte");
                         bValue = reader.GetByte();
                         hasB = true;
                     }
                     else if (reader.ValueTextEquals("sB"u8))
                     {
                         property = "sB";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("sbyte");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("sbyte");
                         sBValue = reader.GetSByte();
                         hasSB = true;
                     }
                     else if (reader.ValueTextEquals("s"u8))
                     {
                         property = "s";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("short");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("short");
                         sValue = reader.GetInt16();
                         hasS = true;
                     }
                     else if (reader.ValueTextEquals("uS"u8))
                     {
                         property = "uS";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("ushort");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("ushort");
                         uSValue = reader.GetUInt16();
                         hasUS = true;
                     }
                     else if (reader.ValueTextEquals("i"u8))
                     {
                         property = "i";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
                         iValue = reader.GetInt32();
                         hasI = true;
                     }
                     else if (reader.ValueTextEquals("uI"u8))
                     {
                         property = "uI";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("uint");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("uint");
                         uIValue = reader.GetUInt32();
                         hasUI = true;
                     }
                     else if (reader.ValueTextEquals("l"u8))
                     {
                         property = "l";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("long");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("long");
                         lValue = reader.GetInt64();
                         hasL = true;
                     }
                     else if (reader.ValueTextEquals("uL"u8))
                     {
                         property = "uL";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("ulong");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("ulong");
                         uLValue = reader.GetUInt64();
                         hasUL = true;
                     }
                     else if (reader.ValueTextEquals("f"u8))
                     {
                         property = "f";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("float");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("float");
                         fValue = reader.GetSingle();
                         hasF = true;
                     }
                     else if (reader.ValueTextEquals("d"u8))
                     {
                         property = "d";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("double");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("double");
                         dValue = reader.GetDouble();
                         hasD = true;
                     }
                     else if (reader.ValueTextEquals("m"u8))
                     {
                         property = "m";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("decimal");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("decimal");
                         mValue = reader.GetDecimal();
                         hasM = true;
                     }
                     else if (reader.ValueTextEquals("c"u8))
                     {
                         property = "c";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("char");
-                        cValue = global::EventSourcery.Serialization.JsonPrimitives.ReadChar(ref reader);
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("char");
+                        cValue = JsonPrimitives.ReadChar(ref reader);
                         hasC = true;
                     }
                     else if (reader.ValueTextEquals("text"u8))
                     {
                         property = "text";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            textValue = default!;
-                        }
-                        else
-                        {
-                            textValue = reader.GetString()!;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasText = true;
                     }
                     else if (reader.ValueTextEquals("maybeText"u8))
                     {
                         property = "maybeText";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            maybeTextValue = default!;
-                        }
-                        else
-                        {
-                            maybeTextValue = reader.GetString()!;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        maybeTextValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                     }
                     else if (reader.ValueTextEquals("g"u8))
                     {
                         property = "g";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.Guid");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("System.Guid");
                         gValue = reader.GetGuid();
                         hasG = true;
                     }
                     else if (reader.ValueTextEquals("when"u8))
                     {
                         property = "when";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.DateTime");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("System.DateTime");
                         whenValue = reader.GetDateTime();
                         hasWhen = true;
                     }
                     else if (reader.ValueTextEquals("at"u8))
                     {
                         property = "at";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.DateTimeOffset");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("System.DateTimeOffset");
                         atValue = reader.GetDateTimeOffset();
                         hasAt = true;
                     }
                     else if (reader.ValueTextEquals("day"u8))
                     {
                         property = "day";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.DateOnly");
-                        dayValue = global::EventSourcery.Serialization.JsonPrimitives.ReadDateOnly(ref reader);
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("System.DateOnly");
+                        dayValue = JsonPrimitives.ReadDateOnly(ref reader);
                         hasDay = true;
                     }
                     else if (reader.ValueTextEquals("time"u8))
                     {
                         property = "time";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.TimeOnly");
-                        timeValue = global::EventSourcery.Serialization.JsonPrimitives.ReadTimeOnly(ref reader);
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("System.TimeOnly");
+                        timeValue = JsonPrimitives.ReadTimeOnly(ref reader);
                         hasTime = true;
                     }
                     else if (reader.ValueTextEquals("span"u8))
                     {
                         property = "span";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.TimeSpan");
-                        spanValue = global::EventSourcery.Serialization.JsonPrimitives.ReadTimeSpan(ref reader);
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("System.TimeSpan");
+                        spanValue = JsonPrimitives.ReadTimeSpan(ref reader);
                         hasSpan = true;
                     }
                     else if (reader.ValueTextEquals("link"u8))
                     {
                         property = "link";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            linkValue = default!;
-                        }
-                        else
-                        {
-                            linkValue = global::EventSourcery.Serialization.JsonPrimitives.ReadUri(ref reader);
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        linkValue = reader.TokenType == JsonTokenType.Null ? default! : JsonPrimitives.ReadUri(ref reader);
                         hasLink = true;
                     }
                     else if (reader.ValueTextEquals("blob"u8))
                     {
                         property = "blob";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            blobValue = default!;
-                        }
-                        else
-                        {
-                            blobValue = reader.GetBytesFromBase64();
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        blobValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetBytesFromBase64();
                         hasBlob = true;
                     }
                     else if (reader.ValueTextEquals("priority"u8))
                     {
                         property = "priority";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shapes.Priority");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("Shapes.Priority");
                         priorityValue = Read_Shapes_Priority(ref reader);
                         hasPriority = true;
                     }
                     else if (reader.ValueTextEquals("tags"u8))
                     {
                         property = "tags";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shapes.Tags");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("Shapes.Tags");
                         tagsValue = Read_Shapes_Tags(ref reader);
                         hasTags = true;
                     }
                     else if (reader.ValueTextEquals("maybeInt"u8))
                     {
                         property = "maybeInt";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            maybeIntValue = default!;
-                        }
-                        else
-                        {
-                            int n48 = default!;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                            n48 = reader.GetInt32();
-                            maybeIntValue = n48;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        maybeIntValue = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt32();
                     }
                     else if (reader.ValueTextEquals("maybePriority"u8))
                     {
                         property = "maybePriority";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            maybePriorityValue = default!;
-                        }
-                        else
-                        {
-                            global::Shapes.Priority n49 = default!;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shapes.Priority");
-                            n49 = Read_Shapes_Priority(ref reader);
-                            maybePriorityValue = n49;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        maybePriorityValue = reader.TokenType == JsonTokenType.Null ? null : Read_Shapes_Priority(ref reader);
                     }
                     else if (reader.ValueTextEquals("numbers"u8))
                     {
                         property = "numbers";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null)
                         {
                             numbersValue = default!;
                         }
                         else
                         {
-                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("int[]", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                            var list50 = new global::System.Collections.Generic.List<int>();
+                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("int[]", JsonTokenType.StartArray, reader.TokenType);
+                            var list48 = new global::System.Collections.Generic.List<int>();
                             while (true)
                             {
-                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("int[]");
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                                int item51 = default!;
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                                item51 = reader.GetInt32();
-                                list50.Add(item51);
+                                if (!reader.Read()) throw JsonPrimitives.Incomplete("int[]");
+                                if (reader.TokenType == JsonTokenType.EndArray) break;
+                                int item49 = default!;
+                                if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
+                                item49 = reader.GetInt32();
+                                list48.Add(item49);
                             }
-                            numbersValue = list50.ToArray();
+                            numbersValue = list48.ToArray();
                         }
                         hasNumbers = true;
                     }
                     else if (reader.ValueTextEquals("names"u8))
                     {
                         property = "names";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null)
                         {
                             namesValue = default!;
                         }
                         else
                         {
-                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<string>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                            var list52 = new global::System.Collections.Generic.List<string>();
+                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<string>", JsonTokenType.StartArray, reader.TokenType);
+                            var list50 = new global::System.Collections.Generic.List<string>();
                             while (true)
                             {
-                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.List<string>");
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                                string item53 = default!;
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                                {
-                                    item53 = default!;
-                                }
-                                else
-                                {
-                                    item53 = reader.GetString()!;
-                                }
-                                list52.Add(item53);
+                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.List<string>");
+                                if (reader.TokenType == JsonTokenType.EndArray) break;
+                                string item51 = default!;
+                                item51 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                                list50.Add(item51);
                             }
-                            namesValue = list52;
+                            namesValue = list50;
                         }
                         hasNames = true;
                     }
                     else if (reader.ValueTextEquals("addresses"u8))
                     {
                         property = "addresses";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null)
                         {
                             addressesValue = default!;
                         }
                         else
                         {
-                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlyList<Shapes.Address>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                            var list54 = new global::System.Collections.Generic.List<global::Shapes.Address>();
+                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlyList<Shapes.Address>", JsonTokenType.StartArray, reader.TokenType);
+                            var list52 = new global::System.Collections.Generic.List<global::Shapes.Address>();
                             while (true)
                             {
-                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlyList<Shapes.Address>");
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                                global::Shapes.Address item55 = default!;
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                                {
-                                    item55 = default!;
-                                }
-                                else
-                                {
-                                    item55 = Read_Shapes_Address(ref reader);
-                                }
-                                list54.Add(item55);
+                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlyList<Shapes.Address>");
+                                if (reader.TokenType == JsonTokenType.EndArray) break;
+                                global::Shapes.Address item53 = default!;
+                                item53 = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
+                                list52.Add(item53);
                             }
-                            addressesValue = list54;
+                            addressesValue = list52;
                         }
                         hasAddresses = true;
                     }
                     else if (reader.ValueTextEquals("longs"u8))
                     {
                         property = "longs";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null)
                         {
                             longsValue = default!;
                         }
                         else
                         {
-                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.IList<long>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                            var list56 = new global::System.Collections.Generic.List<long>();
+                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IList<long>", JsonTokenType.StartArray, reader.TokenType);
+                            var list54 = new global::System.Collections.Generic.List<long>();
                             while (true)
                             {
-                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.IList<long>");
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                                long item57 = default!;
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("long");
-                                item57 = reader.GetInt64();
-                                list56.Add(item57);
+                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.IList<long>");
+                                if (reader.TokenType == JsonTokenType.EndArray) break;
+                                long item55 = default!;
+                                if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("long");
+                                item55 = reader.GetInt64();
+                                list54.Add(item55);
                             }
-                            longsValue = list56;
+                            longsValue = list54;
                         }
                         hasLongs = true;
                     }
                     else if (reader.ValueTextEquals("doubles"u8))
                     {
                         property = "doubles";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null)
                         {
                             doublesValue = default!;
                         }
                         else
                         {
-                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.ICollection<double>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                            var list58 = new global::System.Collections.Generic.List<double>();
+                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.ICollection<double>", JsonTokenType.StartArray, reader.TokenType);
+                            var list56 = new global::System.Collections.Generic.List<double>();
                             while (true)
                             {
-                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.ICollection<double>");
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                                double item59 = default!;
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("double");
-                                item59 = reader.GetDouble();
-                                list58.Add(item59);
+                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.ICollection<double>");
+                                if (reader.TokenType == JsonTokenType.EndArray) break;
+                                double item57 = default!;
+                                if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("double");
+                                item57 = reader.GetDouble();
+                                list56.Add(item57);
                             }
-                            doublesValue = list58;
+                            doublesValue = list56;
                         }
                         hasDoubles = true;
                     }
                     else if (reader.ValueTextEquals("guids"u8))
                     {
                         property = "guids";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null)
                         {
                             guidsValue = default!;
                         }
                         else
                         {
-                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.IEnumerable<System.Guid>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                            var list60 = new global::System.Collections.Generic.List<global::System.Guid>();
+                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IEnumerable<System.Guid>", JsonTokenType.StartArray, reader.TokenType);
+                            var list58 = new global::System.Collections.Generic.List<global::System.Guid>();
                             while (true)
                             {
-                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.IEnumerable<System.Guid>");
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                                global::System.Guid item61 = default!;
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("System.Guid");
-                                item61 = reader.GetGuid();
-                                list60.Add(item61);
+                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.IEnumerable<System.Guid>");
+                                if (reader.TokenType == JsonTokenType.EndArray) break;
+                                global::System.Guid item59 = default!;
+                                if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("System.Guid");
+                                item59 = reader.GetGuid();
+                                list58.Add(item59);
                             }
-                            guidsValue = list60;
+                            guidsValue = list58;
                         }
                         hasGuids = true;
                     }
                     else if (reader.ValueTextEquals("maybeNames"u8))
                     {
                         property = "maybeNames";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null)
                         {
                             maybeNamesValue = default!;
                         }
                         else
                         {
-                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlyCollection<string?>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                            var list62 = new global::System.Collections.Generic.List<string?>();
+                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlyCollection<string?>", JsonTokenType.StartArray, reader.TokenType);
+                            var list60 = new global::System.Collections.Generic.List<string?>();
                             while (true)
                             {
-                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlyCollection<string?>");
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                                string? item63 = default!;
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                                {
-                                    item63 = default!;
-                                }
-                                else
-                                {
-                                    item63 = reader.GetString()!;
-                                }
-                                list62.Add(item63);
+                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlyCollection<string?>");
+                                if (reader.TokenType == JsonTokenType.EndArray) break;
+                                string? item61 = default!;
+                                item61 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                                list60.Add(item61);
                             }
-                            maybeNamesValue = list62;
+                            maybeNamesValue = list60;
                         }
                         hasMaybeNames = true;
                     }
                     else if (reader.ValueTextEquals("set"u8))
                     {
                         property = "set";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null)
                         {
                             setValue = default!;
                         }
                         else
                         {
-                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.HashSet<int>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                            var list64 = new global::System.Collections.Generic.List<int>();
+                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.HashSet<int>", JsonTokenType.StartArray, reader.TokenType);
+                            var list62 = new global::System.Collections.Generic.List<int>();
                             while (true)
                             {
-                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.HashSet<int>");
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                                int item65 = default!;
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                                item65 = reader.GetInt32();
-                                list64.Add(item65);
+                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.HashSet<int>");
+                                if (reader.TokenType == JsonTokenType.EndArray) break;
+                                int item63 = default!;
+                                if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
+                                item63 = reader.GetInt32();
+                                list62.Add(item63);
                             }
-                            setValue = new global::System.Collections.Generic.HashSet<int>(list64);
+                            setValue = new global::System.Collections.Generic.HashSet<int>(list62);
                         }
                         hasSet = true;
                     }
                     else if (reader.ValueTextEquals("iSet"u8))
                     {
                         property = "iSet";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null)
                         {
                             iSetValue = default!;
                         }
                         else
                         {
-                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.ISet<string>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                            var list66 = new global::System.Collections.Generic.List<string>();
+                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.ISet<string>", JsonTokenType.StartArray, reader.TokenType);
+                            var list64 = new global::System.Collections.Generic.List<string>();
                             while (true)
                             {
-                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.ISet<string>");
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                                string item67 = default!;
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                                {
-                                    item67 = default!;
-                                }
-                                else
-                                {
-                                    item67 = reader.GetString()!;
-                                }
-                                list66.Add(item67);
+                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.ISet<string>");
+                                if (reader.TokenType == JsonTokenType.EndArray) break;
+                                string item65 = default!;
+                                item65 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                                list64.Add(item65);
                             }
-                            iSetValue = new global::System.Collections.Generic.HashSet<string>(list66);
+                            iSetValue = new global::System.Collections.Generic.HashSet<string>(list64);
                         }
                         hasISet = true;
                     }
                     else if (reader.ValueTextEquals("chars"u8))
                     {
                         property = "chars";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null)
                         {
                             charsValue = default!;
                         }
                         else
                         {
-                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlySet<char>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                            var list68 = new global::System.Collections.Generic.List<char>();
+                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlySet<char>", JsonTokenType.StartArray, reader.TokenType);
+                            var list66 = new global::System.Collections.Generic.List<char>();
                             while (true)
                             {
-                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlySet<char>");
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                                char item69 = default!;
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("char");
-                                item69 = global::EventSourcery.Serialization.JsonPrimitives.ReadChar(ref reader);
-                                list68.Add(item69);
+                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlySet<char>");
+                                if (reader.TokenType == JsonTokenType.EndArray) break;
+                                char item67 = default!;
+                                if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("char");
+                                item67 = JsonPrimitives.ReadChar(ref reader);
+                                list66.Add(item67);
                             }
-                            charsValue = new global::System.Collections.Generic.HashSet<char>(list68);
+                            charsValue = new global::System.Collections.Generic.HashSet<char>(list66);
                         }
                         hasChars = true;
                     }
                     else if (reader.ValueTextEquals("immutable"u8))
                     {
                         property = "immutable";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Immutable.ImmutableArray<int>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                        var list70 = new global::System.Collections.Generic.List<int>();
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Immutable.ImmutableArray<int>", JsonTokenType.StartArray, reader.TokenType);
+                        var list68 = new global::System.Collections.Generic.List<int>();
                         while (true)
                         {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Immutable.ImmutableArray<int>");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                            int item71 = default!;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                            item71 = reader.GetInt32();
-                            list70.Add(item71);
+                            if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Immutable.ImmutableArray<int>");
+                            if (reader.TokenType == JsonTokenType.EndArray) break;
+                            int item69 = default!;
+                            if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
+                            item69 = reader.GetInt32();
+                            list68.Add(item69);
                         }
-                        immutableValue = global::System.Collections.Immutable.ImmutableArray.CreateRange(list70);
+                        immutableValue = global::System.Collections.Immutable.ImmutableArray.CreateRange(list68);
                         hasImmutable = true;
                     }
                     else if (reader.ValueTextEquals("scores"u8))
                     {
                         property = "scores";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null)
                         {
                             scoresValue = default!;
                         }
                         else
                         {
-                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.Dictionary<string, int>", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                            var dict72 = new global::System.Collections.Generic.Dictionary<string, int>();
+                            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.Dictionary<string, int>", JsonTokenType.StartObject, reader.TokenType);
+                            var dict70 = new global::System.Collections.Generic.Dictionary<string, int>();
                             while (true)
                             {
-                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.Dictionary<string, int>");
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
-                                var key73 = reader.GetString()!;
-                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.Dictionary<string, int>");
-                                int value74 = default!;
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                                value74 = reader.GetInt32();
-                                dict72[key73] = value74;
+                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.Dictionary<string, int>");
+                                if (reader.TokenType == JsonTokenType.EndObject) break;
+                                var key71 = reader.GetString()!;
+                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.Dictionary<string, int>");
+                                int value72 = default!;
+                                if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
+                                value72 = reader.GetInt32();
+                                dict70[key71] = value72;
                             }
-                            scoresValue = dict72;
+                            scoresValue = dict70;
                         }
                         hasScores = true;
                     }
                     else if (reader.ValueTextEquals("byGuid"u8))
                     {
                         property = "byGuid";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null)
                         {
                             byGuidValue = default!;
                         }
                         else
                         {
-                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                            var dict75 = new global::System.Collections.Generic.Dictionary<global::System.Guid, global::Shapes.Address>();
+                            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>", JsonTokenType.StartObject, reader.TokenType);
+                            var dict73 = new global::System.Collections.Generic.Dictionary<global::System.Guid, global::Shapes.Address>();
                             while (true)
                             {
-                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>");
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
-                                var key76 = global::EventSourcery.Serialization.JsonPrimitives.ReadGuidKey(ref reader);
-                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>");
-                                global::Shapes.Address value77 = default!;
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                                {
-                                    value77 = default!;
-                                }
-                                else
-                                {
-                                    value77 = Read_Shapes_Address(ref reader);
-                                }
-                                dict75[key76] = value77;
+                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>");
+                                if (reader.TokenType == JsonTokenType.EndObject) break;
+                                var key74 = JsonPrimitives.ReadGuidKey(ref reader);
+                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>");
+                                global::Shapes.Address value75 = default!;
+                                value75 = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
+                                dict73[key74] = value75;
                             }
-                            byGuidValue = dict75;
+                            byGuidValue = dict73;
                         }
                         hasByGuid = true;
                     }
                     else if (reader.ValueTextEquals("byInt"u8))
                     {
                         property = "byInt";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null)
                         {
                             byIntValue = default!;
                         }
                         else
                         {
-                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.IDictionary<int, string?>", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                            var dict78 = new global::System.Collections.Generic.Dictionary<int, string?>();
+                            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IDictionary<int, string?>", JsonTokenType.StartObject, reader.TokenType);
+                            var dict76 = new global::System.Collections.Generic.Dictionary<int, string?>();
                             while (true)
                             {
-                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.IDictionary<int, string?>");
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
-                                var key79 = global::EventSourcery.Serialization.JsonPrimitives.ReadInt32Key(ref reader);
-                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.IDictionary<int, string?>");
-                                string? value80 = default!;
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                                {
-                                    value80 = default!;
-                                }
-                                else
-                                {
-                                    value80 = reader.GetString()!;
-                                }
-                                dict78[key79] = value80;
+                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.IDictionary<int, string?>");
+                                if (reader.TokenType == JsonTokenType.EndObject) break;
+                                var key77 = JsonPrimitives.ReadInt32Key(ref reader);
+                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.IDictionary<int, string?>");
+                                string? value78 = default!;
+                                value78 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                                dict76[key77] = value78;
                             }
-                            byIntValue = dict78;
+                            byIntValue = dict76;
                         }
                         hasByInt = true;
                     }
                     else if (reader.ValueTextEquals("nested"u8))
                     {
                         property = "nested";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null)
                         {
                             nestedValue = default!;
                         }
                         else
                         {
-                            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                            var dict81 = new global::System.Collections.Generic.Dictionary<long, global::System.Collections.Generic.List<int>>();
+                            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>", JsonTokenType.StartObject, reader.TokenType);
+                            var dict79 = new global::System.Collections.Generic.Dictionary<long, global::System.Collections.Generic.List<int>>();
                             while (true)
                             {
-                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>");
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
-                                var key82 = global::EventSourcery.Serialization.JsonPrimitives.ReadInt64Key(ref reader);
-                                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>");
-                                global::System.Collections.Generic.List<int> value83 = default!;
-                                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>");
+                                if (reader.TokenType == JsonTokenType.EndObject) break;
+                                var key80 = JsonPrimitives.ReadInt64Key(ref reader);
+                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>");
+                                global::System.Collections.Generic.List<int> value81 = default!;
+                                if (reader.TokenType == JsonTokenType.Null)
                                 {
-                                    value83 = default!;
+                                    value81 = default!;
                                 }
                                 else
                                 {
-                                    if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<int>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                                    var list84 = new global::System.Collections.Generic.List<int>();
+                                    if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<int>", JsonTokenType.StartArray, reader.TokenType);
+                                    var list82 = new global::System.Collections.Generic.List<int>();
                                     while (true)
                                     {
-                                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.List<int>");
-                                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                                        int item85 = default!;
-                                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                                        item85 = reader.GetInt32();
-                                        list84.Add(item85);
+                                        if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.List<int>");
+                                        if (reader.TokenType == JsonTokenType.EndArray) break;
+                                        int item83 = default!;
+                                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
+                                        item83 = reader.GetInt32();
+                                        list82.Add(item83);
                                     }
-                                    value83 = list84;
+                                    value81 = list82;
                                 }
-                                dict81[key82] = value83;
+                                dict79[key80] = value81;
                             }
-                            nestedValue = dict81;
+                            nestedValue = dict79;
                         }
                         hasNested = true;
                     }
                     else if (reader.ValueTextEquals("home"u8))
                     {
                         property = "home";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            homeValue = default!;
-                        }
-                        else
-                        {
-                            homeValue = Read_Shapes_Address(ref reader);
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        homeValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
                         hasHome = true;
                     }
                     else if (reader.ValueTextEquals("point"u8))
                     {
                         property = "point";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shapes.Point");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("Shapes.Point");
                         pointValue = Read_Shapes_Point(ref reader);
                         hasPoint = true;
                     }
                     else if (reader.ValueTextEquals("maybePoint"u8))
                     {
                         property = "maybePoint";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            maybePointValue = default!;
-                        }
-                        else
-                        {
-                            global::Shapes.Point n86 = default!;
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shapes.Point");
-                            n86 = Read_Shapes_Point(ref reader);
-                            maybePointValue = n86;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        maybePointValue = reader.TokenType == JsonTokenType.Null ? null : Read_Shapes_Point(ref reader);
                     }
                     else if (reader.ValueTextEquals("customer"u8))
                     {
                         property = "customer";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            customerValue = default!;
-                        }
-                        else
-                        {
-                            customerValue = Read_Shapes_Customer(ref reader);
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        customerValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Customer(ref reader);
                         hasCustomer = true;
                     }
                     else if (reader.ValueTextEquals("withDefault"u8))
                     {
                         property = "withDefault";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            withDefaultValue = default!;
-                        }
-                        else
-                        {
-                            withDefaultValue = reader.GetString()!;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        withDefaultValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasWithDefault = true;
                     }
                     else if (reader.ValueTextEquals("settable"u8))
                     {
                         property = "settable";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
                         settableValue = reader.GetInt32();
                         hasSettable = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
                         reader.Skip();
                     }
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shapes.EverythingHappened", property, ex);
+                throw JsonPrimitives.InvalidProperty("Shapes.EverythingHappened", property, ex);
             }
-            if (!hasFlag) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "flag");
-            if (!hasB) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "b");
-            if (!hasSB) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "sB");
-            if (!hasS) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "s");
-            if (!hasUS) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "uS");
-            if (!hasI) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "i");
-            if (!hasUI) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "uI");
-            if (!hasL) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "l");
-            if (!hasUL) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "uL");
-            if (!hasF) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "f");
-            if (!hasD) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "d");
-            if (!hasM) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "m");
-            if (!hasC) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "c");
-            if (!hasText) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "text");
-            if (!hasG) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "g");
-            if (!hasWhen) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "when");
-            if (!hasAt) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "at");
-            if (!hasDay) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "day");
-            if (!hasTime) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "time");
-            if (!hasSpan) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "span");
-            if (!hasLink) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "link");
-            if (!hasBlob) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "blob");
-            if (!hasPriority) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "priority");
-            if (!hasTags) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "tags");
-            if (!hasNumbers) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "numbers");
-            if (!hasNames) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "names");
-            if (!hasAddresses) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "addresses");
-            if (!hasLongs) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "longs");
-            if (!hasDoubles) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "doubles");
-            if (!hasGuids) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "guids");
-            if (!hasMaybeNames) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "maybeNames");
-            if (!hasSet) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "set");
-            if (!hasISet) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "iSet");
-            if (!hasChars) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "chars");
-            if (!hasImmutable) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "immutable");
-            if (!hasScores) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "scores");
-            if (!hasByGuid) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "byGuid");
-            if (!hasByInt) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "byInt");
-            if (!hasNested) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "nested");
-            if (!hasHome) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "home");
-            if (!hasPoint) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "point");
-            if (!hasCustomer) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "customer");
+            if (!hasFlag) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "flag");
+            if (!hasB) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "b");
+            if (!hasSB) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "sB");
+            if (!hasS) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "s");
+            if (!hasUS) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "uS");
+            if (!hasI) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "i");
+            if (!hasUI) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "uI");
+            if (!hasL) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "l");
+            if (!hasUL) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "uL");
+            if (!hasF) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "f");
+            if (!hasD) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "d");
+            if (!hasM) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "m");
+            if (!hasC) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "c");
+            if (!hasText) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "text");
+            if (!hasG) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "g");
+            if (!hasWhen) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "when");
+            if (!hasAt) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "at");
+            if (!hasDay) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "day");
+            if (!hasTime) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "time");
+            if (!hasSpan) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "span");
+            if (!hasLink) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "link");
+            if (!hasBlob) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "blob");
+            if (!hasPriority) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "priority");
+            if (!hasTags) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "tags");
+            if (!hasNumbers) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "numbers");
+            if (!hasNames) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "names");
+            if (!hasAddresses) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "addresses");
+            if (!hasLongs) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "longs");
+            if (!hasDoubles) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "doubles");
+            if (!hasGuids) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "guids");
+            if (!hasMaybeNames) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "maybeNames");
+            if (!hasSet) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "set");
+            if (!hasISet) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "iSet");
+            if (!hasChars) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "chars");
+            if (!hasImmutable) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "immutable");
+            if (!hasScores) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "scores");
+            if (!hasByGuid) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "byGuid");
+            if (!hasByInt) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "byInt");
+            if (!hasNested) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "nested");
+            if (!hasHome) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "home");
+            if (!hasPoint) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "point");
+            if (!hasCustomer) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "customer");
             var result = new global::Shapes.EverythingHappened(flagValue, bValue, sBValue, sValue, uSValue, iValue, uIValue, lValue, uLValue, fValue, dValue, mValue, cValue, textValue, maybeTextValue, gValue, whenValue, atValue, dayValue, timeValue, spanValue, linkValue, blobValue, priorityValue, tagsValue, maybeIntValue, maybePriorityValue, numbersValue, namesValue, addressesValue, longsValue, doublesValue, guidsValue, maybeNamesValue, setValue, iSetValue, charsValue, immutableValue, scoresValue, byGuidValue, byIntValue, nestedValue, homeValue, pointValue, maybePointValue, customerValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             if (hasSettable) result.Settable = settableValue;
             if (hasWithDefault) result = result with { WithDefault = hasWithDefault ? withDefaultValue : result.WithDefault };

@@ -4,6 +4,9 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void Write_Shapes_Point(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Point value)
@@ -18,7 +21,7 @@ namespace EventSourcery.Generated
 
         internal static global::Shapes.Point Read_Shapes_Point(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shapes.Point", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Shapes.Point", JsonTokenType.StartObject, reader.TokenType);
             int xValue = default!;
             bool hasX = false;
             int yValue = default!;
@@ -28,34 +31,34 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Point");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Point");
+                    if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("x"u8))
                     {
                         property = "x";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Point");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Point");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
                         xValue = reader.GetInt32();
                         hasX = true;
                     }
                     else if (reader.ValueTextEquals("y"u8))
                     {
                         property = "y";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Point");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Point");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
                         yValue = reader.GetInt32();
                         hasY = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shapes.Point");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Point");
                         reader.Skip();
                     }
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shapes.Point", property, ex);
+                throw JsonPrimitives.InvalidProperty("Shapes.Point", property, ex);
             }
             var result = new global::Shapes.Point();
             if (hasX) result.X = xValue;

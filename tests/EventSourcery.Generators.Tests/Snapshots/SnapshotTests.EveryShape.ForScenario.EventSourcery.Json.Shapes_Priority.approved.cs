@@ -4,6 +4,9 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void Write_Shapes_Priority(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Priority value)
@@ -19,13 +22,13 @@ namespace EventSourcery.Generated
 
         internal static global::Shapes.Priority Read_Shapes_Priority(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Number) return (global::Shapes.Priority)reader.GetInt64();
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.String) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shapes.Priority", global::System.Text.Json.JsonTokenType.String, reader.TokenType);
+            if (reader.TokenType == JsonTokenType.Number) return (global::Shapes.Priority)reader.GetInt64();
+            if (reader.TokenType != JsonTokenType.String) throw JsonPrimitives.UnexpectedToken("Shapes.Priority", JsonTokenType.String, reader.TokenType);
             if (reader.ValueTextEquals("Low"u8)) return global::Shapes.Priority.Low;
             if (reader.ValueTextEquals("Normal"u8)) return global::Shapes.Priority.Normal;
             if (reader.ValueTextEquals("High"u8)) return global::Shapes.Priority.High;
             if (reader.ValueTextEquals("Urgent"u8)) return global::Shapes.Priority.Urgent;
-            throw global::EventSourcery.Serialization.JsonPrimitives.UnknownEnumMember("Shapes.Priority", reader.GetString());
+            throw JsonPrimitives.UnknownEnumMember("Shapes.Priority", reader.GetString());
         }
     }
 }

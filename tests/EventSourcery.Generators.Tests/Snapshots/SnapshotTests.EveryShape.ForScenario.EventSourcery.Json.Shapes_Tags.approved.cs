@@ -4,6 +4,9 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void Write_Shapes_Tags(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Tags value)
@@ -19,12 +22,12 @@ namespace EventSourcery.Generated
 
         internal static global::Shapes.Tags Read_Shapes_Tags(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Number) return (global::Shapes.Tags)reader.GetInt64();
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.String) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shapes.Tags", global::System.Text.Json.JsonTokenType.String, reader.TokenType);
+            if (reader.TokenType == JsonTokenType.Number) return (global::Shapes.Tags)reader.GetInt64();
+            if (reader.TokenType != JsonTokenType.String) throw JsonPrimitives.UnexpectedToken("Shapes.Tags", JsonTokenType.String, reader.TokenType);
             if (reader.ValueTextEquals("None"u8)) return global::Shapes.Tags.None;
             if (reader.ValueTextEquals("Red"u8)) return global::Shapes.Tags.Red;
             if (reader.ValueTextEquals("Blue"u8)) return global::Shapes.Tags.Blue;
-            throw global::EventSourcery.Serialization.JsonPrimitives.UnknownEnumMember("Shapes.Tags", reader.GetString());
+            throw JsonPrimitives.UnknownEnumMember("Shapes.Tags", reader.GetString());
         }
     }
 }

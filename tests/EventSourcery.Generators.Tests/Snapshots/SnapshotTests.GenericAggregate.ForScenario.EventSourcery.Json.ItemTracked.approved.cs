@@ -4,6 +4,9 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void WriteEvent_ItemTracked(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_ItemTracked(writer, (global::ItemTracked)value);
@@ -12,20 +15,13 @@ namespace EventSourcery.Generated
         {
             writer.WriteStartObject();
             writer.WritePropertyName("item"u8);
-            if (value.Item is { } v0)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "ItemTracked", "Item");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Item is { } v0) JsonPrimitives.WriteString(writer, v0, "ItemTracked", "Item"); else writer.WriteNullValue();
             writer.WriteEndObject();
         }
 
         internal static global::ItemTracked Read_ItemTracked(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("ItemTracked", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("ItemTracked", JsonTokenType.StartObject, reader.TokenType);
             string itemValue = default!;
             bool hasItem = false;
             string? property = null;
@@ -33,34 +29,27 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("ItemTracked");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (!reader.Read()) throw JsonPrimitives.Incomplete("ItemTracked");
+                    if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("item"u8))
                     {
                         property = "item";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("ItemTracked");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            itemValue = default!;
-                        }
-                        else
-                        {
-                            itemValue = reader.GetString()!;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("ItemTracked");
+                        itemValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasItem = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("ItemTracked");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("ItemTracked");
                         reader.Skip();
                     }
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("ItemTracked", property, ex);
+                throw JsonPrimitives.InvalidProperty("ItemTracked", property, ex);
             }
-            if (!hasItem) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("ItemTracked", "item");
+            if (!hasItem) throw JsonPrimitives.MissingProperty("ItemTracked", "item");
             var result = new global::ItemTracked(itemValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

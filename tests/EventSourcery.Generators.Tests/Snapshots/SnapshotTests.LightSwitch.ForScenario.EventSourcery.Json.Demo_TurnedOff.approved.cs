@@ -4,6 +4,9 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void WriteEvent_Demo_TurnedOff(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Demo_TurnedOff(writer, (global::Demo.TurnedOff)value);
@@ -16,13 +19,13 @@ namespace EventSourcery.Generated
 
         internal static global::Demo.TurnedOff Read_Demo_TurnedOff(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Demo.TurnedOff", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Demo.TurnedOff", JsonTokenType.StartObject, reader.TokenType);
             while (true)
             {
-                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Demo.TurnedOff");
-                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                if (!reader.Read()) throw JsonPrimitives.Incomplete("Demo.TurnedOff");
+                if (reader.TokenType == JsonTokenType.EndObject) break;
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Demo.TurnedOff");
+                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Demo.TurnedOff");
                     reader.Skip();
                 }
             }

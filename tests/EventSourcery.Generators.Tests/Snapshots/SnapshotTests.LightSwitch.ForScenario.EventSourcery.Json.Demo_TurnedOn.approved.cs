@@ -4,6 +4,9 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void WriteEvent_Demo_TurnedOn(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Demo_TurnedOn(writer, (global::Demo.TurnedOn)value);
@@ -16,13 +19,13 @@ namespace EventSourcery.Generated
 
         internal static global::Demo.TurnedOn Read_Demo_TurnedOn(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Demo.TurnedOn", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Demo.TurnedOn", JsonTokenType.StartObject, reader.TokenType);
             while (true)
             {
-                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Demo.TurnedOn");
-                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                if (!reader.Read()) throw JsonPrimitives.Incomplete("Demo.TurnedOn");
+                if (reader.TokenType == JsonTokenType.EndObject) break;
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Demo.TurnedOn");
+                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Demo.TurnedOn");
                     reader.Skip();
                 }
             }

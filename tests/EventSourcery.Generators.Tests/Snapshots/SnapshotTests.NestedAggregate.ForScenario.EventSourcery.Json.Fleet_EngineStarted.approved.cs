@@ -4,6 +4,9 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void WriteEvent_Fleet_EngineStarted(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Fleet_EngineStarted(writer, (global::Fleet.EngineStarted)value);
@@ -16,13 +19,13 @@ namespace EventSourcery.Generated
 
         internal static global::Fleet.EngineStarted Read_Fleet_EngineStarted(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Fleet.EngineStarted", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Fleet.EngineStarted", JsonTokenType.StartObject, reader.TokenType);
             while (true)
             {
-                if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Fleet.EngineStarted");
-                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                if (!reader.Read()) throw JsonPrimitives.Incomplete("Fleet.EngineStarted");
+                if (reader.TokenType == JsonTokenType.EndObject) break;
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Fleet.EngineStarted");
+                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Fleet.EngineStarted");
                     reader.Skip();
                 }
             }

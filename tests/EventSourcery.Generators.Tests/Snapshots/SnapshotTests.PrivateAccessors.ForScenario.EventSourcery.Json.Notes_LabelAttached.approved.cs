@@ -4,6 +4,9 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void WriteEvent_Notes_LabelAttached(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Notes_LabelAttached(writer, (global::Notes.LabelAttached)value);
@@ -12,14 +15,7 @@ namespace EventSourcery.Generated
         {
             writer.WriteStartObject();
             writer.WritePropertyName("text"u8);
-            if (value.Text is { } v0)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Notes.LabelAttached", "Text");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Text is { } v0) JsonPrimitives.WriteString(writer, v0, "Notes.LabelAttached", "Text"); else writer.WriteNullValue();
             writer.WritePropertyName("tag"u8);
             writer.WriteNumberValue(value.Tag);
             writer.WriteEndObject();
@@ -27,7 +23,7 @@ namespace EventSourcery.Generated
 
         internal static global::Notes.LabelAttached Read_Notes_LabelAttached(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Notes.LabelAttached", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Notes.LabelAttached", JsonTokenType.StartObject, reader.TokenType);
             string textValue = default!;
             bool hasText = false;
             int tagValue = default!;
@@ -37,42 +33,35 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.LabelAttached");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.LabelAttached");
+                    if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("text"u8))
                     {
                         property = "text";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.LabelAttached");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            textValue = default!;
-                        }
-                        else
-                        {
-                            textValue = reader.GetString()!;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.LabelAttached");
+                        textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasText = true;
                     }
                     else if (reader.ValueTextEquals("tag"u8))
                     {
                         property = "tag";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.LabelAttached");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.LabelAttached");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
                         tagValue = reader.GetInt32();
                         hasTag = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.LabelAttached");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.LabelAttached");
                         reader.Skip();
                     }
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Notes.LabelAttached", property, ex);
+                throw JsonPrimitives.InvalidProperty("Notes.LabelAttached", property, ex);
             }
-            if (!hasText) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Notes.LabelAttached", "text");
+            if (!hasText) throw JsonPrimitives.MissingProperty("Notes.LabelAttached", "text");
             var result = new global::Notes.LabelAttached(textValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             if (hasTag) SetAccessor_Notes_LabelAttached_Tag<int>.Set(result, tagValue);
             return result;

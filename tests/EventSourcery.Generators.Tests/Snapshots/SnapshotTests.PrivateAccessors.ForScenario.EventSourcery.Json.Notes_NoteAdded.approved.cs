@@ -4,6 +4,9 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void WriteEvent_Notes_NoteAdded(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Notes_NoteAdded(writer, (global::Notes.NoteAdded)value);
@@ -12,40 +15,19 @@ namespace EventSourcery.Generated
         {
             writer.WriteStartObject();
             writer.WritePropertyName("text"u8);
-            if (value.Text is { } v0)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Notes.NoteAdded", "Text");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Text is { } v0) JsonPrimitives.WriteString(writer, v0, "Notes.NoteAdded", "Text"); else writer.WriteNullValue();
             writer.WritePropertyName("author"u8);
-            if (value.Author is { } v1)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v1, "Notes.NoteAdded", "Author");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Author is { } v1) JsonPrimitives.WriteString(writer, v1, "Notes.NoteAdded", "Author"); else writer.WriteNullValue();
             writer.WritePropertyName("revision"u8);
             writer.WriteNumberValue(value.Revision);
             writer.WritePropertyName("origin"u8);
-            if (value.Origin is { } v2)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v2, "Notes.NoteAdded", "Origin");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Origin is { } v2) JsonPrimitives.WriteString(writer, v2, "Notes.NoteAdded", "Origin"); else writer.WriteNullValue();
             writer.WriteEndObject();
         }
 
         internal static global::Notes.NoteAdded Read_Notes_NoteAdded(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Notes.NoteAdded", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Notes.NoteAdded", JsonTokenType.StartObject, reader.TokenType);
             string textValue = default!;
             bool hasText = false;
             string authorValue = default!;
@@ -59,70 +41,49 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.NoteAdded");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.NoteAdded");
+                    if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("text"u8))
                     {
                         property = "text";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.NoteAdded");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            textValue = default!;
-                        }
-                        else
-                        {
-                            textValue = reader.GetString()!;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.NoteAdded");
+                        textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasText = true;
                     }
                     else if (reader.ValueTextEquals("author"u8))
                     {
                         property = "author";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.NoteAdded");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            authorValue = default!;
-                        }
-                        else
-                        {
-                            authorValue = reader.GetString()!;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.NoteAdded");
+                        authorValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasAuthor = true;
                     }
                     else if (reader.ValueTextEquals("revision"u8))
                     {
                         property = "revision";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.NoteAdded");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.NoteAdded");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
                         revisionValue = reader.GetInt32();
                         hasRevision = true;
                     }
                     else if (reader.ValueTextEquals("origin"u8))
                     {
                         property = "origin";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.NoteAdded");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            originValue = default!;
-                        }
-                        else
-                        {
-                            originValue = reader.GetString()!;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.NoteAdded");
+                        originValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOrigin = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.NoteAdded");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.NoteAdded");
                         reader.Skip();
                     }
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Notes.NoteAdded", property, ex);
+                throw JsonPrimitives.InvalidProperty("Notes.NoteAdded", property, ex);
             }
-            if (!hasText) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Notes.NoteAdded", "text");
+            if (!hasText) throw JsonPrimitives.MissingProperty("Notes.NoteAdded", "text");
             var result = new global::Notes.NoteAdded(textValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             if (hasAuthor) SetAccessor_Notes_NoteAdded_Author(result, authorValue);
             if (hasRevision) SetAccessor_Notes_NoteAdded_Revision(result, revisionValue);

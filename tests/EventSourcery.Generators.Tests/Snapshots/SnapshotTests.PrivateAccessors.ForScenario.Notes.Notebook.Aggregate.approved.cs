@@ -38,14 +38,7 @@ namespace Notes
                 writer.WritePropertyName("count"u8);
                 writer.WriteNumberValue(value.Count);
                 writer.WritePropertyName("last"u8);
-                if (value.Last is { } v0)
-                {
-                    global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Notes.NoteSnapshot", "Last");
-                }
-                else
-                {
-                    writer.WriteNullValue();
-                }
+                if (value.Last is { } v0) global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Notes.NoteSnapshot", "Last"); else writer.WriteNullValue();
                 writer.WriteEndObject();
             }
 
@@ -75,14 +68,7 @@ namespace Notes
                         {
                             property = "last";
                             if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.NoteSnapshot");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                            {
-                                lastValue = default!;
-                            }
-                            else
-                            {
-                                lastValue = reader.GetString()!;
-                            }
+                            lastValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!;
                             hasLast = true;
                         }
                         else

@@ -4,6 +4,9 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void WriteEvent_Billing_AccountOpened(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Billing_AccountOpened(writer, (global::Billing.AccountOpened)value);
@@ -12,20 +15,13 @@ namespace EventSourcery.Generated
         {
             writer.WriteStartObject();
             writer.WritePropertyName("owner"u8);
-            if (value.Owner is { } v0)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Billing.AccountOpened", "Owner");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Owner is { } v0) JsonPrimitives.WriteString(writer, v0, "Billing.AccountOpened", "Owner"); else writer.WriteNullValue();
             writer.WriteEndObject();
         }
 
         internal static global::Billing.AccountOpened Read_Billing_AccountOpened(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Billing.AccountOpened", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Billing.AccountOpened", JsonTokenType.StartObject, reader.TokenType);
             string ownerValue = default!;
             bool hasOwner = false;
             string? property = null;
@@ -33,34 +29,27 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Billing.AccountOpened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Billing.AccountOpened");
+                    if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("owner"u8))
                     {
                         property = "owner";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Billing.AccountOpened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            ownerValue = default!;
-                        }
-                        else
-                        {
-                            ownerValue = reader.GetString()!;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Billing.AccountOpened");
+                        ownerValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOwner = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Billing.AccountOpened");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Billing.AccountOpened");
                         reader.Skip();
                     }
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Billing.AccountOpened", property, ex);
+                throw JsonPrimitives.InvalidProperty("Billing.AccountOpened", property, ex);
             }
-            if (!hasOwner) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Billing.AccountOpened", "owner");
+            if (!hasOwner) throw JsonPrimitives.MissingProperty("Billing.AccountOpened", "owner");
             var result = new global::Billing.AccountOpened(ownerValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

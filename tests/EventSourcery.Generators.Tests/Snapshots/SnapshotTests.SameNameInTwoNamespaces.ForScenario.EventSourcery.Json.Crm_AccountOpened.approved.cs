@@ -4,6 +4,9 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void WriteEvent_Crm_AccountOpened(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Crm_AccountOpened(writer, (global::Crm.AccountOpened)value);
@@ -12,20 +15,13 @@ namespace EventSourcery.Generated
         {
             writer.WriteStartObject();
             writer.WritePropertyName("owner"u8);
-            if (value.Owner is { } v0)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Crm.AccountOpened", "Owner");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Owner is { } v0) JsonPrimitives.WriteString(writer, v0, "Crm.AccountOpened", "Owner"); else writer.WriteNullValue();
             writer.WriteEndObject();
         }
 
         internal static global::Crm.AccountOpened Read_Crm_AccountOpened(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Crm.AccountOpened", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Crm.AccountOpened", JsonTokenType.StartObject, reader.TokenType);
             string ownerValue = default!;
             bool hasOwner = false;
             string? property = null;
@@ -33,34 +29,27 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Crm.AccountOpened");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Crm.AccountOpened");
+                    if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("owner"u8))
                     {
                         property = "owner";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Crm.AccountOpened");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            ownerValue = default!;
-                        }
-                        else
-                        {
-                            ownerValue = reader.GetString()!;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Crm.AccountOpened");
+                        ownerValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOwner = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Crm.AccountOpened");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Crm.AccountOpened");
                         reader.Skip();
                     }
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Crm.AccountOpened", property, ex);
+                throw JsonPrimitives.InvalidProperty("Crm.AccountOpened", property, ex);
             }
-            if (!hasOwner) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Crm.AccountOpened", "owner");
+            if (!hasOwner) throw JsonPrimitives.MissingProperty("Crm.AccountOpened", "owner");
             var result = new global::Crm.AccountOpened(ownerValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

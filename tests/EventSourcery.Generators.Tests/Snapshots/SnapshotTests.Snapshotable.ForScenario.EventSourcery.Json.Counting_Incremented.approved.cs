@@ -4,6 +4,9 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void WriteEvent_Counting_Incremented(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Counting_Incremented(writer, (global::Counting.Incremented)value);
@@ -18,7 +21,7 @@ namespace EventSourcery.Generated
 
         internal static global::Counting.Incremented Read_Counting_Incremented(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Counting.Incremented", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Counting.Incremented", JsonTokenType.StartObject, reader.TokenType);
             int byValue = default!;
             bool hasBy = false;
             string? property = null;
@@ -26,28 +29,28 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Counting.Incremented");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Counting.Incremented");
+                    if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("by"u8))
                     {
                         property = "by";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Counting.Incremented");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Counting.Incremented");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
                         byValue = reader.GetInt32();
                         hasBy = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Counting.Incremented");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Counting.Incremented");
                         reader.Skip();
                     }
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Counting.Incremented", property, ex);
+                throw JsonPrimitives.InvalidProperty("Counting.Incremented", property, ex);
             }
-            if (!hasBy) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Counting.Incremented", "by");
+            if (!hasBy) throw JsonPrimitives.MissingProperty("Counting.Incremented", "by");
             var result = new global::Counting.Incremented(byValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

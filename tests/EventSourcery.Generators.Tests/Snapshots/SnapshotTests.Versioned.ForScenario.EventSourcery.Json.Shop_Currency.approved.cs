@@ -4,6 +4,9 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void Write_Shop_Currency(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Currency value)
@@ -18,11 +21,11 @@ namespace EventSourcery.Generated
 
         internal static global::Shop.Currency Read_Shop_Currency(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Number) return (global::Shop.Currency)reader.GetInt64();
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.String) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shop.Currency", global::System.Text.Json.JsonTokenType.String, reader.TokenType);
+            if (reader.TokenType == JsonTokenType.Number) return (global::Shop.Currency)reader.GetInt64();
+            if (reader.TokenType != JsonTokenType.String) throw JsonPrimitives.UnexpectedToken("Shop.Currency", JsonTokenType.String, reader.TokenType);
             if (reader.ValueTextEquals("Eur"u8)) return global::Shop.Currency.Eur;
             if (reader.ValueTextEquals("Usd"u8)) return global::Shop.Currency.Usd;
-            throw global::EventSourcery.Serialization.JsonPrimitives.UnknownEnumMember("Shop.Currency", reader.GetString());
+            throw JsonPrimitives.UnknownEnumMember("Shop.Currency", reader.GetString());
         }
     }
 }

@@ -4,6 +4,9 @@
 
 namespace EventSourcery.Generated
 {
+    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+
     partial class EventSourceryJson_TestAssembly
     {
         internal static void WriteEvent_Shop_OrderPlaced(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shop_OrderPlaced(writer, (global::Shop.OrderPlaced)value);
@@ -12,33 +15,19 @@ namespace EventSourcery.Generated
         {
             writer.WriteStartObject();
             writer.WritePropertyName("orderId"u8);
-            if (value.OrderId is { } v0)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Shop.OrderPlaced", "OrderId");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.OrderId is { } v0) JsonPrimitives.WriteString(writer, v0, "Shop.OrderPlaced", "OrderId"); else writer.WriteNullValue();
             writer.WritePropertyName("total"u8);
             writer.WriteNumberValue(value.Total);
             writer.WritePropertyName("currency"u8);
             Write_Shop_Currency(writer, value.Currency);
             writer.WritePropertyName("channel"u8);
-            if (value.Channel is { } v1)
-            {
-                global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v1, "Shop.OrderPlaced", "Channel");
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+            if (value.Channel is { } v1) JsonPrimitives.WriteString(writer, v1, "Shop.OrderPlaced", "Channel"); else writer.WriteNullValue();
             writer.WriteEndObject();
         }
 
         internal static global::Shop.OrderPlaced Read_Shop_OrderPlaced(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shop.OrderPlaced", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Shop.OrderPlaced", JsonTokenType.StartObject, reader.TokenType);
             string orderIdValue = default!;
             bool hasOrderId = false;
             decimal totalValue = default!;
@@ -52,67 +41,53 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlaced");
-                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
+                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderPlaced");
+                    if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("orderId"u8))
                     {
                         property = "orderId";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlaced");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            orderIdValue = default!;
-                        }
-                        else
-                        {
-                            orderIdValue = reader.GetString()!;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderPlaced");
+                        orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOrderId = true;
                     }
                     else if (reader.ValueTextEquals("total"u8))
                     {
                         property = "total";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlaced");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("decimal");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderPlaced");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("decimal");
                         totalValue = reader.GetDecimal();
                         hasTotal = true;
                     }
                     else if (reader.ValueTextEquals("currency"u8))
                     {
                         property = "currency";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlaced");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shop.Currency");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderPlaced");
+                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("Shop.Currency");
                         currencyValue = Read_Shop_Currency(ref reader);
                         hasCurrency = true;
                     }
                     else if (reader.ValueTextEquals("channel"u8))
                     {
                         property = "channel";
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlaced");
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            channelValue = default!;
-                        }
-                        else
-                        {
-                            channelValue = reader.GetString()!;
-                        }
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderPlaced");
+                        channelValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasChannel = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlaced");
+                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderPlaced");
                         reader.Skip();
                     }
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
+            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shop.OrderPlaced", property, ex);
+                throw JsonPrimitives.InvalidProperty("Shop.OrderPlaced", property, ex);
             }
-            if (!hasOrderId) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlaced", "orderId");
-            if (!hasTotal) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlaced", "total");
-            if (!hasCurrency) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlaced", "currency");
-            if (!hasChannel) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlaced", "channel");
+            if (!hasOrderId) throw JsonPrimitives.MissingProperty("Shop.OrderPlaced", "orderId");
+            if (!hasTotal) throw JsonPrimitives.MissingProperty("Shop.OrderPlaced", "total");
+            if (!hasCurrency) throw JsonPrimitives.MissingProperty("Shop.OrderPlaced", "currency");
+            if (!hasChannel) throw JsonPrimitives.MissingProperty("Shop.OrderPlaced", "channel");
             var result = new global::Shop.OrderPlaced(orderIdValue, totalValue, currencyValue, channelValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

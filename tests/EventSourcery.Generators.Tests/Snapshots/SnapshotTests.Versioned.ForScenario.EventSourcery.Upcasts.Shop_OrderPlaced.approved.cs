@@ -33,14 +33,7 @@ namespace EventSourcery.Generated
             {
                 writer.WriteStartObject();
                 writer.WritePropertyName("orderId"u8);
-                if (value.OrderId is { } v0)
-                {
-                    global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Shop.OrderPlacedV2", "OrderId");
-                }
-                else
-                {
-                    writer.WriteNullValue();
-                }
+                if (value.OrderId is { } v0) global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Shop.OrderPlacedV2", "OrderId"); else writer.WriteNullValue();
                 writer.WritePropertyName("total"u8);
                 writer.WriteNumberValue(value.Total);
                 writer.WriteEndObject();
@@ -64,14 +57,7 @@ namespace EventSourcery.Generated
                         {
                             property = "orderId";
                             if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlacedV2");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                            {
-                                orderIdValue = default!;
-                            }
-                            else
-                            {
-                                orderIdValue = reader.GetString()!;
-                            }
+                            orderIdValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!;
                             hasOrderId = true;
                         }
                         else if (reader.ValueTextEquals("total"u8))
@@ -103,14 +89,7 @@ namespace EventSourcery.Generated
             {
                 writer.WriteStartObject();
                 writer.WritePropertyName("orderId"u8);
-                if (value.OrderId is { } v1)
-                {
-                    global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v1, "Shop.OrderPlacedV3", "OrderId");
-                }
-                else
-                {
-                    writer.WriteNullValue();
-                }
+                if (value.OrderId is { } v1) global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v1, "Shop.OrderPlacedV3", "OrderId"); else writer.WriteNullValue();
                 writer.WritePropertyName("total"u8);
                 writer.WriteNumberValue(value.Total);
                 writer.WritePropertyName("currency"u8);
@@ -138,14 +117,7 @@ namespace EventSourcery.Generated
                         {
                             property = "orderId";
                             if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlacedV3");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                            {
-                                orderIdValue = default!;
-                            }
-                            else
-                            {
-                                orderIdValue = reader.GetString()!;
-                            }
+                            orderIdValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!;
                             hasOrderId = true;
                         }
                         else if (reader.ValueTextEquals("total"u8))
