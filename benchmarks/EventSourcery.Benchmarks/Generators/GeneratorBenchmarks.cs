@@ -84,6 +84,12 @@ public class GeneratorBenchmarks
             throw new InvalidOperationException("The synthetic project does not compile cleanly:\n" + string.Join("\n", problems));
         }
 
+        // The size of what the generators write, for docs/benchmarks.md (issue 17's target: 2 KB per five-property event).
+        var eventCodecs = result.GeneratedTrees.Where(t => Path.GetFileName(t.FilePath).StartsWith("EventSourcery.Json.Synthetic_Events", StringComparison.Ordinal)).ToList();
+        var bytes = result.GeneratedTrees.Sum(t => (long)System.Text.Encoding.UTF8.GetByteCount(t.GetText().ToString()));
+        var eventBytes = eventCodecs.Sum(t => (long)System.Text.Encoding.UTF8.GetByteCount(t.GetText().ToString()));
+        Console.WriteLine($"// Generated: {bytes:N0} bytes in {result.GeneratedTrees.Length} files; event codecs {eventBytes:N0} bytes, {eventBytes / Math.Max(1, eventCodecs.Count):N0} per event ({bytes / EventCount:N0} per event with everything else)");
+
         var aggregates = result.GeneratedTrees.Count(t => t.FilePath.EndsWith(".Aggregate.g.cs", StringComparison.Ordinal));
         var codecs = result.GeneratedTrees.Count(t => Path.GetFileName(t.FilePath).StartsWith("EventSourcery.Json.Synthetic_", StringComparison.Ordinal));
         if (aggregates != AggregateCount || codecs < EventCount)

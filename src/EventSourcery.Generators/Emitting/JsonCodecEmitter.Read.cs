@@ -39,21 +39,11 @@ internal sealed partial class JsonCodecEmitter
         switch (shape.Kind)
         {
             case ShapeKind.Primitive:
-                if (!shape.IsReferenceType)
-                {
-                    _writer.WriteLine($"if (reader.TokenType == {_tokenType}.Null) throw {_primitives}.NullValue({Quote(shape.TypeName)});");
-                }
-
-                _writer.WriteLine($"{target} = {ReadPrimitive(shape.CodecId)};");
-                break;
             case ShapeKind.Enum:
             case ShapeKind.Object:
-                if (!shape.IsReferenceType)
-                {
-                    _writer.WriteLine($"if (reader.TokenType == {_tokenType}.Null) throw {_primitives}.NullValue({Quote(shape.TypeName)});");
-                }
-
-                _writer.WriteLine($"{target} = Read_{shape.CodecId}(ref reader);");
+                // A value type cannot be null: the reader is checked on the way in.
+                var source = shape.IsReferenceType ? "reader" : $"{_primitives}.NotNull(ref reader, {Quote(shape.TypeName)})";
+                _writer.WriteLine($"{target} = {ReadExpression(shape, source)};");
                 break;
             case ShapeKind.Nullable:
                 var inner = NextLocal("n");
@@ -80,7 +70,7 @@ internal sealed partial class JsonCodecEmitter
         _writer.WriteLine($"var {list} = new global::System.Collections.Generic.List<{elementType}>();");
         using (_writer.Block("while (true)"))
         {
-            _writer.WriteLine($"if (!reader.Read()) throw {_primitives}.Incomplete({Quote(shape.TypeName)});");
+            _writer.WriteLine($"{_primitives}.Next(ref reader, {Quote(shape.TypeName)});");
             _writer.WriteLine($"if (reader.TokenType == {_tokenType}.EndArray) break;");
             _writer.WriteLine($"{elementType} {item} = default!;");
             EmitRead(element, item);
@@ -107,10 +97,10 @@ internal sealed partial class JsonCodecEmitter
         _writer.WriteLine($"var {dictionary} = new global::System.Collections.Generic.Dictionary<{keyType}, {valueType}>();");
         using (_writer.Block("while (true)"))
         {
-            _writer.WriteLine($"if (!reader.Read()) throw {_primitives}.Incomplete({Quote(shape.TypeName)});");
+            _writer.WriteLine($"{_primitives}.Next(ref reader, {Quote(shape.TypeName)});");
             _writer.WriteLine($"if (reader.TokenType == {_tokenType}.EndObject) break;");
             _writer.WriteLine($"var {key} = {ReadKey(shape.Key!.CodecId)};");
-            _writer.WriteLine($"if (!reader.Read()) throw {_primitives}.Incomplete({Quote(shape.TypeName)});");
+            _writer.WriteLine($"{_primitives}.Next(ref reader, {Quote(shape.TypeName)});");
             _writer.WriteLine($"{valueType} {value} = default!;");
             EmitRead(shape.Element!, value);
             _writer.WriteLine($"{dictionary}[{key}] = {value};");
@@ -120,10 +110,12 @@ internal sealed partial class JsonCodecEmitter
     }
 
     /// <summary>The read of a token known not to be null, as one expression, for the shapes that have one.</summary>
-    private string? ReadExpression(TypeShape shape) => shape.Kind switch
+    /// <param name="shape">The value's shape.</param>
+    /// <param name="reader">The reader as the expression names it: <c>reader</c>, or a call that checks it first and returns it by reference.</param>
+    private string? ReadExpression(TypeShape shape, string reader = "reader") => shape.Kind switch
     {
-        ShapeKind.Primitive => ReadPrimitive(shape.CodecId),
-        ShapeKind.Enum or ShapeKind.Object => $"Read_{shape.CodecId}(ref reader)",
+        ShapeKind.Primitive => ReadPrimitive(shape.CodecId, reader),
+        ShapeKind.Enum or ShapeKind.Object => $"Read_{shape.CodecId}(ref {reader})",
         _ => null,
     };
 
@@ -135,11 +127,11 @@ internal sealed partial class JsonCodecEmitter
         _ => "reader.GetString()!",
     };
 
-    private string ReadPrimitive(string primitive) => primitive switch
+    private string ReadPrimitive(string primitive, string reader) => primitive switch
     {
-        "String" => "reader.GetString()!",
-        "ByteArray" => "reader.GetBytesFromBase64()",
-        "Char" or "DateOnly" or "TimeOnly" or "TimeSpan" or "Uri" => $"{_primitives}.Read{primitive}(ref reader)",
-        _ => $"reader.Get{primitive}()",
+        "String" => $"{reader}.GetString()!",
+        "ByteArray" => $"{reader}.GetBytesFromBase64()",
+        "Char" or "DateOnly" or "TimeOnly" or "TimeSpan" or "Uri" => $"{_primitives}.Read{primitive}(ref {reader})",
+        _ => $"{reader}.Get{primitive}()",
     };
 }

@@ -208,14 +208,14 @@ internal sealed partial class JsonCodecEmitter
         var properties = model.Properties;
         using (_writer.Block("while (true)"))
         {
-            _writer.WriteLine($"if (!reader.Read()) throw {_primitives}.Incomplete({Quote(type)});");
+            _writer.WriteLine($"{_primitives}.Next(ref reader, {Quote(type)});");
             _writer.WriteLine($"if (reader.TokenType == {_tokenType}.EndObject) break;");
             foreach (var i in read)
             {
                 using (_writer.Block($"{(i == read[0] ? "if" : "else if")} (reader.ValueTextEquals({Utf8(properties[i].JsonName)}))"))
                 {
                     _writer.WriteLine($"property = {Quote(properties[i].JsonName)};");
-                    _writer.WriteLine($"if (!reader.Read()) throw {_primitives}.Incomplete({Quote(type)});");
+                    _writer.WriteLine($"{_primitives}.Next(ref reader, {Quote(type)});");
                     EmitRead(properties[i].Shape, _values[i]);
                     if (NeedsPresenceFlag(model, i))
                     {
@@ -226,7 +226,7 @@ internal sealed partial class JsonCodecEmitter
 
             using (_writer.Block(read.Count == 0 ? null : "else"))
             {
-                _writer.WriteLine("if (!reader.Read()) throw " + _primitives + ".Incomplete(" + Quote(type) + ");");
+                _writer.WriteLine($"{_primitives}.Next(ref reader, {Quote(type)});");
                 _writer.WriteLine("reader.Skip();");
             }
         }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -180,6 +181,33 @@ public static class JsonPrimitives
         var index = IndexOfUnpairedSurrogate(value);
         return index < 0 ? value
             : throw new ArgumentException($"A dictionary key has an unpaired UTF-16 surrogate at index {index}; {CannotStore}", nameof(value));
+    }
+
+    /// <summary>Moves the reader to the next token, which must exist inside a value of <paramref name="typeName"/>.</summary>
+    /// <exception cref="JsonException">The JSON ends here.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Next(ref Utf8JsonReader reader, string typeName)
+    {
+        if (!reader.Read())
+        {
+            throw Incomplete(typeName);
+        }
+    }
+
+    /// <summary>
+    /// The reader itself, after checking that its token is not null, which a value of <paramref name="typeName"/> (a
+    /// value type) cannot be: <c>x = JsonPrimitives.NotNull(ref reader, "int").GetInt32();</c>.
+    /// </summary>
+    /// <exception cref="JsonException">The token is null.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ref Utf8JsonReader NotNull(ref Utf8JsonReader reader, string typeName)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            throw NullValue(typeName);
+        }
+
+        return ref reader;
     }
 
     /// <summary>The reader is not on the token a value of <paramref name="typeName"/> starts with.</summary>

@@ -33,26 +33,25 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderPlaced");
+                    JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("total"u8))
                     {
                         property = "total";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderPlaced");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("decimal");
-                        totalValue = reader.GetDecimal();
+                        JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
+                        totalValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
                         hasTotal = true;
                     }
                     else if (reader.ValueTextEquals("orderId"u8))
                     {
                         property = "orderId";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderPlaced");
+                        JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
                         orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOrderId = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderPlaced");
+                        JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
                         reader.Skip();
                     }
                 }

@@ -29,18 +29,18 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderShipped");
+                    JsonPrimitives.Next(ref reader, "Shop.OrderShipped");
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("orderId"u8))
                     {
                         property = "orderId";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderShipped");
+                        JsonPrimitives.Next(ref reader, "Shop.OrderShipped");
                         orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOrderId = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderShipped");
+                        JsonPrimitives.Next(ref reader, "Shop.OrderShipped");
                         reader.Skip();
                     }
                 }

@@ -33,25 +33,25 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderShippedExpress");
+                    JsonPrimitives.Next(ref reader, "Shop.OrderShippedExpress");
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("courier"u8))
                     {
                         property = "courier";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderShippedExpress");
+                        JsonPrimitives.Next(ref reader, "Shop.OrderShippedExpress");
                         courierValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasCourier = true;
                     }
                     else if (reader.ValueTextEquals("orderId"u8))
                     {
                         property = "orderId";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderShippedExpress");
+                        JsonPrimitives.Next(ref reader, "Shop.OrderShippedExpress");
                         orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOrderId = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderShippedExpress");
+                        JsonPrimitives.Next(ref reader, "Shop.OrderShippedExpress");
                         reader.Skip();
                     }
                 }

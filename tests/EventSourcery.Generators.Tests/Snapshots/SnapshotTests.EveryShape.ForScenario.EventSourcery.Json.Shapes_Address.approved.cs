@@ -33,30 +33,30 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Address");
+                    JsonPrimitives.Next(ref reader, "Shapes.Address");
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("street"u8))
                     {
                         property = "street";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Address");
+                        JsonPrimitives.Next(ref reader, "Shapes.Address");
                         streetValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasStreet = true;
                     }
                     else if (reader.ValueTextEquals("number"u8))
                     {
                         property = "number";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Address");
+                        JsonPrimitives.Next(ref reader, "Shapes.Address");
                         numberValue = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt32();
                     }
                     else if (reader.ValueTextEquals("previous"u8))
                     {
                         property = "previous";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Address");
+                        JsonPrimitives.Next(ref reader, "Shapes.Address");
                         previousValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
                     }
                     else
                     {
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Address");
+                        JsonPrimitives.Next(ref reader, "Shapes.Address");
                         reader.Skip();
                     }
                 }

@@ -31,25 +31,25 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Customer");
+                    JsonPrimitives.Next(ref reader, "Shapes.Customer");
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("name"u8))
                     {
                         property = "name";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Customer");
+                        JsonPrimitives.Next(ref reader, "Shapes.Customer");
                         nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasName = true;
                     }
                     else if (reader.ValueTextEquals("country"u8))
                     {
                         property = "country";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Customer");
+                        JsonPrimitives.Next(ref reader, "Shapes.Customer");
                         countryValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasCountry = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Customer");
+                        JsonPrimitives.Next(ref reader, "Shapes.Customer");
                         reader.Skip();
                     }
                 }

@@ -407,219 +407,198 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                    JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("flag"u8))
                     {
                         property = "flag";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("bool");
-                        flagValue = reader.GetBoolean();
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        flagValue = JsonPrimitives.NotNull(ref reader, "bool").GetBoolean();
                         hasFlag = true;
                     }
                     else if (reader.ValueTextEquals("b"u8))
                     {
                         property = "b";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("byte");
-                        bValue = reader.GetByte();
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        bValue = JsonPrimitives.NotNull(ref reader, "byte").GetByte();
                         hasB = true;
                     }
                     else if (reader.ValueTextEquals("sB"u8))
                     {
                         property = "sB";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("sbyte");
-                        sBValue = reader.GetSByte();
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        sBValue = JsonPrimitives.NotNull(ref reader, "sbyte").GetSByte();
                         hasSB = true;
                     }
                     else if (reader.ValueTextEquals("s"u8))
                     {
                         property = "s";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("short");
-                        sValue = reader.GetInt16();
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        sValue = JsonPrimitives.NotNull(ref reader, "short").GetInt16();
                         hasS = true;
                     }
                     else if (reader.ValueTextEquals("uS"u8))
                     {
                         property = "uS";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("ushort");
-                        uSValue = reader.GetUInt16();
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        uSValue = JsonPrimitives.NotNull(ref reader, "ushort").GetUInt16();
                         hasUS = true;
                     }
                     else if (reader.ValueTextEquals("i"u8))
                     {
                         property = "i";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
-                        iValue = reader.GetInt32();
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        iValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                         hasI = true;
                     }
                     else if (reader.ValueTextEquals("uI"u8))
                     {
                         property = "uI";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("uint");
-                        uIValue = reader.GetUInt32();
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        uIValue = JsonPrimitives.NotNull(ref reader, "uint").GetUInt32();
                         hasUI = true;
                     }
                     else if (reader.ValueTextEquals("l"u8))
                     {
                         property = "l";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("long");
-                        lValue = reader.GetInt64();
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        lValue = JsonPrimitives.NotNull(ref reader, "long").GetInt64();
                         hasL = true;
                     }
                     else if (reader.ValueTextEquals("uL"u8))
                     {
                         property = "uL";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("ulong");
-                        uLValue = reader.GetUInt64();
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        uLValue = JsonPrimitives.NotNull(ref reader, "ulong").GetUInt64();
                         hasUL = true;
                     }
                     else if (reader.ValueTextEquals("f"u8))
                     {
                         property = "f";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("float");
-                        fValue = reader.GetSingle();
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        fValue = JsonPrimitives.NotNull(ref reader, "float").GetSingle();
                         hasF = true;
                     }
                     else if (reader.ValueTextEquals("d"u8))
                     {
                         property = "d";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("double");
-                        dValue = reader.GetDouble();
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        dValue = JsonPrimitives.NotNull(ref reader, "double").GetDouble();
                         hasD = true;
                     }
                     else if (reader.ValueTextEquals("m"u8))
                     {
                         property = "m";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("decimal");
-                        mValue = reader.GetDecimal();
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        mValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
                         hasM = true;
                     }
                     else if (reader.ValueTextEquals("c"u8))
                     {
                         property = "c";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("char");
-                        cValue = JsonPrimitives.ReadChar(ref reader);
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        cValue = JsonPrimitives.ReadChar(ref JsonPrimitives.NotNull(ref reader, "char"));
                         hasC = true;
                     }
                     else if (reader.ValueTextEquals("text"u8))
                     {
                         property = "text";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasText = true;
                     }
                     else if (reader.ValueTextEquals("maybeText"u8))
                     {
                         property = "maybeText";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         maybeTextValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                     }
                     else if (reader.ValueTextEquals("g"u8))
                     {
                         property = "g";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("System.Guid");
-                        gValue = reader.GetGuid();
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        gValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid();
                         hasG = true;
                     }
                     else if (reader.ValueTextEquals("when"u8))
                     {
                         property = "when";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("System.DateTime");
-                        whenValue = reader.GetDateTime();
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        whenValue = JsonPrimitives.NotNull(ref reader, "System.DateTime").GetDateTime();
                         hasWhen = true;
                     }
                     else if (reader.ValueTextEquals("at"u8))
                     {
                         property = "at";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("System.DateTimeOffset");
-                        atValue = reader.GetDateTimeOffset();
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        atValue = JsonPrimitives.NotNull(ref reader, "System.DateTimeOffset").GetDateTimeOffset();
                         hasAt = true;
                     }
                     else if (reader.ValueTextEquals("day"u8))
                     {
                         property = "day";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("System.DateOnly");
-                        dayValue = JsonPrimitives.ReadDateOnly(ref reader);
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        dayValue = JsonPrimitives.ReadDateOnly(ref JsonPrimitives.NotNull(ref reader, "System.DateOnly"));
                         hasDay = true;
                     }
                     else if (reader.ValueTextEquals("time"u8))
                     {
                         property = "time";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("System.TimeOnly");
-                        timeValue = JsonPrimitives.ReadTimeOnly(ref reader);
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        timeValue = JsonPrimitives.ReadTimeOnly(ref JsonPrimitives.NotNull(ref reader, "System.TimeOnly"));
                         hasTime = true;
                     }
                     else if (reader.ValueTextEquals("span"u8))
                     {
                         property = "span";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("System.TimeSpan");
-                        spanValue = JsonPrimitives.ReadTimeSpan(ref reader);
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        spanValue = JsonPrimitives.ReadTimeSpan(ref JsonPrimitives.NotNull(ref reader, "System.TimeSpan"));
                         hasSpan = true;
                     }
                     else if (reader.ValueTextEquals("link"u8))
                     {
                         property = "link";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         linkValue = reader.TokenType == JsonTokenType.Null ? default! : JsonPrimitives.ReadUri(ref reader);
                         hasLink = true;
                     }
                     else if (reader.ValueTextEquals("blob"u8))
                     {
                         property = "blob";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         blobValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetBytesFromBase64();
                         hasBlob = true;
                     }
                     else if (reader.ValueTextEquals("priority"u8))
                     {
                         property = "priority";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("Shapes.Priority");
-                        priorityValue = Read_Shapes_Priority(ref reader);
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        priorityValue = Read_Shapes_Priority(ref JsonPrimitives.NotNull(ref reader, "Shapes.Priority"));
                         hasPriority = true;
                     }
                     else if (reader.ValueTextEquals("tags"u8))
                     {
                         property = "tags";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("Shapes.Tags");
-                        tagsValue = Read_Shapes_Tags(ref reader);
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        tagsValue = Read_Shapes_Tags(ref JsonPrimitives.NotNull(ref reader, "Shapes.Tags"));
                         hasTags = true;
                     }
                     else if (reader.ValueTextEquals("maybeInt"u8))
                     {
                         property = "maybeInt";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         maybeIntValue = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt32();
                     }
                     else if (reader.ValueTextEquals("maybePriority"u8))
                     {
                         property = "maybePriority";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         maybePriorityValue = reader.TokenType == JsonTokenType.Null ? null : Read_Shapes_Priority(ref reader);
                     }
                     else if (reader.ValueTextEquals("numbers"u8))
                     {
                         property = "numbers";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             numbersValue = default!;
@@ -630,11 +609,10 @@ namespace EventSourcery.Generated
                             var list48 = new global::System.Collections.Generic.List<int>();
                             while (true)
                             {
-                                if (!reader.Read()) throw JsonPrimitives.Incomplete("int[]");
+                                JsonPrimitives.Next(ref reader, "int[]");
                                 if (reader.TokenType == JsonTokenType.EndArray) break;
                                 int item49 = default!;
-                                if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
-                                item49 = reader.GetInt32();
+                                item49 = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                                 list48.Add(item49);
                             }
                             numbersValue = list48.ToArray();
@@ -644,7 +622,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("names"u8))
                     {
                         property = "names";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             namesValue = default!;
@@ -655,7 +633,7 @@ namespace EventSourcery.Generated
                             var list50 = new global::System.Collections.Generic.List<string>();
                             while (true)
                             {
-                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.List<string>");
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.List<string>");
                                 if (reader.TokenType == JsonTokenType.EndArray) break;
                                 string item51 = default!;
                                 item51 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
@@ -668,7 +646,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("addresses"u8))
                     {
                         property = "addresses";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             addressesValue = default!;
@@ -679,7 +657,7 @@ namespace EventSourcery.Generated
                             var list52 = new global::System.Collections.Generic.List<global::Shapes.Address>();
                             while (true)
                             {
-                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlyList<Shapes.Address>");
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.IReadOnlyList<Shapes.Address>");
                                 if (reader.TokenType == JsonTokenType.EndArray) break;
                                 global::Shapes.Address item53 = default!;
                                 item53 = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
@@ -692,7 +670,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("longs"u8))
                     {
                         property = "longs";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             longsValue = default!;
@@ -703,11 +681,10 @@ namespace EventSourcery.Generated
                             var list54 = new global::System.Collections.Generic.List<long>();
                             while (true)
                             {
-                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.IList<long>");
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.IList<long>");
                                 if (reader.TokenType == JsonTokenType.EndArray) break;
                                 long item55 = default!;
-                                if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("long");
-                                item55 = reader.GetInt64();
+                                item55 = JsonPrimitives.NotNull(ref reader, "long").GetInt64();
                                 list54.Add(item55);
                             }
                             longsValue = list54;
@@ -717,7 +694,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("doubles"u8))
                     {
                         property = "doubles";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             doublesValue = default!;
@@ -728,11 +705,10 @@ namespace EventSourcery.Generated
                             var list56 = new global::System.Collections.Generic.List<double>();
                             while (true)
                             {
-                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.ICollection<double>");
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.ICollection<double>");
                                 if (reader.TokenType == JsonTokenType.EndArray) break;
                                 double item57 = default!;
-                                if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("double");
-                                item57 = reader.GetDouble();
+                                item57 = JsonPrimitives.NotNull(ref reader, "double").GetDouble();
                                 list56.Add(item57);
                             }
                             doublesValue = list56;
@@ -742,7 +718,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("guids"u8))
                     {
                         property = "guids";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             guidsValue = default!;
@@ -753,11 +729,10 @@ namespace EventSourcery.Generated
                             var list58 = new global::System.Collections.Generic.List<global::System.Guid>();
                             while (true)
                             {
-                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.IEnumerable<System.Guid>");
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.IEnumerable<System.Guid>");
                                 if (reader.TokenType == JsonTokenType.EndArray) break;
                                 global::System.Guid item59 = default!;
-                                if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("System.Guid");
-                                item59 = reader.GetGuid();
+                                item59 = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid();
                                 list58.Add(item59);
                             }
                             guidsValue = list58;
@@ -767,7 +742,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("maybeNames"u8))
                     {
                         property = "maybeNames";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             maybeNamesValue = default!;
@@ -778,7 +753,7 @@ namespace EventSourcery.Generated
                             var list60 = new global::System.Collections.Generic.List<string?>();
                             while (true)
                             {
-                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlyCollection<string?>");
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.IReadOnlyCollection<string?>");
                                 if (reader.TokenType == JsonTokenType.EndArray) break;
                                 string? item61 = default!;
                                 item61 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
@@ -791,7 +766,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("set"u8))
                     {
                         property = "set";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             setValue = default!;
@@ -802,11 +777,10 @@ namespace EventSourcery.Generated
                             var list62 = new global::System.Collections.Generic.List<int>();
                             while (true)
                             {
-                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.HashSet<int>");
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.HashSet<int>");
                                 if (reader.TokenType == JsonTokenType.EndArray) break;
                                 int item63 = default!;
-                                if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
-                                item63 = reader.GetInt32();
+                                item63 = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                                 list62.Add(item63);
                             }
                             setValue = new global::System.Collections.Generic.HashSet<int>(list62);
@@ -816,7 +790,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("iSet"u8))
                     {
                         property = "iSet";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             iSetValue = default!;
@@ -827,7 +801,7 @@ namespace EventSourcery.Generated
                             var list64 = new global::System.Collections.Generic.List<string>();
                             while (true)
                             {
-                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.ISet<string>");
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.ISet<string>");
                                 if (reader.TokenType == JsonTokenType.EndArray) break;
                                 string item65 = default!;
                                 item65 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
@@ -840,7 +814,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("chars"u8))
                     {
                         property = "chars";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             charsValue = default!;
@@ -851,11 +825,10 @@ namespace EventSourcery.Generated
                             var list66 = new global::System.Collections.Generic.List<char>();
                             while (true)
                             {
-                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlySet<char>");
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.IReadOnlySet<char>");
                                 if (reader.TokenType == JsonTokenType.EndArray) break;
                                 char item67 = default!;
-                                if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("char");
-                                item67 = JsonPrimitives.ReadChar(ref reader);
+                                item67 = JsonPrimitives.ReadChar(ref JsonPrimitives.NotNull(ref reader, "char"));
                                 list66.Add(item67);
                             }
                             charsValue = new global::System.Collections.Generic.HashSet<char>(list66);
@@ -865,16 +838,15 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("immutable"u8))
                     {
                         property = "immutable";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Immutable.ImmutableArray<int>", JsonTokenType.StartArray, reader.TokenType);
                         var list68 = new global::System.Collections.Generic.List<int>();
                         while (true)
                         {
-                            if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Immutable.ImmutableArray<int>");
+                            JsonPrimitives.Next(ref reader, "System.Collections.Immutable.ImmutableArray<int>");
                             if (reader.TokenType == JsonTokenType.EndArray) break;
                             int item69 = default!;
-                            if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
-                            item69 = reader.GetInt32();
+                            item69 = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                             list68.Add(item69);
                         }
                         immutableValue = global::System.Collections.Immutable.ImmutableArray.CreateRange(list68);
@@ -883,7 +855,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("scores"u8))
                     {
                         property = "scores";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             scoresValue = default!;
@@ -894,13 +866,12 @@ namespace EventSourcery.Generated
                             var dict70 = new global::System.Collections.Generic.Dictionary<string, int>();
                             while (true)
                             {
-                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.Dictionary<string, int>");
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.Dictionary<string, int>");
                                 if (reader.TokenType == JsonTokenType.EndObject) break;
                                 var key71 = reader.GetString()!;
-                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.Dictionary<string, int>");
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.Dictionary<string, int>");
                                 int value72 = default!;
-                                if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
-                                value72 = reader.GetInt32();
+                                value72 = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                                 dict70[key71] = value72;
                             }
                             scoresValue = dict70;
@@ -910,7 +881,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("byGuid"u8))
                     {
                         property = "byGuid";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             byGuidValue = default!;
@@ -921,10 +892,10 @@ namespace EventSourcery.Generated
                             var dict73 = new global::System.Collections.Generic.Dictionary<global::System.Guid, global::Shapes.Address>();
                             while (true)
                             {
-                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>");
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>");
                                 if (reader.TokenType == JsonTokenType.EndObject) break;
                                 var key74 = JsonPrimitives.ReadGuidKey(ref reader);
-                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>");
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>");
                                 global::Shapes.Address value75 = default!;
                                 value75 = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
                                 dict73[key74] = value75;
@@ -936,7 +907,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("byInt"u8))
                     {
                         property = "byInt";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             byIntValue = default!;
@@ -947,10 +918,10 @@ namespace EventSourcery.Generated
                             var dict76 = new global::System.Collections.Generic.Dictionary<int, string?>();
                             while (true)
                             {
-                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.IDictionary<int, string?>");
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.IDictionary<int, string?>");
                                 if (reader.TokenType == JsonTokenType.EndObject) break;
                                 var key77 = JsonPrimitives.ReadInt32Key(ref reader);
-                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.IDictionary<int, string?>");
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.IDictionary<int, string?>");
                                 string? value78 = default!;
                                 value78 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                                 dict76[key77] = value78;
@@ -962,7 +933,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("nested"u8))
                     {
                         property = "nested";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             nestedValue = default!;
@@ -973,10 +944,10 @@ namespace EventSourcery.Generated
                             var dict79 = new global::System.Collections.Generic.Dictionary<long, global::System.Collections.Generic.List<int>>();
                             while (true)
                             {
-                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>");
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>");
                                 if (reader.TokenType == JsonTokenType.EndObject) break;
                                 var key80 = JsonPrimitives.ReadInt64Key(ref reader);
-                                if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>");
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>");
                                 global::System.Collections.Generic.List<int> value81 = default!;
                                 if (reader.TokenType == JsonTokenType.Null)
                                 {
@@ -988,11 +959,10 @@ namespace EventSourcery.Generated
                                     var list82 = new global::System.Collections.Generic.List<int>();
                                     while (true)
                                     {
-                                        if (!reader.Read()) throw JsonPrimitives.Incomplete("System.Collections.Generic.List<int>");
+                                        JsonPrimitives.Next(ref reader, "System.Collections.Generic.List<int>");
                                         if (reader.TokenType == JsonTokenType.EndArray) break;
                                         int item83 = default!;
-                                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
-                                        item83 = reader.GetInt32();
+                                        item83 = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                                         list82.Add(item83);
                                     }
                                     value81 = list82;
@@ -1006,49 +976,47 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("home"u8))
                     {
                         property = "home";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         homeValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
                         hasHome = true;
                     }
                     else if (reader.ValueTextEquals("point"u8))
                     {
                         property = "point";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("Shapes.Point");
-                        pointValue = Read_Shapes_Point(ref reader);
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        pointValue = Read_Shapes_Point(ref JsonPrimitives.NotNull(ref reader, "Shapes.Point"));
                         hasPoint = true;
                     }
                     else if (reader.ValueTextEquals("maybePoint"u8))
                     {
                         property = "maybePoint";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         maybePointValue = reader.TokenType == JsonTokenType.Null ? null : Read_Shapes_Point(ref reader);
                     }
                     else if (reader.ValueTextEquals("customer"u8))
                     {
                         property = "customer";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         customerValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Customer(ref reader);
                         hasCustomer = true;
                     }
                     else if (reader.ValueTextEquals("withDefault"u8))
                     {
                         property = "withDefault";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         withDefaultValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasWithDefault = true;
                     }
                     else if (reader.ValueTextEquals("settable"u8))
                     {
                         property = "settable";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
-                        settableValue = reader.GetInt32();
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        settableValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                         hasSettable = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
                         reader.Skip();
                     }
                 }

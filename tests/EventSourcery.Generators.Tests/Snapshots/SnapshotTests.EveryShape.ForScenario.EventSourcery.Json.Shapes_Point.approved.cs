@@ -31,27 +31,25 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Point");
+                    JsonPrimitives.Next(ref reader, "Shapes.Point");
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("x"u8))
                     {
                         property = "x";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Point");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
-                        xValue = reader.GetInt32();
+                        JsonPrimitives.Next(ref reader, "Shapes.Point");
+                        xValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                         hasX = true;
                     }
                     else if (reader.ValueTextEquals("y"u8))
                     {
                         property = "y";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Point");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
-                        yValue = reader.GetInt32();
+                        JsonPrimitives.Next(ref reader, "Shapes.Point");
+                        yValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                         hasY = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shapes.Point");
+                        JsonPrimitives.Next(ref reader, "Shapes.Point");
                         reader.Skip();
                     }
                 }

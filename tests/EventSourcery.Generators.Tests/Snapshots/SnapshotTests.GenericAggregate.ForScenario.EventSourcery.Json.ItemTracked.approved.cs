@@ -29,18 +29,18 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw JsonPrimitives.Incomplete("ItemTracked");
+                    JsonPrimitives.Next(ref reader, "ItemTracked");
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("item"u8))
                     {
                         property = "item";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("ItemTracked");
+                        JsonPrimitives.Next(ref reader, "ItemTracked");
                         itemValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasItem = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("ItemTracked");
+                        JsonPrimitives.Next(ref reader, "ItemTracked");
                         reader.Skip();
                     }
                 }

@@ -22,10 +22,10 @@ namespace EventSourcery.Generated
             if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Demo.TurnedOff", JsonTokenType.StartObject, reader.TokenType);
             while (true)
             {
-                if (!reader.Read()) throw JsonPrimitives.Incomplete("Demo.TurnedOff");
+                JsonPrimitives.Next(ref reader, "Demo.TurnedOff");
                 if (reader.TokenType == JsonTokenType.EndObject) break;
                 {
-                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Demo.TurnedOff");
+                    JsonPrimitives.Next(ref reader, "Demo.TurnedOff");
                     reader.Skip();
                 }
             }

@@ -22,10 +22,10 @@ namespace EventSourcery.Generated
             if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Demo.TurnedOn", JsonTokenType.StartObject, reader.TokenType);
             while (true)
             {
-                if (!reader.Read()) throw JsonPrimitives.Incomplete("Demo.TurnedOn");
+                JsonPrimitives.Next(ref reader, "Demo.TurnedOn");
                 if (reader.TokenType == JsonTokenType.EndObject) break;
                 {
-                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Demo.TurnedOn");
+                    JsonPrimitives.Next(ref reader, "Demo.TurnedOn");
                     reader.Skip();
                 }
             }

@@ -22,10 +22,10 @@ namespace EventSourcery.Generated
             if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Fleet.EngineStarted", JsonTokenType.StartObject, reader.TokenType);
             while (true)
             {
-                if (!reader.Read()) throw JsonPrimitives.Incomplete("Fleet.EngineStarted");
+                JsonPrimitives.Next(ref reader, "Fleet.EngineStarted");
                 if (reader.TokenType == JsonTokenType.EndObject) break;
                 {
-                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Fleet.EngineStarted");
+                    JsonPrimitives.Next(ref reader, "Fleet.EngineStarted");
                     reader.Skip();
                 }
             }

@@ -33,26 +33,25 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.LabelAttached");
+                    JsonPrimitives.Next(ref reader, "Notes.LabelAttached");
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("text"u8))
                     {
                         property = "text";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.LabelAttached");
+                        JsonPrimitives.Next(ref reader, "Notes.LabelAttached");
                         textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasText = true;
                     }
                     else if (reader.ValueTextEquals("tag"u8))
                     {
                         property = "tag";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.LabelAttached");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
-                        tagValue = reader.GetInt32();
+                        JsonPrimitives.Next(ref reader, "Notes.LabelAttached");
+                        tagValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                         hasTag = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.LabelAttached");
+                        JsonPrimitives.Next(ref reader, "Notes.LabelAttached");
                         reader.Skip();
                     }
                 }

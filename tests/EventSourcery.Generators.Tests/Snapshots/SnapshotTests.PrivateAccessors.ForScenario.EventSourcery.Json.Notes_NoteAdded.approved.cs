@@ -41,40 +41,39 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.NoteAdded");
+                    JsonPrimitives.Next(ref reader, "Notes.NoteAdded");
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("text"u8))
                     {
                         property = "text";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.NoteAdded");
+                        JsonPrimitives.Next(ref reader, "Notes.NoteAdded");
                         textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasText = true;
                     }
                     else if (reader.ValueTextEquals("author"u8))
                     {
                         property = "author";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.NoteAdded");
+                        JsonPrimitives.Next(ref reader, "Notes.NoteAdded");
                         authorValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasAuthor = true;
                     }
                     else if (reader.ValueTextEquals("revision"u8))
                     {
                         property = "revision";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.NoteAdded");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
-                        revisionValue = reader.GetInt32();
+                        JsonPrimitives.Next(ref reader, "Notes.NoteAdded");
+                        revisionValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                         hasRevision = true;
                     }
                     else if (reader.ValueTextEquals("origin"u8))
                     {
                         property = "origin";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.NoteAdded");
+                        JsonPrimitives.Next(ref reader, "Notes.NoteAdded");
                         originValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOrigin = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Notes.NoteAdded");
+                        JsonPrimitives.Next(ref reader, "Notes.NoteAdded");
                         reader.Skip();
                     }
                 }

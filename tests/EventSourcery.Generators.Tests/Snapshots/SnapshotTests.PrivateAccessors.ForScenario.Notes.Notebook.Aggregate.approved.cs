@@ -54,26 +54,25 @@ namespace Notes
                 {
                     while (true)
                     {
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.NoteSnapshot");
+                        global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Notes.NoteSnapshot");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
                         if (reader.ValueTextEquals("count"u8))
                         {
                             property = "count";
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.NoteSnapshot");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                            countValue = reader.GetInt32();
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Notes.NoteSnapshot");
+                            countValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                             hasCount = true;
                         }
                         else if (reader.ValueTextEquals("last"u8))
                         {
                             property = "last";
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.NoteSnapshot");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Notes.NoteSnapshot");
                             lastValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!;
                             hasLast = true;
                         }
                         else
                         {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.NoteSnapshot");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Notes.NoteSnapshot");
                             reader.Skip();
                         }
                     }

@@ -29,18 +29,18 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Billing.AccountOpened");
+                    JsonPrimitives.Next(ref reader, "Billing.AccountOpened");
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("owner"u8))
                     {
                         property = "owner";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Billing.AccountOpened");
+                        JsonPrimitives.Next(ref reader, "Billing.AccountOpened");
                         ownerValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOwner = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Billing.AccountOpened");
+                        JsonPrimitives.Next(ref reader, "Billing.AccountOpened");
                         reader.Skip();
                     }
                 }

@@ -70,28 +70,26 @@ namespace Counting
                 {
                     while (true)
                     {
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Counting.CounterSnapshot");
+                        global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Counting.CounterSnapshot");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
                         if (reader.ValueTextEquals("count"u8))
                         {
                             property = "count";
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Counting.CounterSnapshot");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                            countValue = reader.GetInt32();
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Counting.CounterSnapshot");
+                            countValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                             hasCount = true;
                         }
                         else if (reader.ValueTextEquals("mood"u8))
                         {
                             property = "mood";
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Counting.CounterSnapshot");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Counting.Mood");
-                            moodValue = Read_Counting_Mood(ref reader);
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Counting.CounterSnapshot");
+                            moodValue = Read_Counting_Mood(ref global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "Counting.Mood"));
                             hasMood = true;
                         }
                         else if (reader.ValueTextEquals("recent"u8))
                         {
                             property = "recent";
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Counting.CounterSnapshot");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Counting.CounterSnapshot");
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                             {
                                 recentValue = default!;
@@ -102,11 +100,10 @@ namespace Counting
                                 var list2 = new global::System.Collections.Generic.List<int>();
                                 while (true)
                                 {
-                                    if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("System.Collections.Generic.List<int>");
+                                    global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "System.Collections.Generic.List<int>");
                                     if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
                                     int item3 = default!;
-                                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("int");
-                                    item3 = reader.GetInt32();
+                                    item3 = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                                     list2.Add(item3);
                                 }
                                 recentValue = list2;
@@ -115,7 +112,7 @@ namespace Counting
                         }
                         else
                         {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Counting.CounterSnapshot");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Counting.CounterSnapshot");
                             reader.Skip();
                         }
                     }

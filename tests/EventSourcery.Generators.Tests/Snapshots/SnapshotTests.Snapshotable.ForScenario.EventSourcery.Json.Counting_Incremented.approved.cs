@@ -29,19 +29,18 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Counting.Incremented");
+                    JsonPrimitives.Next(ref reader, "Counting.Incremented");
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("by"u8))
                     {
                         property = "by";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Counting.Incremented");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("int");
-                        byValue = reader.GetInt32();
+                        JsonPrimitives.Next(ref reader, "Counting.Incremented");
+                        byValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                         hasBy = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Counting.Incremented");
+                        JsonPrimitives.Next(ref reader, "Counting.Incremented");
                         reader.Skip();
                     }
                 }

@@ -41,41 +41,39 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderPlaced");
+                    JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("orderId"u8))
                     {
                         property = "orderId";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderPlaced");
+                        JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
                         orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOrderId = true;
                     }
                     else if (reader.ValueTextEquals("total"u8))
                     {
                         property = "total";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderPlaced");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("decimal");
-                        totalValue = reader.GetDecimal();
+                        JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
+                        totalValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
                         hasTotal = true;
                     }
                     else if (reader.ValueTextEquals("currency"u8))
                     {
                         property = "currency";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderPlaced");
-                        if (reader.TokenType == JsonTokenType.Null) throw JsonPrimitives.NullValue("Shop.Currency");
-                        currencyValue = Read_Shop_Currency(ref reader);
+                        JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
+                        currencyValue = Read_Shop_Currency(ref JsonPrimitives.NotNull(ref reader, "Shop.Currency"));
                         hasCurrency = true;
                     }
                     else if (reader.ValueTextEquals("channel"u8))
                     {
                         property = "channel";
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderPlaced");
+                        JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
                         channelValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasChannel = true;
                     }
                     else
                     {
-                        if (!reader.Read()) throw JsonPrimitives.Incomplete("Shop.OrderPlaced");
+                        JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
                         reader.Skip();
                     }
                 }

@@ -51,26 +51,25 @@ namespace EventSourcery.Generated
                 {
                     while (true)
                     {
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlacedV2");
+                        global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Shop.OrderPlacedV2");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
                         if (reader.ValueTextEquals("orderId"u8))
                         {
                             property = "orderId";
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlacedV2");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Shop.OrderPlacedV2");
                             orderIdValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!;
                             hasOrderId = true;
                         }
                         else if (reader.ValueTextEquals("total"u8))
                         {
                             property = "total";
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlacedV2");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("decimal");
-                            totalValue = reader.GetDecimal();
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Shop.OrderPlacedV2");
+                            totalValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
                             hasTotal = true;
                         }
                         else
                         {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlacedV2");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Shop.OrderPlacedV2");
                             reader.Skip();
                         }
                     }
@@ -111,34 +110,32 @@ namespace EventSourcery.Generated
                 {
                     while (true)
                     {
-                        if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlacedV3");
+                        global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Shop.OrderPlacedV3");
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
                         if (reader.ValueTextEquals("orderId"u8))
                         {
                             property = "orderId";
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlacedV3");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Shop.OrderPlacedV3");
                             orderIdValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!;
                             hasOrderId = true;
                         }
                         else if (reader.ValueTextEquals("total"u8))
                         {
                             property = "total";
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlacedV3");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("decimal");
-                            totalValue = reader.GetDecimal();
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Shop.OrderPlacedV3");
+                            totalValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
                             hasTotal = true;
                         }
                         else if (reader.ValueTextEquals("currency"u8))
                         {
                             property = "currency";
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlacedV3");
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) throw global::EventSourcery.Serialization.JsonPrimitives.NullValue("Shop.Currency");
-                            currencyValue = Read_Shop_Currency(ref reader);
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Shop.OrderPlacedV3");
+                            currencyValue = Read_Shop_Currency(ref global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "Shop.Currency"));
                             hasCurrency = true;
                         }
                         else
                         {
-                            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Shop.OrderPlacedV3");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Shop.OrderPlacedV3");
                             reader.Skip();
                         }
                     }
