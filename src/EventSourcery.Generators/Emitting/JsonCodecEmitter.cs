@@ -30,6 +30,9 @@ internal sealed partial class JsonCodecEmitter
     private string[] _values = [];
     private string[] _has = [];
 
+    // The type whose Read_ method is being written (its name is the method's 'type' constant), or null.
+    private string? _readingType;
+
     private JsonCodecEmitter(IndentedTextWriter? writer = null) => _writer = writer ?? new IndentedTextWriter();
 
     /// <summary>Writes the codec methods of <paramref name="objects"/> and <paramref name="enums"/> into an open class of <paramref name="writer"/>.</summary>
@@ -132,6 +135,9 @@ internal sealed partial class JsonCodecEmitter
         var headerParameter = model.IsEvent ? ", in global::EventSourcery.Serialization.EventHeader header" : string.Empty;
         using (_writer.Block($"internal static {type} Read_{id}(ref {Json}.Utf8JsonReader reader{headerParameter})"))
         {
+            // Every error of the reader names the type: once, as a constant.
+            _writer.WriteLine($"const string type = {Quote(type)};");
+            _readingType = type;
             EmitExpectToken(type, "StartObject");
             var properties = model.Properties;
             (_values, _has) = LocalNames(properties);
@@ -156,7 +162,7 @@ internal sealed partial class JsonCodecEmitter
 
                 using (_writer.Block($"catch (global::System.Exception ex) when (property is not null && {_primitives}.IsReadError(ex))"))
                 {
-                    _writer.WriteLine($"throw {_primitives}.InvalidProperty({Quote(type)}, property, ex);");
+                    _writer.WriteLine($"throw {_primitives}.InvalidProperty({TypeText(type)}, property, ex);");
                 }
             }
             else
@@ -165,6 +171,7 @@ internal sealed partial class JsonCodecEmitter
             }
 
             EmitConstruction(model);
+            _readingType = null;
         }
 
         EmitSetterAccessors(model);
@@ -208,14 +215,14 @@ internal sealed partial class JsonCodecEmitter
         var properties = model.Properties;
         using (_writer.Block("while (true)"))
         {
-            _writer.WriteLine($"{_primitives}.Next(ref reader, {Quote(type)});");
+            _writer.WriteLine($"{_primitives}.Next(ref reader, {TypeText(type)});");
             _writer.WriteLine($"if (reader.TokenType == {_tokenType}.EndObject) break;");
             foreach (var i in read)
             {
                 using (_writer.Block($"{(i == read[0] ? "if" : "else if")} (reader.ValueTextEquals({Utf8(properties[i].JsonName)}))"))
                 {
                     _writer.WriteLine($"property = {Quote(properties[i].JsonName)};");
-                    _writer.WriteLine($"{_primitives}.Next(ref reader, {Quote(type)});");
+                    _writer.WriteLine($"{_primitives}.Next(ref reader, {TypeText(type)});");
                     EmitRead(properties[i].Shape, _values[i]);
                     if (NeedsPresenceFlag(model, i))
                     {
@@ -226,7 +233,7 @@ internal sealed partial class JsonCodecEmitter
 
             using (_writer.Block(read.Count == 0 ? null : "else"))
             {
-                _writer.WriteLine($"{_primitives}.Next(ref reader, {Quote(type)});");
+                _writer.WriteLine($"{_primitives}.Next(ref reader, {TypeText(type)});");
                 _writer.WriteLine("reader.Skip();");
             }
         }
@@ -254,7 +261,7 @@ internal sealed partial class JsonCodecEmitter
             if (argument.PropertyIndex >= 0 && argument.DefaultExpression == DefaultValue && !properties[argument.PropertyIndex].Shape.AllowsNull)
             {
                 var property = properties[argument.PropertyIndex];
-                _writer.WriteLine($"if (!{_has[argument.PropertyIndex]}) throw {_primitives}.MissingProperty({Quote(model.TypeName)}, {Quote(property.JsonName)});");
+                _writer.WriteLine($"if (!{_has[argument.PropertyIndex]}) throw {_primitives}.MissingProperty({TypeText(model.TypeName)}, {Quote(property.JsonName)});");
             }
         }
 
@@ -262,7 +269,7 @@ internal sealed partial class JsonCodecEmitter
         {
             if (properties[i].Assignment == Assignment.Initializer && properties[i].IsRequired)
             {
-                _writer.WriteLine($"if (!{_has[i]}) throw {_primitives}.MissingProperty({Quote(model.TypeName)}, {Quote(properties[i].JsonName)});");
+                _writer.WriteLine($"if (!{_has[i]}) throw {_primitives}.MissingProperty({TypeText(model.TypeName)}, {Quote(properties[i].JsonName)});");
             }
         }
 
@@ -348,45 +355,10 @@ internal sealed partial class JsonCodecEmitter
     }
 
     private void EmitExpectToken(string type, string token)
-        => _writer.WriteLine($"if (reader.TokenType != {_tokenType}.{token}) throw {_primitives}.UnexpectedToken({Quote(type)}, {_tokenType}.{token}, reader.TokenType);");
+        => _writer.WriteLine($"if (reader.TokenType != {_tokenType}.{token}) throw {_primitives}.UnexpectedToken({TypeText(type)}, {_tokenType}.{token}, reader.TokenType);");
 
     /// <summary>The type of a local holding the shape's value (nullable reference types keep their annotation).</summary>
     private static string LocalType(TypeShape shape) => shape.IsReferenceType && shape.AllowsNull ? shape.TypeName + "?" : shape.TypeName;
-
-    /// <summary>A member's name as C# source names it: a keyword (a property declared <c>@class</c>) gets its <c>@</c> back.</summary>
-    private static string Identifier(string name)
-        => Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
-
-    /// <summary>
-    /// The locals a reader keeps each property in, named after it: <c>orderIdValue</c> and <c>hasOrderId</c> for
-    /// <c>OrderId</c>. They cannot meet the reader's other locals (<c>reader</c>, <c>header</c>, <c>property</c>,
-    /// <c>result</c>, and the numbered <c>list0</c>, <c>item0</c>, … of nested values); two properties whose names
-    /// differ only in their first letter's case get a number after the second.
-    /// </summary>
-    private static (string[] Values, string[] Has) LocalNames(EquatableArray<JsonPropertyModel> properties)
-    {
-        var values = new string[properties.Count];
-        var has = new string[properties.Count];
-        var taken = new System.Collections.Generic.HashSet<string>(System.StringComparer.Ordinal);
-        for (var i = 0; i < properties.Count; i++)
-        {
-            var name = properties[i].Name.TrimStart('@');
-            var camel = char.ToLowerInvariant(name[0]) + name.Substring(1);
-            var pascal = char.ToUpperInvariant(name[0]) + name.Substring(1);
-            var suffix = string.Empty;
-            for (var n = 1; taken.Contains(camel + "Value" + suffix) || taken.Contains("has" + pascal + suffix); n++)
-            {
-                suffix = n.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            values[i] = camel + "Value" + suffix;
-            has[i] = "has" + pascal + suffix;
-            taken.Add(values[i]);
-            taken.Add(has[i]);
-        }
-
-        return (values, has);
-    }
 
     private string NextLocal(string prefix) => $"{prefix}{_locals++}";
 

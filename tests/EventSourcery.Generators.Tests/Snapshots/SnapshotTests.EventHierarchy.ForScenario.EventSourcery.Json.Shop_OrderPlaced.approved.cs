@@ -23,7 +23,8 @@ namespace EventSourcery.Generated
 
         internal static global::Shop.OrderPlaced Read_Shop_OrderPlaced(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Shop.OrderPlaced", JsonTokenType.StartObject, reader.TokenType);
+            const string type = "Shop.OrderPlaced";
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
             decimal totalValue = default!;
             bool hasTotal = false;
             string orderIdValue = default!;
@@ -33,35 +34,35 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
+                    JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("total"u8))
                     {
                         property = "total";
-                        JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
+                        JsonPrimitives.Next(ref reader, type);
                         totalValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
                         hasTotal = true;
                     }
                     else if (reader.ValueTextEquals("orderId"u8))
                     {
                         property = "orderId";
-                        JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
+                        JsonPrimitives.Next(ref reader, type);
                         orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOrderId = true;
                     }
                     else
                     {
-                        JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
+                        JsonPrimitives.Next(ref reader, type);
                         reader.Skip();
                     }
                 }
             }
             catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw JsonPrimitives.InvalidProperty("Shop.OrderPlaced", property, ex);
+                throw JsonPrimitives.InvalidProperty(type, property, ex);
             }
-            if (!hasOrderId) throw JsonPrimitives.MissingProperty("Shop.OrderPlaced", "orderId");
-            if (!hasTotal) throw JsonPrimitives.MissingProperty("Shop.OrderPlaced", "total");
+            if (!hasOrderId) throw JsonPrimitives.MissingProperty(type, "orderId");
+            if (!hasTotal) throw JsonPrimitives.MissingProperty(type, "total");
             var result = new global::Shop.OrderPlaced(orderIdValue, totalValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

@@ -21,7 +21,8 @@ namespace EventSourcery.Generated
 
         internal static global::Shop.OrderShipped Read_Shop_OrderShipped(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Shop.OrderShipped", JsonTokenType.StartObject, reader.TokenType);
+            const string type = "Shop.OrderShipped";
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
             string orderIdValue = default!;
             bool hasOrderId = false;
             string? property = null;
@@ -29,27 +30,27 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    JsonPrimitives.Next(ref reader, "Shop.OrderShipped");
+                    JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("orderId"u8))
                     {
                         property = "orderId";
-                        JsonPrimitives.Next(ref reader, "Shop.OrderShipped");
+                        JsonPrimitives.Next(ref reader, type);
                         orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOrderId = true;
                     }
                     else
                     {
-                        JsonPrimitives.Next(ref reader, "Shop.OrderShipped");
+                        JsonPrimitives.Next(ref reader, type);
                         reader.Skip();
                     }
                 }
             }
             catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw JsonPrimitives.InvalidProperty("Shop.OrderShipped", property, ex);
+                throw JsonPrimitives.InvalidProperty(type, property, ex);
             }
-            if (!hasOrderId) throw JsonPrimitives.MissingProperty("Shop.OrderShipped", "orderId");
+            if (!hasOrderId) throw JsonPrimitives.MissingProperty(type, "orderId");
             var result = new global::Shop.OrderShipped(orderIdValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

@@ -23,7 +23,8 @@ namespace EventSourcery.Generated
 
         internal static global::Shop.OrderShippedExpress Read_Shop_OrderShippedExpress(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Shop.OrderShippedExpress", JsonTokenType.StartObject, reader.TokenType);
+            const string type = "Shop.OrderShippedExpress";
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
             string courierValue = default!;
             bool hasCourier = false;
             string orderIdValue = default!;
@@ -33,35 +34,35 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    JsonPrimitives.Next(ref reader, "Shop.OrderShippedExpress");
+                    JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("courier"u8))
                     {
                         property = "courier";
-                        JsonPrimitives.Next(ref reader, "Shop.OrderShippedExpress");
+                        JsonPrimitives.Next(ref reader, type);
                         courierValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasCourier = true;
                     }
                     else if (reader.ValueTextEquals("orderId"u8))
                     {
                         property = "orderId";
-                        JsonPrimitives.Next(ref reader, "Shop.OrderShippedExpress");
+                        JsonPrimitives.Next(ref reader, type);
                         orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOrderId = true;
                     }
                     else
                     {
-                        JsonPrimitives.Next(ref reader, "Shop.OrderShippedExpress");
+                        JsonPrimitives.Next(ref reader, type);
                         reader.Skip();
                     }
                 }
             }
             catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw JsonPrimitives.InvalidProperty("Shop.OrderShippedExpress", property, ex);
+                throw JsonPrimitives.InvalidProperty(type, property, ex);
             }
-            if (!hasOrderId) throw JsonPrimitives.MissingProperty("Shop.OrderShippedExpress", "orderId");
-            if (!hasCourier) throw JsonPrimitives.MissingProperty("Shop.OrderShippedExpress", "courier");
+            if (!hasOrderId) throw JsonPrimitives.MissingProperty(type, "orderId");
+            if (!hasCourier) throw JsonPrimitives.MissingProperty(type, "courier");
             var result = new global::Shop.OrderShippedExpress(orderIdValue, courierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

@@ -23,7 +23,8 @@ namespace EventSourcery.Generated
 
         internal static global::Shapes.Address Read_Shapes_Address(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Shapes.Address", JsonTokenType.StartObject, reader.TokenType);
+            const string type = "Shapes.Address";
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
             string streetValue = default!;
             bool hasStreet = false;
             int? numberValue = default!;
@@ -33,39 +34,39 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    JsonPrimitives.Next(ref reader, "Shapes.Address");
+                    JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("street"u8))
                     {
                         property = "street";
-                        JsonPrimitives.Next(ref reader, "Shapes.Address");
+                        JsonPrimitives.Next(ref reader, type);
                         streetValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasStreet = true;
                     }
                     else if (reader.ValueTextEquals("number"u8))
                     {
                         property = "number";
-                        JsonPrimitives.Next(ref reader, "Shapes.Address");
+                        JsonPrimitives.Next(ref reader, type);
                         numberValue = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt32();
                     }
                     else if (reader.ValueTextEquals("previous"u8))
                     {
                         property = "previous";
-                        JsonPrimitives.Next(ref reader, "Shapes.Address");
+                        JsonPrimitives.Next(ref reader, type);
                         previousValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
                     }
                     else
                     {
-                        JsonPrimitives.Next(ref reader, "Shapes.Address");
+                        JsonPrimitives.Next(ref reader, type);
                         reader.Skip();
                     }
                 }
             }
             catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw JsonPrimitives.InvalidProperty("Shapes.Address", property, ex);
+                throw JsonPrimitives.InvalidProperty(type, property, ex);
             }
-            if (!hasStreet) throw JsonPrimitives.MissingProperty("Shapes.Address", "street");
+            if (!hasStreet) throw JsonPrimitives.MissingProperty(type, "street");
             var result = new global::Shapes.Address(streetValue, numberValue, previousValue);
             return result;
         }

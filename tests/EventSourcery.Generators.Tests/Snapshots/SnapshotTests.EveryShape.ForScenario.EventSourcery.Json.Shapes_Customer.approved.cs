@@ -21,7 +21,8 @@ namespace EventSourcery.Generated
 
         internal static global::Shapes.Customer Read_Shapes_Customer(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Shapes.Customer", JsonTokenType.StartObject, reader.TokenType);
+            const string type = "Shapes.Customer";
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
             string nameValue = default!;
             bool hasName = false;
             string countryValue = default!;
@@ -31,34 +32,34 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    JsonPrimitives.Next(ref reader, "Shapes.Customer");
+                    JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("name"u8))
                     {
                         property = "name";
-                        JsonPrimitives.Next(ref reader, "Shapes.Customer");
+                        JsonPrimitives.Next(ref reader, type);
                         nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasName = true;
                     }
                     else if (reader.ValueTextEquals("country"u8))
                     {
                         property = "country";
-                        JsonPrimitives.Next(ref reader, "Shapes.Customer");
+                        JsonPrimitives.Next(ref reader, type);
                         countryValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasCountry = true;
                     }
                     else
                     {
-                        JsonPrimitives.Next(ref reader, "Shapes.Customer");
+                        JsonPrimitives.Next(ref reader, type);
                         reader.Skip();
                     }
                 }
             }
             catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw JsonPrimitives.InvalidProperty("Shapes.Customer", property, ex);
+                throw JsonPrimitives.InvalidProperty(type, property, ex);
             }
-            if (!hasName) throw JsonPrimitives.MissingProperty("Shapes.Customer", "name");
+            if (!hasName) throw JsonPrimitives.MissingProperty(type, "name");
             var result = new global::Shapes.Customer() { Name = nameValue };
             if (hasCountry) result.Country = countryValue;
             return result;

@@ -309,7 +309,8 @@ namespace EventSourcery.Generated
 
         internal static global::Shapes.EverythingHappened Read_Shapes_EverythingHappened(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Shapes.EverythingHappened", JsonTokenType.StartObject, reader.TokenType);
+            const string type = "Shapes.EverythingHappened";
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
             bool flagValue = default!;
             bool hasFlag = false;
             byte bValue = default!;
@@ -407,198 +408,198 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                    JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("flag"u8))
                     {
                         property = "flag";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         flagValue = JsonPrimitives.NotNull(ref reader, "bool").GetBoolean();
                         hasFlag = true;
                     }
                     else if (reader.ValueTextEquals("b"u8))
                     {
                         property = "b";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         bValue = JsonPrimitives.NotNull(ref reader, "byte").GetByte();
                         hasB = true;
                     }
                     else if (reader.ValueTextEquals("sB"u8))
                     {
                         property = "sB";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         sBValue = JsonPrimitives.NotNull(ref reader, "sbyte").GetSByte();
                         hasSB = true;
                     }
                     else if (reader.ValueTextEquals("s"u8))
                     {
                         property = "s";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         sValue = JsonPrimitives.NotNull(ref reader, "short").GetInt16();
                         hasS = true;
                     }
                     else if (reader.ValueTextEquals("uS"u8))
                     {
                         property = "uS";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         uSValue = JsonPrimitives.NotNull(ref reader, "ushort").GetUInt16();
                         hasUS = true;
                     }
                     else if (reader.ValueTextEquals("i"u8))
                     {
                         property = "i";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         iValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                         hasI = true;
                     }
                     else if (reader.ValueTextEquals("uI"u8))
                     {
                         property = "uI";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         uIValue = JsonPrimitives.NotNull(ref reader, "uint").GetUInt32();
                         hasUI = true;
                     }
                     else if (reader.ValueTextEquals("l"u8))
                     {
                         property = "l";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         lValue = JsonPrimitives.NotNull(ref reader, "long").GetInt64();
                         hasL = true;
                     }
                     else if (reader.ValueTextEquals("uL"u8))
                     {
                         property = "uL";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         uLValue = JsonPrimitives.NotNull(ref reader, "ulong").GetUInt64();
                         hasUL = true;
                     }
                     else if (reader.ValueTextEquals("f"u8))
                     {
                         property = "f";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         fValue = JsonPrimitives.NotNull(ref reader, "float").GetSingle();
                         hasF = true;
                     }
                     else if (reader.ValueTextEquals("d"u8))
                     {
                         property = "d";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         dValue = JsonPrimitives.NotNull(ref reader, "double").GetDouble();
                         hasD = true;
                     }
                     else if (reader.ValueTextEquals("m"u8))
                     {
                         property = "m";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         mValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
                         hasM = true;
                     }
                     else if (reader.ValueTextEquals("c"u8))
                     {
                         property = "c";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         cValue = JsonPrimitives.ReadChar(ref JsonPrimitives.NotNull(ref reader, "char"));
                         hasC = true;
                     }
                     else if (reader.ValueTextEquals("text"u8))
                     {
                         property = "text";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasText = true;
                     }
                     else if (reader.ValueTextEquals("maybeText"u8))
                     {
                         property = "maybeText";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         maybeTextValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                     }
                     else if (reader.ValueTextEquals("g"u8))
                     {
                         property = "g";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         gValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid();
                         hasG = true;
                     }
                     else if (reader.ValueTextEquals("when"u8))
                     {
                         property = "when";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         whenValue = JsonPrimitives.NotNull(ref reader, "System.DateTime").GetDateTime();
                         hasWhen = true;
                     }
                     else if (reader.ValueTextEquals("at"u8))
                     {
                         property = "at";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         atValue = JsonPrimitives.NotNull(ref reader, "System.DateTimeOffset").GetDateTimeOffset();
                         hasAt = true;
                     }
                     else if (reader.ValueTextEquals("day"u8))
                     {
                         property = "day";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         dayValue = JsonPrimitives.ReadDateOnly(ref JsonPrimitives.NotNull(ref reader, "System.DateOnly"));
                         hasDay = true;
                     }
                     else if (reader.ValueTextEquals("time"u8))
                     {
                         property = "time";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         timeValue = JsonPrimitives.ReadTimeOnly(ref JsonPrimitives.NotNull(ref reader, "System.TimeOnly"));
                         hasTime = true;
                     }
                     else if (reader.ValueTextEquals("span"u8))
                     {
                         property = "span";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         spanValue = JsonPrimitives.ReadTimeSpan(ref JsonPrimitives.NotNull(ref reader, "System.TimeSpan"));
                         hasSpan = true;
                     }
                     else if (reader.ValueTextEquals("link"u8))
                     {
                         property = "link";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         linkValue = reader.TokenType == JsonTokenType.Null ? default! : JsonPrimitives.ReadUri(ref reader);
                         hasLink = true;
                     }
                     else if (reader.ValueTextEquals("blob"u8))
                     {
                         property = "blob";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         blobValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetBytesFromBase64();
                         hasBlob = true;
                     }
                     else if (reader.ValueTextEquals("priority"u8))
                     {
                         property = "priority";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         priorityValue = Read_Shapes_Priority(ref JsonPrimitives.NotNull(ref reader, "Shapes.Priority"));
                         hasPriority = true;
                     }
                     else if (reader.ValueTextEquals("tags"u8))
                     {
                         property = "tags";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         tagsValue = Read_Shapes_Tags(ref JsonPrimitives.NotNull(ref reader, "Shapes.Tags"));
                         hasTags = true;
                     }
                     else if (reader.ValueTextEquals("maybeInt"u8))
                     {
                         property = "maybeInt";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         maybeIntValue = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt32();
                     }
                     else if (reader.ValueTextEquals("maybePriority"u8))
                     {
                         property = "maybePriority";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         maybePriorityValue = reader.TokenType == JsonTokenType.Null ? null : Read_Shapes_Priority(ref reader);
                     }
                     else if (reader.ValueTextEquals("numbers"u8))
                     {
                         property = "numbers";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             numbersValue = default!;
@@ -622,7 +623,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("names"u8))
                     {
                         property = "names";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             namesValue = default!;
@@ -646,7 +647,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("addresses"u8))
                     {
                         property = "addresses";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             addressesValue = default!;
@@ -670,7 +671,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("longs"u8))
                     {
                         property = "longs";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             longsValue = default!;
@@ -694,7 +695,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("doubles"u8))
                     {
                         property = "doubles";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             doublesValue = default!;
@@ -718,7 +719,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("guids"u8))
                     {
                         property = "guids";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             guidsValue = default!;
@@ -742,7 +743,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("maybeNames"u8))
                     {
                         property = "maybeNames";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             maybeNamesValue = default!;
@@ -766,7 +767,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("set"u8))
                     {
                         property = "set";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             setValue = default!;
@@ -790,7 +791,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("iSet"u8))
                     {
                         property = "iSet";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             iSetValue = default!;
@@ -814,7 +815,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("chars"u8))
                     {
                         property = "chars";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             charsValue = default!;
@@ -838,7 +839,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("immutable"u8))
                     {
                         property = "immutable";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Immutable.ImmutableArray<int>", JsonTokenType.StartArray, reader.TokenType);
                         var list68 = new global::System.Collections.Generic.List<int>();
                         while (true)
@@ -855,7 +856,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("scores"u8))
                     {
                         property = "scores";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             scoresValue = default!;
@@ -881,7 +882,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("byGuid"u8))
                     {
                         property = "byGuid";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             byGuidValue = default!;
@@ -907,7 +908,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("byInt"u8))
                     {
                         property = "byInt";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             byIntValue = default!;
@@ -933,7 +934,7 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("nested"u8))
                     {
                         property = "nested";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             nestedValue = default!;
@@ -976,97 +977,97 @@ namespace EventSourcery.Generated
                     else if (reader.ValueTextEquals("home"u8))
                     {
                         property = "home";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         homeValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
                         hasHome = true;
                     }
                     else if (reader.ValueTextEquals("point"u8))
                     {
                         property = "point";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         pointValue = Read_Shapes_Point(ref JsonPrimitives.NotNull(ref reader, "Shapes.Point"));
                         hasPoint = true;
                     }
                     else if (reader.ValueTextEquals("maybePoint"u8))
                     {
                         property = "maybePoint";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         maybePointValue = reader.TokenType == JsonTokenType.Null ? null : Read_Shapes_Point(ref reader);
                     }
                     else if (reader.ValueTextEquals("customer"u8))
                     {
                         property = "customer";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         customerValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Customer(ref reader);
                         hasCustomer = true;
                     }
                     else if (reader.ValueTextEquals("withDefault"u8))
                     {
                         property = "withDefault";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         withDefaultValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasWithDefault = true;
                     }
                     else if (reader.ValueTextEquals("settable"u8))
                     {
                         property = "settable";
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         settableValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                         hasSettable = true;
                     }
                     else
                     {
-                        JsonPrimitives.Next(ref reader, "Shapes.EverythingHappened");
+                        JsonPrimitives.Next(ref reader, type);
                         reader.Skip();
                     }
                 }
             }
             catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw JsonPrimitives.InvalidProperty("Shapes.EverythingHappened", property, ex);
+                throw JsonPrimitives.InvalidProperty(type, property, ex);
             }
-            if (!hasFlag) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "flag");
-            if (!hasB) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "b");
-            if (!hasSB) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "sB");
-            if (!hasS) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "s");
-            if (!hasUS) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "uS");
-            if (!hasI) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "i");
-            if (!hasUI) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "uI");
-            if (!hasL) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "l");
-            if (!hasUL) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "uL");
-            if (!hasF) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "f");
-            if (!hasD) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "d");
-            if (!hasM) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "m");
-            if (!hasC) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "c");
-            if (!hasText) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "text");
-            if (!hasG) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "g");
-            if (!hasWhen) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "when");
-            if (!hasAt) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "at");
-            if (!hasDay) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "day");
-            if (!hasTime) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "time");
-            if (!hasSpan) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "span");
-            if (!hasLink) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "link");
-            if (!hasBlob) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "blob");
-            if (!hasPriority) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "priority");
-            if (!hasTags) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "tags");
-            if (!hasNumbers) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "numbers");
-            if (!hasNames) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "names");
-            if (!hasAddresses) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "addresses");
-            if (!hasLongs) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "longs");
-            if (!hasDoubles) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "doubles");
-            if (!hasGuids) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "guids");
-            if (!hasMaybeNames) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "maybeNames");
-            if (!hasSet) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "set");
-            if (!hasISet) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "iSet");
-            if (!hasChars) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "chars");
-            if (!hasImmutable) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "immutable");
-            if (!hasScores) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "scores");
-            if (!hasByGuid) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "byGuid");
-            if (!hasByInt) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "byInt");
-            if (!hasNested) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "nested");
-            if (!hasHome) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "home");
-            if (!hasPoint) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "point");
-            if (!hasCustomer) throw JsonPrimitives.MissingProperty("Shapes.EverythingHappened", "customer");
+            if (!hasFlag) throw JsonPrimitives.MissingProperty(type, "flag");
+            if (!hasB) throw JsonPrimitives.MissingProperty(type, "b");
+            if (!hasSB) throw JsonPrimitives.MissingProperty(type, "sB");
+            if (!hasS) throw JsonPrimitives.MissingProperty(type, "s");
+            if (!hasUS) throw JsonPrimitives.MissingProperty(type, "uS");
+            if (!hasI) throw JsonPrimitives.MissingProperty(type, "i");
+            if (!hasUI) throw JsonPrimitives.MissingProperty(type, "uI");
+            if (!hasL) throw JsonPrimitives.MissingProperty(type, "l");
+            if (!hasUL) throw JsonPrimitives.MissingProperty(type, "uL");
+            if (!hasF) throw JsonPrimitives.MissingProperty(type, "f");
+            if (!hasD) throw JsonPrimitives.MissingProperty(type, "d");
+            if (!hasM) throw JsonPrimitives.MissingProperty(type, "m");
+            if (!hasC) throw JsonPrimitives.MissingProperty(type, "c");
+            if (!hasText) throw JsonPrimitives.MissingProperty(type, "text");
+            if (!hasG) throw JsonPrimitives.MissingProperty(type, "g");
+            if (!hasWhen) throw JsonPrimitives.MissingProperty(type, "when");
+            if (!hasAt) throw JsonPrimitives.MissingProperty(type, "at");
+            if (!hasDay) throw JsonPrimitives.MissingProperty(type, "day");
+            if (!hasTime) throw JsonPrimitives.MissingProperty(type, "time");
+            if (!hasSpan) throw JsonPrimitives.MissingProperty(type, "span");
+            if (!hasLink) throw JsonPrimitives.MissingProperty(type, "link");
+            if (!hasBlob) throw JsonPrimitives.MissingProperty(type, "blob");
+            if (!hasPriority) throw JsonPrimitives.MissingProperty(type, "priority");
+            if (!hasTags) throw JsonPrimitives.MissingProperty(type, "tags");
+            if (!hasNumbers) throw JsonPrimitives.MissingProperty(type, "numbers");
+            if (!hasNames) throw JsonPrimitives.MissingProperty(type, "names");
+            if (!hasAddresses) throw JsonPrimitives.MissingProperty(type, "addresses");
+            if (!hasLongs) throw JsonPrimitives.MissingProperty(type, "longs");
+            if (!hasDoubles) throw JsonPrimitives.MissingProperty(type, "doubles");
+            if (!hasGuids) throw JsonPrimitives.MissingProperty(type, "guids");
+            if (!hasMaybeNames) throw JsonPrimitives.MissingProperty(type, "maybeNames");
+            if (!hasSet) throw JsonPrimitives.MissingProperty(type, "set");
+            if (!hasISet) throw JsonPrimitives.MissingProperty(type, "iSet");
+            if (!hasChars) throw JsonPrimitives.MissingProperty(type, "chars");
+            if (!hasImmutable) throw JsonPrimitives.MissingProperty(type, "immutable");
+            if (!hasScores) throw JsonPrimitives.MissingProperty(type, "scores");
+            if (!hasByGuid) throw JsonPrimitives.MissingProperty(type, "byGuid");
+            if (!hasByInt) throw JsonPrimitives.MissingProperty(type, "byInt");
+            if (!hasNested) throw JsonPrimitives.MissingProperty(type, "nested");
+            if (!hasHome) throw JsonPrimitives.MissingProperty(type, "home");
+            if (!hasPoint) throw JsonPrimitives.MissingProperty(type, "point");
+            if (!hasCustomer) throw JsonPrimitives.MissingProperty(type, "customer");
             var result = new global::Shapes.EverythingHappened(flagValue, bValue, sBValue, sValue, uSValue, iValue, uIValue, lValue, uLValue, fValue, dValue, mValue, cValue, textValue, maybeTextValue, gValue, whenValue, atValue, dayValue, timeValue, spanValue, linkValue, blobValue, priorityValue, tagsValue, maybeIntValue, maybePriorityValue, numbersValue, namesValue, addressesValue, longsValue, doublesValue, guidsValue, maybeNamesValue, setValue, iSetValue, charsValue, immutableValue, scoresValue, byGuidValue, byIntValue, nestedValue, homeValue, pointValue, maybePointValue, customerValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             if (hasSettable) result.Settable = settableValue;
             if (hasWithDefault) result = result with { WithDefault = hasWithDefault ? withDefaultValue : result.WithDefault };

@@ -21,7 +21,8 @@ namespace EventSourcery.Generated
 
         internal static global::Shapes.Point Read_Shapes_Point(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Shapes.Point", JsonTokenType.StartObject, reader.TokenType);
+            const string type = "Shapes.Point";
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
             int xValue = default!;
             bool hasX = false;
             int yValue = default!;
@@ -31,32 +32,32 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    JsonPrimitives.Next(ref reader, "Shapes.Point");
+                    JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("x"u8))
                     {
                         property = "x";
-                        JsonPrimitives.Next(ref reader, "Shapes.Point");
+                        JsonPrimitives.Next(ref reader, type);
                         xValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                         hasX = true;
                     }
                     else if (reader.ValueTextEquals("y"u8))
                     {
                         property = "y";
-                        JsonPrimitives.Next(ref reader, "Shapes.Point");
+                        JsonPrimitives.Next(ref reader, type);
                         yValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                         hasY = true;
                     }
                     else
                     {
-                        JsonPrimitives.Next(ref reader, "Shapes.Point");
+                        JsonPrimitives.Next(ref reader, type);
                         reader.Skip();
                     }
                 }
             }
             catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw JsonPrimitives.InvalidProperty("Shapes.Point", property, ex);
+                throw JsonPrimitives.InvalidProperty(type, property, ex);
             }
             var result = new global::Shapes.Point();
             if (hasX) result.X = xValue;

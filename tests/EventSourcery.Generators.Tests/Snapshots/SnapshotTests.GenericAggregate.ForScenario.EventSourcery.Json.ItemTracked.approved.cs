@@ -21,7 +21,8 @@ namespace EventSourcery.Generated
 
         internal static global::ItemTracked Read_ItemTracked(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("ItemTracked", JsonTokenType.StartObject, reader.TokenType);
+            const string type = "ItemTracked";
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
             string itemValue = default!;
             bool hasItem = false;
             string? property = null;
@@ -29,27 +30,27 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    JsonPrimitives.Next(ref reader, "ItemTracked");
+                    JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("item"u8))
                     {
                         property = "item";
-                        JsonPrimitives.Next(ref reader, "ItemTracked");
+                        JsonPrimitives.Next(ref reader, type);
                         itemValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasItem = true;
                     }
                     else
                     {
-                        JsonPrimitives.Next(ref reader, "ItemTracked");
+                        JsonPrimitives.Next(ref reader, type);
                         reader.Skip();
                     }
                 }
             }
             catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw JsonPrimitives.InvalidProperty("ItemTracked", property, ex);
+                throw JsonPrimitives.InvalidProperty(type, property, ex);
             }
-            if (!hasItem) throw JsonPrimitives.MissingProperty("ItemTracked", "item");
+            if (!hasItem) throw JsonPrimitives.MissingProperty(type, "item");
             var result = new global::ItemTracked(itemValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

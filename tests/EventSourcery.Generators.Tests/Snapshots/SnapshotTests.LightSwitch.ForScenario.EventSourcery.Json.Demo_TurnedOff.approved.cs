@@ -19,13 +19,14 @@ namespace EventSourcery.Generated
 
         internal static global::Demo.TurnedOff Read_Demo_TurnedOff(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Demo.TurnedOff", JsonTokenType.StartObject, reader.TokenType);
+            const string type = "Demo.TurnedOff";
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
             while (true)
             {
-                JsonPrimitives.Next(ref reader, "Demo.TurnedOff");
+                JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
                 {
-                    JsonPrimitives.Next(ref reader, "Demo.TurnedOff");
+                    JsonPrimitives.Next(ref reader, type);
                     reader.Skip();
                 }
             }

@@ -19,13 +19,14 @@ namespace EventSourcery.Generated
 
         internal static global::Demo.TurnedOn Read_Demo_TurnedOn(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Demo.TurnedOn", JsonTokenType.StartObject, reader.TokenType);
+            const string type = "Demo.TurnedOn";
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
             while (true)
             {
-                JsonPrimitives.Next(ref reader, "Demo.TurnedOn");
+                JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
                 {
-                    JsonPrimitives.Next(ref reader, "Demo.TurnedOn");
+                    JsonPrimitives.Next(ref reader, type);
                     reader.Skip();
                 }
             }

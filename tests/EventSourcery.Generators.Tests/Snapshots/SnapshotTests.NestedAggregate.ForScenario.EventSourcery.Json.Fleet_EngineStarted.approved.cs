@@ -19,13 +19,14 @@ namespace EventSourcery.Generated
 
         internal static global::Fleet.EngineStarted Read_Fleet_EngineStarted(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Fleet.EngineStarted", JsonTokenType.StartObject, reader.TokenType);
+            const string type = "Fleet.EngineStarted";
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
             while (true)
             {
-                JsonPrimitives.Next(ref reader, "Fleet.EngineStarted");
+                JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
                 {
-                    JsonPrimitives.Next(ref reader, "Fleet.EngineStarted");
+                    JsonPrimitives.Next(ref reader, type);
                     reader.Skip();
                 }
             }

@@ -23,7 +23,8 @@ namespace EventSourcery.Generated
 
         internal static global::Notes.LabelAttached Read_Notes_LabelAttached(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Notes.LabelAttached", JsonTokenType.StartObject, reader.TokenType);
+            const string type = "Notes.LabelAttached";
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
             string textValue = default!;
             bool hasText = false;
             int tagValue = default!;
@@ -33,34 +34,34 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    JsonPrimitives.Next(ref reader, "Notes.LabelAttached");
+                    JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("text"u8))
                     {
                         property = "text";
-                        JsonPrimitives.Next(ref reader, "Notes.LabelAttached");
+                        JsonPrimitives.Next(ref reader, type);
                         textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasText = true;
                     }
                     else if (reader.ValueTextEquals("tag"u8))
                     {
                         property = "tag";
-                        JsonPrimitives.Next(ref reader, "Notes.LabelAttached");
+                        JsonPrimitives.Next(ref reader, type);
                         tagValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                         hasTag = true;
                     }
                     else
                     {
-                        JsonPrimitives.Next(ref reader, "Notes.LabelAttached");
+                        JsonPrimitives.Next(ref reader, type);
                         reader.Skip();
                     }
                 }
             }
             catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw JsonPrimitives.InvalidProperty("Notes.LabelAttached", property, ex);
+                throw JsonPrimitives.InvalidProperty(type, property, ex);
             }
-            if (!hasText) throw JsonPrimitives.MissingProperty("Notes.LabelAttached", "text");
+            if (!hasText) throw JsonPrimitives.MissingProperty(type, "text");
             var result = new global::Notes.LabelAttached(textValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             if (hasTag) SetAccessor_Notes_LabelAttached_Tag<int>.Set(result, tagValue);
             return result;

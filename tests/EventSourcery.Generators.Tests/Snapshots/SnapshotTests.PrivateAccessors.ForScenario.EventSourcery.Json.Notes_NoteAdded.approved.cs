@@ -27,7 +27,8 @@ namespace EventSourcery.Generated
 
         internal static global::Notes.NoteAdded Read_Notes_NoteAdded(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Notes.NoteAdded", JsonTokenType.StartObject, reader.TokenType);
+            const string type = "Notes.NoteAdded";
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
             string textValue = default!;
             bool hasText = false;
             string authorValue = default!;
@@ -41,48 +42,48 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    JsonPrimitives.Next(ref reader, "Notes.NoteAdded");
+                    JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("text"u8))
                     {
                         property = "text";
-                        JsonPrimitives.Next(ref reader, "Notes.NoteAdded");
+                        JsonPrimitives.Next(ref reader, type);
                         textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasText = true;
                     }
                     else if (reader.ValueTextEquals("author"u8))
                     {
                         property = "author";
-                        JsonPrimitives.Next(ref reader, "Notes.NoteAdded");
+                        JsonPrimitives.Next(ref reader, type);
                         authorValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasAuthor = true;
                     }
                     else if (reader.ValueTextEquals("revision"u8))
                     {
                         property = "revision";
-                        JsonPrimitives.Next(ref reader, "Notes.NoteAdded");
+                        JsonPrimitives.Next(ref reader, type);
                         revisionValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                         hasRevision = true;
                     }
                     else if (reader.ValueTextEquals("origin"u8))
                     {
                         property = "origin";
-                        JsonPrimitives.Next(ref reader, "Notes.NoteAdded");
+                        JsonPrimitives.Next(ref reader, type);
                         originValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOrigin = true;
                     }
                     else
                     {
-                        JsonPrimitives.Next(ref reader, "Notes.NoteAdded");
+                        JsonPrimitives.Next(ref reader, type);
                         reader.Skip();
                     }
                 }
             }
             catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw JsonPrimitives.InvalidProperty("Notes.NoteAdded", property, ex);
+                throw JsonPrimitives.InvalidProperty(type, property, ex);
             }
-            if (!hasText) throw JsonPrimitives.MissingProperty("Notes.NoteAdded", "text");
+            if (!hasText) throw JsonPrimitives.MissingProperty(type, "text");
             var result = new global::Notes.NoteAdded(textValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             if (hasAuthor) SetAccessor_Notes_NoteAdded_Author(result, authorValue);
             if (hasRevision) SetAccessor_Notes_NoteAdded_Revision(result, revisionValue);

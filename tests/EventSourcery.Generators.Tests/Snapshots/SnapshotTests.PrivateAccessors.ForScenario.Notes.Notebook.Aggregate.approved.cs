@@ -44,7 +44,8 @@ namespace Notes
 
             internal static global::Notes.NoteSnapshot Read_Notes_NoteSnapshot(ref global::System.Text.Json.Utf8JsonReader reader)
             {
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Notes.NoteSnapshot", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+                const string type = "Notes.NoteSnapshot";
+                if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken(type, global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
                 int countValue = default!;
                 bool hasCount = false;
                 string lastValue = default!;
@@ -54,34 +55,34 @@ namespace Notes
                 {
                     while (true)
                     {
-                        global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Notes.NoteSnapshot");
+                        global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
                         if (reader.ValueTextEquals("count"u8))
                         {
                             property = "count";
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Notes.NoteSnapshot");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                             countValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                             hasCount = true;
                         }
                         else if (reader.ValueTextEquals("last"u8))
                         {
                             property = "last";
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Notes.NoteSnapshot");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                             lastValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!;
                             hasLast = true;
                         }
                         else
                         {
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Notes.NoteSnapshot");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                             reader.Skip();
                         }
                     }
                 }
                 catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
                 {
-                    throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Notes.NoteSnapshot", property, ex);
+                    throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty(type, property, ex);
                 }
-                if (!hasCount) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Notes.NoteSnapshot", "count");
+                if (!hasCount) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, "count");
                 var result = new global::Notes.NoteSnapshot(countValue);
                 if (hasLast) SetAccessor_Notes_NoteSnapshot_Last(ref result, lastValue);
                 return result;

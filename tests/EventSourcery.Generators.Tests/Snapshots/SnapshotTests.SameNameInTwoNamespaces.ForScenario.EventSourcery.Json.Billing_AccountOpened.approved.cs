@@ -21,7 +21,8 @@ namespace EventSourcery.Generated
 
         internal static global::Billing.AccountOpened Read_Billing_AccountOpened(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Billing.AccountOpened", JsonTokenType.StartObject, reader.TokenType);
+            const string type = "Billing.AccountOpened";
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
             string ownerValue = default!;
             bool hasOwner = false;
             string? property = null;
@@ -29,27 +30,27 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    JsonPrimitives.Next(ref reader, "Billing.AccountOpened");
+                    JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("owner"u8))
                     {
                         property = "owner";
-                        JsonPrimitives.Next(ref reader, "Billing.AccountOpened");
+                        JsonPrimitives.Next(ref reader, type);
                         ownerValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOwner = true;
                     }
                     else
                     {
-                        JsonPrimitives.Next(ref reader, "Billing.AccountOpened");
+                        JsonPrimitives.Next(ref reader, type);
                         reader.Skip();
                     }
                 }
             }
             catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw JsonPrimitives.InvalidProperty("Billing.AccountOpened", property, ex);
+                throw JsonPrimitives.InvalidProperty(type, property, ex);
             }
-            if (!hasOwner) throw JsonPrimitives.MissingProperty("Billing.AccountOpened", "owner");
+            if (!hasOwner) throw JsonPrimitives.MissingProperty(type, "owner");
             var result = new global::Billing.AccountOpened(ownerValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

@@ -21,7 +21,8 @@ namespace EventSourcery.Generated
 
         internal static global::Crm.AccountOpened Read_Crm_AccountOpened(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Crm.AccountOpened", JsonTokenType.StartObject, reader.TokenType);
+            const string type = "Crm.AccountOpened";
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
             string ownerValue = default!;
             bool hasOwner = false;
             string? property = null;
@@ -29,27 +30,27 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    JsonPrimitives.Next(ref reader, "Crm.AccountOpened");
+                    JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("owner"u8))
                     {
                         property = "owner";
-                        JsonPrimitives.Next(ref reader, "Crm.AccountOpened");
+                        JsonPrimitives.Next(ref reader, type);
                         ownerValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOwner = true;
                     }
                     else
                     {
-                        JsonPrimitives.Next(ref reader, "Crm.AccountOpened");
+                        JsonPrimitives.Next(ref reader, type);
                         reader.Skip();
                     }
                 }
             }
             catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw JsonPrimitives.InvalidProperty("Crm.AccountOpened", property, ex);
+                throw JsonPrimitives.InvalidProperty(type, property, ex);
             }
-            if (!hasOwner) throw JsonPrimitives.MissingProperty("Crm.AccountOpened", "owner");
+            if (!hasOwner) throw JsonPrimitives.MissingProperty(type, "owner");
             var result = new global::Crm.AccountOpened(ownerValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

@@ -58,7 +58,8 @@ namespace Counting
 
             internal static global::Counting.CounterSnapshot Read_Counting_CounterSnapshot(ref global::System.Text.Json.Utf8JsonReader reader)
             {
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Counting.CounterSnapshot", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+                const string type = "Counting.CounterSnapshot";
+                if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken(type, global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
                 int countValue = default!;
                 bool hasCount = false;
                 global::Counting.Mood moodValue = default!;
@@ -70,26 +71,26 @@ namespace Counting
                 {
                     while (true)
                     {
-                        global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Counting.CounterSnapshot");
+                        global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
                         if (reader.ValueTextEquals("count"u8))
                         {
                             property = "count";
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Counting.CounterSnapshot");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                             countValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                             hasCount = true;
                         }
                         else if (reader.ValueTextEquals("mood"u8))
                         {
                             property = "mood";
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Counting.CounterSnapshot");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                             moodValue = Read_Counting_Mood(ref global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "Counting.Mood"));
                             hasMood = true;
                         }
                         else if (reader.ValueTextEquals("recent"u8))
                         {
                             property = "recent";
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Counting.CounterSnapshot");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                             {
                                 recentValue = default!;
@@ -112,18 +113,18 @@ namespace Counting
                         }
                         else
                         {
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Counting.CounterSnapshot");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                             reader.Skip();
                         }
                     }
                 }
                 catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
                 {
-                    throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Counting.CounterSnapshot", property, ex);
+                    throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty(type, property, ex);
                 }
-                if (!hasCount) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Counting.CounterSnapshot", "count");
-                if (!hasMood) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Counting.CounterSnapshot", "mood");
-                if (!hasRecent) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Counting.CounterSnapshot", "recent");
+                if (!hasCount) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, "count");
+                if (!hasMood) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, "mood");
+                if (!hasRecent) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, "recent");
                 var result = new global::Counting.CounterSnapshot(countValue, moodValue, recentValue);
                 return result;
             }

@@ -21,7 +21,8 @@ namespace EventSourcery.Generated
 
         internal static global::Counting.Incremented Read_Counting_Incremented(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Counting.Incremented", JsonTokenType.StartObject, reader.TokenType);
+            const string type = "Counting.Incremented";
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
             int byValue = default!;
             bool hasBy = false;
             string? property = null;
@@ -29,27 +30,27 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    JsonPrimitives.Next(ref reader, "Counting.Incremented");
+                    JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("by"u8))
                     {
                         property = "by";
-                        JsonPrimitives.Next(ref reader, "Counting.Incremented");
+                        JsonPrimitives.Next(ref reader, type);
                         byValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                         hasBy = true;
                     }
                     else
                     {
-                        JsonPrimitives.Next(ref reader, "Counting.Incremented");
+                        JsonPrimitives.Next(ref reader, type);
                         reader.Skip();
                     }
                 }
             }
             catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw JsonPrimitives.InvalidProperty("Counting.Incremented", property, ex);
+                throw JsonPrimitives.InvalidProperty(type, property, ex);
             }
-            if (!hasBy) throw JsonPrimitives.MissingProperty("Counting.Incremented", "by");
+            if (!hasBy) throw JsonPrimitives.MissingProperty(type, "by");
             var result = new global::Counting.Incremented(byValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

@@ -27,7 +27,8 @@ namespace EventSourcery.Generated
 
         internal static global::Shop.OrderPlaced Read_Shop_OrderPlaced(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
         {
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("Shop.OrderPlaced", JsonTokenType.StartObject, reader.TokenType);
+            const string type = "Shop.OrderPlaced";
+            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
             string orderIdValue = default!;
             bool hasOrderId = false;
             decimal totalValue = default!;
@@ -41,51 +42,51 @@ namespace EventSourcery.Generated
             {
                 while (true)
                 {
-                    JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
+                    JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     if (reader.ValueTextEquals("orderId"u8))
                     {
                         property = "orderId";
-                        JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
+                        JsonPrimitives.Next(ref reader, type);
                         orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasOrderId = true;
                     }
                     else if (reader.ValueTextEquals("total"u8))
                     {
                         property = "total";
-                        JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
+                        JsonPrimitives.Next(ref reader, type);
                         totalValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
                         hasTotal = true;
                     }
                     else if (reader.ValueTextEquals("currency"u8))
                     {
                         property = "currency";
-                        JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
+                        JsonPrimitives.Next(ref reader, type);
                         currencyValue = Read_Shop_Currency(ref JsonPrimitives.NotNull(ref reader, "Shop.Currency"));
                         hasCurrency = true;
                     }
                     else if (reader.ValueTextEquals("channel"u8))
                     {
                         property = "channel";
-                        JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
+                        JsonPrimitives.Next(ref reader, type);
                         channelValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasChannel = true;
                     }
                     else
                     {
-                        JsonPrimitives.Next(ref reader, "Shop.OrderPlaced");
+                        JsonPrimitives.Next(ref reader, type);
                         reader.Skip();
                     }
                 }
             }
             catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
             {
-                throw JsonPrimitives.InvalidProperty("Shop.OrderPlaced", property, ex);
+                throw JsonPrimitives.InvalidProperty(type, property, ex);
             }
-            if (!hasOrderId) throw JsonPrimitives.MissingProperty("Shop.OrderPlaced", "orderId");
-            if (!hasTotal) throw JsonPrimitives.MissingProperty("Shop.OrderPlaced", "total");
-            if (!hasCurrency) throw JsonPrimitives.MissingProperty("Shop.OrderPlaced", "currency");
-            if (!hasChannel) throw JsonPrimitives.MissingProperty("Shop.OrderPlaced", "channel");
+            if (!hasOrderId) throw JsonPrimitives.MissingProperty(type, "orderId");
+            if (!hasTotal) throw JsonPrimitives.MissingProperty(type, "total");
+            if (!hasCurrency) throw JsonPrimitives.MissingProperty(type, "currency");
+            if (!hasChannel) throw JsonPrimitives.MissingProperty(type, "channel");
             var result = new global::Shop.OrderPlaced(orderIdValue, totalValue, currencyValue, channelValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

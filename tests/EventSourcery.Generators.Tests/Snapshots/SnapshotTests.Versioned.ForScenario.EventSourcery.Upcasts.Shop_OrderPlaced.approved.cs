@@ -41,7 +41,8 @@ namespace EventSourcery.Generated
 
             internal static global::Shop.OrderPlacedV2 Read_Shop_OrderPlacedV2(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
             {
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shop.OrderPlacedV2", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+                const string type = "Shop.OrderPlacedV2";
+                if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken(type, global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
                 string orderIdValue = default!;
                 bool hasOrderId = false;
                 decimal totalValue = default!;
@@ -51,35 +52,35 @@ namespace EventSourcery.Generated
                 {
                     while (true)
                     {
-                        global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Shop.OrderPlacedV2");
+                        global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
                         if (reader.ValueTextEquals("orderId"u8))
                         {
                             property = "orderId";
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Shop.OrderPlacedV2");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                             orderIdValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!;
                             hasOrderId = true;
                         }
                         else if (reader.ValueTextEquals("total"u8))
                         {
                             property = "total";
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Shop.OrderPlacedV2");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                             totalValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
                             hasTotal = true;
                         }
                         else
                         {
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Shop.OrderPlacedV2");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                             reader.Skip();
                         }
                     }
                 }
                 catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
                 {
-                    throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shop.OrderPlacedV2", property, ex);
+                    throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty(type, property, ex);
                 }
-                if (!hasOrderId) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlacedV2", "orderId");
-                if (!hasTotal) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlacedV2", "total");
+                if (!hasOrderId) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, "orderId");
+                if (!hasTotal) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, "total");
                 var result = new global::Shop.OrderPlacedV2(orderIdValue, totalValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
                 return result;
             }
@@ -98,7 +99,8 @@ namespace EventSourcery.Generated
 
             internal static global::Shop.OrderPlacedV3 Read_Shop_OrderPlacedV3(ref global::System.Text.Json.Utf8JsonReader reader)
             {
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("Shop.OrderPlacedV3", global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
+                const string type = "Shop.OrderPlacedV3";
+                if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken(type, global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
                 string orderIdValue = default!;
                 bool hasOrderId = false;
                 decimal totalValue = default!;
@@ -110,43 +112,43 @@ namespace EventSourcery.Generated
                 {
                     while (true)
                     {
-                        global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Shop.OrderPlacedV3");
+                        global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
                         if (reader.ValueTextEquals("orderId"u8))
                         {
                             property = "orderId";
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Shop.OrderPlacedV3");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                             orderIdValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!;
                             hasOrderId = true;
                         }
                         else if (reader.ValueTextEquals("total"u8))
                         {
                             property = "total";
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Shop.OrderPlacedV3");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                             totalValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
                             hasTotal = true;
                         }
                         else if (reader.ValueTextEquals("currency"u8))
                         {
                             property = "currency";
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Shop.OrderPlacedV3");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                             currencyValue = Read_Shop_Currency(ref global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "Shop.Currency"));
                             hasCurrency = true;
                         }
                         else
                         {
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Shop.OrderPlacedV3");
+                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                             reader.Skip();
                         }
                     }
                 }
                 catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
                 {
-                    throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty("Shop.OrderPlacedV3", property, ex);
+                    throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty(type, property, ex);
                 }
-                if (!hasOrderId) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlacedV3", "orderId");
-                if (!hasTotal) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlacedV3", "total");
-                if (!hasCurrency) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty("Shop.OrderPlacedV3", "currency");
+                if (!hasOrderId) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, "orderId");
+                if (!hasTotal) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, "total");
+                if (!hasCurrency) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, "currency");
                 var result = new global::Shop.OrderPlacedV3(orderIdValue, totalValue, currencyValue);
                 return result;
             }
