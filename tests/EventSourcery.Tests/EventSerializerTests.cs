@@ -178,6 +178,21 @@ public sealed class EventSerializerTests
         Assert.Contains(name, ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{}", "text")]
+    [InlineData("{\"count\":1,\"at\":\"2020-01-01T00:00:00+00:00\"}", "text")]
+    [InlineData("{\"text\":\"x\",\"at\":\"2020-01-01T00:00:00+00:00\"}", "count")]
+    [InlineData("{\"text\":\"x\"}", "count")]
+    [InlineData("{\"text\":\"x\",\"count\":1}", "at")]
+    public void A_payload_without_a_value_it_cannot_do_without_names_the_first_one_missing(string payload, string missing)
+    {
+        var serializer = new EventSerializer(EventRegistry.Default);
+
+        var ex = Assert.Throws<EventReadException>(() => serializer.Deserialize(StreamId.New("s"), 1, 1, "NoteAdded", Encoding.UTF8.GetBytes(payload), Guid.NewGuid(), DateTimeOffset.UtcNow, default));
+
+        Assert.Contains($"has no '{missing}', which has no default value", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_registry_refuses_two_types_under_one_name()
     {

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using EventSourcery.Generators.Helpers;
 using EventSourcery.Generators.Models;
@@ -255,22 +256,25 @@ internal sealed partial class JsonCodecEmitter
         var properties = model.Properties;
 
         // A constructor argument with no default that cannot be null must be in the JSON: a payload without it is
-        // corrupt, not an old version (give a new parameter a default to evolve an event).
+        // corrupt, not an old version (give a new parameter a default to evolve an event). So must a required
+        // property. One check for all of them, naming the first one missing.
+        var required = new List<int>();
         foreach (var argument in model.ConstructorArguments)
         {
             if (argument.PropertyIndex >= 0 && argument.DefaultExpression == DefaultValue && !properties[argument.PropertyIndex].Shape.AllowsNull)
             {
-                var property = properties[argument.PropertyIndex];
-                _writer.WriteLine($"if (!{_has[argument.PropertyIndex]}) throw {_primitives}.MissingProperty({TypeText(model.TypeName)}, {Quote(property.JsonName)});");
+                required.Add(argument.PropertyIndex);
             }
         }
 
-        for (var i = 0; i < properties.Count; i++)
+        required.AddRange(Enumerable.Range(0, properties.Count).Where(i => properties[i].Assignment == Assignment.Initializer && properties[i].IsRequired));
+        if (required.Count > 0)
         {
-            if (properties[i].Assignment == Assignment.Initializer && properties[i].IsRequired)
-            {
-                _writer.WriteLine($"if (!{_has[i]}) throw {_primitives}.MissingProperty({TypeText(model.TypeName)}, {Quote(properties[i].JsonName)});");
-            }
+            var all = string.Join(" && ", required.Select(i => _has[i]));
+            var missing = string.Concat(required.Take(required.Count - 1).Select(i => $"!{_has[i]} ? {Quote(properties[i].JsonName)} : ")) + Quote(properties[required[required.Count - 1]].JsonName);
+            _writer.WriteLine(required.Count == 1
+                ? $"if (!{all}) throw {_primitives}.MissingProperty({TypeText(model.TypeName)}, {missing});"
+                : $"if (!({all})) throw {_primitives}.MissingProperty({TypeText(model.TypeName)}, {missing});");
         }
 
         var arguments = string.Join(", ", model.ConstructorArguments.Select(a =>

@@ -61,8 +61,7 @@ namespace EventSourcery.Generated
             {
                 throw JsonPrimitives.InvalidProperty(type, property, ex);
             }
-            if (!hasOrderId) throw JsonPrimitives.MissingProperty(type, "orderId");
-            if (!hasTotal) throw JsonPrimitives.MissingProperty(type, "total");
+            if (!(hasOrderId && hasTotal)) throw JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : "total");
             var result = new global::Shop.OrderPlaced(orderIdValue, totalValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

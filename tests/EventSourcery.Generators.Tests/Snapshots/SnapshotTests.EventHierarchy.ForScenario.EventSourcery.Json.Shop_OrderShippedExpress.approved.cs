@@ -61,8 +61,7 @@ namespace EventSourcery.Generated
             {
                 throw JsonPrimitives.InvalidProperty(type, property, ex);
             }
-            if (!hasOrderId) throw JsonPrimitives.MissingProperty(type, "orderId");
-            if (!hasCourier) throw JsonPrimitives.MissingProperty(type, "courier");
+            if (!(hasOrderId && hasCourier)) throw JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : "courier");
             var result = new global::Shop.OrderShippedExpress(orderIdValue, courierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

@@ -122,9 +122,7 @@ namespace Counting
                 {
                     throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty(type, property, ex);
                 }
-                if (!hasCount) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, "count");
-                if (!hasMood) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, "mood");
-                if (!hasRecent) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, "recent");
+                if (!(hasCount && hasMood && hasRecent)) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, !hasCount ? "count" : !hasMood ? "mood" : "recent");
                 var result = new global::Counting.CounterSnapshot(countValue, moodValue, recentValue);
                 return result;
             }

@@ -83,10 +83,7 @@ namespace EventSourcery.Generated
             {
                 throw JsonPrimitives.InvalidProperty(type, property, ex);
             }
-            if (!hasOrderId) throw JsonPrimitives.MissingProperty(type, "orderId");
-            if (!hasTotal) throw JsonPrimitives.MissingProperty(type, "total");
-            if (!hasCurrency) throw JsonPrimitives.MissingProperty(type, "currency");
-            if (!hasChannel) throw JsonPrimitives.MissingProperty(type, "channel");
+            if (!(hasOrderId && hasTotal && hasCurrency && hasChannel)) throw JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : !hasTotal ? "total" : !hasCurrency ? "currency" : "channel");
             var result = new global::Shop.OrderPlaced(orderIdValue, totalValue, currencyValue, channelValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             return result;
         }

@@ -79,8 +79,7 @@ namespace EventSourcery.Generated
                 {
                     throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty(type, property, ex);
                 }
-                if (!hasOrderId) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, "orderId");
-                if (!hasTotal) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, "total");
+                if (!(hasOrderId && hasTotal)) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : "total");
                 var result = new global::Shop.OrderPlacedV2(orderIdValue, totalValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
                 return result;
             }
@@ -146,9 +145,7 @@ namespace EventSourcery.Generated
                 {
                     throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty(type, property, ex);
                 }
-                if (!hasOrderId) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, "orderId");
-                if (!hasTotal) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, "total");
-                if (!hasCurrency) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, "currency");
+                if (!(hasOrderId && hasTotal && hasCurrency)) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : !hasTotal ? "total" : "currency");
                 var result = new global::Shop.OrderPlacedV3(orderIdValue, totalValue, currencyValue);
                 return result;
             }
