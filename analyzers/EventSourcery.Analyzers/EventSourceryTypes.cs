@@ -22,9 +22,6 @@ internal sealed class EventSourceryTypes
     /// <summary><c>EventSourcery.ISnapshotable&lt;TSnapshot&gt;</c> (unbound definition).</summary>
     public INamedTypeSymbol? Snapshotable { get; }
 
-    /// <summary>The snapshot type of an aggregate that declares <c>ISnapshotable&lt;TSnapshot&gt;</c> itself, or null.</summary>
-    public INamedTypeSymbol? GetDeclaredSnapshotType(INamedTypeSymbol type) => GetDeclaredSnapshotInterface(type)?.TypeArguments[0] as INamedTypeSymbol;
-
     /// <summary>The <c>ISnapshotable&lt;TSnapshot&gt;</c> an aggregate declares itself (in its own base list), or null.</summary>
     public INamedTypeSymbol? GetDeclaredSnapshotInterface(INamedTypeSymbol type)
     {

@@ -93,7 +93,7 @@ internal static class AggregateEmitter
         using (writer.Block($"void {Snapshotable}.ReadSnapshot(global::System.ReadOnlySpan<byte> utf8Json)"))
         {
             writer.WriteLine("var reader = new global::System.Text.Json.Utf8JsonReader(utf8Json);");
-            writer.WriteLine($"if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete(\"{displayName}\");");
+            writer.WriteLine($"global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, \"{displayName}\");");
             writer.WriteLine($"(({typed})this).RestoreSnapshot(EventSourcerySnapshotJson.Read_{snapshot.CodecId}(ref reader));");
         }
 

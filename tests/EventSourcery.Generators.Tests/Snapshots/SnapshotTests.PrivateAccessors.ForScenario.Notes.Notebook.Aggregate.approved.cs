@@ -23,7 +23,7 @@ namespace Notes
         void global::EventSourcery.ISnapshotable.ReadSnapshot(global::System.ReadOnlySpan<byte> utf8Json)
         {
             var reader = new global::System.Text.Json.Utf8JsonReader(utf8Json);
-            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Notes.NoteSnapshot");
+            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Notes.NoteSnapshot");
             ((global::EventSourcery.ISnapshotable<global::Notes.NoteSnapshot>)this).RestoreSnapshot(EventSourcerySnapshotJson.Read_Notes_NoteSnapshot(ref reader));
         }
 

@@ -23,7 +23,7 @@ namespace Counting
         void global::EventSourcery.ISnapshotable.ReadSnapshot(global::System.ReadOnlySpan<byte> utf8Json)
         {
             var reader = new global::System.Text.Json.Utf8JsonReader(utf8Json);
-            if (!reader.Read()) throw global::EventSourcery.Serialization.JsonPrimitives.Incomplete("Counting.CounterSnapshot");
+            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "Counting.CounterSnapshot");
             ((global::EventSourcery.ISnapshotable<global::Counting.CounterSnapshot>)this).RestoreSnapshot(EventSourcerySnapshotJson.Read_Counting_CounterSnapshot(ref reader));
         }
 
