@@ -47,6 +47,20 @@ public abstract record Event
         }
     }
 
+    /// <summary>Runs a generated reader that decrypts personal data, as <see cref="Restore(Serialization.EventPayloadReader, ref System.Text.Json.Utf8JsonReader, in Serialization.EventHeader)"/> does.</summary>
+    internal static Event Restore(PersonalData.ProtectedPayloadReader read, ref System.Text.Json.Utf8JsonReader reader, in Serialization.EventHeader header, PersonalData.PersonalDataCipher cipher)
+    {
+        t_restoring = true;
+        try
+        {
+            return read(ref reader, header, cipher);
+        }
+        finally
+        {
+            t_restoring = false;
+        }
+    }
+
     /// <summary>The event's unique id, a UUIDv7 by default (time-ordered, so ids sort by creation time).</summary>
     public Guid Id { get; init; }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using EventSourcery.PersonalData;
 
 namespace EventSourcery.Serialization;
 
@@ -26,11 +27,28 @@ public sealed class EventSerializer
     /// <param name="maxEventBytes">The largest event <see cref="Serialize(StreamId, Event)"/> accepts (see <see cref="MaxEventBytes"/>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEventBytes"/> is not positive.</exception>
     public EventSerializer(EventRegistry registry, int maxEventBytes = DefaultMaxEventBytes)
+        : this(registry, maxEventBytes, protector: null)
+    {
+    }
+
+    /// <summary>Creates a serializer over <paramref name="registry"/> that encrypts personal data through <paramref name="protector"/>.</summary>
+    /// <param name="registry">The registry that names the event types.</param>
+    /// <param name="maxEventBytes">The largest event <see cref="Serialize(StreamId, Event)"/> accepts (see <see cref="MaxEventBytes"/>).</param>
+    /// <param name="protector">
+    /// The keys of the data subjects: with one, personal data is stored encrypted and read decrypted (or masked once
+    /// shredded); without, it is written in plain text (a message for a broker) and an encrypted value cannot be read.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEventBytes"/> is not positive.</exception>
+    public EventSerializer(EventRegistry registry, int maxEventBytes, PersonalDataProtector? protector)
     {
         Registry = registry ?? throw new ArgumentNullException(nameof(registry));
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEventBytes, 1);
         MaxEventBytes = maxEventBytes;
+        Protector = protector;
     }
+
+    /// <summary>The keys personal data is encrypted with, or null when it is written in plain text.</summary>
+    public PersonalDataProtector? Protector { get; }
 
     /// <summary>The registry that names the event types.</summary>
     public EventRegistry Registry { get; }
@@ -43,7 +61,7 @@ public sealed class EventSerializer
 
     /// <summary>Serializes <paramref name="event"/>, whatever its size.</summary>
     /// <exception cref="UnknownEventTypeException">The event's type is not registered.</exception>
-    public SerializedEvent Serialize(Event @event) => Serialize(@event, out _, traceParent: null);
+    public SerializedEvent Serialize(Event @event) => Serialize(@event, out _, traceParent: null, keys: null);
 
     /// <summary>Serializes <paramref name="event"/> to be appended to <paramref name="streamId"/>, refusing it when it is larger than <see cref="MaxEventBytes"/>.</summary>
     /// <exception cref="UnknownEventTypeException">The event's type is not registered.</exception>
@@ -57,9 +75,20 @@ public sealed class EventSerializer
     /// </summary>
     /// <exception cref="UnknownEventTypeException">The event's type is not registered.</exception>
     /// <exception cref="EventTooLargeException">The payload and metadata together take more than <see cref="MaxEventBytes"/> bytes.</exception>
-    public SerializedEvent Serialize(StreamId streamId, Event @event, string? traceParent)
+    public SerializedEvent Serialize(StreamId streamId, Event @event, string? traceParent) => Serialize(streamId, @event, traceParent, keys: null);
+
+    /// <summary>
+    /// Serializes <paramref name="event"/> like <see cref="Serialize(StreamId, Event, string?)"/>, its personal data
+    /// encrypted with its subject's key from <paramref name="keys"/> (what <see cref="PersonalDataProtector.PrepareAsync"/>
+    /// returned for the append's events).
+    /// </summary>
+    /// <exception cref="UnknownEventTypeException">The event's type is not registered.</exception>
+    /// <exception cref="EventTooLargeException">The payload and metadata together take more than <see cref="MaxEventBytes"/> bytes.</exception>
+    /// <exception cref="DataSubjectMissingException">The event has personal data and no subject.</exception>
+    /// <exception cref="InvalidOperationException">The event has personal data and <paramref name="keys"/> lacks its subject's key.</exception>
+    public SerializedEvent Serialize(StreamId streamId, Event @event, string? traceParent, IReadOnlyDictionary<string, PersonalDataKey>? keys)
     {
-        var serialized = Serialize(@event, out var payloadBytes, traceParent);
+        var serialized = Serialize(@event, out var payloadBytes, traceParent, keys);
         long size = payloadBytes + (serialized.Metadata is { } metadata ? Encoding.UTF8.GetByteCount(metadata) : 0);
         if (size > MaxEventBytes)
         {
@@ -69,19 +98,40 @@ public sealed class EventSerializer
         return serialized;
     }
 
-    private SerializedEvent Serialize(Event @event, out int payloadBytes, string? traceParent)
+    private SerializedEvent Serialize(Event @event, out int payloadBytes, string? traceParent, IReadOnlyDictionary<string, PersonalDataKey>? keys)
     {
         ArgumentNullException.ThrowIfNull(@event);
         var type = Registry.Get(@event);
+        var cipher = WriteCipher(type, @event, keys);
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        try
         {
-            type.WritePayload(writer, @event);
+            using var writer = new Utf8JsonWriter(buffer, WriterOptions);
+            type.WritePayload(writer, @event, cipher);
+        }
+        finally
+        {
+            cipher?.Release();
         }
 
         payloadBytes = buffer.WrittenCount;
         var payload = Encoding.UTF8.GetString(buffer.WrittenSpan);
         return new SerializedEvent(type, payload, SerializeMetadata(@event.Metadata, traceParent));
+    }
+
+    /// <summary>The cipher that encrypts <paramref name="event"/>'s personal data, or null when it has none or this serializer has no protector.</summary>
+    private PersonalDataCipher? WriteCipher(EventType type, Event @event, IReadOnlyDictionary<string, PersonalDataKey>? keys)
+    {
+        if (Protector is null || type.PersonalData is not { } shape)
+        {
+            return null;
+        }
+
+        var subject = shape.SubjectOf(@event) ?? throw new DataSubjectMissingException(type.Name, @event.Id, shape.Properties[0], shape.SubjectProperty);
+        var key = keys is not null && keys.TryGetValue(subject, out var found)
+            ? found
+            : throw new InvalidOperationException($"The key of data subject '{subject}' was not loaded before event '{type.Name}' ({@event.Id}) was serialized: a store loads it with PersonalDataProtector.PrepareAsync.");
+        return PersonalDataCipher.For(type.Name, key, tenantId: null, subject);
     }
 
     /// <summary>
@@ -97,6 +147,16 @@ public sealed class EventSerializer
     /// </summary>
     /// <exception cref="EventReadException">The name is unknown or missing, the payload or metadata is not valid for the version's shape, or an upcaster failed (its <see cref="EventUpcastException"/> inside).</exception>
     public Event Deserialize(StreamId streamId, long version, long position, string? eventName, int schemaVersion, ReadOnlySpan<byte> payload, Guid id, DateTimeOffset createdAt, ReadOnlySpan<byte> metadata)
+        => Deserialize(streamId, version, position, eventName, schemaVersion, payload, id, createdAt, metadata, tenantId: null);
+
+    /// <summary>
+    /// Reads a stored event back like <see cref="Deserialize(StreamId, long, long, string?, int, ReadOnlySpan{byte}, Guid, DateTimeOffset, ReadOnlySpan{byte})"/>,
+    /// decrypting its personal data with the key of its subject in <paramref name="tenantId"/> (or reading the mask values
+    /// when the subject was shredded).
+    /// </summary>
+    /// <exception cref="EventReadException">The name is unknown or missing, the payload or metadata is not valid for the version's shape, an encrypted value was damaged, or an upcaster failed.</exception>
+    /// <exception cref="PersonalDataKeyNeededException">The subject's key is not cached: load it (<see cref="PersonalDataProtector.LoadKeyAsync"/>) and read the event again.</exception>
+    public Event Deserialize(StreamId streamId, long version, long position, string? eventName, int schemaVersion, ReadOnlySpan<byte> payload, Guid id, DateTimeOffset createdAt, ReadOnlySpan<byte> metadata, string? tenantId)
     {
         if (eventName is null)
         {
@@ -108,10 +168,18 @@ public sealed class EventSerializer
             throw new EventReadException(streamId, version, position, eventName, "no registered event type has this name (was the type renamed without an [EventName], or is its assembly not loaded?).");
         }
 
+        PersonalDataCipher? cipher = null;
         try
         {
+            if (Protector is not null && type.PersonalData is { } shape && shape.ReadSubject(payload) is { } subject)
+            {
+                cipher = Protector.TryGetKey(tenantId, subject, out var key)
+                    ? PersonalDataCipher.For(eventName, key, tenantId, subject)
+                    : throw new PersonalDataKeyNeededException(tenantId, subject);
+            }
+
             var header = new EventHeader(id, createdAt, metadata.IsEmpty ? EventMetadata.Empty : DeserializeMetadata(metadata));
-            return type.ReadPayload(payload, schemaVersion, header);
+            return type.ReadPayload(payload, schemaVersion, header, cipher);
         }
         catch (EventUpcastException ex)
         {
@@ -120,6 +188,10 @@ public sealed class EventSerializer
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or ArgumentException)
         {
             throw new EventReadException(streamId, version, position, eventName, $"the stored JSON does not fit {type.Type.Name}: {ex.Message}", ex);
+        }
+        finally
+        {
+            cipher?.Release();
         }
     }
 

@@ -80,12 +80,33 @@ public sealed class EventType
     /// <summary>The schema version stored with each event of this type.</summary>
     public int SchemaVersion { get; }
 
-    /// <summary>Writes the event's own properties as a JSON object.</summary>
+    /// <summary>
+    /// The type's personal data (its <see cref="PersonalData.PersonalDataAttribute"/> properties and their subject), or
+    /// null when it has none. Set by generated code.
+    /// </summary>
+    public PersonalData.PersonalDataShape? PersonalData { get; init; }
+
+    /// <summary>Writes the event's own properties as a JSON object (personal data in plain text: see <see cref="PersonalData.PersonalDataCipher.Plain"/>).</summary>
     public void WritePayload(Utf8JsonWriter writer, Event @event) => _write(writer, @event);
+
+    /// <summary>Writes the event's own properties as a JSON object, its personal data through <paramref name="cipher"/>.</summary>
+    internal void WritePayload(Utf8JsonWriter writer, Event @event, PersonalData.PersonalDataCipher? cipher)
+    {
+        if (cipher is not null && PersonalData is { } personal)
+        {
+            personal.Write(writer, @event, cipher);
+        }
+        else
+        {
+            _write(writer, @event);
+        }
+    }
 
     /// <summary>Reads an event of this type from a JSON object, completing it with <paramref name="header"/>.</summary>
     /// <exception cref="JsonException">The JSON is malformed or does not fit the type.</exception>
-    public Event ReadPayload(ReadOnlySpan<byte> utf8Json, in EventHeader header)
+    public Event ReadPayload(ReadOnlySpan<byte> utf8Json, in EventHeader header) => ReadPayload(utf8Json, header, cipher: null);
+
+    private Event ReadPayload(ReadOnlySpan<byte> utf8Json, in EventHeader header, PersonalData.PersonalDataCipher? cipher)
     {
         var reader = new Utf8JsonReader(utf8Json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -93,7 +114,9 @@ public sealed class EventType
             throw new JsonException($"The payload of a {Name} event must be a JSON object.");
         }
 
-        var result = Event.Restore(_read, ref reader, header);
+        var result = cipher is not null && PersonalData is { } personal
+            ? Event.Restore(personal.Read, ref reader, header, cipher)
+            : Event.Restore(_read, ref reader, header);
         if (reader.Read())
         {
             throw new JsonException($"The payload of a {Name} event has data after its end.");
@@ -113,11 +136,17 @@ public sealed class EventType
     /// </summary>
     /// <exception cref="JsonException">The JSON is malformed or does not fit the version's shape.</exception>
     /// <exception cref="EventUpcastException">An upcaster failed.</exception>
-    public Event ReadPayload(ReadOnlySpan<byte> utf8Json, int schemaVersion, in EventHeader header)
+    public Event ReadPayload(ReadOnlySpan<byte> utf8Json, int schemaVersion, in EventHeader header) => ReadPayload(utf8Json, schemaVersion, header, cipher: null);
+
+    /// <summary>
+    /// Reads like <see cref="ReadPayload(ReadOnlySpan{byte}, int, in EventHeader)"/>, the current version's personal
+    /// data through <paramref name="cipher"/> (older typed versions read theirs in plain text).
+    /// </summary>
+    internal Event ReadPayload(ReadOnlySpan<byte> utf8Json, int schemaVersion, in EventHeader header, PersonalData.PersonalDataCipher? cipher)
     {
         if (_older is null || schemaVersion == SchemaVersion || !_older.TryGetValue(schemaVersion, out var older))
         {
-            return ReadPayload(utf8Json, header);
+            return ReadPayload(utf8Json, header, cipher);
         }
 
         if (!older.IsJsonStep)
@@ -149,7 +178,7 @@ public sealed class EventType
 
         return version != SchemaVersion && _older.TryGetValue(version, out var typed)
             ? ReadOlder(typed, buffer.WrittenSpan, header)
-            : ReadPayload(buffer.WrittenSpan, header);
+            : ReadPayload(buffer.WrittenSpan, header, cipher);
     }
 
     /// <summary>A typed older version through its chain, completed with the stored header.</summary>

@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using EventSourcery.Serialization;
+
+namespace EventSourcery.PersonalData;
+
+/// <summary>
+/// A store's side of personal data: the key store and a cache of its keys, so that a read or append finds its
+/// subjects' keys in memory after the first. Shredding through this protector takes effect in this process at once;
+/// other processes that cached the key keep it until their cache entry expires (<see cref="CacheDuration"/>).
+/// </summary>
+public sealed class PersonalDataProtector
+{
+    /// <summary>The default of <see cref="CacheDuration"/>: one minute.</summary>
+    public static readonly TimeSpan DefaultCacheDuration = TimeSpan.FromMinutes(1);
+
+    /// <summary>The most subjects the cache holds; past it, the cache starts over.</summary>
+    public const int MaxCachedSubjects = 100_000;
+
+    private readonly ConcurrentDictionary<(string Tenant, string Subject), CachedKey> _cache = new();
+    private readonly TimeProvider _time;
+
+    /// <summary>A protector over <paramref name="keys"/>.</summary>
+    /// <param name="keys">Where the keys live.</param>
+    /// <param name="timeProvider">The clock of the cache (the system clock by default).</param>
+    /// <param name="cacheDuration">How long a key (or a subject's having none) is kept in memory; one minute by default.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="cacheDuration"/> is not positive.</exception>
+    public PersonalDataProtector(IPersonalDataKeyStore keys, TimeProvider? timeProvider = null, TimeSpan? cacheDuration = null)
+    {
+        Keys = keys ?? throw new ArgumentNullException(nameof(keys));
+        _time = timeProvider ?? TimeProvider.System;
+        CacheDuration = cacheDuration ?? DefaultCacheDuration;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CacheDuration, TimeSpan.Zero, nameof(cacheDuration));
+    }
+
+    /// <summary>Where the keys live.</summary>
+    public IPersonalDataKeyStore Keys { get; }
+
+    /// <summary>How long a key, or a subject's having none, stays in memory.</summary>
+    public TimeSpan CacheDuration { get; }
+
+    /// <summary>
+    /// The cached key of <paramref name="subject"/>: true with the key, or with null when the subject has none
+    /// (shredded); false when nothing is cached (load it with <see cref="LoadKeyAsync"/>).
+    /// </summary>
+    public bool TryGetKey(string? tenantId, string subject, out PersonalDataKey? key)
+    {
+        if (_cache.TryGetValue((tenantId ?? string.Empty, subject), out var cached) && cached.ExpiresAt > _time.GetTimestamp())
+        {
+            key = cached.Key;
+            return true;
+        }
+
+        key = null;
+        return false;
+    }
+
+    /// <summary>Loads the subject's key (or its having none) from the key store into the cache, whatever the cache held.</summary>
+    public async ValueTask<PersonalDataKey?> LoadKeyAsync(string? tenantId, string subject, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        var key = await Keys.FindKeyAsync(tenantId, subject, cancellationToken).ConfigureAwait(false);
+        Cache(tenantId, subject, key);
+        return key;
+    }
+
+    /// <summary>The key to encrypt the subject's new data with: cached, found, or created.</summary>
+    /// <exception cref="DataSubjectShreddedException">The subject was shredded.</exception>
+    public async ValueTask<PersonalDataKey> GetWriteKeyAsync(string? tenantId, string subject, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        if (TryGetKey(tenantId, subject, out var cached) && cached is not null)
+        {
+            return cached;
+        }
+
+        // A cached "none" is not trusted for a write: another process may have renewed the key since.
+        var key = await Keys.GetOrCreateKeyAsync(tenantId, subject, cancellationToken).ConfigureAwait(false);
+        Cache(tenantId, subject, key);
+        return key;
+    }
+
+    /// <summary>
+    /// The keys of every subject of <paramref name="events"/> that have personal data, for
+    /// <see cref="EventSerializer.Serialize(StreamId, Event, string?, IReadOnlyDictionary{string, PersonalDataKey}?)"/>;
+    /// null when none has any.
+    /// </summary>
+    /// <exception cref="DataSubjectMissingException">An event with personal data has no subject.</exception>
+    /// <exception cref="DataSubjectShreddedException">A subject was shredded.</exception>
+    /// <exception cref="UnknownEventTypeException">An event's type is not registered.</exception>
+    public ValueTask<IReadOnlyDictionary<string, PersonalDataKey>?> PrepareAsync(string? tenantId, IReadOnlyList<Event> events, EventRegistry registry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(registry);
+        List<string>? subjects = null;
+        foreach (var @event in events)
+        {
+            if (@event is not null && registry.Get(@event) is { PersonalData: { } shape } type)
+            {
+                var subject = shape.SubjectOf(@event) ?? throw new DataSubjectMissingException(type.Name, @event.Id, shape.Properties[0], shape.SubjectProperty);
+                (subjects ??= []).Add(subject);
+            }
+        }
+
+        return subjects is null ? ValueTask.FromResult<IReadOnlyDictionary<string, PersonalDataKey>?>(null) : LoadAsync(tenantId, subjects, cancellationToken);
+    }
+
+    private async ValueTask<IReadOnlyDictionary<string, PersonalDataKey>?> LoadAsync(string? tenantId, List<string> subjects, CancellationToken cancellationToken)
+    {
+        var keys = new Dictionary<string, PersonalDataKey>(StringComparer.Ordinal);
+        foreach (var subject in subjects)
+        {
+            if (!keys.ContainsKey(subject))
+            {
+                keys.Add(subject, await GetWriteKeyAsync(tenantId, subject, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        return keys;
+    }
+
+    /// <summary>
+    /// Shreds <paramref name="subject"/>: deletes its key from the key store and from this cache, so that its personal
+    /// data reads as masks from now on. Idempotent.
+    /// </summary>
+    /// <returns>True when a key was deleted.</returns>
+    public async ValueTask<bool> ShredAsync(string? tenantId, string subject, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(subject);
+        _cache.TryRemove((tenantId ?? string.Empty, subject), out _);
+        var deleted = await Keys.ShredAsync(tenantId, subject, cancellationToken).ConfigureAwait(false);
+        Cache(tenantId, subject, null);
+        return deleted;
+    }
+
+    /// <summary>Gives a shredded subject a new key (see <see cref="IPersonalDataKeyStore.RenewKeyAsync"/>).</summary>
+    public async ValueTask<PersonalDataKey> RenewKeyAsync(string? tenantId, string subject, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(subject);
+        var key = await Keys.RenewKeyAsync(tenantId, subject, cancellationToken).ConfigureAwait(false);
+        Cache(tenantId, subject, key);
+        return key;
+    }
+
+    private void Cache(string? tenantId, string subject, PersonalDataKey? key)
+    {
+        if (_cache.Count >= MaxCachedSubjects)
+        {
+            _cache.Clear();
+        }
+
+        var expires = _time.GetTimestamp() + (long)(CacheDuration.TotalSeconds * _time.TimestampFrequency);
+        _cache[(tenantId ?? string.Empty, subject)] = new CachedKey(key, expires);
+    }
+
+    private readonly record struct CachedKey(PersonalDataKey? Key, long ExpiresAt);
+}
