@@ -116,7 +116,10 @@ public sealed class EventRegistryGenerator : IIncrementalGenerator
         var upcasts = UpcastChains.Build(ordered, upcasters);
         ordered.RemoveAll(e => upcasts.OldShapes.Contains(e.TypeName));
         var entries = ordered
-            .Select(e => new RegistryEntry(e.TypeName, e.CodecId, e.StableName, e.SchemaVersion, upcasts.Older.TryGetValue(e.TypeName, out var older) ? older : EquatableArray<OlderVersionModel>.Empty))
+            .Select(e => new RegistryEntry(e.TypeName, e.CodecId, e.StableName, e.SchemaVersion, upcasts.Older.TryGetValue(e.TypeName, out var older) ? older : EquatableArray<OlderVersionModel>.Empty)
+            {
+                PersonalData = PersonalDataOf(e.Objects[0]),
+            })
             .ToEquatableArray();
         var chains = upcasts.Chains
             .Select(c => new EmittedChain(c, ordered.First(e => e.CodecId == c.EventCodecId).TypeName))
@@ -145,6 +148,19 @@ public sealed class EventRegistryGenerator : IIncrementalGenerator
             objects.Values.ToEquatableArray(),
             enums.Values.ToEquatableArray(),
             chains);
+    }
+
+    /// <summary>The personal data of an event's own codec, or null when none of its properties is marked.</summary>
+    private static PersonalDataModel? PersonalDataOf(ObjectCodecModel codec)
+    {
+        var personal = codec.Properties.Where(p => p.PersonalMask is not null).Select(p => p.Name).ToEquatableArray();
+        if (personal.Count == 0)
+        {
+            return null;
+        }
+
+        var subject = codec.Properties.FirstOrDefault(p => p.IsSubject);
+        return new PersonalDataModel(subject?.Name, subject?.JsonName, personal);
     }
 
     private static string ToIdentifier(string name)

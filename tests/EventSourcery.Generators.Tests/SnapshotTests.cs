@@ -42,6 +42,9 @@ public sealed partial class SnapshotTests
     public void Versioned() => VerifyEach(Sources.Versioned);
 
     [Fact]
+    public void PersonalData() => VerifyEach(Sources.PersonalData);
+
+    [Fact]
     public void An_old_shape_deriving_from_Event_is_read_through_its_chain_only()
     {
         var result = GeneratorHarness.Run(Sources.Versioned);

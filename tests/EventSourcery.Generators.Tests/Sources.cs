@@ -168,6 +168,39 @@ internal static class Sources
         }
         """;
 
+    public const string PersonalData = """
+        using System;
+        using System.Collections.Generic;
+        using EventSourcery;
+        using EventSourcery.PersonalData;
+
+        namespace Crm;
+
+        public sealed record Address(string Street, string City);
+
+        public enum Tier { Basic, Gold }
+
+        public sealed record CustomerRegistered(
+            [DataSubject] Guid CustomerId,
+            [PersonalData("redacted")] string Email,
+            [PersonalData] Address? Home,
+            [PersonalData(-1)] int BirthYear,
+            [PersonalData] List<string> Phones,
+            Tier Tier) : Event;
+
+        public sealed record CustomerRenamed : Event
+        {
+            [DataSubject]
+            public required string CustomerId { get; init; }
+
+            [PersonalData("?")]
+            public string? Name { get; init; }
+        }
+
+        public sealed record CustomerTiered(Guid CustomerId, Tier Tier) : Event;
+
+        """;
+
     public const string Snapshotable = """
         using System.Collections.Generic;
         using EventSourcery;

@@ -99,3 +99,8 @@ public sealed class InMemoryTelemetryTests : TelemetryContract
 /// <summary>The telemetry tests run alone: while they listen, other tests' events would keep a traceparent.</summary>
 [CollectionDefinition(TelemetryContract.Collection, DisableParallelization = true)]
 public sealed class TelemetryTestsRunAlone;
+
+public sealed class InMemoryPersonalDataTests : PersonalDataContract
+{
+    protected override Task<IEventStore> CreateStoreAsync() => Task.FromResult<IEventStore>(new InMemoryEventStore());
+}

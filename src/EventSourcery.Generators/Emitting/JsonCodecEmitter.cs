@@ -16,6 +16,8 @@ internal sealed partial class JsonCodecEmitter
 
     private const string QualifiedPrimitives = "global::EventSourcery.Serialization.JsonPrimitives";
 
+    private const string Cipher = "global::EventSourcery.PersonalData.PersonalDataCipher";
+
     /// <summary>The default expression of a constructor parameter without a default value: the local's initial value.</summary>
     private const string DefaultValue = "default!";
     private readonly IndentedTextWriter _writer;
@@ -114,18 +116,36 @@ internal sealed partial class JsonCodecEmitter
             _writer.WriteLine($"#error EventSourcery: {unstored.Replace('\n', ' ')}");
         }
 
+        // An event with personal data reads and writes it through a cipher; without one (Plain), in plain text.
+        var personal = model.IsEvent && model.Properties.Any(p => p.PersonalMask is not null);
+        var cipherParameter = personal ? $", {Cipher} cipher" : string.Empty;
         if (model.IsEvent)
         {
-            _writer.WriteLine($"internal static void WriteEvent_{id}({Json}.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_{id}(writer, ({type})value);");
+            _writer.WriteLine(personal
+                ? $"internal static void WriteEvent_{id}({Json}.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_{id}(writer, ({type})value, {Cipher}.Plain);"
+                : $"internal static void WriteEvent_{id}({Json}.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_{id}(writer, ({type})value);");
+            if (personal)
+            {
+                _writer.WriteLine($"internal static void WriteEvent_{id}({Json}.Utf8JsonWriter writer, global::EventSourcery.Event value{cipherParameter}) => Write_{id}(writer, ({type})value, cipher);");
+                _writer.WriteLine($"internal static {type} Read_{id}(ref {Json}.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header) => Read_{id}(ref reader, header, {Cipher}.Plain);");
+                EmitSubjectOf(model);
+            }
+
             _writer.WriteLine();
         }
 
-        using (_writer.Block($"internal static void Write_{id}({Json}.Utf8JsonWriter writer, {type} value)"))
+        using (_writer.Block($"internal static void Write_{id}({Json}.Utf8JsonWriter writer, {type} value{cipherParameter})"))
         {
             _writer.WriteLine("writer.WriteStartObject();");
             foreach (var property in model.Properties)
             {
                 _writer.WriteLine($"writer.WritePropertyName({Utf8(property.JsonName)});");
+                if (personal && property.PersonalMask is not null)
+                {
+                    _writer.WriteLine($"cipher.Write(writer, value.{Identifier(property.Name)}, {Quote(property.JsonName)}, {PersonalValueMethod("Write", model, property)});");
+                    continue;
+                }
+
                 EmitWrite(property.Shape, $"value.{Identifier(property.Name)}", $"{Quote(type)}, {Quote(property.Name)}");
             }
 
@@ -134,7 +154,7 @@ internal sealed partial class JsonCodecEmitter
 
         _writer.WriteLine();
         var headerParameter = model.IsEvent ? ", in global::EventSourcery.Serialization.EventHeader header" : string.Empty;
-        using (_writer.Block($"internal static {type} Read_{id}(ref {Json}.Utf8JsonReader reader{headerParameter})"))
+        using (_writer.Block($"internal static {type} Read_{id}(ref {Json}.Utf8JsonReader reader{headerParameter}{cipherParameter})"))
         {
             // Every error of the reader names the type: once, as a constant.
             _writer.WriteLine($"const string type = {Quote(type)};");
@@ -176,6 +196,10 @@ internal sealed partial class JsonCodecEmitter
         }
 
         EmitSetterAccessors(model);
+        if (personal)
+        {
+            EmitPersonalValueMethods(model);
+        }
     }
 
     /// <summary>
@@ -224,7 +248,15 @@ internal sealed partial class JsonCodecEmitter
                 {
                     _writer.WriteLine($"property = {Quote(properties[i].JsonName)};");
                     _writer.WriteLine($"{_primitives}.Next(ref reader, {TypeText(type)});");
-                    EmitRead(properties[i].Shape, _values[i]);
+                    if (model.IsEvent && properties[i].PersonalMask is { } mask)
+                    {
+                        _writer.WriteLine($"{_values[i]} = cipher.Read<{LocalType(properties[i].Shape)}>(ref reader, {Quote(properties[i].JsonName)}, {PersonalValueMethod("Read", model, properties[i])}, {mask});");
+                    }
+                    else
+                    {
+                        EmitRead(properties[i].Shape, _values[i]);
+                    }
+
                     if (NeedsPresenceFlag(model, i))
                     {
                         _writer.WriteLine($"{_has[i]} = true;");

@@ -1,3 +1,4 @@
+using System.Linq;
 using EventSourcery.Generators.Helpers;
 using EventSourcery.Generators.Models;
 using Microsoft.CodeAnalysis.CSharp;
@@ -42,13 +43,14 @@ internal static class RegistryEmitter
                     {
                         var name = SymbolDisplay.FormatLiteral(entry.StableName, quote: true);
                         var line = $"new {EventType}(typeof({entry.TypeName}), {name}, {entry.SchemaVersion}, {model.CodecClass}.WriteEvent_{entry.CodecId}, {model.CodecClass}.Read_{entry.CodecId}";
+                        var personalData = PersonalDataInitializer(entry, model.CodecClass);
                         if (entry.OlderVersions.Count == 0)
                         {
-                            writer.WriteLine(line + "),");
+                            writer.WriteLine(line + ")" + personalData + ",");
                             continue;
                         }
 
-                        using (writer.Block(line + ", new global::EventSourcery.Serialization.EventVersion[]", "),"))
+                        using (writer.Block(line + ", new global::EventSourcery.Serialization.EventVersion[]", ")" + personalData + ","))
                         {
                             foreach (var older in entry.OlderVersions)
                             {
@@ -86,4 +88,24 @@ internal static class RegistryEmitter
 
         return writer.ToString();
     }
+
+    /// <summary>
+    /// For an event with personal data: <c> { PersonalData = new PersonalDataShape("CustomerId", "customerId",
+    /// SubjectOf_…, new[] { "Email" }, WriteEvent_…, Read_…) }</c>; empty for one without.
+    /// </summary>
+    private static string PersonalDataInitializer(RegistryEntry entry, string codecClass)
+    {
+        if (entry.PersonalData is not { } personal)
+        {
+            return string.Empty;
+        }
+
+        var subject = personal.SubjectName is { } name
+            ? $"{Literal(name)}, {Literal(personal.SubjectJsonName!)}, {codecClass}.SubjectOf_{entry.CodecId}"
+            : "null, null, static _ => null";
+        var properties = string.Join(", ", personal.Properties.Select(Literal));
+        return $" {{ PersonalData = new global::EventSourcery.PersonalData.PersonalDataShape({subject}, new[] {{ {properties} }}, {codecClass}.WriteEvent_{entry.CodecId}, {codecClass}.Read_{entry.CodecId}) }}";
+    }
+
+    private static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
 }

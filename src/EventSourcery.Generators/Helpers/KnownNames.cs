@@ -8,6 +8,8 @@ internal static class KnownNames
     public const string Snapshotable = "EventSourcery.ISnapshotable`1";
     public const string EventNameAttribute = "EventSourcery.EventNameAttribute";
     public const string UpcasterAttribute = "EventSourcery.UpcasterAttribute";
+    public const string DataSubjectAttribute = "EventSourcery.PersonalData.DataSubjectAttribute";
+    public const string PersonalDataAttribute = "EventSourcery.PersonalData.PersonalDataAttribute";
     public const string JsonObject = "System.Text.Json.Nodes.JsonObject";
     public const string GeneratedEventTypesAttribute = "EventSourcery.Serialization.GeneratedEventTypesAttribute";
     public const string JsonPropertyNameAttribute = "System.Text.Json.Serialization.JsonPropertyNameAttribute";

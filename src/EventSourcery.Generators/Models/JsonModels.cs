@@ -96,6 +96,12 @@ internal sealed record JsonPropertyModel(string Name, string JsonName, TypeShape
 
     /// <inheritdoc cref="AccessorTypeParameters"/>
     public string AccessorTypeArguments { get; init; } = string.Empty;
+
+    /// <summary>For an event's <c>[PersonalData]</c> property: the expression of the value it reads as once shredded; null otherwise.</summary>
+    public string? PersonalMask { get; init; }
+
+    /// <summary>Whether this is an event's <c>[DataSubject]</c> property (the first one, when an event marks several: ES0018).</summary>
+    public bool IsSubject { get; init; }
 }
 
 /// <summary>One constructor argument: the property it comes from (index into the properties) or a default expression.</summary>

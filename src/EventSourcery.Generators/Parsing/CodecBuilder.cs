@@ -129,7 +129,18 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
                 continue;
             }
 
-            properties.Add((property, new JsonPropertyModel(property.Name, StoredMembers.JsonName(property), shape, Assignment.WriteOnly, property.IsRequired)));
+            var model = new JsonPropertyModel(property.Name, StoredMembers.JsonName(property), shape, Assignment.WriteOnly, property.IsRequired);
+            if (isEvent)
+            {
+                // Personal data is encrypted where an event holds it: its own properties (ES0022 reports marks elsewhere).
+                model = model with
+                {
+                    PersonalMask = PersonalDataMarks.MaskExpression(property, shape),
+                    IsSubject = PersonalDataMarks.IsSubject(property) && !properties.Any(p => p.Model.IsSubject),
+                };
+            }
+
+            properties.Add((property, model));
         }
 
         var constructor = StoredMembers.ChooseConstructor(type, properties.Select(p => p.Symbol.Name).ToList(), assembly);

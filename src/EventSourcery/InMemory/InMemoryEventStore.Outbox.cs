@@ -21,9 +21,10 @@ public sealed partial class InMemoryEventStore
     string? IOutboxStore.OutboxTenantId => _tenant.Length == 0 ? null : _tenant;
 
     /// <inheritdoc />
-    ValueTask<IReadOnlyList<OutboxEntry>> IOutboxStore.ClaimOutboxAsync(OutboxClaim claim, CancellationToken cancellationToken)
+    async ValueTask<IReadOnlyList<OutboxEntry>> IOutboxStore.ClaimOutboxAsync(OutboxClaim claim, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var claimed = new List<ItemState>();
         lock (_state.Lock)
         {
             // A stream is blocked while any of its entries waits for a retry, is dead-lettered or is leased to a
@@ -37,7 +38,6 @@ public sealed partial class InMemoryEventStore
                 }
             }
 
-            var claimed = new List<OutboxEntry>();
             foreach (var item in OwnOutbox())
             {
                 if (claimed.Count == claim.MaxCount)
@@ -49,12 +49,13 @@ public sealed partial class InMemoryEventStore
                 {
                     item.ClaimedBy = claim.RunnerId;
                     item.LeaseUntil = claim.Now + claim.Lease;
-                    claimed.Add(ToEntry(item));
+                    claimed.Add(new ItemState(item));
                 }
             }
-
-            return ValueTask.FromResult<IReadOnlyList<OutboxEntry>>(claimed);
         }
+
+        // Read outside the lock: an event with personal data may wait for its subject's key.
+        return await ToEntriesAsync(claimed, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -114,12 +115,15 @@ public sealed partial class InMemoryEventStore
     }
 
     /// <inheritdoc />
-    ValueTask<IReadOnlyList<OutboxEntry>> IOutboxStore.ReadDeadLettersAsync(CancellationToken cancellationToken)
+    async ValueTask<IReadOnlyList<OutboxEntry>> IOutboxStore.ReadDeadLettersAsync(CancellationToken cancellationToken)
     {
+        List<ItemState> dead;
         lock (_state.Lock)
         {
-            return ValueTask.FromResult<IReadOnlyList<OutboxEntry>>(OwnOutbox().Where(o => o.DeadLetteredAt is not null).Select(ToEntry).ToArray());
+            dead = OwnOutbox().Where(o => o.DeadLetteredAt is not null).Select(o => new ItemState(o)).ToList();
         }
+
+        return await ToEntriesAsync(dead, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -151,17 +155,42 @@ public sealed partial class InMemoryEventStore
 
     private IEnumerable<OutboxItem> OwnOutbox() => _state.Outbox.Where(o => o.Stored.Tenant == _tenant);
 
-    /// <summary>An outbox item as an entry; one whose event cannot be read (see <see cref="OutboxEntry.ReadError"/>) does not fail the claim.</summary>
-    private OutboxEntry ToEntry(OutboxItem item)
+    /// <summary>
+    /// Outbox items as entries; one whose event cannot be read (see <see cref="OutboxEntry.ReadError"/>) becomes an
+    /// unreadable entry rather than failing the others.
+    /// </summary>
+    private async ValueTask<IReadOnlyList<OutboxEntry>> ToEntriesAsync(List<ItemState> items, CancellationToken cancellationToken)
     {
-        try
+        var entries = new List<OutboxEntry>(items.Count);
+        foreach (var item in items)
         {
-            return new(item.Id, Materialize(item.Stored), item.Attempts, item.LastError, item.RetryAt, item.DeadLetteredAt);
+            try
+            {
+                entries.Add(new(item.Id, await MaterializeAsync(item.Stored, cancellationToken).ConfigureAwait(false), item.Attempts, item.LastError, item.RetryAt, item.DeadLetteredAt));
+            }
+            catch (EventReadException error)
+            {
+                var stored = item.Stored;
+                entries.Add(OutboxEntry.Unreadable(item.Id, error, Encoding.UTF8.GetString(stored.Payload), stored.RecordedAt, TenantOrNull(stored.Tenant), item.Attempts, item.LastError, item.RetryAt, item.DeadLetteredAt));
+            }
         }
-        catch (EventReadException error)
-        {
-            var stored = item.Stored;
-            return OutboxEntry.Unreadable(item.Id, error, Encoding.UTF8.GetString(stored.Payload), stored.RecordedAt, TenantOrNull(stored.Tenant), item.Attempts, item.LastError, item.RetryAt, item.DeadLetteredAt);
-        }
+
+        return entries;
+    }
+
+    /// <summary>An outbox item's state as it was under the lock.</summary>
+    private readonly struct ItemState(OutboxItem item)
+    {
+        public long Id { get; } = item.Id;
+
+        public StoredEvent Stored { get; } = item.Stored;
+
+        public int Attempts { get; } = item.Attempts;
+
+        public string? LastError { get; } = item.LastError;
+
+        public DateTimeOffset? RetryAt { get; } = item.RetryAt;
+
+        public DateTimeOffset? DeadLetteredAt { get; } = item.DeadLetteredAt;
     }
 }

@@ -43,7 +43,7 @@ public sealed partial class InMemoryEventStore
             foreach (var stored in snapshot)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var recorded = Materialize(stored);
+                var recorded = await MaterializeAsync(stored, cancellationToken).ConfigureAwait(false);
                 read++;
                 yield return recorded;
             }
@@ -70,7 +70,7 @@ public sealed partial class InMemoryEventStore
         foreach (var stored in snapshot)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return Materialize(stored);
+            yield return await MaterializeAsync(stored, cancellationToken).ConfigureAwait(false);
         }
 
         await Task.CompletedTask.ConfigureAwait(false);

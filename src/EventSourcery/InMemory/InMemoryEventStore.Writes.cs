@@ -102,10 +102,12 @@ public sealed partial class InMemoryEventStore
         try
         {
             // Serialize before taking the write gate: an unknown type or a failing writer must leave the store untouched.
+            // Personal data is encrypted with its subjects' keys, loaded (or created) first.
+            var keys = await _serializer.Protector!.PrepareAsync(TenantOrNull(_tenant), events, _serializer.Registry, cancellationToken).ConfigureAwait(false);
             serialized = new SerializedEvent[events.Count];
             for (var i = 0; i < events.Count; i++)
             {
-                serialized[i] = _serializer.Serialize(streamId, events[i], telemetry.TraceParent);
+                serialized[i] = _serializer.Serialize(streamId, events[i], telemetry.TraceParent, keys);
             }
 
             // Writes take turns (like SQLite's write lock), so listeners can run between the check and the commit.

@@ -1,3 +1,4 @@
+using EventSourcery.PersonalData;
 using EventSourcery.Serialization;
 using EventSourcery.Storage;
 
@@ -8,7 +9,7 @@ namespace EventSourcery;
 /// checks, versions and positions, tenant views and snapshots, and every event serialized and read back through the
 /// generated JSON code, so tests of domain code catch the mistakes a real store would.
 /// </summary>
-public sealed partial class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxStore, IAppendSignal, ICheckpointStore, IProjectionLeases
+public sealed partial class InMemoryEventStore : IEventStore, ISnapshotStore, IOutboxStore, IAppendSignal, ICheckpointStore, IProjectionLeases, IPersonalDataStore
 {
     private const string DefaultTenant = "";
     private readonly State _state;
@@ -28,7 +29,22 @@ public sealed partial class InMemoryEventStore : IEventStore, ISnapshotStore, IO
     /// <param name="maxEventBytes">The largest event an append accepts, as stored (UTF-8 payload plus metadata); 1 MiB by default, as in the SQLite store.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEventBytes"/> is not positive.</exception>
     public InMemoryEventStore(EventRegistry registry, TimeProvider? timeProvider = null, Func<Event, bool>? outboxFilter = null, int maxEventBytes = EventSerializer.DefaultMaxEventBytes)
-        : this(new State(timeProvider ?? TimeProvider.System, outboxFilter), DefaultTenant, new EventSerializer(registry, maxEventBytes))
+        : this(registry, timeProvider, outboxFilter, maxEventBytes, personalDataKeys: null)
+    {
+    }
+
+    /// <summary>Creates an empty store like the other constructor, keeping the data subjects' keys in <paramref name="personalDataKeys"/>.</summary>
+    /// <param name="registry">The registry of event types.</param>
+    /// <param name="timeProvider">The clock for recorded times (the system clock by default).</param>
+    /// <param name="outboxFilter">Which published events enter the outbox (all of them by default).</param>
+    /// <param name="maxEventBytes">The largest event an append accepts, as stored.</param>
+    /// <param name="personalDataKeys">Where the keys of personal data live (in memory, beside the events, by default).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEventBytes"/> is not positive.</exception>
+    public InMemoryEventStore(EventRegistry registry, TimeProvider? timeProvider, Func<Event, bool>? outboxFilter, int maxEventBytes, IPersonalDataKeyStore? personalDataKeys)
+        : this(
+            new State(timeProvider ?? TimeProvider.System, outboxFilter),
+            DefaultTenant,
+            new EventSerializer(registry, maxEventBytes, new PersonalDataProtector(personalDataKeys ?? new InMemoryPersonalDataKeyStore(), timeProvider)))
     {
     }
 
@@ -49,7 +65,18 @@ public sealed partial class InMemoryEventStore : IEventStore, ISnapshotStore, IO
     /// </summary>
     /// <param name="registry">The registry of event types the view serializes with.</param>
     public InMemoryEventStore WithRegistry(EventRegistry registry)
-        => new(_state, _tenant, new EventSerializer(registry ?? throw new ArgumentNullException(nameof(registry)), _serializer.MaxEventBytes));
+        => new(_state, _tenant, new EventSerializer(registry ?? throw new ArgumentNullException(nameof(registry)), _serializer.MaxEventBytes, _serializer.Protector));
+
+    /// <summary>The keys of the data subjects' personal data, shared by every view (each keeps its tenant's keys apart).</summary>
+    public PersonalDataProtector PersonalData => _serializer.Protector!;
+
+    /// <inheritdoc />
+    public ValueTask<bool> ShredAsync(string subject, CancellationToken cancellationToken = default)
+        => PersonalData.ShredAsync(TenantOrNull(_tenant), subject, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask RenewSubjectKeyAsync(string subject, CancellationToken cancellationToken = default)
+        => await PersonalData.RenewKeyAsync(TenantOrNull(_tenant), subject, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Listeners that run inside every append through any view of this store; an exception rolls the append back.</summary>
     public EventListeners Listeners => _state.Listeners;
@@ -58,8 +85,32 @@ public sealed partial class InMemoryEventStore : IEventStore, ISnapshotStore, IO
 
     private RecordedEvent Materialize(StoredEvent stored)
     {
-        var @event = _serializer.Deserialize(stored.StreamId, stored.Version, stored.Position, stored.Name, stored.SchemaVersion, stored.Payload, stored.Id, stored.CreatedAt, stored.Metadata);
+        var @event = _serializer.Deserialize(stored.StreamId, stored.Version, stored.Position, stored.Name, stored.SchemaVersion, stored.Payload, stored.Id, stored.CreatedAt, stored.Metadata, TenantOrNull(stored.Tenant));
         return new RecordedEvent(stored.StreamId, stored.Version, stored.Position, @event, stored.Name, stored.SchemaVersion, stored.RecordedAt, TenantOrNull(stored.Tenant));
+    }
+
+    /// <summary>A stored event as a recorded one, loading its subject's key first when its personal data needs one not cached.</summary>
+    private async ValueTask<RecordedEvent> MaterializeAsync(StoredEvent stored, CancellationToken cancellationToken)
+    {
+        PersonalDataKeyNeededException need;
+        try
+        {
+            return Materialize(stored);
+        }
+        catch (PersonalDataKeyNeededException ex)
+        {
+            need = ex;
+        }
+
+        await _serializer.Protector!.LoadKeyAsync(need.TenantId, need.Subject, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return Materialize(stored);
+        }
+        catch (PersonalDataKeyNeededException again)
+        {
+            throw new EventReadException(stored.StreamId, stored.Version, stored.Position, stored.Name, $"the key of data subject '{again.Subject}' could not be loaded.", again);
+        }
     }
 
     /// <summary>What every view of one store shares.</summary>

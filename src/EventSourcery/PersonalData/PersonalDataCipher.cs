@@ -113,7 +113,10 @@ public sealed class PersonalDataCipher
     public T Read<T>(ref Utf8JsonReader reader, string jsonName, JsonValueReader<T> read, T mask)
     {
         ArgumentNullException.ThrowIfNull(read);
-        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.HasValueSequence || !reader.ValueSpan.StartsWith(MarkerBase64)
+        // An encrypted value is a base64 string starting with the marker; one rewritten by other JSON code (a JSON
+        // upcaster) may have its '+' and '/' escaped, so an escaped string is unescaped before it is looked at.
+        if (reader.TokenType != JsonTokenType.String
+            || (!reader.ValueIsEscaped && !reader.HasValueSequence && !reader.ValueSpan.StartsWith(MarkerBase64))
             || !reader.TryGetBytesFromBase64(out var envelope) || envelope.Length < HeaderSize || !envelope.AsSpan(0, 4).SequenceEqual(Marker))
         {
             return read(ref reader); // plain JSON: stored before the property was marked

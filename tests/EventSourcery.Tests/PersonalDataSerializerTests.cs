@@ -1,0 +1,113 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using EventSourcery.PersonalData;
+using EventSourcery.Serialization;
+using EventSourcery.StoreContract;
+
+namespace EventSourcery.Tests;
+
+/// <summary>The generated codecs' encryption as the serializer drives it: what is stored, and what cannot be read back.</summary>
+public sealed class PersonalDataSerializerTests
+{
+    private static readonly StreamId Stream = StreamId.New("customer");
+    private readonly PersonalDataProtector _protector = new(new InMemoryPersonalDataKeyStore());
+    private readonly EventSerializer _serializer;
+
+    public PersonalDataSerializerTests() => _serializer = new EventSerializer(EventRegistry.Default, EventSerializer.DefaultMaxEventBytes, _protector);
+
+    private static CustomerEmailChanged Changed() => new("c-1", "ada@example.org", "ada@example.com");
+
+    private async Task<SerializedEvent> SerializeAsync(Event e)
+        => _serializer.Serialize(Stream, e, traceParent: null, await _protector.PrepareAsync(null, [e], EventRegistry.Default));
+
+    private Event Deserialize(SerializedEvent stored, EventSerializer? serializer = null)
+        => (serializer ?? _serializer).Deserialize(Stream, 1, 1, stored.Type.Name, 1, Encoding.UTF8.GetBytes(stored.Payload), Guid.NewGuid(), DateTimeOffset.UnixEpoch, [], tenantId: null);
+
+    [Fact]
+    public async Task Marked_values_are_stored_as_ciphertext_and_the_subject_and_unmarked_values_as_they_are()
+    {
+        var stored = await SerializeAsync(Changed());
+        var payload = JsonNode.Parse(stored.Payload)!.AsObject();
+
+        Assert.Equal("c-1", (string?)payload["customerKey"]);
+        Assert.DoesNotContain("ada@", stored.Payload, StringComparison.Ordinal);
+        Assert.StartsWith("5VBE", (string?)payload["email"], StringComparison.Ordinal);
+        Assert.NotEqual((string?)payload["email"], (string?)(JsonNode.Parse((await SerializeAsync(Changed())).Payload)!["email"])); // a fresh nonce each time
+        Assert.Equal(Changed().Email, ((CustomerEmailChanged)Deserialize(stored)).Email);
+    }
+
+    [Fact]
+    public async Task A_changed_ciphertext_is_an_error_naming_the_event_not_a_mask()
+    {
+        var stored = await SerializeAsync(Changed());
+        var payload = JsonNode.Parse(stored.Payload)!.AsObject();
+        var bytes = Convert.FromBase64String((string)payload["email"]!);
+        bytes[^1] ^= 1;
+        payload["email"] = Convert.ToBase64String(bytes); // JsonNode escapes its '+' and '/' as \u002B and \u002F
+
+        var error = Assert.Throws<EventReadException>(() => Deserialize(stored with { Payload = payload.ToJsonString() }));
+        Assert.Contains("CustomerEmailChanged", error.Message, StringComparison.Ordinal);
+        Assert.Contains("changed or damaged", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_ciphertext_moved_to_another_property_does_not_decrypt()
+    {
+        var stored = await SerializeAsync(Changed());
+        var payload = JsonNode.Parse(stored.Payload)!.AsObject();
+        payload["previousEmail"] = (string?)payload["email"]; // same subject, same key: only the associated data tells them apart
+
+        Assert.Throws<EventReadException>(() => Deserialize(stored with { Payload = payload.ToJsonString() }));
+    }
+
+    [Fact]
+    public async Task Without_a_protector_personal_data_is_written_in_plain_text_and_encrypted_data_cannot_be_read()
+    {
+        var plain = new EventSerializer(EventRegistry.Default);
+        var written = plain.Serialize(Changed());
+        Assert.Contains("\"email\":\"ada@example.org\"", written.Payload, StringComparison.Ordinal);
+        Assert.Equal("ada@example.org", ((CustomerEmailChanged)Deserialize(written, plain)).Email);
+
+        var encrypted = await SerializeAsync(Changed());
+        var error = Assert.Throws<EventReadException>(() => Deserialize(encrypted, plain));
+        Assert.Contains("encrypted personal data ('email')", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_key_not_cached_is_asked_for_and_a_shredded_one_reads_as_the_masks()
+    {
+        var stored = await SerializeAsync(Changed());
+        var cold = new EventSerializer(EventRegistry.Default, EventSerializer.DefaultMaxEventBytes, new PersonalDataProtector(_protector.Keys));
+
+        var need = Assert.Throws<PersonalDataKeyNeededException>(() => Deserialize(stored, cold));
+        Assert.Equal("c-1", need.Subject);
+        await cold.Protector!.LoadKeyAsync(null, "c-1");
+        Assert.Equal("ada@example.org", ((CustomerEmailChanged)Deserialize(stored, cold)).Email);
+
+        await _protector.ShredAsync(null, "c-1");
+        var masked = (CustomerEmailChanged)Deserialize(stored);
+        Assert.Equal(("c-1", "redacted@example.invalid", "?"), (masked.CustomerKey, masked.Email, masked.PreviousEmail));
+    }
+
+    [Fact]
+    public async Task A_key_store_that_fails_fails_the_append_and_stores_nothing()
+    {
+        var store = new InMemoryEventStore(EventRegistry.Default, null, null, EventSerializer.DefaultMaxEventBytes, new UnreachableKeys());
+        var id = StreamId.New("customer");
+
+        await Assert.ThrowsAsync<TimeoutException>(async () => await store.AppendAsync(id, [Changed()], ExpectedVersion.NoStream));
+        Assert.Empty(await Read.StreamAsync(store, id));
+        await store.AppendAsync(id, [new TurnedOn()], ExpectedVersion.NoStream); // events without personal data never ask
+    }
+
+    private sealed class UnreachableKeys : IPersonalDataKeyStore
+    {
+        public ValueTask<PersonalDataKey?> FindKeyAsync(string? tenantId, string subject, CancellationToken cancellationToken = default) => throw new TimeoutException("key service down");
+
+        public ValueTask<PersonalDataKey> GetOrCreateKeyAsync(string? tenantId, string subject, CancellationToken cancellationToken = default) => throw new TimeoutException("key service down");
+
+        public ValueTask<PersonalDataKey> RenewKeyAsync(string? tenantId, string subject, CancellationToken cancellationToken = default) => throw new TimeoutException("key service down");
+
+        public ValueTask<bool> ShredAsync(string? tenantId, string subject, CancellationToken cancellationToken = default) => throw new TimeoutException("key service down");
+    }
+}
