@@ -30,13 +30,12 @@ public abstract partial class RelationalEventStore
         var leaseUntil = claim.Lease.Ticks > DateTimeOffset.MaxValue.UtcTicks - now ? DateTimeOffset.MaxValue.UtcTicks : now + claim.Lease.Ticks;
         var storage = _shared.Storage;
         var tenant = _tenant;
-        return await RunWriteAsync<IReadOnlyList<OutboxEntry>>(
-            async (session, ct) =>
-            {
-                var rows = await storage.ClaimOutboxAsync(session, tenant, claim.RunnerId, claim.MaxCount, _shared.Options.PageBytes, now, leaseUntil, ct).ConfigureAwait(false);
-                return rows.ConvertAll(_rows.MaterializeEntry);
-            },
+        var rows = await RunWriteAsync(
+            (session, ct) => storage.ClaimOutboxAsync(session, tenant, claim.RunnerId, claim.MaxCount, _shared.Options.PageBytes, now, leaseUntil, ct),
             cancellationToken).ConfigureAwait(false);
+
+        // Read after the claim commits: an event with personal data may need its subject's key from the database.
+        return await MaterializeEntriesAsync(rows, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -128,7 +127,7 @@ public abstract partial class RelationalEventStore
         var storage = _shared.Storage;
         var tenant = _tenant;
         var rows = await RunAsync((session, ct) => storage.ReadDeadLettersAsync(session, tenant, ct), cancellationToken).ConfigureAwait(false);
-        return rows.ConvertAll(_rows.MaterializeEntry);
+        return await MaterializeEntriesAsync(rows, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

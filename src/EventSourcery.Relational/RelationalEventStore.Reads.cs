@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using EventSourcery.PersonalData;
 using EventSourcery.Relational.Storage;
 using EventSourcery.Storage;
 
@@ -56,7 +57,7 @@ public abstract partial class RelationalEventStore
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     stored ??= RowMaterializer.WithStoredName(streamId, row.StreamName);
-                    var recorded = _rows.Materialize(row, stored);
+                    var recorded = await MaterializeAsync(row, stored, streamIds: null, cancellationToken).ConfigureAwait(false);
                     read++;
                     yield return recorded;
                 }
@@ -90,6 +91,11 @@ public abstract partial class RelationalEventStore
             {
                 return new VersionedEvent(row.Version, rows.ReadEvent(streamId, row));
             }
+            catch (PersonalDataKeyNeededException need)
+            {
+                // Ends the page here; the loop below loads the key and reads on from this row.
+                throw new EventReadException(streamId, row.Version, row.Position, row.EventName, need.Message, need);
+            }
             catch (Exception ex) when (ex is not EventReadException and not OperationCanceledException)
             {
                 throw new EventReadException(streamId, row.Version, row.Position, row.EventName, $"the stored row is corrupt: {ex.Message}", ex);
@@ -97,6 +103,7 @@ public abstract partial class RelationalEventStore
         };
 
         var next = fromVersion;
+        long? keyLoadedAt = null; // the row a subject's key was last loaded for: a second miss there fails it
         while (true)
         {
             var from = next;
@@ -105,6 +112,14 @@ public abstract partial class RelationalEventStore
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 yield return e;
+            }
+
+            if (failure is { InnerException: PersonalDataKeyNeededException need } && failure.Version != keyLoadedAt)
+            {
+                await PersonalData.LoadKeyAsync(need.TenantId, need.Subject, cancellationToken).ConfigureAwait(false);
+                keyLoadedAt = failure.Version;
+                next = failure.Version;
+                continue;
             }
 
             if (failure is not null)
@@ -152,7 +167,7 @@ public abstract partial class RelationalEventStore
             foreach (var row in page)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                yield return _rows.Materialize(row, streamId: null, streamIds: streamIds);
+                yield return await MaterializeAsync(row, streamId: null, streamIds, cancellationToken).ConfigureAwait(false);
             }
 
             if (!full)

@@ -97,9 +97,12 @@ public abstract partial class RelationalEventStore
         var serialized = new SerializedEvent[events.Count];
         try
         {
+            // Personal data is encrypted with its subjects' keys, found or created first (in their own transaction).
+            var serializer = _shared.Serializer;
+            var keys = await serializer.Protector!.PrepareAsync(_recordedTenant, events, serializer.Registry, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < events.Count; i++)
             {
-                serialized[i] = _shared.Serializer.Serialize(streamId, events[i], telemetry.TraceParent);
+                serialized[i] = serializer.Serialize(streamId, events[i], telemetry.TraceParent, keys);
             }
         }
         catch (Exception ex)

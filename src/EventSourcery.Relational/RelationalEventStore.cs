@@ -1,3 +1,4 @@
+using EventSourcery.PersonalData;
 using EventSourcery.Relational.Storage;
 using EventSourcery.Serialization;
 using EventSourcery.Storage;
@@ -18,7 +19,7 @@ namespace EventSourcery;
 /// lifetime. Subscriptions on an instance wake as soon as it commits an append; writes of other instances and
 /// processes reach them by polling.
 /// </remarks>
-public abstract partial class RelationalEventStore : IEventStore, IStreamEventReader, ISnapshotStore, IOutboxStore, IAppendSignal, ICheckpointStore, IProjectionLeases, IAsyncDisposable
+public abstract partial class RelationalEventStore : IEventStore, IStreamEventReader, ISnapshotStore, IOutboxStore, IAppendSignal, ICheckpointStore, IProjectionLeases, IPersonalDataStore, IAsyncDisposable
 {
     private const string DefaultTenant = "";
 
@@ -112,7 +113,10 @@ public abstract partial class RelationalEventStore : IEventStore, IStreamEventRe
 
         public RelationalEventStoreOptions Options { get; } = options;
 
-        public EventSerializer Serializer { get; } = new(options.Registry, options.MaxEventBytes);
+        public EventSerializer Serializer { get; } = new(
+            options.Registry,
+            options.MaxEventBytes,
+            new PersonalDataProtector(options.PersonalDataKeys ?? new RelationalPersonalDataKeyStore(executor, storage), options.TimeProvider, options.PersonalDataKeyCacheDuration));
 
         public TimeProvider Time => Options.TimeProvider;
 

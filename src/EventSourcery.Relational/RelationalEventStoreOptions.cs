@@ -64,4 +64,24 @@ public abstract record RelationalEventStoreOptions
             field = value;
         }
     } = 4 << 20;
+
+    /// <summary>
+    /// Where the keys of personal data live: null (the default) keeps them in the store's own database, in
+    /// <c>es_subject_keys</c>; set it to sit on an external key service.
+    /// </summary>
+    public PersonalData.IPersonalDataKeyStore? PersonalDataKeys { get; init; }
+
+    /// <summary>
+    /// How long a data subject's key stays in memory for reads; one minute unless set. Shredding through this store
+    /// takes effect at once here; other processes that cached the key read it for at most this long.
+    /// </summary>
+    public TimeSpan PersonalDataKeyCacheDuration
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            field = value;
+        }
+    } = PersonalData.PersonalDataProtector.DefaultCacheDuration;
 }

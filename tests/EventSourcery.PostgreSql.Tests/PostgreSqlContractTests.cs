@@ -162,3 +162,35 @@ public sealed class PostgreSqlTelemetryTests(PostgresServer server) : TelemetryC
 
     public Task DisposeAsync() => _stores.DisposeAsync().AsTask();
 }
+
+[Collection(PostgresTests.Name)]
+public sealed class PostgreSqlPersonalDataTests(PostgresServer server) : PersonalDataContract, IAsyncLifetime
+{
+    private readonly PgStores _stores = new(server);
+
+    protected override async Task<IEventStore> CreateStoreAsync() => await _stores.OpenStoreAsync();
+
+    /// <summary>Every row of the store's tables, as PostgreSQL prints it (payloads are text; keys, bytea, print as hex).</summary>
+    protected override async Task<byte[]?> ReadStoredBytesAsync(IEventStore store)
+    {
+        var schema = _stores.SchemaOf(store);
+        await using var connection = new Npgsql.NpgsqlConnection(_stores.ConnectionString);
+        await connection.OpenAsync();
+        var text = new System.Text.StringBuilder();
+        foreach (var table in new[] { "es_streams", "es_events", "es_outbox", "es_snapshots", "es_subject_keys" })
+        {
+            await using var command = new Npgsql.NpgsqlCommand($"SELECT t::text FROM \"{schema}\".{table} t;", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                text.Append(reader.GetString(0));
+            }
+        }
+
+        return System.Text.Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _stores.DisposeAsync().AsTask();
+}

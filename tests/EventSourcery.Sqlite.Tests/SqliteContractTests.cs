@@ -147,3 +147,17 @@ public sealed class SqliteTelemetryTests : TelemetryContract, IAsyncLifetime
 /// <summary>The telemetry tests run alone: while they listen, other tests' events would keep a traceparent.</summary>
 [CollectionDefinition(TelemetryContract.Collection, DisableParallelization = true)]
 public sealed class TelemetryTestsRunAlone;
+
+public sealed class SqlitePersonalDataTests : PersonalDataContract, IAsyncLifetime
+{
+    private readonly TempDatabases _databases = new();
+
+    protected override Task<IEventStore> CreateStoreAsync() => _databases.OpenStoreAsync();
+
+    /// <summary>The database file and its write-ahead log, as they are on disk.</summary>
+    protected override Task<byte[]?> ReadStoredBytesAsync(IEventStore store) => Task.FromResult<byte[]?>(SqliteFiles.ReadAll(_databases.DatabaseOf(store).Path));
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _databases.DisposeAsync();
+}

@@ -39,6 +39,7 @@ internal sealed partial class PostgreSqlStorage : RelationalStorage
     private readonly string _snapshots;
     private readonly string _checkpoints;
     private readonly string _leases;
+    private readonly string _subjectKeys;
 
     /// <summary>The statements over the tables in <paramref name="schema"/>.</summary>
     public PostgreSqlStorage(string schema)
@@ -51,6 +52,7 @@ internal sealed partial class PostgreSqlStorage : RelationalStorage
         _snapshots = $"{quoted}.{Tables.Snapshots}";
         _checkpoints = $"{quoted}.{Tables.Checkpoints}";
         _leases = $"{quoted}.{Tables.ProjectionLeases}";
+        _subjectKeys = $"{quoted}.{Tables.SubjectKeys}";
         AppendLock = LockKey("eventsourcery:append:" + schema); // the eventsourcery tool's tail computes the same key (TailCommand.SafeBound)
         ClaimLock = LockKey("eventsourcery:outbox:" + schema);
         SchemaLock = LockKey("eventsourcery:schema:" + schema);

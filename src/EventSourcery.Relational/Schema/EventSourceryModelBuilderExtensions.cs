@@ -157,6 +157,18 @@ public static class EventSourceryModelBuilderExtensions
             b.Property(x => x.LeaseUntil).HasColumnName("lease_until");
         });
 
+        modelBuilder.Entity<SubjectKeyRow>(b =>
+        {
+            b.ToTable(Tables.SubjectKeys, schema);
+
+            // One key per data subject in each tenant view ('' for the default view); no key once shredded.
+            b.HasKey(x => new { x.TenantId, x.Subject });
+            b.Property(x => x.TenantId).HasColumnName("tenant_id").IsRequired();
+            b.Property(x => x.Subject).HasColumnName("subject").IsRequired();
+            b.Property(x => x.Generation).HasColumnName("generation");
+            b.Property(x => x.Key).HasColumnName("key");
+        });
+
         return modelBuilder;
     }
 }

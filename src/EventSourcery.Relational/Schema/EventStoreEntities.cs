@@ -157,3 +157,18 @@ internal sealed class ProjectionLeaseRow
 
     public long LeaseUntil { get; set; }
 }
+
+/// <summary>
+/// A row of <c>es_subject_keys</c>: a data subject's key in a tenant view, and its generation. A shredded subject keeps
+/// its row with no key, so that it stays shredded (see <see cref="PersonalData.IPersonalDataKeyStore"/>).
+/// </summary>
+internal sealed class SubjectKeyRow
+{
+    public string TenantId { get; set; } = "";
+
+    public string Subject { get; set; } = "";
+
+    public int Generation { get; set; }
+
+    public byte[]? Key { get; set; }
+}

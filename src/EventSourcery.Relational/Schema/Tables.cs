@@ -11,6 +11,7 @@ internal static class Tables
     public const string Snapshots = "es_snapshots";
     public const string Checkpoints = "es_checkpoints";
     public const string ProjectionLeases = "es_projection_leases";
+    public const string SubjectKeys = "es_subject_keys";
 
     /// <summary>The unique index of event ids: an id is stored once per database, across tenants.</summary>
     public const string EventIdIndex = "ux_es_events_event_id";
@@ -26,5 +27,5 @@ internal static class Tables
     public const string OutboxHeldFilter = "dead_lettered_at IS NOT NULL OR retry_at IS NOT NULL OR claimed_by IS NOT NULL";
 
     /// <summary>Every table the store needs, in creation order (a table after the tables it references).</summary>
-    public static readonly ImmutableArray<string> All = [Streams, Events, Outbox, Snapshots, Checkpoints, ProjectionLeases];
+    public static readonly ImmutableArray<string> All = [Streams, Events, Outbox, Snapshots, Checkpoints, ProjectionLeases, SubjectKeys];
 }

@@ -172,4 +172,16 @@ internal abstract class RelationalStorage
 
     /// <summary>Deletes a projection's lease if <paramref name="owner"/> holds it.</summary>
     public abstract Task ReleaseProjectionLeaseAsync(RelationalSession session, string tenantId, string name, string owner, CancellationToken cancellationToken);
+
+    /// <summary>A data subject's key row: its generation and key (null once shredded), or null when it has none.</summary>
+    public abstract Task<(int Generation, byte[]? Key)?> FindSubjectKeyAsync(RelationalSession session, string tenantId, string subject, CancellationToken cancellationToken);
+
+    /// <summary>Adds a subject's key row unless one exists; true when it was added.</summary>
+    public abstract Task<bool> InsertSubjectKeyAsync(RelationalSession session, string tenantId, string subject, int generation, byte[]? key, CancellationToken cancellationToken);
+
+    /// <summary>Gives a shredded subject (no key, at <paramref name="shreddedGeneration"/>) a new key; true when it did.</summary>
+    public abstract Task<bool> RenewSubjectKeyAsync(RelationalSession session, string tenantId, string subject, int shreddedGeneration, byte[] key, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a subject's key, overwriting it first, and keeps its row; true when there was a key.</summary>
+    public abstract Task<bool> ShredSubjectKeyAsync(RelationalSession session, string tenantId, string subject, CancellationToken cancellationToken);
 }

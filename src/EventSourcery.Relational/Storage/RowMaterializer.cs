@@ -24,7 +24,7 @@ internal sealed class RowMaterializer(EventSerializer serializer, string? record
             var recordedAt = row.RecordedAt.ParseTime("no recording time is stored.");
             return new RecordedEvent(id, row.Version, row.Position, @event, row.EventName!, checked((int)row.SchemaVersion), recordedAt, recordedTenant);
         }
-        catch (Exception ex) when (ex is not EventReadException and not OperationCanceledException)
+        catch (Exception ex) when (ex is not EventReadException and not OperationCanceledException and not PersonalData.PersonalDataKeyNeededException)
         {
             throw new EventReadException(id, row.Version, row.Position, row.EventName, $"{rowName} is corrupt: {ex.Message}", ex);
         }
@@ -43,7 +43,8 @@ internal sealed class RowMaterializer(EventSerializer serializer, string? record
             payload ?? [],
             eventId.ParseGuid("no event id is stored."),
             createdAt.ParseTime("no creation time is stored."),
-            metadata ?? []);
+            metadata ?? [],
+            recordedTenant);
 
     /// <summary>The event of a row read to rebuild an aggregate.</summary>
     /// <exception cref="EventReadException">The name is unknown, or the payload or metadata does not fit the type.</exception>
@@ -56,7 +57,8 @@ internal sealed class RowMaterializer(EventSerializer serializer, string? record
     /// row whose event (or delivery state) cannot be read becomes an <see cref="OutboxEntry.Unreadable"/> entry rather
     /// than an exception, so that it is dead-lettered alone instead of failing the claim of every stream.
     /// </summary>
-    public OutboxEntry MaterializeEntry(StoredOutboxRow row)
+    /// <exception cref="PersonalData.PersonalDataKeyNeededException">The event's subject key is not cached (unless <paramref name="keyLoaded"/>: then the entry is unreadable).</exception>
+    public OutboxEntry MaterializeEntry(StoredOutboxRow row, bool keyLoaded = false)
     {
         var rowName = $"outbox entry {row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
         RecordedEvent recorded;
@@ -71,7 +73,7 @@ internal sealed class RowMaterializer(EventSerializer serializer, string? record
                 row.RetryAtTicks is { } retryAt ? StoredValues.FromUtcTicks(retryAt) : null,
                 row.DeadLetteredAt.IsNull ? null : row.DeadLetteredAt.ParseTime(""));
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException && (keyLoaded || ex is not PersonalData.PersonalDataKeyNeededException))
         {
             var error = ex as EventReadException ?? new EventReadException(ReadStreamIdOrDefault(row.Event), row.Event.Version, row.Event.Position, row.Event.EventName, $"{rowName} is corrupt: {ex.Message}", ex);
             return OutboxEntry.Unreadable(

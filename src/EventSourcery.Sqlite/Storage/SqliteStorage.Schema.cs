@@ -56,13 +56,14 @@ internal sealed partial class SqliteStorage
     /// <summary>The store's tables that already exist.</summary>
     public static async Task<HashSet<string>> ExistingTablesAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
-        using var command = Create(connection, transaction, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ($streams, $events, $outbox, $snapshots, $checkpoints, $leases);");
+        using var command = Create(connection, transaction, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ($streams, $events, $outbox, $snapshots, $checkpoints, $leases, $keys);");
         command.Parameters.AddWithValue("$streams", Tables.Streams);
         command.Parameters.AddWithValue("$events", Tables.Events);
         command.Parameters.AddWithValue("$outbox", Tables.Outbox);
         command.Parameters.AddWithValue("$snapshots", Tables.Snapshots);
         command.Parameters.AddWithValue("$checkpoints", Tables.Checkpoints);
         command.Parameters.AddWithValue("$leases", Tables.ProjectionLeases);
+        command.Parameters.AddWithValue("$keys", Tables.SubjectKeys);
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -81,7 +82,7 @@ internal sealed partial class SqliteStorage
     public static async Task<bool> SchemaIsCurrentAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
         using var command = Create(connection, transaction, """
-            SELECT (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ($streams, $events, $outbox, $snapshots, $checkpoints, $leases))
+            SELECT (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ($streams, $events, $outbox, $snapshots, $checkpoints, $leases, $keys))
                  + (SELECT COUNT(*) FROM pragma_table_info('es_events') WHERE name = 'tenant_id')
                  + (SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = $event_ids);
             """);
@@ -92,6 +93,7 @@ internal sealed partial class SqliteStorage
         command.Parameters.AddWithValue("$snapshots", Tables.Snapshots);
         command.Parameters.AddWithValue("$checkpoints", Tables.Checkpoints);
         command.Parameters.AddWithValue("$leases", Tables.ProjectionLeases);
+        command.Parameters.AddWithValue("$keys", Tables.SubjectKeys);
         var found = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         return found == Tables.All.Length + 2;
     }

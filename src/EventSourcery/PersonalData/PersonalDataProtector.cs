@@ -63,20 +63,16 @@ public sealed class PersonalDataProtector
         return key;
     }
 
-    /// <summary>The key to encrypt the subject's new data with: cached, found, or created.</summary>
+    /// <summary>
+    /// The key to encrypt the subject's new data with, found or created by the key store. Always asked of the key store,
+    /// never of the cache: a key created inside a transaction that rolls back must not outlive it, and a subject
+    /// shredded by another process must not receive new data.
+    /// </summary>
     /// <exception cref="DataSubjectShreddedException">The subject was shredded.</exception>
-    public async ValueTask<PersonalDataKey> GetWriteKeyAsync(string? tenantId, string subject, CancellationToken cancellationToken = default)
+    public ValueTask<PersonalDataKey> GetWriteKeyAsync(string? tenantId, string subject, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        if (TryGetKey(tenantId, subject, out var cached) && cached is not null)
-        {
-            return cached;
-        }
-
-        // A cached "none" is not trusted for a write: another process may have renewed the key since.
-        var key = await Keys.GetOrCreateKeyAsync(tenantId, subject, cancellationToken).ConfigureAwait(false);
-        Cache(tenantId, subject, key);
-        return key;
+        return Keys.GetOrCreateKeyAsync(tenantId, subject, cancellationToken);
     }
 
     /// <summary>
