@@ -1,5 +1,6 @@
 using EventSourcery.PersonalData;
 using EventSourcery.Relational.Storage;
+using EventSourcery.Serialization;
 
 namespace EventSourcery;
 

@@ -83,5 +83,5 @@ public abstract record RelationalEventStoreOptions
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
             field = value;
         }
-    } = PersonalData.PersonalDataProtector.DefaultCacheDuration;
+    } = Serialization.PersonalDataProtector.DefaultCacheDuration;
 }

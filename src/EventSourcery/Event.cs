@@ -48,7 +48,7 @@ public abstract record Event
     }
 
     /// <summary>Runs a generated reader that decrypts personal data, as <see cref="Restore(Serialization.EventPayloadReader, ref System.Text.Json.Utf8JsonReader, in Serialization.EventHeader)"/> does.</summary>
-    internal static Event Restore(PersonalData.ProtectedPayloadReader read, ref System.Text.Json.Utf8JsonReader reader, in Serialization.EventHeader header, PersonalData.PersonalDataCipher cipher)
+    internal static Event Restore(Serialization.ProtectedPayloadReader read, ref System.Text.Json.Utf8JsonReader reader, in Serialization.EventHeader header, Serialization.PersonalDataCipher cipher)
     {
         t_restoring = true;
         try

@@ -17,8 +17,13 @@ public sealed class PersonalDataSerializerTests
 
     private static CustomerEmailChanged Changed() => new("c-1", "ada@example.org", "ada@example.com");
 
+    /// <summary>Serializes as a store's append does, then loads the key for reads as a store's read does.</summary>
     private async Task<SerializedEvent> SerializeAsync(Event e)
-        => _serializer.Serialize(Stream, e, traceParent: null, await _protector.PrepareAsync(null, [e], EventRegistry.Default));
+    {
+        var serialized = _serializer.Serialize(Stream, e, traceParent: null, await _protector.PrepareAsync(null, [e], EventRegistry.Default));
+        await _protector.LoadKeyAsync(null, "c-1");
+        return serialized;
+    }
 
     private Event Deserialize(SerializedEvent stored, EventSerializer? serializer = null)
         => (serializer ?? _serializer).Deserialize(Stream, 1, 1, stored.Type.Name, 1, Encoding.UTF8.GetBytes(stored.Payload), Guid.NewGuid(), DateTimeOffset.UnixEpoch, [], tenantId: null);

@@ -10,6 +10,26 @@ internal sealed partial class JsonCodecEmitter
     private static string PersonalValueMethod(string verb, ObjectCodecModel model, JsonPropertyModel property) => $"{verb}Value_{model.CodecId}_{property.Name.TrimStart('@')}";
 
     /// <summary>
+    /// The event's entry points for its registration: <c>WriteEvent_…</c> over <c>Event</c>, and for an event with
+    /// personal data, the overloads with a cipher (<c>Plain</c> for the one without) and its <c>SubjectOf_…</c>.
+    /// </summary>
+    private void EmitEventEntryPoints(ObjectCodecModel model, bool personal)
+    {
+        var (type, id) = (model.TypeName, model.CodecId);
+        _writer.WriteLine(personal
+            ? $"internal static void WriteEvent_{id}({Json}.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_{id}(writer, ({type})value, {Cipher}.Plain);"
+            : $"internal static void WriteEvent_{id}({Json}.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_{id}(writer, ({type})value);");
+        if (personal)
+        {
+            _writer.WriteLine($"internal static void WriteEvent_{id}({Json}.Utf8JsonWriter writer, global::EventSourcery.Event value, {Cipher} cipher) => Write_{id}(writer, ({type})value, cipher);");
+            _writer.WriteLine($"internal static {type} Read_{id}(ref {Json}.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header) => Read_{id}(ref reader, header, {Cipher}.Plain);");
+            EmitSubjectOf(model);
+        }
+
+        _writer.WriteLine();
+    }
+
+    /// <summary>
     /// For <c>[DataSubject] Guid CustomerId</c> emits
     /// <c>internal static string? SubjectOf_Shop_CustomerRegistered(global::EventSourcery.Event value) => ((global::Shop.CustomerRegistered)value).CustomerId.ToString();</c>:
     /// the subject's id as the text its key is stored under (a Guid as JSON writes it; another type through its JSON).
@@ -28,7 +48,7 @@ internal sealed partial class JsonCodecEmitter
             { Kind: ShapeKind.Primitive, CodecId: "String" } => value,
             { Kind: ShapeKind.Primitive, CodecId: "Guid" } => value + ".ToString()",
             { Kind: ShapeKind.Nullable, Element: { Kind: ShapeKind.Primitive, CodecId: "Guid" } } => value + "?.ToString()",
-            _ => $"global::EventSourcery.PersonalData.PersonalDataShape.SubjectText({value}, {PersonalValueMethod("Write", model, subject)})",
+            _ => $"global::EventSourcery.Serialization.PersonalDataShape.SubjectText({value}, {PersonalValueMethod("Write", model, subject)})",
         };
         _writer.WriteLine($"internal static string? SubjectOf_{model.CodecId}(global::EventSourcery.Event value) => {text};");
     }

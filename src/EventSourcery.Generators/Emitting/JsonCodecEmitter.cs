@@ -16,7 +16,7 @@ internal sealed partial class JsonCodecEmitter
 
     private const string QualifiedPrimitives = "global::EventSourcery.Serialization.JsonPrimitives";
 
-    private const string Cipher = "global::EventSourcery.PersonalData.PersonalDataCipher";
+    private const string Cipher = "global::EventSourcery.Serialization.PersonalDataCipher";
 
     /// <summary>The default expression of a constructor parameter without a default value: the local's initial value.</summary>
     private const string DefaultValue = "default!";
@@ -121,17 +121,7 @@ internal sealed partial class JsonCodecEmitter
         var cipherParameter = personal ? $", {Cipher} cipher" : string.Empty;
         if (model.IsEvent)
         {
-            _writer.WriteLine(personal
-                ? $"internal static void WriteEvent_{id}({Json}.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_{id}(writer, ({type})value, {Cipher}.Plain);"
-                : $"internal static void WriteEvent_{id}({Json}.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_{id}(writer, ({type})value);");
-            if (personal)
-            {
-                _writer.WriteLine($"internal static void WriteEvent_{id}({Json}.Utf8JsonWriter writer, global::EventSourcery.Event value{cipherParameter}) => Write_{id}(writer, ({type})value, cipher);");
-                _writer.WriteLine($"internal static {type} Read_{id}(ref {Json}.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header) => Read_{id}(ref reader, header, {Cipher}.Plain);");
-                EmitSubjectOf(model);
-            }
-
-            _writer.WriteLine();
+            EmitEventEntryPoints(model, personal);
         }
 
         using (_writer.Block($"internal static void Write_{id}({Json}.Utf8JsonWriter writer, {type} value{cipherParameter})"))

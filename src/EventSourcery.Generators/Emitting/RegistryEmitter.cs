@@ -104,7 +104,7 @@ internal static class RegistryEmitter
             ? $"{Literal(name)}, {Literal(personal.SubjectJsonName!)}, {codecClass}.SubjectOf_{entry.CodecId}"
             : "null, null, static _ => null";
         var properties = string.Join(", ", personal.Properties.Select(Literal));
-        return $" {{ PersonalData = new global::EventSourcery.PersonalData.PersonalDataShape({subject}, new[] {{ {properties} }}, {codecClass}.WriteEvent_{entry.CodecId}, {codecClass}.Read_{entry.CodecId}) }}";
+        return $" {{ PersonalData = new global::EventSourcery.Serialization.PersonalDataShape({subject}, new[] {{ {properties} }}, {codecClass}.WriteEvent_{entry.CodecId}, {codecClass}.Read_{entry.CodecId}) }}";
     }
 
     private static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);

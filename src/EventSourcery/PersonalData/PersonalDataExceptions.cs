@@ -55,7 +55,7 @@ public sealed class DataSubjectShreddedException : InvalidOperationException
 
 /// <summary>
 /// For store authors: an event with personal data was read before its subject's key was loaded. Load it
-/// (<see cref="PersonalDataProtector.LoadKeyAsync"/>) and read the event again; the key then stays cached.
+/// (<see cref="Serialization.PersonalDataProtector.LoadKeyAsync"/>) and read the event again; the key then stays cached.
 /// </summary>
 public sealed class PersonalDataKeyNeededException : Exception
 {

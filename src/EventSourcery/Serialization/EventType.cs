@@ -84,13 +84,13 @@ public sealed class EventType
     /// The type's personal data (its <see cref="PersonalData.PersonalDataAttribute"/> properties and their subject), or
     /// null when it has none. Set by generated code.
     /// </summary>
-    public PersonalData.PersonalDataShape? PersonalData { get; init; }
+    public Serialization.PersonalDataShape? PersonalData { get; init; }
 
-    /// <summary>Writes the event's own properties as a JSON object (personal data in plain text: see <see cref="PersonalData.PersonalDataCipher.Plain"/>).</summary>
+    /// <summary>Writes the event's own properties as a JSON object (personal data in plain text: see <see cref="Serialization.PersonalDataCipher.Plain"/>).</summary>
     public void WritePayload(Utf8JsonWriter writer, Event @event) => _write(writer, @event);
 
     /// <summary>Writes the event's own properties as a JSON object, its personal data through <paramref name="cipher"/>.</summary>
-    internal void WritePayload(Utf8JsonWriter writer, Event @event, PersonalData.PersonalDataCipher? cipher)
+    internal void WritePayload(Utf8JsonWriter writer, Event @event, Serialization.PersonalDataCipher? cipher)
     {
         if (cipher is not null && PersonalData is { } personal)
         {
@@ -106,7 +106,7 @@ public sealed class EventType
     /// <exception cref="JsonException">The JSON is malformed or does not fit the type.</exception>
     public Event ReadPayload(ReadOnlySpan<byte> utf8Json, in EventHeader header) => ReadPayload(utf8Json, header, cipher: null);
 
-    private Event ReadPayload(ReadOnlySpan<byte> utf8Json, in EventHeader header, PersonalData.PersonalDataCipher? cipher)
+    private Event ReadPayload(ReadOnlySpan<byte> utf8Json, in EventHeader header, Serialization.PersonalDataCipher? cipher)
     {
         var reader = new Utf8JsonReader(utf8Json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -142,7 +142,7 @@ public sealed class EventType
     /// Reads like <see cref="ReadPayload(ReadOnlySpan{byte}, int, in EventHeader)"/>, the current version's personal
     /// data through <paramref name="cipher"/> (older typed versions read theirs in plain text).
     /// </summary>
-    internal Event ReadPayload(ReadOnlySpan<byte> utf8Json, int schemaVersion, in EventHeader header, PersonalData.PersonalDataCipher? cipher)
+    internal Event ReadPayload(ReadOnlySpan<byte> utf8Json, int schemaVersion, in EventHeader header, Serialization.PersonalDataCipher? cipher)
     {
         if (_older is null || schemaVersion == SchemaVersion || !_older.TryGetValue(schemaVersion, out var older))
         {

@@ -9,12 +9,12 @@ namespace EventSourcery.Generated
 
     partial class EventSourceryJson_TestAssembly
     {
-        internal static void WriteEvent_Crm_CustomerRegistered(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Crm_CustomerRegistered(writer, (global::Crm.CustomerRegistered)value, global::EventSourcery.PersonalData.PersonalDataCipher.Plain);
-        internal static void WriteEvent_Crm_CustomerRegistered(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value, global::EventSourcery.PersonalData.PersonalDataCipher cipher) => Write_Crm_CustomerRegistered(writer, (global::Crm.CustomerRegistered)value, cipher);
-        internal static global::Crm.CustomerRegistered Read_Crm_CustomerRegistered(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header) => Read_Crm_CustomerRegistered(ref reader, header, global::EventSourcery.PersonalData.PersonalDataCipher.Plain);
+        internal static void WriteEvent_Crm_CustomerRegistered(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Crm_CustomerRegistered(writer, (global::Crm.CustomerRegistered)value, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
+        internal static void WriteEvent_Crm_CustomerRegistered(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value, global::EventSourcery.Serialization.PersonalDataCipher cipher) => Write_Crm_CustomerRegistered(writer, (global::Crm.CustomerRegistered)value, cipher);
+        internal static global::Crm.CustomerRegistered Read_Crm_CustomerRegistered(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header) => Read_Crm_CustomerRegistered(ref reader, header, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
         internal static string? SubjectOf_Crm_CustomerRegistered(global::EventSourcery.Event value) => ((global::Crm.CustomerRegistered)value).CustomerId.ToString();
 
-        internal static void Write_Crm_CustomerRegistered(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRegistered value, global::EventSourcery.PersonalData.PersonalDataCipher cipher)
+        internal static void Write_Crm_CustomerRegistered(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRegistered value, global::EventSourcery.Serialization.PersonalDataCipher cipher)
         {
             writer.WriteStartObject();
             writer.WritePropertyName("customerId"u8);
@@ -32,7 +32,7 @@ namespace EventSourcery.Generated
             writer.WriteEndObject();
         }
 
-        internal static global::Crm.CustomerRegistered Read_Crm_CustomerRegistered(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header, global::EventSourcery.PersonalData.PersonalDataCipher cipher)
+        internal static global::Crm.CustomerRegistered Read_Crm_CustomerRegistered(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header, global::EventSourcery.Serialization.PersonalDataCipher cipher)
         {
             const string type = "Crm.CustomerRegistered";
             if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);

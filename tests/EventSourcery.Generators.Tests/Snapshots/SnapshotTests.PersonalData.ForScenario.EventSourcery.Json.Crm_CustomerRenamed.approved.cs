@@ -9,12 +9,12 @@ namespace EventSourcery.Generated
 
     partial class EventSourceryJson_TestAssembly
     {
-        internal static void WriteEvent_Crm_CustomerRenamed(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Crm_CustomerRenamed(writer, (global::Crm.CustomerRenamed)value, global::EventSourcery.PersonalData.PersonalDataCipher.Plain);
-        internal static void WriteEvent_Crm_CustomerRenamed(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value, global::EventSourcery.PersonalData.PersonalDataCipher cipher) => Write_Crm_CustomerRenamed(writer, (global::Crm.CustomerRenamed)value, cipher);
-        internal static global::Crm.CustomerRenamed Read_Crm_CustomerRenamed(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header) => Read_Crm_CustomerRenamed(ref reader, header, global::EventSourcery.PersonalData.PersonalDataCipher.Plain);
+        internal static void WriteEvent_Crm_CustomerRenamed(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Crm_CustomerRenamed(writer, (global::Crm.CustomerRenamed)value, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
+        internal static void WriteEvent_Crm_CustomerRenamed(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value, global::EventSourcery.Serialization.PersonalDataCipher cipher) => Write_Crm_CustomerRenamed(writer, (global::Crm.CustomerRenamed)value, cipher);
+        internal static global::Crm.CustomerRenamed Read_Crm_CustomerRenamed(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header) => Read_Crm_CustomerRenamed(ref reader, header, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
         internal static string? SubjectOf_Crm_CustomerRenamed(global::EventSourcery.Event value) => ((global::Crm.CustomerRenamed)value).CustomerId;
 
-        internal static void Write_Crm_CustomerRenamed(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRenamed value, global::EventSourcery.PersonalData.PersonalDataCipher cipher)
+        internal static void Write_Crm_CustomerRenamed(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRenamed value, global::EventSourcery.Serialization.PersonalDataCipher cipher)
         {
             writer.WriteStartObject();
             writer.WritePropertyName("customerId"u8);
@@ -24,7 +24,7 @@ namespace EventSourcery.Generated
             writer.WriteEndObject();
         }
 
-        internal static global::Crm.CustomerRenamed Read_Crm_CustomerRenamed(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header, global::EventSourcery.PersonalData.PersonalDataCipher cipher)
+        internal static global::Crm.CustomerRenamed Read_Crm_CustomerRenamed(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header, global::EventSourcery.Serialization.PersonalDataCipher cipher)
         {
             const string type = "Crm.CustomerRenamed";
             if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);

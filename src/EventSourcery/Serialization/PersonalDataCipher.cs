@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.ComponentModel;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using EventSourcery.PersonalData;
 
-namespace EventSourcery.PersonalData;
+namespace EventSourcery.Serialization;
 
 /// <summary>Writes one value as JSON (a generated codec's writer of a <see cref="PersonalDataAttribute"/> property).</summary>
 public delegate void JsonValueWriter<in T>(Utf8JsonWriter writer, T value);

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using EventSourcery.Serialization;
+using EventSourcery.PersonalData;
 
-namespace EventSourcery.PersonalData;
+namespace EventSourcery.Serialization;
 
 /// <summary>
 /// A store's side of personal data: the key store and a cache of its keys, so that a read or append finds its

@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.ComponentModel;
-using System.Text;
 using System.Text.Json;
-using EventSourcery.Serialization;
+using System.Text;
+using EventSourcery.PersonalData;
 
-namespace EventSourcery.PersonalData;
+namespace EventSourcery.Serialization;
 
 /// <summary>Writes an event's own properties, its personal data through <paramref name="cipher"/>.</summary>
 public delegate void ProtectedPayloadWriter(Utf8JsonWriter writer, Event @event, PersonalDataCipher cipher);
