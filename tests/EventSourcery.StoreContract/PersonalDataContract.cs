@@ -84,6 +84,36 @@ public abstract class PersonalDataContract
     }
 
     [SkippableFact]
+    public async Task A_projection_rebuilt_after_shredding_gives_the_masked_read_model_and_a_subscription_reads_the_masks()
+    {
+        var store = await CreateStoreAsync();
+        var (ada, grace) = (Guid.NewGuid(), Guid.NewGuid());
+        await store.AppendAsync(StreamId.New("customer"), [Registered(ada, "ada@example.com")], ExpectedVersion.NoStream);
+        await store.AppendAsync(StreamId.New("customer"), [Registered(grace, "grace@example.com")], ExpectedVersion.NoStream);
+        var directory = new EmailDirectory();
+        var runner = new ProjectionRunner(store, directory);
+        Assert.Equal(2, await runner.RunOnceAsync());
+        Assert.Equal(["ada@example.com", "grace@example.com"], directory.Emails);
+
+        await store.ShredAsync(ada);
+        Assert.Equal(2, await runner.RebuildAsync());
+        Assert.Equal(["redacted@example.invalid", "grace@example.com"], directory.Emails);
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var seen = new List<string>();
+        await foreach (var e in store.Subscribe().WithPollInterval(TimeSpan.FromMilliseconds(20)).ReadAsync(cts.Token))
+        {
+            seen.Add(((CustomerRegistered)e.Event).Email);
+            if (seen.Count == 2)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(["redacted@example.invalid", "grace@example.com"], seen);
+    }
+
+    [SkippableFact]
     public async Task Shredding_is_idempotent_and_refuses_new_data_until_the_key_is_renewed()
     {
         var store = await CreateStoreAsync();
@@ -114,6 +144,30 @@ public abstract class PersonalDataContract
         var nullSubject = await Assert.ThrowsAsync<DataSubjectMissingException>(async () => await store.AppendAsync(id, [new CustomerEmailChanged(null!, "a@example.com", "b@example.com")], ExpectedVersion.NoStream));
         Assert.Equal(("CustomerEmailChanged", "Email", "CustomerKey"), (nullSubject.EventName, nullSubject.Property, nullSubject.SubjectProperty));
         Assert.Empty(await Read.StreamAsync(store, id));
+    }
+
+    /// <summary>A read model of the customers' emails, in the order they registered.</summary>
+    private sealed class EmailDirectory : IProjection, IResettableProjection
+    {
+        public List<string> Emails { get; } = [];
+
+        public string Name => "email-directory";
+
+        public ValueTask HandleAsync(RecordedEvent recorded, CancellationToken cancellationToken)
+        {
+            if (recorded.Event is CustomerRegistered registered)
+            {
+                Emails.Add(registered.Email);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask ResetAsync(CancellationToken cancellationToken)
+        {
+            Emails.Clear();
+            return ValueTask.CompletedTask;
+        }
     }
 
     private static void AssertMasked(CustomerRegistered e, Guid subject)
