@@ -14,6 +14,9 @@ public abstract partial class RelationalEventStore
     public ValueTask<bool> ShredAsync(string subject, CancellationToken cancellationToken = default)
         => PersonalData.ShredAsync(_recordedTenant, subject, cancellationToken);
 
+    /// <inheritdoc cref="IPersonalDataStore.ShredAsync"/>
+    public ValueTask<bool> ShredAsync(Guid subject, CancellationToken cancellationToken = default) => ShredAsync(subject.ToString(), cancellationToken);
+
     /// <inheritdoc />
     public async ValueTask RenewSubjectKeyAsync(string subject, CancellationToken cancellationToken = default)
         => await PersonalData.RenewKeyAsync(_recordedTenant, subject, cancellationToken).ConfigureAwait(false);

@@ -74,6 +74,9 @@ public sealed partial class InMemoryEventStore : IEventStore, ISnapshotStore, IO
     public ValueTask<bool> ShredAsync(string subject, CancellationToken cancellationToken = default)
         => PersonalData.ShredAsync(TenantOrNull(_tenant), subject, cancellationToken);
 
+    /// <inheritdoc cref="IPersonalDataStore.ShredAsync"/>
+    public ValueTask<bool> ShredAsync(Guid subject, CancellationToken cancellationToken = default) => ShredAsync(subject.ToString(), cancellationToken);
+
     /// <inheritdoc />
     public async ValueTask RenewSubjectKeyAsync(string subject, CancellationToken cancellationToken = default)
         => await PersonalData.RenewKeyAsync(TenantOrNull(_tenant), subject, cancellationToken).ConfigureAwait(false);

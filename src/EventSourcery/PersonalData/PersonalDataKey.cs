@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 
 namespace EventSourcery.PersonalData;
@@ -12,7 +13,13 @@ public sealed class PersonalDataKey
     /// <summary>The length of a key in bytes.</summary>
     public const int Length = 32;
 
+    private const int TagSize = 16;
+
     private readonly byte[] _material;
+
+    // AES-GCM instances of this key, reused across events: creating one sets up the cipher (about as long as
+    // decrypting a short value), and one instance must not serve two threads at once.
+    private readonly ConcurrentQueue<AesGcm> _ciphers = new();
 
     /// <summary>A key with the given material, as a key store read it back.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="generation"/> is below 1.</exception>
@@ -43,6 +50,22 @@ public sealed class PersonalDataKey
         var key = new PersonalDataKey(generation, material);
         CryptographicOperations.ZeroMemory(material);
         return key;
+    }
+
+    /// <summary>An AES-GCM instance of this key for one thread's use; give it back with <see cref="Return"/>.</summary>
+    internal AesGcm Rent() => _ciphers.TryDequeue(out var aes) ? aes : new AesGcm(_material, TagSize);
+
+    /// <summary>Gives back an instance from <see cref="Rent"/>, keeping at most one per processor.</summary>
+    internal void Return(AesGcm aes)
+    {
+        if (_ciphers.Count < Environment.ProcessorCount)
+        {
+            _ciphers.Enqueue(aes);
+        }
+        else
+        {
+            aes.Dispose();
+        }
     }
 
     /// <inheritdoc />

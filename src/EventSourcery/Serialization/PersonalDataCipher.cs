@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.ComponentModel;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -40,7 +41,8 @@ public sealed class PersonalDataCipher
     private readonly string? _subject;
     private readonly PersonalDataKey? _key;
     private readonly bool _plain;
-    private AesGcm? _aes;
+    private AesGcm? _aes; // rented from the key
+    private PersonalDataKey? _aesKey;
     private ArrayBufferWriter<byte>? _scratch;
     private Utf8JsonWriter? _scratchWriter;
 
@@ -114,21 +116,53 @@ public sealed class PersonalDataCipher
     public T Read<T>(ref Utf8JsonReader reader, string jsonName, JsonValueReader<T> read, T mask)
     {
         ArgumentNullException.ThrowIfNull(read);
+
         // An encrypted value is a base64 string starting with the marker; one rewritten by other JSON code (a JSON
         // upcaster) may have its '+' and '/' escaped, so an escaped string is unescaped before it is looked at.
-        if (reader.TokenType != JsonTokenType.String
-            || (!reader.ValueIsEscaped && !reader.HasValueSequence && !reader.ValueSpan.StartsWith(MarkerBase64))
-            || !reader.TryGetBytesFromBase64(out var envelope) || envelope.Length < HeaderSize || !envelope.AsSpan(0, 4).SequenceEqual(Marker))
+        if (reader.TokenType != JsonTokenType.String || (!reader.ValueIsEscaped && !reader.HasValueSequence && !reader.ValueSpan.StartsWith(MarkerBase64)))
         {
             return read(ref reader); // plain JSON: stored before the property was marked
         }
 
+        byte[]? rented = null;
+        try
+        {
+            ReadOnlySpan<byte> envelope;
+            if (!reader.ValueIsEscaped && !reader.HasValueSequence)
+            {
+                var text = reader.ValueSpan;
+                rented = ArrayPool<byte>.Shared.Rent(Base64.GetMaxDecodedFromUtf8Length(text.Length));
+                envelope = Base64.DecodeFromUtf8(text, rented, out _, out var decoded) == OperationStatus.Done ? rented.AsSpan(0, decoded) : default;
+            }
+            else
+            {
+                envelope = reader.TryGetBytesFromBase64(out var bytes) ? bytes : default;
+            }
+
+            if (envelope.Length < HeaderSize || !envelope[..4].SequenceEqual(Marker))
+            {
+                return read(ref reader); // plain text that only looks like a value of ours
+            }
+
+            return Decrypt(envelope, jsonName, read, mask);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private T Decrypt<T>(ReadOnlySpan<byte> envelope, string jsonName, JsonValueReader<T> read, T mask)
+    {
         if (_plain)
         {
             throw new InvalidOperationException($"it holds encrypted personal data ('{jsonName}'), which only the store that wrote it can read (its key store holds the key).");
         }
 
-        var generation = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(envelope.AsSpan(4));
+        var generation = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(envelope[4..]);
         if (_key is null || generation < _key.Generation)
         {
             return mask; // shredded: no key, or a key of a later generation than the value's
@@ -139,34 +173,54 @@ public sealed class PersonalDataCipher
             throw new PersonalDataKeyNeededException(_tenantId, _subject ?? string.Empty); // renewed since it was loaded
         }
 
-        var plaintext = new byte[envelope.Length - HeaderSize];
+        var length = envelope.Length - HeaderSize;
+        var plaintext = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            Aes(_key).Decrypt(envelope.AsSpan(8, NonceSize), envelope.AsSpan(HeaderSize), envelope.AsSpan(8 + NonceSize, TagSize), plaintext, AssociatedData(_eventName!, jsonName, stackalloc byte[256]));
-        }
-        catch (CryptographicException ex)
-        {
-            throw new JsonException($"The encrypted value of '{jsonName}' does not decrypt with its subject's key (generation {generation}): it was changed or damaged.", ex);
-        }
+            try
+            {
+                Aes(_key).Decrypt(envelope.Slice(8, NonceSize), envelope[HeaderSize..], envelope.Slice(8 + NonceSize, TagSize), plaintext.AsSpan(0, length), AssociatedData(_eventName!, jsonName, stackalloc byte[256]));
+            }
+            catch (CryptographicException ex)
+            {
+                throw new JsonException($"The encrypted value of '{jsonName}' does not decrypt with its subject's key (generation {generation}): it was changed or damaged.", ex);
+            }
 
-        var inner = new Utf8JsonReader(plaintext);
-        inner.Read();
-        var value = read(ref inner);
-        CryptographicOperations.ZeroMemory(plaintext);
-        return value;
+            var inner = new Utf8JsonReader(plaintext.AsSpan(0, length));
+            inner.Read();
+            return read(ref inner);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext.AsSpan(0, length));
+            ArrayPool<byte>.Shared.Return(plaintext);
+        }
     }
 
     /// <summary>Releases the cipher's AES state and scratch buffer (the serializer does, after the event).</summary>
     internal void Release()
     {
-        _aes?.Dispose();
-        _aes = null;
+        if (_aes is not null)
+        {
+            _aesKey!.Return(_aes);
+            _aes = null;
+        }
+
         _scratchWriter?.Dispose();
         _scratchWriter = null;
         _scratch = null;
     }
 
-    private AesGcm Aes(PersonalDataKey key) => _aes ??= new AesGcm(key.Material, TagSize);
+    private AesGcm Aes(PersonalDataKey key)
+    {
+        if (_aes is null)
+        {
+            _aes = key.Rent();
+            _aesKey = key;
+        }
+
+        return _aes;
+    }
 
     /// <summary>The written part of <paramref name="buffer"/>, writable, to wipe the plaintext from it.</summary>
     private static Span<byte> WrittenBytes(ArrayBufferWriter<byte> buffer)

@@ -64,15 +64,27 @@ public sealed class PersonalDataProtector
     }
 
     /// <summary>
-    /// The key to encrypt the subject's new data with, found or created by the key store. Always asked of the key store,
-    /// never of the cache: a key created inside a transaction that rolls back must not outlive it, and a subject
-    /// shredded by another process must not receive new data.
+    /// The key to encrypt the subject's new data with: cached, found, or created by the key store. A key the store
+    /// found is cached; one it created is not until it is found again, so that a key created inside a transaction that
+    /// rolls back never outlives it. (A key cached here and shredded by another process meanwhile encrypts data that
+    /// reads as masks at once: the same as that data being refused.)
     /// </summary>
     /// <exception cref="DataSubjectShreddedException">The subject was shredded.</exception>
-    public ValueTask<PersonalDataKey> GetWriteKeyAsync(string? tenantId, string subject, CancellationToken cancellationToken = default)
+    public async ValueTask<PersonalDataKey> GetWriteKeyAsync(string? tenantId, string subject, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        return Keys.GetOrCreateKeyAsync(tenantId, subject, cancellationToken);
+        if (TryGetKey(tenantId, subject, out var cached) && cached is not null)
+        {
+            return cached;
+        }
+
+        if (await Keys.FindKeyAsync(tenantId, subject, cancellationToken).ConfigureAwait(false) is { } found)
+        {
+            Cache(tenantId, subject, found);
+            return found;
+        }
+
+        return await Keys.GetOrCreateKeyAsync(tenantId, subject, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
