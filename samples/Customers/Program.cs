@@ -23,7 +23,7 @@ try
     await PrintAsync(store);
 
     Console.WriteLine();
-    Console.WriteLine("Ada's first event as the database keeps it (the email is ciphertext):");
+    Console.WriteLine("Ada's first event as the database keeps it (the email sealed in \"$pd\", the plan as it is):");
     Console.WriteLine("  " + await StoredPayloadAsync(connectionString, "CustomerSignedUp"));
 
     Console.WriteLine();

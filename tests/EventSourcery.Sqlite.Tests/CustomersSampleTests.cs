@@ -33,7 +33,7 @@ public sealed class CustomersSampleTests
         Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{text}\n{await stderr}");
         var (before, after) = (text[..text.IndexOf("Shredding Ada", StringComparison.Ordinal)], text[text.IndexOf("Shredding Ada", StringComparison.Ordinal)..]);
         Assert.Contains("1. CustomerSignedUp  email=ada@example.com    plan=basic", before, StringComparison.Ordinal);
-        Assert.Contains("\"email\":\"5VBE", before, StringComparison.Ordinal); // the stored payload holds ciphertext
+        Assert.Contains("\"$pd\":\"5VBE", before, StringComparison.Ordinal); // the stored payload holds ciphertext
         Assert.DoesNotContain("ada@example.com\",", before, StringComparison.Ordinal);
         Assert.Contains("key deleted = True; again = False", after, StringComparison.Ordinal);
         Assert.Contains("1. CustomerSignedUp  email=(erased)           plan=basic", after, StringComparison.Ordinal);

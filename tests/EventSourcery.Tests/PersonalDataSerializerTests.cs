@@ -29,26 +29,28 @@ public sealed class PersonalDataSerializerTests
         => (serializer ?? _serializer).Deserialize(Stream, 1, 1, stored.Type.Name, 1, Encoding.UTF8.GetBytes(stored.Payload), Guid.NewGuid(), DateTimeOffset.UnixEpoch, [], tenantId: null);
 
     [Fact]
-    public async Task Marked_values_are_stored_as_ciphertext_and_the_subject_and_unmarked_values_as_they_are()
+    public async Task Marked_values_are_sealed_together_and_the_subject_and_unmarked_values_stored_as_they_are()
     {
         var stored = await SerializeAsync(Changed());
         var payload = JsonNode.Parse(stored.Payload)!.AsObject();
 
+        Assert.Equal(["customerKey", "$pd"], payload.Select(p => p.Key));
         Assert.Equal("c-1", (string?)payload["customerKey"]);
         Assert.DoesNotContain("ada@", stored.Payload, StringComparison.Ordinal);
-        Assert.StartsWith("5VBE", (string?)payload["email"], StringComparison.Ordinal);
-        Assert.NotEqual((string?)payload["email"], (string?)(JsonNode.Parse((await SerializeAsync(Changed())).Payload)!["email"])); // a fresh nonce each time
-        Assert.Equal(Changed().Email, ((CustomerEmailChanged)Deserialize(stored)).Email);
+        Assert.StartsWith("5VBE", (string?)payload["$pd"], StringComparison.Ordinal);
+        Assert.NotEqual((string?)payload["$pd"], (string?)JsonNode.Parse((await SerializeAsync(Changed())).Payload)!["$pd"]); // a fresh nonce each time
+        var read = (CustomerEmailChanged)Deserialize(stored);
+        Assert.Equal((Changed().Email, Changed().PreviousEmail), (read.Email, read.PreviousEmail));
     }
 
     [Fact]
-    public async Task A_changed_ciphertext_is_an_error_naming_the_event_not_a_mask()
+    public async Task Changed_sealed_data_is_an_error_naming_the_event_not_a_mask()
     {
         var stored = await SerializeAsync(Changed());
         var payload = JsonNode.Parse(stored.Payload)!.AsObject();
-        var bytes = Convert.FromBase64String((string)payload["email"]!);
+        var bytes = Convert.FromBase64String((string)payload["$pd"]!);
         bytes[^1] ^= 1;
-        payload["email"] = Convert.ToBase64String(bytes); // JsonNode escapes its '+' and '/' as \u002B and \u002F
+        payload["$pd"] = Convert.ToBase64String(bytes); // JsonNode escapes its '+' and '/' as \u002B and \u002F
 
         var error = Assert.Throws<EventReadException>(() => Deserialize(stored with { Payload = payload.ToJsonString() }));
         Assert.Contains("CustomerEmailChanged", error.Message, StringComparison.Ordinal);
@@ -56,13 +58,16 @@ public sealed class PersonalDataSerializerTests
     }
 
     [Fact]
-    public async Task A_ciphertext_moved_to_another_property_does_not_decrypt()
+    public async Task Sealed_data_read_as_another_event_does_not_decrypt()
     {
         var stored = await SerializeAsync(Changed());
-        var payload = JsonNode.Parse(stored.Payload)!.AsObject();
-        payload["previousEmail"] = (string?)payload["email"]; // same subject, same key: only the associated data tells them apart
+        var type = EventRegistry.Default.GetByType(typeof(CustomerEmailChanged));
+        var renamed = new EventType(type.Type, "CustomerEmailReplaced", 1, type.WritePayload, static (ref System.Text.Json.Utf8JsonReader _, in EventHeader _) => throw new NotSupportedException()) { PersonalData = type.PersonalData };
+        var other = new EventSerializer(new EventRegistry([renamed]), EventSerializer.DefaultMaxEventBytes, _protector);
 
-        Assert.Throws<EventReadException>(() => Deserialize(stored with { Payload = payload.ToJsonString() }));
+        // The same subject and key: only the associated data (the stored event name) tells the events apart.
+        var error = Assert.Throws<EventReadException>(() => other.Deserialize(Stream, 1, 1, "CustomerEmailReplaced", 1, Encoding.UTF8.GetBytes(stored.Payload), Guid.NewGuid(), DateTimeOffset.UnixEpoch, [], tenantId: null));
+        Assert.Contains("changed or damaged", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -75,7 +80,7 @@ public sealed class PersonalDataSerializerTests
 
         var encrypted = await SerializeAsync(Changed());
         var error = Assert.Throws<EventReadException>(() => Deserialize(encrypted, plain));
-        Assert.Contains("encrypted personal data ('email')", error.Message, StringComparison.Ordinal);
+        Assert.Contains("sealed personal data", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

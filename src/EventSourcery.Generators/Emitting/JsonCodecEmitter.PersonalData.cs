@@ -53,40 +53,90 @@ internal sealed partial class JsonCodecEmitter
         _writer.WriteLine($"internal static string? SubjectOf_{model.CodecId}(global::EventSourcery.Event value) => {text};");
     }
 
+    /// <summary>The method that writes an event's personal properties, each as a name and a value: <c>WritePersonalData_Shop_CustomerRegistered</c>.</summary>
+    private static string PersonalMethod(ObjectCodecModel model) => $"WritePersonalData_{model.CodecId}";
+
     /// <summary>
-    /// For each personal property (and a subject read through its JSON) emits a writer and a reader of its value alone:
-    /// <c>WriteValue_…_Email(Utf8JsonWriter writer, string value)</c> and <c>ReadValue_…_Email(ref Utf8JsonReader reader)</c>.
+    /// The branch of the property loop that reads the sealed personal data:
+    /// <code>
+    /// else if (reader.ValueTextEquals("$pd"u8))
+    /// {
+    ///     property = "$pd"; JsonPrimitives.Next(ref reader, type);
+    ///     using var personalData = cipher.Open(ref reader);
+    ///     if (personalData.IsMasked) { emailValue = "redacted"; hasEmail = true; }
+    ///     else { var personalReader = new Utf8JsonReader(personalData.Json); ReadPersonalData(ref personalReader); }
+    /// }
+    /// </code>
     /// </summary>
-    private void EmitPersonalValueMethods(ObjectCodecModel model)
+    private void EmitOpenSealed(ObjectCodecModel model, string type, System.Collections.Generic.List<int> read)
     {
-        foreach (var property in model.Properties)
+        using (_writer.Block($"{(read.Count == 0 ? "if" : "else if")} (reader.ValueTextEquals(\"$pd\"u8))"))
         {
-            var personal = property.PersonalMask is not null;
-            var subjectAsJson = property.IsSubject && property.Shape is not ({ Kind: ShapeKind.Primitive, CodecId: "String" or "Guid" } or { Kind: ShapeKind.Nullable, Element: { Kind: ShapeKind.Primitive, CodecId: "Guid" } });
-            if (!personal && !subjectAsJson)
+            _writer.WriteLine("property = \"$pd\";");
+            _writer.WriteLine($"{_primitives}.Next(ref reader, {TypeText(type)});");
+            _writer.WriteLine("using var personalData = cipher.Open(ref reader);");
+            using (_writer.Block("if (personalData.IsMasked)"))
             {
-                continue;
+                foreach (var i in read.Where(i => model.Properties[i].PersonalMask is not null))
+                {
+                    _writer.WriteLine($"{_values[i]} = {model.Properties[i].PersonalMask};");
+                    if (NeedsPresenceFlag(model, i))
+                    {
+                        _writer.WriteLine($"{_has[i]} = true;");
+                    }
+                }
             }
 
-            var type = LocalType(property.Shape);
-            _writer.WriteLine();
-            using (_writer.Block($"private static void {PersonalValueMethod("Write", model, property)}({Json}.Utf8JsonWriter writer, {type} value)"))
+            using (_writer.Block("else"))
             {
-                EmitWrite(property.Shape, "value", $"{Quote(model.TypeName)}, {Quote(property.Name)}");
-            }
-
-            if (!personal)
-            {
-                continue;
-            }
-
-            _writer.WriteLine();
-            using (_writer.Block($"private static {type} {PersonalValueMethod("Read", model, property)}(ref {Json}.Utf8JsonReader reader)"))
-            {
-                _writer.WriteLine($"{type} result = default!;");
-                EmitRead(property.Shape, "result");
-                _writer.WriteLine("return result;");
+                _writer.WriteLine($"var personalReader = new {Json}.Utf8JsonReader(personalData.Json);");
+                _writer.WriteLine("ReadPersonalData(ref personalReader);");
             }
         }
     }
+
+    /// <summary>
+    /// The local function that reads the opened personal data (a JSON object of the marked properties) into the
+    /// reader's locals, as the main loop reads a property: <c>void ReadPersonalData(ref Utf8JsonReader reader) { … }</c>.
+    /// </summary>
+    private void EmitSealedReader(ObjectCodecModel model, string type, System.Collections.Generic.List<int> read)
+    {
+        var marked = read.Where(i => model.Properties[i].PersonalMask is not null).ToList();
+        using (_writer.Block($"void ReadPersonalData(ref {Json}.Utf8JsonReader reader)"))
+        {
+            _writer.WriteLine($"{_primitives}.Next(ref reader, {TypeText(type)});");
+            EmitExpectToken(type, "StartObject");
+            EmitPropertyLoop(model, type, marked, sealedData: false);
+        }
+    }
+
+    /// <summary>
+    /// Emits <c>WritePersonalData_…(Utf8JsonWriter writer, T value)</c>, which writes the marked properties as names and
+    /// values for the cipher to seal, and for a subject read through its JSON, <c>WriteValue_…_Subject</c>.
+    /// </summary>
+    private void EmitPersonalMethods(ObjectCodecModel model)
+    {
+        _writer.WriteLine();
+        using (_writer.Block($"private static void {PersonalMethod(model)}({Json}.Utf8JsonWriter writer, {model.TypeName} value)"))
+        {
+            foreach (var property in model.Properties.Where(p => p.PersonalMask is not null))
+            {
+                _writer.WriteLine($"writer.WritePropertyName({Utf8(property.JsonName)});");
+                EmitWrite(property.Shape, $"value.{Identifier(property.Name)}", $"{Quote(model.TypeName)}, {Quote(property.Name)}");
+            }
+        }
+
+        if (model.Properties.FirstOrDefault(p => p.IsSubject) is { } subject && !SubjectIsText(subject.Shape))
+        {
+            _writer.WriteLine();
+            using (_writer.Block($"private static void {PersonalValueMethod("Write", model, subject)}({Json}.Utf8JsonWriter writer, {LocalType(subject.Shape)} value)"))
+            {
+                EmitWrite(subject.Shape, "value", $"{Quote(model.TypeName)}, {Quote(subject.Name)}");
+            }
+        }
+    }
+
+    /// <summary>Whether a subject of this shape is keyed by its own text (a string, or a Guid as JSON writes it) rather than through its JSON.</summary>
+    private static bool SubjectIsText(TypeShape shape)
+        => shape is { Kind: ShapeKind.Primitive, CodecId: "String" or "Guid" } or { Kind: ShapeKind.Nullable, Element: { Kind: ShapeKind.Primitive, CodecId: "Guid" } };
 }

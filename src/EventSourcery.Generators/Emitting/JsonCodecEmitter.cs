@@ -127,16 +127,15 @@ internal sealed partial class JsonCodecEmitter
         using (_writer.Block($"internal static void Write_{id}({Json}.Utf8JsonWriter writer, {type} value{cipherParameter})"))
         {
             _writer.WriteLine("writer.WriteStartObject();");
-            foreach (var property in model.Properties)
+            foreach (var property in model.Properties.Where(p => !personal || p.PersonalMask is null))
             {
                 _writer.WriteLine($"writer.WritePropertyName({Utf8(property.JsonName)});");
-                if (personal && property.PersonalMask is not null)
-                {
-                    _writer.WriteLine($"cipher.Write(writer, value.{Identifier(property.Name)}, {Quote(property.JsonName)}, {PersonalValueMethod("Write", model, property)});");
-                    continue;
-                }
-
                 EmitWrite(property.Shape, $"value.{Identifier(property.Name)}", $"{Quote(type)}, {Quote(property.Name)}");
+            }
+
+            if (personal)
+            {
+                _writer.WriteLine($"cipher.WriteSealed(writer, value, {PersonalMethod(model)});");
             }
 
             _writer.WriteLine("writer.WriteEndObject();");
@@ -166,9 +165,14 @@ internal sealed partial class JsonCodecEmitter
             if (read.Count > 0)
             {
                 _writer.WriteLine("string? property = null;");
+                if (personal)
+                {
+                    EmitSealedReader(model, type, read);
+                }
+
                 using (_writer.Block("try"))
                 {
-                    EmitPropertyLoop(model, type, read);
+                    EmitPropertyLoop(model, type, read, personal);
                 }
 
                 using (_writer.Block($"catch (global::System.Exception ex) when (property is not null && {_primitives}.IsReadError(ex))"))
@@ -178,7 +182,7 @@ internal sealed partial class JsonCodecEmitter
             }
             else
             {
-                EmitPropertyLoop(model, type, read);
+                EmitPropertyLoop(model, type, read, sealedData: false);
             }
 
             EmitConstruction(model);
@@ -188,7 +192,7 @@ internal sealed partial class JsonCodecEmitter
         EmitSetterAccessors(model);
         if (personal)
         {
-            EmitPersonalValueMethods(model);
+            EmitPersonalMethods(model);
         }
     }
 
@@ -225,7 +229,11 @@ internal sealed partial class JsonCodecEmitter
 
     private static string SetterAccessor(ObjectCodecModel model, JsonPropertyModel property) => $"SetAccessor_{model.CodecId}_{property.Name}";
 
-    private void EmitPropertyLoop(ObjectCodecModel model, string type, System.Collections.Generic.List<int> read)
+    /// <summary>
+    /// The loop over an object's properties, each read into its local; with <paramref name="sealedData"/>, also the
+    /// event's sealed personal data (<c>"$pd"</c>), opened and read by the <c>ReadPersonalData</c> local function.
+    /// </summary>
+    private void EmitPropertyLoop(ObjectCodecModel model, string type, System.Collections.Generic.List<int> read, bool sealedData)
     {
         var properties = model.Properties;
         using (_writer.Block("while (true)"))
@@ -238,20 +246,17 @@ internal sealed partial class JsonCodecEmitter
                 {
                     _writer.WriteLine($"property = {Quote(properties[i].JsonName)};");
                     _writer.WriteLine($"{_primitives}.Next(ref reader, {TypeText(type)});");
-                    if (model.IsEvent && properties[i].PersonalMask is { } mask)
-                    {
-                        _writer.WriteLine($"{_values[i]} = cipher.Read<{LocalType(properties[i].Shape)}>(ref reader, {Quote(properties[i].JsonName)}, {PersonalValueMethod("Read", model, properties[i])}, {mask});");
-                    }
-                    else
-                    {
-                        EmitRead(properties[i].Shape, _values[i]);
-                    }
-
+                    EmitRead(properties[i].Shape, _values[i]);
                     if (NeedsPresenceFlag(model, i))
                     {
                         _writer.WriteLine($"{_has[i]} = true;");
                     }
                 }
+            }
+
+            if (sealedData)
+            {
+                EmitOpenSealed(model, type, read);
             }
 
             using (_writer.Block(read.Count == 0 ? null : "else"))

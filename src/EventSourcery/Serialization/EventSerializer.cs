@@ -104,14 +104,9 @@ public sealed class EventSerializer
         var type = Registry.Get(@event);
         var cipher = WriteCipher(type, @event, keys);
         var buffer = new ArrayBufferWriter<byte>(256);
-        try
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
-            using var writer = new Utf8JsonWriter(buffer, WriterOptions);
             type.WritePayload(writer, @event, cipher);
-        }
-        finally
-        {
-            cipher?.Release();
         }
 
         payloadBytes = buffer.WrittenCount;
@@ -189,10 +184,7 @@ public sealed class EventSerializer
         {
             throw new EventReadException(streamId, version, position, eventName, $"the stored JSON does not fit {type.Type.Name}: {ex.Message}", ex);
         }
-        finally
-        {
-            cipher?.Release();
-        }
+
     }
 
     /// <summary>Serializes metadata as a JSON object, or returns null for empty metadata.</summary>

@@ -2,36 +2,30 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.ComponentModel;
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using EventSourcery.PersonalData;
 
 namespace EventSourcery.Serialization;
 
-/// <summary>Writes one value as JSON (a generated codec's writer of a <see cref="PersonalDataAttribute"/> property).</summary>
+/// <summary>Writes a value as JSON (a generated codec's writer of an event's <see cref="PersonalDataAttribute"/> properties, or of its subject).</summary>
 public delegate void JsonValueWriter<in T>(Utf8JsonWriter writer, T value);
 
-/// <summary>Reads one value from JSON, the reader on its first token (a generated codec's reader of a <see cref="PersonalDataAttribute"/> property).</summary>
-public delegate T JsonValueReader<out T>(ref Utf8JsonReader reader);
-
 /// <summary>
-/// Encrypts and decrypts the <see cref="PersonalDataAttribute"/> properties of one event with its subject's key:
-/// AES-GCM, a fresh 96-bit nonce per value, the event's stored name and the property's JSON name bound as associated
-/// data. A value is stored as a base64 JSON string holding a marker, the key's generation, the nonce, the tag and the
-/// ciphertext of the value's JSON. Called by generated codecs; stores get one from <see cref="EventSourcery.Serialization.EventSerializer"/>.
+/// Seals and opens the <see cref="PersonalDataAttribute"/> properties of one event with its subject's key. The marked
+/// properties are written as one JSON object, encrypted with AES-GCM under a fresh 96-bit nonce with the event's
+/// stored name as associated data, and stored as the event's <c>"$pd"</c> property: a base64 string holding a
+/// marker, the key's generation, the nonce, the tag and the ciphertext. One encryption per event, however many
+/// properties are marked. Called by generated codecs; stores get one from <see cref="EventSerializer"/>.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class PersonalDataCipher
 {
+    /// <summary>The JSON name of the property that holds an event's sealed personal data.</summary>
+    public const string SealedPropertyName = "$pd";
+
     private const int NonceSize = 12;
     private const int TagSize = 16;
-
-    // A marker ("PD" after 0xE5) and a format version, then the generation (4 bytes, big-endian).
-    private static ReadOnlySpan<byte> Marker => [0xE5, 0x50, 0x44, 0x01];
-
-    // The marker's first three bytes in base64: how a stored string that holds an encrypted value starts.
-    private static ReadOnlySpan<byte> MarkerBase64 => "5VBE"u8;
-
     private const int HeaderSize = 4 + 4 + NonceSize + TagSize;
 
     private static readonly JsonWriterOptions ScratchOptions = new() { SkipValidation = true };
@@ -41,10 +35,6 @@ public sealed class PersonalDataCipher
     private readonly string? _subject;
     private readonly PersonalDataKey? _key;
     private readonly bool _plain;
-    private AesGcm? _aes; // rented from the key
-    private PersonalDataKey? _aesKey;
-    private ArrayBufferWriter<byte>? _scratch;
-    private Utf8JsonWriter? _scratchWriter;
 
     private PersonalDataCipher(string? eventName, PersonalDataKey? key, bool plain, string? tenantId = null, string? subject = null)
     {
@@ -55,73 +45,85 @@ public sealed class PersonalDataCipher
         _plain = plain;
     }
 
+    // A marker ("PD" after 0xE5) and the format's version, before the generation (4 bytes, big-endian).
+    private static ReadOnlySpan<byte> Marker => [0xE5, 0x50, 0x44, 0x01];
+
     /// <summary>
-    /// No encryption: values are written as plain JSON (what an event sent to a broker or over HTTP holds), and a
-    /// value stored encrypted cannot be read (its reader throws, naming the property).
+    /// No encryption: the marked properties are written as plain JSON properties of the event (what an event sent to a
+    /// broker or over HTTP holds), and sealed personal data cannot be read (<see cref="Open"/> throws).
     /// </summary>
     public static PersonalDataCipher Plain { get; } = new(null, null, plain: true);
 
     /// <summary>
     /// The cipher of one event stored as <paramref name="eventName"/>, about <paramref name="subject"/> of
-    /// <paramref name="tenantId"/>; a null key reads every encrypted value as its mask (the subject was shredded).
+    /// <paramref name="tenantId"/>; a null key opens the event's personal data as masked (the subject was shredded).
     /// </summary>
     internal static PersonalDataCipher For(string eventName, PersonalDataKey? key, string? tenantId, string subject) => new(eventName, key, plain: false, tenantId, subject);
 
-    /// <summary>Writes <paramref name="value"/> of property <paramref name="jsonName"/>, encrypted unless this is <see cref="Plain"/>.</summary>
-    public void Write<T>(Utf8JsonWriter writer, T value, string jsonName, JsonValueWriter<T> write)
+    /// <summary>
+    /// Writes the marked properties of <paramref name="value"/> (<paramref name="writeProperties"/> writes each as a
+    /// property name and value): sealed, as the <see cref="SealedPropertyName"/> property, or in plain text when this
+    /// is <see cref="Plain"/>.
+    /// </summary>
+    public void WriteSealed<T>(Utf8JsonWriter writer, T value, JsonValueWriter<T> writeProperties)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        ArgumentNullException.ThrowIfNull(write);
+        ArgumentNullException.ThrowIfNull(writeProperties);
         if (_plain)
         {
-            write(writer, value);
+            writeProperties(writer, value);
             return;
         }
 
-        var key = _key ?? throw new InvalidOperationException($"Property '{jsonName}' of '{_eventName}' is personal data of a shredded subject and cannot be written.");
-        var scratch = _scratch ??= new ArrayBufferWriter<byte>(128);
-        var scratchWriter = _scratchWriter ??= new Utf8JsonWriter(scratch, ScratchOptions);
-        scratchWriter.Reset(scratch);
-        write(scratchWriter, value);
-        scratchWriter.Flush();
-        var plaintext = scratch.WrittenSpan;
+        var key = _key ?? throw new InvalidOperationException($"The personal data of '{_eventName}' belongs to a shredded subject and cannot be written.");
+        var scratch = new ArrayBufferWriter<byte>(256);
+        using (var scratchWriter = new Utf8JsonWriter(scratch, ScratchOptions))
+        {
+            scratchWriter.WriteStartObject();
+            writeProperties(scratchWriter, value);
+            scratchWriter.WriteEndObject();
+        }
 
+        var plaintext = scratch.WrittenSpan;
         var envelope = ArrayPool<byte>.Shared.Rent(HeaderSize + plaintext.Length);
+        var aes = key.Rent();
         try
         {
             var span = envelope.AsSpan(0, HeaderSize + plaintext.Length);
             Marker.CopyTo(span);
             System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(span[4..], key.Generation);
             var nonce = span.Slice(8, NonceSize);
-            var tag = span.Slice(8 + NonceSize, TagSize);
             RandomNumberGenerator.Fill(nonce);
-            Aes(key).Encrypt(nonce, plaintext, span[HeaderSize..], tag, AssociatedData(_eventName!, jsonName, stackalloc byte[256]));
+            aes.Encrypt(nonce, plaintext, span[HeaderSize..], span.Slice(8 + NonceSize, TagSize), AssociatedData(_eventName!, stackalloc byte[256]));
+            writer.WritePropertyName("$pd"u8);
             writer.WriteBase64StringValue(span);
         }
         finally
         {
+            key.Return(aes);
             CryptographicOperations.ZeroMemory(WrittenBytes(scratch));
-            scratch.ResetWrittenCount();
             ArrayPool<byte>.Shared.Return(envelope);
         }
     }
 
     /// <summary>
-    /// Reads property <paramref name="jsonName"/>: decrypted when stored encrypted, <paramref name="mask"/> when its key
-    /// was shredded, and as plain JSON when stored before the property was marked.
+    /// Opens the event's sealed personal data, the reader on the <see cref="SealedPropertyName"/> property's value: the
+    /// JSON object of the marked properties, or <see cref="SealedPersonalData.IsMasked"/> when the subject's key of
+    /// that generation was shredded. Dispose the result once read: it wipes and returns the plaintext's buffer.
     /// </summary>
-    /// <exception cref="JsonException">The value was changed or damaged (it does not authenticate with its key).</exception>
-    /// <exception cref="InvalidOperationException">This is <see cref="Plain"/> and the value is encrypted.</exception>
-    /// <exception cref="PersonalDataKeyNeededException">The value was encrypted with a newer key than the one loaded.</exception>
-    public T Read<T>(ref Utf8JsonReader reader, string jsonName, JsonValueReader<T> read, T mask)
+    /// <exception cref="JsonException">The value is not sealed personal data, or it was changed or damaged (it does not authenticate with its key).</exception>
+    /// <exception cref="InvalidOperationException">This is <see cref="Plain"/>: sealed data is read only through the store that wrote it.</exception>
+    /// <exception cref="PersonalDataKeyNeededException">The data was sealed with a newer key than the one loaded.</exception>
+    public SealedPersonalData Open(ref Utf8JsonReader reader)
     {
-        ArgumentNullException.ThrowIfNull(read);
-
-        // An encrypted value is a base64 string starting with the marker; one rewritten by other JSON code (a JSON
-        // upcaster) may have its '+' and '/' escaped, so an escaped string is unescaped before it is looked at.
-        if (reader.TokenType != JsonTokenType.String || (!reader.ValueIsEscaped && !reader.HasValueSequence && !reader.ValueSpan.StartsWith(MarkerBase64)))
+        if (reader.TokenType != JsonTokenType.String)
         {
-            return read(ref reader); // plain JSON: stored before the property was marked
+            throw new JsonException($"The sealed personal data of '{_eventName}' is not a string.");
+        }
+
+        if (_plain)
+        {
+            throw new InvalidOperationException("it holds sealed personal data, which only the store that wrote it can read (its key store holds the key).");
         }
 
         byte[]? rented = null;
@@ -136,15 +138,16 @@ public sealed class PersonalDataCipher
             }
             else
             {
+                // Rewritten by other JSON code (a JSON upcaster), which may escape '+' and '/'.
                 envelope = reader.TryGetBytesFromBase64(out var bytes) ? bytes : default;
             }
 
             if (envelope.Length < HeaderSize || !envelope[..4].SequenceEqual(Marker))
             {
-                return read(ref reader); // plain text that only looks like a value of ours
+                throw new JsonException($"The sealed personal data of '{_eventName}' is not in the format this version writes.");
             }
 
-            return Decrypt(envelope, jsonName, read, mask);
+            return Decrypt(envelope);
         }
         finally
         {
@@ -155,17 +158,12 @@ public sealed class PersonalDataCipher
         }
     }
 
-    private T Decrypt<T>(ReadOnlySpan<byte> envelope, string jsonName, JsonValueReader<T> read, T mask)
+    private SealedPersonalData Decrypt(ReadOnlySpan<byte> envelope)
     {
-        if (_plain)
-        {
-            throw new InvalidOperationException($"it holds encrypted personal data ('{jsonName}'), which only the store that wrote it can read (its key store holds the key).");
-        }
-
         var generation = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(envelope[4..]);
         if (_key is null || generation < _key.Generation)
         {
-            return mask; // shredded: no key, or a key of a later generation than the value's
+            return default; // shredded: no key, or a key of a later generation than the data's
         }
 
         if (generation > _key.Generation)
@@ -175,65 +173,34 @@ public sealed class PersonalDataCipher
 
         var length = envelope.Length - HeaderSize;
         var plaintext = ArrayPool<byte>.Shared.Rent(length);
+        var aes = _key.Rent();
         try
         {
-            try
-            {
-                Aes(_key).Decrypt(envelope.Slice(8, NonceSize), envelope[HeaderSize..], envelope.Slice(8 + NonceSize, TagSize), plaintext.AsSpan(0, length), AssociatedData(_eventName!, jsonName, stackalloc byte[256]));
-            }
-            catch (CryptographicException ex)
-            {
-                throw new JsonException($"The encrypted value of '{jsonName}' does not decrypt with its subject's key (generation {generation}): it was changed or damaged.", ex);
-            }
-
-            var inner = new Utf8JsonReader(plaintext.AsSpan(0, length));
-            inner.Read();
-            return read(ref inner);
+            aes.Decrypt(envelope.Slice(8, NonceSize), envelope[HeaderSize..], envelope.Slice(8 + NonceSize, TagSize), plaintext.AsSpan(0, length), AssociatedData(_eventName!, stackalloc byte[256]));
+            return new SealedPersonalData(plaintext, length);
+        }
+        catch (CryptographicException ex)
+        {
+            ArrayPool<byte>.Shared.Return(plaintext, clearArray: true);
+            throw new JsonException($"The sealed personal data of '{_eventName}' does not decrypt with its subject's key (generation {generation}): it was changed or damaged.", ex);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(plaintext.AsSpan(0, length));
-            ArrayPool<byte>.Shared.Return(plaintext);
+            _key.Return(aes);
         }
-    }
-
-    /// <summary>Releases the cipher's AES state and scratch buffer (the serializer does, after the event).</summary>
-    internal void Release()
-    {
-        if (_aes is not null)
-        {
-            _aesKey!.Return(_aes);
-            _aes = null;
-        }
-
-        _scratchWriter?.Dispose();
-        _scratchWriter = null;
-        _scratch = null;
-    }
-
-    private AesGcm Aes(PersonalDataKey key)
-    {
-        if (_aes is null)
-        {
-            _aes = key.Rent();
-            _aesKey = key;
-        }
-
-        return _aes;
     }
 
     /// <summary>The written part of <paramref name="buffer"/>, writable, to wipe the plaintext from it.</summary>
     private static Span<byte> WrittenBytes(ArrayBufferWriter<byte> buffer)
         => System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(buffer.WrittenSpan), buffer.WrittenCount);
 
-    /// <summary>"{event name}/{property json name}" as UTF-8, in <paramref name="buffer"/> when it fits.</summary>
-    private static ReadOnlySpan<byte> AssociatedData(string eventName, string jsonName, Span<byte> buffer)
+    /// <summary>"{event name}/$pd" as UTF-8, in <paramref name="buffer"/> when it fits.</summary>
+    private static ReadOnlySpan<byte> AssociatedData(string eventName, Span<byte> buffer)
     {
-        var length = Encoding.UTF8.GetByteCount(eventName) + 1 + Encoding.UTF8.GetByteCount(jsonName);
+        var length = Encoding.UTF8.GetByteCount(eventName) + 4;
         var target = length <= buffer.Length ? buffer[..length] : new byte[length];
         var written = Encoding.UTF8.GetBytes(eventName, target);
-        target[written++] = (byte)'/';
-        Encoding.UTF8.GetBytes(jsonName, target[written..]);
+        "/$pd"u8.CopyTo(target[written..]);
         return target;
     }
 
@@ -255,6 +222,39 @@ public sealed class PersonalDataCipher
                 return Encoding.UTF8.GetString(json[start..checked((int)reader.BytesConsumed)]);
             default:
                 return Encoding.UTF8.GetString(reader.ValueSpan);
+        }
+    }
+}
+
+/// <summary>
+/// An event's opened personal data: the JSON object of its marked properties, or masked. Returned by
+/// <see cref="PersonalDataCipher.Open"/> to generated code; disposing it wipes the plaintext.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct SealedPersonalData : IDisposable
+{
+    private readonly byte[]? _buffer;
+    private readonly int _length;
+
+    internal SealedPersonalData(byte[] buffer, int length)
+    {
+        _buffer = buffer;
+        _length = length;
+    }
+
+    /// <summary>Whether the subject's key was shredded: every marked property reads as its mask.</summary>
+    public bool IsMasked => _buffer is null;
+
+    /// <summary>The marked properties as a JSON object (empty when masked).</summary>
+    public ReadOnlySpan<byte> Json => _buffer is null ? default : _buffer.AsSpan(0, _length);
+
+    /// <summary>Wipes the plaintext and returns its buffer.</summary>
+    public void Dispose()
+    {
+        if (_buffer is not null)
+        {
+            CryptographicOperations.ZeroMemory(_buffer.AsSpan(0, _length));
+            ArrayPool<byte>.Shared.Return(_buffer);
         }
     }
 }

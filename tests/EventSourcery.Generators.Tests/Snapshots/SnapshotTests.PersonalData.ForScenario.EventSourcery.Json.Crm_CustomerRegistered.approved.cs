@@ -19,16 +19,9 @@ namespace EventSourcery.Generated
             writer.WriteStartObject();
             writer.WritePropertyName("customerId"u8);
             writer.WriteStringValue(value.CustomerId);
-            writer.WritePropertyName("email"u8);
-            cipher.Write(writer, value.Email, "email", WriteValue_Crm_CustomerRegistered_Email);
-            writer.WritePropertyName("home"u8);
-            cipher.Write(writer, value.Home, "home", WriteValue_Crm_CustomerRegistered_Home);
-            writer.WritePropertyName("birthYear"u8);
-            cipher.Write(writer, value.BirthYear, "birthYear", WriteValue_Crm_CustomerRegistered_BirthYear);
-            writer.WritePropertyName("phones"u8);
-            cipher.Write(writer, value.Phones, "phones", WriteValue_Crm_CustomerRegistered_Phones);
             writer.WritePropertyName("tier"u8);
             Write_Crm_Tier(writer, value.Tier);
+            cipher.WriteSealed(writer, value, WritePersonalData_Crm_CustomerRegistered);
             writer.WriteEndObject();
         }
 
@@ -48,6 +41,65 @@ namespace EventSourcery.Generated
             global::Crm.Tier tierValue = default!;
             bool hasTier = false;
             string? property = null;
+            void ReadPersonalData(ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
+                while (true)
+                {
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType == JsonTokenType.EndObject) break;
+                    if (reader.ValueTextEquals("email"u8))
+                    {
+                        property = "email";
+                        JsonPrimitives.Next(ref reader, type);
+                        emailValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                        hasEmail = true;
+                    }
+                    else if (reader.ValueTextEquals("home"u8))
+                    {
+                        property = "home";
+                        JsonPrimitives.Next(ref reader, type);
+                        homeValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Crm_Address(ref reader);
+                    }
+                    else if (reader.ValueTextEquals("birthYear"u8))
+                    {
+                        property = "birthYear";
+                        JsonPrimitives.Next(ref reader, type);
+                        birthYearValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
+                        hasBirthYear = true;
+                    }
+                    else if (reader.ValueTextEquals("phones"u8))
+                    {
+                        property = "phones";
+                        JsonPrimitives.Next(ref reader, type);
+                        if (reader.TokenType == JsonTokenType.Null)
+                        {
+                            phonesValue = default!;
+                        }
+                        else
+                        {
+                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<string>", JsonTokenType.StartArray, reader.TokenType);
+                            var list0 = new global::System.Collections.Generic.List<string>();
+                            while (true)
+                            {
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.List<string>");
+                                if (reader.TokenType == JsonTokenType.EndArray) break;
+                                string item1 = default!;
+                                item1 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                                list0.Add(item1);
+                            }
+                            phonesValue = list0;
+                        }
+                        hasPhones = true;
+                    }
+                    else
+                    {
+                        JsonPrimitives.Next(ref reader, type);
+                        reader.Skip();
+                    }
+                }
+            }
             try
             {
                 while (true)
@@ -65,27 +117,44 @@ namespace EventSourcery.Generated
                     {
                         property = "email";
                         JsonPrimitives.Next(ref reader, type);
-                        emailValue = cipher.Read<string>(ref reader, "email", ReadValue_Crm_CustomerRegistered_Email, "redacted");
+                        emailValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasEmail = true;
                     }
                     else if (reader.ValueTextEquals("home"u8))
                     {
                         property = "home";
                         JsonPrimitives.Next(ref reader, type);
-                        homeValue = cipher.Read<global::Crm.Address?>(ref reader, "home", ReadValue_Crm_CustomerRegistered_Home, default!);
+                        homeValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Crm_Address(ref reader);
                     }
                     else if (reader.ValueTextEquals("birthYear"u8))
                     {
                         property = "birthYear";
                         JsonPrimitives.Next(ref reader, type);
-                        birthYearValue = cipher.Read<int>(ref reader, "birthYear", ReadValue_Crm_CustomerRegistered_BirthYear, (int)(-1));
+                        birthYearValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                         hasBirthYear = true;
                     }
                     else if (reader.ValueTextEquals("phones"u8))
                     {
                         property = "phones";
                         JsonPrimitives.Next(ref reader, type);
-                        phonesValue = cipher.Read<global::System.Collections.Generic.List<string>>(ref reader, "phones", ReadValue_Crm_CustomerRegistered_Phones, default!);
+                        if (reader.TokenType == JsonTokenType.Null)
+                        {
+                            phonesValue = default!;
+                        }
+                        else
+                        {
+                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<string>", JsonTokenType.StartArray, reader.TokenType);
+                            var list2 = new global::System.Collections.Generic.List<string>();
+                            while (true)
+                            {
+                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.List<string>");
+                                if (reader.TokenType == JsonTokenType.EndArray) break;
+                                string item3 = default!;
+                                item3 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                                list2.Add(item3);
+                            }
+                            phonesValue = list2;
+                        }
                         hasPhones = true;
                     }
                     else if (reader.ValueTextEquals("tier"u8))
@@ -94,6 +163,27 @@ namespace EventSourcery.Generated
                         JsonPrimitives.Next(ref reader, type);
                         tierValue = Read_Crm_Tier(ref JsonPrimitives.NotNull(ref reader, "Crm.Tier"));
                         hasTier = true;
+                    }
+                    else if (reader.ValueTextEquals("$pd"u8))
+                    {
+                        property = "$pd";
+                        JsonPrimitives.Next(ref reader, type);
+                        using var personalData = cipher.Open(ref reader);
+                        if (personalData.IsMasked)
+                        {
+                            emailValue = "redacted";
+                            hasEmail = true;
+                            homeValue = default!;
+                            birthYearValue = (int)(-1);
+                            hasBirthYear = true;
+                            phonesValue = default!;
+                            hasPhones = true;
+                        }
+                        else
+                        {
+                            var personalReader = new global::System.Text.Json.Utf8JsonReader(personalData.Json);
+                            ReadPersonalData(ref personalReader);
+                        }
                     }
                     else
                     {
@@ -111,50 +201,21 @@ namespace EventSourcery.Generated
             return result;
         }
 
-        private static void WriteValue_Crm_CustomerRegistered_Email(global::System.Text.Json.Utf8JsonWriter writer, string value)
+        private static void WritePersonalData_Crm_CustomerRegistered(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRegistered value)
         {
-            if (value is { } v0) JsonPrimitives.WriteString(writer, v0, "Crm.CustomerRegistered", "Email"); else writer.WriteNullValue();
-        }
-
-        private static string ReadValue_Crm_CustomerRegistered_Email(ref global::System.Text.Json.Utf8JsonReader reader)
-        {
-            string result = default!;
-            result = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-            return result;
-        }
-
-        private static void WriteValue_Crm_CustomerRegistered_Home(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.Address? value)
-        {
-            if (value is { } v1) Write_Crm_Address(writer, v1); else writer.WriteNullValue();
-        }
-
-        private static global::Crm.Address? ReadValue_Crm_CustomerRegistered_Home(ref global::System.Text.Json.Utf8JsonReader reader)
-        {
-            global::Crm.Address? result = default!;
-            result = reader.TokenType == JsonTokenType.Null ? default! : Read_Crm_Address(ref reader);
-            return result;
-        }
-
-        private static void WriteValue_Crm_CustomerRegistered_BirthYear(global::System.Text.Json.Utf8JsonWriter writer, int value)
-        {
-            writer.WriteNumberValue(value);
-        }
-
-        private static int ReadValue_Crm_CustomerRegistered_BirthYear(ref global::System.Text.Json.Utf8JsonReader reader)
-        {
-            int result = default!;
-            result = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-            return result;
-        }
-
-        private static void WriteValue_Crm_CustomerRegistered_Phones(global::System.Text.Json.Utf8JsonWriter writer, global::System.Collections.Generic.List<string> value)
-        {
-            if (value is { } v2)
+            writer.WritePropertyName("email"u8);
+            if (value.Email is { } v4) JsonPrimitives.WriteString(writer, v4, "Crm.CustomerRegistered", "Email"); else writer.WriteNullValue();
+            writer.WritePropertyName("home"u8);
+            if (value.Home is { } v5) Write_Crm_Address(writer, v5); else writer.WriteNullValue();
+            writer.WritePropertyName("birthYear"u8);
+            writer.WriteNumberValue(value.BirthYear);
+            writer.WritePropertyName("phones"u8);
+            if (value.Phones is { } v6)
             {
                 writer.WriteStartArray();
-                foreach (var item3 in v2)
+                foreach (var item7 in v6)
                 {
-                    if (item3 is { } v4) JsonPrimitives.WriteString(writer, v4, "Crm.CustomerRegistered", "Phones"); else writer.WriteNullValue();
+                    if (item7 is { } v8) JsonPrimitives.WriteString(writer, v8, "Crm.CustomerRegistered", "Phones"); else writer.WriteNullValue();
                 }
                 writer.WriteEndArray();
             }
@@ -162,30 +223,6 @@ namespace EventSourcery.Generated
             {
                 writer.WriteNullValue();
             }
-        }
-
-        private static global::System.Collections.Generic.List<string> ReadValue_Crm_CustomerRegistered_Phones(ref global::System.Text.Json.Utf8JsonReader reader)
-        {
-            global::System.Collections.Generic.List<string> result = default!;
-            if (reader.TokenType == JsonTokenType.Null)
-            {
-                result = default!;
-            }
-            else
-            {
-                if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<string>", JsonTokenType.StartArray, reader.TokenType);
-                var list5 = new global::System.Collections.Generic.List<string>();
-                while (true)
-                {
-                    JsonPrimitives.Next(ref reader, "System.Collections.Generic.List<string>");
-                    if (reader.TokenType == JsonTokenType.EndArray) break;
-                    string item6 = default!;
-                    item6 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    list5.Add(item6);
-                }
-                result = list5;
-            }
-            return result;
         }
     }
 }

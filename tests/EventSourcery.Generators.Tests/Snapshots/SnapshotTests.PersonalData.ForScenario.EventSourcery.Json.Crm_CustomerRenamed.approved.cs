@@ -19,8 +19,7 @@ namespace EventSourcery.Generated
             writer.WriteStartObject();
             writer.WritePropertyName("customerId"u8);
             if (value.CustomerId is { } v0) JsonPrimitives.WriteString(writer, v0, "Crm.CustomerRenamed", "CustomerId"); else writer.WriteNullValue();
-            writer.WritePropertyName("name"u8);
-            cipher.Write(writer, value.Name, "name", WriteValue_Crm_CustomerRenamed_Name);
+            cipher.WriteSealed(writer, value, WritePersonalData_Crm_CustomerRenamed);
             writer.WriteEndObject();
         }
 
@@ -32,6 +31,27 @@ namespace EventSourcery.Generated
             bool hasCustomerId = false;
             string? nameValue = default!;
             string? property = null;
+            void ReadPersonalData(ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
+                while (true)
+                {
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType == JsonTokenType.EndObject) break;
+                    if (reader.ValueTextEquals("name"u8))
+                    {
+                        property = "name";
+                        JsonPrimitives.Next(ref reader, type);
+                        nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    }
+                    else
+                    {
+                        JsonPrimitives.Next(ref reader, type);
+                        reader.Skip();
+                    }
+                }
+            }
             try
             {
                 while (true)
@@ -49,7 +69,22 @@ namespace EventSourcery.Generated
                     {
                         property = "name";
                         JsonPrimitives.Next(ref reader, type);
-                        nameValue = cipher.Read<string?>(ref reader, "name", ReadValue_Crm_CustomerRenamed_Name, "?");
+                        nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    }
+                    else if (reader.ValueTextEquals("$pd"u8))
+                    {
+                        property = "$pd";
+                        JsonPrimitives.Next(ref reader, type);
+                        using var personalData = cipher.Open(ref reader);
+                        if (personalData.IsMasked)
+                        {
+                            nameValue = "?";
+                        }
+                        else
+                        {
+                            var personalReader = new global::System.Text.Json.Utf8JsonReader(personalData.Json);
+                            ReadPersonalData(ref personalReader);
+                        }
                     }
                     else
                     {
@@ -67,16 +102,10 @@ namespace EventSourcery.Generated
             return result;
         }
 
-        private static void WriteValue_Crm_CustomerRenamed_Name(global::System.Text.Json.Utf8JsonWriter writer, string? value)
+        private static void WritePersonalData_Crm_CustomerRenamed(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRenamed value)
         {
-            if (value is { } v1) JsonPrimitives.WriteString(writer, v1, "Crm.CustomerRenamed", "Name"); else writer.WriteNullValue();
-        }
-
-        private static string? ReadValue_Crm_CustomerRenamed_Name(ref global::System.Text.Json.Utf8JsonReader reader)
-        {
-            string? result = default!;
-            result = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-            return result;
+            writer.WritePropertyName("name"u8);
+            if (value.Name is { } v1) JsonPrimitives.WriteString(writer, v1, "Crm.CustomerRenamed", "Name"); else writer.WriteNullValue();
         }
     }
 }
