@@ -17,7 +17,27 @@ internal sealed class EventSourceryTypes
         EventNameAttribute = eventNameAttribute;
         JsonIgnoreAttribute = compilation.GetTypeByMetadataName("System.Text.Json.Serialization.JsonIgnoreAttribute");
         Snapshotable = compilation.GetTypeByMetadataName("EventSourcery.ISnapshotable`1");
+        DataSubjectAttribute = compilation.GetTypeByMetadataName(DataSubjectAttributeName);
+        PersonalDataAttribute = compilation.GetTypeByMetadataName(PersonalDataAttributeName);
     }
+
+    /// <summary>Metadata name of <c>[DataSubject]</c>: the event property holding whose personal data the event's is.</summary>
+    public const string DataSubjectAttributeName = "EventSourcery.PersonalData.DataSubjectAttribute";
+
+    /// <summary>Metadata name of <c>[PersonalData]</c>: an event property encrypted per data subject.</summary>
+    public const string PersonalDataAttributeName = "EventSourcery.PersonalData.PersonalDataAttribute";
+
+    /// <summary>Metadata name of <c>EventSourcery.StreamId</c>, whose name and category are stored in plain text.</summary>
+    public const string StreamIdName = "EventSourcery.StreamId";
+
+    /// <summary>Metadata name of <c>EventSourcery.IEventStore</c>, whose <c>ForTenant</c> takes a tenant id stored in plain text.</summary>
+    public const string EventStoreName = "EventSourcery.IEventStore";
+
+    /// <summary><c>EventSourcery.PersonalData.DataSubjectAttribute</c>, or null in a compilation that predates it.</summary>
+    public INamedTypeSymbol? DataSubjectAttribute { get; }
+
+    /// <summary><c>EventSourcery.PersonalData.PersonalDataAttribute</c>, or null in a compilation that predates it.</summary>
+    public INamedTypeSymbol? PersonalDataAttribute { get; }
 
     /// <summary><c>EventSourcery.ISnapshotable&lt;TSnapshot&gt;</c> (unbound definition).</summary>
     public INamedTypeSymbol? Snapshotable { get; }
