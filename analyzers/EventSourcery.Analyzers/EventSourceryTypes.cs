@@ -93,6 +93,12 @@ internal sealed class EventSourceryTypes
     /// <summary>True for classes and records deriving, directly or not, from <c>Event</c> (not <c>Event</c> itself).</summary>
     public bool IsEvent(ITypeSymbol? type) => type is INamedTypeSymbol { TypeKind: TypeKind.Class } && DerivesFrom(type, Event);
 
+    /// <summary>
+    /// True for the events the generator registers and writes codecs for: concrete, non-generic events that generated
+    /// code can name.
+    /// </summary>
+    public bool IsRegisteredEvent(INamedTypeSymbol type) => IsEvent(type) && !type.IsAbstract && !type.IsGenericType && IsReachableFromAssembly(type);
+
     /// <summary>True for <c>Event</c> itself and for every type deriving from it.</summary>
     public bool IsEventOrBase(ITypeSymbol? type)
         => type is not null && (SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, Event) || IsEvent(type));

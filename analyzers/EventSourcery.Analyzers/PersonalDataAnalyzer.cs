@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -47,9 +46,7 @@ public sealed class PersonalDataAnalyzer : DiagnosticAnalyzer
 
             var marks = new PersonalDataMarks(types.DataSubjectAttribute, types.PersonalDataAttribute);
 
-            // A [DataSubject] inherited by several events is reported once (ES0018).
-            var reported = new ConcurrentDictionary<ISymbol, byte>(SymbolEqualityComparer.Default);
-            start.RegisterSymbolAction(context => AnalyzeType(context, types, marks, reported), SymbolKind.NamedType);
+            start.RegisterSymbolAction(context => AnalyzeType(context, types, marks), SymbolKind.NamedType);
 
             var streamId = start.Compilation.GetTypeByMetadataName(EventSourceryTypes.StreamIdName);
             var eventStore = start.Compilation.GetTypeByMetadataName(EventSourceryTypes.EventStoreName);
@@ -63,7 +60,7 @@ public sealed class PersonalDataAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    private static void AnalyzeType(SymbolAnalysisContext context, EventSourceryTypes types, PersonalDataMarks marks, ConcurrentDictionary<ISymbol, byte> reported)
+    private static void AnalyzeType(SymbolAnalysisContext context, EventSourceryTypes types, PersonalDataMarks marks)
     {
         var type = (INamedTypeSymbol)context.Symbol;
         var isEvent = types.IsEvent(type);
@@ -84,7 +81,7 @@ public sealed class PersonalDataAnalyzer : DiagnosticAnalyzer
 
         if (isEvent)
         {
-            CheckSubjects(context, type, marks, reported);
+            CheckSubjects(context, types, type, marks);
         }
     }
 
@@ -134,10 +131,11 @@ public sealed class PersonalDataAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>
-    /// ES0018 on every <c>[DataSubject]</c> after the first among the properties the event stores (its bases' first),
-    /// and ES0017 on a concrete event that stores personal data and no subject.
+    /// ES0018 on every <c>[DataSubject]</c> the event declares after the first among the properties it stores (its
+    /// bases' first; an inherited one is reported on the base that declares it), and ES0017 on an event the generator
+    /// registers that stores personal data and no subject.
     /// </summary>
-    private static void CheckSubjects(SymbolAnalysisContext context, INamedTypeSymbol type, PersonalDataMarks marks, ConcurrentDictionary<ISymbol, byte> reported)
+    private static void CheckSubjects(SymbolAnalysisContext context, EventSourceryTypes types, INamedTypeSymbol type, PersonalDataMarks marks)
     {
         var chain = StoredMembers.TypeAndBases(type).ToList();
         var stored = StoredMembers.SerializedProperties(type, context.Compilation.Assembly)
@@ -149,17 +147,16 @@ public sealed class PersonalDataAnalyzer : DiagnosticAnalyzer
         var subjects = stored.Where(marks.IsSubject).ToList();
         for (var i = 1; i < subjects.Count; i++)
         {
-            if (subjects[i].Locations.FirstOrDefault(l => l.IsInSource) is { } location
-                && context.Compilation.ContainsSyntaxTree(location.SourceTree!)
-                && reported.TryAdd(subjects[i].OriginalDefinition, 0))
+            if (SymbolEqualityComparer.Default.Equals(subjects[i].ContainingType, type)
+                && subjects[i].Locations.FirstOrDefault(l => l.IsInSource) is { } location)
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     DiagnosticDescriptors.DuplicateDataSubject, location, subjects[i].Name, type.Name, subjects[0].Name));
             }
         }
 
-        // An abstract event may leave the subject to the events deriving from it.
-        if (type.IsAbstract || subjects.Count > 0 || stored.FirstOrDefault(marks.IsPersonal) is not { } personal)
+        // An abstract event may leave the subject to the events deriving from it; unregistered events are not stored.
+        if (!types.IsRegisteredEvent(type) || subjects.Count > 0 || stored.FirstOrDefault(marks.IsPersonal) is not { } personal)
         {
             return;
         }

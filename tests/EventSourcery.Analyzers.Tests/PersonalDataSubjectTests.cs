@@ -82,6 +82,33 @@ public class PersonalDataSubjectTests
         Verify.Diagnostic("ES0018").WithLocation(3).WithArguments("ReferrerId", "CustomerReferred", "CustomerId"));
 
     [Fact]
+    public Task ReportsASecondSubjectOfABaseOnceOnTheBase() => Verify.VerifyAsync("""
+        using System;
+        using EventSourcery;
+        using EventSourcery.PersonalData;
+
+        public abstract record PartyEvent([property: DataSubject] Guid BuyerId, [property: DataSubject] Guid {|#0:SellerId|}) : Event;
+
+        public sealed record DealClosed(Guid BuyerId, Guid SellerId) : PartyEvent(BuyerId, SellerId);
+
+        public sealed record DealOpened(Guid BuyerId, Guid SellerId) : PartyEvent(BuyerId, SellerId);
+        """,
+        Verify.Diagnostic("ES0018").WithLocation(0).WithArguments("SellerId", "PartyEvent", "BuyerId"));
+
+    [Fact]
+    public Task LeavesOutEventsTheGeneratorDoesNotRegister() => Verify.VerifyAsync("""
+        using EventSourcery;
+        using EventSourcery.PersonalData;
+
+        public sealed record Wrapped<T>([PersonalData] string Email, T Value) : Event;
+
+        public static class Holder
+        {
+            private sealed record Hidden([PersonalData] string Email) : Event;
+        }
+        """);
+
+    [Fact]
     public Task ReportsASubjectOfATypeThatIsNotAnId() => Verify.VerifyAsync("""
         using System;
         using System.Collections.Generic;
