@@ -6,7 +6,7 @@ namespace EventSourcery.Analyzers;
 /// Every diagnostic EventSourcery reports. The IDs are fixed (docs/diagnostics/ESxxxx.md, AnalyzerReleases.*.md);
 /// the code fixers refer to them through the <c>…Id</c> constants.
 /// </summary>
-internal static class DiagnosticDescriptors
+internal static partial class DiagnosticDescriptors
 {
     /// <summary>ES0001: an aggregate (or a type containing it) is not partial, so the generator cannot add its dispatch.</summary>
     public const string AggregateMustBePartialId = "ES0001";

@@ -88,7 +88,7 @@ public sealed class EventAnalyzer : DiagnosticAnalyzer
         CheckMutability(context, type);
 
         // The generator registers (and serializes) the concrete, non-generic events that generated code can name.
-        var isRegistered = !type.IsAbstract && !type.IsGenericType && EventSourceryTypes.IsReachableFromAssembly(type);
+        var isRegistered = types.IsRegisteredEvent(type);
         if (isRegistered)
         {
             registered.Add((types.GetStableName(type), type));

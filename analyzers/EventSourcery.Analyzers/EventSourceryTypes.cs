@@ -17,7 +17,27 @@ internal sealed class EventSourceryTypes
         EventNameAttribute = eventNameAttribute;
         JsonIgnoreAttribute = compilation.GetTypeByMetadataName("System.Text.Json.Serialization.JsonIgnoreAttribute");
         Snapshotable = compilation.GetTypeByMetadataName("EventSourcery.ISnapshotable`1");
+        DataSubjectAttribute = compilation.GetTypeByMetadataName(DataSubjectAttributeName);
+        PersonalDataAttribute = compilation.GetTypeByMetadataName(PersonalDataAttributeName);
     }
+
+    /// <summary>Metadata name of <c>[DataSubject]</c>: the event property holding whose personal data the event's is.</summary>
+    public const string DataSubjectAttributeName = "EventSourcery.PersonalData.DataSubjectAttribute";
+
+    /// <summary>Metadata name of <c>[PersonalData]</c>: an event property encrypted per data subject.</summary>
+    public const string PersonalDataAttributeName = "EventSourcery.PersonalData.PersonalDataAttribute";
+
+    /// <summary>Metadata name of <c>EventSourcery.StreamId</c>, whose name and category are stored in plain text.</summary>
+    public const string StreamIdName = "EventSourcery.StreamId";
+
+    /// <summary>Metadata name of <c>EventSourcery.IEventStore</c>, whose <c>ForTenant</c> takes a tenant id stored in plain text.</summary>
+    public const string EventStoreName = "EventSourcery.IEventStore";
+
+    /// <summary><c>EventSourcery.PersonalData.DataSubjectAttribute</c>, or null in a compilation that predates it.</summary>
+    public INamedTypeSymbol? DataSubjectAttribute { get; }
+
+    /// <summary><c>EventSourcery.PersonalData.PersonalDataAttribute</c>, or null in a compilation that predates it.</summary>
+    public INamedTypeSymbol? PersonalDataAttribute { get; }
 
     /// <summary><c>EventSourcery.ISnapshotable&lt;TSnapshot&gt;</c> (unbound definition).</summary>
     public INamedTypeSymbol? Snapshotable { get; }
@@ -72,6 +92,12 @@ internal sealed class EventSourceryTypes
 
     /// <summary>True for classes and records deriving, directly or not, from <c>Event</c> (not <c>Event</c> itself).</summary>
     public bool IsEvent(ITypeSymbol? type) => type is INamedTypeSymbol { TypeKind: TypeKind.Class } && DerivesFrom(type, Event);
+
+    /// <summary>
+    /// True for the events the generator registers and writes codecs for: concrete, non-generic events that generated
+    /// code can name.
+    /// </summary>
+    public bool IsRegisteredEvent(INamedTypeSymbol type) => IsEvent(type) && !type.IsAbstract && !type.IsGenericType && IsReachableFromAssembly(type);
 
     /// <summary>True for <c>Event</c> itself and for every type deriving from it.</summary>
     public bool IsEventOrBase(ITypeSymbol? type)

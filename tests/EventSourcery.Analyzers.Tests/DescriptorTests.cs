@@ -31,6 +31,12 @@ public class DescriptorTests
         { "ES0014", DiagnosticSeverity.Error },
         { "ES0015", DiagnosticSeverity.Warning },
         { "ES0016", DiagnosticSeverity.Error },
+        { "ES0017", DiagnosticSeverity.Error },
+        { "ES0018", DiagnosticSeverity.Error },
+        { "ES0019", DiagnosticSeverity.Error },
+        { "ES0020", DiagnosticSeverity.Warning },
+        { "ES0021", DiagnosticSeverity.Error },
+        { "ES0022", DiagnosticSeverity.Warning },
     };
 
     [Fact]
@@ -59,7 +65,7 @@ public class DescriptorTests
     [Fact]
     public void EveryRuleIsReportedByExactlyOneAnalyzer()
     {
-        var supported = new Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer[] { new AggregateAnalyzer(), new EventAnalyzer(), new VersioningAnalyzer() }
+        var supported = new Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer[] { new AggregateAnalyzer(), new EventAnalyzer(), new VersioningAnalyzer(), new PersonalDataAnalyzer() }
             .SelectMany(a => a.SupportedDiagnostics)
             .Select(d => d.Id)
             .OrderBy(id => id, StringComparer.Ordinal);

@@ -12,7 +12,7 @@ namespace EventSourcery.Analyzers.Tests;
 /// <summary>The analyzers never throw on code being typed, skip generated code, and stay silent without EventSourcery.</summary>
 public class RobustnessTests
 {
-    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = [new AggregateAnalyzer(), new EventAnalyzer()];
+    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = [new AggregateAnalyzer(), new EventAnalyzer(), new PersonalDataAnalyzer()];
 
     /// <summary>A realistic file, cut at many points below to imitate code being typed.</summary>
     private const string RealisticFile = """
@@ -71,6 +71,15 @@ public class RobustnessTests
         "using EventSourcery; record A : B; record B : A;",
         "using EventSourcery; record Loop(Loop Next) : Event;",
         "class Event; class Aggregate;",
+        "using EventSourcery; using EventSourcery.PersonalData; public sealed record A([PersonalData(] string E) : Event;",
+        "using EventSourcery; using EventSourcery.PersonalData; public sealed record A([PersonalData(Missing)] string E) : Event;",
+        "using EventSourcery; using EventSourcery.PersonalData; public sealed record A([PersonalData(1, 2)] Missing E) : Event;",
+        "using EventSourcery; using EventSourcery.PersonalData; public sealed record A([PersonalData(typeof(int))] int E) : Event;",
+        "using EventSourcery; using EventSourcery.PersonalData; public sealed record A([DataSubject] Missing Id, [PersonalData] string E) : Event;",
+        "using EventSourcery; using EventSourcery.PersonalData; public sealed record A([DataSubject] string E, [DataSubject, PersonalData] string F",
+        "using EventSourcery; using EventSourcery.PersonalData; record A([PersonalData] string E) : Event { StreamId S => StreamId.FromName(E",
+        "using EventSourcery; using EventSourcery.PersonalData; record A([PersonalData] string E) : Event { StreamId S => new(",
+        "using EventSourcery; using EventSourcery.PersonalData; class C { [PersonalData] int this[int i] => i; [DataSubject] static int X { get; } }",
         "",
     };
 
