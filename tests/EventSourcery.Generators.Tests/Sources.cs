@@ -195,6 +195,9 @@ internal static class Sources
 
             [PersonalData("?")]
             public string? Name { get; init; }
+
+            [PersonalData(new[] { "?", "?" })]
+            public string[] Aliases { get; init; } = [];
         }
 
         public sealed record CustomerTiered(Guid CustomerId, Tier Tier) : Event;

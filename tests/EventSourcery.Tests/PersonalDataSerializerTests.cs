@@ -121,3 +121,27 @@ public sealed class PersonalDataSerializerTests
         public ValueTask<bool> ShredAsync(string? tenantId, string subject, CancellationToken cancellationToken = default) => throw new TimeoutException("key service down");
     }
 }
+
+/// <summary>A strongly typed member id, stored as an object of one string.</summary>
+public readonly record struct MemberId(string Value);
+
+/// <summary>A member joined: the subject is a strongly typed id.</summary>
+public sealed record MemberJoined([EventSourcery.PersonalData.DataSubject] MemberId Member, [EventSourcery.PersonalData.PersonalData("?")] string Name) : Event;
+
+/// <summary>Subjects of a strongly typed id are keyed by the value they wrap.</summary>
+public sealed class StronglyTypedSubjectTests
+{
+    [Fact]
+    public async Task A_strongly_typed_id_is_keyed_by_the_value_it_wraps()
+    {
+        var store = new InMemoryEventStore();
+        var id = StreamId.New("member");
+        await store.AppendAsync(id, [new MemberJoined(new MemberId("m-42"), "Ada")], ExpectedVersion.NoStream);
+        Assert.Equal("Ada", ((MemberJoined)(await Read.StreamAsync(store, id))[0].Event).Name);
+        Assert.NotNull(await store.PersonalData.Keys.FindKeyAsync(null, "m-42"));
+
+        Assert.True(await store.ShredAsync("m-42"));
+        var masked = (MemberJoined)(await Read.StreamAsync(store, id))[0].Event;
+        Assert.Equal((new MemberId("m-42"), "?"), (masked.Member, masked.Name));
+    }
+}

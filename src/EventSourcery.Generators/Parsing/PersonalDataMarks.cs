@@ -64,6 +64,11 @@ internal static class PersonalDataMarks
             return null;
         }
 
+        if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0] is { IsNull: false, Kind: TypedConstantKind.Array } array)
+        {
+            return ArrayMask(array, shape);
+        }
+
         if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0] is not { IsNull: false, Kind: TypedConstantKind.Primitive or TypedConstantKind.Enum } mask)
         {
             return "default!";
@@ -94,4 +99,21 @@ internal static class PersonalDataMarks
             : Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatPrimitive(mask.Value!, quoteStrings: true, useHexadecimalNumbers: false);
         return $"({shape.TypeName})({literal})";
     }
+
+    /// <summary>An array mask of an array property (<c>[PersonalData(new[] { "?" })] string[] Names</c>): <c>new string[] { "?" }</c>.</summary>
+    private static string ArrayMask(TypedConstant array, TypeShape shape)
+    {
+        if (shape is not { Kind: ShapeKind.Collection, Collection: CollectionKind.Array, Element: { } element }
+            || array.Values.Any(v => v.IsNull ? !element.AllowsNull && element.Kind != ShapeKind.Nullable : v.Kind is not (TypedConstantKind.Primitive or TypedConstantKind.Enum)))
+        {
+            return "default!";
+        }
+
+        var items = array.Values.Select(v => v.IsNull ? "null"
+            : v.Value is string text ? Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true)
+            : $"({element.TypeName})({(v.Kind == TypedConstantKind.Enum ? System.Convert.ToString(v.Value, System.Globalization.CultureInfo.InvariantCulture) : Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatPrimitive(v.Value!, quoteStrings: true, useHexadecimalNumbers: false))})");
+        return $"new {LocalTypeOf(element)}[] {{ {string.Join(", ", items)} }}";
+    }
+
+    private static string LocalTypeOf(TypeShape shape) => shape.IsReferenceType && shape.AllowsNull ? shape.TypeName + "?" : shape.TypeName;
 }

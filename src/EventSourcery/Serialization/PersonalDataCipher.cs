@@ -206,7 +206,8 @@ public sealed class PersonalDataCipher
 
     /// <summary>
     /// The text a subject's id is keyed by, from its JSON value in <paramref name="json"/> (the reader on it): a
-    /// string's value, a number's or literal's text, an object's or array's JSON as written; null for null.
+    /// string's value, a number's or literal's text; for a strongly typed id stored as an object of one string or
+    /// number (<c>{"value":"c-42"}</c>), that value (<c>c-42</c>); any other object or array as its JSON; null for null.
     /// </summary>
     internal static string? SubjectText(ReadOnlySpan<byte> json, ref Utf8JsonReader reader)
     {
@@ -218,11 +219,29 @@ public sealed class PersonalDataCipher
                 return reader.GetString();
             case JsonTokenType.StartObject or JsonTokenType.StartArray:
                 var start = checked((int)reader.TokenStartIndex);
+                var wrapped = reader.TokenType == JsonTokenType.StartObject ? WrappedValue(reader) : null;
                 reader.Skip();
-                return Encoding.UTF8.GetString(json[start..checked((int)reader.BytesConsumed)]);
+                return wrapped ?? Encoding.UTF8.GetString(json[start..checked((int)reader.BytesConsumed)]);
             default:
                 return Encoding.UTF8.GetString(reader.ValueSpan);
         }
+    }
+
+    /// <summary>The one string or number of an object that holds nothing else (a copy of the reader looks), or null.</summary>
+    private static string? WrappedValue(Utf8JsonReader copy)
+    {
+        if (!copy.Read() || copy.TokenType != JsonTokenType.PropertyName || !copy.Read())
+        {
+            return null;
+        }
+
+        var value = copy.TokenType switch
+        {
+            JsonTokenType.String => copy.GetString(),
+            JsonTokenType.Number => Encoding.UTF8.GetString(copy.ValueSpan),
+            _ => null,
+        };
+        return value is not null && copy.Read() && copy.TokenType == JsonTokenType.EndObject ? value : null;
     }
 }
 

@@ -30,6 +30,8 @@ namespace EventSourcery.Generated
             string customerIdValue = default!;
             bool hasCustomerId = false;
             string? nameValue = default!;
+            string[] aliasesValue = default!;
+            bool hasAliases = false;
             string? property = null;
             void ReadPersonalData(ref global::System.Text.Json.Utf8JsonReader reader)
             {
@@ -44,6 +46,30 @@ namespace EventSourcery.Generated
                         property = "name";
                         JsonPrimitives.Next(ref reader, type);
                         nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    }
+                    else if (reader.ValueTextEquals("aliases"u8))
+                    {
+                        property = "aliases";
+                        JsonPrimitives.Next(ref reader, type);
+                        if (reader.TokenType == JsonTokenType.Null)
+                        {
+                            aliasesValue = default!;
+                        }
+                        else
+                        {
+                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("string[]", JsonTokenType.StartArray, reader.TokenType);
+                            var list1 = new global::System.Collections.Generic.List<string>();
+                            while (true)
+                            {
+                                JsonPrimitives.Next(ref reader, "string[]");
+                                if (reader.TokenType == JsonTokenType.EndArray) break;
+                                string item2 = default!;
+                                item2 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                                list1.Add(item2);
+                            }
+                            aliasesValue = list1.ToArray();
+                        }
+                        hasAliases = true;
                     }
                     else
                     {
@@ -71,6 +97,30 @@ namespace EventSourcery.Generated
                         JsonPrimitives.Next(ref reader, type);
                         nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                     }
+                    else if (reader.ValueTextEquals("aliases"u8))
+                    {
+                        property = "aliases";
+                        JsonPrimitives.Next(ref reader, type);
+                        if (reader.TokenType == JsonTokenType.Null)
+                        {
+                            aliasesValue = default!;
+                        }
+                        else
+                        {
+                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("string[]", JsonTokenType.StartArray, reader.TokenType);
+                            var list3 = new global::System.Collections.Generic.List<string>();
+                            while (true)
+                            {
+                                JsonPrimitives.Next(ref reader, "string[]");
+                                if (reader.TokenType == JsonTokenType.EndArray) break;
+                                string item4 = default!;
+                                item4 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                                list3.Add(item4);
+                            }
+                            aliasesValue = list3.ToArray();
+                        }
+                        hasAliases = true;
+                    }
                     else if (reader.ValueTextEquals("$pd"u8))
                     {
                         property = "$pd";
@@ -79,6 +129,8 @@ namespace EventSourcery.Generated
                         if (personalData.IsMasked)
                         {
                             nameValue = "?";
+                            aliasesValue = new string[] { "?", "?" };
+                            hasAliases = true;
                         }
                         else
                         {
@@ -99,13 +151,28 @@ namespace EventSourcery.Generated
             }
             if (!hasCustomerId) throw JsonPrimitives.MissingProperty(type, "customerId");
             var result = new global::Crm.CustomerRenamed() { CustomerId = customerIdValue, Name = nameValue, Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+            if (hasAliases) result = result with { Aliases = hasAliases ? aliasesValue : result.Aliases };
             return result;
         }
 
         private static void WritePersonalData_Crm_CustomerRenamed(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRenamed value)
         {
             writer.WritePropertyName("name"u8);
-            if (value.Name is { } v1) JsonPrimitives.WriteString(writer, v1, "Crm.CustomerRenamed", "Name"); else writer.WriteNullValue();
+            if (value.Name is { } v5) JsonPrimitives.WriteString(writer, v5, "Crm.CustomerRenamed", "Name"); else writer.WriteNullValue();
+            writer.WritePropertyName("aliases"u8);
+            if (value.Aliases is { } v6)
+            {
+                writer.WriteStartArray();
+                foreach (var item7 in v6)
+                {
+                    if (item7 is { } v8) JsonPrimitives.WriteString(writer, v8, "Crm.CustomerRenamed", "Aliases"); else writer.WriteNullValue();
+                }
+                writer.WriteEndArray();
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
         }
     }
 }
