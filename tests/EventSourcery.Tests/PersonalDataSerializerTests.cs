@@ -110,6 +110,40 @@ public sealed class PersonalDataSerializerTests
         await store.AppendAsync(id, [new TurnedOn()], ExpectedVersion.NoStream); // events without personal data never ask
     }
 
+    [Fact]
+    public async Task A_key_store_that_fails_on_a_read_fails_the_read_rather_than_masking_or_showing_ciphertext()
+    {
+        var keys = new SwitchableKeys();
+        var store = new InMemoryEventStore(EventRegistry.Default, null, null, EventSerializer.DefaultMaxEventBytes, keys);
+        var id = StreamId.New("customer");
+        await store.AppendAsync(id, [Changed()], ExpectedVersion.NoStream);
+        keys.Down = true;
+
+        // Nothing is cached (an append caches no key it created): the read must ask the key store, which is down.
+        await Assert.ThrowsAsync<TimeoutException>(async () => await Read.StreamAsync(store, id));
+        keys.Down = false;
+        Assert.Equal("ada@example.org", ((CustomerEmailChanged)(await Read.StreamAsync(store, id))[0].Event).Email);
+    }
+
+    private sealed class SwitchableKeys : IPersonalDataKeyStore
+    {
+        private readonly InMemoryPersonalDataKeyStore _keys = new();
+
+        public bool Down { get; set; }
+
+        public ValueTask<PersonalDataKey?> FindKeyAsync(string? tenantId, string subject, CancellationToken cancellationToken = default)
+            => Down ? throw new TimeoutException("key service down") : _keys.FindKeyAsync(tenantId, subject, cancellationToken);
+
+        public ValueTask<PersonalDataKey> GetOrCreateKeyAsync(string? tenantId, string subject, CancellationToken cancellationToken = default)
+            => Down ? throw new TimeoutException("key service down") : _keys.GetOrCreateKeyAsync(tenantId, subject, cancellationToken);
+
+        public ValueTask<PersonalDataKey> RenewKeyAsync(string? tenantId, string subject, CancellationToken cancellationToken = default)
+            => Down ? throw new TimeoutException("key service down") : _keys.RenewKeyAsync(tenantId, subject, cancellationToken);
+
+        public ValueTask<bool> ShredAsync(string? tenantId, string subject, CancellationToken cancellationToken = default)
+            => Down ? throw new TimeoutException("key service down") : _keys.ShredAsync(tenantId, subject, cancellationToken);
+    }
+
     private sealed class UnreachableKeys : IPersonalDataKeyStore
     {
         public ValueTask<PersonalDataKey?> FindKeyAsync(string? tenantId, string subject, CancellationToken cancellationToken = default) => throw new TimeoutException("key service down");
