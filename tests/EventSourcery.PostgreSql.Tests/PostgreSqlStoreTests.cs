@@ -22,7 +22,7 @@ public sealed class PostgreSqlStoreTests(PostgresServer server) : IAsyncLifetime
         await store.AppendAsync(StreamId.New("light"), [new TurnedOn(), new TurnedOff()], ExpectedVersion.NoStream);
 
         var tables = await _stores.ExecuteAsync($"SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = '{schema}'");
-        Assert.Equal("es_checkpoints,es_events,es_outbox,es_projection_leases,es_snapshots,es_streams", tables);
+        Assert.Equal("es_checkpoints,es_events,es_outbox,es_projection_leases,es_snapshots,es_streams,es_subject_keys", tables);
         Assert.Equal(2L, await _stores.ExecuteAsync($"SELECT COUNT(*) FROM \"{schema}\".es_events"));
         Assert.Equal(0L, await _stores.ExecuteAsync($"SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'es\\_%'"));
     }

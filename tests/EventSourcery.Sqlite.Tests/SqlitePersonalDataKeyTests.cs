@@ -55,6 +55,29 @@ public sealed class SqlitePersonalDataKeyTests : IAsyncLifetime
         Assert.Equal("ada@acme.example", ((CustomerRegistered)Assert.Single(await Read.StreamAsync(reopened.ForTenant("acme"), id)).Event).Email);
     }
 
+    [Fact]
+    public async Task A_database_made_before_personal_data_gets_its_key_table_on_open()
+    {
+        var id = StreamId.New("light");
+        await using (var store = await SqliteEventStore.OpenAsync(_database.ConnectionString))
+        {
+            await store.AppendAsync(id, [new TurnedOn()], ExpectedVersion.NoStream);
+        }
+
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(_database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var drop = new Microsoft.Data.Sqlite.SqliteCommand("DROP TABLE es_subject_keys;", connection);
+            await drop.ExecuteNonQueryAsync(); // as a database of the previous release has it
+        }
+
+        await using var reopened = await SqliteEventStore.OpenAsync(_database.ConnectionString);
+        var customer = StreamId.New("customer");
+        await reopened.AppendAsync(customer, [new CustomerRegistered(Guid.NewGuid(), "ada@example.com", null, 1815, null, null, null, "gold")], ExpectedVersion.NoStream);
+        Assert.Equal("ada@example.com", ((CustomerRegistered)Assert.Single(await Read.StreamAsync(reopened, customer)).Event).Email);
+        Assert.Single(await Read.StreamAsync(reopened, id));
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public Task DisposeAsync() => _database.DisposeAsync().AsTask();
