@@ -77,6 +77,8 @@ public sealed class PersonalDataSerializerTests
         var written = plain.Serialize(Changed());
         Assert.Contains("\"email\":\"ada@example.org\"", written.Payload, StringComparison.Ordinal);
         Assert.Equal("ada@example.org", ((CustomerEmailChanged)Deserialize(written, plain)).Email);
+        await _protector.LoadKeyAsync(null, "c-1");
+        Assert.Equal("ada@example.com", ((CustomerEmailChanged)Deserialize(written)).PreviousEmail); // a store reads what was stored before the property was marked
 
         var encrypted = await SerializeAsync(Changed());
         var error = Assert.Throws<EventReadException>(() => Deserialize(encrypted, plain));

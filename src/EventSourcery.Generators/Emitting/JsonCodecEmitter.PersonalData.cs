@@ -57,27 +57,35 @@ internal sealed partial class JsonCodecEmitter
     private static string PersonalMethod(ObjectCodecModel model) => $"WritePersonalData_{model.CodecId}";
 
     /// <summary>
-    /// The branch of the property loop that reads the sealed personal data:
+    /// The branches of the property loop that read personal data: a property stored plain (before it was marked), and
+    /// the sealed <c>"$pd"</c>, opened and read property by property (or masked):
     /// <code>
+    /// else if (ReadPersonalProperty(ref reader)) { }
     /// else if (reader.ValueTextEquals("$pd"u8))
     /// {
     ///     property = "$pd"; JsonPrimitives.Next(ref reader, type);
     ///     using var personalData = cipher.Open(ref reader);
     ///     if (personalData.IsMasked) { emailValue = "redacted"; hasEmail = true; }
-    ///     else { var personalReader = new Utf8JsonReader(personalData.Json); ReadPersonalData(ref personalReader); }
+    ///     else { /* a reader over personalData.Json, each property through ReadPersonalProperty */ }
     /// }
     /// </code>
     /// </summary>
-    private void EmitOpenSealed(ObjectCodecModel model, string type, System.Collections.Generic.List<int> read)
+    private void EmitOpenSealed(ObjectCodecModel model, string type, bool first)
     {
-        using (_writer.Block($"{(read.Count == 0 ? "if" : "else if")} (reader.ValueTextEquals(\"$pd\"u8))"))
+        var marked = Enumerable.Range(0, model.Properties.Count).Where(i => model.Properties[i].PersonalMask is not null && model.Properties[i].Assignment != Assignment.WriteOnly).ToList();
+        using (_writer.Block($"{(first ? "if" : "else if")} (ReadPersonalProperty(ref reader))"))
+        {
+            _writer.WriteLine("// stored plain, before the property was marked");
+        }
+
+        using (_writer.Block("else if (reader.ValueTextEquals(\"$pd\"u8))"))
         {
             _writer.WriteLine("property = \"$pd\";");
             _writer.WriteLine($"{_primitives}.Next(ref reader, {TypeText(type)});");
             _writer.WriteLine("using var personalData = cipher.Open(ref reader);");
             using (_writer.Block("if (personalData.IsMasked)"))
             {
-                foreach (var i in read.Where(i => model.Properties[i].PersonalMask is not null))
+                foreach (var i in marked)
                 {
                     _writer.WriteLine($"{_values[i]} = {model.Properties[i].PersonalMask};");
                     if (NeedsPresenceFlag(model, i))
@@ -90,23 +98,40 @@ internal sealed partial class JsonCodecEmitter
             using (_writer.Block("else"))
             {
                 _writer.WriteLine($"var personalReader = new {Json}.Utf8JsonReader(personalData.Json);");
-                _writer.WriteLine("ReadPersonalData(ref personalReader);");
+                _writer.WriteLine($"{_primitives}.Next(ref personalReader, {TypeText(type)});");
+                using (_writer.Block("while (true)"))
+                {
+                    _writer.WriteLine($"{_primitives}.Next(ref personalReader, {TypeText(type)});");
+                    _writer.WriteLine($"if (personalReader.TokenType == {_tokenType}.EndObject) break;");
+                    using (_writer.Block("if (!ReadPersonalProperty(ref personalReader))"))
+                    {
+                        _writer.WriteLine($"{_primitives}.Next(ref personalReader, {TypeText(type)});");
+                        _writer.WriteLine("personalReader.Skip();");
+                    }
+                }
             }
         }
     }
 
     /// <summary>
-    /// The local function that reads the opened personal data (a JSON object of the marked properties) into the
-    /// reader's locals, as the main loop reads a property: <c>void ReadPersonalData(ref Utf8JsonReader reader) { … }</c>.
+    /// The local function that reads one personal property into the reader's locals, the reader on its name, as the
+    /// main loop reads any other: <c>bool ReadPersonalProperty(ref Utf8JsonReader reader) { … }</c>, false for a
+    /// name that is not one of them.
     /// </summary>
     private void EmitSealedReader(ObjectCodecModel model, string type, System.Collections.Generic.List<int> read)
     {
-        var marked = read.Where(i => model.Properties[i].PersonalMask is not null).ToList();
-        using (_writer.Block($"void ReadPersonalData(ref {Json}.Utf8JsonReader reader)"))
+        using (_writer.Block($"bool ReadPersonalProperty(ref {Json}.Utf8JsonReader reader)"))
         {
-            _writer.WriteLine($"{_primitives}.Next(ref reader, {TypeText(type)});");
-            EmitExpectToken(type, "StartObject");
-            EmitPropertyLoop(model, type, marked, sealedData: false);
+            foreach (var i in read.Where(i => model.Properties[i].PersonalMask is not null))
+            {
+                using (_writer.Block($"if (reader.ValueTextEquals({Utf8(model.Properties[i].JsonName)}))"))
+                {
+                    EmitPropertyRead(model, type, i);
+                    _writer.WriteLine("return true;");
+                }
+            }
+
+            _writer.WriteLine("return false;");
         }
     }
 

@@ -172,7 +172,8 @@ internal sealed partial class JsonCodecEmitter
 
                 using (_writer.Block("try"))
                 {
-                    EmitPropertyLoop(model, type, read, personal);
+                    // Personal properties are read by ReadPersonalProperty, from "$pd" or from a value stored plain.
+                    EmitPropertyLoop(model, type, personal ? read.Where(i => properties[i].PersonalMask is null).ToList() : read, personal);
                 }
 
                 using (_writer.Block($"catch (global::System.Exception ex) when (property is not null && {_primitives}.IsReadError(ex))"))
@@ -244,26 +245,32 @@ internal sealed partial class JsonCodecEmitter
             {
                 using (_writer.Block($"{(i == read[0] ? "if" : "else if")} (reader.ValueTextEquals({Utf8(properties[i].JsonName)}))"))
                 {
-                    _writer.WriteLine($"property = {Quote(properties[i].JsonName)};");
-                    _writer.WriteLine($"{_primitives}.Next(ref reader, {TypeText(type)});");
-                    EmitRead(properties[i].Shape, _values[i]);
-                    if (NeedsPresenceFlag(model, i))
-                    {
-                        _writer.WriteLine($"{_has[i]} = true;");
-                    }
+                    EmitPropertyRead(model, type, i);
                 }
             }
 
             if (sealedData)
             {
-                EmitOpenSealed(model, type, read);
+                EmitOpenSealed(model, type, first: read.Count == 0);
             }
 
-            using (_writer.Block(read.Count == 0 ? null : "else"))
+            using (_writer.Block(read.Count == 0 && !sealedData ? null : "else"))
             {
                 _writer.WriteLine($"{_primitives}.Next(ref reader, {TypeText(type)});");
                 _writer.WriteLine("reader.Skip();");
             }
+        }
+    }
+
+    /// <summary>The read of property <paramref name="index"/>, the reader on its name: names it for errors, reads its value into its local, marks it present.</summary>
+    private void EmitPropertyRead(ObjectCodecModel model, string type, int index)
+    {
+        _writer.WriteLine($"property = {Quote(model.Properties[index].JsonName)};");
+        _writer.WriteLine($"{_primitives}.Next(ref reader, {TypeText(type)});");
+        EmitRead(model.Properties[index].Shape, _values[index]);
+        if (NeedsPresenceFlag(model, index))
+        {
+            _writer.WriteLine($"{_has[index]} = true;");
         }
     }
 

@@ -41,64 +41,57 @@ namespace EventSourcery.Generated
             global::Crm.Tier tierValue = default!;
             bool hasTier = false;
             string? property = null;
-            void ReadPersonalData(ref global::System.Text.Json.Utf8JsonReader reader)
+            bool ReadPersonalProperty(ref global::System.Text.Json.Utf8JsonReader reader)
             {
-                JsonPrimitives.Next(ref reader, type);
-                if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-                while (true)
+                if (reader.ValueTextEquals("email"u8))
                 {
+                    property = "email";
                     JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.EndObject) break;
-                    if (reader.ValueTextEquals("email"u8))
+                    emailValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasEmail = true;
+                    return true;
+                }
+                if (reader.ValueTextEquals("home"u8))
+                {
+                    property = "home";
+                    JsonPrimitives.Next(ref reader, type);
+                    homeValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Crm_Address(ref reader);
+                    return true;
+                }
+                if (reader.ValueTextEquals("birthYear"u8))
+                {
+                    property = "birthYear";
+                    JsonPrimitives.Next(ref reader, type);
+                    birthYearValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
+                    hasBirthYear = true;
+                    return true;
+                }
+                if (reader.ValueTextEquals("phones"u8))
+                {
+                    property = "phones";
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType == JsonTokenType.Null)
                     {
-                        property = "email";
-                        JsonPrimitives.Next(ref reader, type);
-                        emailValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasEmail = true;
-                    }
-                    else if (reader.ValueTextEquals("home"u8))
-                    {
-                        property = "home";
-                        JsonPrimitives.Next(ref reader, type);
-                        homeValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Crm_Address(ref reader);
-                    }
-                    else if (reader.ValueTextEquals("birthYear"u8))
-                    {
-                        property = "birthYear";
-                        JsonPrimitives.Next(ref reader, type);
-                        birthYearValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                        hasBirthYear = true;
-                    }
-                    else if (reader.ValueTextEquals("phones"u8))
-                    {
-                        property = "phones";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType == JsonTokenType.Null)
-                        {
-                            phonesValue = default!;
-                        }
-                        else
-                        {
-                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<string>", JsonTokenType.StartArray, reader.TokenType);
-                            var list0 = new global::System.Collections.Generic.List<string>();
-                            while (true)
-                            {
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.List<string>");
-                                if (reader.TokenType == JsonTokenType.EndArray) break;
-                                string item1 = default!;
-                                item1 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                                list0.Add(item1);
-                            }
-                            phonesValue = list0;
-                        }
-                        hasPhones = true;
+                        phonesValue = default!;
                     }
                     else
                     {
-                        JsonPrimitives.Next(ref reader, type);
-                        reader.Skip();
+                        if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<string>", JsonTokenType.StartArray, reader.TokenType);
+                        var list0 = new global::System.Collections.Generic.List<string>();
+                        while (true)
+                        {
+                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.List<string>");
+                            if (reader.TokenType == JsonTokenType.EndArray) break;
+                            string item1 = default!;
+                            item1 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                            list0.Add(item1);
+                        }
+                        phonesValue = list0;
                     }
+                    hasPhones = true;
+                    return true;
                 }
+                return false;
             }
             try
             {
@@ -113,56 +106,16 @@ namespace EventSourcery.Generated
                         customerIdValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid();
                         hasCustomerId = true;
                     }
-                    else if (reader.ValueTextEquals("email"u8))
-                    {
-                        property = "email";
-                        JsonPrimitives.Next(ref reader, type);
-                        emailValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasEmail = true;
-                    }
-                    else if (reader.ValueTextEquals("home"u8))
-                    {
-                        property = "home";
-                        JsonPrimitives.Next(ref reader, type);
-                        homeValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Crm_Address(ref reader);
-                    }
-                    else if (reader.ValueTextEquals("birthYear"u8))
-                    {
-                        property = "birthYear";
-                        JsonPrimitives.Next(ref reader, type);
-                        birthYearValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                        hasBirthYear = true;
-                    }
-                    else if (reader.ValueTextEquals("phones"u8))
-                    {
-                        property = "phones";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType == JsonTokenType.Null)
-                        {
-                            phonesValue = default!;
-                        }
-                        else
-                        {
-                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<string>", JsonTokenType.StartArray, reader.TokenType);
-                            var list2 = new global::System.Collections.Generic.List<string>();
-                            while (true)
-                            {
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.List<string>");
-                                if (reader.TokenType == JsonTokenType.EndArray) break;
-                                string item3 = default!;
-                                item3 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                                list2.Add(item3);
-                            }
-                            phonesValue = list2;
-                        }
-                        hasPhones = true;
-                    }
                     else if (reader.ValueTextEquals("tier"u8))
                     {
                         property = "tier";
                         JsonPrimitives.Next(ref reader, type);
                         tierValue = Read_Crm_Tier(ref JsonPrimitives.NotNull(ref reader, "Crm.Tier"));
                         hasTier = true;
+                    }
+                    else if (ReadPersonalProperty(ref reader))
+                    {
+                        // stored plain, before the property was marked
                     }
                     else if (reader.ValueTextEquals("$pd"u8))
                     {
@@ -182,7 +135,17 @@ namespace EventSourcery.Generated
                         else
                         {
                             var personalReader = new global::System.Text.Json.Utf8JsonReader(personalData.Json);
-                            ReadPersonalData(ref personalReader);
+                            JsonPrimitives.Next(ref personalReader, type);
+                            while (true)
+                            {
+                                JsonPrimitives.Next(ref personalReader, type);
+                                if (personalReader.TokenType == JsonTokenType.EndObject) break;
+                                if (!ReadPersonalProperty(ref personalReader))
+                                {
+                                    JsonPrimitives.Next(ref personalReader, type);
+                                    personalReader.Skip();
+                                }
+                            }
                         }
                     }
                     else
@@ -204,18 +167,18 @@ namespace EventSourcery.Generated
         private static void WritePersonalData_Crm_CustomerRegistered(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRegistered value)
         {
             writer.WritePropertyName("email"u8);
-            if (value.Email is { } v4) JsonPrimitives.WriteString(writer, v4, "Crm.CustomerRegistered", "Email"); else writer.WriteNullValue();
+            if (value.Email is { } v2) JsonPrimitives.WriteString(writer, v2, "Crm.CustomerRegistered", "Email"); else writer.WriteNullValue();
             writer.WritePropertyName("home"u8);
-            if (value.Home is { } v5) Write_Crm_Address(writer, v5); else writer.WriteNullValue();
+            if (value.Home is { } v3) Write_Crm_Address(writer, v3); else writer.WriteNullValue();
             writer.WritePropertyName("birthYear"u8);
             writer.WriteNumberValue(value.BirthYear);
             writer.WritePropertyName("phones"u8);
-            if (value.Phones is { } v6)
+            if (value.Phones is { } v4)
             {
                 writer.WriteStartArray();
-                foreach (var item7 in v6)
+                foreach (var item5 in v4)
                 {
-                    if (item7 is { } v8) JsonPrimitives.WriteString(writer, v8, "Crm.CustomerRegistered", "Phones"); else writer.WriteNullValue();
+                    if (item5 is { } v6) JsonPrimitives.WriteString(writer, v6, "Crm.CustomerRegistered", "Phones"); else writer.WriteNullValue();
                 }
                 writer.WriteEndArray();
             }

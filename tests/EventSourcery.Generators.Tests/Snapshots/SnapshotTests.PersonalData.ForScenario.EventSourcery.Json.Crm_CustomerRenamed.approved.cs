@@ -33,50 +33,41 @@ namespace EventSourcery.Generated
             string[] aliasesValue = default!;
             bool hasAliases = false;
             string? property = null;
-            void ReadPersonalData(ref global::System.Text.Json.Utf8JsonReader reader)
+            bool ReadPersonalProperty(ref global::System.Text.Json.Utf8JsonReader reader)
             {
-                JsonPrimitives.Next(ref reader, type);
-                if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-                while (true)
+                if (reader.ValueTextEquals("name"u8))
                 {
+                    property = "name";
                     JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.EndObject) break;
-                    if (reader.ValueTextEquals("name"u8))
+                    nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    return true;
+                }
+                if (reader.ValueTextEquals("aliases"u8))
+                {
+                    property = "aliases";
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType == JsonTokenType.Null)
                     {
-                        property = "name";
-                        JsonPrimitives.Next(ref reader, type);
-                        nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    }
-                    else if (reader.ValueTextEquals("aliases"u8))
-                    {
-                        property = "aliases";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType == JsonTokenType.Null)
-                        {
-                            aliasesValue = default!;
-                        }
-                        else
-                        {
-                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("string[]", JsonTokenType.StartArray, reader.TokenType);
-                            var list1 = new global::System.Collections.Generic.List<string>();
-                            while (true)
-                            {
-                                JsonPrimitives.Next(ref reader, "string[]");
-                                if (reader.TokenType == JsonTokenType.EndArray) break;
-                                string item2 = default!;
-                                item2 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                                list1.Add(item2);
-                            }
-                            aliasesValue = list1.ToArray();
-                        }
-                        hasAliases = true;
+                        aliasesValue = default!;
                     }
                     else
                     {
-                        JsonPrimitives.Next(ref reader, type);
-                        reader.Skip();
+                        if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("string[]", JsonTokenType.StartArray, reader.TokenType);
+                        var list1 = new global::System.Collections.Generic.List<string>();
+                        while (true)
+                        {
+                            JsonPrimitives.Next(ref reader, "string[]");
+                            if (reader.TokenType == JsonTokenType.EndArray) break;
+                            string item2 = default!;
+                            item2 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                            list1.Add(item2);
+                        }
+                        aliasesValue = list1.ToArray();
                     }
+                    hasAliases = true;
+                    return true;
                 }
+                return false;
             }
             try
             {
@@ -91,35 +82,9 @@ namespace EventSourcery.Generated
                         customerIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                         hasCustomerId = true;
                     }
-                    else if (reader.ValueTextEquals("name"u8))
+                    else if (ReadPersonalProperty(ref reader))
                     {
-                        property = "name";
-                        JsonPrimitives.Next(ref reader, type);
-                        nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    }
-                    else if (reader.ValueTextEquals("aliases"u8))
-                    {
-                        property = "aliases";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType == JsonTokenType.Null)
-                        {
-                            aliasesValue = default!;
-                        }
-                        else
-                        {
-                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("string[]", JsonTokenType.StartArray, reader.TokenType);
-                            var list3 = new global::System.Collections.Generic.List<string>();
-                            while (true)
-                            {
-                                JsonPrimitives.Next(ref reader, "string[]");
-                                if (reader.TokenType == JsonTokenType.EndArray) break;
-                                string item4 = default!;
-                                item4 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                                list3.Add(item4);
-                            }
-                            aliasesValue = list3.ToArray();
-                        }
-                        hasAliases = true;
+                        // stored plain, before the property was marked
                     }
                     else if (reader.ValueTextEquals("$pd"u8))
                     {
@@ -135,7 +100,17 @@ namespace EventSourcery.Generated
                         else
                         {
                             var personalReader = new global::System.Text.Json.Utf8JsonReader(personalData.Json);
-                            ReadPersonalData(ref personalReader);
+                            JsonPrimitives.Next(ref personalReader, type);
+                            while (true)
+                            {
+                                JsonPrimitives.Next(ref personalReader, type);
+                                if (personalReader.TokenType == JsonTokenType.EndObject) break;
+                                if (!ReadPersonalProperty(ref personalReader))
+                                {
+                                    JsonPrimitives.Next(ref personalReader, type);
+                                    personalReader.Skip();
+                                }
+                            }
                         }
                     }
                     else
@@ -158,14 +133,14 @@ namespace EventSourcery.Generated
         private static void WritePersonalData_Crm_CustomerRenamed(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRenamed value)
         {
             writer.WritePropertyName("name"u8);
-            if (value.Name is { } v5) JsonPrimitives.WriteString(writer, v5, "Crm.CustomerRenamed", "Name"); else writer.WriteNullValue();
+            if (value.Name is { } v3) JsonPrimitives.WriteString(writer, v3, "Crm.CustomerRenamed", "Name"); else writer.WriteNullValue();
             writer.WritePropertyName("aliases"u8);
-            if (value.Aliases is { } v6)
+            if (value.Aliases is { } v4)
             {
                 writer.WriteStartArray();
-                foreach (var item7 in v6)
+                foreach (var item5 in v4)
                 {
-                    if (item7 is { } v8) JsonPrimitives.WriteString(writer, v8, "Crm.CustomerRenamed", "Aliases"); else writer.WriteNullValue();
+                    if (item5 is { } v6) JsonPrimitives.WriteString(writer, v6, "Crm.CustomerRenamed", "Aliases"); else writer.WriteNullValue();
                 }
                 writer.WriteEndArray();
             }
