@@ -83,6 +83,11 @@ public sealed class EventRegistryGenerator : IIncrementalGenerator
             }
 
             spc.AddSource("EventSourcery.EventTypes.g.cs", RegistryEmitter.Emit(model.Registry));
+            if (model.Registry.Entries.Count > 0)
+            {
+                spc.AddSource("EventSourcery.JsonContext.g.cs", ContextEmitter.Emit(model.Registry));
+            }
+
             foreach (var codec in model.Objects)
             {
                 spc.AddSource($"EventSourcery.Json.{codec.CodecId}.g.cs", JsonCodecEmitter.Emit(codec, model.Registry.CodecClass));

@@ -50,7 +50,7 @@ public sealed partial class SnapshotTests
         var result = GeneratorHarness.Run(Sources.Versioned);
 
         Assert.Equal(
-            ["EventSourcery.EventTypes.g.cs", "EventSourcery.Json.Shop_Currency.g.cs", "EventSourcery.Json.Shop_OrderCancelled.g.cs", "EventSourcery.Json.Shop_OrderPlaced.g.cs", "EventSourcery.Upcasts.Shop_OrderPlaced.g.cs"],
+            ["EventSourcery.EventTypes.g.cs", "EventSourcery.Json.Shop_Currency.g.cs", "EventSourcery.Json.Shop_OrderCancelled.g.cs", "EventSourcery.Json.Shop_OrderPlaced.g.cs", "EventSourcery.JsonContext.g.cs", "EventSourcery.Upcasts.Shop_OrderPlaced.g.cs"],
             result.Sources.Select(s => s.HintName).Order(StringComparer.Ordinal));
         var registry = result.Sources.Single(s => s.HintName == "EventSourcery.EventTypes.g.cs").Text;
         Assert.DoesNotContain("typeof(global::Shop.OrderPlacedV2)", registry, StringComparison.Ordinal);

@@ -17,7 +17,11 @@ public delegate Event EventPayloadReader(ref Utf8JsonReader reader, in EventHead
 /// <param name="Id">The event's id.</param>
 /// <param name="CreatedAt">When the event was created.</param>
 /// <param name="Metadata">The event's tracing metadata.</param>
-public readonly record struct EventHeader(Guid Id, DateTimeOffset CreatedAt, EventMetadata Metadata);
+public readonly record struct EventHeader(Guid Id, DateTimeOffset CreatedAt, EventMetadata Metadata)
+{
+    /// <summary>The header of a new event: a fresh UUIDv7, now, and no metadata (an event read from JSON other than the store's).</summary>
+    public static EventHeader New() => new(Guid.CreateVersion7(), DateTimeOffset.UtcNow, EventMetadata.Empty);
+}
 
 /// <summary>
 /// One registered event type: its CLR type, stable name, schema version and generated JSON reader and writer.

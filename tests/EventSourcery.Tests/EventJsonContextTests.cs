@@ -1,0 +1,51 @@
+using System.Text.Json;
+using EventSourcery.Generated;
+using EventSourcery.Serialization;
+using EventSourcery.StoreContract;
+
+namespace EventSourcery.Tests;
+
+/// <summary>The generated JsonSerializerContext of an assembly's events: System.Text.Json through the generated codecs.</summary>
+public sealed class EventJsonContextTests
+{
+    private static readonly EventSerializer Plain = new(EventRegistry.Default);
+
+    [Fact]
+    public void An_event_is_written_as_the_payload_the_store_keeps_and_read_back()
+    {
+        var note = new NoteAdded("hello \"world\"", 3, new DateTimeOffset(2026, 12, 4, 13, 0, 0, TimeSpan.FromHours(1)));
+
+        var json = JsonSerializer.Serialize(note, EventJsonContext_EventSourcery_StoreContract.Default.EventSourcery_StoreContract_NoteAdded);
+        Assert.Equal(Plain.Serialize(note).Payload, json);
+
+        var read = JsonSerializer.Deserialize(json, EventJsonContext_EventSourcery_StoreContract.Default.EventSourcery_StoreContract_NoteAdded)!;
+        Assert.Equal((note.Text, note.Count, note.At), (read.Text, read.Count, read.At));
+        Assert.NotEqual(note.Id, read.Id); // a new event: its own id
+    }
+
+    [Fact]
+    public void Options_that_resolve_through_the_context_need_no_reflection_and_write_personal_data_in_plain_text()
+    {
+        var options = new JsonSerializerOptions { TypeInfoResolver = EventJsonContext_EventSourcery_StoreContract.Default };
+        var changed = new CustomerEmailChanged("c-1", "ada@example.org", "ada@example.com");
+
+        var json = JsonSerializer.Serialize(changed, options);
+        Assert.Equal(Plain.Serialize(changed).Payload, json);
+        Assert.Contains("\"email\":\"ada@example.org\"", json, StringComparison.Ordinal);
+        var read = JsonSerializer.Deserialize<CustomerEmailChanged>(json, options)!;
+        Assert.Equal((changed.CustomerKey, changed.Email, changed.PreviousEmail), (read.CustomerKey, read.Email, read.PreviousEmail));
+
+        // A type the context does not describe is refused, not serialized by reflection.
+        Assert.Throws<NotSupportedException>(() => JsonSerializer.Serialize(new Uri("https://example.com"), options));
+    }
+
+    [Fact]
+    public void The_context_describes_every_event_of_its_assembly_and_nothing_else()
+    {
+        var context = EventJsonContext_EventSourcery_StoreContract.Default;
+        Assert.NotNull(context.GetTypeInfo(typeof(TurnedOn)));
+        Assert.NotNull(context.GetTypeInfo(typeof(CustomerRegistered)));
+        Assert.Null(context.GetTypeInfo(typeof(PostalAddress))); // a record the events use, not an event
+        Assert.Null(context.GetTypeInfo(typeof(string)));
+    }
+}
