@@ -40,6 +40,34 @@ public sealed class EventJsonContextTests
     }
 
     [Fact]
+    public async Task Recorded_events_and_events_typed_as_Event_keep_their_own_data_and_type_name()
+    {
+        var store = new InMemoryEventStore();
+        var id = StreamId.FromName("kitchen", "light");
+        await store.AppendAsync(id, [new NoteAdded("bulb", 1, DateTimeOffset.UnixEpoch), new TurnedOn()], ExpectedVersion.NoStream);
+        var recorded = await Read.StreamAsync(store, id);
+        var options = new JsonSerializerOptions { TypeInfoResolver = EventJsonContext_EventSourcery_StoreContract.Default };
+
+        var json = JsonSerializer.Serialize(recorded, options);
+        using (var document = JsonDocument.Parse(json))
+        {
+            var first = document.RootElement[0];
+            Assert.Equal(("kitchen", "light", 1L, "NoteAdded"), (first.GetProperty("streamName").GetString(), first.GetProperty("category").GetString(), first.GetProperty("version").GetInt64(), first.GetProperty("eventName").GetString()));
+            Assert.Equal("NoteAdded", first.GetProperty("event").GetProperty("$type").GetString());
+            Assert.Equal("bulb", first.GetProperty("event").GetProperty("text").GetString());
+            Assert.Equal("TurnedOn", document.RootElement[1].GetProperty("event").GetProperty("$type").GetString());
+        }
+
+        var back = JsonSerializer.Deserialize<IReadOnlyList<RecordedEvent>>(json, options)!;
+        Assert.Equal(recorded.Select(r => (r.StreamId, r.Version, r.Position, r.EventName, r.Event.Id, r.Event.CreatedAt)), back.Select(r => (r.StreamId, r.Version, r.Position, r.EventName, r.Event.Id, r.Event.CreatedAt)));
+        Assert.Equal("bulb", Assert.IsType<NoteAdded>(back[0].Event).Text);
+
+        Event[] events = [.. recorded.Select(r => r.Event)];
+        var asEvents = JsonSerializer.Deserialize<Event[]>(JsonSerializer.Serialize(events, options), options)!;
+        Assert.Equal(["NoteAdded", "TurnedOn"], asEvents.Select(e => e.GetType().Name));
+    }
+
+    [Fact]
     public void The_context_describes_every_event_of_its_assembly_and_nothing_else()
     {
         var context = EventJsonContext_EventSourcery_StoreContract.Default;

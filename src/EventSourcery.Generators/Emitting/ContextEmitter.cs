@@ -7,7 +7,8 @@ namespace EventSourcery.Generators.Emitting;
 /// <summary>
 /// Writes the assembly's <c>JsonSerializerContext</c> of its events: each event as a <c>JsonTypeInfo&lt;T&gt;</c> whose
 /// converter is the generated codec, so <c>JsonSerializer</c>, ASP.NET Core and <c>HttpClient</c> read and write events
-/// without reflection, in the format the store keeps them (personal data in plain text).
+/// without reflection, in the format the store keeps them (personal data in plain text); and through
+/// <c>EventJsonTypeInfoResolver</c>, <c>Event</c>, <c>RecordedEvent</c> and their lists.
 /// </summary>
 internal static class ContextEmitter
 {
@@ -71,7 +72,8 @@ internal static class ContextEmitter
                         writer.WriteLine($"if (type == typeof({entry.TypeName})) return Create(options, new Converter_{entry.CodecId}());");
                     }
 
-                    writer.WriteLine("return null;");
+                    writer.WriteLine("// Event, RecordedEvent and their lists: any registered event, with its type's name.");
+                    writer.WriteLine("return global::EventSourcery.Serialization.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);");
                 }
 
                 writer.WriteLine();

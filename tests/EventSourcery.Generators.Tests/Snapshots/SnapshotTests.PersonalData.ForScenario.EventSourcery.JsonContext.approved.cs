@@ -42,7 +42,8 @@ namespace EventSourcery.Generated
             if (type == typeof(global::Crm.CustomerRegistered)) return Create(options, new Converter_Crm_CustomerRegistered());
             if (type == typeof(global::Crm.CustomerRenamed)) return Create(options, new Converter_Crm_CustomerRenamed());
             if (type == typeof(global::Crm.CustomerTiered)) return Create(options, new Converter_Crm_CustomerTiered());
-            return null;
+            // Event, RecordedEvent and their lists: any registered event, with its type's name.
+            return global::EventSourcery.Serialization.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Create<T>(global::System.Text.Json.JsonSerializerOptions options, global::System.Text.Json.Serialization.JsonConverter<T> converter)

@@ -34,7 +34,8 @@ namespace EventSourcery.Generated
         global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
             if (type == typeof(global::Counting.Incremented)) return Create(options, new Converter_Counting_Incremented());
-            return null;
+            // Event, RecordedEvent and their lists: any registered event, with its type's name.
+            return global::EventSourcery.Serialization.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Create<T>(global::System.Text.Json.JsonSerializerOptions options, global::System.Text.Json.Serialization.JsonConverter<T> converter)

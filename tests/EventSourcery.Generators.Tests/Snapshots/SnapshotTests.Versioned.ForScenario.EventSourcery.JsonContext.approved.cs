@@ -38,7 +38,8 @@ namespace EventSourcery.Generated
         {
             if (type == typeof(global::Shop.OrderCancelled)) return Create(options, new Converter_Shop_OrderCancelled());
             if (type == typeof(global::Shop.OrderPlaced)) return Create(options, new Converter_Shop_OrderPlaced());
-            return null;
+            // Event, RecordedEvent and their lists: any registered event, with its type's name.
+            return global::EventSourcery.Serialization.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Create<T>(global::System.Text.Json.JsonSerializerOptions options, global::System.Text.Json.Serialization.JsonConverter<T> converter)
