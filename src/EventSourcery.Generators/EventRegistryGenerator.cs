@@ -85,7 +85,7 @@ public sealed class EventRegistryGenerator : IIncrementalGenerator
             spc.AddSource("EventSourcery.EventTypes.g.cs", RegistryEmitter.Emit(model.Registry));
             if (model.Registry.Entries.Count > 0)
             {
-                spc.AddSource("EventSourcery.JsonContext.g.cs", ContextEmitter.Emit(model.Registry));
+                spc.AddSource("EventSourcery.JsonContext.g.cs", ContextEmitter.Emit(model.Registry, model.Objects, model.Enums));
             }
 
             foreach (var codec in model.Objects)

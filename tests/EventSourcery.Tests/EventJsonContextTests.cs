@@ -68,12 +68,18 @@ public sealed class EventJsonContextTests
     }
 
     [Fact]
-    public void The_context_describes_every_event_of_its_assembly_and_nothing_else()
+    public void The_context_describes_its_events_and_the_types_their_properties_use_and_nothing_else()
     {
         var context = EventJsonContext_EventSourcery_StoreContract.Default;
         Assert.NotNull(context.GetTypeInfo(typeof(TurnedOn)));
         Assert.NotNull(context.GetTypeInfo(typeof(CustomerRegistered)));
-        Assert.Null(context.GetTypeInfo(typeof(PostalAddress))); // a record the events use, not an event
         Assert.Null(context.GetTypeInfo(typeof(string)));
+        Assert.Null(context.GetTypeInfo(typeof(Counter))); // an aggregate, not stored as JSON
+
+        // A record an event holds: the same JSON as inside the event's payload.
+        var address = new PostalAddress("742 Evergreen Terrace", "Springfield");
+        var json = JsonSerializer.Serialize(address, context.EventSourcery_StoreContract_PostalAddress);
+        Assert.Equal("""{"street":"742 Evergreen Terrace","city":"Springfield"}""", json);
+        Assert.Equal(address, JsonSerializer.Deserialize(json, context.EventSourcery_StoreContract_PostalAddress));
     }
 }

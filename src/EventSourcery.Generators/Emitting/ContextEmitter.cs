@@ -5,7 +5,7 @@ using EventSourcery.Generators.Models;
 namespace EventSourcery.Generators.Emitting;
 
 /// <summary>
-/// Writes the assembly's <c>JsonSerializerContext</c> of its events: each event as a <c>JsonTypeInfo&lt;T&gt;</c> whose
+/// Writes the assembly's <c>JsonSerializerContext</c> of its events: each event, and each type their properties use, as a <c>JsonTypeInfo&lt;T&gt;</c> whose
 /// converter is the generated codec, so <c>JsonSerializer</c>, ASP.NET Core and <c>HttpClient</c> read and write events
 /// without reflection, in the format the store keeps them (personal data in plain text); and through
 /// <c>EventJsonTypeInfoResolver</c>, <c>Event</c>, <c>RecordedEvent</c> and their lists.
@@ -26,8 +26,13 @@ internal static class ContextEmitter
     /// }
     /// </code>
     /// </summary>
-    public static string Emit(RegistryModel model)
+    public static string Emit(RegistryModel model, EquatableArray<ObjectCodecModel> objects, EquatableArray<EnumCodecModel> enums)
     {
+        // Every type with a codec: the events, then the records, classes, structs and enums their properties use.
+        var types = model.Entries.Select(e => (e.TypeName, e.CodecId, IsEvent: true, Plain: e.PersonalData is not null))
+            .Concat(objects.Select(o => (o.TypeName, o.CodecId, IsEvent: false, Plain: false)))
+            .Concat(enums.Select(e => (e.TypeName, e.CodecId, IsEvent: false, Plain: false)))
+            .ToList();
         var name = $"EventJsonContext_{model.AssemblyId}";
         var writer = new IndentedTextWriter();
         writer.WriteLine(KnownNames.FileHeader);
@@ -49,11 +54,11 @@ internal static class ContextEmitter
                 writer.WriteLine();
                 writer.WriteLine("/// <inheritdoc />");
                 writer.WriteLine($"protected override {Json}.JsonSerializerOptions? GeneratedSerializerOptions => null;");
-                foreach (var entry in model.Entries)
+                foreach (var (typeName, codecId, _, _) in types)
                 {
                     writer.WriteLine();
-                    writer.WriteLine($"/// <summary>The metadata of <see cref=\"{entry.TypeName.Replace("global::", string.Empty)}\"/>, through its generated codec.</summary>");
-                    writer.WriteLine($"public {Metadata}.JsonTypeInfo<{entry.TypeName}> {entry.CodecId} => ({Metadata}.JsonTypeInfo<{entry.TypeName}>)Options.GetTypeInfo(typeof({entry.TypeName}));");
+                    writer.WriteLine($"/// <summary>The metadata of <see cref=\"{typeName.Replace("global::", string.Empty)}\"/>, through its generated codec.</summary>");
+                    writer.WriteLine($"public {Metadata}.JsonTypeInfo<{typeName}> {codecId} => ({Metadata}.JsonTypeInfo<{typeName}>)Options.GetTypeInfo(typeof({typeName}));");
                 }
 
                 writer.WriteLine();
@@ -67,9 +72,9 @@ internal static class ContextEmitter
                 writer.WriteLine();
                 using (writer.Block($"{Metadata}.JsonTypeInfo? {Metadata}.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, {Json}.JsonSerializerOptions options)"))
                 {
-                    foreach (var entry in model.Entries)
+                    foreach (var (typeName, codecId, _, _) in types)
                     {
-                        writer.WriteLine($"if (type == typeof({entry.TypeName})) return Create(options, new Converter_{entry.CodecId}());");
+                        writer.WriteLine($"if (type == typeof({typeName})) return Create(options, new Converter_{codecId}());");
                     }
 
                     writer.WriteLine("// Event, RecordedEvent and their lists: any registered event, with its type's name.");
@@ -84,10 +89,10 @@ internal static class ContextEmitter
                     writer.WriteLine("return typeInfo;");
                 }
 
-                foreach (var entry in model.Entries)
+                foreach (var type in types)
                 {
                     writer.WriteLine();
-                    EmitConverter(writer, model, entry);
+                    EmitConverter(writer, model.CodecClass, type);
                 }
             }
         }
@@ -95,17 +100,17 @@ internal static class ContextEmitter
         return writer.ToString();
     }
 
-    private static void EmitConverter(IndentedTextWriter writer, RegistryModel model, RegistryEntry entry)
+    private static void EmitConverter(IndentedTextWriter writer, string codecClass, (string TypeName, string CodecId, bool IsEvent, bool Plain) type)
     {
-        var type = entry.TypeName;
-        var plain = entry.PersonalData is null ? string.Empty : ", global::EventSourcery.Serialization.PersonalDataCipher.Plain";
-        using (writer.Block($"private sealed class Converter_{entry.CodecId} : {Json}.Serialization.JsonConverter<{type}>"))
+        var header = type.IsEvent ? ", global::EventSourcery.Serialization.EventHeader.New()" : string.Empty;
+        var plain = type.Plain ? ", global::EventSourcery.Serialization.PersonalDataCipher.Plain" : string.Empty;
+        using (writer.Block($"private sealed class Converter_{type.CodecId} : {Json}.Serialization.JsonConverter<{type.TypeName}>"))
         {
-            writer.WriteLine($"public override {type} Read(ref {Json}.Utf8JsonReader reader, global::System.Type typeToConvert, {Json}.JsonSerializerOptions options)");
-            writer.WriteLine($"    => {model.CodecClass}.Read_{entry.CodecId}(ref reader, global::EventSourcery.Serialization.EventHeader.New());");
+            writer.WriteLine($"public override {type.TypeName} Read(ref {Json}.Utf8JsonReader reader, global::System.Type typeToConvert, {Json}.JsonSerializerOptions options)");
+            writer.WriteLine($"    => {codecClass}.Read_{type.CodecId}(ref reader{header});");
             writer.WriteLine();
-            writer.WriteLine($"public override void Write({Json}.Utf8JsonWriter writer, {type} value, {Json}.JsonSerializerOptions options)");
-            writer.WriteLine($"    => {model.CodecClass}.Write_{entry.CodecId}(writer, value{plain});");
+            writer.WriteLine($"public override void Write({Json}.Utf8JsonWriter writer, {type.TypeName} value, {Json}.JsonSerializerOptions options)");
+            writer.WriteLine($"    => {codecClass}.Write_{type.CodecId}(writer, value{plain});");
         }
     }
 }

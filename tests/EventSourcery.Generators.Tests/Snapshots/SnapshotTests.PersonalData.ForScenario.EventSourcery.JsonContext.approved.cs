@@ -30,6 +30,12 @@ namespace EventSourcery.Generated
         /// <summary>The metadata of <see cref="Crm.CustomerTiered"/>, through its generated codec.</summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.CustomerTiered> Crm_CustomerTiered => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.CustomerTiered>)Options.GetTypeInfo(typeof(global::Crm.CustomerTiered));
 
+        /// <summary>The metadata of <see cref="Crm.Address"/>, through its generated codec.</summary>
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.Address> Crm_Address => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.Address>)Options.GetTypeInfo(typeof(global::Crm.Address));
+
+        /// <summary>The metadata of <see cref="Crm.Tier"/>, through its generated codec.</summary>
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.Tier> Crm_Tier => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.Tier>)Options.GetTypeInfo(typeof(global::Crm.Tier));
+
         /// <inheritdoc />
         public override global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)
         {
@@ -42,6 +48,8 @@ namespace EventSourcery.Generated
             if (type == typeof(global::Crm.CustomerRegistered)) return Create(options, new Converter_Crm_CustomerRegistered());
             if (type == typeof(global::Crm.CustomerRenamed)) return Create(options, new Converter_Crm_CustomerRenamed());
             if (type == typeof(global::Crm.CustomerTiered)) return Create(options, new Converter_Crm_CustomerTiered());
+            if (type == typeof(global::Crm.Address)) return Create(options, new Converter_Crm_Address());
+            if (type == typeof(global::Crm.Tier)) return Create(options, new Converter_Crm_Tier());
             // Event, RecordedEvent and their lists: any registered event, with its type's name.
             return global::EventSourcery.Serialization.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
@@ -78,6 +86,24 @@ namespace EventSourcery.Generated
 
             public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerTiered value, global::System.Text.Json.JsonSerializerOptions options)
                 => EventSourceryJson_TestAssembly.Write_Crm_CustomerTiered(writer, value);
+        }
+
+        private sealed class Converter_Crm_Address : global::System.Text.Json.Serialization.JsonConverter<global::Crm.Address>
+        {
+            public override global::Crm.Address Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
+                => EventSourceryJson_TestAssembly.Read_Crm_Address(ref reader);
+
+            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.Address value, global::System.Text.Json.JsonSerializerOptions options)
+                => EventSourceryJson_TestAssembly.Write_Crm_Address(writer, value);
+        }
+
+        private sealed class Converter_Crm_Tier : global::System.Text.Json.Serialization.JsonConverter<global::Crm.Tier>
+        {
+            public override global::Crm.Tier Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
+                => EventSourceryJson_TestAssembly.Read_Crm_Tier(ref reader);
+
+            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.Tier value, global::System.Text.Json.JsonSerializerOptions options)
+                => EventSourceryJson_TestAssembly.Write_Crm_Tier(writer, value);
         }
     }
 }

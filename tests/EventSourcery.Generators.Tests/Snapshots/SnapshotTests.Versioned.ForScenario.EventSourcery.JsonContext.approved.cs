@@ -27,6 +27,9 @@ namespace EventSourcery.Generated
         /// <summary>The metadata of <see cref="Shop.OrderPlaced"/>, through its generated codec.</summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.OrderPlaced> Shop_OrderPlaced => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.OrderPlaced>)Options.GetTypeInfo(typeof(global::Shop.OrderPlaced));
 
+        /// <summary>The metadata of <see cref="Shop.Currency"/>, through its generated codec.</summary>
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.Currency> Shop_Currency => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.Currency>)Options.GetTypeInfo(typeof(global::Shop.Currency));
+
         /// <inheritdoc />
         public override global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)
         {
@@ -38,6 +41,7 @@ namespace EventSourcery.Generated
         {
             if (type == typeof(global::Shop.OrderCancelled)) return Create(options, new Converter_Shop_OrderCancelled());
             if (type == typeof(global::Shop.OrderPlaced)) return Create(options, new Converter_Shop_OrderPlaced());
+            if (type == typeof(global::Shop.Currency)) return Create(options, new Converter_Shop_Currency());
             // Event, RecordedEvent and their lists: any registered event, with its type's name.
             return global::EventSourcery.Serialization.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
@@ -65,6 +69,15 @@ namespace EventSourcery.Generated
 
             public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderPlaced value, global::System.Text.Json.JsonSerializerOptions options)
                 => EventSourceryJson_TestAssembly.Write_Shop_OrderPlaced(writer, value);
+        }
+
+        private sealed class Converter_Shop_Currency : global::System.Text.Json.Serialization.JsonConverter<global::Shop.Currency>
+        {
+            public override global::Shop.Currency Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
+                => EventSourceryJson_TestAssembly.Read_Shop_Currency(ref reader);
+
+            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Currency value, global::System.Text.Json.JsonSerializerOptions options)
+                => EventSourceryJson_TestAssembly.Write_Shop_Currency(writer, value);
         }
     }
 }
