@@ -29,9 +29,9 @@ internal static class ContextEmitter
     public static string Emit(RegistryModel model, EquatableArray<ObjectCodecModel> objects, EquatableArray<EnumCodecModel> enums)
     {
         // Every type with a codec: the events, then the records, classes, structs and enums their properties use.
-        var types = model.Entries.Select(e => (e.TypeName, e.CodecId, IsEvent: true, Plain: e.PersonalData is not null))
-            .Concat(objects.Select(o => (o.TypeName, o.CodecId, IsEvent: false, Plain: false)))
-            .Concat(enums.Select(e => (e.TypeName, e.CodecId, IsEvent: false, Plain: false)))
+        var types = model.Entries.Select(e => (e.TypeName, e.CodecId, IsEvent: true))
+            .Concat(objects.Select(o => (o.TypeName, o.CodecId, IsEvent: false)))
+            .Concat(enums.Select(e => (e.TypeName, e.CodecId, IsEvent: false)))
             .ToList();
         var name = $"EventJsonContext_{model.AssemblyId}";
         var writer = new IndentedTextWriter();
@@ -54,11 +54,11 @@ internal static class ContextEmitter
                 writer.WriteLine();
                 writer.WriteLine("/// <inheritdoc />");
                 writer.WriteLine($"protected override {Json}.JsonSerializerOptions? GeneratedSerializerOptions => null;");
-                foreach (var (typeName, codecId, _, _) in types)
+                foreach (var (typeName, codecId, _) in types)
                 {
                     writer.WriteLine();
                     writer.WriteLine($"/// <summary>The metadata of <see cref=\"{typeName.Replace("global::", string.Empty)}\"/>, through its generated codec.</summary>");
-                    writer.WriteLine($"public {Metadata}.JsonTypeInfo<{typeName}> {codecId} => ({Metadata}.JsonTypeInfo<{typeName}>)Options.GetTypeInfo(typeof({typeName}));");
+                    writer.WriteLine($"public {Metadata}.JsonTypeInfo<{typeName}> {codecId} => Get<{typeName}>();");
                 }
 
                 writer.WriteLine();
@@ -72,9 +72,12 @@ internal static class ContextEmitter
                 writer.WriteLine();
                 using (writer.Block($"{Metadata}.JsonTypeInfo? {Metadata}.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, {Json}.JsonSerializerOptions options)"))
                 {
-                    foreach (var (typeName, codecId, _, _) in types)
+                    foreach (var (typeName, codecId, isEvent) in types)
                     {
-                        writer.WriteLine($"if (type == typeof({typeName})) return Create(options, new Converter_{codecId}());");
+                        var converter = isEvent
+                            ? $"new global::EventSourcery.Serialization.EventCodecJsonConverter<{typeName}>({model.CodecClass}.WriteEvent_{codecId}, {model.CodecClass}.Read_{codecId})"
+                            : $"new global::EventSourcery.Serialization.CodecJsonConverter<{typeName}>({model.CodecClass}.Write_{codecId}, {model.CodecClass}.Read_{codecId})";
+                        writer.WriteLine($"if (type == typeof({typeName})) return Create(options, {converter});");
                     }
 
                     writer.WriteLine("// Event, RecordedEvent and their lists: any registered event, with its type's name.");
@@ -82,35 +85,17 @@ internal static class ContextEmitter
                 }
 
                 writer.WriteLine();
+                writer.WriteLine($"private {Metadata}.JsonTypeInfo<T> Get<T>() => ({Metadata}.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));");
+                writer.WriteLine();
                 using (writer.Block($"private {Metadata}.JsonTypeInfo<T> Create<T>({Json}.JsonSerializerOptions options, {Json}.Serialization.JsonConverter<T> converter)"))
                 {
                     writer.WriteLine($"var typeInfo = {Metadata}.JsonMetadataServices.CreateValueInfo<T>(options, converter);");
                     writer.WriteLine("typeInfo.OriginatingResolver = this;");
                     writer.WriteLine("return typeInfo;");
                 }
-
-                foreach (var type in types)
-                {
-                    writer.WriteLine();
-                    EmitConverter(writer, model.CodecClass, type);
-                }
             }
         }
 
         return writer.ToString();
-    }
-
-    private static void EmitConverter(IndentedTextWriter writer, string codecClass, (string TypeName, string CodecId, bool IsEvent, bool Plain) type)
-    {
-        var header = type.IsEvent ? ", global::EventSourcery.Serialization.EventHeader.New()" : string.Empty;
-        var plain = type.Plain ? ", global::EventSourcery.Serialization.PersonalDataCipher.Plain" : string.Empty;
-        using (writer.Block($"private sealed class Converter_{type.CodecId} : {Json}.Serialization.JsonConverter<{type.TypeName}>"))
-        {
-            writer.WriteLine($"public override {type.TypeName} Read(ref {Json}.Utf8JsonReader reader, global::System.Type typeToConvert, {Json}.JsonSerializerOptions options)");
-            writer.WriteLine($"    => {codecClass}.Read_{type.CodecId}(ref reader{header});");
-            writer.WriteLine();
-            writer.WriteLine($"public override void Write({Json}.Utf8JsonWriter writer, {type.TypeName} value, {Json}.JsonSerializerOptions options)");
-            writer.WriteLine($"    => {codecClass}.Write_{type.CodecId}(writer, value{plain});");
-        }
     }
 }

@@ -22,13 +22,13 @@ namespace EventSourcery.Generated
         protected override global::System.Text.Json.JsonSerializerOptions? GeneratedSerializerOptions => null;
 
         /// <summary>The metadata of <see cref="Shop.OrderPlaced"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.OrderPlaced> Shop_OrderPlaced => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.OrderPlaced>)Options.GetTypeInfo(typeof(global::Shop.OrderPlaced));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.OrderPlaced> Shop_OrderPlaced => Get<global::Shop.OrderPlaced>();
 
         /// <summary>The metadata of <see cref="Shop.OrderShipped"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.OrderShipped> Shop_OrderShipped => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.OrderShipped>)Options.GetTypeInfo(typeof(global::Shop.OrderShipped));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.OrderShipped> Shop_OrderShipped => Get<global::Shop.OrderShipped>();
 
         /// <summary>The metadata of <see cref="Shop.OrderShippedExpress"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.OrderShippedExpress> Shop_OrderShippedExpress => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.OrderShippedExpress>)Options.GetTypeInfo(typeof(global::Shop.OrderShippedExpress));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.OrderShippedExpress> Shop_OrderShippedExpress => Get<global::Shop.OrderShippedExpress>();
 
         /// <inheritdoc />
         public override global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)
@@ -39,45 +39,20 @@ namespace EventSourcery.Generated
 
         global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
-            if (type == typeof(global::Shop.OrderPlaced)) return Create(options, new Converter_Shop_OrderPlaced());
-            if (type == typeof(global::Shop.OrderShipped)) return Create(options, new Converter_Shop_OrderShipped());
-            if (type == typeof(global::Shop.OrderShippedExpress)) return Create(options, new Converter_Shop_OrderShippedExpress());
+            if (type == typeof(global::Shop.OrderPlaced)) return Create(options, new global::EventSourcery.Serialization.EventCodecJsonConverter<global::Shop.OrderPlaced>(EventSourceryJson_TestAssembly.WriteEvent_Shop_OrderPlaced, EventSourceryJson_TestAssembly.Read_Shop_OrderPlaced));
+            if (type == typeof(global::Shop.OrderShipped)) return Create(options, new global::EventSourcery.Serialization.EventCodecJsonConverter<global::Shop.OrderShipped>(EventSourceryJson_TestAssembly.WriteEvent_Shop_OrderShipped, EventSourceryJson_TestAssembly.Read_Shop_OrderShipped));
+            if (type == typeof(global::Shop.OrderShippedExpress)) return Create(options, new global::EventSourcery.Serialization.EventCodecJsonConverter<global::Shop.OrderShippedExpress>(EventSourceryJson_TestAssembly.WriteEvent_Shop_OrderShippedExpress, EventSourceryJson_TestAssembly.Read_Shop_OrderShippedExpress));
             // Event, RecordedEvent and their lists: any registered event, with its type's name.
             return global::EventSourcery.Serialization.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
+
+        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Get<T>() => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Create<T>(global::System.Text.Json.JsonSerializerOptions options, global::System.Text.Json.Serialization.JsonConverter<T> converter)
         {
             var typeInfo = global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<T>(options, converter);
             typeInfo.OriginatingResolver = this;
             return typeInfo;
-        }
-
-        private sealed class Converter_Shop_OrderPlaced : global::System.Text.Json.Serialization.JsonConverter<global::Shop.OrderPlaced>
-        {
-            public override global::Shop.OrderPlaced Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Shop_OrderPlaced(ref reader, global::EventSourcery.Serialization.EventHeader.New());
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderPlaced value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Shop_OrderPlaced(writer, value);
-        }
-
-        private sealed class Converter_Shop_OrderShipped : global::System.Text.Json.Serialization.JsonConverter<global::Shop.OrderShipped>
-        {
-            public override global::Shop.OrderShipped Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Shop_OrderShipped(ref reader, global::EventSourcery.Serialization.EventHeader.New());
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderShipped value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Shop_OrderShipped(writer, value);
-        }
-
-        private sealed class Converter_Shop_OrderShippedExpress : global::System.Text.Json.Serialization.JsonConverter<global::Shop.OrderShippedExpress>
-        {
-            public override global::Shop.OrderShippedExpress Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Shop_OrderShippedExpress(ref reader, global::EventSourcery.Serialization.EventHeader.New());
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderShippedExpress value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Shop_OrderShippedExpress(writer, value);
         }
     }
 }

@@ -22,22 +22,22 @@ namespace EventSourcery.Generated
         protected override global::System.Text.Json.JsonSerializerOptions? GeneratedSerializerOptions => null;
 
         /// <summary>The metadata of <see cref="Shapes.EverythingHappened"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shapes.EverythingHappened> Shapes_EverythingHappened => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shapes.EverythingHappened>)Options.GetTypeInfo(typeof(global::Shapes.EverythingHappened));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shapes.EverythingHappened> Shapes_EverythingHappened => Get<global::Shapes.EverythingHappened>();
 
         /// <summary>The metadata of <see cref="Shapes.Address"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shapes.Address> Shapes_Address => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shapes.Address>)Options.GetTypeInfo(typeof(global::Shapes.Address));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shapes.Address> Shapes_Address => Get<global::Shapes.Address>();
 
         /// <summary>The metadata of <see cref="Shapes.Customer"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shapes.Customer> Shapes_Customer => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shapes.Customer>)Options.GetTypeInfo(typeof(global::Shapes.Customer));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shapes.Customer> Shapes_Customer => Get<global::Shapes.Customer>();
 
         /// <summary>The metadata of <see cref="Shapes.Point"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shapes.Point> Shapes_Point => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shapes.Point>)Options.GetTypeInfo(typeof(global::Shapes.Point));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shapes.Point> Shapes_Point => Get<global::Shapes.Point>();
 
         /// <summary>The metadata of <see cref="Shapes.Priority"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shapes.Priority> Shapes_Priority => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shapes.Priority>)Options.GetTypeInfo(typeof(global::Shapes.Priority));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shapes.Priority> Shapes_Priority => Get<global::Shapes.Priority>();
 
         /// <summary>The metadata of <see cref="Shapes.Tags"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shapes.Tags> Shapes_Tags => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shapes.Tags>)Options.GetTypeInfo(typeof(global::Shapes.Tags));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shapes.Tags> Shapes_Tags => Get<global::Shapes.Tags>();
 
         /// <inheritdoc />
         public override global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)
@@ -48,75 +48,23 @@ namespace EventSourcery.Generated
 
         global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
-            if (type == typeof(global::Shapes.EverythingHappened)) return Create(options, new Converter_Shapes_EverythingHappened());
-            if (type == typeof(global::Shapes.Address)) return Create(options, new Converter_Shapes_Address());
-            if (type == typeof(global::Shapes.Customer)) return Create(options, new Converter_Shapes_Customer());
-            if (type == typeof(global::Shapes.Point)) return Create(options, new Converter_Shapes_Point());
-            if (type == typeof(global::Shapes.Priority)) return Create(options, new Converter_Shapes_Priority());
-            if (type == typeof(global::Shapes.Tags)) return Create(options, new Converter_Shapes_Tags());
+            if (type == typeof(global::Shapes.EverythingHappened)) return Create(options, new global::EventSourcery.Serialization.EventCodecJsonConverter<global::Shapes.EverythingHappened>(EventSourceryJson_TestAssembly.WriteEvent_Shapes_EverythingHappened, EventSourceryJson_TestAssembly.Read_Shapes_EverythingHappened));
+            if (type == typeof(global::Shapes.Address)) return Create(options, new global::EventSourcery.Serialization.CodecJsonConverter<global::Shapes.Address>(EventSourceryJson_TestAssembly.Write_Shapes_Address, EventSourceryJson_TestAssembly.Read_Shapes_Address));
+            if (type == typeof(global::Shapes.Customer)) return Create(options, new global::EventSourcery.Serialization.CodecJsonConverter<global::Shapes.Customer>(EventSourceryJson_TestAssembly.Write_Shapes_Customer, EventSourceryJson_TestAssembly.Read_Shapes_Customer));
+            if (type == typeof(global::Shapes.Point)) return Create(options, new global::EventSourcery.Serialization.CodecJsonConverter<global::Shapes.Point>(EventSourceryJson_TestAssembly.Write_Shapes_Point, EventSourceryJson_TestAssembly.Read_Shapes_Point));
+            if (type == typeof(global::Shapes.Priority)) return Create(options, new global::EventSourcery.Serialization.CodecJsonConverter<global::Shapes.Priority>(EventSourceryJson_TestAssembly.Write_Shapes_Priority, EventSourceryJson_TestAssembly.Read_Shapes_Priority));
+            if (type == typeof(global::Shapes.Tags)) return Create(options, new global::EventSourcery.Serialization.CodecJsonConverter<global::Shapes.Tags>(EventSourceryJson_TestAssembly.Write_Shapes_Tags, EventSourceryJson_TestAssembly.Read_Shapes_Tags));
             // Event, RecordedEvent and their lists: any registered event, with its type's name.
             return global::EventSourcery.Serialization.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
+
+        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Get<T>() => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Create<T>(global::System.Text.Json.JsonSerializerOptions options, global::System.Text.Json.Serialization.JsonConverter<T> converter)
         {
             var typeInfo = global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<T>(options, converter);
             typeInfo.OriginatingResolver = this;
             return typeInfo;
-        }
-
-        private sealed class Converter_Shapes_EverythingHappened : global::System.Text.Json.Serialization.JsonConverter<global::Shapes.EverythingHappened>
-        {
-            public override global::Shapes.EverythingHappened Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Shapes_EverythingHappened(ref reader, global::EventSourcery.Serialization.EventHeader.New());
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.EverythingHappened value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Shapes_EverythingHappened(writer, value);
-        }
-
-        private sealed class Converter_Shapes_Address : global::System.Text.Json.Serialization.JsonConverter<global::Shapes.Address>
-        {
-            public override global::Shapes.Address Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Shapes_Address(ref reader);
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Address value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Shapes_Address(writer, value);
-        }
-
-        private sealed class Converter_Shapes_Customer : global::System.Text.Json.Serialization.JsonConverter<global::Shapes.Customer>
-        {
-            public override global::Shapes.Customer Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Shapes_Customer(ref reader);
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Customer value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Shapes_Customer(writer, value);
-        }
-
-        private sealed class Converter_Shapes_Point : global::System.Text.Json.Serialization.JsonConverter<global::Shapes.Point>
-        {
-            public override global::Shapes.Point Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Shapes_Point(ref reader);
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Point value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Shapes_Point(writer, value);
-        }
-
-        private sealed class Converter_Shapes_Priority : global::System.Text.Json.Serialization.JsonConverter<global::Shapes.Priority>
-        {
-            public override global::Shapes.Priority Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Shapes_Priority(ref reader);
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Priority value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Shapes_Priority(writer, value);
-        }
-
-        private sealed class Converter_Shapes_Tags : global::System.Text.Json.Serialization.JsonConverter<global::Shapes.Tags>
-        {
-            public override global::Shapes.Tags Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Shapes_Tags(ref reader);
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Tags value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Shapes_Tags(writer, value);
         }
     }
 }

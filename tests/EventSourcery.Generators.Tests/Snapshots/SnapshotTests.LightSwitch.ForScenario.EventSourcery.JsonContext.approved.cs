@@ -22,10 +22,10 @@ namespace EventSourcery.Generated
         protected override global::System.Text.Json.JsonSerializerOptions? GeneratedSerializerOptions => null;
 
         /// <summary>The metadata of <see cref="Demo.TurnedOff"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.TurnedOff> Demo_TurnedOff => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.TurnedOff>)Options.GetTypeInfo(typeof(global::Demo.TurnedOff));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.TurnedOff> Demo_TurnedOff => Get<global::Demo.TurnedOff>();
 
         /// <summary>The metadata of <see cref="Demo.TurnedOn"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.TurnedOn> Demo_TurnedOn => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.TurnedOn>)Options.GetTypeInfo(typeof(global::Demo.TurnedOn));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.TurnedOn> Demo_TurnedOn => Get<global::Demo.TurnedOn>();
 
         /// <inheritdoc />
         public override global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)
@@ -36,35 +36,19 @@ namespace EventSourcery.Generated
 
         global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
-            if (type == typeof(global::Demo.TurnedOff)) return Create(options, new Converter_Demo_TurnedOff());
-            if (type == typeof(global::Demo.TurnedOn)) return Create(options, new Converter_Demo_TurnedOn());
+            if (type == typeof(global::Demo.TurnedOff)) return Create(options, new global::EventSourcery.Serialization.EventCodecJsonConverter<global::Demo.TurnedOff>(EventSourceryJson_TestAssembly.WriteEvent_Demo_TurnedOff, EventSourceryJson_TestAssembly.Read_Demo_TurnedOff));
+            if (type == typeof(global::Demo.TurnedOn)) return Create(options, new global::EventSourcery.Serialization.EventCodecJsonConverter<global::Demo.TurnedOn>(EventSourceryJson_TestAssembly.WriteEvent_Demo_TurnedOn, EventSourceryJson_TestAssembly.Read_Demo_TurnedOn));
             // Event, RecordedEvent and their lists: any registered event, with its type's name.
             return global::EventSourcery.Serialization.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
+
+        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Get<T>() => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Create<T>(global::System.Text.Json.JsonSerializerOptions options, global::System.Text.Json.Serialization.JsonConverter<T> converter)
         {
             var typeInfo = global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<T>(options, converter);
             typeInfo.OriginatingResolver = this;
             return typeInfo;
-        }
-
-        private sealed class Converter_Demo_TurnedOff : global::System.Text.Json.Serialization.JsonConverter<global::Demo.TurnedOff>
-        {
-            public override global::Demo.TurnedOff Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Demo_TurnedOff(ref reader, global::EventSourcery.Serialization.EventHeader.New());
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.TurnedOff value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Demo_TurnedOff(writer, value);
-        }
-
-        private sealed class Converter_Demo_TurnedOn : global::System.Text.Json.Serialization.JsonConverter<global::Demo.TurnedOn>
-        {
-            public override global::Demo.TurnedOn Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Demo_TurnedOn(ref reader, global::EventSourcery.Serialization.EventHeader.New());
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.TurnedOn value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Demo_TurnedOn(writer, value);
         }
     }
 }

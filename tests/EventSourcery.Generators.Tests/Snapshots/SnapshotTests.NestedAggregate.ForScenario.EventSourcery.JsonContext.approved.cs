@@ -22,7 +22,7 @@ namespace EventSourcery.Generated
         protected override global::System.Text.Json.JsonSerializerOptions? GeneratedSerializerOptions => null;
 
         /// <summary>The metadata of <see cref="Fleet.EngineStarted"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fleet.EngineStarted> Fleet_EngineStarted => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fleet.EngineStarted>)Options.GetTypeInfo(typeof(global::Fleet.EngineStarted));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Fleet.EngineStarted> Fleet_EngineStarted => Get<global::Fleet.EngineStarted>();
 
         /// <inheritdoc />
         public override global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)
@@ -33,25 +33,18 @@ namespace EventSourcery.Generated
 
         global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
-            if (type == typeof(global::Fleet.EngineStarted)) return Create(options, new Converter_Fleet_EngineStarted());
+            if (type == typeof(global::Fleet.EngineStarted)) return Create(options, new global::EventSourcery.Serialization.EventCodecJsonConverter<global::Fleet.EngineStarted>(EventSourceryJson_TestAssembly.WriteEvent_Fleet_EngineStarted, EventSourceryJson_TestAssembly.Read_Fleet_EngineStarted));
             // Event, RecordedEvent and their lists: any registered event, with its type's name.
             return global::EventSourcery.Serialization.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
+
+        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Get<T>() => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Create<T>(global::System.Text.Json.JsonSerializerOptions options, global::System.Text.Json.Serialization.JsonConverter<T> converter)
         {
             var typeInfo = global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<T>(options, converter);
             typeInfo.OriginatingResolver = this;
             return typeInfo;
-        }
-
-        private sealed class Converter_Fleet_EngineStarted : global::System.Text.Json.Serialization.JsonConverter<global::Fleet.EngineStarted>
-        {
-            public override global::Fleet.EngineStarted Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Fleet_EngineStarted(ref reader, global::EventSourcery.Serialization.EventHeader.New());
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Fleet.EngineStarted value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Fleet_EngineStarted(writer, value);
         }
     }
 }

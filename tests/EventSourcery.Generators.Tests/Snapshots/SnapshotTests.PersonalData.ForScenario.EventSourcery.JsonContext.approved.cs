@@ -22,19 +22,19 @@ namespace EventSourcery.Generated
         protected override global::System.Text.Json.JsonSerializerOptions? GeneratedSerializerOptions => null;
 
         /// <summary>The metadata of <see cref="Crm.CustomerRegistered"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.CustomerRegistered> Crm_CustomerRegistered => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.CustomerRegistered>)Options.GetTypeInfo(typeof(global::Crm.CustomerRegistered));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.CustomerRegistered> Crm_CustomerRegistered => Get<global::Crm.CustomerRegistered>();
 
         /// <summary>The metadata of <see cref="Crm.CustomerRenamed"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.CustomerRenamed> Crm_CustomerRenamed => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.CustomerRenamed>)Options.GetTypeInfo(typeof(global::Crm.CustomerRenamed));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.CustomerRenamed> Crm_CustomerRenamed => Get<global::Crm.CustomerRenamed>();
 
         /// <summary>The metadata of <see cref="Crm.CustomerTiered"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.CustomerTiered> Crm_CustomerTiered => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.CustomerTiered>)Options.GetTypeInfo(typeof(global::Crm.CustomerTiered));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.CustomerTiered> Crm_CustomerTiered => Get<global::Crm.CustomerTiered>();
 
         /// <summary>The metadata of <see cref="Crm.Address"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.Address> Crm_Address => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.Address>)Options.GetTypeInfo(typeof(global::Crm.Address));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.Address> Crm_Address => Get<global::Crm.Address>();
 
         /// <summary>The metadata of <see cref="Crm.Tier"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.Tier> Crm_Tier => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.Tier>)Options.GetTypeInfo(typeof(global::Crm.Tier));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.Tier> Crm_Tier => Get<global::Crm.Tier>();
 
         /// <inheritdoc />
         public override global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)
@@ -45,65 +45,22 @@ namespace EventSourcery.Generated
 
         global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
-            if (type == typeof(global::Crm.CustomerRegistered)) return Create(options, new Converter_Crm_CustomerRegistered());
-            if (type == typeof(global::Crm.CustomerRenamed)) return Create(options, new Converter_Crm_CustomerRenamed());
-            if (type == typeof(global::Crm.CustomerTiered)) return Create(options, new Converter_Crm_CustomerTiered());
-            if (type == typeof(global::Crm.Address)) return Create(options, new Converter_Crm_Address());
-            if (type == typeof(global::Crm.Tier)) return Create(options, new Converter_Crm_Tier());
+            if (type == typeof(global::Crm.CustomerRegistered)) return Create(options, new global::EventSourcery.Serialization.EventCodecJsonConverter<global::Crm.CustomerRegistered>(EventSourceryJson_TestAssembly.WriteEvent_Crm_CustomerRegistered, EventSourceryJson_TestAssembly.Read_Crm_CustomerRegistered));
+            if (type == typeof(global::Crm.CustomerRenamed)) return Create(options, new global::EventSourcery.Serialization.EventCodecJsonConverter<global::Crm.CustomerRenamed>(EventSourceryJson_TestAssembly.WriteEvent_Crm_CustomerRenamed, EventSourceryJson_TestAssembly.Read_Crm_CustomerRenamed));
+            if (type == typeof(global::Crm.CustomerTiered)) return Create(options, new global::EventSourcery.Serialization.EventCodecJsonConverter<global::Crm.CustomerTiered>(EventSourceryJson_TestAssembly.WriteEvent_Crm_CustomerTiered, EventSourceryJson_TestAssembly.Read_Crm_CustomerTiered));
+            if (type == typeof(global::Crm.Address)) return Create(options, new global::EventSourcery.Serialization.CodecJsonConverter<global::Crm.Address>(EventSourceryJson_TestAssembly.Write_Crm_Address, EventSourceryJson_TestAssembly.Read_Crm_Address));
+            if (type == typeof(global::Crm.Tier)) return Create(options, new global::EventSourcery.Serialization.CodecJsonConverter<global::Crm.Tier>(EventSourceryJson_TestAssembly.Write_Crm_Tier, EventSourceryJson_TestAssembly.Read_Crm_Tier));
             // Event, RecordedEvent and their lists: any registered event, with its type's name.
             return global::EventSourcery.Serialization.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
+
+        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Get<T>() => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Create<T>(global::System.Text.Json.JsonSerializerOptions options, global::System.Text.Json.Serialization.JsonConverter<T> converter)
         {
             var typeInfo = global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<T>(options, converter);
             typeInfo.OriginatingResolver = this;
             return typeInfo;
-        }
-
-        private sealed class Converter_Crm_CustomerRegistered : global::System.Text.Json.Serialization.JsonConverter<global::Crm.CustomerRegistered>
-        {
-            public override global::Crm.CustomerRegistered Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Crm_CustomerRegistered(ref reader, global::EventSourcery.Serialization.EventHeader.New());
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRegistered value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Crm_CustomerRegistered(writer, value, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
-        }
-
-        private sealed class Converter_Crm_CustomerRenamed : global::System.Text.Json.Serialization.JsonConverter<global::Crm.CustomerRenamed>
-        {
-            public override global::Crm.CustomerRenamed Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Crm_CustomerRenamed(ref reader, global::EventSourcery.Serialization.EventHeader.New());
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRenamed value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Crm_CustomerRenamed(writer, value, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
-        }
-
-        private sealed class Converter_Crm_CustomerTiered : global::System.Text.Json.Serialization.JsonConverter<global::Crm.CustomerTiered>
-        {
-            public override global::Crm.CustomerTiered Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Crm_CustomerTiered(ref reader, global::EventSourcery.Serialization.EventHeader.New());
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerTiered value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Crm_CustomerTiered(writer, value);
-        }
-
-        private sealed class Converter_Crm_Address : global::System.Text.Json.Serialization.JsonConverter<global::Crm.Address>
-        {
-            public override global::Crm.Address Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Crm_Address(ref reader);
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.Address value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Crm_Address(writer, value);
-        }
-
-        private sealed class Converter_Crm_Tier : global::System.Text.Json.Serialization.JsonConverter<global::Crm.Tier>
-        {
-            public override global::Crm.Tier Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Crm_Tier(ref reader);
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.Tier value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Crm_Tier(writer, value);
         }
     }
 }

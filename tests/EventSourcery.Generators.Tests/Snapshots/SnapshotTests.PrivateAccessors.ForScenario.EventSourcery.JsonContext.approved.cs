@@ -22,10 +22,10 @@ namespace EventSourcery.Generated
         protected override global::System.Text.Json.JsonSerializerOptions? GeneratedSerializerOptions => null;
 
         /// <summary>The metadata of <see cref="Notes.LabelAttached"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Notes.LabelAttached> Notes_LabelAttached => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Notes.LabelAttached>)Options.GetTypeInfo(typeof(global::Notes.LabelAttached));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Notes.LabelAttached> Notes_LabelAttached => Get<global::Notes.LabelAttached>();
 
         /// <summary>The metadata of <see cref="Notes.NoteAdded"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Notes.NoteAdded> Notes_NoteAdded => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Notes.NoteAdded>)Options.GetTypeInfo(typeof(global::Notes.NoteAdded));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Notes.NoteAdded> Notes_NoteAdded => Get<global::Notes.NoteAdded>();
 
         /// <inheritdoc />
         public override global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)
@@ -36,35 +36,19 @@ namespace EventSourcery.Generated
 
         global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
-            if (type == typeof(global::Notes.LabelAttached)) return Create(options, new Converter_Notes_LabelAttached());
-            if (type == typeof(global::Notes.NoteAdded)) return Create(options, new Converter_Notes_NoteAdded());
+            if (type == typeof(global::Notes.LabelAttached)) return Create(options, new global::EventSourcery.Serialization.EventCodecJsonConverter<global::Notes.LabelAttached>(EventSourceryJson_TestAssembly.WriteEvent_Notes_LabelAttached, EventSourceryJson_TestAssembly.Read_Notes_LabelAttached));
+            if (type == typeof(global::Notes.NoteAdded)) return Create(options, new global::EventSourcery.Serialization.EventCodecJsonConverter<global::Notes.NoteAdded>(EventSourceryJson_TestAssembly.WriteEvent_Notes_NoteAdded, EventSourceryJson_TestAssembly.Read_Notes_NoteAdded));
             // Event, RecordedEvent and their lists: any registered event, with its type's name.
             return global::EventSourcery.Serialization.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
+
+        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Get<T>() => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Create<T>(global::System.Text.Json.JsonSerializerOptions options, global::System.Text.Json.Serialization.JsonConverter<T> converter)
         {
             var typeInfo = global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<T>(options, converter);
             typeInfo.OriginatingResolver = this;
             return typeInfo;
-        }
-
-        private sealed class Converter_Notes_LabelAttached : global::System.Text.Json.Serialization.JsonConverter<global::Notes.LabelAttached>
-        {
-            public override global::Notes.LabelAttached Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Notes_LabelAttached(ref reader, global::EventSourcery.Serialization.EventHeader.New());
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Notes.LabelAttached value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Notes_LabelAttached(writer, value);
-        }
-
-        private sealed class Converter_Notes_NoteAdded : global::System.Text.Json.Serialization.JsonConverter<global::Notes.NoteAdded>
-        {
-            public override global::Notes.NoteAdded Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Notes_NoteAdded(ref reader, global::EventSourcery.Serialization.EventHeader.New());
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Notes.NoteAdded value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Notes_NoteAdded(writer, value);
         }
     }
 }

@@ -22,10 +22,10 @@ namespace EventSourcery.Generated
         protected override global::System.Text.Json.JsonSerializerOptions? GeneratedSerializerOptions => null;
 
         /// <summary>The metadata of <see cref="Crm.AccountOpened"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.AccountOpened> Crm_AccountOpened => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.AccountOpened>)Options.GetTypeInfo(typeof(global::Crm.AccountOpened));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Crm.AccountOpened> Crm_AccountOpened => Get<global::Crm.AccountOpened>();
 
         /// <summary>The metadata of <see cref="Billing.AccountOpened"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Billing.AccountOpened> Billing_AccountOpened => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Billing.AccountOpened>)Options.GetTypeInfo(typeof(global::Billing.AccountOpened));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Billing.AccountOpened> Billing_AccountOpened => Get<global::Billing.AccountOpened>();
 
         /// <inheritdoc />
         public override global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)
@@ -36,35 +36,19 @@ namespace EventSourcery.Generated
 
         global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
-            if (type == typeof(global::Crm.AccountOpened)) return Create(options, new Converter_Crm_AccountOpened());
-            if (type == typeof(global::Billing.AccountOpened)) return Create(options, new Converter_Billing_AccountOpened());
+            if (type == typeof(global::Crm.AccountOpened)) return Create(options, new global::EventSourcery.Serialization.EventCodecJsonConverter<global::Crm.AccountOpened>(EventSourceryJson_TestAssembly.WriteEvent_Crm_AccountOpened, EventSourceryJson_TestAssembly.Read_Crm_AccountOpened));
+            if (type == typeof(global::Billing.AccountOpened)) return Create(options, new global::EventSourcery.Serialization.EventCodecJsonConverter<global::Billing.AccountOpened>(EventSourceryJson_TestAssembly.WriteEvent_Billing_AccountOpened, EventSourceryJson_TestAssembly.Read_Billing_AccountOpened));
             // Event, RecordedEvent and their lists: any registered event, with its type's name.
             return global::EventSourcery.Serialization.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
+
+        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Get<T>() => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Create<T>(global::System.Text.Json.JsonSerializerOptions options, global::System.Text.Json.Serialization.JsonConverter<T> converter)
         {
             var typeInfo = global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<T>(options, converter);
             typeInfo.OriginatingResolver = this;
             return typeInfo;
-        }
-
-        private sealed class Converter_Crm_AccountOpened : global::System.Text.Json.Serialization.JsonConverter<global::Crm.AccountOpened>
-        {
-            public override global::Crm.AccountOpened Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Crm_AccountOpened(ref reader, global::EventSourcery.Serialization.EventHeader.New());
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.AccountOpened value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Crm_AccountOpened(writer, value);
-        }
-
-        private sealed class Converter_Billing_AccountOpened : global::System.Text.Json.Serialization.JsonConverter<global::Billing.AccountOpened>
-        {
-            public override global::Billing.AccountOpened Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Billing_AccountOpened(ref reader, global::EventSourcery.Serialization.EventHeader.New());
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Billing.AccountOpened value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Billing_AccountOpened(writer, value);
         }
     }
 }

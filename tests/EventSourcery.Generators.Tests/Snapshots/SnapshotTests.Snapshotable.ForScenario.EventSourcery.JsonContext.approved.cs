@@ -22,7 +22,7 @@ namespace EventSourcery.Generated
         protected override global::System.Text.Json.JsonSerializerOptions? GeneratedSerializerOptions => null;
 
         /// <summary>The metadata of <see cref="Counting.Incremented"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Counting.Incremented> Counting_Incremented => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Counting.Incremented>)Options.GetTypeInfo(typeof(global::Counting.Incremented));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Counting.Incremented> Counting_Incremented => Get<global::Counting.Incremented>();
 
         /// <inheritdoc />
         public override global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)
@@ -33,25 +33,18 @@ namespace EventSourcery.Generated
 
         global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
-            if (type == typeof(global::Counting.Incremented)) return Create(options, new Converter_Counting_Incremented());
+            if (type == typeof(global::Counting.Incremented)) return Create(options, new global::EventSourcery.Serialization.EventCodecJsonConverter<global::Counting.Incremented>(EventSourceryJson_TestAssembly.WriteEvent_Counting_Incremented, EventSourceryJson_TestAssembly.Read_Counting_Incremented));
             // Event, RecordedEvent and their lists: any registered event, with its type's name.
             return global::EventSourcery.Serialization.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
+
+        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Get<T>() => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Create<T>(global::System.Text.Json.JsonSerializerOptions options, global::System.Text.Json.Serialization.JsonConverter<T> converter)
         {
             var typeInfo = global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<T>(options, converter);
             typeInfo.OriginatingResolver = this;
             return typeInfo;
-        }
-
-        private sealed class Converter_Counting_Incremented : global::System.Text.Json.Serialization.JsonConverter<global::Counting.Incremented>
-        {
-            public override global::Counting.Incremented Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Counting_Incremented(ref reader, global::EventSourcery.Serialization.EventHeader.New());
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Counting.Incremented value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Counting_Incremented(writer, value);
         }
     }
 }

@@ -22,13 +22,13 @@ namespace EventSourcery.Generated
         protected override global::System.Text.Json.JsonSerializerOptions? GeneratedSerializerOptions => null;
 
         /// <summary>The metadata of <see cref="Shop.OrderCancelled"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.OrderCancelled> Shop_OrderCancelled => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.OrderCancelled>)Options.GetTypeInfo(typeof(global::Shop.OrderCancelled));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.OrderCancelled> Shop_OrderCancelled => Get<global::Shop.OrderCancelled>();
 
         /// <summary>The metadata of <see cref="Shop.OrderPlaced"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.OrderPlaced> Shop_OrderPlaced => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.OrderPlaced>)Options.GetTypeInfo(typeof(global::Shop.OrderPlaced));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.OrderPlaced> Shop_OrderPlaced => Get<global::Shop.OrderPlaced>();
 
         /// <summary>The metadata of <see cref="Shop.Currency"/>, through its generated codec.</summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.Currency> Shop_Currency => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.Currency>)Options.GetTypeInfo(typeof(global::Shop.Currency));
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.Currency> Shop_Currency => Get<global::Shop.Currency>();
 
         /// <inheritdoc />
         public override global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)
@@ -39,45 +39,20 @@ namespace EventSourcery.Generated
 
         global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
-            if (type == typeof(global::Shop.OrderCancelled)) return Create(options, new Converter_Shop_OrderCancelled());
-            if (type == typeof(global::Shop.OrderPlaced)) return Create(options, new Converter_Shop_OrderPlaced());
-            if (type == typeof(global::Shop.Currency)) return Create(options, new Converter_Shop_Currency());
+            if (type == typeof(global::Shop.OrderCancelled)) return Create(options, new global::EventSourcery.Serialization.EventCodecJsonConverter<global::Shop.OrderCancelled>(EventSourceryJson_TestAssembly.WriteEvent_Shop_OrderCancelled, EventSourceryJson_TestAssembly.Read_Shop_OrderCancelled));
+            if (type == typeof(global::Shop.OrderPlaced)) return Create(options, new global::EventSourcery.Serialization.EventCodecJsonConverter<global::Shop.OrderPlaced>(EventSourceryJson_TestAssembly.WriteEvent_Shop_OrderPlaced, EventSourceryJson_TestAssembly.Read_Shop_OrderPlaced));
+            if (type == typeof(global::Shop.Currency)) return Create(options, new global::EventSourcery.Serialization.CodecJsonConverter<global::Shop.Currency>(EventSourceryJson_TestAssembly.Write_Shop_Currency, EventSourceryJson_TestAssembly.Read_Shop_Currency));
             // Event, RecordedEvent and their lists: any registered event, with its type's name.
             return global::EventSourcery.Serialization.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
+
+        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Get<T>() => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Create<T>(global::System.Text.Json.JsonSerializerOptions options, global::System.Text.Json.Serialization.JsonConverter<T> converter)
         {
             var typeInfo = global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<T>(options, converter);
             typeInfo.OriginatingResolver = this;
             return typeInfo;
-        }
-
-        private sealed class Converter_Shop_OrderCancelled : global::System.Text.Json.Serialization.JsonConverter<global::Shop.OrderCancelled>
-        {
-            public override global::Shop.OrderCancelled Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Shop_OrderCancelled(ref reader, global::EventSourcery.Serialization.EventHeader.New());
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderCancelled value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Shop_OrderCancelled(writer, value);
-        }
-
-        private sealed class Converter_Shop_OrderPlaced : global::System.Text.Json.Serialization.JsonConverter<global::Shop.OrderPlaced>
-        {
-            public override global::Shop.OrderPlaced Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Shop_OrderPlaced(ref reader, global::EventSourcery.Serialization.EventHeader.New());
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderPlaced value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Shop_OrderPlaced(writer, value);
-        }
-
-        private sealed class Converter_Shop_Currency : global::System.Text.Json.Serialization.JsonConverter<global::Shop.Currency>
-        {
-            public override global::Shop.Currency Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Read_Shop_Currency(ref reader);
-
-            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Currency value, global::System.Text.Json.JsonSerializerOptions options)
-                => EventSourceryJson_TestAssembly.Write_Shop_Currency(writer, value);
         }
     }
 }
