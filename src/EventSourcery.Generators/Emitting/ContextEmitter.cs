@@ -35,16 +35,22 @@ internal static class ContextEmitter
             .ToList();
         var name = $"EventJsonContext_{model.AssemblyId}";
         var writer = new IndentedTextWriter();
-        writer.WriteLine(KnownNames.FileHeader);
+        writer.WriteLine(KnownNames.FileHeader.TrimEnd('\n'));
+        writer.WriteLine("#pragma warning disable CS1591 // one metadata property per type, named after it: documented on the class");
+        writer.WriteLine();
         using (writer.Block("namespace EventSourcery.Generated"))
         {
+            writer.WriteLine($"using Metadata = {Metadata};");
+            writer.WriteLine("using EventJson = global::EventSourcery.Serialization;");
+            writer.WriteLine();
             writer.WriteLine("/// <summary>");
             writer.WriteLine("/// This assembly's events for System.Text.Json, through their generated codecs: the JSON of an event is the payload the");
-            writer.WriteLine("/// store keeps (personal data in plain text). Reading one gives a new event (a fresh id and creation time).");
+            writer.WriteLine("/// store keeps (personal data in plain text). Reading one gives a new event (a fresh id and creation time). Each type");
+            writer.WriteLine("/// with a codec has a property named as its codec is: its full name with dots as underscores.");
             writer.WriteLine("/// </summary>");
             writer.WriteLine(KnownNames.GeneratedCodeAttribute);
             writer.WriteLine(KnownNames.ExcludeFromCodeCoverageAttribute);
-            using (writer.Block($"public sealed class {name} : {Json}.Serialization.JsonSerializerContext, {Metadata}.IJsonTypeInfoResolver"))
+            using (writer.Block($"public sealed class {name} : {Json}.Serialization.JsonSerializerContext, Metadata.IJsonTypeInfoResolver"))
             {
                 writer.WriteLine("/// <summary>The context over default options.</summary>");
                 writer.WriteLine($"public static {name} Default {{ get; }} = new {name}(new {Json}.JsonSerializerOptions());");
@@ -54,42 +60,42 @@ internal static class ContextEmitter
                 writer.WriteLine();
                 writer.WriteLine("/// <inheritdoc />");
                 writer.WriteLine($"protected override {Json}.JsonSerializerOptions? GeneratedSerializerOptions => null;");
+                // The metadata of each type with a codec, named as its codec is (the type's full name, dots as underscores).
+                writer.WriteLine();
                 foreach (var (typeName, codecId, _) in types)
                 {
-                    writer.WriteLine();
-                    writer.WriteLine($"/// <summary>The metadata of <see cref=\"{typeName.Replace("global::", string.Empty)}\"/>, through its generated codec.</summary>");
-                    writer.WriteLine($"public {Metadata}.JsonTypeInfo<{typeName}> {codecId} => Get<{typeName}>();");
+                    writer.WriteLine($"public Metadata.JsonTypeInfo<{typeName}> {codecId} => Get<{typeName}>();");
                 }
 
                 writer.WriteLine();
                 writer.WriteLine("/// <inheritdoc />");
-                using (writer.Block($"public override {Metadata}.JsonTypeInfo? GetTypeInfo(global::System.Type type)"))
+                using (writer.Block("public override Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)"))
                 {
                     writer.WriteLine("Options.TryGetTypeInfo(type, out var typeInfo);");
                     writer.WriteLine("return typeInfo;");
                 }
 
                 writer.WriteLine();
-                using (writer.Block($"{Metadata}.JsonTypeInfo? {Metadata}.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, {Json}.JsonSerializerOptions options)"))
+                using (writer.Block($"Metadata.JsonTypeInfo? Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, {Json}.JsonSerializerOptions options)"))
                 {
                     foreach (var (typeName, codecId, isEvent) in types)
                     {
                         var converter = isEvent
-                            ? $"new global::EventSourcery.Serialization.EventCodecJsonConverter<{typeName}>({model.CodecClass}.WriteEvent_{codecId}, {model.CodecClass}.Read_{codecId})"
-                            : $"new global::EventSourcery.Serialization.CodecJsonConverter<{typeName}>({model.CodecClass}.Write_{codecId}, {model.CodecClass}.Read_{codecId})";
+                            ? $"new EventJson.EventCodecJsonConverter<{typeName}>({model.CodecClass}.WriteEvent_{codecId}, {model.CodecClass}.Read_{codecId})"
+                            : $"new EventJson.CodecJsonConverter<{typeName}>({model.CodecClass}.Write_{codecId}, {model.CodecClass}.Read_{codecId})";
                         writer.WriteLine($"if (type == typeof({typeName})) return Create(options, {converter});");
                     }
 
                     writer.WriteLine("// Event, RecordedEvent and their lists: any registered event, with its type's name.");
-                    writer.WriteLine("return global::EventSourcery.Serialization.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);");
+                    writer.WriteLine("return EventJson.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);");
                 }
 
                 writer.WriteLine();
-                writer.WriteLine($"private {Metadata}.JsonTypeInfo<T> Get<T>() => ({Metadata}.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));");
+                writer.WriteLine("private Metadata.JsonTypeInfo<T> Get<T>() => (Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));");
                 writer.WriteLine();
-                using (writer.Block($"private {Metadata}.JsonTypeInfo<T> Create<T>({Json}.JsonSerializerOptions options, {Json}.Serialization.JsonConverter<T> converter)"))
+                using (writer.Block($"private Metadata.JsonTypeInfo<T> Create<T>({Json}.JsonSerializerOptions options, {Json}.Serialization.JsonConverter<T> converter)"))
                 {
-                    writer.WriteLine($"var typeInfo = {Metadata}.JsonMetadataServices.CreateValueInfo<T>(options, converter);");
+                    writer.WriteLine("var typeInfo = Metadata.JsonMetadataServices.CreateValueInfo<T>(options, converter);");
                     writer.WriteLine("typeInfo.OriginatingResolver = this;");
                     writer.WriteLine("return typeInfo;");
                 }
