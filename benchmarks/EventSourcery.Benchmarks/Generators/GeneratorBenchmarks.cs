@@ -101,8 +101,9 @@ public class GeneratorBenchmarks
 }
 
 /// <summary>Writes the source files of a synthetic domain: one file per type, as projects usually have.</summary>
-internal static class SyntheticProject
+public static class SyntheticProject
 {
+    /// <summary>The files of a domain of <paramref name="eventCount"/> events and <paramref name="aggregateCount"/> aggregates.</summary>
     public static IReadOnlyList<(string Path, string Text)> Sources(int eventCount, int aggregateCount, int appliesPerAggregate)
     {
         if (aggregateCount * appliesPerAggregate > eventCount)
