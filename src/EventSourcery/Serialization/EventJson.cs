@@ -94,17 +94,15 @@ public sealed class EventJsonTypeInfoResolver : IJsonTypeInfoResolver
                 type.WritePayload(payloadWriter, value);
             }
 
-            writer.WriteStartObject();
-            writer.WriteString("$type"u8, type.Name);
-            using (var document = JsonDocument.Parse(payload.WrittenMemory))
-            {
-                foreach (var property in document.RootElement.EnumerateObject())
-                {
-                    property.WriteTo(writer);
-                }
-            }
-
-            writer.WriteEndObject();
+            // {"$type":"Name", then the payload's own properties: its bytes after its opening brace.
+            var name = JsonEncodedText.Encode(type.Name);
+            var written = payload.WrittenSpan;
+            var json = new ArrayBufferWriter<byte>(written.Length + name.EncodedUtf8Bytes.Length + 12);
+            json.Write("{\"$type\":\""u8);
+            json.Write(name.EncodedUtf8Bytes);
+            json.Write(written.Length > 2 ? "\","u8 : "\""u8);
+            json.Write(written[1..]);
+            writer.WriteRawValue(json.WrittenSpan, skipInputValidation: true);
         }
     }
 
