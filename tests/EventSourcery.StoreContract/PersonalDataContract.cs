@@ -18,7 +18,7 @@ public abstract class PersonalDataContract
     private static readonly DateTimeOffset Birthday = new(1980, 5, 17, 0, 0, 0, TimeSpan.FromHours(2));
 
     private static CustomerRegistered Registered(Guid id, string email, string city = "Springfield")
-        => new(id, email, new PostalAddress("742 Evergreen Terrace", city), 1980, ["+1 555 0100", "+1 555 0199"], Birthday, new() { ["loyalty"] = 12.5m }, "gold");
+        => new(id, email, new PostalAddress("742 Evergreen Terrace", city), 1980, ["+1 555 0100", "+1 555 0199"], Birthday, new() { ["loyalty"] = 12.5m }, "gold", [7, 42], Guid.Parse("5a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"), DayOfWeek.Friday);
 
     [SkippableFact]
     public async Task Every_shape_of_personal_data_reads_back_as_it_was_written()
@@ -179,6 +179,9 @@ public abstract class PersonalDataContract
         Assert.Null(e.Phones);
         Assert.Null(e.Birthday);
         Assert.Null(e.Scores);
+        Assert.Null(e.LuckyNumbers);
+        Assert.Null(e.ReferralCode);
+        Assert.Null(e.PreferredDay);
         Assert.Equal("gold", e.Plan);
     }
 
@@ -192,6 +195,8 @@ public abstract class PersonalDataContract
         Assert.Equal(expected.Birthday, actual.Birthday);
         Assert.Equal(expected.Scores, actual.Scores);
         Assert.Equal(expected.Plan, actual.Plan);
+        Assert.Equal(expected.LuckyNumbers, actual.LuckyNumbers);
+        Assert.Equal((expected.ReferralCode, expected.PreferredDay), (actual.ReferralCode, actual.PreferredDay));
     }
 
     private static bool Contains(byte[] haystack, string text) => haystack.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;

@@ -14,7 +14,10 @@ public sealed record CustomerRegistered(
     [PersonalData] List<string>? Phones,
     [PersonalData] DateTimeOffset? Birthday,
     [PersonalData] Dictionary<string, decimal>? Scores,
-    string Plan) : Event;
+    string Plan,
+    [PersonalData] int[]? LuckyNumbers = null,
+    [PersonalData] Guid? ReferralCode = null,
+    [PersonalData] DayOfWeek? PreferredDay = null) : Event;
 
 /// <summary>A customer changed their email: the subject is a string id here.</summary>
 public sealed record CustomerEmailChanged([DataSubject] string CustomerKey, [PersonalData("redacted@example.invalid")] string Email, [PersonalData("?")] string PreviousEmail) : Event;
