@@ -164,14 +164,14 @@ public sealed class PostgreSqlTelemetryTests(PostgresServer server) : TelemetryC
 }
 
 [Collection(PostgresTests.Name)]
-public sealed class PostgreSqlPersonalDataTests(PostgresServer server) : PersonalDataContract, IAsyncLifetime
+public sealed class PostgreSqlPersonalDataTests(PostgresServer server) : PersonalDataAtRestContract, IAsyncLifetime
 {
     private readonly PgStores _stores = new(server);
 
     protected override async Task<IEventStore> CreateStoreAsync() => await _stores.OpenStoreAsync();
 
     /// <summary>Every row of the store's tables, as PostgreSQL prints it (payloads are text; keys, bytea, print as hex).</summary>
-    protected override async Task<byte[]?> ReadStoredBytesAsync(IEventStore store)
+    protected override async Task<byte[]> ReadStoredBytesAsync(IEventStore store)
     {
         var schema = _stores.SchemaOf(store);
         await using var connection = new Npgsql.NpgsqlConnection(_stores.ConnectionString);

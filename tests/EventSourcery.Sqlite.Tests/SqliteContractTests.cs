@@ -148,14 +148,14 @@ public sealed class SqliteTelemetryTests : TelemetryContract, IAsyncLifetime
 [CollectionDefinition(TelemetryContract.Collection, DisableParallelization = true)]
 public sealed class TelemetryTestsRunAlone;
 
-public sealed class SqlitePersonalDataTests : PersonalDataContract, IAsyncLifetime
+public sealed class SqlitePersonalDataTests : PersonalDataAtRestContract, IAsyncLifetime
 {
     private readonly TempDatabases _databases = new();
 
     protected override Task<IEventStore> CreateStoreAsync() => _databases.OpenStoreAsync();
 
     /// <summary>The database file and its write-ahead log, as they are on disk.</summary>
-    protected override Task<byte[]?> ReadStoredBytesAsync(IEventStore store) => Task.FromResult<byte[]?>(SqliteFiles.ReadAll(_databases.DatabaseOf(store).Path));
+    protected override Task<byte[]> ReadStoredBytesAsync(IEventStore store) => Task.FromResult(SqliteFiles.ReadAll(_databases.DatabaseOf(store).Path));
 
     public Task InitializeAsync() => Task.CompletedTask;
 

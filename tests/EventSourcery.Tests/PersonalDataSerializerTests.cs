@@ -102,6 +102,16 @@ public sealed class PersonalDataSerializerTests
     }
 
     [Fact]
+    public async Task A_registry_without_personal_data_prepares_no_keys()
+    {
+        var plainTypes = new EventRegistry([EventRegistry.Default.GetByType(typeof(TurnedOn))]);
+        Assert.False(plainTypes.HasPersonalData);
+        Assert.True(EventRegistry.Default.HasPersonalData);
+        Assert.Null(await _protector.PrepareAsync(null, [new TurnedOn()], plainTypes));
+        Assert.NotNull(await _protector.PrepareAsync(null, [Changed()], EventRegistry.Default));
+    }
+
+    [Fact]
     public async Task A_key_store_that_fails_fails_the_append_and_stores_nothing()
     {
         var store = new InMemoryEventStore(EventRegistry.Default, null, null, EventSerializer.DefaultMaxEventBytes, new UnreachableKeys());

@@ -363,7 +363,7 @@ internal sealed partial class JsonCodecEmitter
         => _writer.WriteLine($"if (reader.TokenType != {_tokenType}.{token}) throw {_primitives}.UnexpectedToken({TypeText(type)}, {_tokenType}.{token}, reader.TokenType);");
 
     /// <summary>The type of a local holding the shape's value (nullable reference types keep their annotation).</summary>
-    private static string LocalType(TypeShape shape) => shape.IsReferenceType && shape.AllowsNull ? shape.TypeName + "?" : shape.TypeName;
+    private static string LocalType(TypeShape shape) => shape.LocalTypeName;
 
     private string NextLocal(string prefix) => $"{prefix}{_locals++}";
 

@@ -51,6 +51,9 @@ internal sealed record TypeShape(
     public TypeShape? Element { get; init; }
 
     public TypeShape? Key { get; init; }
+
+    /// <summary>The type of a local holding a value of this shape (a nullable reference type keeps its annotation).</summary>
+    public string LocalTypeName => IsReferenceType && AllowsNull ? TypeName + "?" : TypeName;
 }
 
 /// <summary>How a read value reaches the object.</summary>

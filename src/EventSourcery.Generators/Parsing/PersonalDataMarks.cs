@@ -112,8 +112,6 @@ internal static class PersonalDataMarks
         var items = array.Values.Select(v => v.IsNull ? "null"
             : v.Value is string text ? Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true)
             : $"({element.TypeName})({(v.Kind == TypedConstantKind.Enum ? System.Convert.ToString(v.Value, System.Globalization.CultureInfo.InvariantCulture) : Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatPrimitive(v.Value!, quoteStrings: true, useHexadecimalNumbers: false))})");
-        return $"new {LocalTypeOf(element)}[] {{ {string.Join(", ", items)} }}";
+        return $"new {element.LocalTypeName}[] {{ {string.Join(", ", items)} }}";
     }
-
-    private static string LocalTypeOf(TypeShape shape) => shape.IsReferenceType && shape.AllowsNull ? shape.TypeName + "?" : shape.TypeName;
 }

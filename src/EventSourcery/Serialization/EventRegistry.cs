@@ -46,8 +46,12 @@ public sealed class EventRegistry
             }
 
             _byType.Add(eventType.Type, eventType);
+            HasPersonalData |= eventType.PersonalData is not null;
         }
     }
+
+    /// <summary>Whether any registered type has personal data: when none has, appends look up no keys.</summary>
+    public bool HasPersonalData { get; }
 
     private void AddName(string name, EventType eventType)
     {

@@ -99,6 +99,11 @@ public sealed class PersonalDataProtector
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(registry);
+        if (!registry.HasPersonalData)
+        {
+            return ValueTask.FromResult<IReadOnlyDictionary<string, PersonalDataKey>?>(null); // the append's hot path: no lookups
+        }
+
         List<string>? subjects = null;
         foreach (var @event in events)
         {
