@@ -71,8 +71,10 @@ public abstract partial class RelationalEventStore : IEventStore, IStreamEventRe
     /// </summary>
     public EventListeners Listeners => _shared.Listeners;
 
-    /// <summary>The context the store and its views work in (the user's, for a store over their <see cref="DbContext"/>).</summary>
-    internal DbContext Context => _shared.Executor.Context;
+    /// <summary>The user's context the store and its views work in, for a store over their <see cref="DbContext"/>.</summary>
+    /// <exception cref="InvalidOperationException">The store owns its connection, and so has no context.</exception>
+    internal DbContext Context => _shared.Executor.Context
+        ?? throw new InvalidOperationException("This store owns its connection and has no DbContext; build it over your context to share its transaction.");
 
     /// <summary>Runs <paramref name="work"/> with a session, in the user's transaction if any (see <see cref="RelationalExecutor.RunAsync{T}"/>).</summary>
     internal Task<T> RunAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)

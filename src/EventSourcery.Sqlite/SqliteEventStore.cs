@@ -1,5 +1,4 @@
 using EventSourcery.Relational.Schema;
-using EventSourcery.Sqlite.Schema;
 using EventSourcery.Sqlite.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -26,7 +25,7 @@ public partial class SqliteEventStore : RelationalEventStore
     /// <summary>Builds the store over a user's context (see <see cref="SqliteDbContextEventStore"/>).</summary>
     /// <exception cref="ArgumentException">The context does not use SQLite, or its model lacks the store's tables.</exception>
     private protected SqliteEventStore(DbContext context, SqliteEventStoreOptions? options)
-        : this(CreateExecutor(context ?? throw new ArgumentNullException(nameof(context)), ownsContext: false, options ?? new SqliteEventStoreOptions(), typeof(SqliteDbContextEventStore)))
+        : this(UserContextExecutor(context ?? throw new ArgumentNullException(nameof(context)), options ?? new SqliteEventStoreOptions()))
     {
     }
 
@@ -90,10 +89,11 @@ public partial class SqliteEventStore : RelationalEventStore
     /// <summary>A view of this store's database for <paramref name="tenant"/>, of this store's kind.</summary>
     private protected virtual SqliteEventStore CreateSqliteView(string tenant) => new(this, tenant);
 
+    /// <summary>A store's own connection, with no EF Core at run time (so it also runs in a NativeAOT app).</summary>
     private static SqliteExecutor OwnedExecutor(string connectionString, SqliteEventStoreOptions options)
-        => CreateExecutor(SqliteExecutor.CreateOwnedContext(connectionString, options), ownsContext: true, options, typeof(SqliteEventStore));
+        => new(new OwnedConnection(SqliteExecutor.CreateOwnedConnection(connectionString, options)), options, typeof(SqliteEventStore));
 
-    private static SqliteExecutor CreateExecutor(DbContext context, bool ownsContext, SqliteEventStoreOptions options, Type ownerType)
+    private static SqliteExecutor UserContextExecutor(DbContext context, SqliteEventStoreOptions options)
     {
         if (context.Database.GetDbConnection() is not SqliteConnection connection)
         {
@@ -102,6 +102,6 @@ public partial class SqliteEventStore : RelationalEventStore
 
         ModelCheck.RequireStoreTables(context, nameof(context));
 
-        return new SqliteExecutor(context, ownsContext, connection, options, ownerType);
+        return new SqliteExecutor(new UserContextConnection(context, connection), options, typeof(SqliteDbContextEventStore));
     }
 }

@@ -1,4 +1,8 @@
+using EventSourcery.Relational.Schema;
+using EventSourcery.Relational.Storage;
+using EventSourcery.Sqlite.Schema;
 using EventSourcery.StoreContract;
+using Microsoft.EntityFrameworkCore;
 
 namespace EventSourcery.Sqlite.Tests;
 
@@ -22,6 +26,40 @@ public sealed class SqliteSchemaTests
         Assert.Contains("UNIQUE", indexes["ux_es_events_stream_version"], StringComparison.Ordinal);
         var events = (string)(await db.ScalarAsync("SELECT sql FROM sqlite_master WHERE name = 'es_events'"))!;
         Assert.Contains("AUTOINCREMENT", events, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_owned_stores_statements_are_what_EF_Core_generates_from_the_model_table_by_table()
+    {
+        using var context = new ShopContext(new DbContextOptionsBuilder<ShopContext>().UseSqlite("Data Source=:memory:").Options);
+
+        foreach (var table in Tables.All)
+        {
+            var fromModel = SchemaCreator.CreateStatements(context, new HashSet<string> { table }).Select(s => s.Trim());
+            Assert.Equal(fromModel, SqliteSchema.For(table).Select(s => s.Trim()));
+        }
+
+        var all = new HashSet<string>(Tables.All);
+        Assert.Equal(
+            SchemaCreator.CreateStatements(context, all).Select(s => s.Trim()).Order(StringComparer.Ordinal),
+            SqliteSchema.CreateStatements(all).Select(s => s.Trim()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_owned_stores_tables_match_those_a_user_context_creates_column_for_column()
+    {
+        await using var owned = new TempDatabase();
+        await owned.OpenStoreAsync();
+        await using var user = new TempDatabase();
+        await using (var context = new ShopContext(new DbContextOptionsBuilder<ShopContext>().UseSqlite($"Data Source={user.Path}").Options))
+        {
+            await using var store = new SqliteDbContextEventStore(context);
+            await store.ReadHeadPositionAsync(); // the first operation creates the tables
+        }
+
+        const string Schema = "SELECT type, name, sql FROM sqlite_master WHERE name LIKE '%es_%' ORDER BY name";
+        var expected = (await user.RowsAsync(Schema)).Select(r => string.Join('|', r));
+        Assert.Equal(expected, (await owned.RowsAsync(Schema)).Select(r => string.Join('|', r)));
     }
 
     [Fact]

@@ -29,7 +29,7 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
     {
         _dataSource = dataSource;
         _ownsDataSource = ownsDataSource;
-        Context = context;
+        StoreContext = context;
         Options = options;
         Storage = new PostgreSqlStorage(options.Schema);
         _ownerType = ownerType;
@@ -38,14 +38,17 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
     /// <summary>An executor over the user's context: its connection and transaction.</summary>
     public NpgsqlExecutor(DbContext context, PostgreSqlEventStoreOptions options, Type ownerType)
     {
-        Context = context;
+        StoreContext = context;
         Options = options;
         Storage = new PostgreSqlStorage(options.Schema);
         _ownerType = ownerType;
     }
 
     /// <inheritdoc />
-    public override DbContext Context { get; }
+    public override DbContext? Context => StoreContext;
+
+    /// <summary>The context the store works in: its own (over its data source) or the user's.</summary>
+    public DbContext StoreContext { get; }
 
     public PostgreSqlEventStoreOptions Options { get; }
 
@@ -117,7 +120,7 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
         if (retryable && PostgreSqlStorage.IsMissingSchema(error) && _schemaReady)
         {
             // The tables were dropped since they were found in place: forget that, and create them again.
-            KnownSchemas.Forget(Context, DatabaseKey());
+            KnownSchemas.Forget(StoreContext, DatabaseKey());
             _schemaReady = false;
             return FailedAttempt.Retry(TimeSpan.Zero);
         }
@@ -157,7 +160,7 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
 
         if (_ownsDataSource)
         {
-            await Context.DisposeAsync().ConfigureAwait(false);
+            await StoreContext.DisposeAsync().ConfigureAwait(false);
             await _dataSource!.DisposeAsync().ConfigureAwait(false);
         }
     }
@@ -169,10 +172,10 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
     private async Task EnsureSchemaCoreAsync(NpgsqlConnection connection, NpgsqlTransaction? userTransaction, CancellationToken cancellationToken)
     {
         var database = DatabaseKey();
-        if ((OverUserContext && KnownSchemas.IsKnownCurrent(Context, database))
+        if ((OverUserContext && KnownSchemas.IsKnownCurrent(StoreContext, database))
             || await Storage.SchemaIsCurrentAsync(new NpgsqlSession(connection, userTransaction), cancellationToken).ConfigureAwait(false))
         {
-            KnownSchemas.Remember(Context, database);
+            KnownSchemas.Remember(StoreContext, database);
             _schemaReady = true;
             return;
         }
@@ -182,28 +185,28 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
             // Created inside the user's transaction: a rollback would take the tables away again, so check next time too.
             var nested = new NpgsqlSession(connection, userTransaction);
             await Storage.LockSchemaAsync(nested, cancellationToken).ConfigureAwait(false);
-            await SchemaCreator.EnsureCreatedAsync(Context, Storage, nested, cancellationToken).ConfigureAwait(false);
+            await SchemaCreator.EnsureCreatedAsync(StoreContext, Storage, nested, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var session = new NpgsqlSession(connection, transaction);
         await Storage.LockSchemaAsync(session, cancellationToken).ConfigureAwait(false);
-        await SchemaCreator.EnsureCreatedAsync(Context, Storage, session, cancellationToken).ConfigureAwait(false);
+        await SchemaCreator.EnsureCreatedAsync(StoreContext, Storage, session, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        KnownSchemas.Remember(Context, database);
+        KnownSchemas.Remember(StoreContext, database);
         _schemaReady = true;
     }
 
     /// <summary>The server, database and schema, which name the tables for <see cref="KnownSchemas"/>.</summary>
     private string DatabaseKey()
     {
-        var builder = new NpgsqlConnectionStringBuilder(_dataSource?.ConnectionString ?? Context.Database.GetConnectionString());
+        var builder = new NpgsqlConnectionStringBuilder(_dataSource?.ConnectionString ?? StoreContext.Database.GetConnectionString());
         return $"{builder.Host}:{builder.Port}/{builder.Database}/{Options.Schema}";
     }
 
     /// <summary>Whether the store works on the user's context and their transaction is open.</summary>
-    private bool InUserTransaction => OverUserContext && Context.Database.CurrentTransaction is not null;
+    private bool InUserTransaction => OverUserContext && StoreContext.Database.CurrentTransaction is not null;
 
     /// <summary>
     /// A connection for one operation, with the schema in place: rented from the pool, or the user's context's (opened
@@ -222,7 +225,7 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await Context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await StoreContext.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -230,8 +233,8 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
             throw;
         }
 
-        var connection = (NpgsqlConnection)Context.Database.GetDbConnection();
-        var user = new ConnectionLease(connection, Context.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction, Context, _gate);
+        var connection = (NpgsqlConnection)StoreContext.Database.GetDbConnection();
+        var user = new ConnectionLease(connection, StoreContext.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction, StoreContext, _gate);
         return await WithSchemaAsync(user, cancellationToken).ConfigureAwait(false);
     }
 

@@ -10,8 +10,8 @@ namespace EventSourcery.Relational.Storage;
 /// </summary>
 internal abstract class RelationalExecutor : IAsyncDisposable
 {
-    /// <summary>The EF Core context whose model (and, over a user's context, whose connection and transaction) the store uses.</summary>
-    public abstract DbContext Context { get; }
+    /// <summary>The user's EF Core context whose connection and transaction the store uses; null for a store that owns its connection.</summary>
+    public abstract DbContext? Context { get; }
 
     /// <summary>
     /// Runs <paramref name="work"/> with a session: in the user's transaction when their context has one, otherwise in

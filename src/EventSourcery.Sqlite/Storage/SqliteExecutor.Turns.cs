@@ -1,6 +1,5 @@
 using EventSourcery.Relational.Storage;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 
 namespace EventSourcery.Sqlite.Storage;
 
@@ -16,15 +15,16 @@ internal sealed partial class SqliteExecutor
         {
             try
             {
-                if (openedHere && !executor.OwnsContext)
+                if (openedHere && !executor.OwnsConnection)
                 {
                     // EF closes it again now: its compiled statements must not outlive this open (see CommandCache).
                     executor.Commands.Dispose();
                 }
 
-                if (countOpen)
+                // A connection the store owns stays open once set up; a user's context's is closed as often as opened.
+                if (countOpen && !(executor.OwnsConnection && executor.ConnectionReady))
                 {
-                    await executor.Context.Database.CloseConnectionAsync().ConfigureAwait(false);
+                    await executor.Host.CloseAsync().ConfigureAwait(false);
                 }
             }
             finally

@@ -12,12 +12,10 @@ namespace EventSourcery.Sqlite.Storage;
 /// tenant views), with the connection set up and the schema in place first, the user's transaction joined when their
 /// context has one, busy errors retried with backoff, and SQLite's errors turned into the store's typed exceptions.
 /// </summary>
-/// <param name="context">The EF Core context whose connection the store uses (its own, or the user's).</param>
-/// <param name="ownsContext">Whether the store made the context (and so opens, sets up and disposes its connection).</param>
-/// <param name="connection">The context's SQLite connection.</param>
+/// <param name="host">The store's own connection, or a user's context and its connection.</param>
 /// <param name="options">The store's options.</param>
 /// <param name="ownerType">The store's type, for <see cref="ObjectDisposedException"/>.</param>
-internal sealed partial class SqliteExecutor(DbContext context, bool ownsContext, SqliteConnection connection, SqliteEventStoreOptions options, Type ownerType) : RelationalExecutor
+internal sealed partial class SqliteExecutor(SqliteConnectionHost host, SqliteEventStoreOptions options, Type ownerType) : RelationalExecutor
 {
     private const int MaxBusyAttempts = 3;
     private const string Savepoint = "eventsourcery_write";
@@ -29,7 +27,7 @@ internal sealed partial class SqliteExecutor(DbContext context, bool ownsContext
     /// False until the first operation of a store that owns its connection has opened it for good and set its
     /// pragmas; true from the start over a user's context. Read and written under <see cref="Gate"/>.
     /// </summary>
-    public bool ConnectionReady = !ownsContext;
+    public bool ConnectionReady = !host.OwnsConnection;
 
     /// <summary>Set when an operation found the tables gone; the next turn forgets they were in place.</summary>
     private bool _schemaLost;
@@ -38,14 +36,17 @@ internal sealed partial class SqliteExecutor(DbContext context, bool ownsContext
     public int Disposed;
 
     /// <inheritdoc />
-    public override DbContext Context { get; } = context;
+    public override DbContext? Context => Host.Context;
 
-    public bool OwnsContext { get; } = ownsContext;
+    public SqliteConnectionHost Host { get; } = host;
 
-    public SqliteConnection Connection { get; } = connection;
+    /// <summary>Whether the store opened the connection (see <see cref="SqliteConnectionHost.OwnsConnection"/>).</summary>
+    public bool OwnsConnection => Host.OwnsConnection;
+
+    public SqliteConnection Connection => Host.Connection;
 
     /// <summary>The store's compiled statements on <see cref="Connection"/>. Used under <see cref="Gate"/>.</summary>
-    public CommandCache Commands { get; } = new(connection);
+    public CommandCache Commands { get; } = new(host.Connection);
 
     public SqliteEventStoreOptions Options { get; } = options;
 
@@ -68,11 +69,7 @@ internal sealed partial class SqliteExecutor(DbContext context, bool ownsContext
         try
         {
             Commands.Dispose();
-            if (OwnsContext)
-            {
-                await Context.DisposeAsync().ConfigureAwait(false);
-                await Connection.DisposeAsync().ConfigureAwait(false);
-            }
+            await Host.DisposeAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -147,9 +144,9 @@ internal sealed partial class SqliteExecutor(DbContext context, bool ownsContext
     }
 
     /// <summary>
-    /// The store's turn on the connection (the gate, shared by the store and its views), with the connection open (EF
-    /// counts opens: a closed one is opened for this operation only), set up for a store that owns it, and the schema
-    /// in place.
+    /// The store's turn on the connection (the gate, shared by the store and its views), with the connection open (over
+    /// a user's context EF counts opens: a closed one is opened for this operation only), set up for a store that owns
+    /// it (and then open for good), and the schema in place.
     /// </summary>
     private async Task<Turn> TakeTurnAsync(CancellationToken cancellationToken)
     {
@@ -163,10 +160,10 @@ internal sealed partial class SqliteExecutor(DbContext context, bool ownsContext
 
             // A store that owns its connection keeps it open for good once it is set up: nothing to count then.
             openedHere = Connection.State != System.Data.ConnectionState.Open;
-            countOpen = !(OwnsContext && ConnectionReady);
+            countOpen = !(OwnsConnection && ConnectionReady);
             if (countOpen)
             {
-                await Context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await Host.OpenAsync(cancellationToken).ConfigureAwait(false);
             }
 
             if (!ConnectionReady)
@@ -178,7 +175,7 @@ internal sealed partial class SqliteExecutor(DbContext context, bool ownsContext
             {
                 // The file lost its tables since the schema was found in place: forget that, and create them again.
                 _schemaLost = false;
-                KnownSchemas.Forget(Context, DatabaseKey());
+                Host.Forget(DatabaseKey());
                 SchemaReady = false;
             }
 
@@ -216,19 +213,18 @@ internal sealed partial class SqliteExecutor(DbContext context, bool ownsContext
     }
 
     /// <summary>
-    /// The first operation of a store that owns its connection: sets the pragmas, then keeps the connection open for
-    /// the store's lifetime (EF counts opens, so one more than the operation's own keeps it open when that one closes).
-    /// If the pragmas fail, the operation's close really closes it, and the next operation starts over.
+    /// The first operation of a store that owns its connection: sets the pragmas, after which the connection stays open
+    /// for the store's lifetime (see <see cref="Turn"/>). If the pragmas fail, the operation's turn closes it, and the
+    /// next operation starts over.
     /// </summary>
     private async Task SetUpConnectionAsync(CancellationToken cancellationToken)
     {
         await SqliteStorage.ApplyPragmasAsync(Connection, Options, cancellationToken).ConfigureAwait(false);
-        await Context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         ConnectionReady = true;
     }
 
-    /// <summary>The context and connection of a store that owns them; no I/O happens here.</summary>
-    public static EventStoreDbContext CreateOwnedContext(string connectionString, SqliteEventStoreOptions options)
+    /// <summary>The connection of a store that owns it; no I/O happens here.</summary>
+    public static SqliteConnection CreateOwnedConnection(string connectionString, SqliteEventStoreOptions options)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
 
@@ -237,8 +233,7 @@ internal sealed partial class SqliteExecutor(DbContext context, bool ownsContext
         {
             DefaultTimeout = (int)Math.Max(1, Math.Ceiling(options.BusyTimeout.TotalSeconds)),
         };
-        var connection = new SqliteConnection(builder.ToString());
-        return new EventStoreDbContext(new DbContextOptionsBuilder<EventStoreDbContext>().UseSqlite(connection).Options);
+        return new SqliteConnection(builder.ToString());
     }
 
     /// <inheritdoc />
@@ -253,14 +248,12 @@ internal sealed partial class SqliteExecutor(DbContext context, bool ownsContext
     /// </summary>
     private async Task EnsureSchemaCoreAsync(SqliteTransaction? userTransaction, CancellationToken cancellationToken)
     {
-        var context = Context;
         var connection = Connection;
-        // Only for stores over a user's context, made per request: a store that owns its connection lives long, and
-        // OpenAsync promises to look at the file itself.
-        if ((!OwnsContext && KnownSchemas.IsKnownCurrent(context, DatabaseKey()))
+        // Only for stores over a user's context, made per request (see SqliteConnectionHost.IsKnownCurrent).
+        if (Host.IsKnownCurrent(DatabaseKey())
             || await SqliteStorage.SchemaIsCurrentAsync(connection, userTransaction, cancellationToken).ConfigureAwait(false))
         {
-            KnownSchemas.Remember(context, DatabaseKey());
+            Host.Remember(DatabaseKey());
             SchemaReady = true;
             return;
         }
@@ -268,7 +261,7 @@ internal sealed partial class SqliteExecutor(DbContext context, bool ownsContext
         if (userTransaction is not null)
         {
             // Created inside the user's transaction: a rollback would take the tables away again, so check next time too.
-            await SchemaCreator.EnsureCreatedAsync(context, Storage, new SqliteSession(Commands, userTransaction), cancellationToken).ConfigureAwait(false);
+            await Host.CreateMissingTablesAsync(Storage, new SqliteSession(Commands, userTransaction), cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -276,10 +269,10 @@ internal sealed partial class SqliteExecutor(DbContext context, bool ownsContext
         var transaction = connection.BeginTransaction(deferred: false);
         try
         {
-            await SchemaCreator.EnsureCreatedAsync(context, Storage, new SqliteSession(Commands, transaction), cancellationToken).ConfigureAwait(false);
+            await Host.CreateMissingTablesAsync(Storage, new SqliteSession(Commands, transaction), cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             transaction = null;
-            KnownSchemas.Remember(context, DatabaseKey());
+            Host.Remember(DatabaseKey());
             SchemaReady = true;
         }
         finally
@@ -301,8 +294,7 @@ internal sealed partial class SqliteExecutor(DbContext context, bool ownsContext
         return string.IsNullOrEmpty(file) || file.Contains(":memory:", StringComparison.Ordinal) ? null : file;
     }
 
-    public SqliteTransaction? UserTransaction()
-        => Context.Database.CurrentTransaction?.GetDbTransaction() as SqliteTransaction;
+    public SqliteTransaction? UserTransaction() => Host.UserTransaction();
 
     private static async ValueTask UndoToSavepointAsync(SqliteTransaction transaction)
     {

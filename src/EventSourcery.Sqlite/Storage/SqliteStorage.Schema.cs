@@ -77,7 +77,7 @@ internal sealed partial class SqliteStorage
     /// <summary>
     /// Whether every table of the store exists in its current shape, asked with one read of the schema: no write lock,
     /// so a new store's first read never waits behind a writer. False sends the caller to the write-locked
-    /// <see cref="SchemaCreator.EnsureCreatedAsync"/>, which looks again under the lock.
+    /// <see cref="SqliteConnectionHost.CreateMissingTablesAsync"/>, which looks again under the lock.
     /// </summary>
     public static async Task<bool> SchemaIsCurrentAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
