@@ -1,7 +1,6 @@
 // The seed's light-switch story, end to end on an embedded SQLite file (or on PostgreSQL with
 // `--postgres "<connection string>"`, or the EVENTSOURCERY_POSTGRES environment variable):
 // create a switch, turn it on, try to turn it on again (a domain error), turn it off, reload it and print its history.
-using System.Runtime.CompilerServices;
 using EventSourcery;
 using LightSwitchSample;
 
@@ -16,13 +15,6 @@ if (postgres is null)
     }
 
     opened = await SqliteEventStore.OpenAsync($"Data Source={path}");
-}
-else if (!RuntimeFeature.IsDynamicCodeSupported)
-{
-    // A NativeAOT build (PublishAot) runs on SQLite only: the PostgreSQL store still builds an EF Core model at run time.
-    Console.Error.WriteLine("This native build runs on SQLite only; run the sample with `dotnet run` for --postgres.");
-    Environment.ExitCode = 2;
-    return;
 }
 else
 {

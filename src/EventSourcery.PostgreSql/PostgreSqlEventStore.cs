@@ -1,7 +1,6 @@
 using EventSourcery.PostgreSql.Storage;
 using EventSourcery.Relational.Schema;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql;
 
 namespace EventSourcery;
@@ -57,7 +56,7 @@ public class PostgreSqlEventStore : RelationalEventStore
     }
 
     private PostgreSqlEventStore(NpgsqlDataSource dataSource, bool ownsDataSource, PostgreSqlEventStoreOptions options)
-        : this(new NpgsqlExecutor(dataSource, ownsDataSource, ModelContext(dataSource, options.Schema), options, typeof(PostgreSqlEventStore)))
+        : this(new NpgsqlExecutor(dataSource, ownsDataSource, options, typeof(PostgreSqlEventStore)))
     {
     }
 
@@ -119,15 +118,6 @@ public class PostgreSqlEventStore : RelationalEventStore
 
         return NpgsqlDataSource.Create(builder.ConnectionString);
     }
-
-    /// <summary>The context that supplies the model of the tables in <paramref name="schema"/>, and EF Core's DDL for them; no I/O happens here.</summary>
-    private static PostgreSqlStoreContext ModelContext(NpgsqlDataSource dataSource, string schema)
-        => new(
-            new DbContextOptionsBuilder<PostgreSqlStoreContext>()
-                .UseNpgsql(dataSource)
-                .ReplaceService<IModelCacheKeyFactory, PostgreSqlStoreContext.ModelCacheKeyFactory>()
-                .Options,
-            schema);
 
     private static NpgsqlExecutor OverContext(DbContext context, PostgreSqlEventStoreOptions options)
     {

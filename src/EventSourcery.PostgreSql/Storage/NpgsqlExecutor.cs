@@ -1,7 +1,5 @@
-using EventSourcery.Relational.Schema;
 using EventSourcery.Relational.Storage;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace EventSourcery.PostgreSql.Storage;
@@ -17,19 +15,16 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
 {
     private const string Savepoint = "eventsourcery_write";
 
-    private readonly NpgsqlDataSource? _dataSource;
-    private readonly bool _ownsDataSource;
+    private readonly PostgreSqlConnections _connections;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Type _ownerType;
     private volatile bool _schemaReady;
     private int _disposed;
 
-    /// <summary>An executor that rents connections from <paramref name="dataSource"/>; <paramref name="context"/> only supplies the model for creating the schema.</summary>
-    public NpgsqlExecutor(NpgsqlDataSource dataSource, bool ownsDataSource, DbContext context, PostgreSqlEventStoreOptions options, Type ownerType)
+    /// <summary>An executor that rents connections from <paramref name="dataSource"/>, with no EF Core at run time.</summary>
+    public NpgsqlExecutor(NpgsqlDataSource dataSource, bool ownsDataSource, PostgreSqlEventStoreOptions options, Type ownerType)
     {
-        _dataSource = dataSource;
-        _ownsDataSource = ownsDataSource;
-        StoreContext = context;
+        _connections = new DataSourceConnections(dataSource, ownsDataSource, options.Schema);
         Options = options;
         Storage = new PostgreSqlStorage(options.Schema);
         _ownerType = ownerType;
@@ -38,25 +33,19 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
     /// <summary>An executor over the user's context: its connection and transaction.</summary>
     public NpgsqlExecutor(DbContext context, PostgreSqlEventStoreOptions options, Type ownerType)
     {
-        StoreContext = context;
+        _connections = new UserContextConnections(context, _gate);
         Options = options;
         Storage = new PostgreSqlStorage(options.Schema);
         _ownerType = ownerType;
     }
 
     /// <inheritdoc />
-    public override DbContext? Context => StoreContext;
-
-    /// <summary>The context the store works in: its own (over its data source) or the user's.</summary>
-    public DbContext StoreContext { get; }
+    public override DbContext? Context => _connections.Context;
 
     public PostgreSqlEventStoreOptions Options { get; }
 
     /// <summary>The store's statements, over its schema.</summary>
     public PostgreSqlStorage Storage { get; }
-
-    /// <summary>Whether the store works on the user's context (one connection, their transaction) rather than a pool of its own.</summary>
-    private bool OverUserContext => _dataSource is null;
 
     /// <inheritdoc />
     public override Task<T> RunAsync<T>(Func<RelationalSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
@@ -120,7 +109,7 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
         if (retryable && PostgreSqlStorage.IsMissingSchema(error) && _schemaReady)
         {
             // The tables were dropped since they were found in place: forget that, and create them again.
-            KnownSchemas.Forget(StoreContext, DatabaseKey());
+            _connections.Forget(DatabaseKey());
             _schemaReady = false;
             return FailedAttempt.Retry(TimeSpan.Zero);
         }
@@ -158,11 +147,7 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
             return;
         }
 
-        if (_ownsDataSource)
-        {
-            await StoreContext.DisposeAsync().ConfigureAwait(false);
-            await _dataSource!.DisposeAsync().ConfigureAwait(false);
-        }
+        await _connections.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>
@@ -172,10 +157,10 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
     private async Task EnsureSchemaCoreAsync(NpgsqlConnection connection, NpgsqlTransaction? userTransaction, CancellationToken cancellationToken)
     {
         var database = DatabaseKey();
-        if ((OverUserContext && KnownSchemas.IsKnownCurrent(StoreContext, database))
+        if (_connections.IsKnownCurrent(database)
             || await Storage.SchemaIsCurrentAsync(new NpgsqlSession(connection, userTransaction), cancellationToken).ConfigureAwait(false))
         {
-            KnownSchemas.Remember(StoreContext, database);
+            _connections.Remember(database);
             _schemaReady = true;
             return;
         }
@@ -185,28 +170,28 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
             // Created inside the user's transaction: a rollback would take the tables away again, so check next time too.
             var nested = new NpgsqlSession(connection, userTransaction);
             await Storage.LockSchemaAsync(nested, cancellationToken).ConfigureAwait(false);
-            await SchemaCreator.EnsureCreatedAsync(StoreContext, Storage, nested, cancellationToken).ConfigureAwait(false);
+            await _connections.CreateMissingTablesAsync(Storage, nested, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var session = new NpgsqlSession(connection, transaction);
         await Storage.LockSchemaAsync(session, cancellationToken).ConfigureAwait(false);
-        await SchemaCreator.EnsureCreatedAsync(StoreContext, Storage, session, cancellationToken).ConfigureAwait(false);
+        await _connections.CreateMissingTablesAsync(Storage, session, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        KnownSchemas.Remember(StoreContext, database);
+        _connections.Remember(database);
         _schemaReady = true;
     }
 
-    /// <summary>The server, database and schema, which name the tables for <see cref="KnownSchemas"/>.</summary>
+    /// <summary>The server, database and schema, which name the tables for <see cref="EventSourcery.Relational.Schema.KnownSchemas"/>.</summary>
     private string DatabaseKey()
     {
-        var builder = new NpgsqlConnectionStringBuilder(_dataSource?.ConnectionString ?? StoreContext.Database.GetConnectionString());
+        var builder = new NpgsqlConnectionStringBuilder(_connections.ConnectionString);
         return $"{builder.Host}:{builder.Port}/{builder.Database}/{Options.Schema}";
     }
 
     /// <summary>Whether the store works on the user's context and their transaction is open.</summary>
-    private bool InUserTransaction => OverUserContext && StoreContext.Database.CurrentTransaction is not null;
+    private bool InUserTransaction => _connections.InUserTransaction;
 
     /// <summary>
     /// A connection for one operation, with the schema in place: rented from the pool, or the user's context's (opened
@@ -215,27 +200,8 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
     private async Task<ConnectionLease> ConnectAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, _ownerType);
-        if (_dataSource is not null)
-        {
-            var rented = new ConnectionLease(await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false), null, null, null);
-            return await WithSchemaAsync(rented, cancellationToken).ConfigureAwait(false);
-        }
-
-        // One connection: operations take turns on it.
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await StoreContext.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            _gate.Release();
-            throw;
-        }
-
-        var connection = (NpgsqlConnection)StoreContext.Database.GetDbConnection();
-        var user = new ConnectionLease(connection, StoreContext.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction, StoreContext, _gate);
-        return await WithSchemaAsync(user, cancellationToken).ConfigureAwait(false);
+        var lease = await _connections.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        return await WithSchemaAsync(lease, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ConnectionLease> WithSchemaAsync(ConnectionLease lease, CancellationToken cancellationToken)
@@ -316,36 +282,6 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
             finally
             {
                 await lease.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>
-    /// A connection held for one operation: returned to the pool, or closed again through EF (which counts opens) and
-    /// the store's turn on the user's connection given back.
-    /// </summary>
-    private readonly struct ConnectionLease(NpgsqlConnection connection, NpgsqlTransaction? userTransaction, DbContext? context, SemaphoreSlim? gate) : IAsyncDisposable
-    {
-        public NpgsqlConnection Connection { get; } = connection;
-
-        public NpgsqlTransaction? UserTransaction { get; } = userTransaction;
-
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                if (context is not null)
-                {
-                    await context.Database.CloseConnectionAsync().ConfigureAwait(false);
-                }
-                else
-                {
-                    await Connection.DisposeAsync().ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                gate?.Release();
             }
         }
     }
