@@ -41,6 +41,18 @@ internal sealed partial class JsonCodecEmitter
         _ => null,
     };
 
+    /// <summary>
+    /// The property name and value written in one call of the writer (<c>writer.WriteNumber("total"u8, value.Total);</c>),
+    /// for the value types it writes exactly as the name and value calls would; null for every other shape.
+    /// </summary>
+    private static string? NamedWrite(TypeShape shape, string name, string value) => shape.Kind != ShapeKind.Primitive ? null : shape.CodecId switch
+    {
+        "Boolean" => $"writer.WriteBoolean({name}, {value});",
+        "Guid" or "DateTime" or "DateTimeOffset" => $"writer.WriteString({name}, {value});",
+        "Byte" or "SByte" or "Int16" or "UInt16" or "Int32" or "UInt32" or "Int64" or "UInt64" or "Decimal" => $"writer.WriteNumber({name}, {value});",
+        _ => null,
+    };
+
     private void EmitWriteNotNull(TypeShape shape, string value, string owner)
     {
         switch (shape.Kind)

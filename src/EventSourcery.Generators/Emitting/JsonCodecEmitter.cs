@@ -17,17 +17,23 @@ internal sealed partial class JsonCodecEmitter
     private const string QualifiedPrimitives = "global::EventSourcery.Serialization.JsonPrimitives";
 
     private const string Cipher = "global::EventSourcery.Serialization.PersonalDataCipher";
+    private const string EventHeader = "global::EventSourcery.Serialization.EventHeader";
+    private const string EventBase = "global::EventSourcery.Event";
 
     /// <summary>The default expression of a constructor parameter without a default value: the local's initial value.</summary>
     private const string DefaultValue = "default!";
     private readonly IndentedTextWriter _writer;
     private int _locals;
 
-    // How the code names JsonPrimitives and JsonTokenType: through the aliases a codec file of its own declares
-    // (EmitFile), or fully qualified where codecs are written into another file (EmitMembers: a user's namespace,
-    // where an alias could meet a type of the same name).
+    // How the code names JsonPrimitives, JsonTokenType, the JSON writer and reader, EventHeader and Event: through the
+    // aliases a codec file of its own declares (EmitFile), or fully qualified where codecs are written into another
+    // file (EmitMembers: a user's namespace, where an alias could meet a type of the same name).
     private string _primitives = QualifiedPrimitives;
     private string _tokenType = Json + ".JsonTokenType";
+    private string _jsonWriter = Json + ".Utf8JsonWriter";
+    private string _jsonReader = Json + ".Utf8JsonReader";
+    private string _eventHeader = EventHeader;
+    private string _event = EventBase;
 
     // The locals a reader keeps each property's value and presence in, named after the property (see LocalNames).
     private string[] _values = [];
@@ -83,16 +89,19 @@ internal sealed partial class JsonCodecEmitter
     private void EmitFile(string codecClass, System.Action body)
     {
         _writer.WriteLine(KnownNames.FileHeader);
-        using (_writer.Block("namespace EventSourcery.Generated"))
+        _writer.WriteLine("namespace EventSourcery.Generated;");
+        _writer.WriteLine();
+        (_primitives, _tokenType, _jsonWriter, _jsonReader, _eventHeader, _event) = ("JsonPrimitives", "JsonTokenType", "Utf8JsonWriter", "Utf8JsonReader", "EventHeader", "Event");
+        _writer.WriteLine($"using {_primitives} = {QualifiedPrimitives};");
+        _writer.WriteLine($"using {_tokenType} = {Json}.JsonTokenType;");
+        _writer.WriteLine($"using {_jsonWriter} = {Json}.Utf8JsonWriter;");
+        _writer.WriteLine($"using {_jsonReader} = {Json}.Utf8JsonReader;");
+        _writer.WriteLine($"using {_eventHeader} = {EventHeader};");
+        _writer.WriteLine($"using {_event} = {EventBase};");
+        _writer.WriteLine();
+        using (_writer.Block($"partial class {codecClass}"))
         {
-            (_primitives, _tokenType) = ("JsonPrimitives", "JsonTokenType");
-            _writer.WriteLine($"using {_primitives} = {QualifiedPrimitives};");
-            _writer.WriteLine($"using {_tokenType} = {Json}.JsonTokenType;");
-            _writer.WriteLine();
-            using (_writer.Block($"partial class {codecClass}"))
-            {
-                body();
-            }
+            body();
         }
     }
 
@@ -124,11 +133,17 @@ internal sealed partial class JsonCodecEmitter
             EmitEventEntryPoints(model, personal);
         }
 
-        using (_writer.Block($"internal static void Write_{id}({Json}.Utf8JsonWriter writer, {type} value{cipherParameter})"))
+        using (_writer.Block($"internal static void Write_{id}({_jsonWriter} writer, {type} value{cipherParameter})"))
         {
             _writer.WriteLine("writer.WriteStartObject();");
             foreach (var property in model.Properties.Where(p => !personal || p.PersonalMask is null))
             {
+                if (NamedWrite(property.Shape, Utf8(property.JsonName), $"value.{Identifier(property.Name)}") is { } named)
+                {
+                    _writer.WriteLine(named);
+                    continue;
+                }
+
                 _writer.WriteLine($"writer.WritePropertyName({Utf8(property.JsonName)});");
                 EmitWrite(property.Shape, $"value.{Identifier(property.Name)}", $"{Quote(type)}, {Quote(property.Name)}");
             }
@@ -142,8 +157,8 @@ internal sealed partial class JsonCodecEmitter
         }
 
         _writer.WriteLine();
-        var headerParameter = model.IsEvent ? ", in global::EventSourcery.Serialization.EventHeader header" : string.Empty;
-        using (_writer.Block($"internal static {type} Read_{id}(ref {Json}.Utf8JsonReader reader{headerParameter}{cipherParameter})"))
+        var headerParameter = model.IsEvent ? $", in {_eventHeader} header" : string.Empty;
+        using (_writer.Block($"internal static {type} Read_{id}(ref {_jsonReader} reader{headerParameter}{cipherParameter})"))
         {
             // Every error of the reader names the type: once, as a constant.
             _writer.WriteLine($"const string type = {Quote(type)};");
@@ -332,7 +347,7 @@ internal sealed partial class JsonCodecEmitter
     {
         var type = model.TypeName;
         var id = model.CodecId;
-        using (_writer.Block($"internal static void Write_{id}({Json}.Utf8JsonWriter writer, {type} value)"))
+        using (_writer.Block($"internal static void Write_{id}({_jsonWriter} writer, {type} value)"))
         {
             using (_writer.Block("switch (value)"))
             {
@@ -346,7 +361,7 @@ internal sealed partial class JsonCodecEmitter
         }
 
         _writer.WriteLine();
-        using (_writer.Block($"internal static {type} Read_{id}(ref {Json}.Utf8JsonReader reader)"))
+        using (_writer.Block($"internal static {type} Read_{id}(ref {_jsonReader} reader)"))
         {
             _writer.WriteLine($"if (reader.TokenType == {_tokenType}.Number) return ({type})reader.GetInt64();");
             EmitExpectToken(type, "String");

@@ -2,57 +2,60 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+    internal static void WriteEvent_Shop_OrderShipped(Utf8JsonWriter writer, Event value) => Write_Shop_OrderShipped(writer, (global::Shop.OrderShipped)value);
 
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_Shop_OrderShipped(Utf8JsonWriter writer, global::Shop.OrderShipped value)
     {
-        internal static void WriteEvent_Shop_OrderShipped(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shop_OrderShipped(writer, (global::Shop.OrderShipped)value);
+        writer.WriteStartObject();
+        writer.WritePropertyName("orderId"u8);
+        if (value.OrderId is { } v0) JsonPrimitives.WriteString(writer, v0, "Shop.OrderShipped", "OrderId"); else writer.WriteNullValue();
+        writer.WriteEndObject();
+    }
 
-        internal static void Write_Shop_OrderShipped(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderShipped value)
+    internal static global::Shop.OrderShipped Read_Shop_OrderShipped(ref Utf8JsonReader reader, in EventHeader header)
+    {
+        const string type = "Shop.OrderShipped";
+        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
+        string orderIdValue = default!;
+        bool hasOrderId = false;
+        string? property = null;
+        try
         {
-            writer.WriteStartObject();
-            writer.WritePropertyName("orderId"u8);
-            if (value.OrderId is { } v0) JsonPrimitives.WriteString(writer, v0, "Shop.OrderShipped", "OrderId"); else writer.WriteNullValue();
-            writer.WriteEndObject();
-        }
-
-        internal static global::Shop.OrderShipped Read_Shop_OrderShipped(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
-        {
-            const string type = "Shop.OrderShipped";
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-            string orderIdValue = default!;
-            bool hasOrderId = false;
-            string? property = null;
-            try
+            while (true)
             {
-                while (true)
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals("orderId"u8))
+                {
+                    property = "orderId";
+                    JsonPrimitives.Next(ref reader, type);
+                    orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasOrderId = true;
+                }
+                else
                 {
                     JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.EndObject) break;
-                    if (reader.ValueTextEquals("orderId"u8))
-                    {
-                        property = "orderId";
-                        JsonPrimitives.Next(ref reader, type);
-                        orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasOrderId = true;
-                    }
-                    else
-                    {
-                        JsonPrimitives.Next(ref reader, type);
-                        reader.Skip();
-                    }
+                    reader.Skip();
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
-            {
-                throw JsonPrimitives.InvalidProperty(type, property, ex);
-            }
-            if (!hasOrderId) throw JsonPrimitives.MissingProperty(type, "orderId");
-            var result = new global::Shop.OrderShipped(orderIdValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-            return result;
         }
+        catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
+        {
+            throw JsonPrimitives.InvalidProperty(type, property, ex);
+        }
+        if (!hasOrderId) throw JsonPrimitives.MissingProperty(type, "orderId");
+        var result = new global::Shop.OrderShipped(orderIdValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+        return result;
     }
 }

@@ -2,68 +2,71 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+    internal static void WriteEvent_Shop_OrderShippedExpress(Utf8JsonWriter writer, Event value) => Write_Shop_OrderShippedExpress(writer, (global::Shop.OrderShippedExpress)value);
 
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_Shop_OrderShippedExpress(Utf8JsonWriter writer, global::Shop.OrderShippedExpress value)
     {
-        internal static void WriteEvent_Shop_OrderShippedExpress(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shop_OrderShippedExpress(writer, (global::Shop.OrderShippedExpress)value);
+        writer.WriteStartObject();
+        writer.WritePropertyName("courier"u8);
+        if (value.Courier is { } v0) JsonPrimitives.WriteString(writer, v0, "Shop.OrderShippedExpress", "Courier"); else writer.WriteNullValue();
+        writer.WritePropertyName("orderId"u8);
+        if (value.OrderId is { } v1) JsonPrimitives.WriteString(writer, v1, "Shop.OrderShippedExpress", "OrderId"); else writer.WriteNullValue();
+        writer.WriteEndObject();
+    }
 
-        internal static void Write_Shop_OrderShippedExpress(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderShippedExpress value)
+    internal static global::Shop.OrderShippedExpress Read_Shop_OrderShippedExpress(ref Utf8JsonReader reader, in EventHeader header)
+    {
+        const string type = "Shop.OrderShippedExpress";
+        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
+        string courierValue = default!;
+        bool hasCourier = false;
+        string orderIdValue = default!;
+        bool hasOrderId = false;
+        string? property = null;
+        try
         {
-            writer.WriteStartObject();
-            writer.WritePropertyName("courier"u8);
-            if (value.Courier is { } v0) JsonPrimitives.WriteString(writer, v0, "Shop.OrderShippedExpress", "Courier"); else writer.WriteNullValue();
-            writer.WritePropertyName("orderId"u8);
-            if (value.OrderId is { } v1) JsonPrimitives.WriteString(writer, v1, "Shop.OrderShippedExpress", "OrderId"); else writer.WriteNullValue();
-            writer.WriteEndObject();
-        }
-
-        internal static global::Shop.OrderShippedExpress Read_Shop_OrderShippedExpress(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
-        {
-            const string type = "Shop.OrderShippedExpress";
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-            string courierValue = default!;
-            bool hasCourier = false;
-            string orderIdValue = default!;
-            bool hasOrderId = false;
-            string? property = null;
-            try
+            while (true)
             {
-                while (true)
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals("courier"u8))
+                {
+                    property = "courier";
+                    JsonPrimitives.Next(ref reader, type);
+                    courierValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasCourier = true;
+                }
+                else if (reader.ValueTextEquals("orderId"u8))
+                {
+                    property = "orderId";
+                    JsonPrimitives.Next(ref reader, type);
+                    orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasOrderId = true;
+                }
+                else
                 {
                     JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.EndObject) break;
-                    if (reader.ValueTextEquals("courier"u8))
-                    {
-                        property = "courier";
-                        JsonPrimitives.Next(ref reader, type);
-                        courierValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasCourier = true;
-                    }
-                    else if (reader.ValueTextEquals("orderId"u8))
-                    {
-                        property = "orderId";
-                        JsonPrimitives.Next(ref reader, type);
-                        orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasOrderId = true;
-                    }
-                    else
-                    {
-                        JsonPrimitives.Next(ref reader, type);
-                        reader.Skip();
-                    }
+                    reader.Skip();
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
-            {
-                throw JsonPrimitives.InvalidProperty(type, property, ex);
-            }
-            if (!(hasOrderId && hasCourier)) throw JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : "courier");
-            var result = new global::Shop.OrderShippedExpress(orderIdValue, courierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-            return result;
         }
+        catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
+        {
+            throw JsonPrimitives.InvalidProperty(type, property, ex);
+        }
+        if (!(hasOrderId && hasCourier)) throw JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : "courier");
+        var result = new global::Shop.OrderShippedExpress(orderIdValue, courierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+        return result;
     }
 }

@@ -2,73 +2,76 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
-
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_Shapes_Address(Utf8JsonWriter writer, global::Shapes.Address value)
     {
-        internal static void Write_Shapes_Address(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Address value)
-        {
-            writer.WriteStartObject();
-            writer.WritePropertyName("street"u8);
-            if (value.Street is { } v0) JsonPrimitives.WriteString(writer, v0, "Shapes.Address", "Street"); else writer.WriteNullValue();
-            writer.WritePropertyName("number"u8);
-            if (value.Number is { } n1) writer.WriteNumberValue(n1); else writer.WriteNullValue();
-            writer.WritePropertyName("previous"u8);
-            if (value.Previous is { } v2) Write_Shapes_Address(writer, v2); else writer.WriteNullValue();
-            writer.WriteEndObject();
-        }
+        writer.WriteStartObject();
+        writer.WritePropertyName("street"u8);
+        if (value.Street is { } v0) JsonPrimitives.WriteString(writer, v0, "Shapes.Address", "Street"); else writer.WriteNullValue();
+        writer.WritePropertyName("number"u8);
+        if (value.Number is { } n1) writer.WriteNumberValue(n1); else writer.WriteNullValue();
+        writer.WritePropertyName("previous"u8);
+        if (value.Previous is { } v2) Write_Shapes_Address(writer, v2); else writer.WriteNullValue();
+        writer.WriteEndObject();
+    }
 
-        internal static global::Shapes.Address Read_Shapes_Address(ref global::System.Text.Json.Utf8JsonReader reader)
+    internal static global::Shapes.Address Read_Shapes_Address(ref Utf8JsonReader reader)
+    {
+        const string type = "Shapes.Address";
+        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
+        string streetValue = default!;
+        bool hasStreet = false;
+        int? numberValue = default!;
+        global::Shapes.Address? previousValue = default!;
+        string? property = null;
+        try
         {
-            const string type = "Shapes.Address";
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-            string streetValue = default!;
-            bool hasStreet = false;
-            int? numberValue = default!;
-            global::Shapes.Address? previousValue = default!;
-            string? property = null;
-            try
+            while (true)
             {
-                while (true)
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals("street"u8))
+                {
+                    property = "street";
+                    JsonPrimitives.Next(ref reader, type);
+                    streetValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasStreet = true;
+                }
+                else if (reader.ValueTextEquals("number"u8))
+                {
+                    property = "number";
+                    JsonPrimitives.Next(ref reader, type);
+                    numberValue = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt32();
+                }
+                else if (reader.ValueTextEquals("previous"u8))
+                {
+                    property = "previous";
+                    JsonPrimitives.Next(ref reader, type);
+                    previousValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
+                }
+                else
                 {
                     JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.EndObject) break;
-                    if (reader.ValueTextEquals("street"u8))
-                    {
-                        property = "street";
-                        JsonPrimitives.Next(ref reader, type);
-                        streetValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasStreet = true;
-                    }
-                    else if (reader.ValueTextEquals("number"u8))
-                    {
-                        property = "number";
-                        JsonPrimitives.Next(ref reader, type);
-                        numberValue = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt32();
-                    }
-                    else if (reader.ValueTextEquals("previous"u8))
-                    {
-                        property = "previous";
-                        JsonPrimitives.Next(ref reader, type);
-                        previousValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
-                    }
-                    else
-                    {
-                        JsonPrimitives.Next(ref reader, type);
-                        reader.Skip();
-                    }
+                    reader.Skip();
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
-            {
-                throw JsonPrimitives.InvalidProperty(type, property, ex);
-            }
-            if (!hasStreet) throw JsonPrimitives.MissingProperty(type, "street");
-            var result = new global::Shapes.Address(streetValue, numberValue, previousValue);
-            return result;
         }
+        catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
+        {
+            throw JsonPrimitives.InvalidProperty(type, property, ex);
+        }
+        if (!hasStreet) throw JsonPrimitives.MissingProperty(type, "street");
+        var result = new global::Shapes.Address(streetValue, numberValue, previousValue);
+        return result;
     }
 }

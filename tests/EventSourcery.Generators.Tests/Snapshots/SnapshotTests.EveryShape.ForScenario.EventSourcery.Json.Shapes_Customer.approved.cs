@@ -2,67 +2,70 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
-
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_Shapes_Customer(Utf8JsonWriter writer, global::Shapes.Customer value)
     {
-        internal static void Write_Shapes_Customer(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Customer value)
-        {
-            writer.WriteStartObject();
-            writer.WritePropertyName("name"u8);
-            if (value.Name is { } v0) JsonPrimitives.WriteString(writer, v0, "Shapes.Customer", "Name"); else writer.WriteNullValue();
-            writer.WritePropertyName("country"u8);
-            if (value.Country is { } v1) JsonPrimitives.WriteString(writer, v1, "Shapes.Customer", "Country"); else writer.WriteNullValue();
-            writer.WriteEndObject();
-        }
+        writer.WriteStartObject();
+        writer.WritePropertyName("name"u8);
+        if (value.Name is { } v0) JsonPrimitives.WriteString(writer, v0, "Shapes.Customer", "Name"); else writer.WriteNullValue();
+        writer.WritePropertyName("country"u8);
+        if (value.Country is { } v1) JsonPrimitives.WriteString(writer, v1, "Shapes.Customer", "Country"); else writer.WriteNullValue();
+        writer.WriteEndObject();
+    }
 
-        internal static global::Shapes.Customer Read_Shapes_Customer(ref global::System.Text.Json.Utf8JsonReader reader)
+    internal static global::Shapes.Customer Read_Shapes_Customer(ref Utf8JsonReader reader)
+    {
+        const string type = "Shapes.Customer";
+        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
+        string nameValue = default!;
+        bool hasName = false;
+        string countryValue = default!;
+        bool hasCountry = false;
+        string? property = null;
+        try
         {
-            const string type = "Shapes.Customer";
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-            string nameValue = default!;
-            bool hasName = false;
-            string countryValue = default!;
-            bool hasCountry = false;
-            string? property = null;
-            try
+            while (true)
             {
-                while (true)
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals("name"u8))
+                {
+                    property = "name";
+                    JsonPrimitives.Next(ref reader, type);
+                    nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasName = true;
+                }
+                else if (reader.ValueTextEquals("country"u8))
+                {
+                    property = "country";
+                    JsonPrimitives.Next(ref reader, type);
+                    countryValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasCountry = true;
+                }
+                else
                 {
                     JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.EndObject) break;
-                    if (reader.ValueTextEquals("name"u8))
-                    {
-                        property = "name";
-                        JsonPrimitives.Next(ref reader, type);
-                        nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasName = true;
-                    }
-                    else if (reader.ValueTextEquals("country"u8))
-                    {
-                        property = "country";
-                        JsonPrimitives.Next(ref reader, type);
-                        countryValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasCountry = true;
-                    }
-                    else
-                    {
-                        JsonPrimitives.Next(ref reader, type);
-                        reader.Skip();
-                    }
+                    reader.Skip();
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
-            {
-                throw JsonPrimitives.InvalidProperty(type, property, ex);
-            }
-            if (!hasName) throw JsonPrimitives.MissingProperty(type, "name");
-            var result = new global::Shapes.Customer() { Name = nameValue };
-            if (hasCountry) result.Country = countryValue;
-            return result;
         }
+        catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
+        {
+            throw JsonPrimitives.InvalidProperty(type, property, ex);
+        }
+        if (!hasName) throw JsonPrimitives.MissingProperty(type, "name");
+        var result = new global::Shapes.Customer() { Name = nameValue };
+        if (hasCountry) result.Country = countryValue;
+        return result;
     }
 }

@@ -2,1035 +2,1024 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+    internal static void WriteEvent_Shapes_EverythingHappened(Utf8JsonWriter writer, Event value) => Write_Shapes_EverythingHappened(writer, (global::Shapes.EverythingHappened)value);
 
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_Shapes_EverythingHappened(Utf8JsonWriter writer, global::Shapes.EverythingHappened value)
     {
-        internal static void WriteEvent_Shapes_EverythingHappened(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shapes_EverythingHappened(writer, (global::Shapes.EverythingHappened)value);
-
-        internal static void Write_Shapes_EverythingHappened(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.EverythingHappened value)
+        writer.WriteStartObject();
+        writer.WriteBoolean("flag"u8, value.Flag);
+        writer.WriteNumber("b"u8, value.B);
+        writer.WriteNumber("sB"u8, value.SB);
+        writer.WriteNumber("s"u8, value.S);
+        writer.WriteNumber("uS"u8, value.US);
+        writer.WriteNumber("i"u8, value.I);
+        writer.WriteNumber("uI"u8, value.UI);
+        writer.WriteNumber("l"u8, value.L);
+        writer.WriteNumber("uL"u8, value.UL);
+        writer.WritePropertyName("f"u8);
+        JsonPrimitives.WriteSingle(writer, value.F, "Shapes.EverythingHappened", "F");
+        writer.WritePropertyName("d"u8);
+        JsonPrimitives.WriteDouble(writer, value.D, "Shapes.EverythingHappened", "D");
+        writer.WriteNumber("m"u8, value.M);
+        writer.WritePropertyName("c"u8);
+        JsonPrimitives.WriteChar(writer, value.C, "Shapes.EverythingHappened", "C");
+        writer.WritePropertyName("text"u8);
+        if (value.Text is { } v0) JsonPrimitives.WriteString(writer, v0, "Shapes.EverythingHappened", "Text"); else writer.WriteNullValue();
+        writer.WritePropertyName("maybeText"u8);
+        if (value.MaybeText is { } v1) JsonPrimitives.WriteString(writer, v1, "Shapes.EverythingHappened", "MaybeText"); else writer.WriteNullValue();
+        writer.WriteString("g"u8, value.G);
+        writer.WriteString("when"u8, value.When);
+        writer.WriteString("at"u8, value.At);
+        writer.WritePropertyName("day"u8);
+        JsonPrimitives.WriteDateOnly(writer, value.Day);
+        writer.WritePropertyName("time"u8);
+        JsonPrimitives.WriteTimeOnly(writer, value.Time);
+        writer.WritePropertyName("span"u8);
+        JsonPrimitives.WriteTimeSpan(writer, value.Span);
+        writer.WritePropertyName("link"u8);
+        if (value.Link is { } v2) JsonPrimitives.WriteUri(writer, v2); else writer.WriteNullValue();
+        writer.WritePropertyName("blob"u8);
+        if (value.Blob is { } v3) writer.WriteBase64StringValue(v3); else writer.WriteNullValue();
+        writer.WritePropertyName("priority"u8);
+        Write_Shapes_Priority(writer, value.Priority);
+        writer.WritePropertyName("tags"u8);
+        Write_Shapes_Tags(writer, value.Tags);
+        writer.WritePropertyName("maybeInt"u8);
+        if (value.MaybeInt is { } n4) writer.WriteNumberValue(n4); else writer.WriteNullValue();
+        writer.WritePropertyName("maybePriority"u8);
+        if (value.MaybePriority is { } n5) Write_Shapes_Priority(writer, n5); else writer.WriteNullValue();
+        writer.WritePropertyName("numbers"u8);
+        if (value.Numbers is { } v6)
+        {
+            writer.WriteStartArray();
+            foreach (var item7 in v6)
+            {
+                writer.WriteNumberValue(item7);
+            }
+            writer.WriteEndArray();
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+        writer.WritePropertyName("names"u8);
+        if (value.Names is { } v8)
+        {
+            writer.WriteStartArray();
+            foreach (var item9 in v8)
+            {
+                if (item9 is { } v10) JsonPrimitives.WriteString(writer, v10, "Shapes.EverythingHappened", "Names"); else writer.WriteNullValue();
+            }
+            writer.WriteEndArray();
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+        writer.WritePropertyName("addresses"u8);
+        if (value.Addresses is { } v11)
+        {
+            writer.WriteStartArray();
+            foreach (var item12 in v11)
+            {
+                if (item12 is { } v13) Write_Shapes_Address(writer, v13); else writer.WriteNullValue();
+            }
+            writer.WriteEndArray();
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+        writer.WritePropertyName("longs"u8);
+        if (value.Longs is { } v14)
+        {
+            writer.WriteStartArray();
+            foreach (var item15 in v14)
+            {
+                writer.WriteNumberValue(item15);
+            }
+            writer.WriteEndArray();
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+        writer.WritePropertyName("doubles"u8);
+        if (value.Doubles is { } v16)
+        {
+            writer.WriteStartArray();
+            foreach (var item17 in v16)
+            {
+                JsonPrimitives.WriteDouble(writer, item17, "Shapes.EverythingHappened", "Doubles");
+            }
+            writer.WriteEndArray();
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+        writer.WritePropertyName("guids"u8);
+        if (value.Guids is { } v18)
+        {
+            writer.WriteStartArray();
+            foreach (var item19 in v18)
+            {
+                writer.WriteStringValue(item19);
+            }
+            writer.WriteEndArray();
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+        writer.WritePropertyName("maybeNames"u8);
+        if (value.MaybeNames is { } v20)
+        {
+            writer.WriteStartArray();
+            foreach (var item21 in v20)
+            {
+                if (item21 is { } v22) JsonPrimitives.WriteString(writer, v22, "Shapes.EverythingHappened", "MaybeNames"); else writer.WriteNullValue();
+            }
+            writer.WriteEndArray();
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+        writer.WritePropertyName("set"u8);
+        if (value.Set is { } v23)
+        {
+            writer.WriteStartArray();
+            foreach (var item24 in v23)
+            {
+                writer.WriteNumberValue(item24);
+            }
+            writer.WriteEndArray();
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+        writer.WritePropertyName("iSet"u8);
+        if (value.ISet is { } v25)
+        {
+            writer.WriteStartArray();
+            foreach (var item26 in v25)
+            {
+                if (item26 is { } v27) JsonPrimitives.WriteString(writer, v27, "Shapes.EverythingHappened", "ISet"); else writer.WriteNullValue();
+            }
+            writer.WriteEndArray();
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+        writer.WritePropertyName("chars"u8);
+        if (value.Chars is { } v28)
+        {
+            writer.WriteStartArray();
+            foreach (var item29 in v28)
+            {
+                JsonPrimitives.WriteChar(writer, item29, "Shapes.EverythingHappened", "Chars");
+            }
+            writer.WriteEndArray();
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+        writer.WritePropertyName("immutable"u8);
+        if (value.Immutable.IsDefault) writer.WriteNullValue(); else
+        {
+            writer.WriteStartArray();
+            foreach (var item30 in value.Immutable)
+            {
+                writer.WriteNumberValue(item30);
+            }
+            writer.WriteEndArray();
+        }
+        writer.WritePropertyName("scores"u8);
+        if (value.Scores is { } v31)
         {
             writer.WriteStartObject();
-            writer.WritePropertyName("flag"u8);
-            writer.WriteBooleanValue(value.Flag);
-            writer.WritePropertyName("b"u8);
-            writer.WriteNumberValue(value.B);
-            writer.WritePropertyName("sB"u8);
-            writer.WriteNumberValue(value.SB);
-            writer.WritePropertyName("s"u8);
-            writer.WriteNumberValue(value.S);
-            writer.WritePropertyName("uS"u8);
-            writer.WriteNumberValue(value.US);
-            writer.WritePropertyName("i"u8);
-            writer.WriteNumberValue(value.I);
-            writer.WritePropertyName("uI"u8);
-            writer.WriteNumberValue(value.UI);
-            writer.WritePropertyName("l"u8);
-            writer.WriteNumberValue(value.L);
-            writer.WritePropertyName("uL"u8);
-            writer.WriteNumberValue(value.UL);
-            writer.WritePropertyName("f"u8);
-            JsonPrimitives.WriteSingle(writer, value.F, "Shapes.EverythingHappened", "F");
-            writer.WritePropertyName("d"u8);
-            JsonPrimitives.WriteDouble(writer, value.D, "Shapes.EverythingHappened", "D");
-            writer.WritePropertyName("m"u8);
-            writer.WriteNumberValue(value.M);
-            writer.WritePropertyName("c"u8);
-            JsonPrimitives.WriteChar(writer, value.C, "Shapes.EverythingHappened", "C");
-            writer.WritePropertyName("text"u8);
-            if (value.Text is { } v0) JsonPrimitives.WriteString(writer, v0, "Shapes.EverythingHappened", "Text"); else writer.WriteNullValue();
-            writer.WritePropertyName("maybeText"u8);
-            if (value.MaybeText is { } v1) JsonPrimitives.WriteString(writer, v1, "Shapes.EverythingHappened", "MaybeText"); else writer.WriteNullValue();
-            writer.WritePropertyName("g"u8);
-            writer.WriteStringValue(value.G);
-            writer.WritePropertyName("when"u8);
-            writer.WriteStringValue(value.When);
-            writer.WritePropertyName("at"u8);
-            writer.WriteStringValue(value.At);
-            writer.WritePropertyName("day"u8);
-            JsonPrimitives.WriteDateOnly(writer, value.Day);
-            writer.WritePropertyName("time"u8);
-            JsonPrimitives.WriteTimeOnly(writer, value.Time);
-            writer.WritePropertyName("span"u8);
-            JsonPrimitives.WriteTimeSpan(writer, value.Span);
-            writer.WritePropertyName("link"u8);
-            if (value.Link is { } v2) JsonPrimitives.WriteUri(writer, v2); else writer.WriteNullValue();
-            writer.WritePropertyName("blob"u8);
-            if (value.Blob is { } v3) writer.WriteBase64StringValue(v3); else writer.WriteNullValue();
-            writer.WritePropertyName("priority"u8);
-            Write_Shapes_Priority(writer, value.Priority);
-            writer.WritePropertyName("tags"u8);
-            Write_Shapes_Tags(writer, value.Tags);
-            writer.WritePropertyName("maybeInt"u8);
-            if (value.MaybeInt is { } n4) writer.WriteNumberValue(n4); else writer.WriteNullValue();
-            writer.WritePropertyName("maybePriority"u8);
-            if (value.MaybePriority is { } n5) Write_Shapes_Priority(writer, n5); else writer.WriteNullValue();
-            writer.WritePropertyName("numbers"u8);
-            if (value.Numbers is { } v6)
+            foreach (var kv32 in v31)
             {
-                writer.WriteStartArray();
-                foreach (var item7 in v6)
-                {
-                    writer.WriteNumberValue(item7);
-                }
-                writer.WriteEndArray();
+                JsonPrimitives.WriteKey(writer, kv32.Key, "Shapes.EverythingHappened", "Scores");
+                writer.WriteNumberValue(kv32.Value);
             }
-            else
-            {
-                writer.WriteNullValue();
-            }
-            writer.WritePropertyName("names"u8);
-            if (value.Names is { } v8)
-            {
-                writer.WriteStartArray();
-                foreach (var item9 in v8)
-                {
-                    if (item9 is { } v10) JsonPrimitives.WriteString(writer, v10, "Shapes.EverythingHappened", "Names"); else writer.WriteNullValue();
-                }
-                writer.WriteEndArray();
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
-            writer.WritePropertyName("addresses"u8);
-            if (value.Addresses is { } v11)
-            {
-                writer.WriteStartArray();
-                foreach (var item12 in v11)
-                {
-                    if (item12 is { } v13) Write_Shapes_Address(writer, v13); else writer.WriteNullValue();
-                }
-                writer.WriteEndArray();
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
-            writer.WritePropertyName("longs"u8);
-            if (value.Longs is { } v14)
-            {
-                writer.WriteStartArray();
-                foreach (var item15 in v14)
-                {
-                    writer.WriteNumberValue(item15);
-                }
-                writer.WriteEndArray();
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
-            writer.WritePropertyName("doubles"u8);
-            if (value.Doubles is { } v16)
-            {
-                writer.WriteStartArray();
-                foreach (var item17 in v16)
-                {
-                    JsonPrimitives.WriteDouble(writer, item17, "Shapes.EverythingHappened", "Doubles");
-                }
-                writer.WriteEndArray();
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
-            writer.WritePropertyName("guids"u8);
-            if (value.Guids is { } v18)
-            {
-                writer.WriteStartArray();
-                foreach (var item19 in v18)
-                {
-                    writer.WriteStringValue(item19);
-                }
-                writer.WriteEndArray();
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
-            writer.WritePropertyName("maybeNames"u8);
-            if (value.MaybeNames is { } v20)
-            {
-                writer.WriteStartArray();
-                foreach (var item21 in v20)
-                {
-                    if (item21 is { } v22) JsonPrimitives.WriteString(writer, v22, "Shapes.EverythingHappened", "MaybeNames"); else writer.WriteNullValue();
-                }
-                writer.WriteEndArray();
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
-            writer.WritePropertyName("set"u8);
-            if (value.Set is { } v23)
-            {
-                writer.WriteStartArray();
-                foreach (var item24 in v23)
-                {
-                    writer.WriteNumberValue(item24);
-                }
-                writer.WriteEndArray();
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
-            writer.WritePropertyName("iSet"u8);
-            if (value.ISet is { } v25)
-            {
-                writer.WriteStartArray();
-                foreach (var item26 in v25)
-                {
-                    if (item26 is { } v27) JsonPrimitives.WriteString(writer, v27, "Shapes.EverythingHappened", "ISet"); else writer.WriteNullValue();
-                }
-                writer.WriteEndArray();
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
-            writer.WritePropertyName("chars"u8);
-            if (value.Chars is { } v28)
-            {
-                writer.WriteStartArray();
-                foreach (var item29 in v28)
-                {
-                    JsonPrimitives.WriteChar(writer, item29, "Shapes.EverythingHappened", "Chars");
-                }
-                writer.WriteEndArray();
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
-            writer.WritePropertyName("immutable"u8);
-            if (value.Immutable.IsDefault) writer.WriteNullValue(); else
-            {
-                writer.WriteStartArray();
-                foreach (var item30 in value.Immutable)
-                {
-                    writer.WriteNumberValue(item30);
-                }
-                writer.WriteEndArray();
-            }
-            writer.WritePropertyName("scores"u8);
-            if (value.Scores is { } v31)
-            {
-                writer.WriteStartObject();
-                foreach (var kv32 in v31)
-                {
-                    JsonPrimitives.WriteKey(writer, kv32.Key, "Shapes.EverythingHappened", "Scores");
-                    writer.WriteNumberValue(kv32.Value);
-                }
-                writer.WriteEndObject();
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
-            writer.WritePropertyName("byGuid"u8);
-            if (value.ByGuid is { } v33)
-            {
-                writer.WriteStartObject();
-                foreach (var kv34 in v33)
-                {
-                    writer.WritePropertyName(JsonPrimitives.Key(kv34.Key));
-                    if (kv34.Value is { } v35) Write_Shapes_Address(writer, v35); else writer.WriteNullValue();
-                }
-                writer.WriteEndObject();
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
-            writer.WritePropertyName("byInt"u8);
-            if (value.ByInt is { } v36)
-            {
-                writer.WriteStartObject();
-                foreach (var kv37 in v36)
-                {
-                    writer.WritePropertyName(JsonPrimitives.Key(kv37.Key));
-                    if (kv37.Value is { } v38) JsonPrimitives.WriteString(writer, v38, "Shapes.EverythingHappened", "ByInt"); else writer.WriteNullValue();
-                }
-                writer.WriteEndObject();
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
-            writer.WritePropertyName("nested"u8);
-            if (value.Nested is { } v39)
-            {
-                writer.WriteStartObject();
-                foreach (var kv40 in v39)
-                {
-                    writer.WritePropertyName(JsonPrimitives.Key(kv40.Key));
-                    if (kv40.Value is { } v41)
-                    {
-                        writer.WriteStartArray();
-                        foreach (var item42 in v41)
-                        {
-                            writer.WriteNumberValue(item42);
-                        }
-                        writer.WriteEndArray();
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
-                }
-                writer.WriteEndObject();
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
-            writer.WritePropertyName("home"u8);
-            if (value.Home is { } v43) Write_Shapes_Address(writer, v43); else writer.WriteNullValue();
-            writer.WritePropertyName("point"u8);
-            Write_Shapes_Point(writer, value.Point);
-            writer.WritePropertyName("maybePoint"u8);
-            if (value.MaybePoint is { } n44) Write_Shapes_Point(writer, n44); else writer.WriteNullValue();
-            writer.WritePropertyName("customer"u8);
-            if (value.Customer is { } v45) Write_Shapes_Customer(writer, v45); else writer.WriteNullValue();
-            writer.WritePropertyName("withDefault"u8);
-            if (value.WithDefault is { } v46) JsonPrimitives.WriteString(writer, v46, "Shapes.EverythingHappened", "WithDefault"); else writer.WriteNullValue();
-            writer.WritePropertyName("settable"u8);
-            writer.WriteNumberValue(value.Settable);
-            writer.WritePropertyName("computed"u8);
-            if (value.Computed is { } v47) JsonPrimitives.WriteString(writer, v47, "Shapes.EverythingHappened", "Computed"); else writer.WriteNullValue();
             writer.WriteEndObject();
         }
-
-        internal static global::Shapes.EverythingHappened Read_Shapes_EverythingHappened(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
+        else
         {
-            const string type = "Shapes.EverythingHappened";
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-            bool flagValue = default!;
-            bool hasFlag = false;
-            byte bValue = default!;
-            bool hasB = false;
-            sbyte sBValue = default!;
-            bool hasSB = false;
-            short sValue = default!;
-            bool hasS = false;
-            ushort uSValue = default!;
-            bool hasUS = false;
-            int iValue = default!;
-            bool hasI = false;
-            uint uIValue = default!;
-            bool hasUI = false;
-            long lValue = default!;
-            bool hasL = false;
-            ulong uLValue = default!;
-            bool hasUL = false;
-            float fValue = default!;
-            bool hasF = false;
-            double dValue = default!;
-            bool hasD = false;
-            decimal mValue = default!;
-            bool hasM = false;
-            char cValue = default!;
-            bool hasC = false;
-            string textValue = default!;
-            bool hasText = false;
-            string? maybeTextValue = default!;
-            global::System.Guid gValue = default!;
-            bool hasG = false;
-            global::System.DateTime whenValue = default!;
-            bool hasWhen = false;
-            global::System.DateTimeOffset atValue = default!;
-            bool hasAt = false;
-            global::System.DateOnly dayValue = default!;
-            bool hasDay = false;
-            global::System.TimeOnly timeValue = default!;
-            bool hasTime = false;
-            global::System.TimeSpan spanValue = default!;
-            bool hasSpan = false;
-            global::System.Uri linkValue = default!;
-            bool hasLink = false;
-            byte[] blobValue = default!;
-            bool hasBlob = false;
-            global::Shapes.Priority priorityValue = default!;
-            bool hasPriority = false;
-            global::Shapes.Tags tagsValue = default!;
-            bool hasTags = false;
-            int? maybeIntValue = default!;
-            global::Shapes.Priority? maybePriorityValue = default!;
-            int[] numbersValue = default!;
-            bool hasNumbers = false;
-            global::System.Collections.Generic.List<string> namesValue = default!;
-            bool hasNames = false;
-            global::System.Collections.Generic.IReadOnlyList<global::Shapes.Address> addressesValue = default!;
-            bool hasAddresses = false;
-            global::System.Collections.Generic.IList<long> longsValue = default!;
-            bool hasLongs = false;
-            global::System.Collections.Generic.ICollection<double> doublesValue = default!;
-            bool hasDoubles = false;
-            global::System.Collections.Generic.IEnumerable<global::System.Guid> guidsValue = default!;
-            bool hasGuids = false;
-            global::System.Collections.Generic.IReadOnlyCollection<string?> maybeNamesValue = default!;
-            bool hasMaybeNames = false;
-            global::System.Collections.Generic.HashSet<int> setValue = default!;
-            bool hasSet = false;
-            global::System.Collections.Generic.ISet<string> iSetValue = default!;
-            bool hasISet = false;
-            global::System.Collections.Generic.IReadOnlySet<char> charsValue = default!;
-            bool hasChars = false;
-            global::System.Collections.Immutable.ImmutableArray<int> immutableValue = default!;
-            bool hasImmutable = false;
-            global::System.Collections.Generic.Dictionary<string, int> scoresValue = default!;
-            bool hasScores = false;
-            global::System.Collections.Generic.IReadOnlyDictionary<global::System.Guid, global::Shapes.Address> byGuidValue = default!;
-            bool hasByGuid = false;
-            global::System.Collections.Generic.IDictionary<int, string?> byIntValue = default!;
-            bool hasByInt = false;
-            global::System.Collections.Generic.Dictionary<long, global::System.Collections.Generic.List<int>> nestedValue = default!;
-            bool hasNested = false;
-            global::Shapes.Address homeValue = default!;
-            bool hasHome = false;
-            global::Shapes.Point pointValue = default!;
-            bool hasPoint = false;
-            global::Shapes.Point? maybePointValue = default!;
-            global::Shapes.Customer customerValue = default!;
-            bool hasCustomer = false;
-            string withDefaultValue = default!;
-            bool hasWithDefault = false;
-            int settableValue = default!;
-            bool hasSettable = false;
-            string? property = null;
-            try
+            writer.WriteNullValue();
+        }
+        writer.WritePropertyName("byGuid"u8);
+        if (value.ByGuid is { } v33)
+        {
+            writer.WriteStartObject();
+            foreach (var kv34 in v33)
             {
-                while (true)
+                writer.WritePropertyName(JsonPrimitives.Key(kv34.Key));
+                if (kv34.Value is { } v35) Write_Shapes_Address(writer, v35); else writer.WriteNullValue();
+            }
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+        writer.WritePropertyName("byInt"u8);
+        if (value.ByInt is { } v36)
+        {
+            writer.WriteStartObject();
+            foreach (var kv37 in v36)
+            {
+                writer.WritePropertyName(JsonPrimitives.Key(kv37.Key));
+                if (kv37.Value is { } v38) JsonPrimitives.WriteString(writer, v38, "Shapes.EverythingHappened", "ByInt"); else writer.WriteNullValue();
+            }
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+        writer.WritePropertyName("nested"u8);
+        if (value.Nested is { } v39)
+        {
+            writer.WriteStartObject();
+            foreach (var kv40 in v39)
+            {
+                writer.WritePropertyName(JsonPrimitives.Key(kv40.Key));
+                if (kv40.Value is { } v41)
                 {
+                    writer.WriteStartArray();
+                    foreach (var item42 in v41)
+                    {
+                        writer.WriteNumberValue(item42);
+                    }
+                    writer.WriteEndArray();
+                }
+                else
+                {
+                    writer.WriteNullValue();
+                }
+            }
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+        writer.WritePropertyName("home"u8);
+        if (value.Home is { } v43) Write_Shapes_Address(writer, v43); else writer.WriteNullValue();
+        writer.WritePropertyName("point"u8);
+        Write_Shapes_Point(writer, value.Point);
+        writer.WritePropertyName("maybePoint"u8);
+        if (value.MaybePoint is { } n44) Write_Shapes_Point(writer, n44); else writer.WriteNullValue();
+        writer.WritePropertyName("customer"u8);
+        if (value.Customer is { } v45) Write_Shapes_Customer(writer, v45); else writer.WriteNullValue();
+        writer.WritePropertyName("withDefault"u8);
+        if (value.WithDefault is { } v46) JsonPrimitives.WriteString(writer, v46, "Shapes.EverythingHappened", "WithDefault"); else writer.WriteNullValue();
+        writer.WriteNumber("settable"u8, value.Settable);
+        writer.WritePropertyName("computed"u8);
+        if (value.Computed is { } v47) JsonPrimitives.WriteString(writer, v47, "Shapes.EverythingHappened", "Computed"); else writer.WriteNullValue();
+        writer.WriteEndObject();
+    }
+
+    internal static global::Shapes.EverythingHappened Read_Shapes_EverythingHappened(ref Utf8JsonReader reader, in EventHeader header)
+    {
+        const string type = "Shapes.EverythingHappened";
+        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
+        bool flagValue = default!;
+        bool hasFlag = false;
+        byte bValue = default!;
+        bool hasB = false;
+        sbyte sBValue = default!;
+        bool hasSB = false;
+        short sValue = default!;
+        bool hasS = false;
+        ushort uSValue = default!;
+        bool hasUS = false;
+        int iValue = default!;
+        bool hasI = false;
+        uint uIValue = default!;
+        bool hasUI = false;
+        long lValue = default!;
+        bool hasL = false;
+        ulong uLValue = default!;
+        bool hasUL = false;
+        float fValue = default!;
+        bool hasF = false;
+        double dValue = default!;
+        bool hasD = false;
+        decimal mValue = default!;
+        bool hasM = false;
+        char cValue = default!;
+        bool hasC = false;
+        string textValue = default!;
+        bool hasText = false;
+        string? maybeTextValue = default!;
+        global::System.Guid gValue = default!;
+        bool hasG = false;
+        global::System.DateTime whenValue = default!;
+        bool hasWhen = false;
+        global::System.DateTimeOffset atValue = default!;
+        bool hasAt = false;
+        global::System.DateOnly dayValue = default!;
+        bool hasDay = false;
+        global::System.TimeOnly timeValue = default!;
+        bool hasTime = false;
+        global::System.TimeSpan spanValue = default!;
+        bool hasSpan = false;
+        global::System.Uri linkValue = default!;
+        bool hasLink = false;
+        byte[] blobValue = default!;
+        bool hasBlob = false;
+        global::Shapes.Priority priorityValue = default!;
+        bool hasPriority = false;
+        global::Shapes.Tags tagsValue = default!;
+        bool hasTags = false;
+        int? maybeIntValue = default!;
+        global::Shapes.Priority? maybePriorityValue = default!;
+        int[] numbersValue = default!;
+        bool hasNumbers = false;
+        global::System.Collections.Generic.List<string> namesValue = default!;
+        bool hasNames = false;
+        global::System.Collections.Generic.IReadOnlyList<global::Shapes.Address> addressesValue = default!;
+        bool hasAddresses = false;
+        global::System.Collections.Generic.IList<long> longsValue = default!;
+        bool hasLongs = false;
+        global::System.Collections.Generic.ICollection<double> doublesValue = default!;
+        bool hasDoubles = false;
+        global::System.Collections.Generic.IEnumerable<global::System.Guid> guidsValue = default!;
+        bool hasGuids = false;
+        global::System.Collections.Generic.IReadOnlyCollection<string?> maybeNamesValue = default!;
+        bool hasMaybeNames = false;
+        global::System.Collections.Generic.HashSet<int> setValue = default!;
+        bool hasSet = false;
+        global::System.Collections.Generic.ISet<string> iSetValue = default!;
+        bool hasISet = false;
+        global::System.Collections.Generic.IReadOnlySet<char> charsValue = default!;
+        bool hasChars = false;
+        global::System.Collections.Immutable.ImmutableArray<int> immutableValue = default!;
+        bool hasImmutable = false;
+        global::System.Collections.Generic.Dictionary<string, int> scoresValue = default!;
+        bool hasScores = false;
+        global::System.Collections.Generic.IReadOnlyDictionary<global::System.Guid, global::Shapes.Address> byGuidValue = default!;
+        bool hasByGuid = false;
+        global::System.Collections.Generic.IDictionary<int, string?> byIntValue = default!;
+        bool hasByInt = false;
+        global::System.Collections.Generic.Dictionary<long, global::System.Collections.Generic.List<int>> nestedValue = default!;
+        bool hasNested = false;
+        global::Shapes.Address homeValue = default!;
+        bool hasHome = false;
+        global::Shapes.Point pointValue = default!;
+        bool hasPoint = false;
+        global::Shapes.Point? maybePointValue = default!;
+        global::Shapes.Customer customerValue = default!;
+        bool hasCustomer = false;
+        string withDefaultValue = default!;
+        bool hasWithDefault = false;
+        int settableValue = default!;
+        bool hasSettable = false;
+        string? property = null;
+        try
+        {
+            while (true)
+            {
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals("flag"u8))
+                {
+                    property = "flag";
                     JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.EndObject) break;
-                    if (reader.ValueTextEquals("flag"u8))
+                    flagValue = JsonPrimitives.NotNull(ref reader, "bool").GetBoolean();
+                    hasFlag = true;
+                }
+                else if (reader.ValueTextEquals("b"u8))
+                {
+                    property = "b";
+                    JsonPrimitives.Next(ref reader, type);
+                    bValue = JsonPrimitives.NotNull(ref reader, "byte").GetByte();
+                    hasB = true;
+                }
+                else if (reader.ValueTextEquals("sB"u8))
+                {
+                    property = "sB";
+                    JsonPrimitives.Next(ref reader, type);
+                    sBValue = JsonPrimitives.NotNull(ref reader, "sbyte").GetSByte();
+                    hasSB = true;
+                }
+                else if (reader.ValueTextEquals("s"u8))
+                {
+                    property = "s";
+                    JsonPrimitives.Next(ref reader, type);
+                    sValue = JsonPrimitives.NotNull(ref reader, "short").GetInt16();
+                    hasS = true;
+                }
+                else if (reader.ValueTextEquals("uS"u8))
+                {
+                    property = "uS";
+                    JsonPrimitives.Next(ref reader, type);
+                    uSValue = JsonPrimitives.NotNull(ref reader, "ushort").GetUInt16();
+                    hasUS = true;
+                }
+                else if (reader.ValueTextEquals("i"u8))
+                {
+                    property = "i";
+                    JsonPrimitives.Next(ref reader, type);
+                    iValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
+                    hasI = true;
+                }
+                else if (reader.ValueTextEquals("uI"u8))
+                {
+                    property = "uI";
+                    JsonPrimitives.Next(ref reader, type);
+                    uIValue = JsonPrimitives.NotNull(ref reader, "uint").GetUInt32();
+                    hasUI = true;
+                }
+                else if (reader.ValueTextEquals("l"u8))
+                {
+                    property = "l";
+                    JsonPrimitives.Next(ref reader, type);
+                    lValue = JsonPrimitives.NotNull(ref reader, "long").GetInt64();
+                    hasL = true;
+                }
+                else if (reader.ValueTextEquals("uL"u8))
+                {
+                    property = "uL";
+                    JsonPrimitives.Next(ref reader, type);
+                    uLValue = JsonPrimitives.NotNull(ref reader, "ulong").GetUInt64();
+                    hasUL = true;
+                }
+                else if (reader.ValueTextEquals("f"u8))
+                {
+                    property = "f";
+                    JsonPrimitives.Next(ref reader, type);
+                    fValue = JsonPrimitives.NotNull(ref reader, "float").GetSingle();
+                    hasF = true;
+                }
+                else if (reader.ValueTextEquals("d"u8))
+                {
+                    property = "d";
+                    JsonPrimitives.Next(ref reader, type);
+                    dValue = JsonPrimitives.NotNull(ref reader, "double").GetDouble();
+                    hasD = true;
+                }
+                else if (reader.ValueTextEquals("m"u8))
+                {
+                    property = "m";
+                    JsonPrimitives.Next(ref reader, type);
+                    mValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
+                    hasM = true;
+                }
+                else if (reader.ValueTextEquals("c"u8))
+                {
+                    property = "c";
+                    JsonPrimitives.Next(ref reader, type);
+                    cValue = JsonPrimitives.ReadChar(ref JsonPrimitives.NotNull(ref reader, "char"));
+                    hasC = true;
+                }
+                else if (reader.ValueTextEquals("text"u8))
+                {
+                    property = "text";
+                    JsonPrimitives.Next(ref reader, type);
+                    textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasText = true;
+                }
+                else if (reader.ValueTextEquals("maybeText"u8))
+                {
+                    property = "maybeText";
+                    JsonPrimitives.Next(ref reader, type);
+                    maybeTextValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                }
+                else if (reader.ValueTextEquals("g"u8))
+                {
+                    property = "g";
+                    JsonPrimitives.Next(ref reader, type);
+                    gValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid();
+                    hasG = true;
+                }
+                else if (reader.ValueTextEquals("when"u8))
+                {
+                    property = "when";
+                    JsonPrimitives.Next(ref reader, type);
+                    whenValue = JsonPrimitives.NotNull(ref reader, "System.DateTime").GetDateTime();
+                    hasWhen = true;
+                }
+                else if (reader.ValueTextEquals("at"u8))
+                {
+                    property = "at";
+                    JsonPrimitives.Next(ref reader, type);
+                    atValue = JsonPrimitives.NotNull(ref reader, "System.DateTimeOffset").GetDateTimeOffset();
+                    hasAt = true;
+                }
+                else if (reader.ValueTextEquals("day"u8))
+                {
+                    property = "day";
+                    JsonPrimitives.Next(ref reader, type);
+                    dayValue = JsonPrimitives.ReadDateOnly(ref JsonPrimitives.NotNull(ref reader, "System.DateOnly"));
+                    hasDay = true;
+                }
+                else if (reader.ValueTextEquals("time"u8))
+                {
+                    property = "time";
+                    JsonPrimitives.Next(ref reader, type);
+                    timeValue = JsonPrimitives.ReadTimeOnly(ref JsonPrimitives.NotNull(ref reader, "System.TimeOnly"));
+                    hasTime = true;
+                }
+                else if (reader.ValueTextEquals("span"u8))
+                {
+                    property = "span";
+                    JsonPrimitives.Next(ref reader, type);
+                    spanValue = JsonPrimitives.ReadTimeSpan(ref JsonPrimitives.NotNull(ref reader, "System.TimeSpan"));
+                    hasSpan = true;
+                }
+                else if (reader.ValueTextEquals("link"u8))
+                {
+                    property = "link";
+                    JsonPrimitives.Next(ref reader, type);
+                    linkValue = reader.TokenType == JsonTokenType.Null ? default! : JsonPrimitives.ReadUri(ref reader);
+                    hasLink = true;
+                }
+                else if (reader.ValueTextEquals("blob"u8))
+                {
+                    property = "blob";
+                    JsonPrimitives.Next(ref reader, type);
+                    blobValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetBytesFromBase64();
+                    hasBlob = true;
+                }
+                else if (reader.ValueTextEquals("priority"u8))
+                {
+                    property = "priority";
+                    JsonPrimitives.Next(ref reader, type);
+                    priorityValue = Read_Shapes_Priority(ref JsonPrimitives.NotNull(ref reader, "Shapes.Priority"));
+                    hasPriority = true;
+                }
+                else if (reader.ValueTextEquals("tags"u8))
+                {
+                    property = "tags";
+                    JsonPrimitives.Next(ref reader, type);
+                    tagsValue = Read_Shapes_Tags(ref JsonPrimitives.NotNull(ref reader, "Shapes.Tags"));
+                    hasTags = true;
+                }
+                else if (reader.ValueTextEquals("maybeInt"u8))
+                {
+                    property = "maybeInt";
+                    JsonPrimitives.Next(ref reader, type);
+                    maybeIntValue = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt32();
+                }
+                else if (reader.ValueTextEquals("maybePriority"u8))
+                {
+                    property = "maybePriority";
+                    JsonPrimitives.Next(ref reader, type);
+                    maybePriorityValue = reader.TokenType == JsonTokenType.Null ? null : Read_Shapes_Priority(ref reader);
+                }
+                else if (reader.ValueTextEquals("numbers"u8))
+                {
+                    property = "numbers";
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType == JsonTokenType.Null)
                     {
-                        property = "flag";
-                        JsonPrimitives.Next(ref reader, type);
-                        flagValue = JsonPrimitives.NotNull(ref reader, "bool").GetBoolean();
-                        hasFlag = true;
-                    }
-                    else if (reader.ValueTextEquals("b"u8))
-                    {
-                        property = "b";
-                        JsonPrimitives.Next(ref reader, type);
-                        bValue = JsonPrimitives.NotNull(ref reader, "byte").GetByte();
-                        hasB = true;
-                    }
-                    else if (reader.ValueTextEquals("sB"u8))
-                    {
-                        property = "sB";
-                        JsonPrimitives.Next(ref reader, type);
-                        sBValue = JsonPrimitives.NotNull(ref reader, "sbyte").GetSByte();
-                        hasSB = true;
-                    }
-                    else if (reader.ValueTextEquals("s"u8))
-                    {
-                        property = "s";
-                        JsonPrimitives.Next(ref reader, type);
-                        sValue = JsonPrimitives.NotNull(ref reader, "short").GetInt16();
-                        hasS = true;
-                    }
-                    else if (reader.ValueTextEquals("uS"u8))
-                    {
-                        property = "uS";
-                        JsonPrimitives.Next(ref reader, type);
-                        uSValue = JsonPrimitives.NotNull(ref reader, "ushort").GetUInt16();
-                        hasUS = true;
-                    }
-                    else if (reader.ValueTextEquals("i"u8))
-                    {
-                        property = "i";
-                        JsonPrimitives.Next(ref reader, type);
-                        iValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                        hasI = true;
-                    }
-                    else if (reader.ValueTextEquals("uI"u8))
-                    {
-                        property = "uI";
-                        JsonPrimitives.Next(ref reader, type);
-                        uIValue = JsonPrimitives.NotNull(ref reader, "uint").GetUInt32();
-                        hasUI = true;
-                    }
-                    else if (reader.ValueTextEquals("l"u8))
-                    {
-                        property = "l";
-                        JsonPrimitives.Next(ref reader, type);
-                        lValue = JsonPrimitives.NotNull(ref reader, "long").GetInt64();
-                        hasL = true;
-                    }
-                    else if (reader.ValueTextEquals("uL"u8))
-                    {
-                        property = "uL";
-                        JsonPrimitives.Next(ref reader, type);
-                        uLValue = JsonPrimitives.NotNull(ref reader, "ulong").GetUInt64();
-                        hasUL = true;
-                    }
-                    else if (reader.ValueTextEquals("f"u8))
-                    {
-                        property = "f";
-                        JsonPrimitives.Next(ref reader, type);
-                        fValue = JsonPrimitives.NotNull(ref reader, "float").GetSingle();
-                        hasF = true;
-                    }
-                    else if (reader.ValueTextEquals("d"u8))
-                    {
-                        property = "d";
-                        JsonPrimitives.Next(ref reader, type);
-                        dValue = JsonPrimitives.NotNull(ref reader, "double").GetDouble();
-                        hasD = true;
-                    }
-                    else if (reader.ValueTextEquals("m"u8))
-                    {
-                        property = "m";
-                        JsonPrimitives.Next(ref reader, type);
-                        mValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
-                        hasM = true;
-                    }
-                    else if (reader.ValueTextEquals("c"u8))
-                    {
-                        property = "c";
-                        JsonPrimitives.Next(ref reader, type);
-                        cValue = JsonPrimitives.ReadChar(ref JsonPrimitives.NotNull(ref reader, "char"));
-                        hasC = true;
-                    }
-                    else if (reader.ValueTextEquals("text"u8))
-                    {
-                        property = "text";
-                        JsonPrimitives.Next(ref reader, type);
-                        textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasText = true;
-                    }
-                    else if (reader.ValueTextEquals("maybeText"u8))
-                    {
-                        property = "maybeText";
-                        JsonPrimitives.Next(ref reader, type);
-                        maybeTextValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    }
-                    else if (reader.ValueTextEquals("g"u8))
-                    {
-                        property = "g";
-                        JsonPrimitives.Next(ref reader, type);
-                        gValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid();
-                        hasG = true;
-                    }
-                    else if (reader.ValueTextEquals("when"u8))
-                    {
-                        property = "when";
-                        JsonPrimitives.Next(ref reader, type);
-                        whenValue = JsonPrimitives.NotNull(ref reader, "System.DateTime").GetDateTime();
-                        hasWhen = true;
-                    }
-                    else if (reader.ValueTextEquals("at"u8))
-                    {
-                        property = "at";
-                        JsonPrimitives.Next(ref reader, type);
-                        atValue = JsonPrimitives.NotNull(ref reader, "System.DateTimeOffset").GetDateTimeOffset();
-                        hasAt = true;
-                    }
-                    else if (reader.ValueTextEquals("day"u8))
-                    {
-                        property = "day";
-                        JsonPrimitives.Next(ref reader, type);
-                        dayValue = JsonPrimitives.ReadDateOnly(ref JsonPrimitives.NotNull(ref reader, "System.DateOnly"));
-                        hasDay = true;
-                    }
-                    else if (reader.ValueTextEquals("time"u8))
-                    {
-                        property = "time";
-                        JsonPrimitives.Next(ref reader, type);
-                        timeValue = JsonPrimitives.ReadTimeOnly(ref JsonPrimitives.NotNull(ref reader, "System.TimeOnly"));
-                        hasTime = true;
-                    }
-                    else if (reader.ValueTextEquals("span"u8))
-                    {
-                        property = "span";
-                        JsonPrimitives.Next(ref reader, type);
-                        spanValue = JsonPrimitives.ReadTimeSpan(ref JsonPrimitives.NotNull(ref reader, "System.TimeSpan"));
-                        hasSpan = true;
-                    }
-                    else if (reader.ValueTextEquals("link"u8))
-                    {
-                        property = "link";
-                        JsonPrimitives.Next(ref reader, type);
-                        linkValue = reader.TokenType == JsonTokenType.Null ? default! : JsonPrimitives.ReadUri(ref reader);
-                        hasLink = true;
-                    }
-                    else if (reader.ValueTextEquals("blob"u8))
-                    {
-                        property = "blob";
-                        JsonPrimitives.Next(ref reader, type);
-                        blobValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetBytesFromBase64();
-                        hasBlob = true;
-                    }
-                    else if (reader.ValueTextEquals("priority"u8))
-                    {
-                        property = "priority";
-                        JsonPrimitives.Next(ref reader, type);
-                        priorityValue = Read_Shapes_Priority(ref JsonPrimitives.NotNull(ref reader, "Shapes.Priority"));
-                        hasPriority = true;
-                    }
-                    else if (reader.ValueTextEquals("tags"u8))
-                    {
-                        property = "tags";
-                        JsonPrimitives.Next(ref reader, type);
-                        tagsValue = Read_Shapes_Tags(ref JsonPrimitives.NotNull(ref reader, "Shapes.Tags"));
-                        hasTags = true;
-                    }
-                    else if (reader.ValueTextEquals("maybeInt"u8))
-                    {
-                        property = "maybeInt";
-                        JsonPrimitives.Next(ref reader, type);
-                        maybeIntValue = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt32();
-                    }
-                    else if (reader.ValueTextEquals("maybePriority"u8))
-                    {
-                        property = "maybePriority";
-                        JsonPrimitives.Next(ref reader, type);
-                        maybePriorityValue = reader.TokenType == JsonTokenType.Null ? null : Read_Shapes_Priority(ref reader);
-                    }
-                    else if (reader.ValueTextEquals("numbers"u8))
-                    {
-                        property = "numbers";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType == JsonTokenType.Null)
-                        {
-                            numbersValue = default!;
-                        }
-                        else
-                        {
-                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("int[]", JsonTokenType.StartArray, reader.TokenType);
-                            var list48 = new global::System.Collections.Generic.List<int>();
-                            while (true)
-                            {
-                                JsonPrimitives.Next(ref reader, "int[]");
-                                if (reader.TokenType == JsonTokenType.EndArray) break;
-                                int item49 = default!;
-                                item49 = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                                list48.Add(item49);
-                            }
-                            numbersValue = list48.ToArray();
-                        }
-                        hasNumbers = true;
-                    }
-                    else if (reader.ValueTextEquals("names"u8))
-                    {
-                        property = "names";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType == JsonTokenType.Null)
-                        {
-                            namesValue = default!;
-                        }
-                        else
-                        {
-                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<string>", JsonTokenType.StartArray, reader.TokenType);
-                            var list50 = new global::System.Collections.Generic.List<string>();
-                            while (true)
-                            {
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.List<string>");
-                                if (reader.TokenType == JsonTokenType.EndArray) break;
-                                string item51 = default!;
-                                item51 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                                list50.Add(item51);
-                            }
-                            namesValue = list50;
-                        }
-                        hasNames = true;
-                    }
-                    else if (reader.ValueTextEquals("addresses"u8))
-                    {
-                        property = "addresses";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType == JsonTokenType.Null)
-                        {
-                            addressesValue = default!;
-                        }
-                        else
-                        {
-                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlyList<Shapes.Address>", JsonTokenType.StartArray, reader.TokenType);
-                            var list52 = new global::System.Collections.Generic.List<global::Shapes.Address>();
-                            while (true)
-                            {
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.IReadOnlyList<Shapes.Address>");
-                                if (reader.TokenType == JsonTokenType.EndArray) break;
-                                global::Shapes.Address item53 = default!;
-                                item53 = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
-                                list52.Add(item53);
-                            }
-                            addressesValue = list52;
-                        }
-                        hasAddresses = true;
-                    }
-                    else if (reader.ValueTextEquals("longs"u8))
-                    {
-                        property = "longs";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType == JsonTokenType.Null)
-                        {
-                            longsValue = default!;
-                        }
-                        else
-                        {
-                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IList<long>", JsonTokenType.StartArray, reader.TokenType);
-                            var list54 = new global::System.Collections.Generic.List<long>();
-                            while (true)
-                            {
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.IList<long>");
-                                if (reader.TokenType == JsonTokenType.EndArray) break;
-                                long item55 = default!;
-                                item55 = JsonPrimitives.NotNull(ref reader, "long").GetInt64();
-                                list54.Add(item55);
-                            }
-                            longsValue = list54;
-                        }
-                        hasLongs = true;
-                    }
-                    else if (reader.ValueTextEquals("doubles"u8))
-                    {
-                        property = "doubles";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType == JsonTokenType.Null)
-                        {
-                            doublesValue = default!;
-                        }
-                        else
-                        {
-                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.ICollection<double>", JsonTokenType.StartArray, reader.TokenType);
-                            var list56 = new global::System.Collections.Generic.List<double>();
-                            while (true)
-                            {
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.ICollection<double>");
-                                if (reader.TokenType == JsonTokenType.EndArray) break;
-                                double item57 = default!;
-                                item57 = JsonPrimitives.NotNull(ref reader, "double").GetDouble();
-                                list56.Add(item57);
-                            }
-                            doublesValue = list56;
-                        }
-                        hasDoubles = true;
-                    }
-                    else if (reader.ValueTextEquals("guids"u8))
-                    {
-                        property = "guids";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType == JsonTokenType.Null)
-                        {
-                            guidsValue = default!;
-                        }
-                        else
-                        {
-                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IEnumerable<System.Guid>", JsonTokenType.StartArray, reader.TokenType);
-                            var list58 = new global::System.Collections.Generic.List<global::System.Guid>();
-                            while (true)
-                            {
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.IEnumerable<System.Guid>");
-                                if (reader.TokenType == JsonTokenType.EndArray) break;
-                                global::System.Guid item59 = default!;
-                                item59 = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid();
-                                list58.Add(item59);
-                            }
-                            guidsValue = list58;
-                        }
-                        hasGuids = true;
-                    }
-                    else if (reader.ValueTextEquals("maybeNames"u8))
-                    {
-                        property = "maybeNames";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType == JsonTokenType.Null)
-                        {
-                            maybeNamesValue = default!;
-                        }
-                        else
-                        {
-                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlyCollection<string?>", JsonTokenType.StartArray, reader.TokenType);
-                            var list60 = new global::System.Collections.Generic.List<string?>();
-                            while (true)
-                            {
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.IReadOnlyCollection<string?>");
-                                if (reader.TokenType == JsonTokenType.EndArray) break;
-                                string? item61 = default!;
-                                item61 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                                list60.Add(item61);
-                            }
-                            maybeNamesValue = list60;
-                        }
-                        hasMaybeNames = true;
-                    }
-                    else if (reader.ValueTextEquals("set"u8))
-                    {
-                        property = "set";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType == JsonTokenType.Null)
-                        {
-                            setValue = default!;
-                        }
-                        else
-                        {
-                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.HashSet<int>", JsonTokenType.StartArray, reader.TokenType);
-                            var list62 = new global::System.Collections.Generic.List<int>();
-                            while (true)
-                            {
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.HashSet<int>");
-                                if (reader.TokenType == JsonTokenType.EndArray) break;
-                                int item63 = default!;
-                                item63 = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                                list62.Add(item63);
-                            }
-                            setValue = new global::System.Collections.Generic.HashSet<int>(list62);
-                        }
-                        hasSet = true;
-                    }
-                    else if (reader.ValueTextEquals("iSet"u8))
-                    {
-                        property = "iSet";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType == JsonTokenType.Null)
-                        {
-                            iSetValue = default!;
-                        }
-                        else
-                        {
-                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.ISet<string>", JsonTokenType.StartArray, reader.TokenType);
-                            var list64 = new global::System.Collections.Generic.List<string>();
-                            while (true)
-                            {
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.ISet<string>");
-                                if (reader.TokenType == JsonTokenType.EndArray) break;
-                                string item65 = default!;
-                                item65 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                                list64.Add(item65);
-                            }
-                            iSetValue = new global::System.Collections.Generic.HashSet<string>(list64);
-                        }
-                        hasISet = true;
-                    }
-                    else if (reader.ValueTextEquals("chars"u8))
-                    {
-                        property = "chars";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType == JsonTokenType.Null)
-                        {
-                            charsValue = default!;
-                        }
-                        else
-                        {
-                            if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlySet<char>", JsonTokenType.StartArray, reader.TokenType);
-                            var list66 = new global::System.Collections.Generic.List<char>();
-                            while (true)
-                            {
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.IReadOnlySet<char>");
-                                if (reader.TokenType == JsonTokenType.EndArray) break;
-                                char item67 = default!;
-                                item67 = JsonPrimitives.ReadChar(ref JsonPrimitives.NotNull(ref reader, "char"));
-                                list66.Add(item67);
-                            }
-                            charsValue = new global::System.Collections.Generic.HashSet<char>(list66);
-                        }
-                        hasChars = true;
-                    }
-                    else if (reader.ValueTextEquals("immutable"u8))
-                    {
-                        property = "immutable";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Immutable.ImmutableArray<int>", JsonTokenType.StartArray, reader.TokenType);
-                        var list68 = new global::System.Collections.Generic.List<int>();
-                        while (true)
-                        {
-                            JsonPrimitives.Next(ref reader, "System.Collections.Immutable.ImmutableArray<int>");
-                            if (reader.TokenType == JsonTokenType.EndArray) break;
-                            int item69 = default!;
-                            item69 = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                            list68.Add(item69);
-                        }
-                        immutableValue = global::System.Collections.Immutable.ImmutableArray.CreateRange(list68);
-                        hasImmutable = true;
-                    }
-                    else if (reader.ValueTextEquals("scores"u8))
-                    {
-                        property = "scores";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType == JsonTokenType.Null)
-                        {
-                            scoresValue = default!;
-                        }
-                        else
-                        {
-                            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.Dictionary<string, int>", JsonTokenType.StartObject, reader.TokenType);
-                            var dict70 = new global::System.Collections.Generic.Dictionary<string, int>();
-                            while (true)
-                            {
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.Dictionary<string, int>");
-                                if (reader.TokenType == JsonTokenType.EndObject) break;
-                                var key71 = reader.GetString()!;
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.Dictionary<string, int>");
-                                int value72 = default!;
-                                value72 = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                                dict70[key71] = value72;
-                            }
-                            scoresValue = dict70;
-                        }
-                        hasScores = true;
-                    }
-                    else if (reader.ValueTextEquals("byGuid"u8))
-                    {
-                        property = "byGuid";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType == JsonTokenType.Null)
-                        {
-                            byGuidValue = default!;
-                        }
-                        else
-                        {
-                            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>", JsonTokenType.StartObject, reader.TokenType);
-                            var dict73 = new global::System.Collections.Generic.Dictionary<global::System.Guid, global::Shapes.Address>();
-                            while (true)
-                            {
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>");
-                                if (reader.TokenType == JsonTokenType.EndObject) break;
-                                var key74 = JsonPrimitives.ReadGuidKey(ref reader);
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>");
-                                global::Shapes.Address value75 = default!;
-                                value75 = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
-                                dict73[key74] = value75;
-                            }
-                            byGuidValue = dict73;
-                        }
-                        hasByGuid = true;
-                    }
-                    else if (reader.ValueTextEquals("byInt"u8))
-                    {
-                        property = "byInt";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType == JsonTokenType.Null)
-                        {
-                            byIntValue = default!;
-                        }
-                        else
-                        {
-                            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IDictionary<int, string?>", JsonTokenType.StartObject, reader.TokenType);
-                            var dict76 = new global::System.Collections.Generic.Dictionary<int, string?>();
-                            while (true)
-                            {
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.IDictionary<int, string?>");
-                                if (reader.TokenType == JsonTokenType.EndObject) break;
-                                var key77 = JsonPrimitives.ReadInt32Key(ref reader);
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.IDictionary<int, string?>");
-                                string? value78 = default!;
-                                value78 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                                dict76[key77] = value78;
-                            }
-                            byIntValue = dict76;
-                        }
-                        hasByInt = true;
-                    }
-                    else if (reader.ValueTextEquals("nested"u8))
-                    {
-                        property = "nested";
-                        JsonPrimitives.Next(ref reader, type);
-                        if (reader.TokenType == JsonTokenType.Null)
-                        {
-                            nestedValue = default!;
-                        }
-                        else
-                        {
-                            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>", JsonTokenType.StartObject, reader.TokenType);
-                            var dict79 = new global::System.Collections.Generic.Dictionary<long, global::System.Collections.Generic.List<int>>();
-                            while (true)
-                            {
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>");
-                                if (reader.TokenType == JsonTokenType.EndObject) break;
-                                var key80 = JsonPrimitives.ReadInt64Key(ref reader);
-                                JsonPrimitives.Next(ref reader, "System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>");
-                                global::System.Collections.Generic.List<int> value81 = default!;
-                                if (reader.TokenType == JsonTokenType.Null)
-                                {
-                                    value81 = default!;
-                                }
-                                else
-                                {
-                                    if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<int>", JsonTokenType.StartArray, reader.TokenType);
-                                    var list82 = new global::System.Collections.Generic.List<int>();
-                                    while (true)
-                                    {
-                                        JsonPrimitives.Next(ref reader, "System.Collections.Generic.List<int>");
-                                        if (reader.TokenType == JsonTokenType.EndArray) break;
-                                        int item83 = default!;
-                                        item83 = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                                        list82.Add(item83);
-                                    }
-                                    value81 = list82;
-                                }
-                                dict79[key80] = value81;
-                            }
-                            nestedValue = dict79;
-                        }
-                        hasNested = true;
-                    }
-                    else if (reader.ValueTextEquals("home"u8))
-                    {
-                        property = "home";
-                        JsonPrimitives.Next(ref reader, type);
-                        homeValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
-                        hasHome = true;
-                    }
-                    else if (reader.ValueTextEquals("point"u8))
-                    {
-                        property = "point";
-                        JsonPrimitives.Next(ref reader, type);
-                        pointValue = Read_Shapes_Point(ref JsonPrimitives.NotNull(ref reader, "Shapes.Point"));
-                        hasPoint = true;
-                    }
-                    else if (reader.ValueTextEquals("maybePoint"u8))
-                    {
-                        property = "maybePoint";
-                        JsonPrimitives.Next(ref reader, type);
-                        maybePointValue = reader.TokenType == JsonTokenType.Null ? null : Read_Shapes_Point(ref reader);
-                    }
-                    else if (reader.ValueTextEquals("customer"u8))
-                    {
-                        property = "customer";
-                        JsonPrimitives.Next(ref reader, type);
-                        customerValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Customer(ref reader);
-                        hasCustomer = true;
-                    }
-                    else if (reader.ValueTextEquals("withDefault"u8))
-                    {
-                        property = "withDefault";
-                        JsonPrimitives.Next(ref reader, type);
-                        withDefaultValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasWithDefault = true;
-                    }
-                    else if (reader.ValueTextEquals("settable"u8))
-                    {
-                        property = "settable";
-                        JsonPrimitives.Next(ref reader, type);
-                        settableValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                        hasSettable = true;
+                        numbersValue = default!;
                     }
                     else
                     {
-                        JsonPrimitives.Next(ref reader, type);
-                        reader.Skip();
+                        if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("int[]", JsonTokenType.StartArray, reader.TokenType);
+                        var list48 = new global::System.Collections.Generic.List<int>();
+                        while (true)
+                        {
+                            JsonPrimitives.Next(ref reader, "int[]");
+                            if (reader.TokenType == JsonTokenType.EndArray) break;
+                            int item49 = default!;
+                            item49 = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
+                            list48.Add(item49);
+                        }
+                        numbersValue = list48.ToArray();
                     }
+                    hasNumbers = true;
+                }
+                else if (reader.ValueTextEquals("names"u8))
+                {
+                    property = "names";
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        namesValue = default!;
+                    }
+                    else
+                    {
+                        if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<string>", JsonTokenType.StartArray, reader.TokenType);
+                        var list50 = new global::System.Collections.Generic.List<string>();
+                        while (true)
+                        {
+                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.List<string>");
+                            if (reader.TokenType == JsonTokenType.EndArray) break;
+                            string item51 = default!;
+                            item51 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                            list50.Add(item51);
+                        }
+                        namesValue = list50;
+                    }
+                    hasNames = true;
+                }
+                else if (reader.ValueTextEquals("addresses"u8))
+                {
+                    property = "addresses";
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        addressesValue = default!;
+                    }
+                    else
+                    {
+                        if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlyList<Shapes.Address>", JsonTokenType.StartArray, reader.TokenType);
+                        var list52 = new global::System.Collections.Generic.List<global::Shapes.Address>();
+                        while (true)
+                        {
+                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.IReadOnlyList<Shapes.Address>");
+                            if (reader.TokenType == JsonTokenType.EndArray) break;
+                            global::Shapes.Address item53 = default!;
+                            item53 = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
+                            list52.Add(item53);
+                        }
+                        addressesValue = list52;
+                    }
+                    hasAddresses = true;
+                }
+                else if (reader.ValueTextEquals("longs"u8))
+                {
+                    property = "longs";
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        longsValue = default!;
+                    }
+                    else
+                    {
+                        if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IList<long>", JsonTokenType.StartArray, reader.TokenType);
+                        var list54 = new global::System.Collections.Generic.List<long>();
+                        while (true)
+                        {
+                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.IList<long>");
+                            if (reader.TokenType == JsonTokenType.EndArray) break;
+                            long item55 = default!;
+                            item55 = JsonPrimitives.NotNull(ref reader, "long").GetInt64();
+                            list54.Add(item55);
+                        }
+                        longsValue = list54;
+                    }
+                    hasLongs = true;
+                }
+                else if (reader.ValueTextEquals("doubles"u8))
+                {
+                    property = "doubles";
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        doublesValue = default!;
+                    }
+                    else
+                    {
+                        if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.ICollection<double>", JsonTokenType.StartArray, reader.TokenType);
+                        var list56 = new global::System.Collections.Generic.List<double>();
+                        while (true)
+                        {
+                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.ICollection<double>");
+                            if (reader.TokenType == JsonTokenType.EndArray) break;
+                            double item57 = default!;
+                            item57 = JsonPrimitives.NotNull(ref reader, "double").GetDouble();
+                            list56.Add(item57);
+                        }
+                        doublesValue = list56;
+                    }
+                    hasDoubles = true;
+                }
+                else if (reader.ValueTextEquals("guids"u8))
+                {
+                    property = "guids";
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        guidsValue = default!;
+                    }
+                    else
+                    {
+                        if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IEnumerable<System.Guid>", JsonTokenType.StartArray, reader.TokenType);
+                        var list58 = new global::System.Collections.Generic.List<global::System.Guid>();
+                        while (true)
+                        {
+                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.IEnumerable<System.Guid>");
+                            if (reader.TokenType == JsonTokenType.EndArray) break;
+                            global::System.Guid item59 = default!;
+                            item59 = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid();
+                            list58.Add(item59);
+                        }
+                        guidsValue = list58;
+                    }
+                    hasGuids = true;
+                }
+                else if (reader.ValueTextEquals("maybeNames"u8))
+                {
+                    property = "maybeNames";
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        maybeNamesValue = default!;
+                    }
+                    else
+                    {
+                        if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlyCollection<string?>", JsonTokenType.StartArray, reader.TokenType);
+                        var list60 = new global::System.Collections.Generic.List<string?>();
+                        while (true)
+                        {
+                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.IReadOnlyCollection<string?>");
+                            if (reader.TokenType == JsonTokenType.EndArray) break;
+                            string? item61 = default!;
+                            item61 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                            list60.Add(item61);
+                        }
+                        maybeNamesValue = list60;
+                    }
+                    hasMaybeNames = true;
+                }
+                else if (reader.ValueTextEquals("set"u8))
+                {
+                    property = "set";
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        setValue = default!;
+                    }
+                    else
+                    {
+                        if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.HashSet<int>", JsonTokenType.StartArray, reader.TokenType);
+                        var list62 = new global::System.Collections.Generic.List<int>();
+                        while (true)
+                        {
+                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.HashSet<int>");
+                            if (reader.TokenType == JsonTokenType.EndArray) break;
+                            int item63 = default!;
+                            item63 = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
+                            list62.Add(item63);
+                        }
+                        setValue = new global::System.Collections.Generic.HashSet<int>(list62);
+                    }
+                    hasSet = true;
+                }
+                else if (reader.ValueTextEquals("iSet"u8))
+                {
+                    property = "iSet";
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        iSetValue = default!;
+                    }
+                    else
+                    {
+                        if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.ISet<string>", JsonTokenType.StartArray, reader.TokenType);
+                        var list64 = new global::System.Collections.Generic.List<string>();
+                        while (true)
+                        {
+                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.ISet<string>");
+                            if (reader.TokenType == JsonTokenType.EndArray) break;
+                            string item65 = default!;
+                            item65 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                            list64.Add(item65);
+                        }
+                        iSetValue = new global::System.Collections.Generic.HashSet<string>(list64);
+                    }
+                    hasISet = true;
+                }
+                else if (reader.ValueTextEquals("chars"u8))
+                {
+                    property = "chars";
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        charsValue = default!;
+                    }
+                    else
+                    {
+                        if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlySet<char>", JsonTokenType.StartArray, reader.TokenType);
+                        var list66 = new global::System.Collections.Generic.List<char>();
+                        while (true)
+                        {
+                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.IReadOnlySet<char>");
+                            if (reader.TokenType == JsonTokenType.EndArray) break;
+                            char item67 = default!;
+                            item67 = JsonPrimitives.ReadChar(ref JsonPrimitives.NotNull(ref reader, "char"));
+                            list66.Add(item67);
+                        }
+                        charsValue = new global::System.Collections.Generic.HashSet<char>(list66);
+                    }
+                    hasChars = true;
+                }
+                else if (reader.ValueTextEquals("immutable"u8))
+                {
+                    property = "immutable";
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Immutable.ImmutableArray<int>", JsonTokenType.StartArray, reader.TokenType);
+                    var list68 = new global::System.Collections.Generic.List<int>();
+                    while (true)
+                    {
+                        JsonPrimitives.Next(ref reader, "System.Collections.Immutable.ImmutableArray<int>");
+                        if (reader.TokenType == JsonTokenType.EndArray) break;
+                        int item69 = default!;
+                        item69 = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
+                        list68.Add(item69);
+                    }
+                    immutableValue = global::System.Collections.Immutable.ImmutableArray.CreateRange(list68);
+                    hasImmutable = true;
+                }
+                else if (reader.ValueTextEquals("scores"u8))
+                {
+                    property = "scores";
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        scoresValue = default!;
+                    }
+                    else
+                    {
+                        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.Dictionary<string, int>", JsonTokenType.StartObject, reader.TokenType);
+                        var dict70 = new global::System.Collections.Generic.Dictionary<string, int>();
+                        while (true)
+                        {
+                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.Dictionary<string, int>");
+                            if (reader.TokenType == JsonTokenType.EndObject) break;
+                            var key71 = reader.GetString()!;
+                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.Dictionary<string, int>");
+                            int value72 = default!;
+                            value72 = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
+                            dict70[key71] = value72;
+                        }
+                        scoresValue = dict70;
+                    }
+                    hasScores = true;
+                }
+                else if (reader.ValueTextEquals("byGuid"u8))
+                {
+                    property = "byGuid";
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        byGuidValue = default!;
+                    }
+                    else
+                    {
+                        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>", JsonTokenType.StartObject, reader.TokenType);
+                        var dict73 = new global::System.Collections.Generic.Dictionary<global::System.Guid, global::Shapes.Address>();
+                        while (true)
+                        {
+                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>");
+                            if (reader.TokenType == JsonTokenType.EndObject) break;
+                            var key74 = JsonPrimitives.ReadGuidKey(ref reader);
+                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.IReadOnlyDictionary<System.Guid, Shapes.Address>");
+                            global::Shapes.Address value75 = default!;
+                            value75 = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
+                            dict73[key74] = value75;
+                        }
+                        byGuidValue = dict73;
+                    }
+                    hasByGuid = true;
+                }
+                else if (reader.ValueTextEquals("byInt"u8))
+                {
+                    property = "byInt";
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        byIntValue = default!;
+                    }
+                    else
+                    {
+                        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.IDictionary<int, string?>", JsonTokenType.StartObject, reader.TokenType);
+                        var dict76 = new global::System.Collections.Generic.Dictionary<int, string?>();
+                        while (true)
+                        {
+                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.IDictionary<int, string?>");
+                            if (reader.TokenType == JsonTokenType.EndObject) break;
+                            var key77 = JsonPrimitives.ReadInt32Key(ref reader);
+                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.IDictionary<int, string?>");
+                            string? value78 = default!;
+                            value78 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                            dict76[key77] = value78;
+                        }
+                        byIntValue = dict76;
+                    }
+                    hasByInt = true;
+                }
+                else if (reader.ValueTextEquals("nested"u8))
+                {
+                    property = "nested";
+                    JsonPrimitives.Next(ref reader, type);
+                    if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        nestedValue = default!;
+                    }
+                    else
+                    {
+                        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>", JsonTokenType.StartObject, reader.TokenType);
+                        var dict79 = new global::System.Collections.Generic.Dictionary<long, global::System.Collections.Generic.List<int>>();
+                        while (true)
+                        {
+                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>");
+                            if (reader.TokenType == JsonTokenType.EndObject) break;
+                            var key80 = JsonPrimitives.ReadInt64Key(ref reader);
+                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.Dictionary<long, System.Collections.Generic.List<int>>");
+                            global::System.Collections.Generic.List<int> value81 = default!;
+                            if (reader.TokenType == JsonTokenType.Null)
+                            {
+                                value81 = default!;
+                            }
+                            else
+                            {
+                                if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<int>", JsonTokenType.StartArray, reader.TokenType);
+                                var list82 = new global::System.Collections.Generic.List<int>();
+                                while (true)
+                                {
+                                    JsonPrimitives.Next(ref reader, "System.Collections.Generic.List<int>");
+                                    if (reader.TokenType == JsonTokenType.EndArray) break;
+                                    int item83 = default!;
+                                    item83 = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
+                                    list82.Add(item83);
+                                }
+                                value81 = list82;
+                            }
+                            dict79[key80] = value81;
+                        }
+                        nestedValue = dict79;
+                    }
+                    hasNested = true;
+                }
+                else if (reader.ValueTextEquals("home"u8))
+                {
+                    property = "home";
+                    JsonPrimitives.Next(ref reader, type);
+                    homeValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
+                    hasHome = true;
+                }
+                else if (reader.ValueTextEquals("point"u8))
+                {
+                    property = "point";
+                    JsonPrimitives.Next(ref reader, type);
+                    pointValue = Read_Shapes_Point(ref JsonPrimitives.NotNull(ref reader, "Shapes.Point"));
+                    hasPoint = true;
+                }
+                else if (reader.ValueTextEquals("maybePoint"u8))
+                {
+                    property = "maybePoint";
+                    JsonPrimitives.Next(ref reader, type);
+                    maybePointValue = reader.TokenType == JsonTokenType.Null ? null : Read_Shapes_Point(ref reader);
+                }
+                else if (reader.ValueTextEquals("customer"u8))
+                {
+                    property = "customer";
+                    JsonPrimitives.Next(ref reader, type);
+                    customerValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Customer(ref reader);
+                    hasCustomer = true;
+                }
+                else if (reader.ValueTextEquals("withDefault"u8))
+                {
+                    property = "withDefault";
+                    JsonPrimitives.Next(ref reader, type);
+                    withDefaultValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasWithDefault = true;
+                }
+                else if (reader.ValueTextEquals("settable"u8))
+                {
+                    property = "settable";
+                    JsonPrimitives.Next(ref reader, type);
+                    settableValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
+                    hasSettable = true;
+                }
+                else
+                {
+                    JsonPrimitives.Next(ref reader, type);
+                    reader.Skip();
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
-            {
-                throw JsonPrimitives.InvalidProperty(type, property, ex);
-            }
-            if (!(hasFlag && hasB && hasSB && hasS && hasUS && hasI && hasUI && hasL && hasUL && hasF && hasD && hasM && hasC && hasText && hasG && hasWhen && hasAt && hasDay && hasTime && hasSpan && hasLink && hasBlob && hasPriority && hasTags && hasNumbers && hasNames && hasAddresses && hasLongs && hasDoubles && hasGuids && hasMaybeNames && hasSet && hasISet && hasChars && hasImmutable && hasScores && hasByGuid && hasByInt && hasNested && hasHome && hasPoint && hasCustomer)) throw JsonPrimitives.MissingProperty(type, !hasFlag ? "flag" : !hasB ? "b" : !hasSB ? "sB" : !hasS ? "s" : !hasUS ? "uS" : !hasI ? "i" : !hasUI ? "uI" : !hasL ? "l" : !hasUL ? "uL" : !hasF ? "f" : !hasD ? "d" : !hasM ? "m" : !hasC ? "c" : !hasText ? "text" : !hasG ? "g" : !hasWhen ? "when" : !hasAt ? "at" : !hasDay ? "day" : !hasTime ? "time" : !hasSpan ? "span" : !hasLink ? "link" : !hasBlob ? "blob" : !hasPriority ? "priority" : !hasTags ? "tags" : !hasNumbers ? "numbers" : !hasNames ? "names" : !hasAddresses ? "addresses" : !hasLongs ? "longs" : !hasDoubles ? "doubles" : !hasGuids ? "guids" : !hasMaybeNames ? "maybeNames" : !hasSet ? "set" : !hasISet ? "iSet" : !hasChars ? "chars" : !hasImmutable ? "immutable" : !hasScores ? "scores" : !hasByGuid ? "byGuid" : !hasByInt ? "byInt" : !hasNested ? "nested" : !hasHome ? "home" : !hasPoint ? "point" : "customer");
-            var result = new global::Shapes.EverythingHappened(flagValue, bValue, sBValue, sValue, uSValue, iValue, uIValue, lValue, uLValue, fValue, dValue, mValue, cValue, textValue, maybeTextValue, gValue, whenValue, atValue, dayValue, timeValue, spanValue, linkValue, blobValue, priorityValue, tagsValue, maybeIntValue, maybePriorityValue, numbersValue, namesValue, addressesValue, longsValue, doublesValue, guidsValue, maybeNamesValue, setValue, iSetValue, charsValue, immutableValue, scoresValue, byGuidValue, byIntValue, nestedValue, homeValue, pointValue, maybePointValue, customerValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-            if (hasSettable) result.Settable = settableValue;
-            if (hasWithDefault) result = result with { WithDefault = hasWithDefault ? withDefaultValue : result.WithDefault };
-            return result;
         }
+        catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
+        {
+            throw JsonPrimitives.InvalidProperty(type, property, ex);
+        }
+        if (!(hasFlag && hasB && hasSB && hasS && hasUS && hasI && hasUI && hasL && hasUL && hasF && hasD && hasM && hasC && hasText && hasG && hasWhen && hasAt && hasDay && hasTime && hasSpan && hasLink && hasBlob && hasPriority && hasTags && hasNumbers && hasNames && hasAddresses && hasLongs && hasDoubles && hasGuids && hasMaybeNames && hasSet && hasISet && hasChars && hasImmutable && hasScores && hasByGuid && hasByInt && hasNested && hasHome && hasPoint && hasCustomer)) throw JsonPrimitives.MissingProperty(type, !hasFlag ? "flag" : !hasB ? "b" : !hasSB ? "sB" : !hasS ? "s" : !hasUS ? "uS" : !hasI ? "i" : !hasUI ? "uI" : !hasL ? "l" : !hasUL ? "uL" : !hasF ? "f" : !hasD ? "d" : !hasM ? "m" : !hasC ? "c" : !hasText ? "text" : !hasG ? "g" : !hasWhen ? "when" : !hasAt ? "at" : !hasDay ? "day" : !hasTime ? "time" : !hasSpan ? "span" : !hasLink ? "link" : !hasBlob ? "blob" : !hasPriority ? "priority" : !hasTags ? "tags" : !hasNumbers ? "numbers" : !hasNames ? "names" : !hasAddresses ? "addresses" : !hasLongs ? "longs" : !hasDoubles ? "doubles" : !hasGuids ? "guids" : !hasMaybeNames ? "maybeNames" : !hasSet ? "set" : !hasISet ? "iSet" : !hasChars ? "chars" : !hasImmutable ? "immutable" : !hasScores ? "scores" : !hasByGuid ? "byGuid" : !hasByInt ? "byInt" : !hasNested ? "nested" : !hasHome ? "home" : !hasPoint ? "point" : "customer");
+        var result = new global::Shapes.EverythingHappened(flagValue, bValue, sBValue, sValue, uSValue, iValue, uIValue, lValue, uLValue, fValue, dValue, mValue, cValue, textValue, maybeTextValue, gValue, whenValue, atValue, dayValue, timeValue, spanValue, linkValue, blobValue, priorityValue, tagsValue, maybeIntValue, maybePriorityValue, numbersValue, namesValue, addressesValue, longsValue, doublesValue, guidsValue, maybeNamesValue, setValue, iSetValue, charsValue, immutableValue, scoresValue, byGuidValue, byIntValue, nestedValue, homeValue, pointValue, maybePointValue, customerValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+        if (hasSettable) result.Settable = settableValue;
+        if (hasWithDefault) result = result with { WithDefault = hasWithDefault ? withDefaultValue : result.WithDefault };
+        return result;
     }
 }

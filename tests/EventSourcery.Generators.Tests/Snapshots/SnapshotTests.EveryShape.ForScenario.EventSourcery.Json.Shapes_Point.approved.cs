@@ -2,67 +2,68 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
-
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_Shapes_Point(Utf8JsonWriter writer, global::Shapes.Point value)
     {
-        internal static void Write_Shapes_Point(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Point value)
-        {
-            writer.WriteStartObject();
-            writer.WritePropertyName("x"u8);
-            writer.WriteNumberValue(value.X);
-            writer.WritePropertyName("y"u8);
-            writer.WriteNumberValue(value.Y);
-            writer.WriteEndObject();
-        }
+        writer.WriteStartObject();
+        writer.WriteNumber("x"u8, value.X);
+        writer.WriteNumber("y"u8, value.Y);
+        writer.WriteEndObject();
+    }
 
-        internal static global::Shapes.Point Read_Shapes_Point(ref global::System.Text.Json.Utf8JsonReader reader)
+    internal static global::Shapes.Point Read_Shapes_Point(ref Utf8JsonReader reader)
+    {
+        const string type = "Shapes.Point";
+        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
+        int xValue = default!;
+        bool hasX = false;
+        int yValue = default!;
+        bool hasY = false;
+        string? property = null;
+        try
         {
-            const string type = "Shapes.Point";
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-            int xValue = default!;
-            bool hasX = false;
-            int yValue = default!;
-            bool hasY = false;
-            string? property = null;
-            try
+            while (true)
             {
-                while (true)
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals("x"u8))
+                {
+                    property = "x";
+                    JsonPrimitives.Next(ref reader, type);
+                    xValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
+                    hasX = true;
+                }
+                else if (reader.ValueTextEquals("y"u8))
+                {
+                    property = "y";
+                    JsonPrimitives.Next(ref reader, type);
+                    yValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
+                    hasY = true;
+                }
+                else
                 {
                     JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.EndObject) break;
-                    if (reader.ValueTextEquals("x"u8))
-                    {
-                        property = "x";
-                        JsonPrimitives.Next(ref reader, type);
-                        xValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                        hasX = true;
-                    }
-                    else if (reader.ValueTextEquals("y"u8))
-                    {
-                        property = "y";
-                        JsonPrimitives.Next(ref reader, type);
-                        yValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                        hasY = true;
-                    }
-                    else
-                    {
-                        JsonPrimitives.Next(ref reader, type);
-                        reader.Skip();
-                    }
+                    reader.Skip();
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
-            {
-                throw JsonPrimitives.InvalidProperty(type, property, ex);
-            }
-            var result = new global::Shapes.Point();
-            if (hasX) result.X = xValue;
-            if (hasY) result.Y = yValue;
-            return result;
         }
+        catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
+        {
+            throw JsonPrimitives.InvalidProperty(type, property, ex);
+        }
+        var result = new global::Shapes.Point();
+        if (hasX) result.X = xValue;
+        if (hasY) result.Y = yValue;
+        return result;
     }
 }

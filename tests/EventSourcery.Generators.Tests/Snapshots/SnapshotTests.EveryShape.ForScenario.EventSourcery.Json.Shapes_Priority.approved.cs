@@ -2,33 +2,36 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
-
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_Shapes_Priority(Utf8JsonWriter writer, global::Shapes.Priority value)
     {
-        internal static void Write_Shapes_Priority(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Priority value)
+        switch (value)
         {
-            switch (value)
-            {
-                case global::Shapes.Priority.Low: writer.WriteStringValue("Low"u8); return;
-                case global::Shapes.Priority.Normal: writer.WriteStringValue("Normal"u8); return;
-                case global::Shapes.Priority.High: writer.WriteStringValue("High"u8); return;
-                default: writer.WriteNumberValue((long)value); return;
-            }
+            case global::Shapes.Priority.Low: writer.WriteStringValue("Low"u8); return;
+            case global::Shapes.Priority.Normal: writer.WriteStringValue("Normal"u8); return;
+            case global::Shapes.Priority.High: writer.WriteStringValue("High"u8); return;
+            default: writer.WriteNumberValue((long)value); return;
         }
+    }
 
-        internal static global::Shapes.Priority Read_Shapes_Priority(ref global::System.Text.Json.Utf8JsonReader reader)
-        {
-            if (reader.TokenType == JsonTokenType.Number) return (global::Shapes.Priority)reader.GetInt64();
-            if (reader.TokenType != JsonTokenType.String) throw JsonPrimitives.UnexpectedToken("Shapes.Priority", JsonTokenType.String, reader.TokenType);
-            if (reader.ValueTextEquals("Low"u8)) return global::Shapes.Priority.Low;
-            if (reader.ValueTextEquals("Normal"u8)) return global::Shapes.Priority.Normal;
-            if (reader.ValueTextEquals("High"u8)) return global::Shapes.Priority.High;
-            if (reader.ValueTextEquals("Urgent"u8)) return global::Shapes.Priority.Urgent;
-            throw JsonPrimitives.UnknownEnumMember("Shapes.Priority", reader.GetString());
-        }
+    internal static global::Shapes.Priority Read_Shapes_Priority(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Number) return (global::Shapes.Priority)reader.GetInt64();
+        if (reader.TokenType != JsonTokenType.String) throw JsonPrimitives.UnexpectedToken("Shapes.Priority", JsonTokenType.String, reader.TokenType);
+        if (reader.ValueTextEquals("Low"u8)) return global::Shapes.Priority.Low;
+        if (reader.ValueTextEquals("Normal"u8)) return global::Shapes.Priority.Normal;
+        if (reader.ValueTextEquals("High"u8)) return global::Shapes.Priority.High;
+        if (reader.ValueTextEquals("Urgent"u8)) return global::Shapes.Priority.Urgent;
+        throw JsonPrimitives.UnknownEnumMember("Shapes.Priority", reader.GetString());
     }
 }

@@ -2,32 +2,35 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
-
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_Shapes_Tags(Utf8JsonWriter writer, global::Shapes.Tags value)
     {
-        internal static void Write_Shapes_Tags(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Tags value)
+        switch (value)
         {
-            switch (value)
-            {
-                case global::Shapes.Tags.None: writer.WriteStringValue("None"u8); return;
-                case global::Shapes.Tags.Red: writer.WriteStringValue("Red"u8); return;
-                case global::Shapes.Tags.Blue: writer.WriteStringValue("Blue"u8); return;
-                default: writer.WriteNumberValue((long)value); return;
-            }
+            case global::Shapes.Tags.None: writer.WriteStringValue("None"u8); return;
+            case global::Shapes.Tags.Red: writer.WriteStringValue("Red"u8); return;
+            case global::Shapes.Tags.Blue: writer.WriteStringValue("Blue"u8); return;
+            default: writer.WriteNumberValue((long)value); return;
         }
+    }
 
-        internal static global::Shapes.Tags Read_Shapes_Tags(ref global::System.Text.Json.Utf8JsonReader reader)
-        {
-            if (reader.TokenType == JsonTokenType.Number) return (global::Shapes.Tags)reader.GetInt64();
-            if (reader.TokenType != JsonTokenType.String) throw JsonPrimitives.UnexpectedToken("Shapes.Tags", JsonTokenType.String, reader.TokenType);
-            if (reader.ValueTextEquals("None"u8)) return global::Shapes.Tags.None;
-            if (reader.ValueTextEquals("Red"u8)) return global::Shapes.Tags.Red;
-            if (reader.ValueTextEquals("Blue"u8)) return global::Shapes.Tags.Blue;
-            throw JsonPrimitives.UnknownEnumMember("Shapes.Tags", reader.GetString());
-        }
+    internal static global::Shapes.Tags Read_Shapes_Tags(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Number) return (global::Shapes.Tags)reader.GetInt64();
+        if (reader.TokenType != JsonTokenType.String) throw JsonPrimitives.UnexpectedToken("Shapes.Tags", JsonTokenType.String, reader.TokenType);
+        if (reader.ValueTextEquals("None"u8)) return global::Shapes.Tags.None;
+        if (reader.ValueTextEquals("Red"u8)) return global::Shapes.Tags.Red;
+        if (reader.ValueTextEquals("Blue"u8)) return global::Shapes.Tags.Blue;
+        throw JsonPrimitives.UnknownEnumMember("Shapes.Tags", reader.GetString());
     }
 }

@@ -2,57 +2,60 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+    internal static void WriteEvent_ItemTracked(Utf8JsonWriter writer, Event value) => Write_ItemTracked(writer, (global::ItemTracked)value);
 
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_ItemTracked(Utf8JsonWriter writer, global::ItemTracked value)
     {
-        internal static void WriteEvent_ItemTracked(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_ItemTracked(writer, (global::ItemTracked)value);
+        writer.WriteStartObject();
+        writer.WritePropertyName("item"u8);
+        if (value.Item is { } v0) JsonPrimitives.WriteString(writer, v0, "ItemTracked", "Item"); else writer.WriteNullValue();
+        writer.WriteEndObject();
+    }
 
-        internal static void Write_ItemTracked(global::System.Text.Json.Utf8JsonWriter writer, global::ItemTracked value)
+    internal static global::ItemTracked Read_ItemTracked(ref Utf8JsonReader reader, in EventHeader header)
+    {
+        const string type = "ItemTracked";
+        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
+        string itemValue = default!;
+        bool hasItem = false;
+        string? property = null;
+        try
         {
-            writer.WriteStartObject();
-            writer.WritePropertyName("item"u8);
-            if (value.Item is { } v0) JsonPrimitives.WriteString(writer, v0, "ItemTracked", "Item"); else writer.WriteNullValue();
-            writer.WriteEndObject();
-        }
-
-        internal static global::ItemTracked Read_ItemTracked(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
-        {
-            const string type = "ItemTracked";
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-            string itemValue = default!;
-            bool hasItem = false;
-            string? property = null;
-            try
+            while (true)
             {
-                while (true)
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals("item"u8))
+                {
+                    property = "item";
+                    JsonPrimitives.Next(ref reader, type);
+                    itemValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasItem = true;
+                }
+                else
                 {
                     JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.EndObject) break;
-                    if (reader.ValueTextEquals("item"u8))
-                    {
-                        property = "item";
-                        JsonPrimitives.Next(ref reader, type);
-                        itemValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasItem = true;
-                    }
-                    else
-                    {
-                        JsonPrimitives.Next(ref reader, type);
-                        reader.Skip();
-                    }
+                    reader.Skip();
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
-            {
-                throw JsonPrimitives.InvalidProperty(type, property, ex);
-            }
-            if (!hasItem) throw JsonPrimitives.MissingProperty(type, "item");
-            var result = new global::ItemTracked(itemValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-            return result;
         }
+        catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
+        {
+            throw JsonPrimitives.InvalidProperty(type, property, ex);
+        }
+        if (!hasItem) throw JsonPrimitives.MissingProperty(type, "item");
+        var result = new global::ItemTracked(itemValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+        return result;
     }
 }

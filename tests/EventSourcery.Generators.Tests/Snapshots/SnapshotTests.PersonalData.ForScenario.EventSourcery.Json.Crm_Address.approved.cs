@@ -2,66 +2,69 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
-
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_Crm_Address(Utf8JsonWriter writer, global::Crm.Address value)
     {
-        internal static void Write_Crm_Address(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.Address value)
-        {
-            writer.WriteStartObject();
-            writer.WritePropertyName("street"u8);
-            if (value.Street is { } v0) JsonPrimitives.WriteString(writer, v0, "Crm.Address", "Street"); else writer.WriteNullValue();
-            writer.WritePropertyName("city"u8);
-            if (value.City is { } v1) JsonPrimitives.WriteString(writer, v1, "Crm.Address", "City"); else writer.WriteNullValue();
-            writer.WriteEndObject();
-        }
+        writer.WriteStartObject();
+        writer.WritePropertyName("street"u8);
+        if (value.Street is { } v0) JsonPrimitives.WriteString(writer, v0, "Crm.Address", "Street"); else writer.WriteNullValue();
+        writer.WritePropertyName("city"u8);
+        if (value.City is { } v1) JsonPrimitives.WriteString(writer, v1, "Crm.Address", "City"); else writer.WriteNullValue();
+        writer.WriteEndObject();
+    }
 
-        internal static global::Crm.Address Read_Crm_Address(ref global::System.Text.Json.Utf8JsonReader reader)
+    internal static global::Crm.Address Read_Crm_Address(ref Utf8JsonReader reader)
+    {
+        const string type = "Crm.Address";
+        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
+        string streetValue = default!;
+        bool hasStreet = false;
+        string cityValue = default!;
+        bool hasCity = false;
+        string? property = null;
+        try
         {
-            const string type = "Crm.Address";
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-            string streetValue = default!;
-            bool hasStreet = false;
-            string cityValue = default!;
-            bool hasCity = false;
-            string? property = null;
-            try
+            while (true)
             {
-                while (true)
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals("street"u8))
+                {
+                    property = "street";
+                    JsonPrimitives.Next(ref reader, type);
+                    streetValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasStreet = true;
+                }
+                else if (reader.ValueTextEquals("city"u8))
+                {
+                    property = "city";
+                    JsonPrimitives.Next(ref reader, type);
+                    cityValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasCity = true;
+                }
+                else
                 {
                     JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.EndObject) break;
-                    if (reader.ValueTextEquals("street"u8))
-                    {
-                        property = "street";
-                        JsonPrimitives.Next(ref reader, type);
-                        streetValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasStreet = true;
-                    }
-                    else if (reader.ValueTextEquals("city"u8))
-                    {
-                        property = "city";
-                        JsonPrimitives.Next(ref reader, type);
-                        cityValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasCity = true;
-                    }
-                    else
-                    {
-                        JsonPrimitives.Next(ref reader, type);
-                        reader.Skip();
-                    }
+                    reader.Skip();
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
-            {
-                throw JsonPrimitives.InvalidProperty(type, property, ex);
-            }
-            if (!(hasStreet && hasCity)) throw JsonPrimitives.MissingProperty(type, !hasStreet ? "street" : "city");
-            var result = new global::Crm.Address(streetValue, cityValue);
-            return result;
         }
+        catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
+        {
+            throw JsonPrimitives.InvalidProperty(type, property, ex);
+        }
+        if (!(hasStreet && hasCity)) throw JsonPrimitives.MissingProperty(type, !hasStreet ? "street" : "city");
+        var result = new global::Crm.Address(streetValue, cityValue);
+        return result;
     }
 }

@@ -2,190 +2,192 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+    internal static void WriteEvent_Crm_CustomerRegistered(Utf8JsonWriter writer, Event value) => Write_Crm_CustomerRegistered(writer, (global::Crm.CustomerRegistered)value, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
+    internal static void WriteEvent_Crm_CustomerRegistered(Utf8JsonWriter writer, Event value, global::EventSourcery.Serialization.PersonalDataCipher cipher) => Write_Crm_CustomerRegistered(writer, (global::Crm.CustomerRegistered)value, cipher);
+    internal static global::Crm.CustomerRegistered Read_Crm_CustomerRegistered(ref Utf8JsonReader reader, in EventHeader header) => Read_Crm_CustomerRegistered(ref reader, header, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
+    internal static string? SubjectOf_Crm_CustomerRegistered(Event value) => ((global::Crm.CustomerRegistered)value).CustomerId.ToString();
 
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_Crm_CustomerRegistered(Utf8JsonWriter writer, global::Crm.CustomerRegistered value, global::EventSourcery.Serialization.PersonalDataCipher cipher)
     {
-        internal static void WriteEvent_Crm_CustomerRegistered(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Crm_CustomerRegistered(writer, (global::Crm.CustomerRegistered)value, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
-        internal static void WriteEvent_Crm_CustomerRegistered(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value, global::EventSourcery.Serialization.PersonalDataCipher cipher) => Write_Crm_CustomerRegistered(writer, (global::Crm.CustomerRegistered)value, cipher);
-        internal static global::Crm.CustomerRegistered Read_Crm_CustomerRegistered(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header) => Read_Crm_CustomerRegistered(ref reader, header, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
-        internal static string? SubjectOf_Crm_CustomerRegistered(global::EventSourcery.Event value) => ((global::Crm.CustomerRegistered)value).CustomerId.ToString();
+        writer.WriteStartObject();
+        writer.WriteString("customerId"u8, value.CustomerId);
+        writer.WritePropertyName("tier"u8);
+        Write_Crm_Tier(writer, value.Tier);
+        cipher.WriteSealed(writer, value, WritePersonalData_Crm_CustomerRegistered);
+        writer.WriteEndObject();
+    }
 
-        internal static void Write_Crm_CustomerRegistered(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRegistered value, global::EventSourcery.Serialization.PersonalDataCipher cipher)
+    internal static global::Crm.CustomerRegistered Read_Crm_CustomerRegistered(ref Utf8JsonReader reader, in EventHeader header, global::EventSourcery.Serialization.PersonalDataCipher cipher)
+    {
+        const string type = "Crm.CustomerRegistered";
+        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
+        global::System.Guid customerIdValue = default!;
+        bool hasCustomerId = false;
+        string emailValue = default!;
+        bool hasEmail = false;
+        global::Crm.Address? homeValue = default!;
+        int birthYearValue = default!;
+        bool hasBirthYear = false;
+        global::System.Collections.Generic.List<string> phonesValue = default!;
+        bool hasPhones = false;
+        global::Crm.Tier tierValue = default!;
+        bool hasTier = false;
+        string? property = null;
+        bool ReadPersonalProperty(ref Utf8JsonReader reader)
         {
-            writer.WriteStartObject();
-            writer.WritePropertyName("customerId"u8);
-            writer.WriteStringValue(value.CustomerId);
-            writer.WritePropertyName("tier"u8);
-            Write_Crm_Tier(writer, value.Tier);
-            cipher.WriteSealed(writer, value, WritePersonalData_Crm_CustomerRegistered);
-            writer.WriteEndObject();
-        }
-
-        internal static global::Crm.CustomerRegistered Read_Crm_CustomerRegistered(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header, global::EventSourcery.Serialization.PersonalDataCipher cipher)
-        {
-            const string type = "Crm.CustomerRegistered";
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-            global::System.Guid customerIdValue = default!;
-            bool hasCustomerId = false;
-            string emailValue = default!;
-            bool hasEmail = false;
-            global::Crm.Address? homeValue = default!;
-            int birthYearValue = default!;
-            bool hasBirthYear = false;
-            global::System.Collections.Generic.List<string> phonesValue = default!;
-            bool hasPhones = false;
-            global::Crm.Tier tierValue = default!;
-            bool hasTier = false;
-            string? property = null;
-            bool ReadPersonalProperty(ref global::System.Text.Json.Utf8JsonReader reader)
+            if (reader.ValueTextEquals("email"u8))
             {
-                if (reader.ValueTextEquals("email"u8))
+                property = "email";
+                JsonPrimitives.Next(ref reader, type);
+                emailValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                hasEmail = true;
+                return true;
+            }
+            if (reader.ValueTextEquals("home"u8))
+            {
+                property = "home";
+                JsonPrimitives.Next(ref reader, type);
+                homeValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Crm_Address(ref reader);
+                return true;
+            }
+            if (reader.ValueTextEquals("birthYear"u8))
+            {
+                property = "birthYear";
+                JsonPrimitives.Next(ref reader, type);
+                birthYearValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
+                hasBirthYear = true;
+                return true;
+            }
+            if (reader.ValueTextEquals("phones"u8))
+            {
+                property = "phones";
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.Null)
                 {
-                    property = "email";
-                    JsonPrimitives.Next(ref reader, type);
-                    emailValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasEmail = true;
-                    return true;
+                    phonesValue = default!;
                 }
-                if (reader.ValueTextEquals("home"u8))
+                else
                 {
-                    property = "home";
-                    JsonPrimitives.Next(ref reader, type);
-                    homeValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Crm_Address(ref reader);
-                    return true;
-                }
-                if (reader.ValueTextEquals("birthYear"u8))
-                {
-                    property = "birthYear";
-                    JsonPrimitives.Next(ref reader, type);
-                    birthYearValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                    hasBirthYear = true;
-                    return true;
-                }
-                if (reader.ValueTextEquals("phones"u8))
-                {
-                    property = "phones";
-                    JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.Null)
+                    if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<string>", JsonTokenType.StartArray, reader.TokenType);
+                    var list0 = new global::System.Collections.Generic.List<string>();
+                    while (true)
                     {
+                        JsonPrimitives.Next(ref reader, "System.Collections.Generic.List<string>");
+                        if (reader.TokenType == JsonTokenType.EndArray) break;
+                        string item1 = default!;
+                        item1 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                        list0.Add(item1);
+                    }
+                    phonesValue = list0;
+                }
+                hasPhones = true;
+                return true;
+            }
+            return false;
+        }
+        try
+        {
+            while (true)
+            {
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals("customerId"u8))
+                {
+                    property = "customerId";
+                    JsonPrimitives.Next(ref reader, type);
+                    customerIdValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid();
+                    hasCustomerId = true;
+                }
+                else if (reader.ValueTextEquals("tier"u8))
+                {
+                    property = "tier";
+                    JsonPrimitives.Next(ref reader, type);
+                    tierValue = Read_Crm_Tier(ref JsonPrimitives.NotNull(ref reader, "Crm.Tier"));
+                    hasTier = true;
+                }
+                else if (ReadPersonalProperty(ref reader))
+                {
+                    // stored plain, before the property was marked
+                }
+                else if (reader.ValueTextEquals("$pd"u8))
+                {
+                    property = "$pd";
+                    JsonPrimitives.Next(ref reader, type);
+                    using var personalData = cipher.Open(ref reader);
+                    if (personalData.IsMasked)
+                    {
+                        emailValue = "redacted";
+                        hasEmail = true;
+                        homeValue = default!;
+                        birthYearValue = (int)(-1);
+                        hasBirthYear = true;
                         phonesValue = default!;
+                        hasPhones = true;
                     }
                     else
                     {
-                        if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<string>", JsonTokenType.StartArray, reader.TokenType);
-                        var list0 = new global::System.Collections.Generic.List<string>();
+                        var personalReader = new Utf8JsonReader(personalData.Json);
+                        JsonPrimitives.Next(ref personalReader, type);
                         while (true)
                         {
-                            JsonPrimitives.Next(ref reader, "System.Collections.Generic.List<string>");
-                            if (reader.TokenType == JsonTokenType.EndArray) break;
-                            string item1 = default!;
-                            item1 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                            list0.Add(item1);
-                        }
-                        phonesValue = list0;
-                    }
-                    hasPhones = true;
-                    return true;
-                }
-                return false;
-            }
-            try
-            {
-                while (true)
-                {
-                    JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.EndObject) break;
-                    if (reader.ValueTextEquals("customerId"u8))
-                    {
-                        property = "customerId";
-                        JsonPrimitives.Next(ref reader, type);
-                        customerIdValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid();
-                        hasCustomerId = true;
-                    }
-                    else if (reader.ValueTextEquals("tier"u8))
-                    {
-                        property = "tier";
-                        JsonPrimitives.Next(ref reader, type);
-                        tierValue = Read_Crm_Tier(ref JsonPrimitives.NotNull(ref reader, "Crm.Tier"));
-                        hasTier = true;
-                    }
-                    else if (ReadPersonalProperty(ref reader))
-                    {
-                        // stored plain, before the property was marked
-                    }
-                    else if (reader.ValueTextEquals("$pd"u8))
-                    {
-                        property = "$pd";
-                        JsonPrimitives.Next(ref reader, type);
-                        using var personalData = cipher.Open(ref reader);
-                        if (personalData.IsMasked)
-                        {
-                            emailValue = "redacted";
-                            hasEmail = true;
-                            homeValue = default!;
-                            birthYearValue = (int)(-1);
-                            hasBirthYear = true;
-                            phonesValue = default!;
-                            hasPhones = true;
-                        }
-                        else
-                        {
-                            var personalReader = new global::System.Text.Json.Utf8JsonReader(personalData.Json);
                             JsonPrimitives.Next(ref personalReader, type);
-                            while (true)
+                            if (personalReader.TokenType == JsonTokenType.EndObject) break;
+                            if (!ReadPersonalProperty(ref personalReader))
                             {
                                 JsonPrimitives.Next(ref personalReader, type);
-                                if (personalReader.TokenType == JsonTokenType.EndObject) break;
-                                if (!ReadPersonalProperty(ref personalReader))
-                                {
-                                    JsonPrimitives.Next(ref personalReader, type);
-                                    personalReader.Skip();
-                                }
+                                personalReader.Skip();
                             }
                         }
                     }
-                    else
-                    {
-                        JsonPrimitives.Next(ref reader, type);
-                        reader.Skip();
-                    }
                 }
-            }
-            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
-            {
-                throw JsonPrimitives.InvalidProperty(type, property, ex);
-            }
-            if (!(hasCustomerId && hasEmail && hasBirthYear && hasPhones && hasTier)) throw JsonPrimitives.MissingProperty(type, !hasCustomerId ? "customerId" : !hasEmail ? "email" : !hasBirthYear ? "birthYear" : !hasPhones ? "phones" : "tier");
-            var result = new global::Crm.CustomerRegistered(customerIdValue, emailValue, homeValue, birthYearValue, phonesValue, tierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-            return result;
-        }
-
-        private static void WritePersonalData_Crm_CustomerRegistered(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRegistered value)
-        {
-            writer.WritePropertyName("email"u8);
-            if (value.Email is { } v2) JsonPrimitives.WriteString(writer, v2, "Crm.CustomerRegistered", "Email"); else writer.WriteNullValue();
-            writer.WritePropertyName("home"u8);
-            if (value.Home is { } v3) Write_Crm_Address(writer, v3); else writer.WriteNullValue();
-            writer.WritePropertyName("birthYear"u8);
-            writer.WriteNumberValue(value.BirthYear);
-            writer.WritePropertyName("phones"u8);
-            if (value.Phones is { } v4)
-            {
-                writer.WriteStartArray();
-                foreach (var item5 in v4)
+                else
                 {
-                    if (item5 is { } v6) JsonPrimitives.WriteString(writer, v6, "Crm.CustomerRegistered", "Phones"); else writer.WriteNullValue();
+                    JsonPrimitives.Next(ref reader, type);
+                    reader.Skip();
                 }
-                writer.WriteEndArray();
             }
-            else
+        }
+        catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
+        {
+            throw JsonPrimitives.InvalidProperty(type, property, ex);
+        }
+        if (!(hasCustomerId && hasEmail && hasBirthYear && hasPhones && hasTier)) throw JsonPrimitives.MissingProperty(type, !hasCustomerId ? "customerId" : !hasEmail ? "email" : !hasBirthYear ? "birthYear" : !hasPhones ? "phones" : "tier");
+        var result = new global::Crm.CustomerRegistered(customerIdValue, emailValue, homeValue, birthYearValue, phonesValue, tierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+        return result;
+    }
+
+    private static void WritePersonalData_Crm_CustomerRegistered(Utf8JsonWriter writer, global::Crm.CustomerRegistered value)
+    {
+        writer.WritePropertyName("email"u8);
+        if (value.Email is { } v2) JsonPrimitives.WriteString(writer, v2, "Crm.CustomerRegistered", "Email"); else writer.WriteNullValue();
+        writer.WritePropertyName("home"u8);
+        if (value.Home is { } v3) Write_Crm_Address(writer, v3); else writer.WriteNullValue();
+        writer.WritePropertyName("birthYear"u8);
+        writer.WriteNumberValue(value.BirthYear);
+        writer.WritePropertyName("phones"u8);
+        if (value.Phones is { } v4)
+        {
+            writer.WriteStartArray();
+            foreach (var item5 in v4)
             {
-                writer.WriteNullValue();
+                if (item5 is { } v6) JsonPrimitives.WriteString(writer, v6, "Crm.CustomerRegistered", "Phones"); else writer.WriteNullValue();
             }
+            writer.WriteEndArray();
+        }
+        else
+        {
+            writer.WriteNullValue();
         }
     }
 }

@@ -2,152 +2,155 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+    internal static void WriteEvent_Crm_CustomerRenamed(Utf8JsonWriter writer, Event value) => Write_Crm_CustomerRenamed(writer, (global::Crm.CustomerRenamed)value, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
+    internal static void WriteEvent_Crm_CustomerRenamed(Utf8JsonWriter writer, Event value, global::EventSourcery.Serialization.PersonalDataCipher cipher) => Write_Crm_CustomerRenamed(writer, (global::Crm.CustomerRenamed)value, cipher);
+    internal static global::Crm.CustomerRenamed Read_Crm_CustomerRenamed(ref Utf8JsonReader reader, in EventHeader header) => Read_Crm_CustomerRenamed(ref reader, header, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
+    internal static string? SubjectOf_Crm_CustomerRenamed(Event value) => ((global::Crm.CustomerRenamed)value).CustomerId;
 
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_Crm_CustomerRenamed(Utf8JsonWriter writer, global::Crm.CustomerRenamed value, global::EventSourcery.Serialization.PersonalDataCipher cipher)
     {
-        internal static void WriteEvent_Crm_CustomerRenamed(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Crm_CustomerRenamed(writer, (global::Crm.CustomerRenamed)value, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
-        internal static void WriteEvent_Crm_CustomerRenamed(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value, global::EventSourcery.Serialization.PersonalDataCipher cipher) => Write_Crm_CustomerRenamed(writer, (global::Crm.CustomerRenamed)value, cipher);
-        internal static global::Crm.CustomerRenamed Read_Crm_CustomerRenamed(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header) => Read_Crm_CustomerRenamed(ref reader, header, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
-        internal static string? SubjectOf_Crm_CustomerRenamed(global::EventSourcery.Event value) => ((global::Crm.CustomerRenamed)value).CustomerId;
+        writer.WriteStartObject();
+        writer.WritePropertyName("customerId"u8);
+        if (value.CustomerId is { } v0) JsonPrimitives.WriteString(writer, v0, "Crm.CustomerRenamed", "CustomerId"); else writer.WriteNullValue();
+        cipher.WriteSealed(writer, value, WritePersonalData_Crm_CustomerRenamed);
+        writer.WriteEndObject();
+    }
 
-        internal static void Write_Crm_CustomerRenamed(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRenamed value, global::EventSourcery.Serialization.PersonalDataCipher cipher)
+    internal static global::Crm.CustomerRenamed Read_Crm_CustomerRenamed(ref Utf8JsonReader reader, in EventHeader header, global::EventSourcery.Serialization.PersonalDataCipher cipher)
+    {
+        const string type = "Crm.CustomerRenamed";
+        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
+        string customerIdValue = default!;
+        bool hasCustomerId = false;
+        string? nameValue = default!;
+        string[] aliasesValue = default!;
+        bool hasAliases = false;
+        string? property = null;
+        bool ReadPersonalProperty(ref Utf8JsonReader reader)
         {
-            writer.WriteStartObject();
-            writer.WritePropertyName("customerId"u8);
-            if (value.CustomerId is { } v0) JsonPrimitives.WriteString(writer, v0, "Crm.CustomerRenamed", "CustomerId"); else writer.WriteNullValue();
-            cipher.WriteSealed(writer, value, WritePersonalData_Crm_CustomerRenamed);
-            writer.WriteEndObject();
-        }
-
-        internal static global::Crm.CustomerRenamed Read_Crm_CustomerRenamed(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header, global::EventSourcery.Serialization.PersonalDataCipher cipher)
-        {
-            const string type = "Crm.CustomerRenamed";
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-            string customerIdValue = default!;
-            bool hasCustomerId = false;
-            string? nameValue = default!;
-            string[] aliasesValue = default!;
-            bool hasAliases = false;
-            string? property = null;
-            bool ReadPersonalProperty(ref global::System.Text.Json.Utf8JsonReader reader)
+            if (reader.ValueTextEquals("name"u8))
             {
-                if (reader.ValueTextEquals("name"u8))
+                property = "name";
+                JsonPrimitives.Next(ref reader, type);
+                nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                return true;
+            }
+            if (reader.ValueTextEquals("aliases"u8))
+            {
+                property = "aliases";
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.Null)
                 {
-                    property = "name";
-                    JsonPrimitives.Next(ref reader, type);
-                    nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    return true;
+                    aliasesValue = default!;
                 }
-                if (reader.ValueTextEquals("aliases"u8))
+                else
                 {
-                    property = "aliases";
-                    JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.Null)
+                    if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("string[]", JsonTokenType.StartArray, reader.TokenType);
+                    var list1 = new global::System.Collections.Generic.List<string>();
+                    while (true)
                     {
-                        aliasesValue = default!;
+                        JsonPrimitives.Next(ref reader, "string[]");
+                        if (reader.TokenType == JsonTokenType.EndArray) break;
+                        string item2 = default!;
+                        item2 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                        list1.Add(item2);
+                    }
+                    aliasesValue = list1.ToArray();
+                }
+                hasAliases = true;
+                return true;
+            }
+            return false;
+        }
+        try
+        {
+            while (true)
+            {
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals("customerId"u8))
+                {
+                    property = "customerId";
+                    JsonPrimitives.Next(ref reader, type);
+                    customerIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasCustomerId = true;
+                }
+                else if (ReadPersonalProperty(ref reader))
+                {
+                    // stored plain, before the property was marked
+                }
+                else if (reader.ValueTextEquals("$pd"u8))
+                {
+                    property = "$pd";
+                    JsonPrimitives.Next(ref reader, type);
+                    using var personalData = cipher.Open(ref reader);
+                    if (personalData.IsMasked)
+                    {
+                        nameValue = "?";
+                        aliasesValue = new string[] { "?", "?" };
+                        hasAliases = true;
                     }
                     else
                     {
-                        if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("string[]", JsonTokenType.StartArray, reader.TokenType);
-                        var list1 = new global::System.Collections.Generic.List<string>();
+                        var personalReader = new Utf8JsonReader(personalData.Json);
+                        JsonPrimitives.Next(ref personalReader, type);
                         while (true)
                         {
-                            JsonPrimitives.Next(ref reader, "string[]");
-                            if (reader.TokenType == JsonTokenType.EndArray) break;
-                            string item2 = default!;
-                            item2 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                            list1.Add(item2);
-                        }
-                        aliasesValue = list1.ToArray();
-                    }
-                    hasAliases = true;
-                    return true;
-                }
-                return false;
-            }
-            try
-            {
-                while (true)
-                {
-                    JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.EndObject) break;
-                    if (reader.ValueTextEquals("customerId"u8))
-                    {
-                        property = "customerId";
-                        JsonPrimitives.Next(ref reader, type);
-                        customerIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasCustomerId = true;
-                    }
-                    else if (ReadPersonalProperty(ref reader))
-                    {
-                        // stored plain, before the property was marked
-                    }
-                    else if (reader.ValueTextEquals("$pd"u8))
-                    {
-                        property = "$pd";
-                        JsonPrimitives.Next(ref reader, type);
-                        using var personalData = cipher.Open(ref reader);
-                        if (personalData.IsMasked)
-                        {
-                            nameValue = "?";
-                            aliasesValue = new string[] { "?", "?" };
-                            hasAliases = true;
-                        }
-                        else
-                        {
-                            var personalReader = new global::System.Text.Json.Utf8JsonReader(personalData.Json);
                             JsonPrimitives.Next(ref personalReader, type);
-                            while (true)
+                            if (personalReader.TokenType == JsonTokenType.EndObject) break;
+                            if (!ReadPersonalProperty(ref personalReader))
                             {
                                 JsonPrimitives.Next(ref personalReader, type);
-                                if (personalReader.TokenType == JsonTokenType.EndObject) break;
-                                if (!ReadPersonalProperty(ref personalReader))
-                                {
-                                    JsonPrimitives.Next(ref personalReader, type);
-                                    personalReader.Skip();
-                                }
+                                personalReader.Skip();
                             }
                         }
                     }
-                    else
-                    {
-                        JsonPrimitives.Next(ref reader, type);
-                        reader.Skip();
-                    }
                 }
-            }
-            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
-            {
-                throw JsonPrimitives.InvalidProperty(type, property, ex);
-            }
-            if (!hasCustomerId) throw JsonPrimitives.MissingProperty(type, "customerId");
-            var result = new global::Crm.CustomerRenamed() { CustomerId = customerIdValue, Name = nameValue, Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-            if (hasAliases) result = result with { Aliases = hasAliases ? aliasesValue : result.Aliases };
-            return result;
-        }
-
-        private static void WritePersonalData_Crm_CustomerRenamed(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRenamed value)
-        {
-            writer.WritePropertyName("name"u8);
-            if (value.Name is { } v3) JsonPrimitives.WriteString(writer, v3, "Crm.CustomerRenamed", "Name"); else writer.WriteNullValue();
-            writer.WritePropertyName("aliases"u8);
-            if (value.Aliases is { } v4)
-            {
-                writer.WriteStartArray();
-                foreach (var item5 in v4)
+                else
                 {
-                    if (item5 is { } v6) JsonPrimitives.WriteString(writer, v6, "Crm.CustomerRenamed", "Aliases"); else writer.WriteNullValue();
+                    JsonPrimitives.Next(ref reader, type);
+                    reader.Skip();
                 }
-                writer.WriteEndArray();
             }
-            else
+        }
+        catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
+        {
+            throw JsonPrimitives.InvalidProperty(type, property, ex);
+        }
+        if (!hasCustomerId) throw JsonPrimitives.MissingProperty(type, "customerId");
+        var result = new global::Crm.CustomerRenamed() { CustomerId = customerIdValue, Name = nameValue, Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+        if (hasAliases) result = result with { Aliases = hasAliases ? aliasesValue : result.Aliases };
+        return result;
+    }
+
+    private static void WritePersonalData_Crm_CustomerRenamed(Utf8JsonWriter writer, global::Crm.CustomerRenamed value)
+    {
+        writer.WritePropertyName("name"u8);
+        if (value.Name is { } v3) JsonPrimitives.WriteString(writer, v3, "Crm.CustomerRenamed", "Name"); else writer.WriteNullValue();
+        writer.WritePropertyName("aliases"u8);
+        if (value.Aliases is { } v4)
+        {
+            writer.WriteStartArray();
+            foreach (var item5 in v4)
             {
-                writer.WriteNullValue();
+                if (item5 is { } v6) JsonPrimitives.WriteString(writer, v6, "Crm.CustomerRenamed", "Aliases"); else writer.WriteNullValue();
             }
+            writer.WriteEndArray();
+        }
+        else
+        {
+            writer.WriteNullValue();
         }
     }
 }

@@ -2,68 +2,70 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+    internal static void WriteEvent_Crm_CustomerTiered(Utf8JsonWriter writer, Event value) => Write_Crm_CustomerTiered(writer, (global::Crm.CustomerTiered)value);
 
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_Crm_CustomerTiered(Utf8JsonWriter writer, global::Crm.CustomerTiered value)
     {
-        internal static void WriteEvent_Crm_CustomerTiered(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Crm_CustomerTiered(writer, (global::Crm.CustomerTiered)value);
+        writer.WriteStartObject();
+        writer.WriteString("customerId"u8, value.CustomerId);
+        writer.WritePropertyName("tier"u8);
+        Write_Crm_Tier(writer, value.Tier);
+        writer.WriteEndObject();
+    }
 
-        internal static void Write_Crm_CustomerTiered(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerTiered value)
+    internal static global::Crm.CustomerTiered Read_Crm_CustomerTiered(ref Utf8JsonReader reader, in EventHeader header)
+    {
+        const string type = "Crm.CustomerTiered";
+        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
+        global::System.Guid customerIdValue = default!;
+        bool hasCustomerId = false;
+        global::Crm.Tier tierValue = default!;
+        bool hasTier = false;
+        string? property = null;
+        try
         {
-            writer.WriteStartObject();
-            writer.WritePropertyName("customerId"u8);
-            writer.WriteStringValue(value.CustomerId);
-            writer.WritePropertyName("tier"u8);
-            Write_Crm_Tier(writer, value.Tier);
-            writer.WriteEndObject();
-        }
-
-        internal static global::Crm.CustomerTiered Read_Crm_CustomerTiered(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
-        {
-            const string type = "Crm.CustomerTiered";
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-            global::System.Guid customerIdValue = default!;
-            bool hasCustomerId = false;
-            global::Crm.Tier tierValue = default!;
-            bool hasTier = false;
-            string? property = null;
-            try
+            while (true)
             {
-                while (true)
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals("customerId"u8))
+                {
+                    property = "customerId";
+                    JsonPrimitives.Next(ref reader, type);
+                    customerIdValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid();
+                    hasCustomerId = true;
+                }
+                else if (reader.ValueTextEquals("tier"u8))
+                {
+                    property = "tier";
+                    JsonPrimitives.Next(ref reader, type);
+                    tierValue = Read_Crm_Tier(ref JsonPrimitives.NotNull(ref reader, "Crm.Tier"));
+                    hasTier = true;
+                }
+                else
                 {
                     JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.EndObject) break;
-                    if (reader.ValueTextEquals("customerId"u8))
-                    {
-                        property = "customerId";
-                        JsonPrimitives.Next(ref reader, type);
-                        customerIdValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid();
-                        hasCustomerId = true;
-                    }
-                    else if (reader.ValueTextEquals("tier"u8))
-                    {
-                        property = "tier";
-                        JsonPrimitives.Next(ref reader, type);
-                        tierValue = Read_Crm_Tier(ref JsonPrimitives.NotNull(ref reader, "Crm.Tier"));
-                        hasTier = true;
-                    }
-                    else
-                    {
-                        JsonPrimitives.Next(ref reader, type);
-                        reader.Skip();
-                    }
+                    reader.Skip();
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
-            {
-                throw JsonPrimitives.InvalidProperty(type, property, ex);
-            }
-            if (!(hasCustomerId && hasTier)) throw JsonPrimitives.MissingProperty(type, !hasCustomerId ? "customerId" : "tier");
-            var result = new global::Crm.CustomerTiered(customerIdValue, tierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-            return result;
         }
+        catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
+        {
+            throw JsonPrimitives.InvalidProperty(type, property, ex);
+        }
+        if (!(hasCustomerId && hasTier)) throw JsonPrimitives.MissingProperty(type, !hasCustomerId ? "customerId" : "tier");
+        var result = new global::Crm.CustomerTiered(customerIdValue, tierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+        return result;
     }
 }

@@ -2,30 +2,33 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
-
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_Crm_Tier(Utf8JsonWriter writer, global::Crm.Tier value)
     {
-        internal static void Write_Crm_Tier(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.Tier value)
+        switch (value)
         {
-            switch (value)
-            {
-                case global::Crm.Tier.Basic: writer.WriteStringValue("Basic"u8); return;
-                case global::Crm.Tier.Gold: writer.WriteStringValue("Gold"u8); return;
-                default: writer.WriteNumberValue((long)value); return;
-            }
+            case global::Crm.Tier.Basic: writer.WriteStringValue("Basic"u8); return;
+            case global::Crm.Tier.Gold: writer.WriteStringValue("Gold"u8); return;
+            default: writer.WriteNumberValue((long)value); return;
         }
+    }
 
-        internal static global::Crm.Tier Read_Crm_Tier(ref global::System.Text.Json.Utf8JsonReader reader)
-        {
-            if (reader.TokenType == JsonTokenType.Number) return (global::Crm.Tier)reader.GetInt64();
-            if (reader.TokenType != JsonTokenType.String) throw JsonPrimitives.UnexpectedToken("Crm.Tier", JsonTokenType.String, reader.TokenType);
-            if (reader.ValueTextEquals("Basic"u8)) return global::Crm.Tier.Basic;
-            if (reader.ValueTextEquals("Gold"u8)) return global::Crm.Tier.Gold;
-            throw JsonPrimitives.UnknownEnumMember("Crm.Tier", reader.GetString());
-        }
+    internal static global::Crm.Tier Read_Crm_Tier(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Number) return (global::Crm.Tier)reader.GetInt64();
+        if (reader.TokenType != JsonTokenType.String) throw JsonPrimitives.UnexpectedToken("Crm.Tier", JsonTokenType.String, reader.TokenType);
+        if (reader.ValueTextEquals("Basic"u8)) return global::Crm.Tier.Basic;
+        if (reader.ValueTextEquals("Gold"u8)) return global::Crm.Tier.Gold;
+        throw JsonPrimitives.UnknownEnumMember("Crm.Tier", reader.GetString());
     }
 }

@@ -2,75 +2,77 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+    internal static void WriteEvent_Notes_LabelAttached(Utf8JsonWriter writer, Event value) => Write_Notes_LabelAttached(writer, (global::Notes.LabelAttached)value);
 
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_Notes_LabelAttached(Utf8JsonWriter writer, global::Notes.LabelAttached value)
     {
-        internal static void WriteEvent_Notes_LabelAttached(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Notes_LabelAttached(writer, (global::Notes.LabelAttached)value);
+        writer.WriteStartObject();
+        writer.WritePropertyName("text"u8);
+        if (value.Text is { } v0) JsonPrimitives.WriteString(writer, v0, "Notes.LabelAttached", "Text"); else writer.WriteNullValue();
+        writer.WriteNumber("tag"u8, value.Tag);
+        writer.WriteEndObject();
+    }
 
-        internal static void Write_Notes_LabelAttached(global::System.Text.Json.Utf8JsonWriter writer, global::Notes.LabelAttached value)
+    internal static global::Notes.LabelAttached Read_Notes_LabelAttached(ref Utf8JsonReader reader, in EventHeader header)
+    {
+        const string type = "Notes.LabelAttached";
+        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
+        string textValue = default!;
+        bool hasText = false;
+        int tagValue = default!;
+        bool hasTag = false;
+        string? property = null;
+        try
         {
-            writer.WriteStartObject();
-            writer.WritePropertyName("text"u8);
-            if (value.Text is { } v0) JsonPrimitives.WriteString(writer, v0, "Notes.LabelAttached", "Text"); else writer.WriteNullValue();
-            writer.WritePropertyName("tag"u8);
-            writer.WriteNumberValue(value.Tag);
-            writer.WriteEndObject();
-        }
-
-        internal static global::Notes.LabelAttached Read_Notes_LabelAttached(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
-        {
-            const string type = "Notes.LabelAttached";
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-            string textValue = default!;
-            bool hasText = false;
-            int tagValue = default!;
-            bool hasTag = false;
-            string? property = null;
-            try
+            while (true)
             {
-                while (true)
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals("text"u8))
+                {
+                    property = "text";
+                    JsonPrimitives.Next(ref reader, type);
+                    textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasText = true;
+                }
+                else if (reader.ValueTextEquals("tag"u8))
+                {
+                    property = "tag";
+                    JsonPrimitives.Next(ref reader, type);
+                    tagValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
+                    hasTag = true;
+                }
+                else
                 {
                     JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.EndObject) break;
-                    if (reader.ValueTextEquals("text"u8))
-                    {
-                        property = "text";
-                        JsonPrimitives.Next(ref reader, type);
-                        textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasText = true;
-                    }
-                    else if (reader.ValueTextEquals("tag"u8))
-                    {
-                        property = "tag";
-                        JsonPrimitives.Next(ref reader, type);
-                        tagValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                        hasTag = true;
-                    }
-                    else
-                    {
-                        JsonPrimitives.Next(ref reader, type);
-                        reader.Skip();
-                    }
+                    reader.Skip();
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
-            {
-                throw JsonPrimitives.InvalidProperty(type, property, ex);
-            }
-            if (!hasText) throw JsonPrimitives.MissingProperty(type, "text");
-            var result = new global::Notes.LabelAttached(textValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-            if (hasTag) SetAccessor_Notes_LabelAttached_Tag<int>.Set(result, tagValue);
-            return result;
         }
-
-        private static class SetAccessor_Notes_LabelAttached_Tag<T>
+        catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
         {
-            [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Tag")]
-            internal static extern void Set(global::Notes.Tagged<T> target, T value);
+            throw JsonPrimitives.InvalidProperty(type, property, ex);
         }
+        if (!hasText) throw JsonPrimitives.MissingProperty(type, "text");
+        var result = new global::Notes.LabelAttached(textValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+        if (hasTag) SetAccessor_Notes_LabelAttached_Tag<int>.Set(result, tagValue);
+        return result;
+    }
+
+    private static class SetAccessor_Notes_LabelAttached_Tag<T>
+    {
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Tag")]
+        internal static extern void Set(global::Notes.Tagged<T> target, T value);
     }
 }

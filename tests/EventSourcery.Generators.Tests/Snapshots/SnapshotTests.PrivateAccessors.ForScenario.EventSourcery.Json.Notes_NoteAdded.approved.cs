@@ -2,102 +2,104 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+    internal static void WriteEvent_Notes_NoteAdded(Utf8JsonWriter writer, Event value) => Write_Notes_NoteAdded(writer, (global::Notes.NoteAdded)value);
 
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_Notes_NoteAdded(Utf8JsonWriter writer, global::Notes.NoteAdded value)
     {
-        internal static void WriteEvent_Notes_NoteAdded(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Notes_NoteAdded(writer, (global::Notes.NoteAdded)value);
+        writer.WriteStartObject();
+        writer.WritePropertyName("text"u8);
+        if (value.Text is { } v0) JsonPrimitives.WriteString(writer, v0, "Notes.NoteAdded", "Text"); else writer.WriteNullValue();
+        writer.WritePropertyName("author"u8);
+        if (value.Author is { } v1) JsonPrimitives.WriteString(writer, v1, "Notes.NoteAdded", "Author"); else writer.WriteNullValue();
+        writer.WriteNumber("revision"u8, value.Revision);
+        writer.WritePropertyName("origin"u8);
+        if (value.Origin is { } v2) JsonPrimitives.WriteString(writer, v2, "Notes.NoteAdded", "Origin"); else writer.WriteNullValue();
+        writer.WriteEndObject();
+    }
 
-        internal static void Write_Notes_NoteAdded(global::System.Text.Json.Utf8JsonWriter writer, global::Notes.NoteAdded value)
+    internal static global::Notes.NoteAdded Read_Notes_NoteAdded(ref Utf8JsonReader reader, in EventHeader header)
+    {
+        const string type = "Notes.NoteAdded";
+        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
+        string textValue = default!;
+        bool hasText = false;
+        string authorValue = default!;
+        bool hasAuthor = false;
+        int revisionValue = default!;
+        bool hasRevision = false;
+        string originValue = default!;
+        bool hasOrigin = false;
+        string? property = null;
+        try
         {
-            writer.WriteStartObject();
-            writer.WritePropertyName("text"u8);
-            if (value.Text is { } v0) JsonPrimitives.WriteString(writer, v0, "Notes.NoteAdded", "Text"); else writer.WriteNullValue();
-            writer.WritePropertyName("author"u8);
-            if (value.Author is { } v1) JsonPrimitives.WriteString(writer, v1, "Notes.NoteAdded", "Author"); else writer.WriteNullValue();
-            writer.WritePropertyName("revision"u8);
-            writer.WriteNumberValue(value.Revision);
-            writer.WritePropertyName("origin"u8);
-            if (value.Origin is { } v2) JsonPrimitives.WriteString(writer, v2, "Notes.NoteAdded", "Origin"); else writer.WriteNullValue();
-            writer.WriteEndObject();
-        }
-
-        internal static global::Notes.NoteAdded Read_Notes_NoteAdded(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
-        {
-            const string type = "Notes.NoteAdded";
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-            string textValue = default!;
-            bool hasText = false;
-            string authorValue = default!;
-            bool hasAuthor = false;
-            int revisionValue = default!;
-            bool hasRevision = false;
-            string originValue = default!;
-            bool hasOrigin = false;
-            string? property = null;
-            try
+            while (true)
             {
-                while (true)
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals("text"u8))
+                {
+                    property = "text";
+                    JsonPrimitives.Next(ref reader, type);
+                    textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasText = true;
+                }
+                else if (reader.ValueTextEquals("author"u8))
+                {
+                    property = "author";
+                    JsonPrimitives.Next(ref reader, type);
+                    authorValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasAuthor = true;
+                }
+                else if (reader.ValueTextEquals("revision"u8))
+                {
+                    property = "revision";
+                    JsonPrimitives.Next(ref reader, type);
+                    revisionValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
+                    hasRevision = true;
+                }
+                else if (reader.ValueTextEquals("origin"u8))
+                {
+                    property = "origin";
+                    JsonPrimitives.Next(ref reader, type);
+                    originValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasOrigin = true;
+                }
+                else
                 {
                     JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.EndObject) break;
-                    if (reader.ValueTextEquals("text"u8))
-                    {
-                        property = "text";
-                        JsonPrimitives.Next(ref reader, type);
-                        textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasText = true;
-                    }
-                    else if (reader.ValueTextEquals("author"u8))
-                    {
-                        property = "author";
-                        JsonPrimitives.Next(ref reader, type);
-                        authorValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasAuthor = true;
-                    }
-                    else if (reader.ValueTextEquals("revision"u8))
-                    {
-                        property = "revision";
-                        JsonPrimitives.Next(ref reader, type);
-                        revisionValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                        hasRevision = true;
-                    }
-                    else if (reader.ValueTextEquals("origin"u8))
-                    {
-                        property = "origin";
-                        JsonPrimitives.Next(ref reader, type);
-                        originValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasOrigin = true;
-                    }
-                    else
-                    {
-                        JsonPrimitives.Next(ref reader, type);
-                        reader.Skip();
-                    }
+                    reader.Skip();
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
-            {
-                throw JsonPrimitives.InvalidProperty(type, property, ex);
-            }
-            if (!hasText) throw JsonPrimitives.MissingProperty(type, "text");
-            var result = new global::Notes.NoteAdded(textValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-            if (hasAuthor) SetAccessor_Notes_NoteAdded_Author(result, authorValue);
-            if (hasRevision) SetAccessor_Notes_NoteAdded_Revision(result, revisionValue);
-            if (hasOrigin) SetAccessor_Notes_NoteAdded_Origin(result, originValue);
-            return result;
         }
-
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Author")]
-        private static extern void SetAccessor_Notes_NoteAdded_Author(global::Notes.NoteAdded target, string value);
-
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Revision")]
-        private static extern void SetAccessor_Notes_NoteAdded_Revision(global::Notes.NoteAdded target, int value);
-
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Origin")]
-        private static extern void SetAccessor_Notes_NoteAdded_Origin(global::Notes.Stamped target, string value);
+        catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
+        {
+            throw JsonPrimitives.InvalidProperty(type, property, ex);
+        }
+        if (!hasText) throw JsonPrimitives.MissingProperty(type, "text");
+        var result = new global::Notes.NoteAdded(textValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+        if (hasAuthor) SetAccessor_Notes_NoteAdded_Author(result, authorValue);
+        if (hasRevision) SetAccessor_Notes_NoteAdded_Revision(result, revisionValue);
+        if (hasOrigin) SetAccessor_Notes_NoteAdded_Origin(result, originValue);
+        return result;
     }
+
+    [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Author")]
+    private static extern void SetAccessor_Notes_NoteAdded_Author(global::Notes.NoteAdded target, string value);
+
+    [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Revision")]
+    private static extern void SetAccessor_Notes_NoteAdded_Revision(global::Notes.NoteAdded target, int value);
+
+    [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Origin")]
+    private static extern void SetAccessor_Notes_NoteAdded_Origin(global::Notes.Stamped target, string value);
 }

@@ -35,8 +35,7 @@ namespace Notes
             internal static void Write_Notes_NoteSnapshot(global::System.Text.Json.Utf8JsonWriter writer, global::Notes.NoteSnapshot value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName("count"u8);
-                writer.WriteNumberValue(value.Count);
+                writer.WriteNumber("count"u8, value.Count);
                 writer.WritePropertyName("last"u8);
                 if (value.Last is { } v0) global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Notes.NoteSnapshot", "Last"); else writer.WriteNullValue();
                 writer.WriteEndObject();

@@ -35,8 +35,7 @@ namespace Counting
             internal static void Write_Counting_CounterSnapshot(global::System.Text.Json.Utf8JsonWriter writer, global::Counting.CounterSnapshot value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName("count"u8);
-                writer.WriteNumberValue(value.Count);
+                writer.WriteNumber("count"u8, value.Count);
                 writer.WritePropertyName("mood"u8);
                 Write_Counting_Mood(writer, value.Mood);
                 writer.WritePropertyName("recent"u8);

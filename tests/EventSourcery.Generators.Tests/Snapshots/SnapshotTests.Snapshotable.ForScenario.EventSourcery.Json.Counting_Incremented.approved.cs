@@ -2,57 +2,59 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+    internal static void WriteEvent_Counting_Incremented(Utf8JsonWriter writer, Event value) => Write_Counting_Incremented(writer, (global::Counting.Incremented)value);
 
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_Counting_Incremented(Utf8JsonWriter writer, global::Counting.Incremented value)
     {
-        internal static void WriteEvent_Counting_Incremented(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Counting_Incremented(writer, (global::Counting.Incremented)value);
+        writer.WriteStartObject();
+        writer.WriteNumber("by"u8, value.By);
+        writer.WriteEndObject();
+    }
 
-        internal static void Write_Counting_Incremented(global::System.Text.Json.Utf8JsonWriter writer, global::Counting.Incremented value)
+    internal static global::Counting.Incremented Read_Counting_Incremented(ref Utf8JsonReader reader, in EventHeader header)
+    {
+        const string type = "Counting.Incremented";
+        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
+        int byValue = default!;
+        bool hasBy = false;
+        string? property = null;
+        try
         {
-            writer.WriteStartObject();
-            writer.WritePropertyName("by"u8);
-            writer.WriteNumberValue(value.By);
-            writer.WriteEndObject();
-        }
-
-        internal static global::Counting.Incremented Read_Counting_Incremented(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
-        {
-            const string type = "Counting.Incremented";
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-            int byValue = default!;
-            bool hasBy = false;
-            string? property = null;
-            try
+            while (true)
             {
-                while (true)
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals("by"u8))
+                {
+                    property = "by";
+                    JsonPrimitives.Next(ref reader, type);
+                    byValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
+                    hasBy = true;
+                }
+                else
                 {
                     JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.EndObject) break;
-                    if (reader.ValueTextEquals("by"u8))
-                    {
-                        property = "by";
-                        JsonPrimitives.Next(ref reader, type);
-                        byValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                        hasBy = true;
-                    }
-                    else
-                    {
-                        JsonPrimitives.Next(ref reader, type);
-                        reader.Skip();
-                    }
+                    reader.Skip();
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
-            {
-                throw JsonPrimitives.InvalidProperty(type, property, ex);
-            }
-            if (!hasBy) throw JsonPrimitives.MissingProperty(type, "by");
-            var result = new global::Counting.Incremented(byValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-            return result;
         }
+        catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
+        {
+            throw JsonPrimitives.InvalidProperty(type, property, ex);
+        }
+        if (!hasBy) throw JsonPrimitives.MissingProperty(type, "by");
+        var result = new global::Counting.Incremented(byValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+        return result;
     }
 }

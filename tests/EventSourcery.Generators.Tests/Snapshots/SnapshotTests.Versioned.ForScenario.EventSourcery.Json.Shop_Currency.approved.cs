@@ -2,30 +2,33 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
-
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_Shop_Currency(Utf8JsonWriter writer, global::Shop.Currency value)
     {
-        internal static void Write_Shop_Currency(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Currency value)
+        switch (value)
         {
-            switch (value)
-            {
-                case global::Shop.Currency.Eur: writer.WriteStringValue("Eur"u8); return;
-                case global::Shop.Currency.Usd: writer.WriteStringValue("Usd"u8); return;
-                default: writer.WriteNumberValue((long)value); return;
-            }
+            case global::Shop.Currency.Eur: writer.WriteStringValue("Eur"u8); return;
+            case global::Shop.Currency.Usd: writer.WriteStringValue("Usd"u8); return;
+            default: writer.WriteNumberValue((long)value); return;
         }
+    }
 
-        internal static global::Shop.Currency Read_Shop_Currency(ref global::System.Text.Json.Utf8JsonReader reader)
-        {
-            if (reader.TokenType == JsonTokenType.Number) return (global::Shop.Currency)reader.GetInt64();
-            if (reader.TokenType != JsonTokenType.String) throw JsonPrimitives.UnexpectedToken("Shop.Currency", JsonTokenType.String, reader.TokenType);
-            if (reader.ValueTextEquals("Eur"u8)) return global::Shop.Currency.Eur;
-            if (reader.ValueTextEquals("Usd"u8)) return global::Shop.Currency.Usd;
-            throw JsonPrimitives.UnknownEnumMember("Shop.Currency", reader.GetString());
-        }
+    internal static global::Shop.Currency Read_Shop_Currency(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Number) return (global::Shop.Currency)reader.GetInt64();
+        if (reader.TokenType != JsonTokenType.String) throw JsonPrimitives.UnexpectedToken("Shop.Currency", JsonTokenType.String, reader.TokenType);
+        if (reader.ValueTextEquals("Eur"u8)) return global::Shop.Currency.Eur;
+        if (reader.ValueTextEquals("Usd"u8)) return global::Shop.Currency.Usd;
+        throw JsonPrimitives.UnknownEnumMember("Shop.Currency", reader.GetString());
     }
 }

@@ -2,90 +2,92 @@
 #nullable enable
 #pragma warning disable CS0612, CS0618 // members marked [Obsolete] are still stored and read
 
-namespace EventSourcery.Generated
+namespace EventSourcery.Generated;
+
+using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
+using JsonTokenType = global::System.Text.Json.JsonTokenType;
+using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
+using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
+using EventHeader = global::EventSourcery.Serialization.EventHeader;
+using Event = global::EventSourcery.Event;
+
+partial class EventSourceryJson_TestAssembly
 {
-    using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
-    using JsonTokenType = global::System.Text.Json.JsonTokenType;
+    internal static void WriteEvent_Shop_OrderPlaced(Utf8JsonWriter writer, Event value) => Write_Shop_OrderPlaced(writer, (global::Shop.OrderPlaced)value);
 
-    partial class EventSourceryJson_TestAssembly
+    internal static void Write_Shop_OrderPlaced(Utf8JsonWriter writer, global::Shop.OrderPlaced value)
     {
-        internal static void WriteEvent_Shop_OrderPlaced(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shop_OrderPlaced(writer, (global::Shop.OrderPlaced)value);
+        writer.WriteStartObject();
+        writer.WritePropertyName("orderId"u8);
+        if (value.OrderId is { } v0) JsonPrimitives.WriteString(writer, v0, "Shop.OrderPlaced", "OrderId"); else writer.WriteNullValue();
+        writer.WriteNumber("total"u8, value.Total);
+        writer.WritePropertyName("currency"u8);
+        Write_Shop_Currency(writer, value.Currency);
+        writer.WritePropertyName("channel"u8);
+        if (value.Channel is { } v1) JsonPrimitives.WriteString(writer, v1, "Shop.OrderPlaced", "Channel"); else writer.WriteNullValue();
+        writer.WriteEndObject();
+    }
 
-        internal static void Write_Shop_OrderPlaced(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderPlaced value)
+    internal static global::Shop.OrderPlaced Read_Shop_OrderPlaced(ref Utf8JsonReader reader, in EventHeader header)
+    {
+        const string type = "Shop.OrderPlaced";
+        if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
+        string orderIdValue = default!;
+        bool hasOrderId = false;
+        decimal totalValue = default!;
+        bool hasTotal = false;
+        global::Shop.Currency currencyValue = default!;
+        bool hasCurrency = false;
+        string channelValue = default!;
+        bool hasChannel = false;
+        string? property = null;
+        try
         {
-            writer.WriteStartObject();
-            writer.WritePropertyName("orderId"u8);
-            if (value.OrderId is { } v0) JsonPrimitives.WriteString(writer, v0, "Shop.OrderPlaced", "OrderId"); else writer.WriteNullValue();
-            writer.WritePropertyName("total"u8);
-            writer.WriteNumberValue(value.Total);
-            writer.WritePropertyName("currency"u8);
-            Write_Shop_Currency(writer, value.Currency);
-            writer.WritePropertyName("channel"u8);
-            if (value.Channel is { } v1) JsonPrimitives.WriteString(writer, v1, "Shop.OrderPlaced", "Channel"); else writer.WriteNullValue();
-            writer.WriteEndObject();
-        }
-
-        internal static global::Shop.OrderPlaced Read_Shop_OrderPlaced(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
-        {
-            const string type = "Shop.OrderPlaced";
-            if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-            string orderIdValue = default!;
-            bool hasOrderId = false;
-            decimal totalValue = default!;
-            bool hasTotal = false;
-            global::Shop.Currency currencyValue = default!;
-            bool hasCurrency = false;
-            string channelValue = default!;
-            bool hasChannel = false;
-            string? property = null;
-            try
+            while (true)
             {
-                while (true)
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals("orderId"u8))
+                {
+                    property = "orderId";
+                    JsonPrimitives.Next(ref reader, type);
+                    orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasOrderId = true;
+                }
+                else if (reader.ValueTextEquals("total"u8))
+                {
+                    property = "total";
+                    JsonPrimitives.Next(ref reader, type);
+                    totalValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
+                    hasTotal = true;
+                }
+                else if (reader.ValueTextEquals("currency"u8))
+                {
+                    property = "currency";
+                    JsonPrimitives.Next(ref reader, type);
+                    currencyValue = Read_Shop_Currency(ref JsonPrimitives.NotNull(ref reader, "Shop.Currency"));
+                    hasCurrency = true;
+                }
+                else if (reader.ValueTextEquals("channel"u8))
+                {
+                    property = "channel";
+                    JsonPrimitives.Next(ref reader, type);
+                    channelValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                    hasChannel = true;
+                }
+                else
                 {
                     JsonPrimitives.Next(ref reader, type);
-                    if (reader.TokenType == JsonTokenType.EndObject) break;
-                    if (reader.ValueTextEquals("orderId"u8))
-                    {
-                        property = "orderId";
-                        JsonPrimitives.Next(ref reader, type);
-                        orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasOrderId = true;
-                    }
-                    else if (reader.ValueTextEquals("total"u8))
-                    {
-                        property = "total";
-                        JsonPrimitives.Next(ref reader, type);
-                        totalValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
-                        hasTotal = true;
-                    }
-                    else if (reader.ValueTextEquals("currency"u8))
-                    {
-                        property = "currency";
-                        JsonPrimitives.Next(ref reader, type);
-                        currencyValue = Read_Shop_Currency(ref JsonPrimitives.NotNull(ref reader, "Shop.Currency"));
-                        hasCurrency = true;
-                    }
-                    else if (reader.ValueTextEquals("channel"u8))
-                    {
-                        property = "channel";
-                        JsonPrimitives.Next(ref reader, type);
-                        channelValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        hasChannel = true;
-                    }
-                    else
-                    {
-                        JsonPrimitives.Next(ref reader, type);
-                        reader.Skip();
-                    }
+                    reader.Skip();
                 }
             }
-            catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
-            {
-                throw JsonPrimitives.InvalidProperty(type, property, ex);
-            }
-            if (!(hasOrderId && hasTotal && hasCurrency && hasChannel)) throw JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : !hasTotal ? "total" : !hasCurrency ? "currency" : "channel");
-            var result = new global::Shop.OrderPlaced(orderIdValue, totalValue, currencyValue, channelValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-            return result;
         }
+        catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
+        {
+            throw JsonPrimitives.InvalidProperty(type, property, ex);
+        }
+        if (!(hasOrderId && hasTotal && hasCurrency && hasChannel)) throw JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : !hasTotal ? "total" : !hasCurrency ? "currency" : "channel");
+        var result = new global::Shop.OrderPlaced(orderIdValue, totalValue, currencyValue, channelValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
+        return result;
     }
 }

@@ -34,8 +34,7 @@ namespace EventSourcery.Generated
                 writer.WriteStartObject();
                 writer.WritePropertyName("orderId"u8);
                 if (value.OrderId is { } v0) global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v0, "Shop.OrderPlacedV2", "OrderId"); else writer.WriteNullValue();
-                writer.WritePropertyName("total"u8);
-                writer.WriteNumberValue(value.Total);
+                writer.WriteNumber("total"u8, value.Total);
                 writer.WriteEndObject();
             }
 
@@ -89,8 +88,7 @@ namespace EventSourcery.Generated
                 writer.WriteStartObject();
                 writer.WritePropertyName("orderId"u8);
                 if (value.OrderId is { } v1) global::EventSourcery.Serialization.JsonPrimitives.WriteString(writer, v1, "Shop.OrderPlacedV3", "OrderId"); else writer.WriteNullValue();
-                writer.WritePropertyName("total"u8);
-                writer.WriteNumberValue(value.Total);
+                writer.WriteNumber("total"u8, value.Total);
                 writer.WritePropertyName("currency"u8);
                 Write_Shop_Currency(writer, value.Currency);
                 writer.WriteEndObject();
