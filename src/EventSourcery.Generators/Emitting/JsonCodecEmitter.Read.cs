@@ -7,12 +7,9 @@ internal sealed partial class JsonCodecEmitter
 {
     private void EmitRead(TypeShape shape, string target)
     {
-        // A value that may be null and reads in one expression: one line (null for Nullable<T>, whose conditional
-        // takes the local's type; default! for a reference).
-        var nullable = shape.Kind == ShapeKind.Nullable;
-        if ((shape.IsReferenceType || nullable) && ReadExpression(nullable ? shape.Element! : shape) is { } read)
+        if (ReadStatement(shape, target) is { } statement)
         {
-            _writer.WriteLine($"{target} = reader.TokenType == {_tokenType}.Null ? {(nullable ? "null" : "default!")} : {read};");
+            _writer.WriteLine(statement);
             return;
         }
 
@@ -32,6 +29,26 @@ internal sealed partial class JsonCodecEmitter
         {
             EmitReadNotNull(shape, target);
         }
+    }
+
+    /// <summary>
+    /// The read of a value into <paramref name="target"/> as one statement, for the shapes that read in one expression:
+    /// a value that may be null (null for <c>Nullable&lt;T&gt;</c>, whose conditional takes the local's type; default!
+    /// for a reference), or a value type checked not to be null on the way in. Null for every other shape.
+    /// </summary>
+    private string? ReadStatement(TypeShape shape, string target)
+    {
+        var nullable = shape.Kind == ShapeKind.Nullable;
+        if (shape.IsReferenceType || nullable)
+        {
+            return ReadExpression(nullable ? shape.Element! : shape) is { } read
+                ? $"{target} = reader.TokenType == {_tokenType}.Null ? {(nullable ? "null" : "default!")} : {read};"
+                : null;
+        }
+
+        return shape.Kind is ShapeKind.Primitive or ShapeKind.Enum or ShapeKind.Object
+            ? $"{target} = {ReadExpression(shape, $"{_primitives}.NotNull(ref reader, {Quote(shape.TypeName)})")};"
+            : null;
     }
 
     private void EmitReadNotNull(TypeShape shape, string target)

@@ -225,7 +225,16 @@ internal sealed partial class JsonCodecEmitter
             _writer.WriteLine($"if (reader.TokenType == {_tokenType}.EndObject) break;");
             foreach (var i in read)
             {
-                using (_writer.Block($"{(i == read[0] ? "if" : "else if")} (reader.ValueTextEquals({Utf8(properties[i].JsonName)}))"))
+                var test = $"{(i == read[0] ? "if" : "else if")} (reader.ValueTextEquals({Utf8(properties[i].JsonName)}))";
+                if (ReadStatement(properties[i].Shape, _values[i]) is { } statement)
+                {
+                    // A value read in one statement: the whole property on one line.
+                    var present = NeedsPresenceFlag(model, i) ? $" {_has[i]} = true;" : string.Empty;
+                    _writer.WriteLine($"{test} {{ {PropertyReadStart(model, type, i)} {statement}{present} }}");
+                    continue;
+                }
+
+                using (_writer.Block(test))
                 {
                     EmitPropertyRead(model, type, i);
                 }
@@ -247,14 +256,17 @@ internal sealed partial class JsonCodecEmitter
     /// <summary>The read of property <paramref name="index"/>, the reader on its name: names it for errors, reads its value into its local, marks it present.</summary>
     private void EmitPropertyRead(ObjectCodecModel model, string type, int index)
     {
-        _writer.WriteLine($"property = {Quote(model.Properties[index].JsonName)};");
-        _writer.WriteLine($"{_primitives}.Next(ref reader, {TypeText(type)});");
+        _writer.WriteLine(PropertyReadStart(model, type, index));
         EmitRead(model.Properties[index].Shape, _values[index]);
         if (NeedsPresenceFlag(model, index))
         {
             _writer.WriteLine($"{_has[index]} = true;");
         }
     }
+
+    /// <summary>Names property <paramref name="index"/> for errors and steps the reader onto its value.</summary>
+    private string PropertyReadStart(ObjectCodecModel model, string type, int index)
+        => $"property = {Quote(model.Properties[index].JsonName)}; {_primitives}.Next(ref reader, {TypeText(type)});";
 
     /// <summary>Whether reading must remember if the property was present (to keep a default when it was not).</summary>
     private static bool NeedsPresenceFlag(ObjectCodecModel model, int index) => model.Properties[index].Assignment switch

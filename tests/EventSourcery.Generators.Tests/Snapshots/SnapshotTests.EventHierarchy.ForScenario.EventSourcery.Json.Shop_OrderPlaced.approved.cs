@@ -39,20 +39,8 @@ partial class EventSourceryJson_TestAssembly
             {
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("total"u8))
-                {
-                    property = "total";
-                    JsonPrimitives.Next(ref reader, type);
-                    totalValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
-                    hasTotal = true;
-                }
-                else if (reader.ValueTextEquals("orderId"u8))
-                {
-                    property = "orderId";
-                    JsonPrimitives.Next(ref reader, type);
-                    orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasOrderId = true;
-                }
+                if (reader.ValueTextEquals("total"u8)) { property = "total"; JsonPrimitives.Next(ref reader, type); totalValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal(); hasTotal = true; }
+                else if (reader.ValueTextEquals("orderId"u8)) { property = "orderId"; JsonPrimitives.Next(ref reader, type); orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasOrderId = true; }
                 else
                 {
                     JsonPrimitives.Next(ref reader, type);

@@ -36,13 +36,7 @@ partial class EventSourceryJson_TestAssembly
             {
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("orderId"u8))
-                {
-                    property = "orderId";
-                    JsonPrimitives.Next(ref reader, type);
-                    orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasOrderId = true;
-                }
+                if (reader.ValueTextEquals("orderId"u8)) { property = "orderId"; JsonPrimitives.Next(ref reader, type); orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasOrderId = true; }
                 else
                 {
                     JsonPrimitives.Next(ref reader, type);

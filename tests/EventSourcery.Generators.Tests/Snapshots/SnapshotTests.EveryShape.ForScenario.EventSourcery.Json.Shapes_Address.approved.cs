@@ -40,25 +40,9 @@ partial class EventSourceryJson_TestAssembly
             {
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("street"u8))
-                {
-                    property = "street";
-                    JsonPrimitives.Next(ref reader, type);
-                    streetValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasStreet = true;
-                }
-                else if (reader.ValueTextEquals("number"u8))
-                {
-                    property = "number";
-                    JsonPrimitives.Next(ref reader, type);
-                    numberValue = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt32();
-                }
-                else if (reader.ValueTextEquals("previous"u8))
-                {
-                    property = "previous";
-                    JsonPrimitives.Next(ref reader, type);
-                    previousValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
-                }
+                if (reader.ValueTextEquals("street"u8)) { property = "street"; JsonPrimitives.Next(ref reader, type); streetValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasStreet = true; }
+                else if (reader.ValueTextEquals("number"u8)) { property = "number"; JsonPrimitives.Next(ref reader, type); numberValue = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt32(); }
+                else if (reader.ValueTextEquals("previous"u8)) { property = "previous"; JsonPrimitives.Next(ref reader, type); previousValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader); }
                 else
                 {
                     JsonPrimitives.Next(ref reader, type);

@@ -38,20 +38,8 @@ partial class EventSourceryJson_TestAssembly
             {
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("name"u8))
-                {
-                    property = "name";
-                    JsonPrimitives.Next(ref reader, type);
-                    nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasName = true;
-                }
-                else if (reader.ValueTextEquals("country"u8))
-                {
-                    property = "country";
-                    JsonPrimitives.Next(ref reader, type);
-                    countryValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasCountry = true;
-                }
+                if (reader.ValueTextEquals("name"u8)) { property = "name"; JsonPrimitives.Next(ref reader, type); nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasName = true; }
+                else if (reader.ValueTextEquals("country"u8)) { property = "country"; JsonPrimitives.Next(ref reader, type); countryValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasCountry = true; }
                 else
                 {
                     JsonPrimitives.Next(ref reader, type);

@@ -400,196 +400,36 @@ partial class EventSourceryJson_TestAssembly
             {
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("flag"u8))
-                {
-                    property = "flag";
-                    JsonPrimitives.Next(ref reader, type);
-                    flagValue = JsonPrimitives.NotNull(ref reader, "bool").GetBoolean();
-                    hasFlag = true;
-                }
-                else if (reader.ValueTextEquals("b"u8))
-                {
-                    property = "b";
-                    JsonPrimitives.Next(ref reader, type);
-                    bValue = JsonPrimitives.NotNull(ref reader, "byte").GetByte();
-                    hasB = true;
-                }
-                else if (reader.ValueTextEquals("sB"u8))
-                {
-                    property = "sB";
-                    JsonPrimitives.Next(ref reader, type);
-                    sBValue = JsonPrimitives.NotNull(ref reader, "sbyte").GetSByte();
-                    hasSB = true;
-                }
-                else if (reader.ValueTextEquals("s"u8))
-                {
-                    property = "s";
-                    JsonPrimitives.Next(ref reader, type);
-                    sValue = JsonPrimitives.NotNull(ref reader, "short").GetInt16();
-                    hasS = true;
-                }
-                else if (reader.ValueTextEquals("uS"u8))
-                {
-                    property = "uS";
-                    JsonPrimitives.Next(ref reader, type);
-                    uSValue = JsonPrimitives.NotNull(ref reader, "ushort").GetUInt16();
-                    hasUS = true;
-                }
-                else if (reader.ValueTextEquals("i"u8))
-                {
-                    property = "i";
-                    JsonPrimitives.Next(ref reader, type);
-                    iValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                    hasI = true;
-                }
-                else if (reader.ValueTextEquals("uI"u8))
-                {
-                    property = "uI";
-                    JsonPrimitives.Next(ref reader, type);
-                    uIValue = JsonPrimitives.NotNull(ref reader, "uint").GetUInt32();
-                    hasUI = true;
-                }
-                else if (reader.ValueTextEquals("l"u8))
-                {
-                    property = "l";
-                    JsonPrimitives.Next(ref reader, type);
-                    lValue = JsonPrimitives.NotNull(ref reader, "long").GetInt64();
-                    hasL = true;
-                }
-                else if (reader.ValueTextEquals("uL"u8))
-                {
-                    property = "uL";
-                    JsonPrimitives.Next(ref reader, type);
-                    uLValue = JsonPrimitives.NotNull(ref reader, "ulong").GetUInt64();
-                    hasUL = true;
-                }
-                else if (reader.ValueTextEquals("f"u8))
-                {
-                    property = "f";
-                    JsonPrimitives.Next(ref reader, type);
-                    fValue = JsonPrimitives.NotNull(ref reader, "float").GetSingle();
-                    hasF = true;
-                }
-                else if (reader.ValueTextEquals("d"u8))
-                {
-                    property = "d";
-                    JsonPrimitives.Next(ref reader, type);
-                    dValue = JsonPrimitives.NotNull(ref reader, "double").GetDouble();
-                    hasD = true;
-                }
-                else if (reader.ValueTextEquals("m"u8))
-                {
-                    property = "m";
-                    JsonPrimitives.Next(ref reader, type);
-                    mValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
-                    hasM = true;
-                }
-                else if (reader.ValueTextEquals("c"u8))
-                {
-                    property = "c";
-                    JsonPrimitives.Next(ref reader, type);
-                    cValue = JsonPrimitives.ReadChar(ref JsonPrimitives.NotNull(ref reader, "char"));
-                    hasC = true;
-                }
-                else if (reader.ValueTextEquals("text"u8))
-                {
-                    property = "text";
-                    JsonPrimitives.Next(ref reader, type);
-                    textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasText = true;
-                }
-                else if (reader.ValueTextEquals("maybeText"u8))
-                {
-                    property = "maybeText";
-                    JsonPrimitives.Next(ref reader, type);
-                    maybeTextValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                }
-                else if (reader.ValueTextEquals("g"u8))
-                {
-                    property = "g";
-                    JsonPrimitives.Next(ref reader, type);
-                    gValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid();
-                    hasG = true;
-                }
-                else if (reader.ValueTextEquals("when"u8))
-                {
-                    property = "when";
-                    JsonPrimitives.Next(ref reader, type);
-                    whenValue = JsonPrimitives.NotNull(ref reader, "System.DateTime").GetDateTime();
-                    hasWhen = true;
-                }
-                else if (reader.ValueTextEquals("at"u8))
-                {
-                    property = "at";
-                    JsonPrimitives.Next(ref reader, type);
-                    atValue = JsonPrimitives.NotNull(ref reader, "System.DateTimeOffset").GetDateTimeOffset();
-                    hasAt = true;
-                }
-                else if (reader.ValueTextEquals("day"u8))
-                {
-                    property = "day";
-                    JsonPrimitives.Next(ref reader, type);
-                    dayValue = JsonPrimitives.ReadDateOnly(ref JsonPrimitives.NotNull(ref reader, "System.DateOnly"));
-                    hasDay = true;
-                }
-                else if (reader.ValueTextEquals("time"u8))
-                {
-                    property = "time";
-                    JsonPrimitives.Next(ref reader, type);
-                    timeValue = JsonPrimitives.ReadTimeOnly(ref JsonPrimitives.NotNull(ref reader, "System.TimeOnly"));
-                    hasTime = true;
-                }
-                else if (reader.ValueTextEquals("span"u8))
-                {
-                    property = "span";
-                    JsonPrimitives.Next(ref reader, type);
-                    spanValue = JsonPrimitives.ReadTimeSpan(ref JsonPrimitives.NotNull(ref reader, "System.TimeSpan"));
-                    hasSpan = true;
-                }
-                else if (reader.ValueTextEquals("link"u8))
-                {
-                    property = "link";
-                    JsonPrimitives.Next(ref reader, type);
-                    linkValue = reader.TokenType == JsonTokenType.Null ? default! : JsonPrimitives.ReadUri(ref reader);
-                    hasLink = true;
-                }
-                else if (reader.ValueTextEquals("blob"u8))
-                {
-                    property = "blob";
-                    JsonPrimitives.Next(ref reader, type);
-                    blobValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetBytesFromBase64();
-                    hasBlob = true;
-                }
-                else if (reader.ValueTextEquals("priority"u8))
-                {
-                    property = "priority";
-                    JsonPrimitives.Next(ref reader, type);
-                    priorityValue = Read_Shapes_Priority(ref JsonPrimitives.NotNull(ref reader, "Shapes.Priority"));
-                    hasPriority = true;
-                }
-                else if (reader.ValueTextEquals("tags"u8))
-                {
-                    property = "tags";
-                    JsonPrimitives.Next(ref reader, type);
-                    tagsValue = Read_Shapes_Tags(ref JsonPrimitives.NotNull(ref reader, "Shapes.Tags"));
-                    hasTags = true;
-                }
-                else if (reader.ValueTextEquals("maybeInt"u8))
-                {
-                    property = "maybeInt";
-                    JsonPrimitives.Next(ref reader, type);
-                    maybeIntValue = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt32();
-                }
-                else if (reader.ValueTextEquals("maybePriority"u8))
-                {
-                    property = "maybePriority";
-                    JsonPrimitives.Next(ref reader, type);
-                    maybePriorityValue = reader.TokenType == JsonTokenType.Null ? null : Read_Shapes_Priority(ref reader);
-                }
+                if (reader.ValueTextEquals("flag"u8)) { property = "flag"; JsonPrimitives.Next(ref reader, type); flagValue = JsonPrimitives.NotNull(ref reader, "bool").GetBoolean(); hasFlag = true; }
+                else if (reader.ValueTextEquals("b"u8)) { property = "b"; JsonPrimitives.Next(ref reader, type); bValue = JsonPrimitives.NotNull(ref reader, "byte").GetByte(); hasB = true; }
+                else if (reader.ValueTextEquals("sB"u8)) { property = "sB"; JsonPrimitives.Next(ref reader, type); sBValue = JsonPrimitives.NotNull(ref reader, "sbyte").GetSByte(); hasSB = true; }
+                else if (reader.ValueTextEquals("s"u8)) { property = "s"; JsonPrimitives.Next(ref reader, type); sValue = JsonPrimitives.NotNull(ref reader, "short").GetInt16(); hasS = true; }
+                else if (reader.ValueTextEquals("uS"u8)) { property = "uS"; JsonPrimitives.Next(ref reader, type); uSValue = JsonPrimitives.NotNull(ref reader, "ushort").GetUInt16(); hasUS = true; }
+                else if (reader.ValueTextEquals("i"u8)) { property = "i"; JsonPrimitives.Next(ref reader, type); iValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasI = true; }
+                else if (reader.ValueTextEquals("uI"u8)) { property = "uI"; JsonPrimitives.Next(ref reader, type); uIValue = JsonPrimitives.NotNull(ref reader, "uint").GetUInt32(); hasUI = true; }
+                else if (reader.ValueTextEquals("l"u8)) { property = "l"; JsonPrimitives.Next(ref reader, type); lValue = JsonPrimitives.NotNull(ref reader, "long").GetInt64(); hasL = true; }
+                else if (reader.ValueTextEquals("uL"u8)) { property = "uL"; JsonPrimitives.Next(ref reader, type); uLValue = JsonPrimitives.NotNull(ref reader, "ulong").GetUInt64(); hasUL = true; }
+                else if (reader.ValueTextEquals("f"u8)) { property = "f"; JsonPrimitives.Next(ref reader, type); fValue = JsonPrimitives.NotNull(ref reader, "float").GetSingle(); hasF = true; }
+                else if (reader.ValueTextEquals("d"u8)) { property = "d"; JsonPrimitives.Next(ref reader, type); dValue = JsonPrimitives.NotNull(ref reader, "double").GetDouble(); hasD = true; }
+                else if (reader.ValueTextEquals("m"u8)) { property = "m"; JsonPrimitives.Next(ref reader, type); mValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal(); hasM = true; }
+                else if (reader.ValueTextEquals("c"u8)) { property = "c"; JsonPrimitives.Next(ref reader, type); cValue = JsonPrimitives.ReadChar(ref JsonPrimitives.NotNull(ref reader, "char")); hasC = true; }
+                else if (reader.ValueTextEquals("text"u8)) { property = "text"; JsonPrimitives.Next(ref reader, type); textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasText = true; }
+                else if (reader.ValueTextEquals("maybeText"u8)) { property = "maybeText"; JsonPrimitives.Next(ref reader, type); maybeTextValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; }
+                else if (reader.ValueTextEquals("g"u8)) { property = "g"; JsonPrimitives.Next(ref reader, type); gValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid(); hasG = true; }
+                else if (reader.ValueTextEquals("when"u8)) { property = "when"; JsonPrimitives.Next(ref reader, type); whenValue = JsonPrimitives.NotNull(ref reader, "System.DateTime").GetDateTime(); hasWhen = true; }
+                else if (reader.ValueTextEquals("at"u8)) { property = "at"; JsonPrimitives.Next(ref reader, type); atValue = JsonPrimitives.NotNull(ref reader, "System.DateTimeOffset").GetDateTimeOffset(); hasAt = true; }
+                else if (reader.ValueTextEquals("day"u8)) { property = "day"; JsonPrimitives.Next(ref reader, type); dayValue = JsonPrimitives.ReadDateOnly(ref JsonPrimitives.NotNull(ref reader, "System.DateOnly")); hasDay = true; }
+                else if (reader.ValueTextEquals("time"u8)) { property = "time"; JsonPrimitives.Next(ref reader, type); timeValue = JsonPrimitives.ReadTimeOnly(ref JsonPrimitives.NotNull(ref reader, "System.TimeOnly")); hasTime = true; }
+                else if (reader.ValueTextEquals("span"u8)) { property = "span"; JsonPrimitives.Next(ref reader, type); spanValue = JsonPrimitives.ReadTimeSpan(ref JsonPrimitives.NotNull(ref reader, "System.TimeSpan")); hasSpan = true; }
+                else if (reader.ValueTextEquals("link"u8)) { property = "link"; JsonPrimitives.Next(ref reader, type); linkValue = reader.TokenType == JsonTokenType.Null ? default! : JsonPrimitives.ReadUri(ref reader); hasLink = true; }
+                else if (reader.ValueTextEquals("blob"u8)) { property = "blob"; JsonPrimitives.Next(ref reader, type); blobValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetBytesFromBase64(); hasBlob = true; }
+                else if (reader.ValueTextEquals("priority"u8)) { property = "priority"; JsonPrimitives.Next(ref reader, type); priorityValue = Read_Shapes_Priority(ref JsonPrimitives.NotNull(ref reader, "Shapes.Priority")); hasPriority = true; }
+                else if (reader.ValueTextEquals("tags"u8)) { property = "tags"; JsonPrimitives.Next(ref reader, type); tagsValue = Read_Shapes_Tags(ref JsonPrimitives.NotNull(ref reader, "Shapes.Tags")); hasTags = true; }
+                else if (reader.ValueTextEquals("maybeInt"u8)) { property = "maybeInt"; JsonPrimitives.Next(ref reader, type); maybeIntValue = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt32(); }
+                else if (reader.ValueTextEquals("maybePriority"u8)) { property = "maybePriority"; JsonPrimitives.Next(ref reader, type); maybePriorityValue = reader.TokenType == JsonTokenType.Null ? null : Read_Shapes_Priority(ref reader); }
                 else if (reader.ValueTextEquals("numbers"u8))
                 {
-                    property = "numbers";
-                    JsonPrimitives.Next(ref reader, type);
+                    property = "numbers"; JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.Null)
                     {
                         numbersValue = default!;
@@ -612,8 +452,7 @@ partial class EventSourceryJson_TestAssembly
                 }
                 else if (reader.ValueTextEquals("names"u8))
                 {
-                    property = "names";
-                    JsonPrimitives.Next(ref reader, type);
+                    property = "names"; JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.Null)
                     {
                         namesValue = default!;
@@ -636,8 +475,7 @@ partial class EventSourceryJson_TestAssembly
                 }
                 else if (reader.ValueTextEquals("addresses"u8))
                 {
-                    property = "addresses";
-                    JsonPrimitives.Next(ref reader, type);
+                    property = "addresses"; JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.Null)
                     {
                         addressesValue = default!;
@@ -660,8 +498,7 @@ partial class EventSourceryJson_TestAssembly
                 }
                 else if (reader.ValueTextEquals("longs"u8))
                 {
-                    property = "longs";
-                    JsonPrimitives.Next(ref reader, type);
+                    property = "longs"; JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.Null)
                     {
                         longsValue = default!;
@@ -684,8 +521,7 @@ partial class EventSourceryJson_TestAssembly
                 }
                 else if (reader.ValueTextEquals("doubles"u8))
                 {
-                    property = "doubles";
-                    JsonPrimitives.Next(ref reader, type);
+                    property = "doubles"; JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.Null)
                     {
                         doublesValue = default!;
@@ -708,8 +544,7 @@ partial class EventSourceryJson_TestAssembly
                 }
                 else if (reader.ValueTextEquals("guids"u8))
                 {
-                    property = "guids";
-                    JsonPrimitives.Next(ref reader, type);
+                    property = "guids"; JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.Null)
                     {
                         guidsValue = default!;
@@ -732,8 +567,7 @@ partial class EventSourceryJson_TestAssembly
                 }
                 else if (reader.ValueTextEquals("maybeNames"u8))
                 {
-                    property = "maybeNames";
-                    JsonPrimitives.Next(ref reader, type);
+                    property = "maybeNames"; JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.Null)
                     {
                         maybeNamesValue = default!;
@@ -756,8 +590,7 @@ partial class EventSourceryJson_TestAssembly
                 }
                 else if (reader.ValueTextEquals("set"u8))
                 {
-                    property = "set";
-                    JsonPrimitives.Next(ref reader, type);
+                    property = "set"; JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.Null)
                     {
                         setValue = default!;
@@ -780,8 +613,7 @@ partial class EventSourceryJson_TestAssembly
                 }
                 else if (reader.ValueTextEquals("iSet"u8))
                 {
-                    property = "iSet";
-                    JsonPrimitives.Next(ref reader, type);
+                    property = "iSet"; JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.Null)
                     {
                         iSetValue = default!;
@@ -804,8 +636,7 @@ partial class EventSourceryJson_TestAssembly
                 }
                 else if (reader.ValueTextEquals("chars"u8))
                 {
-                    property = "chars";
-                    JsonPrimitives.Next(ref reader, type);
+                    property = "chars"; JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.Null)
                     {
                         charsValue = default!;
@@ -828,8 +659,7 @@ partial class EventSourceryJson_TestAssembly
                 }
                 else if (reader.ValueTextEquals("immutable"u8))
                 {
-                    property = "immutable";
-                    JsonPrimitives.Next(ref reader, type);
+                    property = "immutable"; JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Immutable.ImmutableArray<int>", JsonTokenType.StartArray, reader.TokenType);
                     var list68 = new global::System.Collections.Generic.List<int>();
                     while (true)
@@ -845,8 +675,7 @@ partial class EventSourceryJson_TestAssembly
                 }
                 else if (reader.ValueTextEquals("scores"u8))
                 {
-                    property = "scores";
-                    JsonPrimitives.Next(ref reader, type);
+                    property = "scores"; JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.Null)
                     {
                         scoresValue = default!;
@@ -871,8 +700,7 @@ partial class EventSourceryJson_TestAssembly
                 }
                 else if (reader.ValueTextEquals("byGuid"u8))
                 {
-                    property = "byGuid";
-                    JsonPrimitives.Next(ref reader, type);
+                    property = "byGuid"; JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.Null)
                     {
                         byGuidValue = default!;
@@ -897,8 +725,7 @@ partial class EventSourceryJson_TestAssembly
                 }
                 else if (reader.ValueTextEquals("byInt"u8))
                 {
-                    property = "byInt";
-                    JsonPrimitives.Next(ref reader, type);
+                    property = "byInt"; JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.Null)
                     {
                         byIntValue = default!;
@@ -923,8 +750,7 @@ partial class EventSourceryJson_TestAssembly
                 }
                 else if (reader.ValueTextEquals("nested"u8))
                 {
-                    property = "nested";
-                    JsonPrimitives.Next(ref reader, type);
+                    property = "nested"; JsonPrimitives.Next(ref reader, type);
                     if (reader.TokenType == JsonTokenType.Null)
                     {
                         nestedValue = default!;
@@ -964,47 +790,12 @@ partial class EventSourceryJson_TestAssembly
                     }
                     hasNested = true;
                 }
-                else if (reader.ValueTextEquals("home"u8))
-                {
-                    property = "home";
-                    JsonPrimitives.Next(ref reader, type);
-                    homeValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader);
-                    hasHome = true;
-                }
-                else if (reader.ValueTextEquals("point"u8))
-                {
-                    property = "point";
-                    JsonPrimitives.Next(ref reader, type);
-                    pointValue = Read_Shapes_Point(ref JsonPrimitives.NotNull(ref reader, "Shapes.Point"));
-                    hasPoint = true;
-                }
-                else if (reader.ValueTextEquals("maybePoint"u8))
-                {
-                    property = "maybePoint";
-                    JsonPrimitives.Next(ref reader, type);
-                    maybePointValue = reader.TokenType == JsonTokenType.Null ? null : Read_Shapes_Point(ref reader);
-                }
-                else if (reader.ValueTextEquals("customer"u8))
-                {
-                    property = "customer";
-                    JsonPrimitives.Next(ref reader, type);
-                    customerValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Customer(ref reader);
-                    hasCustomer = true;
-                }
-                else if (reader.ValueTextEquals("withDefault"u8))
-                {
-                    property = "withDefault";
-                    JsonPrimitives.Next(ref reader, type);
-                    withDefaultValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasWithDefault = true;
-                }
-                else if (reader.ValueTextEquals("settable"u8))
-                {
-                    property = "settable";
-                    JsonPrimitives.Next(ref reader, type);
-                    settableValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                    hasSettable = true;
-                }
+                else if (reader.ValueTextEquals("home"u8)) { property = "home"; JsonPrimitives.Next(ref reader, type); homeValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader); hasHome = true; }
+                else if (reader.ValueTextEquals("point"u8)) { property = "point"; JsonPrimitives.Next(ref reader, type); pointValue = Read_Shapes_Point(ref JsonPrimitives.NotNull(ref reader, "Shapes.Point")); hasPoint = true; }
+                else if (reader.ValueTextEquals("maybePoint"u8)) { property = "maybePoint"; JsonPrimitives.Next(ref reader, type); maybePointValue = reader.TokenType == JsonTokenType.Null ? null : Read_Shapes_Point(ref reader); }
+                else if (reader.ValueTextEquals("customer"u8)) { property = "customer"; JsonPrimitives.Next(ref reader, type); customerValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Customer(ref reader); hasCustomer = true; }
+                else if (reader.ValueTextEquals("withDefault"u8)) { property = "withDefault"; JsonPrimitives.Next(ref reader, type); withDefaultValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasWithDefault = true; }
+                else if (reader.ValueTextEquals("settable"u8)) { property = "settable"; JsonPrimitives.Next(ref reader, type); settableValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasSettable = true; }
                 else
                 {
                     JsonPrimitives.Next(ref reader, type);

@@ -36,20 +36,8 @@ partial class EventSourceryJson_TestAssembly
             {
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("x"u8))
-                {
-                    property = "x";
-                    JsonPrimitives.Next(ref reader, type);
-                    xValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                    hasX = true;
-                }
-                else if (reader.ValueTextEquals("y"u8))
-                {
-                    property = "y";
-                    JsonPrimitives.Next(ref reader, type);
-                    yValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                    hasY = true;
-                }
+                if (reader.ValueTextEquals("x"u8)) { property = "x"; JsonPrimitives.Next(ref reader, type); xValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasX = true; }
+                else if (reader.ValueTextEquals("y"u8)) { property = "y"; JsonPrimitives.Next(ref reader, type); yValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasY = true; }
                 else
                 {
                     JsonPrimitives.Next(ref reader, type);

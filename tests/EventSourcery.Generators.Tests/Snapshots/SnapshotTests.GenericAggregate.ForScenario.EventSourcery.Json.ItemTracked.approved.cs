@@ -36,13 +36,7 @@ partial class EventSourceryJson_TestAssembly
             {
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("item"u8))
-                {
-                    property = "item";
-                    JsonPrimitives.Next(ref reader, type);
-                    itemValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasItem = true;
-                }
+                if (reader.ValueTextEquals("item"u8)) { property = "item"; JsonPrimitives.Next(ref reader, type); itemValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasItem = true; }
                 else
                 {
                     JsonPrimitives.Next(ref reader, type);

@@ -38,20 +38,8 @@ partial class EventSourceryJson_TestAssembly
             {
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("street"u8))
-                {
-                    property = "street";
-                    JsonPrimitives.Next(ref reader, type);
-                    streetValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasStreet = true;
-                }
-                else if (reader.ValueTextEquals("city"u8))
-                {
-                    property = "city";
-                    JsonPrimitives.Next(ref reader, type);
-                    cityValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasCity = true;
-                }
+                if (reader.ValueTextEquals("street"u8)) { property = "street"; JsonPrimitives.Next(ref reader, type); streetValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasStreet = true; }
+                else if (reader.ValueTextEquals("city"u8)) { property = "city"; JsonPrimitives.Next(ref reader, type); cityValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasCity = true; }
                 else
                 {
                     JsonPrimitives.Next(ref reader, type);

@@ -48,31 +48,27 @@ partial class EventSourceryJson_TestAssembly
         {
             if (reader.ValueTextEquals("email"u8))
             {
-                property = "email";
-                JsonPrimitives.Next(ref reader, type);
+                property = "email"; JsonPrimitives.Next(ref reader, type);
                 emailValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                 hasEmail = true;
                 return true;
             }
             if (reader.ValueTextEquals("home"u8))
             {
-                property = "home";
-                JsonPrimitives.Next(ref reader, type);
+                property = "home"; JsonPrimitives.Next(ref reader, type);
                 homeValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Crm_Address(ref reader);
                 return true;
             }
             if (reader.ValueTextEquals("birthYear"u8))
             {
-                property = "birthYear";
-                JsonPrimitives.Next(ref reader, type);
+                property = "birthYear"; JsonPrimitives.Next(ref reader, type);
                 birthYearValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
                 hasBirthYear = true;
                 return true;
             }
             if (reader.ValueTextEquals("phones"u8))
             {
-                property = "phones";
-                JsonPrimitives.Next(ref reader, type);
+                property = "phones"; JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.Null)
                 {
                     phonesValue = default!;
@@ -102,20 +98,8 @@ partial class EventSourceryJson_TestAssembly
             {
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("customerId"u8))
-                {
-                    property = "customerId";
-                    JsonPrimitives.Next(ref reader, type);
-                    customerIdValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid();
-                    hasCustomerId = true;
-                }
-                else if (reader.ValueTextEquals("tier"u8))
-                {
-                    property = "tier";
-                    JsonPrimitives.Next(ref reader, type);
-                    tierValue = Read_Crm_Tier(ref JsonPrimitives.NotNull(ref reader, "Crm.Tier"));
-                    hasTier = true;
-                }
+                if (reader.ValueTextEquals("customerId"u8)) { property = "customerId"; JsonPrimitives.Next(ref reader, type); customerIdValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid(); hasCustomerId = true; }
+                else if (reader.ValueTextEquals("tier"u8)) { property = "tier"; JsonPrimitives.Next(ref reader, type); tierValue = Read_Crm_Tier(ref JsonPrimitives.NotNull(ref reader, "Crm.Tier")); hasTier = true; }
                 else if (ReadPersonalProperty(ref reader))
                 {
                     // stored plain, before the property was marked

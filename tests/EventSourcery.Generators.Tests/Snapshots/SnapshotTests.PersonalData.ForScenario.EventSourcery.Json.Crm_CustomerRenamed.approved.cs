@@ -41,15 +41,13 @@ partial class EventSourceryJson_TestAssembly
         {
             if (reader.ValueTextEquals("name"u8))
             {
-                property = "name";
-                JsonPrimitives.Next(ref reader, type);
+                property = "name"; JsonPrimitives.Next(ref reader, type);
                 nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
                 return true;
             }
             if (reader.ValueTextEquals("aliases"u8))
             {
-                property = "aliases";
-                JsonPrimitives.Next(ref reader, type);
+                property = "aliases"; JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.Null)
                 {
                     aliasesValue = default!;
@@ -79,13 +77,7 @@ partial class EventSourceryJson_TestAssembly
             {
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("customerId"u8))
-                {
-                    property = "customerId";
-                    JsonPrimitives.Next(ref reader, type);
-                    customerIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasCustomerId = true;
-                }
+                if (reader.ValueTextEquals("customerId"u8)) { property = "customerId"; JsonPrimitives.Next(ref reader, type); customerIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasCustomerId = true; }
                 else if (ReadPersonalProperty(ref reader))
                 {
                     // stored plain, before the property was marked

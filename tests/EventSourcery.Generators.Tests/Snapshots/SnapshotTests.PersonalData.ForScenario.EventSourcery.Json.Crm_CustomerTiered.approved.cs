@@ -39,20 +39,8 @@ partial class EventSourceryJson_TestAssembly
             {
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("customerId"u8))
-                {
-                    property = "customerId";
-                    JsonPrimitives.Next(ref reader, type);
-                    customerIdValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid();
-                    hasCustomerId = true;
-                }
-                else if (reader.ValueTextEquals("tier"u8))
-                {
-                    property = "tier";
-                    JsonPrimitives.Next(ref reader, type);
-                    tierValue = Read_Crm_Tier(ref JsonPrimitives.NotNull(ref reader, "Crm.Tier"));
-                    hasTier = true;
-                }
+                if (reader.ValueTextEquals("customerId"u8)) { property = "customerId"; JsonPrimitives.Next(ref reader, type); customerIdValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid(); hasCustomerId = true; }
+                else if (reader.ValueTextEquals("tier"u8)) { property = "tier"; JsonPrimitives.Next(ref reader, type); tierValue = Read_Crm_Tier(ref JsonPrimitives.NotNull(ref reader, "Crm.Tier")); hasTier = true; }
                 else
                 {
                     JsonPrimitives.Next(ref reader, type);

@@ -39,20 +39,8 @@ partial class EventSourceryJson_TestAssembly
             {
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("text"u8))
-                {
-                    property = "text";
-                    JsonPrimitives.Next(ref reader, type);
-                    textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasText = true;
-                }
-                else if (reader.ValueTextEquals("tag"u8))
-                {
-                    property = "tag";
-                    JsonPrimitives.Next(ref reader, type);
-                    tagValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                    hasTag = true;
-                }
+                if (reader.ValueTextEquals("text"u8)) { property = "text"; JsonPrimitives.Next(ref reader, type); textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasText = true; }
+                else if (reader.ValueTextEquals("tag"u8)) { property = "tag"; JsonPrimitives.Next(ref reader, type); tagValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasTag = true; }
                 else
                 {
                     JsonPrimitives.Next(ref reader, type);

@@ -47,34 +47,10 @@ partial class EventSourceryJson_TestAssembly
             {
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("text"u8))
-                {
-                    property = "text";
-                    JsonPrimitives.Next(ref reader, type);
-                    textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasText = true;
-                }
-                else if (reader.ValueTextEquals("author"u8))
-                {
-                    property = "author";
-                    JsonPrimitives.Next(ref reader, type);
-                    authorValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasAuthor = true;
-                }
-                else if (reader.ValueTextEquals("revision"u8))
-                {
-                    property = "revision";
-                    JsonPrimitives.Next(ref reader, type);
-                    revisionValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                    hasRevision = true;
-                }
-                else if (reader.ValueTextEquals("origin"u8))
-                {
-                    property = "origin";
-                    JsonPrimitives.Next(ref reader, type);
-                    originValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasOrigin = true;
-                }
+                if (reader.ValueTextEquals("text"u8)) { property = "text"; JsonPrimitives.Next(ref reader, type); textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasText = true; }
+                else if (reader.ValueTextEquals("author"u8)) { property = "author"; JsonPrimitives.Next(ref reader, type); authorValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasAuthor = true; }
+                else if (reader.ValueTextEquals("revision"u8)) { property = "revision"; JsonPrimitives.Next(ref reader, type); revisionValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasRevision = true; }
+                else if (reader.ValueTextEquals("origin"u8)) { property = "origin"; JsonPrimitives.Next(ref reader, type); originValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasOrigin = true; }
                 else
                 {
                     JsonPrimitives.Next(ref reader, type);

@@ -36,13 +36,7 @@ partial class EventSourceryJson_TestAssembly
             {
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("owner"u8))
-                {
-                    property = "owner";
-                    JsonPrimitives.Next(ref reader, type);
-                    ownerValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasOwner = true;
-                }
+                if (reader.ValueTextEquals("owner"u8)) { property = "owner"; JsonPrimitives.Next(ref reader, type); ownerValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasOwner = true; }
                 else
                 {
                     JsonPrimitives.Next(ref reader, type);

@@ -72,24 +72,11 @@ namespace Counting
                     {
                         global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
-                        if (reader.ValueTextEquals("count"u8))
-                        {
-                            property = "count";
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
-                            countValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                            hasCount = true;
-                        }
-                        else if (reader.ValueTextEquals("mood"u8))
-                        {
-                            property = "mood";
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
-                            moodValue = Read_Counting_Mood(ref global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "Counting.Mood"));
-                            hasMood = true;
-                        }
+                        if (reader.ValueTextEquals("count"u8)) { property = "count"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); countValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasCount = true; }
+                        else if (reader.ValueTextEquals("mood"u8)) { property = "mood"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); moodValue = Read_Counting_Mood(ref global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "Counting.Mood")); hasMood = true; }
                         else if (reader.ValueTextEquals("recent"u8))
                         {
-                            property = "recent";
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
+                            property = "recent"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                             {
                                 recentValue = default!;

@@ -35,13 +35,7 @@ partial class EventSourceryJson_TestAssembly
             {
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("by"u8))
-                {
-                    property = "by";
-                    JsonPrimitives.Next(ref reader, type);
-                    byValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                    hasBy = true;
-                }
+                if (reader.ValueTextEquals("by"u8)) { property = "by"; JsonPrimitives.Next(ref reader, type); byValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasBy = true; }
                 else
                 {
                     JsonPrimitives.Next(ref reader, type);

@@ -47,34 +47,10 @@ partial class EventSourceryJson_TestAssembly
             {
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("orderId"u8))
-                {
-                    property = "orderId";
-                    JsonPrimitives.Next(ref reader, type);
-                    orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasOrderId = true;
-                }
-                else if (reader.ValueTextEquals("total"u8))
-                {
-                    property = "total";
-                    JsonPrimitives.Next(ref reader, type);
-                    totalValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
-                    hasTotal = true;
-                }
-                else if (reader.ValueTextEquals("currency"u8))
-                {
-                    property = "currency";
-                    JsonPrimitives.Next(ref reader, type);
-                    currencyValue = Read_Shop_Currency(ref JsonPrimitives.NotNull(ref reader, "Shop.Currency"));
-                    hasCurrency = true;
-                }
-                else if (reader.ValueTextEquals("channel"u8))
-                {
-                    property = "channel";
-                    JsonPrimitives.Next(ref reader, type);
-                    channelValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                    hasChannel = true;
-                }
+                if (reader.ValueTextEquals("orderId"u8)) { property = "orderId"; JsonPrimitives.Next(ref reader, type); orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasOrderId = true; }
+                else if (reader.ValueTextEquals("total"u8)) { property = "total"; JsonPrimitives.Next(ref reader, type); totalValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal(); hasTotal = true; }
+                else if (reader.ValueTextEquals("currency"u8)) { property = "currency"; JsonPrimitives.Next(ref reader, type); currencyValue = Read_Shop_Currency(ref JsonPrimitives.NotNull(ref reader, "Shop.Currency")); hasCurrency = true; }
+                else if (reader.ValueTextEquals("channel"u8)) { property = "channel"; JsonPrimitives.Next(ref reader, type); channelValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasChannel = true; }
                 else
                 {
                     JsonPrimitives.Next(ref reader, type);

@@ -53,20 +53,8 @@ namespace EventSourcery.Generated
                     {
                         global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
-                        if (reader.ValueTextEquals("orderId"u8))
-                        {
-                            property = "orderId";
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
-                            orderIdValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!;
-                            hasOrderId = true;
-                        }
-                        else if (reader.ValueTextEquals("total"u8))
-                        {
-                            property = "total";
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
-                            totalValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
-                            hasTotal = true;
-                        }
+                        if (reader.ValueTextEquals("orderId"u8)) { property = "orderId"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); orderIdValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!; hasOrderId = true; }
+                        else if (reader.ValueTextEquals("total"u8)) { property = "total"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); totalValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal(); hasTotal = true; }
                         else
                         {
                             global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
@@ -111,27 +99,9 @@ namespace EventSourcery.Generated
                     {
                         global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
-                        if (reader.ValueTextEquals("orderId"u8))
-                        {
-                            property = "orderId";
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
-                            orderIdValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!;
-                            hasOrderId = true;
-                        }
-                        else if (reader.ValueTextEquals("total"u8))
-                        {
-                            property = "total";
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
-                            totalValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal();
-                            hasTotal = true;
-                        }
-                        else if (reader.ValueTextEquals("currency"u8))
-                        {
-                            property = "currency";
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
-                            currencyValue = Read_Shop_Currency(ref global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "Shop.Currency"));
-                            hasCurrency = true;
-                        }
+                        if (reader.ValueTextEquals("orderId"u8)) { property = "orderId"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); orderIdValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!; hasOrderId = true; }
+                        else if (reader.ValueTextEquals("total"u8)) { property = "total"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); totalValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal(); hasTotal = true; }
+                        else if (reader.ValueTextEquals("currency"u8)) { property = "currency"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); currencyValue = Read_Shop_Currency(ref global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "Shop.Currency")); hasCurrency = true; }
                         else
                         {
                             global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
