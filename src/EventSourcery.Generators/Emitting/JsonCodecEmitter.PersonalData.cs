@@ -17,12 +17,12 @@ internal sealed partial class JsonCodecEmitter
     {
         var (type, id) = (model.TypeName, model.CodecId);
         _writer.WriteLine(personal
-            ? $"internal static void WriteEvent_{id}({_jsonWriter} writer, {_event} value) => Write_{id}(writer, ({type})value, {Cipher}.Plain);"
-            : $"internal static void WriteEvent_{id}({_jsonWriter} writer, {_event} value) => Write_{id}(writer, ({type})value);");
+            ? $"internal static void WriteEvent_{id}({JsonWriter} writer, {EventBase} value) => Write_{id}(writer, ({type})value, {Cipher}.Plain);"
+            : $"internal static void WriteEvent_{id}({JsonWriter} writer, {EventBase} value) => Write_{id}(writer, ({type})value);");
         if (personal)
         {
-            _writer.WriteLine($"internal static void WriteEvent_{id}({_jsonWriter} writer, {_event} value, {Cipher} cipher) => Write_{id}(writer, ({type})value, cipher);");
-            _writer.WriteLine($"internal static {type} Read_{id}(ref {_jsonReader} reader, in {_eventHeader} header) => Read_{id}(ref reader, header, {Cipher}.Plain);");
+            _writer.WriteLine($"internal static void WriteEvent_{id}({JsonWriter} writer, {EventBase} value, {Cipher} cipher) => Write_{id}(writer, ({type})value, cipher);");
+            _writer.WriteLine($"internal static {type} Read_{id}(ref {JsonReader} reader, in {EventHeader} header) => Read_{id}(ref reader, header, {Cipher}.Plain);");
             EmitSubjectOf(model);
         }
 
@@ -50,7 +50,7 @@ internal sealed partial class JsonCodecEmitter
             { Kind: ShapeKind.Nullable, Element: { Kind: ShapeKind.Primitive, CodecId: "Guid" } } => value + "?.ToString()",
             _ => $"global::EventSourcery.Serialization.PersonalDataShape.SubjectText({value}, {PersonalValueMethod("Write", model, subject)})",
         };
-        _writer.WriteLine($"internal static string? SubjectOf_{model.CodecId}({_event} value) => {text};");
+        _writer.WriteLine($"internal static string? SubjectOf_{model.CodecId}({EventBase} value) => {text};");
     }
 
     /// <summary>The method that writes an event's personal properties, each as a name and a value: <c>WritePersonalData_Shop_CustomerRegistered</c>.</summary>
@@ -97,7 +97,7 @@ internal sealed partial class JsonCodecEmitter
 
             using (_writer.Block("else"))
             {
-                _writer.WriteLine($"var personalReader = new {_jsonReader}(personalData.Json);");
+                _writer.WriteLine($"var personalReader = new {JsonReader}(personalData.Json);");
                 _writer.WriteLine($"{_primitives}.Next(ref personalReader, {TypeText(type)});");
                 using (_writer.Block("while (true)"))
                 {
@@ -120,7 +120,7 @@ internal sealed partial class JsonCodecEmitter
     /// </summary>
     private void EmitSealedReader(ObjectCodecModel model, string type, System.Collections.Generic.List<int> read)
     {
-        using (_writer.Block($"bool ReadPersonalProperty(ref {_jsonReader} reader)"))
+        using (_writer.Block($"bool ReadPersonalProperty(ref {JsonReader} reader)"))
         {
             foreach (var i in read.Where(i => model.Properties[i].PersonalMask is not null))
             {
@@ -142,7 +142,7 @@ internal sealed partial class JsonCodecEmitter
     private void EmitPersonalMethods(ObjectCodecModel model)
     {
         _writer.WriteLine();
-        using (_writer.Block($"private static void {PersonalMethod(model)}({_jsonWriter} writer, {model.TypeName} value)"))
+        using (_writer.Block($"private static void {PersonalMethod(model)}({JsonWriter} writer, {model.TypeName} value)"))
         {
             foreach (var property in model.Properties.Where(p => p.PersonalMask is not null))
             {
@@ -154,7 +154,7 @@ internal sealed partial class JsonCodecEmitter
         if (model.Properties.FirstOrDefault(p => p.IsSubject) is { } subject && !SubjectIsText(subject.Shape))
         {
             _writer.WriteLine();
-            using (_writer.Block($"private static void {PersonalValueMethod("Write", model, subject)}({_jsonWriter} writer, {LocalType(subject.Shape)} value)"))
+            using (_writer.Block($"private static void {PersonalValueMethod("Write", model, subject)}({JsonWriter} writer, {LocalType(subject.Shape)} value)"))
             {
                 EmitWrite(subject.Shape, "value", $"{Quote(model.TypeName)}, {Quote(subject.Name)}");
             }

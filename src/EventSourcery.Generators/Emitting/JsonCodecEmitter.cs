@@ -18,6 +18,8 @@ internal sealed partial class JsonCodecEmitter
 
     private const string Cipher = "global::EventSourcery.Serialization.PersonalDataCipher";
     private const string EventHeader = "global::EventSourcery.Serialization.EventHeader";
+    private const string JsonWriter = Json + ".Utf8JsonWriter";
+    private const string JsonReader = Json + ".Utf8JsonReader";
     private const string EventBase = "global::EventSourcery.Event";
 
     /// <summary>The default expression of a constructor parameter without a default value: the local's initial value.</summary>
@@ -25,15 +27,12 @@ internal sealed partial class JsonCodecEmitter
     private readonly IndentedTextWriter _writer;
     private int _locals;
 
-    // How the code names JsonPrimitives, JsonTokenType, the JSON writer and reader, EventHeader and Event: through the
-    // aliases a codec file of its own declares (EmitFile), or fully qualified where codecs are written into another
-    // file (EmitMembers: a user's namespace, where an alias could meet a type of the same name).
+    // How the code names JsonPrimitives and JsonTokenType: through the aliases a codec file of its own declares
+    // (EmitFile), or fully qualified where codecs are written into another file (EmitMembers: a user's namespace,
+    // where an alias could meet a type of the same name). The writer, reader, EventHeader and Event stay qualified:
+    // named once or twice per file, an alias would cost more bytes than it saves.
     private string _primitives = QualifiedPrimitives;
     private string _tokenType = Json + ".JsonTokenType";
-    private string _jsonWriter = Json + ".Utf8JsonWriter";
-    private string _jsonReader = Json + ".Utf8JsonReader";
-    private string _eventHeader = EventHeader;
-    private string _event = EventBase;
 
     // The locals a reader keeps each property's value and presence in, named after the property (see LocalNames).
     private string[] _values = [];
@@ -91,13 +90,9 @@ internal sealed partial class JsonCodecEmitter
         _writer.WriteLine(KnownNames.FileHeader);
         _writer.WriteLine("namespace EventSourcery.Generated;");
         _writer.WriteLine();
-        (_primitives, _tokenType, _jsonWriter, _jsonReader, _eventHeader, _event) = ("JsonPrimitives", "JsonTokenType", "Utf8JsonWriter", "Utf8JsonReader", "EventHeader", "Event");
+        (_primitives, _tokenType) = ("JsonPrimitives", "JsonTokenType");
         _writer.WriteLine($"using {_primitives} = {QualifiedPrimitives};");
         _writer.WriteLine($"using {_tokenType} = {Json}.JsonTokenType;");
-        _writer.WriteLine($"using {_jsonWriter} = {Json}.Utf8JsonWriter;");
-        _writer.WriteLine($"using {_jsonReader} = {Json}.Utf8JsonReader;");
-        _writer.WriteLine($"using {_eventHeader} = {EventHeader};");
-        _writer.WriteLine($"using {_event} = {EventBase};");
         _writer.WriteLine();
         using (_writer.Block($"partial class {codecClass}"))
         {
@@ -133,7 +128,7 @@ internal sealed partial class JsonCodecEmitter
             EmitEventEntryPoints(model, personal);
         }
 
-        using (_writer.Block($"internal static void Write_{id}({_jsonWriter} writer, {type} value{cipherParameter})"))
+        using (_writer.Block($"internal static void Write_{id}({JsonWriter} writer, {type} value{cipherParameter})"))
         {
             _writer.WriteLine("writer.WriteStartObject();");
             foreach (var property in model.Properties.Where(p => !personal || p.PersonalMask is null))
@@ -157,8 +152,8 @@ internal sealed partial class JsonCodecEmitter
         }
 
         _writer.WriteLine();
-        var headerParameter = model.IsEvent ? $", in {_eventHeader} header" : string.Empty;
-        using (_writer.Block($"internal static {type} Read_{id}(ref {_jsonReader} reader{headerParameter}{cipherParameter})"))
+        var headerParameter = model.IsEvent ? $", in {EventHeader} header" : string.Empty;
+        using (_writer.Block($"internal static {type} Read_{id}(ref {JsonReader} reader{headerParameter}{cipherParameter})"))
         {
             // Every error of the reader names the type: once, as a constant.
             _writer.WriteLine($"const string type = {Quote(type)};");
@@ -245,11 +240,9 @@ internal sealed partial class JsonCodecEmitter
                 EmitOpenSealed(model, type, first: read.Count == 0);
             }
 
-            using (_writer.Block(read.Count == 0 && !sealedData ? null : "else"))
-            {
-                _writer.WriteLine($"{_primitives}.Next(ref reader, {TypeText(type)});");
-                _writer.WriteLine("reader.Skip();");
-            }
+            // Any other property is skipped.
+            var skip = $"{_primitives}.Next(ref reader, {TypeText(type)}); reader.Skip();";
+            _writer.WriteLine(read.Count == 0 && !sealedData ? skip : $"else {{ {skip} }}");
         }
     }
 
@@ -359,7 +352,7 @@ internal sealed partial class JsonCodecEmitter
     {
         var type = model.TypeName;
         var id = model.CodecId;
-        using (_writer.Block($"internal static void Write_{id}({_jsonWriter} writer, {type} value)"))
+        using (_writer.Block($"internal static void Write_{id}({JsonWriter} writer, {type} value)"))
         {
             using (_writer.Block("switch (value)"))
             {
@@ -373,7 +366,7 @@ internal sealed partial class JsonCodecEmitter
         }
 
         _writer.WriteLine();
-        using (_writer.Block($"internal static {type} Read_{id}(ref {_jsonReader} reader)"))
+        using (_writer.Block($"internal static {type} Read_{id}(ref {JsonReader} reader)"))
         {
             _writer.WriteLine($"if (reader.TokenType == {_tokenType}.Number) return ({type})reader.GetInt64();");
             EmitExpectToken(type, "String");

@@ -6,16 +6,12 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Shop_OrderShippedExpress(Utf8JsonWriter writer, Event value) => Write_Shop_OrderShippedExpress(writer, (global::Shop.OrderShippedExpress)value);
+    internal static void WriteEvent_Shop_OrderShippedExpress(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shop_OrderShippedExpress(writer, (global::Shop.OrderShippedExpress)value);
 
-    internal static void Write_Shop_OrderShippedExpress(Utf8JsonWriter writer, global::Shop.OrderShippedExpress value)
+    internal static void Write_Shop_OrderShippedExpress(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderShippedExpress value)
     {
         writer.WriteStartObject();
         writer.WritePropertyName("courier"u8);
@@ -25,7 +21,7 @@ partial class EventSourceryJson_TestAssembly
         writer.WriteEndObject();
     }
 
-    internal static global::Shop.OrderShippedExpress Read_Shop_OrderShippedExpress(ref Utf8JsonReader reader, in EventHeader header)
+    internal static global::Shop.OrderShippedExpress Read_Shop_OrderShippedExpress(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
     {
         const string type = "Shop.OrderShippedExpress";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
@@ -42,11 +38,7 @@ partial class EventSourceryJson_TestAssembly
                 if (reader.TokenType == JsonTokenType.EndObject) break;
                 if (reader.ValueTextEquals("courier"u8)) { property = "courier"; JsonPrimitives.Next(ref reader, type); courierValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasCourier = true; }
                 else if (reader.ValueTextEquals("orderId"u8)) { property = "orderId"; JsonPrimitives.Next(ref reader, type); orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasOrderId = true; }
-                else
-                {
-                    JsonPrimitives.Next(ref reader, type);
-                    reader.Skip();
-                }
+                else { JsonPrimitives.Next(ref reader, type); reader.Skip(); }
             }
         }
         catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))

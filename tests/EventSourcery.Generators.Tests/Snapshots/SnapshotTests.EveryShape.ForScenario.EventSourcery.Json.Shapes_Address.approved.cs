@@ -6,14 +6,10 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void Write_Shapes_Address(Utf8JsonWriter writer, global::Shapes.Address value)
+    internal static void Write_Shapes_Address(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Address value)
     {
         writer.WriteStartObject();
         writer.WritePropertyName("street"u8);
@@ -25,7 +21,7 @@ partial class EventSourceryJson_TestAssembly
         writer.WriteEndObject();
     }
 
-    internal static global::Shapes.Address Read_Shapes_Address(ref Utf8JsonReader reader)
+    internal static global::Shapes.Address Read_Shapes_Address(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         const string type = "Shapes.Address";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
@@ -43,11 +39,7 @@ partial class EventSourceryJson_TestAssembly
                 if (reader.ValueTextEquals("street"u8)) { property = "street"; JsonPrimitives.Next(ref reader, type); streetValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasStreet = true; }
                 else if (reader.ValueTextEquals("number"u8)) { property = "number"; JsonPrimitives.Next(ref reader, type); numberValue = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt32(); }
                 else if (reader.ValueTextEquals("previous"u8)) { property = "previous"; JsonPrimitives.Next(ref reader, type); previousValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader); }
-                else
-                {
-                    JsonPrimitives.Next(ref reader, type);
-                    reader.Skip();
-                }
+                else { JsonPrimitives.Next(ref reader, type); reader.Skip(); }
             }
         }
         catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))

@@ -6,14 +6,10 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void Write_Shapes_Customer(Utf8JsonWriter writer, global::Shapes.Customer value)
+    internal static void Write_Shapes_Customer(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Customer value)
     {
         writer.WriteStartObject();
         writer.WritePropertyName("name"u8);
@@ -23,7 +19,7 @@ partial class EventSourceryJson_TestAssembly
         writer.WriteEndObject();
     }
 
-    internal static global::Shapes.Customer Read_Shapes_Customer(ref Utf8JsonReader reader)
+    internal static global::Shapes.Customer Read_Shapes_Customer(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         const string type = "Shapes.Customer";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
@@ -40,11 +36,7 @@ partial class EventSourceryJson_TestAssembly
                 if (reader.TokenType == JsonTokenType.EndObject) break;
                 if (reader.ValueTextEquals("name"u8)) { property = "name"; JsonPrimitives.Next(ref reader, type); nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasName = true; }
                 else if (reader.ValueTextEquals("country"u8)) { property = "country"; JsonPrimitives.Next(ref reader, type); countryValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasCountry = true; }
-                else
-                {
-                    JsonPrimitives.Next(ref reader, type);
-                    reader.Skip();
-                }
+                else { JsonPrimitives.Next(ref reader, type); reader.Skip(); }
             }
         }
         catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))

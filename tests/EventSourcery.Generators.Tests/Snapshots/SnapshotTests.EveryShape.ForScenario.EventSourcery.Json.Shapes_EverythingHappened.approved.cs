@@ -6,16 +6,12 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Shapes_EverythingHappened(Utf8JsonWriter writer, Event value) => Write_Shapes_EverythingHappened(writer, (global::Shapes.EverythingHappened)value);
+    internal static void WriteEvent_Shapes_EverythingHappened(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shapes_EverythingHappened(writer, (global::Shapes.EverythingHappened)value);
 
-    internal static void Write_Shapes_EverythingHappened(Utf8JsonWriter writer, global::Shapes.EverythingHappened value)
+    internal static void Write_Shapes_EverythingHappened(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.EverythingHappened value)
     {
         writer.WriteStartObject();
         writer.WriteBoolean("flag"u8, value.Flag);
@@ -297,7 +293,7 @@ partial class EventSourceryJson_TestAssembly
         writer.WriteEndObject();
     }
 
-    internal static global::Shapes.EverythingHappened Read_Shapes_EverythingHappened(ref Utf8JsonReader reader, in EventHeader header)
+    internal static global::Shapes.EverythingHappened Read_Shapes_EverythingHappened(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
     {
         const string type = "Shapes.EverythingHappened";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
@@ -796,11 +792,7 @@ partial class EventSourceryJson_TestAssembly
                 else if (reader.ValueTextEquals("customer"u8)) { property = "customer"; JsonPrimitives.Next(ref reader, type); customerValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Customer(ref reader); hasCustomer = true; }
                 else if (reader.ValueTextEquals("withDefault"u8)) { property = "withDefault"; JsonPrimitives.Next(ref reader, type); withDefaultValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasWithDefault = true; }
                 else if (reader.ValueTextEquals("settable"u8)) { property = "settable"; JsonPrimitives.Next(ref reader, type); settableValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasSettable = true; }
-                else
-                {
-                    JsonPrimitives.Next(ref reader, type);
-                    reader.Skip();
-                }
+                else { JsonPrimitives.Next(ref reader, type); reader.Skip(); }
             }
         }
         catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))

@@ -6,14 +6,10 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void Write_Shapes_Point(Utf8JsonWriter writer, global::Shapes.Point value)
+    internal static void Write_Shapes_Point(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Point value)
     {
         writer.WriteStartObject();
         writer.WriteNumber("x"u8, value.X);
@@ -21,7 +17,7 @@ partial class EventSourceryJson_TestAssembly
         writer.WriteEndObject();
     }
 
-    internal static global::Shapes.Point Read_Shapes_Point(ref Utf8JsonReader reader)
+    internal static global::Shapes.Point Read_Shapes_Point(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         const string type = "Shapes.Point";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
@@ -38,11 +34,7 @@ partial class EventSourceryJson_TestAssembly
                 if (reader.TokenType == JsonTokenType.EndObject) break;
                 if (reader.ValueTextEquals("x"u8)) { property = "x"; JsonPrimitives.Next(ref reader, type); xValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasX = true; }
                 else if (reader.ValueTextEquals("y"u8)) { property = "y"; JsonPrimitives.Next(ref reader, type); yValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasY = true; }
-                else
-                {
-                    JsonPrimitives.Next(ref reader, type);
-                    reader.Skip();
-                }
+                else { JsonPrimitives.Next(ref reader, type); reader.Skip(); }
             }
         }
         catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))

@@ -6,14 +6,10 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void Write_Shapes_Priority(Utf8JsonWriter writer, global::Shapes.Priority value)
+    internal static void Write_Shapes_Priority(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.Priority value)
     {
         switch (value)
         {
@@ -24,7 +20,7 @@ partial class EventSourceryJson_TestAssembly
         }
     }
 
-    internal static global::Shapes.Priority Read_Shapes_Priority(ref Utf8JsonReader reader)
+    internal static global::Shapes.Priority Read_Shapes_Priority(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         if (reader.TokenType == JsonTokenType.Number) return (global::Shapes.Priority)reader.GetInt64();
         if (reader.TokenType != JsonTokenType.String) throw JsonPrimitives.UnexpectedToken("Shapes.Priority", JsonTokenType.String, reader.TokenType);

@@ -6,16 +6,12 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_ItemTracked(Utf8JsonWriter writer, Event value) => Write_ItemTracked(writer, (global::ItemTracked)value);
+    internal static void WriteEvent_ItemTracked(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_ItemTracked(writer, (global::ItemTracked)value);
 
-    internal static void Write_ItemTracked(Utf8JsonWriter writer, global::ItemTracked value)
+    internal static void Write_ItemTracked(global::System.Text.Json.Utf8JsonWriter writer, global::ItemTracked value)
     {
         writer.WriteStartObject();
         writer.WritePropertyName("item"u8);
@@ -23,7 +19,7 @@ partial class EventSourceryJson_TestAssembly
         writer.WriteEndObject();
     }
 
-    internal static global::ItemTracked Read_ItemTracked(ref Utf8JsonReader reader, in EventHeader header)
+    internal static global::ItemTracked Read_ItemTracked(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
     {
         const string type = "ItemTracked";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
@@ -37,11 +33,7 @@ partial class EventSourceryJson_TestAssembly
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
                 if (reader.ValueTextEquals("item"u8)) { property = "item"; JsonPrimitives.Next(ref reader, type); itemValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasItem = true; }
-                else
-                {
-                    JsonPrimitives.Next(ref reader, type);
-                    reader.Skip();
-                }
+                else { JsonPrimitives.Next(ref reader, type); reader.Skip(); }
             }
         }
         catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))

@@ -6,22 +6,18 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Demo_TurnedOff(Utf8JsonWriter writer, Event value) => Write_Demo_TurnedOff(writer, (global::Demo.TurnedOff)value);
+    internal static void WriteEvent_Demo_TurnedOff(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Demo_TurnedOff(writer, (global::Demo.TurnedOff)value);
 
-    internal static void Write_Demo_TurnedOff(Utf8JsonWriter writer, global::Demo.TurnedOff value)
+    internal static void Write_Demo_TurnedOff(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.TurnedOff value)
     {
         writer.WriteStartObject();
         writer.WriteEndObject();
     }
 
-    internal static global::Demo.TurnedOff Read_Demo_TurnedOff(ref Utf8JsonReader reader, in EventHeader header)
+    internal static global::Demo.TurnedOff Read_Demo_TurnedOff(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
     {
         const string type = "Demo.TurnedOff";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
@@ -29,10 +25,7 @@ partial class EventSourceryJson_TestAssembly
         {
             JsonPrimitives.Next(ref reader, type);
             if (reader.TokenType == JsonTokenType.EndObject) break;
-            {
-                JsonPrimitives.Next(ref reader, type);
-                reader.Skip();
-            }
+            JsonPrimitives.Next(ref reader, type); reader.Skip();
         }
         var result = new global::Demo.TurnedOff() { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
         return result;

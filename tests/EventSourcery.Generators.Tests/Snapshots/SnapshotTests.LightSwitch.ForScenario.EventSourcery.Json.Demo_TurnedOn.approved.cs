@@ -6,22 +6,18 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Demo_TurnedOn(Utf8JsonWriter writer, Event value) => Write_Demo_TurnedOn(writer, (global::Demo.TurnedOn)value);
+    internal static void WriteEvent_Demo_TurnedOn(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Demo_TurnedOn(writer, (global::Demo.TurnedOn)value);
 
-    internal static void Write_Demo_TurnedOn(Utf8JsonWriter writer, global::Demo.TurnedOn value)
+    internal static void Write_Demo_TurnedOn(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.TurnedOn value)
     {
         writer.WriteStartObject();
         writer.WriteEndObject();
     }
 
-    internal static global::Demo.TurnedOn Read_Demo_TurnedOn(ref Utf8JsonReader reader, in EventHeader header)
+    internal static global::Demo.TurnedOn Read_Demo_TurnedOn(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
     {
         const string type = "Demo.TurnedOn";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
@@ -29,10 +25,7 @@ partial class EventSourceryJson_TestAssembly
         {
             JsonPrimitives.Next(ref reader, type);
             if (reader.TokenType == JsonTokenType.EndObject) break;
-            {
-                JsonPrimitives.Next(ref reader, type);
-                reader.Skip();
-            }
+            JsonPrimitives.Next(ref reader, type); reader.Skip();
         }
         var result = new global::Demo.TurnedOn() { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
         return result;

@@ -6,22 +6,18 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Fleet_EngineStarted(Utf8JsonWriter writer, Event value) => Write_Fleet_EngineStarted(writer, (global::Fleet.EngineStarted)value);
+    internal static void WriteEvent_Fleet_EngineStarted(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Fleet_EngineStarted(writer, (global::Fleet.EngineStarted)value);
 
-    internal static void Write_Fleet_EngineStarted(Utf8JsonWriter writer, global::Fleet.EngineStarted value)
+    internal static void Write_Fleet_EngineStarted(global::System.Text.Json.Utf8JsonWriter writer, global::Fleet.EngineStarted value)
     {
         writer.WriteStartObject();
         writer.WriteEndObject();
     }
 
-    internal static global::Fleet.EngineStarted Read_Fleet_EngineStarted(ref Utf8JsonReader reader, in EventHeader header)
+    internal static global::Fleet.EngineStarted Read_Fleet_EngineStarted(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
     {
         const string type = "Fleet.EngineStarted";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
@@ -29,10 +25,7 @@ partial class EventSourceryJson_TestAssembly
         {
             JsonPrimitives.Next(ref reader, type);
             if (reader.TokenType == JsonTokenType.EndObject) break;
-            {
-                JsonPrimitives.Next(ref reader, type);
-                reader.Skip();
-            }
+            JsonPrimitives.Next(ref reader, type); reader.Skip();
         }
         var result = new global::Fleet.EngineStarted() { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
         return result;

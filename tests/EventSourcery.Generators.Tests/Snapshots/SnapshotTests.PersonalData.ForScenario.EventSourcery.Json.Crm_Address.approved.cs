@@ -6,14 +6,10 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void Write_Crm_Address(Utf8JsonWriter writer, global::Crm.Address value)
+    internal static void Write_Crm_Address(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.Address value)
     {
         writer.WriteStartObject();
         writer.WritePropertyName("street"u8);
@@ -23,7 +19,7 @@ partial class EventSourceryJson_TestAssembly
         writer.WriteEndObject();
     }
 
-    internal static global::Crm.Address Read_Crm_Address(ref Utf8JsonReader reader)
+    internal static global::Crm.Address Read_Crm_Address(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         const string type = "Crm.Address";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
@@ -40,11 +36,7 @@ partial class EventSourceryJson_TestAssembly
                 if (reader.TokenType == JsonTokenType.EndObject) break;
                 if (reader.ValueTextEquals("street"u8)) { property = "street"; JsonPrimitives.Next(ref reader, type); streetValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasStreet = true; }
                 else if (reader.ValueTextEquals("city"u8)) { property = "city"; JsonPrimitives.Next(ref reader, type); cityValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasCity = true; }
-                else
-                {
-                    JsonPrimitives.Next(ref reader, type);
-                    reader.Skip();
-                }
+                else { JsonPrimitives.Next(ref reader, type); reader.Skip(); }
             }
         }
         catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))

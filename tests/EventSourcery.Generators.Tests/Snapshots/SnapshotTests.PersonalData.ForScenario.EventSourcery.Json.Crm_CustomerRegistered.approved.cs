@@ -6,19 +6,15 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Crm_CustomerRegistered(Utf8JsonWriter writer, Event value) => Write_Crm_CustomerRegistered(writer, (global::Crm.CustomerRegistered)value, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
-    internal static void WriteEvent_Crm_CustomerRegistered(Utf8JsonWriter writer, Event value, global::EventSourcery.Serialization.PersonalDataCipher cipher) => Write_Crm_CustomerRegistered(writer, (global::Crm.CustomerRegistered)value, cipher);
-    internal static global::Crm.CustomerRegistered Read_Crm_CustomerRegistered(ref Utf8JsonReader reader, in EventHeader header) => Read_Crm_CustomerRegistered(ref reader, header, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
-    internal static string? SubjectOf_Crm_CustomerRegistered(Event value) => ((global::Crm.CustomerRegistered)value).CustomerId.ToString();
+    internal static void WriteEvent_Crm_CustomerRegistered(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Crm_CustomerRegistered(writer, (global::Crm.CustomerRegistered)value, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
+    internal static void WriteEvent_Crm_CustomerRegistered(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value, global::EventSourcery.Serialization.PersonalDataCipher cipher) => Write_Crm_CustomerRegistered(writer, (global::Crm.CustomerRegistered)value, cipher);
+    internal static global::Crm.CustomerRegistered Read_Crm_CustomerRegistered(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header) => Read_Crm_CustomerRegistered(ref reader, header, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
+    internal static string? SubjectOf_Crm_CustomerRegistered(global::EventSourcery.Event value) => ((global::Crm.CustomerRegistered)value).CustomerId.ToString();
 
-    internal static void Write_Crm_CustomerRegistered(Utf8JsonWriter writer, global::Crm.CustomerRegistered value, global::EventSourcery.Serialization.PersonalDataCipher cipher)
+    internal static void Write_Crm_CustomerRegistered(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRegistered value, global::EventSourcery.Serialization.PersonalDataCipher cipher)
     {
         writer.WriteStartObject();
         writer.WriteString("customerId"u8, value.CustomerId);
@@ -28,7 +24,7 @@ partial class EventSourceryJson_TestAssembly
         writer.WriteEndObject();
     }
 
-    internal static global::Crm.CustomerRegistered Read_Crm_CustomerRegistered(ref Utf8JsonReader reader, in EventHeader header, global::EventSourcery.Serialization.PersonalDataCipher cipher)
+    internal static global::Crm.CustomerRegistered Read_Crm_CustomerRegistered(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header, global::EventSourcery.Serialization.PersonalDataCipher cipher)
     {
         const string type = "Crm.CustomerRegistered";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
@@ -44,7 +40,7 @@ partial class EventSourceryJson_TestAssembly
         global::Crm.Tier tierValue = default!;
         bool hasTier = false;
         string? property = null;
-        bool ReadPersonalProperty(ref Utf8JsonReader reader)
+        bool ReadPersonalProperty(ref global::System.Text.Json.Utf8JsonReader reader)
         {
             if (reader.ValueTextEquals("email"u8))
             {
@@ -121,7 +117,7 @@ partial class EventSourceryJson_TestAssembly
                     }
                     else
                     {
-                        var personalReader = new Utf8JsonReader(personalData.Json);
+                        var personalReader = new global::System.Text.Json.Utf8JsonReader(personalData.Json);
                         JsonPrimitives.Next(ref personalReader, type);
                         while (true)
                         {
@@ -135,11 +131,7 @@ partial class EventSourceryJson_TestAssembly
                         }
                     }
                 }
-                else
-                {
-                    JsonPrimitives.Next(ref reader, type);
-                    reader.Skip();
-                }
+                else { JsonPrimitives.Next(ref reader, type); reader.Skip(); }
             }
         }
         catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
@@ -151,7 +143,7 @@ partial class EventSourceryJson_TestAssembly
         return result;
     }
 
-    private static void WritePersonalData_Crm_CustomerRegistered(Utf8JsonWriter writer, global::Crm.CustomerRegistered value)
+    private static void WritePersonalData_Crm_CustomerRegistered(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRegistered value)
     {
         writer.WritePropertyName("email"u8);
         if (value.Email is { } v2) JsonPrimitives.WriteString(writer, v2, "Crm.CustomerRegistered", "Email"); else writer.WriteNullValue();

@@ -6,19 +6,15 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Crm_CustomerRenamed(Utf8JsonWriter writer, Event value) => Write_Crm_CustomerRenamed(writer, (global::Crm.CustomerRenamed)value, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
-    internal static void WriteEvent_Crm_CustomerRenamed(Utf8JsonWriter writer, Event value, global::EventSourcery.Serialization.PersonalDataCipher cipher) => Write_Crm_CustomerRenamed(writer, (global::Crm.CustomerRenamed)value, cipher);
-    internal static global::Crm.CustomerRenamed Read_Crm_CustomerRenamed(ref Utf8JsonReader reader, in EventHeader header) => Read_Crm_CustomerRenamed(ref reader, header, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
-    internal static string? SubjectOf_Crm_CustomerRenamed(Event value) => ((global::Crm.CustomerRenamed)value).CustomerId;
+    internal static void WriteEvent_Crm_CustomerRenamed(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Crm_CustomerRenamed(writer, (global::Crm.CustomerRenamed)value, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
+    internal static void WriteEvent_Crm_CustomerRenamed(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value, global::EventSourcery.Serialization.PersonalDataCipher cipher) => Write_Crm_CustomerRenamed(writer, (global::Crm.CustomerRenamed)value, cipher);
+    internal static global::Crm.CustomerRenamed Read_Crm_CustomerRenamed(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header) => Read_Crm_CustomerRenamed(ref reader, header, global::EventSourcery.Serialization.PersonalDataCipher.Plain);
+    internal static string? SubjectOf_Crm_CustomerRenamed(global::EventSourcery.Event value) => ((global::Crm.CustomerRenamed)value).CustomerId;
 
-    internal static void Write_Crm_CustomerRenamed(Utf8JsonWriter writer, global::Crm.CustomerRenamed value, global::EventSourcery.Serialization.PersonalDataCipher cipher)
+    internal static void Write_Crm_CustomerRenamed(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRenamed value, global::EventSourcery.Serialization.PersonalDataCipher cipher)
     {
         writer.WriteStartObject();
         writer.WritePropertyName("customerId"u8);
@@ -27,7 +23,7 @@ partial class EventSourceryJson_TestAssembly
         writer.WriteEndObject();
     }
 
-    internal static global::Crm.CustomerRenamed Read_Crm_CustomerRenamed(ref Utf8JsonReader reader, in EventHeader header, global::EventSourcery.Serialization.PersonalDataCipher cipher)
+    internal static global::Crm.CustomerRenamed Read_Crm_CustomerRenamed(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header, global::EventSourcery.Serialization.PersonalDataCipher cipher)
     {
         const string type = "Crm.CustomerRenamed";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
@@ -37,7 +33,7 @@ partial class EventSourceryJson_TestAssembly
         string[] aliasesValue = default!;
         bool hasAliases = false;
         string? property = null;
-        bool ReadPersonalProperty(ref Utf8JsonReader reader)
+        bool ReadPersonalProperty(ref global::System.Text.Json.Utf8JsonReader reader)
         {
             if (reader.ValueTextEquals("name"u8))
             {
@@ -95,7 +91,7 @@ partial class EventSourceryJson_TestAssembly
                     }
                     else
                     {
-                        var personalReader = new Utf8JsonReader(personalData.Json);
+                        var personalReader = new global::System.Text.Json.Utf8JsonReader(personalData.Json);
                         JsonPrimitives.Next(ref personalReader, type);
                         while (true)
                         {
@@ -109,11 +105,7 @@ partial class EventSourceryJson_TestAssembly
                         }
                     }
                 }
-                else
-                {
-                    JsonPrimitives.Next(ref reader, type);
-                    reader.Skip();
-                }
+                else { JsonPrimitives.Next(ref reader, type); reader.Skip(); }
             }
         }
         catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
@@ -126,7 +118,7 @@ partial class EventSourceryJson_TestAssembly
         return result;
     }
 
-    private static void WritePersonalData_Crm_CustomerRenamed(Utf8JsonWriter writer, global::Crm.CustomerRenamed value)
+    private static void WritePersonalData_Crm_CustomerRenamed(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRenamed value)
     {
         writer.WritePropertyName("name"u8);
         if (value.Name is { } v3) JsonPrimitives.WriteString(writer, v3, "Crm.CustomerRenamed", "Name"); else writer.WriteNullValue();

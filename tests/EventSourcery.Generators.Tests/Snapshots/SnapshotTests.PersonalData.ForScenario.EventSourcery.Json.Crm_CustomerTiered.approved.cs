@@ -6,16 +6,12 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Crm_CustomerTiered(Utf8JsonWriter writer, Event value) => Write_Crm_CustomerTiered(writer, (global::Crm.CustomerTiered)value);
+    internal static void WriteEvent_Crm_CustomerTiered(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Crm_CustomerTiered(writer, (global::Crm.CustomerTiered)value);
 
-    internal static void Write_Crm_CustomerTiered(Utf8JsonWriter writer, global::Crm.CustomerTiered value)
+    internal static void Write_Crm_CustomerTiered(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerTiered value)
     {
         writer.WriteStartObject();
         writer.WriteString("customerId"u8, value.CustomerId);
@@ -24,7 +20,7 @@ partial class EventSourceryJson_TestAssembly
         writer.WriteEndObject();
     }
 
-    internal static global::Crm.CustomerTiered Read_Crm_CustomerTiered(ref Utf8JsonReader reader, in EventHeader header)
+    internal static global::Crm.CustomerTiered Read_Crm_CustomerTiered(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
     {
         const string type = "Crm.CustomerTiered";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
@@ -41,11 +37,7 @@ partial class EventSourceryJson_TestAssembly
                 if (reader.TokenType == JsonTokenType.EndObject) break;
                 if (reader.ValueTextEquals("customerId"u8)) { property = "customerId"; JsonPrimitives.Next(ref reader, type); customerIdValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid(); hasCustomerId = true; }
                 else if (reader.ValueTextEquals("tier"u8)) { property = "tier"; JsonPrimitives.Next(ref reader, type); tierValue = Read_Crm_Tier(ref JsonPrimitives.NotNull(ref reader, "Crm.Tier")); hasTier = true; }
-                else
-                {
-                    JsonPrimitives.Next(ref reader, type);
-                    reader.Skip();
-                }
+                else { JsonPrimitives.Next(ref reader, type); reader.Skip(); }
             }
         }
         catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))

@@ -6,14 +6,10 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void Write_Crm_Tier(Utf8JsonWriter writer, global::Crm.Tier value)
+    internal static void Write_Crm_Tier(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.Tier value)
     {
         switch (value)
         {
@@ -23,7 +19,7 @@ partial class EventSourceryJson_TestAssembly
         }
     }
 
-    internal static global::Crm.Tier Read_Crm_Tier(ref Utf8JsonReader reader)
+    internal static global::Crm.Tier Read_Crm_Tier(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         if (reader.TokenType == JsonTokenType.Number) return (global::Crm.Tier)reader.GetInt64();
         if (reader.TokenType != JsonTokenType.String) throw JsonPrimitives.UnexpectedToken("Crm.Tier", JsonTokenType.String, reader.TokenType);

@@ -6,16 +6,12 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Notes_LabelAttached(Utf8JsonWriter writer, Event value) => Write_Notes_LabelAttached(writer, (global::Notes.LabelAttached)value);
+    internal static void WriteEvent_Notes_LabelAttached(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Notes_LabelAttached(writer, (global::Notes.LabelAttached)value);
 
-    internal static void Write_Notes_LabelAttached(Utf8JsonWriter writer, global::Notes.LabelAttached value)
+    internal static void Write_Notes_LabelAttached(global::System.Text.Json.Utf8JsonWriter writer, global::Notes.LabelAttached value)
     {
         writer.WriteStartObject();
         writer.WritePropertyName("text"u8);
@@ -24,7 +20,7 @@ partial class EventSourceryJson_TestAssembly
         writer.WriteEndObject();
     }
 
-    internal static global::Notes.LabelAttached Read_Notes_LabelAttached(ref Utf8JsonReader reader, in EventHeader header)
+    internal static global::Notes.LabelAttached Read_Notes_LabelAttached(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
     {
         const string type = "Notes.LabelAttached";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
@@ -41,11 +37,7 @@ partial class EventSourceryJson_TestAssembly
                 if (reader.TokenType == JsonTokenType.EndObject) break;
                 if (reader.ValueTextEquals("text"u8)) { property = "text"; JsonPrimitives.Next(ref reader, type); textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasText = true; }
                 else if (reader.ValueTextEquals("tag"u8)) { property = "tag"; JsonPrimitives.Next(ref reader, type); tagValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasTag = true; }
-                else
-                {
-                    JsonPrimitives.Next(ref reader, type);
-                    reader.Skip();
-                }
+                else { JsonPrimitives.Next(ref reader, type); reader.Skip(); }
             }
         }
         catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))

@@ -6,16 +6,12 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Notes_NoteAdded(Utf8JsonWriter writer, Event value) => Write_Notes_NoteAdded(writer, (global::Notes.NoteAdded)value);
+    internal static void WriteEvent_Notes_NoteAdded(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Notes_NoteAdded(writer, (global::Notes.NoteAdded)value);
 
-    internal static void Write_Notes_NoteAdded(Utf8JsonWriter writer, global::Notes.NoteAdded value)
+    internal static void Write_Notes_NoteAdded(global::System.Text.Json.Utf8JsonWriter writer, global::Notes.NoteAdded value)
     {
         writer.WriteStartObject();
         writer.WritePropertyName("text"u8);
@@ -28,7 +24,7 @@ partial class EventSourceryJson_TestAssembly
         writer.WriteEndObject();
     }
 
-    internal static global::Notes.NoteAdded Read_Notes_NoteAdded(ref Utf8JsonReader reader, in EventHeader header)
+    internal static global::Notes.NoteAdded Read_Notes_NoteAdded(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
     {
         const string type = "Notes.NoteAdded";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
@@ -51,11 +47,7 @@ partial class EventSourceryJson_TestAssembly
                 else if (reader.ValueTextEquals("author"u8)) { property = "author"; JsonPrimitives.Next(ref reader, type); authorValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasAuthor = true; }
                 else if (reader.ValueTextEquals("revision"u8)) { property = "revision"; JsonPrimitives.Next(ref reader, type); revisionValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasRevision = true; }
                 else if (reader.ValueTextEquals("origin"u8)) { property = "origin"; JsonPrimitives.Next(ref reader, type); originValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasOrigin = true; }
-                else
-                {
-                    JsonPrimitives.Next(ref reader, type);
-                    reader.Skip();
-                }
+                else { JsonPrimitives.Next(ref reader, type); reader.Skip(); }
             }
         }
         catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))

@@ -58,11 +58,7 @@ namespace Notes
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
                         if (reader.ValueTextEquals("count"u8)) { property = "count"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); countValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasCount = true; }
                         else if (reader.ValueTextEquals("last"u8)) { property = "last"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); lastValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!; hasLast = true; }
-                        else
-                        {
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
-                            reader.Skip();
-                        }
+                        else { global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); reader.Skip(); }
                     }
                 }
                 catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))

@@ -6,16 +6,12 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Crm_AccountOpened(Utf8JsonWriter writer, Event value) => Write_Crm_AccountOpened(writer, (global::Crm.AccountOpened)value);
+    internal static void WriteEvent_Crm_AccountOpened(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Crm_AccountOpened(writer, (global::Crm.AccountOpened)value);
 
-    internal static void Write_Crm_AccountOpened(Utf8JsonWriter writer, global::Crm.AccountOpened value)
+    internal static void Write_Crm_AccountOpened(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.AccountOpened value)
     {
         writer.WriteStartObject();
         writer.WritePropertyName("owner"u8);
@@ -23,7 +19,7 @@ partial class EventSourceryJson_TestAssembly
         writer.WriteEndObject();
     }
 
-    internal static global::Crm.AccountOpened Read_Crm_AccountOpened(ref Utf8JsonReader reader, in EventHeader header)
+    internal static global::Crm.AccountOpened Read_Crm_AccountOpened(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
     {
         const string type = "Crm.AccountOpened";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
@@ -37,11 +33,7 @@ partial class EventSourceryJson_TestAssembly
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
                 if (reader.ValueTextEquals("owner"u8)) { property = "owner"; JsonPrimitives.Next(ref reader, type); ownerValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasOwner = true; }
-                else
-                {
-                    JsonPrimitives.Next(ref reader, type);
-                    reader.Skip();
-                }
+                else { JsonPrimitives.Next(ref reader, type); reader.Skip(); }
             }
         }
         catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))

@@ -97,11 +97,7 @@ namespace Counting
                             }
                             hasRecent = true;
                         }
-                        else
-                        {
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
-                            reader.Skip();
-                        }
+                        else { global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); reader.Skip(); }
                     }
                 }
                 catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))

@@ -6,23 +6,19 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Counting_Incremented(Utf8JsonWriter writer, Event value) => Write_Counting_Incremented(writer, (global::Counting.Incremented)value);
+    internal static void WriteEvent_Counting_Incremented(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Counting_Incremented(writer, (global::Counting.Incremented)value);
 
-    internal static void Write_Counting_Incremented(Utf8JsonWriter writer, global::Counting.Incremented value)
+    internal static void Write_Counting_Incremented(global::System.Text.Json.Utf8JsonWriter writer, global::Counting.Incremented value)
     {
         writer.WriteStartObject();
         writer.WriteNumber("by"u8, value.By);
         writer.WriteEndObject();
     }
 
-    internal static global::Counting.Incremented Read_Counting_Incremented(ref Utf8JsonReader reader, in EventHeader header)
+    internal static global::Counting.Incremented Read_Counting_Incremented(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
     {
         const string type = "Counting.Incremented";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
@@ -36,11 +32,7 @@ partial class EventSourceryJson_TestAssembly
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
                 if (reader.ValueTextEquals("by"u8)) { property = "by"; JsonPrimitives.Next(ref reader, type); byValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasBy = true; }
-                else
-                {
-                    JsonPrimitives.Next(ref reader, type);
-                    reader.Skip();
-                }
+                else { JsonPrimitives.Next(ref reader, type); reader.Skip(); }
             }
         }
         catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))

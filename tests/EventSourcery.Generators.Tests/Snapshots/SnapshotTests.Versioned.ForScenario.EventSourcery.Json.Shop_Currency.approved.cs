@@ -6,14 +6,10 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void Write_Shop_Currency(Utf8JsonWriter writer, global::Shop.Currency value)
+    internal static void Write_Shop_Currency(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Currency value)
     {
         switch (value)
         {
@@ -23,7 +19,7 @@ partial class EventSourceryJson_TestAssembly
         }
     }
 
-    internal static global::Shop.Currency Read_Shop_Currency(ref Utf8JsonReader reader)
+    internal static global::Shop.Currency Read_Shop_Currency(ref global::System.Text.Json.Utf8JsonReader reader)
     {
         if (reader.TokenType == JsonTokenType.Number) return (global::Shop.Currency)reader.GetInt64();
         if (reader.TokenType != JsonTokenType.String) throw JsonPrimitives.UnexpectedToken("Shop.Currency", JsonTokenType.String, reader.TokenType);

@@ -6,16 +6,12 @@ namespace EventSourcery.Generated;
 
 using JsonPrimitives = global::EventSourcery.Serialization.JsonPrimitives;
 using JsonTokenType = global::System.Text.Json.JsonTokenType;
-using Utf8JsonWriter = global::System.Text.Json.Utf8JsonWriter;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
-using EventHeader = global::EventSourcery.Serialization.EventHeader;
-using Event = global::EventSourcery.Event;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Shop_OrderPlaced(Utf8JsonWriter writer, Event value) => Write_Shop_OrderPlaced(writer, (global::Shop.OrderPlaced)value);
+    internal static void WriteEvent_Shop_OrderPlaced(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shop_OrderPlaced(writer, (global::Shop.OrderPlaced)value);
 
-    internal static void Write_Shop_OrderPlaced(Utf8JsonWriter writer, global::Shop.OrderPlaced value)
+    internal static void Write_Shop_OrderPlaced(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderPlaced value)
     {
         writer.WriteStartObject();
         writer.WritePropertyName("orderId"u8);
@@ -28,7 +24,7 @@ partial class EventSourceryJson_TestAssembly
         writer.WriteEndObject();
     }
 
-    internal static global::Shop.OrderPlaced Read_Shop_OrderPlaced(ref Utf8JsonReader reader, in EventHeader header)
+    internal static global::Shop.OrderPlaced Read_Shop_OrderPlaced(ref global::System.Text.Json.Utf8JsonReader reader, in global::EventSourcery.Serialization.EventHeader header)
     {
         const string type = "Shop.OrderPlaced";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
@@ -51,11 +47,7 @@ partial class EventSourceryJson_TestAssembly
                 else if (reader.ValueTextEquals("total"u8)) { property = "total"; JsonPrimitives.Next(ref reader, type); totalValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal(); hasTotal = true; }
                 else if (reader.ValueTextEquals("currency"u8)) { property = "currency"; JsonPrimitives.Next(ref reader, type); currencyValue = Read_Shop_Currency(ref JsonPrimitives.NotNull(ref reader, "Shop.Currency")); hasCurrency = true; }
                 else if (reader.ValueTextEquals("channel"u8)) { property = "channel"; JsonPrimitives.Next(ref reader, type); channelValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasChannel = true; }
-                else
-                {
-                    JsonPrimitives.Next(ref reader, type);
-                    reader.Skip();
-                }
+                else { JsonPrimitives.Next(ref reader, type); reader.Skip(); }
             }
         }
         catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))

@@ -55,11 +55,7 @@ namespace EventSourcery.Generated
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
                         if (reader.ValueTextEquals("orderId"u8)) { property = "orderId"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); orderIdValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!; hasOrderId = true; }
                         else if (reader.ValueTextEquals("total"u8)) { property = "total"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); totalValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal(); hasTotal = true; }
-                        else
-                        {
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
-                            reader.Skip();
-                        }
+                        else { global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); reader.Skip(); }
                     }
                 }
                 catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
@@ -102,11 +98,7 @@ namespace EventSourcery.Generated
                         if (reader.ValueTextEquals("orderId"u8)) { property = "orderId"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); orderIdValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!; hasOrderId = true; }
                         else if (reader.ValueTextEquals("total"u8)) { property = "total"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); totalValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal(); hasTotal = true; }
                         else if (reader.ValueTextEquals("currency"u8)) { property = "currency"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); currencyValue = Read_Shop_Currency(ref global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "Shop.Currency")); hasCurrency = true; }
-                        else
-                        {
-                            global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
-                            reader.Skip();
-                        }
+                        else { global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); reader.Skip(); }
                     }
                 }
                 catch (global::System.Exception ex) when (property is not null && global::EventSourcery.Serialization.JsonPrimitives.IsReadError(ex))
