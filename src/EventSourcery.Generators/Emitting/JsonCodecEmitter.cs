@@ -164,11 +164,8 @@ internal sealed partial class JsonCodecEmitter
             var read = Enumerable.Range(0, properties.Count).Where(i => properties[i].Assignment != Assignment.WriteOnly).ToList();
             foreach (var i in read)
             {
-                _writer.WriteLine($"{LocalType(properties[i].Shape)} {_values[i]} = default!;");
-                if (NeedsPresenceFlag(model, i))
-                {
-                    _writer.WriteLine($"bool {_has[i]} = false;");
-                }
+                var presence = NeedsPresenceFlag(model, i) ? $" bool {_has[i]} = false;" : string.Empty;
+                _writer.WriteLine($"{LocalType(properties[i].Shape)} {_values[i]} = default!;{presence}");
             }
 
             // The property being read, so an error names it (and, through nested objects, the path to it).
@@ -314,6 +311,13 @@ internal sealed partial class JsonCodecEmitter
         }
 
         var initializer = initializers.Count == 0 ? string.Empty : $" {{ {string.Join(", ", initializers)} }}";
+        if (properties.All(p => p.Assignment is not (Assignment.SetIfPresent or Assignment.WithIfPresent or Assignment.Accessor)))
+        {
+            // Nothing to set after construction.
+            _writer.WriteLine($"return new {model.TypeName}({arguments}){initializer};");
+            return;
+        }
+
         _writer.WriteLine($"var result = new {model.TypeName}({arguments}){initializer};");
 
         for (var i = 0; i < properties.Count; i++)

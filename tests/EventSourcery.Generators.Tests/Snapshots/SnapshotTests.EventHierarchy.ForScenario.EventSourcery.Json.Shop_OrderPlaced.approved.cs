@@ -24,10 +24,8 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Shop.OrderPlaced";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        decimal totalValue = default!;
-        bool hasTotal = false;
-        string orderIdValue = default!;
-        bool hasOrderId = false;
+        decimal totalValue = default!; bool hasTotal = false;
+        string orderIdValue = default!; bool hasOrderId = false;
         string? property = null;
         try
         {
@@ -45,7 +43,6 @@ partial class EventSourceryJson_TestAssembly
             throw JsonPrimitives.InvalidProperty(type, property, ex);
         }
         if (!(hasOrderId && hasTotal)) throw JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : "total");
-        var result = new global::Shop.OrderPlaced(orderIdValue, totalValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-        return result;
+        return new global::Shop.OrderPlaced(orderIdValue, totalValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 }

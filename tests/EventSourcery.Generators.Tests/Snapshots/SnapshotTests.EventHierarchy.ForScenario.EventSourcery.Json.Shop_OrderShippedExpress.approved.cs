@@ -25,10 +25,8 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Shop.OrderShippedExpress";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string courierValue = default!;
-        bool hasCourier = false;
-        string orderIdValue = default!;
-        bool hasOrderId = false;
+        string courierValue = default!; bool hasCourier = false;
+        string orderIdValue = default!; bool hasOrderId = false;
         string? property = null;
         try
         {
@@ -46,7 +44,6 @@ partial class EventSourceryJson_TestAssembly
             throw JsonPrimitives.InvalidProperty(type, property, ex);
         }
         if (!(hasOrderId && hasCourier)) throw JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : "courier");
-        var result = new global::Shop.OrderShippedExpress(orderIdValue, courierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-        return result;
+        return new global::Shop.OrderShippedExpress(orderIdValue, courierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 }

@@ -25,8 +25,7 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Shapes.Address";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string streetValue = default!;
-        bool hasStreet = false;
+        string streetValue = default!; bool hasStreet = false;
         int? numberValue = default!;
         global::Shapes.Address? previousValue = default!;
         string? property = null;
@@ -47,7 +46,6 @@ partial class EventSourceryJson_TestAssembly
             throw JsonPrimitives.InvalidProperty(type, property, ex);
         }
         if (!hasStreet) throw JsonPrimitives.MissingProperty(type, "street");
-        var result = new global::Shapes.Address(streetValue, numberValue, previousValue);
-        return result;
+        return new global::Shapes.Address(streetValue, numberValue, previousValue);
     }
 }

@@ -23,10 +23,8 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Shapes.Customer";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string nameValue = default!;
-        bool hasName = false;
-        string countryValue = default!;
-        bool hasCountry = false;
+        string nameValue = default!; bool hasName = false;
+        string countryValue = default!; bool hasCountry = false;
         string? property = null;
         try
         {

@@ -21,10 +21,8 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Shapes.Point";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        int xValue = default!;
-        bool hasX = false;
-        int yValue = default!;
-        bool hasY = false;
+        int xValue = default!; bool hasX = false;
+        int yValue = default!; bool hasY = false;
         string? property = null;
         try
         {

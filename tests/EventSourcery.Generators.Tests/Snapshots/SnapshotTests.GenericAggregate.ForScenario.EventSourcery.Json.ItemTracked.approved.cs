@@ -23,8 +23,7 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "ItemTracked";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string itemValue = default!;
-        bool hasItem = false;
+        string itemValue = default!; bool hasItem = false;
         string? property = null;
         try
         {
@@ -41,7 +40,6 @@ partial class EventSourceryJson_TestAssembly
             throw JsonPrimitives.InvalidProperty(type, property, ex);
         }
         if (!hasItem) throw JsonPrimitives.MissingProperty(type, "item");
-        var result = new global::ItemTracked(itemValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-        return result;
+        return new global::ItemTracked(itemValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 }

@@ -27,7 +27,6 @@ partial class EventSourceryJson_TestAssembly
             if (reader.TokenType == JsonTokenType.EndObject) break;
             JsonPrimitives.Next(ref reader, type); reader.Skip();
         }
-        var result = new global::Demo.TurnedOn() { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-        return result;
+        return new global::Demo.TurnedOn() { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 }

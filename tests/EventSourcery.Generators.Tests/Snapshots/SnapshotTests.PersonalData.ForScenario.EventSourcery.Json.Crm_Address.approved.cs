@@ -23,10 +23,8 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Crm.Address";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string streetValue = default!;
-        bool hasStreet = false;
-        string cityValue = default!;
-        bool hasCity = false;
+        string streetValue = default!; bool hasStreet = false;
+        string cityValue = default!; bool hasCity = false;
         string? property = null;
         try
         {
@@ -44,7 +42,6 @@ partial class EventSourceryJson_TestAssembly
             throw JsonPrimitives.InvalidProperty(type, property, ex);
         }
         if (!(hasStreet && hasCity)) throw JsonPrimitives.MissingProperty(type, !hasStreet ? "street" : "city");
-        var result = new global::Crm.Address(streetValue, cityValue);
-        return result;
+        return new global::Crm.Address(streetValue, cityValue);
     }
 }

@@ -28,17 +28,12 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Crm.CustomerRegistered";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        global::System.Guid customerIdValue = default!;
-        bool hasCustomerId = false;
-        string emailValue = default!;
-        bool hasEmail = false;
+        global::System.Guid customerIdValue = default!; bool hasCustomerId = false;
+        string emailValue = default!; bool hasEmail = false;
         global::Crm.Address? homeValue = default!;
-        int birthYearValue = default!;
-        bool hasBirthYear = false;
-        global::System.Collections.Generic.List<string> phonesValue = default!;
-        bool hasPhones = false;
-        global::Crm.Tier tierValue = default!;
-        bool hasTier = false;
+        int birthYearValue = default!; bool hasBirthYear = false;
+        global::System.Collections.Generic.List<string> phonesValue = default!; bool hasPhones = false;
+        global::Crm.Tier tierValue = default!; bool hasTier = false;
         string? property = null;
         bool ReadPersonalProperty(ref global::System.Text.Json.Utf8JsonReader reader)
         {
@@ -139,8 +134,7 @@ partial class EventSourceryJson_TestAssembly
             throw JsonPrimitives.InvalidProperty(type, property, ex);
         }
         if (!(hasCustomerId && hasEmail && hasBirthYear && hasPhones && hasTier)) throw JsonPrimitives.MissingProperty(type, !hasCustomerId ? "customerId" : !hasEmail ? "email" : !hasBirthYear ? "birthYear" : !hasPhones ? "phones" : "tier");
-        var result = new global::Crm.CustomerRegistered(customerIdValue, emailValue, homeValue, birthYearValue, phonesValue, tierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-        return result;
+        return new global::Crm.CustomerRegistered(customerIdValue, emailValue, homeValue, birthYearValue, phonesValue, tierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 
     private static void WritePersonalData_Crm_CustomerRegistered(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRegistered value)

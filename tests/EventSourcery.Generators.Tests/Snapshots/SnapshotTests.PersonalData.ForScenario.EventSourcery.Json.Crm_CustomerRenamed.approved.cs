@@ -27,11 +27,9 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Crm.CustomerRenamed";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string customerIdValue = default!;
-        bool hasCustomerId = false;
+        string customerIdValue = default!; bool hasCustomerId = false;
         string? nameValue = default!;
-        string[] aliasesValue = default!;
-        bool hasAliases = false;
+        string[] aliasesValue = default!; bool hasAliases = false;
         string? property = null;
         bool ReadPersonalProperty(ref global::System.Text.Json.Utf8JsonReader reader)
         {

@@ -24,10 +24,8 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Crm.CustomerTiered";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        global::System.Guid customerIdValue = default!;
-        bool hasCustomerId = false;
-        global::Crm.Tier tierValue = default!;
-        bool hasTier = false;
+        global::System.Guid customerIdValue = default!; bool hasCustomerId = false;
+        global::Crm.Tier tierValue = default!; bool hasTier = false;
         string? property = null;
         try
         {
@@ -45,7 +43,6 @@ partial class EventSourceryJson_TestAssembly
             throw JsonPrimitives.InvalidProperty(type, property, ex);
         }
         if (!(hasCustomerId && hasTier)) throw JsonPrimitives.MissingProperty(type, !hasCustomerId ? "customerId" : "tier");
-        var result = new global::Crm.CustomerTiered(customerIdValue, tierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-        return result;
+        return new global::Crm.CustomerTiered(customerIdValue, tierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 }

@@ -24,10 +24,8 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Notes.LabelAttached";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string textValue = default!;
-        bool hasText = false;
-        int tagValue = default!;
-        bool hasTag = false;
+        string textValue = default!; bool hasText = false;
+        int tagValue = default!; bool hasTag = false;
         string? property = null;
         try
         {

@@ -28,14 +28,10 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Notes.NoteAdded";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string textValue = default!;
-        bool hasText = false;
-        string authorValue = default!;
-        bool hasAuthor = false;
-        int revisionValue = default!;
-        bool hasRevision = false;
-        string originValue = default!;
-        bool hasOrigin = false;
+        string textValue = default!; bool hasText = false;
+        string authorValue = default!; bool hasAuthor = false;
+        int revisionValue = default!; bool hasRevision = false;
+        string originValue = default!; bool hasOrigin = false;
         string? property = null;
         try
         {

@@ -45,10 +45,8 @@ namespace Notes
             {
                 const string type = "Notes.NoteSnapshot";
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken(type, global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                int countValue = default!;
-                bool hasCount = false;
-                string lastValue = default!;
-                bool hasLast = false;
+                int countValue = default!; bool hasCount = false;
+                string lastValue = default!; bool hasLast = false;
                 string? property = null;
                 try
                 {

@@ -23,8 +23,7 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Billing.AccountOpened";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string ownerValue = default!;
-        bool hasOwner = false;
+        string ownerValue = default!; bool hasOwner = false;
         string? property = null;
         try
         {
@@ -41,7 +40,6 @@ partial class EventSourceryJson_TestAssembly
             throw JsonPrimitives.InvalidProperty(type, property, ex);
         }
         if (!hasOwner) throw JsonPrimitives.MissingProperty(type, "owner");
-        var result = new global::Billing.AccountOpened(ownerValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-        return result;
+        return new global::Billing.AccountOpened(ownerValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 }

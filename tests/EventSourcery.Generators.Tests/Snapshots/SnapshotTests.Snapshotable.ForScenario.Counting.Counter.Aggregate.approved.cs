@@ -59,12 +59,9 @@ namespace Counting
             {
                 const string type = "Counting.CounterSnapshot";
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken(type, global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                int countValue = default!;
-                bool hasCount = false;
-                global::Counting.Mood moodValue = default!;
-                bool hasMood = false;
-                global::System.Collections.Generic.List<int> recentValue = default!;
-                bool hasRecent = false;
+                int countValue = default!; bool hasCount = false;
+                global::Counting.Mood moodValue = default!; bool hasMood = false;
+                global::System.Collections.Generic.List<int> recentValue = default!; bool hasRecent = false;
                 string? property = null;
                 try
                 {
@@ -105,8 +102,7 @@ namespace Counting
                     throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty(type, property, ex);
                 }
                 if (!(hasCount && hasMood && hasRecent)) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, !hasCount ? "count" : !hasMood ? "mood" : "recent");
-                var result = new global::Counting.CounterSnapshot(countValue, moodValue, recentValue);
-                return result;
+                return new global::Counting.CounterSnapshot(countValue, moodValue, recentValue);
             }
 
             internal static void Write_Counting_Mood(global::System.Text.Json.Utf8JsonWriter writer, global::Counting.Mood value)

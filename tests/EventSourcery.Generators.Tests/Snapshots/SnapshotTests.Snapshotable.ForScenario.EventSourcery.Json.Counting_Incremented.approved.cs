@@ -22,8 +22,7 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Counting.Incremented";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        int byValue = default!;
-        bool hasBy = false;
+        int byValue = default!; bool hasBy = false;
         string? property = null;
         try
         {
@@ -40,7 +39,6 @@ partial class EventSourceryJson_TestAssembly
             throw JsonPrimitives.InvalidProperty(type, property, ex);
         }
         if (!hasBy) throw JsonPrimitives.MissingProperty(type, "by");
-        var result = new global::Counting.Incremented(byValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-        return result;
+        return new global::Counting.Incremented(byValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 }

@@ -23,8 +23,7 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Shop.OrderCancelled";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string orderIdValue = default!;
-        bool hasOrderId = false;
+        string orderIdValue = default!; bool hasOrderId = false;
         string? property = null;
         try
         {
@@ -41,7 +40,6 @@ partial class EventSourceryJson_TestAssembly
             throw JsonPrimitives.InvalidProperty(type, property, ex);
         }
         if (!hasOrderId) throw JsonPrimitives.MissingProperty(type, "orderId");
-        var result = new global::Shop.OrderCancelled(orderIdValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-        return result;
+        return new global::Shop.OrderCancelled(orderIdValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 }

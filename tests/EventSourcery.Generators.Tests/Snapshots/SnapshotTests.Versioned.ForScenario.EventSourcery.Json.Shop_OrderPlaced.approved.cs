@@ -28,14 +28,10 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Shop.OrderPlaced";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string orderIdValue = default!;
-        bool hasOrderId = false;
-        decimal totalValue = default!;
-        bool hasTotal = false;
-        global::Shop.Currency currencyValue = default!;
-        bool hasCurrency = false;
-        string channelValue = default!;
-        bool hasChannel = false;
+        string orderIdValue = default!; bool hasOrderId = false;
+        decimal totalValue = default!; bool hasTotal = false;
+        global::Shop.Currency currencyValue = default!; bool hasCurrency = false;
+        string channelValue = default!; bool hasChannel = false;
         string? property = null;
         try
         {
@@ -55,7 +51,6 @@ partial class EventSourceryJson_TestAssembly
             throw JsonPrimitives.InvalidProperty(type, property, ex);
         }
         if (!(hasOrderId && hasTotal && hasCurrency && hasChannel)) throw JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : !hasTotal ? "total" : !hasCurrency ? "currency" : "channel");
-        var result = new global::Shop.OrderPlaced(orderIdValue, totalValue, currencyValue, channelValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-        return result;
+        return new global::Shop.OrderPlaced(orderIdValue, totalValue, currencyValue, channelValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 }

@@ -42,10 +42,8 @@ namespace EventSourcery.Generated
             {
                 const string type = "Shop.OrderPlacedV2";
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken(type, global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                string orderIdValue = default!;
-                bool hasOrderId = false;
-                decimal totalValue = default!;
-                bool hasTotal = false;
+                string orderIdValue = default!; bool hasOrderId = false;
+                decimal totalValue = default!; bool hasTotal = false;
                 string? property = null;
                 try
                 {
@@ -63,8 +61,7 @@ namespace EventSourcery.Generated
                     throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty(type, property, ex);
                 }
                 if (!(hasOrderId && hasTotal)) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : "total");
-                var result = new global::Shop.OrderPlacedV2(orderIdValue, totalValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
-                return result;
+                return new global::Shop.OrderPlacedV2(orderIdValue, totalValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             }
 
             internal static void Write_Shop_OrderPlacedV3(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderPlacedV3 value)
@@ -82,12 +79,9 @@ namespace EventSourcery.Generated
             {
                 const string type = "Shop.OrderPlacedV3";
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken(type, global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                string orderIdValue = default!;
-                bool hasOrderId = false;
-                decimal totalValue = default!;
-                bool hasTotal = false;
-                global::Shop.Currency currencyValue = default!;
-                bool hasCurrency = false;
+                string orderIdValue = default!; bool hasOrderId = false;
+                decimal totalValue = default!; bool hasTotal = false;
+                global::Shop.Currency currencyValue = default!; bool hasCurrency = false;
                 string? property = null;
                 try
                 {
@@ -106,8 +100,7 @@ namespace EventSourcery.Generated
                     throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty(type, property, ex);
                 }
                 if (!(hasOrderId && hasTotal && hasCurrency)) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : !hasTotal ? "total" : "currency");
-                var result = new global::Shop.OrderPlacedV3(orderIdValue, totalValue, currencyValue);
-                return result;
+                return new global::Shop.OrderPlacedV3(orderIdValue, totalValue, currencyValue);
             }
 
             internal static void Write_Shop_Currency(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Currency value)
