@@ -5,126 +5,57 @@ namespace EventSourcery.Generators.Emitting;
 // Reading a value of any shape: the code that deserializes one property.
 internal sealed partial class JsonCodecEmitter
 {
-    private void EmitRead(TypeShape shape, string target)
+    private void EmitRead(TypeShape shape, string target) => _writer.WriteLine(ReadStatement(shape, target));
+
+    /// <summary>The read of a value of any shape into <paramref name="target"/>, the reader on the value's first token.</summary>
+    private string ReadStatement(TypeShape shape, string target) => $"{target} = {ValueExpression(shape)};";
+
+    /// <summary>
+    /// The read of a value of any shape as one expression: null (for <c>Nullable&lt;T&gt;</c>, whose conditional takes
+    /// the target's type) or default! (for a reference) on a null token, otherwise the value; a value type is checked
+    /// not to be null on the way in.
+    /// </summary>
+    private string ValueExpression(TypeShape shape)
     {
-        if (ReadStatement(shape, target) is { } statement)
-        {
-            _writer.WriteLine(statement);
-            return;
-        }
-
-        if (shape.IsReferenceType || shape.Kind == ShapeKind.Nullable)
-        {
-            using (_writer.Block($"if (reader.TokenType == {_tokenType}.Null)"))
-            {
-                _writer.WriteLine($"{target} = default!;");
-            }
-
-            using (_writer.Block("else"))
-            {
-                EmitReadNotNull(shape, target);
-            }
-        }
-        else
-        {
-            EmitReadNotNull(shape, target);
-        }
+        var nullable = shape.Kind == ShapeKind.Nullable;
+        return shape.IsReferenceType || nullable
+            ? $"reader.TokenType == {_tokenType}.Null ? {(nullable ? "null" : "default!")} : {NotNullExpression(nullable ? shape.Element! : shape, tokenChecked: true)}"
+            : NotNullExpression(shape, tokenChecked: false);
     }
 
     /// <summary>
-    /// The read of a value into <paramref name="target"/> as one statement, for the shapes that read in one expression:
-    /// a value that may be null (null for <c>Nullable&lt;T&gt;</c>, whose conditional takes the local's type; default!
-    /// for a reference), or a value type checked not to be null on the way in. Null for every other shape.
+    /// The read of a value whose token is not null (or, for a value type, checked so). Collections and dictionaries go
+    /// through <c>JsonPrimitives.ReadList</c> and <c>ReadDictionary</c> with a static lambda per item, so their loop is
+    /// written once in the runtime rather than in every codec.
     /// </summary>
-    private string? ReadStatement(TypeShape shape, string target)
-    {
-        var nullable = shape.Kind == ShapeKind.Nullable;
-        if (shape.IsReferenceType || nullable)
-        {
-            return ReadExpression(nullable ? shape.Element! : shape) is { } read
-                ? $"{target} = reader.TokenType == {_tokenType}.Null ? {(nullable ? "null" : "default!")} : {read};"
-                : null;
-        }
-
-        return shape.Kind is ShapeKind.Primitive or ShapeKind.Enum or ShapeKind.Object
-            ? $"{target} = {ReadExpression(shape, $"{_primitives}.NotNull(ref reader, {Quote(shape.TypeName)})")};"
-            : null;
-    }
-
-    private void EmitReadNotNull(TypeShape shape, string target)
+    /// <param name="shape">The value's shape.</param>
+    /// <param name="tokenChecked">Whether the token is known not to be null already (no check for a value type then).</param>
+    private string NotNullExpression(TypeShape shape, bool tokenChecked)
     {
         switch (shape.Kind)
         {
-            case ShapeKind.Primitive:
-            case ShapeKind.Enum:
-            case ShapeKind.Object:
-                // A value type cannot be null: the reader is checked on the way in.
-                var source = shape.IsReferenceType ? "reader" : $"{_primitives}.NotNull(ref reader, {Quote(shape.TypeName)})";
-                _writer.WriteLine($"{target} = {ReadExpression(shape, source)};");
-                break;
             case ShapeKind.Nullable:
-                var inner = NextLocal("n");
-                _writer.WriteLine($"{LocalType(shape.Element!)} {inner} = default!;");
-                EmitReadNotNull(shape.Element!, inner);
-                _writer.WriteLine($"{target} = {inner};");
-                break;
+                return NotNullExpression(shape.Element!, tokenChecked);
             case ShapeKind.Collection:
-                EmitReadCollection(shape, target);
-                break;
+                var elementType = LocalType(shape.Element!);
+                var list = $"{_primitives}.ReadList<{elementType}>(ref reader, {Quote(shape.TypeName)}, {ItemReader(shape.Element!)})";
+                return shape.Collection switch
+                {
+                    CollectionKind.Array => $"{list}.ToArray()",
+                    CollectionKind.HashSet => $"new global::System.Collections.Generic.HashSet<{elementType}>({list})",
+                    CollectionKind.ImmutableArray => $"global::System.Collections.Immutable.ImmutableArray.CreateRange({list})",
+                    _ => list,
+                };
             case ShapeKind.Dictionary:
-                EmitReadDictionary(shape, target);
-                break;
+                return $"{_primitives}.ReadDictionary<{LocalType(shape.Key!)}, {LocalType(shape.Element!)}>(ref reader, {Quote(shape.TypeName)}, "
+                    + $"static (ref {JsonReader} reader) => {ReadKey(shape.Key!.CodecId)}, {ItemReader(shape.Element!)})";
+            default:
+                return ReadExpression(shape, shape.IsReferenceType || tokenChecked ? "reader" : $"{_primitives}.NotNull(ref reader, {Quote(shape.TypeName)})")!;
         }
     }
 
-    private void EmitReadCollection(TypeShape shape, string target)
-    {
-        var element = shape.Element!;
-        var list = NextLocal("list");
-        var item = NextLocal("item");
-        var elementType = LocalType(element);
-        EmitExpectToken(shape.TypeName, "StartArray");
-        _writer.WriteLine($"var {list} = new global::System.Collections.Generic.List<{elementType}>();");
-        using (_writer.Block("while (true)"))
-        {
-            _writer.WriteLine($"{_primitives}.Next(ref reader, {Quote(shape.TypeName)});");
-            _writer.WriteLine($"if (reader.TokenType == {_tokenType}.EndArray) break;");
-            _writer.WriteLine($"{elementType} {item} = default!;");
-            EmitRead(element, item);
-            _writer.WriteLine($"{list}.Add({item});");
-        }
-
-        _writer.WriteLine(shape.Collection switch
-        {
-            CollectionKind.Array => $"{target} = {list}.ToArray();",
-            CollectionKind.HashSet => $"{target} = new global::System.Collections.Generic.HashSet<{elementType}>({list});",
-            CollectionKind.ImmutableArray => $"{target} = global::System.Collections.Immutable.ImmutableArray.CreateRange({list});",
-            _ => $"{target} = {list};",
-        });
-    }
-
-    private void EmitReadDictionary(TypeShape shape, string target)
-    {
-        var dictionary = NextLocal("dict");
-        var key = NextLocal("key");
-        var value = NextLocal("value");
-        var keyType = LocalType(shape.Key!);
-        var valueType = LocalType(shape.Element!);
-        EmitExpectToken(shape.TypeName, "StartObject");
-        _writer.WriteLine($"var {dictionary} = new global::System.Collections.Generic.Dictionary<{keyType}, {valueType}>();");
-        using (_writer.Block("while (true)"))
-        {
-            _writer.WriteLine($"{_primitives}.Next(ref reader, {Quote(shape.TypeName)});");
-            _writer.WriteLine($"if (reader.TokenType == {_tokenType}.EndObject) break;");
-            _writer.WriteLine($"var {key} = {ReadKey(shape.Key!.CodecId)};");
-            _writer.WriteLine($"{_primitives}.Next(ref reader, {Quote(shape.TypeName)});");
-            _writer.WriteLine($"{valueType} {value} = default!;");
-            EmitRead(shape.Element!, value);
-            _writer.WriteLine($"{dictionary}[{key}] = {value};");
-        }
-
-        _writer.WriteLine($"{target} = {dictionary};");
-    }
+    /// <summary>A static lambda that reads one item of a collection or one value of a dictionary.</summary>
+    private string ItemReader(TypeShape shape) => $"static (ref {JsonReader} reader) => {ValueExpression(shape)}";
 
     /// <summary>The read of a token known not to be null, as one expression, for the shapes that have one.</summary>
     /// <param name="shape">The value's shape.</param>

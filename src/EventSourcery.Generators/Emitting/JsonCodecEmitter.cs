@@ -218,18 +218,8 @@ internal sealed partial class JsonCodecEmitter
             foreach (var i in read)
             {
                 var test = $"{(i == read[0] ? "if" : "else if")} (reader.ValueTextEquals({Utf8(properties[i].JsonName)}))";
-                if (ReadStatement(properties[i].Shape, _values[i]) is { } statement)
-                {
-                    // A value read in one statement: the whole property on one line.
-                    var present = NeedsPresenceFlag(model, i) ? $" {_has[i]} = true;" : string.Empty;
-                    _writer.WriteLine($"{test} {{ {PropertyReadStart(model, type, i)} {statement}{present} }}");
-                    continue;
-                }
-
-                using (_writer.Block(test))
-                {
-                    EmitPropertyRead(model, type, i);
-                }
+                var present = NeedsPresenceFlag(model, i) ? $" {_has[i]} = true;" : string.Empty;
+                _writer.WriteLine($"{test} {{ {PropertyReadStart(model, type, i)} {ReadStatement(properties[i].Shape, _values[i])}{present} }}");
             }
 
             if (sealedData)

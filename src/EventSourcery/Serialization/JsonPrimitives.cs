@@ -210,6 +210,62 @@ public static class JsonPrimitives
         return ref reader;
     }
 
+    /// <summary>
+    /// Reads a JSON array, the reader on its first token, each item with <paramref name="readItem"/> (the reader on the
+    /// item's first token), into a new list; a generated codec converts it to the declared collection type.
+    /// </summary>
+    /// <exception cref="JsonException">The token is not the start of an array, or the JSON ends inside it.</exception>
+    public static List<T> ReadList<T>(ref Utf8JsonReader reader, string typeName, JsonValueReader<T> readItem)
+    {
+        ArgumentNullException.ThrowIfNull(readItem);
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw UnexpectedToken(typeName, JsonTokenType.StartArray, reader.TokenType);
+        }
+
+        var list = new List<T>();
+        while (true)
+        {
+            Next(ref reader, typeName);
+            if (reader.TokenType == JsonTokenType.EndArray)
+            {
+                return list;
+            }
+
+            list.Add(readItem(ref reader));
+        }
+    }
+
+    /// <summary>
+    /// Reads a JSON object, the reader on its first token, as a dictionary: each property name with
+    /// <paramref name="readKey"/> (the reader on the name), each value with <paramref name="readValue"/>.
+    /// </summary>
+    /// <exception cref="JsonException">The token is not the start of an object, or the JSON ends inside it.</exception>
+    public static Dictionary<TKey, TValue> ReadDictionary<TKey, TValue>(ref Utf8JsonReader reader, string typeName, JsonValueReader<TKey> readKey, JsonValueReader<TValue> readValue)
+        where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(readKey);
+        ArgumentNullException.ThrowIfNull(readValue);
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw UnexpectedToken(typeName, JsonTokenType.StartObject, reader.TokenType);
+        }
+
+        var dictionary = new Dictionary<TKey, TValue>();
+        while (true)
+        {
+            Next(ref reader, typeName);
+            if (reader.TokenType == JsonTokenType.EndObject)
+            {
+                return dictionary;
+            }
+
+            var key = readKey(ref reader);
+            Next(ref reader, typeName);
+            dictionary[key] = readValue(ref reader);
+        }
+    }
+
     /// <summary>The reader is not on the token a value of <paramref name="typeName"/> starts with.</summary>
     public static JsonException UnexpectedToken(string typeName, JsonTokenType expected, JsonTokenType found)
         => new($"Expected {expected} for {typeName} but found {found}.");

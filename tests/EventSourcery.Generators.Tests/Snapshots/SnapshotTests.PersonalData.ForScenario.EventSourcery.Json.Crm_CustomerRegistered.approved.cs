@@ -60,24 +60,7 @@ partial class EventSourceryJson_TestAssembly
             if (reader.ValueTextEquals("phones"u8))
             {
                 property = "phones"; JsonPrimitives.Next(ref reader, type);
-                if (reader.TokenType == JsonTokenType.Null)
-                {
-                    phonesValue = default!;
-                }
-                else
-                {
-                    if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<string>", JsonTokenType.StartArray, reader.TokenType);
-                    var list0 = new global::System.Collections.Generic.List<string>();
-                    while (true)
-                    {
-                        JsonPrimitives.Next(ref reader, "System.Collections.Generic.List<string>");
-                        if (reader.TokenType == JsonTokenType.EndArray) break;
-                        string item1 = default!;
-                        item1 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        list0.Add(item1);
-                    }
-                    phonesValue = list0;
-                }
+                phonesValue = reader.TokenType == JsonTokenType.Null ? default! : JsonPrimitives.ReadList<string>(ref reader, "System.Collections.Generic.List<string>", static (ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!);
                 hasPhones = true;
                 return true;
             }
@@ -140,18 +123,18 @@ partial class EventSourceryJson_TestAssembly
     private static void WritePersonalData_Crm_CustomerRegistered(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRegistered value)
     {
         writer.WritePropertyName("email"u8);
-        if (value.Email is { } v2) JsonPrimitives.WriteString(writer, v2, "Crm.CustomerRegistered", "Email"); else writer.WriteNullValue();
+        if (value.Email is { } v0) JsonPrimitives.WriteString(writer, v0, "Crm.CustomerRegistered", "Email"); else writer.WriteNullValue();
         writer.WritePropertyName("home"u8);
-        if (value.Home is { } v3) Write_Crm_Address(writer, v3); else writer.WriteNullValue();
+        if (value.Home is { } v1) Write_Crm_Address(writer, v1); else writer.WriteNullValue();
         writer.WritePropertyName("birthYear"u8);
         writer.WriteNumberValue(value.BirthYear);
         writer.WritePropertyName("phones"u8);
-        if (value.Phones is { } v4)
+        if (value.Phones is { } v2)
         {
             writer.WriteStartArray();
-            foreach (var item5 in v4)
+            foreach (var item3 in v2)
             {
-                if (item5 is { } v6) JsonPrimitives.WriteString(writer, v6, "Crm.CustomerRegistered", "Phones"); else writer.WriteNullValue();
+                if (item3 is { } v4) JsonPrimitives.WriteString(writer, v4, "Crm.CustomerRegistered", "Phones"); else writer.WriteNullValue();
             }
             writer.WriteEndArray();
         }

@@ -42,24 +42,7 @@ partial class EventSourceryJson_TestAssembly
             if (reader.ValueTextEquals("aliases"u8))
             {
                 property = "aliases"; JsonPrimitives.Next(ref reader, type);
-                if (reader.TokenType == JsonTokenType.Null)
-                {
-                    aliasesValue = default!;
-                }
-                else
-                {
-                    if (reader.TokenType != JsonTokenType.StartArray) throw JsonPrimitives.UnexpectedToken("string[]", JsonTokenType.StartArray, reader.TokenType);
-                    var list1 = new global::System.Collections.Generic.List<string>();
-                    while (true)
-                    {
-                        JsonPrimitives.Next(ref reader, "string[]");
-                        if (reader.TokenType == JsonTokenType.EndArray) break;
-                        string item2 = default!;
-                        item2 = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                        list1.Add(item2);
-                    }
-                    aliasesValue = list1.ToArray();
-                }
+                aliasesValue = reader.TokenType == JsonTokenType.Null ? default! : JsonPrimitives.ReadList<string>(ref reader, "string[]", static (ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!).ToArray();
                 hasAliases = true;
                 return true;
             }
@@ -119,14 +102,14 @@ partial class EventSourceryJson_TestAssembly
     private static void WritePersonalData_Crm_CustomerRenamed(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.CustomerRenamed value)
     {
         writer.WritePropertyName("name"u8);
-        if (value.Name is { } v3) JsonPrimitives.WriteString(writer, v3, "Crm.CustomerRenamed", "Name"); else writer.WriteNullValue();
+        if (value.Name is { } v1) JsonPrimitives.WriteString(writer, v1, "Crm.CustomerRenamed", "Name"); else writer.WriteNullValue();
         writer.WritePropertyName("aliases"u8);
-        if (value.Aliases is { } v4)
+        if (value.Aliases is { } v2)
         {
             writer.WriteStartArray();
-            foreach (var item5 in v4)
+            foreach (var item3 in v2)
             {
-                if (item5 is { } v6) JsonPrimitives.WriteString(writer, v6, "Crm.CustomerRenamed", "Aliases"); else writer.WriteNullValue();
+                if (item3 is { } v4) JsonPrimitives.WriteString(writer, v4, "Crm.CustomerRenamed", "Aliases"); else writer.WriteNullValue();
             }
             writer.WriteEndArray();
         }

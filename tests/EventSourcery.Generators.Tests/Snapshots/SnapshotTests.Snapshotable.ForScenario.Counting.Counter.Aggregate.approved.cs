@@ -71,29 +71,7 @@ namespace Counting
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject) break;
                         if (reader.ValueTextEquals("count"u8)) { property = "count"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); countValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasCount = true; }
                         else if (reader.ValueTextEquals("mood"u8)) { property = "mood"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); moodValue = Read_Counting_Mood(ref global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "Counting.Mood")); hasMood = true; }
-                        else if (reader.ValueTextEquals("recent"u8))
-                        {
-                            property = "recent"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type);
-                            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                            {
-                                recentValue = default!;
-                            }
-                            else
-                            {
-                                if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken("System.Collections.Generic.List<int>", global::System.Text.Json.JsonTokenType.StartArray, reader.TokenType);
-                                var list2 = new global::System.Collections.Generic.List<int>();
-                                while (true)
-                                {
-                                    global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, "System.Collections.Generic.List<int>");
-                                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndArray) break;
-                                    int item3 = default!;
-                                    item3 = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                                    list2.Add(item3);
-                                }
-                                recentValue = list2;
-                            }
-                            hasRecent = true;
-                        }
+                        else if (reader.ValueTextEquals("recent"u8)) { property = "recent"; global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); recentValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : global::EventSourcery.Serialization.JsonPrimitives.ReadList<int>(ref reader, "System.Collections.Generic.List<int>", static (ref global::System.Text.Json.Utf8JsonReader reader) => global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "int").GetInt32()); hasRecent = true; }
                         else { global::EventSourcery.Serialization.JsonPrimitives.Next(ref reader, type); reader.Skip(); }
                     }
                 }
