@@ -32,7 +32,7 @@ internal readonly struct UnstoredMember
 }
 
 /// <summary>Which members of a serialized type are written and read back, and which hold state that would be lost.</summary>
-internal static class StoredMembers
+internal static partial class StoredMembers
 {
     public const string EventMetadataName = "EventSourcery.Event";
     public const string JsonIgnoreAttribute = "System.Text.Json.Serialization.JsonIgnoreAttribute";
@@ -44,7 +44,7 @@ internal static class StoredMembers
     {
         foreach (var attribute in property.GetAttributes())
         {
-            if (attribute.AttributeClass?.ToDisplayString() == JsonPropertyNameAttribute
+            if (attribute.AttributeClass is { ContainingType: null } attributeClass && HasMetadataName(attributeClass, JsonPropertyNameAttribute)
                 && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string { Length: > 0 } name)
             {
                 return name;
@@ -92,16 +92,38 @@ internal static class StoredMembers
     /// </summary>
     public static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, IReadOnlyCollection<string> propertyNames, IAssemblySymbol assembly)
     {
-        var candidates = type.InstanceConstructors
-            .Where(c => IsAccessible(c, assembly) && !IsCopyConstructor(type, c))
-            .ToList();
-        var matching = candidates
-            .Where(c => c.Parameters.Length > 0 && c.Parameters.All(p => propertyNames.Contains(p.Name, StringComparer.OrdinalIgnoreCase)))
-            .OrderByDescending(c => c.Parameters.Length)
-            .FirstOrDefault();
-        return matching
-            ?? candidates.FirstOrDefault(c => c.Parameters.Length == 0)
-            ?? candidates.OrderByDescending(c => c.Parameters.Length).FirstOrDefault();
+        // Loops rather than LINQ: the generator runs this for every event on every edit. Ties go to the first declared.
+        IMethodSymbol? matching = null, parameterless = null, longest = null;
+        foreach (var candidate in type.InstanceConstructors)
+        {
+            if (!IsAccessible(candidate, assembly) || IsCopyConstructor(type, candidate))
+            {
+                continue;
+            }
+
+            var count = candidate.Parameters.Length;
+            parameterless ??= count == 0 ? candidate : null;
+            longest = longest is null || count > longest.Parameters.Length ? candidate : longest;
+            if (count > 0 && (matching is null || count > matching.Parameters.Length) && NamesProperties(candidate, propertyNames))
+            {
+                matching = candidate;
+            }
+        }
+
+        return matching ?? parameterless ?? longest;
+    }
+
+    private static bool NamesProperties(IMethodSymbol constructor, IReadOnlyCollection<string> propertyNames)
+    {
+        foreach (var parameter in constructor.Parameters)
+        {
+            if (!propertyNames.Contains(parameter.Name, StringComparer.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The parameter of <paramref name="constructor"/> that sets <paramref name="property"/>: same name (any case), same type.</summary>
@@ -126,8 +148,16 @@ internal static class StoredMembers
     public static List<UnstoredMember> FindUnstored(INamedTypeSymbol type, IAssemblySymbol assembly)
     {
         var properties = SerializedProperties(type, assembly);
-        var constructor = ChooseConstructor(type, properties.Select(p => p.Name).ToList(), assembly);
-        var unstored = new List<UnstoredMember>();
+        return FindUnstored(type, assembly, properties, ChooseConstructor(type, NamesOf(properties), assembly));
+    }
+
+    /// <summary>
+    /// <see cref="FindUnstored(INamedTypeSymbol, IAssemblySymbol)"/> given the type's <see cref="SerializedProperties"/> and the
+    /// constructor <see cref="ChooseConstructor"/> picks for all of their names, when the caller has them already.
+    /// </summary>
+    public static List<UnstoredMember> FindUnstored(INamedTypeSymbol type, IAssemblySymbol assembly, List<IPropertySymbol> properties, IMethodSymbol? constructor)
+    {
+        List<UnstoredMember>? unstored = null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var current in TypeAndBases(type))
         {
@@ -146,98 +176,26 @@ internal static class StoredMembers
                 };
                 if (reason is not null)
                 {
-                    unstored.Add(new UnstoredMember(member, member is IFieldSymbol ? "field" : "property", reason));
+                    (unstored ??= []).Add(new UnstoredMember(member, member is IFieldSymbol ? "field" : "property", reason));
                 }
             }
         }
 
-        return unstored;
+        return unstored ?? [];
     }
 
-    /// <summary>
-    /// Why <paramref name="type"/> cannot be stored as an object of its own (a JSON object written and read by a
-    /// generated codec: what a snapshot is, and what an event's property of a user type is), or null when it can. Its
-    /// members are not looked at here. The generator builds a codec exactly for the types this accepts.
-    /// </summary>
-    public static string? ObjectProblem(ITypeSymbol type)
+    /// <summary>The names of <paramref name="properties"/>, in order.</summary>
+    public static List<string> NamesOf(List<IPropertySymbol> properties)
     {
-        var display = type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
-        if (type is not INamedTypeSymbol named)
+        var names = new List<string>(properties.Count);
+        foreach (var property in properties)
         {
-            return $"'{display}' is not a class, record or struct";
+            names.Add(property.Name);
         }
 
-        switch (named.TypeKind)
-        {
-            case TypeKind.Delegate:
-                return $"'{display}' is a delegate";
-            case TypeKind.Interface:
-                return $"'{display}' is an interface, not a concrete type";
-            case TypeKind.Enum:
-                return $"'{display}' is an enum, not a class, record or struct";
-            case not (TypeKind.Class or TypeKind.Struct):
-                return $"'{display}' is not a supported type";
-        }
-
-        if (named.IsRefLikeType)
-        {
-            return $"'{display}' is a ref struct";
-        }
-
-        if (IsFrameworkType(named))
-        {
-            return $"'{display}' is not one of the framework types the generator supports";
-        }
-
-        if (InheritsFrom(named, EventMetadataName))
-        {
-            return $"'{display}' is an event; an event inside another event would lose its own id, time and metadata (store its id instead)";
-        }
-
-        if (named.IsAbstract)
-        {
-            return $"'{display}' is abstract, not a concrete type";
-        }
-
-        if (named.ContainingNamespace is null || !IsReachableFromAssembly(named))
-        {
-            return $"'{display}' is private or protected, so generated code cannot name it";
-        }
-
-        foreach (var argument in named.TypeArguments)
-        {
-            if (argument is ITypeParameterSymbol)
-            {
-                return $"'{argument.Name}' is an open type parameter";
-            }
-        }
-
-        return named.IsUnboundGenericType ? $"'{display}' is an unbound generic type" : null;
+        return names;
     }
 
-    /// <summary>A type of .NET's own (<c>System.*</c>, <c>Microsoft.*</c>): serialized only as the primitives and collections the generator knows.</summary>
-    public static bool IsFrameworkType(INamedTypeSymbol type)
-    {
-        var ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
-        return ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal);
-    }
-
-    /// <summary>
-    /// True when generated code at assembly level can name the type: no private or protected type on the way out
-    /// (the generator registers and serializes only such types).
-    /// </summary>
-    public static bool IsReachableFromAssembly(INamedTypeSymbol type)
-    {
-        for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
-        {
-            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     /// <summary>The type, then its base types, stopping before <c>object</c>, <c>ValueType</c> and <c>Event</c>.</summary>
     public static IEnumerable<INamedTypeSymbol> TypeAndBases(INamedTypeSymbol type)
@@ -250,13 +208,22 @@ internal static class StoredMembers
 
     /// <summary>True for <c>object</c>, <c>ValueType</c> and <c>EventSourcery.Event</c> (its members are stored as columns).</summary>
     public static bool IsStopType(INamedTypeSymbol type)
-        => type.SpecialType is SpecialType.System_Object or SpecialType.System_ValueType
-           || (type.OriginalDefinition.ContainingNamespace?.ToDisplayString() + "." + type.OriginalDefinition.MetadataName) == EventMetadataName;
+        => type.SpecialType is SpecialType.System_Object or SpecialType.System_ValueType || HasMetadataName(type, EventMetadataName);
+
 
     /// <summary>True for an auto-property or a <c>field</c>-backed property: one the compiler gave a backing field.</summary>
     public static bool HasBackingField(IPropertySymbol property)
-        => property.ContainingType.GetMembers().OfType<IFieldSymbol>()
-            .Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
+    {
+        foreach (var member in property.ContainingType.GetMembers())
+        {
+            if (member is IFieldSymbol field && SymbolEqualityComparer.Default.Equals(field.AssociatedSymbol, property))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public static bool IsAccessible(ISymbol symbol, IAssemblySymbol assembly) => symbol.DeclaredAccessibility switch
     {
@@ -297,7 +264,7 @@ internal static class StoredMembers
     public static bool IsBehindStoredProperty(IFieldSymbol field, IAssemblySymbol assembly)
     {
         var properties = SerializedProperties(field.ContainingType, assembly);
-        var constructor = ChooseConstructor(field.ContainingType, properties.Select(p => p.Name).ToList(), assembly);
+        var constructor = ChooseConstructor(field.ContainingType, NamesOf(properties), assembly);
         return IsBehindStoredProperty(field, properties, constructor);
     }
 
@@ -338,17 +305,10 @@ internal static class StoredMembers
     }
 
     private static bool IsIgnored(ISymbol member)
-        => member.GetAttributes().Any(a => a.AttributeClass is { } c
-            && (c.ContainingNamespace?.ToDisplayString() + "." + c.MetadataName) == JsonIgnoreAttribute);
-
-    private static bool IsCopyConstructor(INamedTypeSymbol type, IMethodSymbol constructor)
-        => constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, type);
-
-    private static bool InheritsFrom(INamedTypeSymbol type, string metadataName)
     {
-        for (var current = type.BaseType; current is not null; current = current.BaseType)
+        foreach (var attribute in member.GetAttributes())
         {
-            if (current.OriginalDefinition.ContainingNamespace?.ToDisplayString() + "." + current.OriginalDefinition.MetadataName == metadataName)
+            if (attribute.AttributeClass is { } attributeClass && HasMetadataName(attributeClass, JsonIgnoreAttribute))
             {
                 return true;
             }
@@ -356,4 +316,7 @@ internal static class StoredMembers
 
         return false;
     }
+
+    private static bool IsCopyConstructor(INamedTypeSymbol type, IMethodSymbol constructor)
+        => constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, type);
 }
