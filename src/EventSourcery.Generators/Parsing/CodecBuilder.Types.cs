@@ -1,0 +1,88 @@
+using EventSourcery.Generators.Models;
+using Microsoft.CodeAnalysis;
+
+namespace EventSourcery.Generators.Parsing;
+
+/// <summary>Which property types are primitives, collections and dictionaries, told apart without building their names.</summary>
+internal sealed partial class CodecBuilder
+{
+    private static string? PrimitiveName(ITypeSymbol type, string name)
+    {
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Boolean: return "Boolean";
+            case SpecialType.System_Byte: return "Byte";
+            case SpecialType.System_SByte: return "SByte";
+            case SpecialType.System_Int16: return "Int16";
+            case SpecialType.System_UInt16: return "UInt16";
+            case SpecialType.System_Int32: return "Int32";
+            case SpecialType.System_UInt32: return "UInt32";
+            case SpecialType.System_Int64: return "Int64";
+            case SpecialType.System_UInt64: return "UInt64";
+            case SpecialType.System_Single: return "Single";
+            case SpecialType.System_Double: return "Double";
+            case SpecialType.System_Decimal: return "Decimal";
+            case SpecialType.System_Char: return "Char";
+            case SpecialType.System_String: return "String";
+            case SpecialType.System_DateTime: return "DateTime";
+        }
+
+        if (type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte })
+        {
+            return "ByteArray";
+        }
+
+        return name switch
+        {
+            "global::System.Guid" => "Guid",
+            "global::System.DateTimeOffset" => "DateTimeOffset",
+            "global::System.DateOnly" => "DateOnly",
+            "global::System.TimeOnly" => "TimeOnly",
+            "global::System.TimeSpan" => "TimeSpan",
+            "global::System.Uri" => "Uri",
+            _ => null,
+        };
+    }
+
+    private static CollectionKind? CollectionKindOf(INamedTypeSymbol type)
+    {
+        if (type.TypeArguments.Length != 1)
+        {
+            return null;
+        }
+
+        // By namespace and metadata name (List`1), not by building the display name of every generic property type.
+        var original = type.OriginalDefinition;
+        if (original.ContainingType is not null || original.ContainingNamespace is not { } ns)
+        {
+            return null;
+        }
+
+        if (IsNamespace(ns, "Generic", "Collections", "System"))
+        {
+            return original.MetadataName switch
+            {
+                "List`1" or "IList`1" or "IReadOnlyList`1" or "ICollection`1" or "IReadOnlyCollection`1" or "IEnumerable`1" => CollectionKind.List,
+                "HashSet`1" or "ISet`1" or "IReadOnlySet`1" => CollectionKind.HashSet,
+                _ => null,
+            };
+        }
+
+        return original.MetadataName == "ImmutableArray`1" && IsNamespace(ns, "Immutable", "Collections", "System") ? CollectionKind.ImmutableArray : null;
+    }
+
+    private static bool IsDictionary(INamedTypeSymbol type)
+    {
+        var original = type.OriginalDefinition;
+        return original.ContainingType is null
+               && original.MetadataName is "Dictionary`2" or "IDictionary`2" or "IReadOnlyDictionary`2"
+               && original.ContainingNamespace is { } ns && IsNamespace(ns, "Generic", "Collections", "System");
+    }
+
+    /// <summary>True when <paramref name="ns"/> is the top-level namespace <c>outer.middle.inner</c> (names given innermost first).</summary>
+    private static bool IsNamespace(INamespaceSymbol ns, string inner, string middle, string outer)
+        => ns.Name == inner
+           && ns.ContainingNamespace is { Name: var m } parent && m == middle
+           && parent.ContainingNamespace is { Name: var o } top && o == outer
+           && top.ContainingNamespace is { IsGlobalNamespace: true };
+}
