@@ -83,6 +83,6 @@ internal static class AggregateParser
         var codecId = builder.AddSnapshot(snapshotable.TypeArguments[0]);
         return codecId is null
             ? null
-            : new SnapshotModel(snapshotable.TypeArguments[0].ToFullyQualifiedName(), codecId, builder.Fingerprint(), builder.Objects.ToEquatableArray(), builder.Enums.ToEquatableArray());
+            : new SnapshotModel(snapshotable.TypeArguments[0].ToFullyQualifiedName(), codecId, builder.Fingerprint(), builder.Objects, builder.Enums);
     }
 }

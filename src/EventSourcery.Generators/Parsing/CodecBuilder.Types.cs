@@ -1,11 +1,69 @@
+using System;
 using EventSourcery.Generators.Models;
 using Microsoft.CodeAnalysis;
 
 namespace EventSourcery.Generators.Parsing;
 
-/// <summary>Which property types are primitives, collections and dictionaries, told apart without building their names.</summary>
+/// <summary>
+/// Codec ids, and which property types are primitives, collections and dictionaries (told apart without building their
+/// names).
+/// </summary>
 internal sealed partial class CodecBuilder
 {
+    /// <summary>
+    /// The type's name as an identifier, for hint names and method names: dots become underscores
+    /// (<c>Shop.OrderPlaced</c> → <c>Shop_OrderPlaced</c>). A name that has underscores or other punctuation of its own
+    /// (<c>A.B_C</c>, <c>A_B.C</c>, generic arguments) also gets a hash of the whole name, so that two names the
+    /// replacement makes alike (<c>A_B_C</c> both) still get ids of their own.
+    /// </summary>
+    public static string ToCodecId(ITypeSymbol type) => ToCodecId(type.ToFullyQualifiedName());
+
+    /// <inheritdoc cref="ToCodecId(ITypeSymbol)"/>
+    /// <param name="typeName">The type's <see cref="SymbolExtensions.ToFullyQualifiedName"/>.</param>
+    public static string ToCodecId(string typeName)
+    {
+        // Written into one char array (this runs for every event on every edit); a name with global:: further in (a
+        // generic type's arguments) has them removed first.
+        const string Global = "global::";
+        var start = typeName.StartsWith(Global, StringComparison.Ordinal) ? Global.Length : 0;
+        if (typeName.IndexOf(Global, start, StringComparison.Ordinal) >= 0)
+        {
+            return ToCodecId(typeName.Replace(Global, string.Empty));
+        }
+
+        var ambiguous = false;
+        for (var i = start; i < typeName.Length; i++)
+        {
+            ambiguous |= !char.IsLetterOrDigit(typeName[i]) && typeName[i] != '.';
+        }
+
+        var length = typeName.Length - start;
+        var id = new char[ambiguous ? length + 9 : length];
+        for (var i = 0; i < length; i++)
+        {
+            var c = typeName[start + i];
+            id[i] = char.IsLetterOrDigit(c) ? c : '_';
+        }
+
+        if (ambiguous)
+        {
+            // FNV-1a, 32 bits, as eight lowercase hex digits: stable across processes and platforms.
+            var hash = 2166136261U;
+            for (var i = start; i < typeName.Length; i++)
+            {
+                hash = (hash ^ typeName[i]) * 16777619U;
+            }
+
+            id[length] = '_';
+            for (var digit = 0; digit < 8; digit++)
+            {
+                id[length + 1 + digit] = "0123456789abcdef"[(int)((hash >> (28 - (4 * digit))) & 0xF)];
+            }
+        }
+
+        return new string(id);
+    }
+
     private static string? PrimitiveName(ITypeSymbol type, string name)
     {
         switch (type.SpecialType)

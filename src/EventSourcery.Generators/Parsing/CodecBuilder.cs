@@ -20,13 +20,41 @@ namespace EventSourcery.Generators.Parsing;
 /// </summary>
 internal sealed partial class CodecBuilder(IAssemblySymbol assembly, CancellationToken cancellationToken)
 {
-    private readonly Dictionary<string, ObjectCodecModel?> _objects = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, EnumCodecModel> _enums = new(StringComparer.Ordinal);
-    private readonly List<string> _objectOrder = [];
+    // An event needs few codecs (its own and those of the types its properties use), so lists searched in order, which
+    // cost less to make than dictionaries: a builder is made for every event on every edit.
+    private readonly List<(string Id, ObjectCodecModel? Model)> _objects = [];
+    private List<EnumCodecModel>? _enums;
 
-    public IEnumerable<ObjectCodecModel> Objects => _objectOrder.Select(id => _objects[id]!);
+    /// <summary>The object codecs, in the order they were added (an event's own first).</summary>
+    public EquatableArray<ObjectCodecModel> Objects
+    {
+        get
+        {
+            var objects = new ObjectCodecModel[_objects.Count];
+            for (var i = 0; i < objects.Length; i++)
+            {
+                objects[i] = _objects[i].Model!;
+            }
 
-    public IEnumerable<EnumCodecModel> Enums => _enums.Values.OrderBy(e => e.CodecId, StringComparer.Ordinal);
+            return new EquatableArray<ObjectCodecModel>(objects);
+        }
+    }
+
+    /// <summary>The enum codecs, sorted by codec id.</summary>
+    public EquatableArray<EnumCodecModel> Enums
+    {
+        get
+        {
+            if (_enums is null)
+            {
+                return EquatableArray<EnumCodecModel>.Empty;
+            }
+
+            var enums = _enums.ToArray();
+            Array.Sort(enums, static (a, b) => string.CompareOrdinal(a.CodecId, b.CodecId));
+            return new EquatableArray<EnumCodecModel>(enums);
+        }
+    }
 
     /// <summary>Adds the codecs of an event, <paramref name="typeName"/> its <see cref="SymbolExtensions.ToFullyQualifiedName"/>.</summary>
     public string AddEvent(INamedTypeSymbol type, string typeName) => AddObject(type, typeName, isEvent: true);
@@ -71,80 +99,48 @@ internal sealed partial class CodecBuilder(IAssemblySymbol assembly, Cancellatio
         return hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>
-    /// The type's name as an identifier, for hint names and method names: dots become underscores
-    /// (<c>Shop.OrderPlaced</c> → <c>Shop_OrderPlaced</c>). A name that has underscores or other punctuation of its own
-    /// (<c>A.B_C</c>, <c>A_B.C</c>, generic arguments) also gets a hash of the whole name, so that two names the
-    /// replacement makes alike (<c>A_B_C</c> both) still get ids of their own.
-    /// </summary>
-    public static string ToCodecId(ITypeSymbol type) => ToCodecId(type.ToFullyQualifiedName());
-
-    /// <inheritdoc cref="ToCodecId(ITypeSymbol)"/>
-    /// <param name="typeName">The type's <see cref="SymbolExtensions.ToFullyQualifiedName"/>.</param>
-    public static string ToCodecId(string typeName)
-    {
-        var name = typeName.Replace("global::", string.Empty);
-        var builder = new StringBuilder(name.Length + 9);
-        var ambiguous = false;
-        foreach (var c in name)
-        {
-            builder.Append(char.IsLetterOrDigit(c) ? c : '_');
-            ambiguous |= !char.IsLetterOrDigit(c) && c != '.';
-        }
-
-        if (ambiguous)
-        {
-            // FNV-1a, 32 bits: stable across processes and platforms.
-            var hash = 2166136261U;
-            foreach (var c in name)
-            {
-                hash = (hash ^ c) * 16777619U;
-            }
-
-            builder.Append('_').Append(hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        return builder.ToString();
-    }
-
     // Runs for every event on every edit (the IDE re-runs the transform whenever the compilation changes), so each
     // symbol's name is built once and the loops allocate no LINQ iterators or closures.
     private string AddObject(INamedTypeSymbol type, string typeName, bool isEvent)
     {
         var id = ToCodecId(typeName);
-        if (_objects.ContainsKey(id))
+        foreach (var added in _objects)
         {
-            return id;
+            if (added.Id == id)
+            {
+                return id;
+            }
         }
 
-        _objects[id] = null; // in progress: a recursive reference finds the id and stops
-        _objectOrder.Add(id);
+        var slot = _objects.Count;
+        _objects.Add((id, null)); // in progress: a recursive reference finds the id and stops
         cancellationToken.ThrowIfCancellationRequested();
 
         // Which members are stored, and which hold state that would be lost, is one rule shared with the analyzer
         // (Shared/StoredMembers.cs). A refused member makes the codec an #error, never a codec that drops it.
         var serialized = StoredMembers.SerializedProperties(type, assembly);
-        var serializedNames = StoredMembers.NamesOf(serialized);
-        var constructorOfAll = StoredMembers.ChooseConstructor(type, serializedNames, assembly);
-        var unstored = new List<string>();
+        var constructors = type.InstanceConstructors;
+        var constructorOfAll = StoredMembers.ChooseConstructor(type, constructors, serialized, assembly);
+        List<string>? unstored = null;
         foreach (var u in StoredMembers.FindUnstored(type, assembly, serialized, constructorOfAll))
         {
-            unstored.Add($"{u.Kind} '{u.Member.Name}' of '{u.Member.ContainingType.Name}' would not be stored: {u.Reason} (ES0010)");
+            (unstored ??= []).Add($"{u.Kind} '{u.Member.Name}' of '{u.Member.ContainingType.Name}' would not be stored: {u.Reason} (ES0010)");
         }
 
         var properties = new List<PropertyParts>(serialized.Count);
         var hasSubject = false;
+        var primaryConstructor = isEvent ? PersonalDataMarks.PrimaryConstructor(constructors) : null;
         foreach (var property in serialized)
         {
             var shape = GetShape(property.Type, property.NullableAnnotation);
             if (shape is null)
             {
-                unstored.Add($"property '{property.Name}' of '{property.ContainingType.Name}' would not be stored: its type cannot be serialized (ES0008)");
+                (unstored ??= []).Add($"property '{property.Name}' of '{property.ContainingType.Name}' would not be stored: its type cannot be serialized (ES0008)");
                 continue;
             }
 
             // Personal data is encrypted where an event holds it: its own properties (ES0022 reports marks elsewhere).
-            var marks = isEvent ? PersonalDataMarks.Read(property, shape, hasSubject) : default;
+            var marks = isEvent ? PersonalDataMarks.Read(property, shape, hasSubject, primaryConstructor) : default;
             hasSubject |= marks.IsSubject;
             properties.Add(new PropertyParts(property, shape, marks));
         }
@@ -157,28 +153,30 @@ internal sealed partial class CodecBuilder(IAssemblySymbol assembly, Cancellatio
         }
         else
         {
-            var names = new List<string>(properties.Count);
+            var readable = new List<IPropertySymbol>(properties.Count);
             foreach (var property in properties)
             {
-                names.Add(property.Symbol.Name);
+                readable.Add(property.Symbol);
             }
 
-            constructor = StoredMembers.ChooseConstructor(type, names, assembly);
+            constructor = StoredMembers.ChooseConstructor(type, constructors, readable, assembly);
         }
 
-        var arguments = new List<ConstructorArgument>();
+        var arguments = Array.Empty<ConstructorArgument>();
         var passed = new bool[properties.Count];
         if (constructor is not null)
         {
-            foreach (var parameter in constructor.Parameters)
+            var parameters = constructor.Parameters;
+            arguments = parameters.Length == 0 ? arguments : new ConstructorArgument[parameters.Length];
+            for (var p = 0; p < parameters.Length; p++)
             {
-                var index = IndexOfPropertySetBy(properties, constructor, parameter);
+                var index = IndexOfPropertySetBy(properties, parameters, parameters[p]);
                 if (index >= 0)
                 {
                     passed[index] = true;
                 }
 
-                arguments.Add(new ConstructorArgument(index, DefaultExpression(parameter)));
+                arguments[p] = new ConstructorArgument(index, DefaultExpression(parameters[p]));
             }
         }
 
@@ -195,19 +193,19 @@ internal sealed partial class CodecBuilder(IAssemblySymbol assembly, Cancellatio
             models[i] = assignment == Assignment.Accessor ? WithAccessor(model, symbol) : model;
         }
 
-        _objects[id] = new ObjectCodecModel(typeName, id, type.IsValueType, isEvent, new EquatableArray<JsonPropertyModel>(models), new EquatableArray<ConstructorArgument>(arguments.ToArray()))
+        _objects[slot] = (id, new ObjectCodecModel(typeName, id, type.IsValueType, isEvent, new EquatableArray<JsonPropertyModel>(models), new EquatableArray<ConstructorArgument>(arguments))
         {
-            Unstored = new EquatableArray<string>(unstored.ToArray()),
-        };
+            Unstored = unstored is null ? EquatableArray<string>.Empty : new EquatableArray<string>(unstored.ToArray()),
+        });
         return id;
     }
 
-    /// <summary>The index of the property <paramref name="parameter"/> sets (see <see cref="StoredMembers.ParameterFor"/>), or -1.</summary>
-    private static int IndexOfPropertySetBy(List<PropertyParts> properties, IMethodSymbol constructor, IParameterSymbol parameter)
+    /// <summary>The index of the property <paramref name="parameter"/> sets (see <see cref="StoredMembers.ParameterFor(IMethodSymbol?, IPropertySymbol)"/>), or -1.</summary>
+    private static int IndexOfPropertySetBy(List<PropertyParts> properties, System.Collections.Immutable.ImmutableArray<IParameterSymbol> parameters, IParameterSymbol parameter)
     {
         for (var i = 0; i < properties.Count; i++)
         {
-            if (SymbolEqualityComparer.Default.Equals(StoredMembers.ParameterFor(constructor, properties[i].Symbol), parameter))
+            if (SymbolEqualityComparer.Default.Equals(StoredMembers.ParameterFor(parameters, properties[i].Symbol), parameter))
             {
                 return i;
             }
@@ -265,7 +263,7 @@ internal sealed partial class CodecBuilder(IAssemblySymbol assembly, Cancellatio
     private string AddEnum(INamedTypeSymbol type, string typeName)
     {
         var id = ToCodecId(typeName);
-        if (!_enums.ContainsKey(id))
+        if (_enums?.Exists(e => e.CodecId == id) != true)
         {
             var values = new HashSet<object?>();
             var members = new List<EnumMember>();
@@ -283,7 +281,7 @@ internal sealed partial class CodecBuilder(IAssemblySymbol assembly, Cancellatio
                 isFlags |= attribute.AttributeClass is { ContainingType: null } attributeClass && StoredMembers.HasMetadataName(attributeClass, "System.FlagsAttribute");
             }
 
-            _enums[id] = new EnumCodecModel(typeName, id, new EquatableArray<EnumMember>(members.ToArray()), isFlags);
+            (_enums ??= []).Add(new EnumCodecModel(typeName, id, new EquatableArray<EnumMember>(members.ToArray()), isFlags));
         }
 
         return id;

@@ -45,8 +45,8 @@ internal static class EventParser
             codecId,
             name,
             version,
-            builder.Objects.ToEquatableArray(),
-            builder.Enums.ToEquatableArray());
+            builder.Objects,
+            builder.Enums);
     }
 
     /// <summary>True when <paramref name="declaration"/> is the first declaration of <paramref name="type"/> with a base list.</summary>

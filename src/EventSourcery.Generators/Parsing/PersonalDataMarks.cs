@@ -17,14 +17,23 @@ internal static class PersonalDataMarks
     /// The marks of an event's property, from its attributes and those of the positional parameter that declares it (the
     /// first <c>[PersonalData]</c> counts); it is the subject only when marked and <paramref name="subjectTaken"/> is false.
     /// </summary>
-    public static Marks Read(IPropertySymbol property, TypeShape shape, bool subjectTaken)
+    /// <param name="property">The property.</param>
+    /// <param name="shape">The shape of its type.</param>
+    /// <param name="subjectTaken">Whether an earlier property of the event is its subject.</param>
+    /// <param name="primaryConstructor">The event type's <see cref="PrimaryConstructor"/>, found once for all its properties.</param>
+    public static Marks Read(IPropertySymbol property, TypeShape shape, bool subjectTaken, IMethodSymbol? primaryConstructor)
     {
         AttributeData? personal = null;
         var subject = false;
         Scan(property.GetAttributes(), ref personal, ref subject);
-        if (PositionalParameter(property) is { } parameter)
+
+        // The positional parameter's attributes, when it has any (a property declared in the body may share its name).
+        var parameter = SymbolEqualityComparer.Default.Equals(property.ContainingType, primaryConstructor?.ContainingType)
+            ? ParameterNamed(primaryConstructor!, property.Name)
+            : PositionalParameter(property);
+        if (parameter is not null && parameter.GetAttributes() is { IsEmpty: false } attributes && IsDeclaredBy<ParameterSyntax>(property))
         {
-            Scan(parameter.GetAttributes(), ref personal, ref subject);
+            Scan(attributes, ref personal, ref subject);
         }
 
         return new Marks(personal is null ? null : MaskExpression(personal, shape), subject && !subjectTaken);
@@ -50,25 +59,31 @@ internal static class PersonalDataMarks
 
     /// <summary>The primary constructor parameter of a positional record that declares <paramref name="property"/>, or null.</summary>
     public static IParameterSymbol? PositionalParameter(IPropertySymbol property)
-    {
-        if (!IsDeclaredBy<ParameterSyntax>(property))
-        {
-            return null;
-        }
+        => IsDeclaredBy<ParameterSyntax>(property) && PrimaryConstructor(property.ContainingType.InstanceConstructors) is { } constructor
+            ? ParameterNamed(constructor, property.Name)
+            : null;
 
-        foreach (var constructor in property.ContainingType.InstanceConstructors)
+    /// <summary>The constructor declared by the type's own declaration (a positional record's) among its <paramref name="constructors"/>, or null.</summary>
+    public static IMethodSymbol? PrimaryConstructor(System.Collections.Immutable.ImmutableArray<IMethodSymbol> constructors)
+    {
+        foreach (var constructor in constructors)
         {
             if (IsDeclaredBy<TypeDeclarationSyntax>(constructor))
             {
-                foreach (var parameter in constructor.Parameters)
-                {
-                    if (parameter.Name == property.Name)
-                    {
-                        return parameter;
-                    }
-                }
+                return constructor;
+            }
+        }
 
-                return null;
+        return null;
+    }
+
+    private static IParameterSymbol? ParameterNamed(IMethodSymbol constructor, string name)
+    {
+        foreach (var parameter in constructor.Parameters)
+        {
+            if (parameter.Name == name)
+            {
+                return parameter;
             }
         }
 

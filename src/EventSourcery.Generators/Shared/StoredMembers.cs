@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -52,7 +53,14 @@ internal static partial class StoredMembers
         }
 
         var clrName = property.Name;
-        return char.IsUpper(clrName[0]) ? char.ToLowerInvariant(clrName[0]) + clrName.Substring(1) : clrName;
+        if (!char.IsUpper(clrName[0]))
+        {
+            return clrName;
+        }
+
+        var camel = clrName.ToCharArray();
+        camel[0] = char.ToLowerInvariant(camel[0]);
+        return new string(camel);
     }
 
     /// <summary>
@@ -62,12 +70,22 @@ internal static partial class StoredMembers
     public static List<IPropertySymbol> SerializedProperties(INamedTypeSymbol type, IAssemblySymbol assembly)
     {
         var properties = new List<IPropertySymbol>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var current in TypeAndBases(type))
+        HashSet<string>? seen = null; // the names one type declares are distinct: needed from its first base type on
+        var isBase = false;
+        for (var current = type; current is not null && !IsStopType(current); current = current.BaseType, isBase = true)
         {
+            if (isBase && seen is null)
+            {
+                seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in properties)
+                {
+                    seen.Add(property.Name);
+                }
+            }
+
             foreach (var member in current.GetMembers())
             {
-                if (member is IPropertySymbol property && IsSerialized(property, assembly) && seen.Add(property.Name))
+                if (member is IPropertySymbol property && IsSerialized(property, assembly) && (seen is null || seen.Add(property.Name)))
                 {
                     properties.Add(property);
                 }
@@ -87,54 +105,6 @@ internal static partial class StoredMembers
            && !IsIgnored(property);
 
     /// <summary>
-    /// The constructor the generated reader calls: the longest accessible one whose parameters all name serialized
-    /// properties, else the parameterless one, else the longest accessible one.
-    /// </summary>
-    public static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, IReadOnlyCollection<string> propertyNames, IAssemblySymbol assembly)
-    {
-        // Loops rather than LINQ: the generator runs this for every event on every edit. Ties go to the first declared.
-        IMethodSymbol? matching = null, parameterless = null, longest = null;
-        foreach (var candidate in type.InstanceConstructors)
-        {
-            if (!IsAccessible(candidate, assembly) || IsCopyConstructor(type, candidate))
-            {
-                continue;
-            }
-
-            var count = candidate.Parameters.Length;
-            parameterless ??= count == 0 ? candidate : null;
-            longest = longest is null || count > longest.Parameters.Length ? candidate : longest;
-            if (count > 0 && (matching is null || count > matching.Parameters.Length) && NamesProperties(candidate, propertyNames))
-            {
-                matching = candidate;
-            }
-        }
-
-        return matching ?? parameterless ?? longest;
-    }
-
-    private static bool NamesProperties(IMethodSymbol constructor, IReadOnlyCollection<string> propertyNames)
-    {
-        foreach (var parameter in constructor.Parameters)
-        {
-            if (!propertyNames.Contains(parameter.Name, StringComparer.OrdinalIgnoreCase))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>The parameter of <paramref name="constructor"/> that sets <paramref name="property"/>: same name (any case), same type.</summary>
-    public static IParameterSymbol? ParameterFor(IMethodSymbol? constructor, IPropertySymbol property)
-        => constructor?.Parameters.FirstOrDefault(p =>
-            string.Equals(p.Name, property.Name, StringComparison.OrdinalIgnoreCase)
-            && SymbolEqualityComparer.Default.Equals(
-                p.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated),
-                property.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)));
-
-    /// <summary>
     /// True when the reader sets <paramref name="property"/> through an <c>[UnsafeAccessor]</c> to its setter: it has a
     /// <c>set</c> or <c>init</c> accessor that generated code in <paramref name="assembly"/> cannot call directly.
     /// </summary>
@@ -148,22 +118,42 @@ internal static partial class StoredMembers
     public static List<UnstoredMember> FindUnstored(INamedTypeSymbol type, IAssemblySymbol assembly)
     {
         var properties = SerializedProperties(type, assembly);
-        return FindUnstored(type, assembly, properties, ChooseConstructor(type, NamesOf(properties), assembly));
+        return FindUnstored(type, assembly, properties, ChooseConstructor(type, type.InstanceConstructors, properties, assembly));
     }
 
     /// <summary>
     /// <see cref="FindUnstored(INamedTypeSymbol, IAssemblySymbol)"/> given the type's <see cref="SerializedProperties"/> and the
-    /// constructor <see cref="ChooseConstructor"/> picks for all of their names, when the caller has them already.
+    /// constructor <see cref="ChooseConstructor(INamedTypeSymbol, IReadOnlyCollection{string}, IAssemblySymbol)"/> picks for all of their names, when the caller has them already.
     /// </summary>
     public static List<UnstoredMember> FindUnstored(INamedTypeSymbol type, IAssemblySymbol assembly, List<IPropertySymbol> properties, IMethodSymbol? constructor)
     {
         List<UnstoredMember>? unstored = null;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var current in TypeAndBases(type))
+
+        // One member per name, the first: within the type itself only a duplicate declaration (a compile error) repeats
+        // a name, so that is checked for a member about to be reported; from its first base type on, a set of names.
+        HashSet<string>? seen = null;
+        var own = ImmutableArray<ISymbol>.Empty;
+        var isBase = false;
+        for (var current = type; current is not null && !IsStopType(current); current = current.BaseType, isBase = true)
         {
-            foreach (var member in current.GetMembers())
+            var members = current.GetMembers();
+            if (!isBase)
             {
-                if (member.IsStatic || member.IsImplicitlyDeclared || !seen.Add(member.Name) || IsIgnored(member))
+                own = members;
+            }
+            else if (seen is null)
+            {
+                seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var member in own)
+                {
+                    _ = member.IsStatic || member.IsImplicitlyDeclared || seen.Add(member.Name);
+                }
+            }
+
+            for (var i = 0; i < members.Length; i++)
+            {
+                var member = members[i];
+                if (member.IsStatic || member.IsImplicitlyDeclared || (seen is not null && !seen.Add(member.Name)) || IsIgnored(member))
                 {
                     continue;
                 }
@@ -174,7 +164,7 @@ internal static partial class StoredMembers
                     IPropertySymbol property => WhyPropertyIsNotStored(property, constructor, assembly),
                     _ => null,
                 };
-                if (reason is not null)
+                if (reason is not null && (seen is not null || !IsNamedEarlier(members, i)))
                 {
                     (unstored ??= []).Add(new UnstoredMember(member, member is IFieldSymbol ? "field" : "property", reason));
                 }
@@ -182,6 +172,19 @@ internal static partial class StoredMembers
         }
 
         return unstored ?? [];
+    }
+
+    private static bool IsNamedEarlier(ImmutableArray<ISymbol> members, int index)
+    {
+        for (var i = 0; i < index; i++)
+        {
+            if (!members[i].IsStatic && !members[i].IsImplicitlyDeclared && members[i].Name == members[index].Name)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The names of <paramref name="properties"/>, in order.</summary>
@@ -286,10 +289,9 @@ internal static partial class StoredMembers
             return null;
         }
 
-        var holdsState = HasBackingField(property) || property.SetMethod is not null;
         if (!IsSerialized(property, assembly))
         {
-            return holdsState
+            return property.SetMethod is not null || HasBackingField(property) // holds state
                 ? "its getter is not public or internal, so the generated code cannot read it; make the getter public or internal "
                   + "(or mark it [JsonIgnore] if it must not be stored)"
                 : null; // computed from other members
@@ -316,7 +318,4 @@ internal static partial class StoredMembers
 
         return false;
     }
-
-    private static bool IsCopyConstructor(INamedTypeSymbol type, IMethodSymbol constructor)
-        => constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, type);
 }
