@@ -64,6 +64,30 @@ internal sealed partial class CodecBuilder
         return new string(id);
     }
 
+    // The shape of a special type (string, int, DateTime…) is the same value in every compilation: one immutable instance
+    // per type and nullability rather than one per property per edit. Filled as met; a race makes equal instances.
+    private static readonly TypeShape?[] SpecialShapes = new TypeShape?[128];
+
+    private static TypeShape? SpecialShape(ITypeSymbol type, bool allowsNull)
+    {
+        var special = (int)type.SpecialType;
+        if (special is <= 0 or >= 64)
+        {
+            return null;
+        }
+
+        var slot = (2 * special) + (allowsNull ? 1 : 0);
+        if (SpecialShapes[slot] is { } shape)
+        {
+            return shape;
+        }
+
+        var name = type.ToFullyQualifiedName();
+        return PrimitiveName(type, name) is { } primitive
+            ? SpecialShapes[slot] = new TypeShape(ShapeKind.Primitive, name, primitive, type.IsReferenceType, allowsNull)
+            : null;
+    }
+
     private static string? PrimitiveName(ITypeSymbol type, string name)
     {
         switch (type.SpecialType)

@@ -118,11 +118,12 @@ internal sealed partial class CodecBuilder(IAssemblySymbol assembly, Cancellatio
 
         // Which members are stored, and which hold state that would be lost, is one rule shared with the analyzer
         // (Shared/StoredMembers.cs). A refused member makes the codec an #error, never a codec that drops it.
-        var serialized = StoredMembers.SerializedProperties(type, assembly);
+        var members = type.GetMembers();
+        var serialized = StoredMembers.SerializedProperties(type, assembly, members);
         var constructors = type.InstanceConstructors;
         var constructorOfAll = StoredMembers.ChooseConstructor(type, constructors, serialized, assembly);
         List<string>? unstored = null;
-        foreach (var u in StoredMembers.FindUnstored(type, assembly, serialized, constructorOfAll))
+        foreach (var u in StoredMembers.FindUnstored(type, assembly, members, serialized, constructorOfAll))
         {
             (unstored ??= []).Add($"{u.Kind} '{u.Member.Name}' of '{u.Member.ContainingType.Name}' would not be stored: {u.Reason} (ES0010)");
         }
@@ -218,8 +219,12 @@ internal sealed partial class CodecBuilder(IAssemblySymbol assembly, Cancellatio
     {
         var isReference = type.IsReferenceType;
         var allowsNull = isReference && annotation == NullableAnnotation.Annotated;
-        var name = type.ToFullyQualifiedName();
+        if (SpecialShape(type, allowsNull) is { } special)
+        {
+            return special;
+        }
 
+        var name = type.ToFullyQualifiedName();
         var primitive = PrimitiveName(type, name);
         if (primitive is not null)
         {

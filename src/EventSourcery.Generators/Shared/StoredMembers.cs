@@ -68,6 +68,10 @@ internal static partial class StoredMembers
     /// getter that generated code in <paramref name="assembly"/> can call, not <c>[JsonIgnore]</c>d.
     /// </summary>
     public static List<IPropertySymbol> SerializedProperties(INamedTypeSymbol type, IAssemblySymbol assembly)
+        => SerializedProperties(type, assembly, type.GetMembers());
+
+    /// <summary><see cref="SerializedProperties(INamedTypeSymbol, IAssemblySymbol)"/> given the type's own <paramref name="members"/>.</summary>
+    public static List<IPropertySymbol> SerializedProperties(INamedTypeSymbol type, IAssemblySymbol assembly, ImmutableArray<ISymbol> members)
     {
         var properties = new List<IPropertySymbol>();
         HashSet<string>? seen = null; // the names one type declares are distinct: needed from its first base type on
@@ -83,7 +87,7 @@ internal static partial class StoredMembers
                 }
             }
 
-            foreach (var member in current.GetMembers())
+            foreach (var member in isBase ? current.GetMembers() : members)
             {
                 if (member is IPropertySymbol property && IsSerialized(property, assembly) && (seen is null || seen.Add(property.Name)))
                 {
@@ -95,7 +99,7 @@ internal static partial class StoredMembers
         return properties;
     }
 
-    /// <summary>True when the generated codec writes <paramref name="property"/> (see <see cref="SerializedProperties"/>).</summary>
+    /// <summary>True when the generated codec writes <paramref name="property"/> (see <see cref="SerializedProperties(INamedTypeSymbol, IAssemblySymbol)"/>).</summary>
     public static bool IsSerialized(IPropertySymbol property, IAssemblySymbol assembly)
         => !property.IsStatic
            && !property.IsIndexer
@@ -117,34 +121,32 @@ internal static partial class StoredMembers
     /// </summary>
     public static List<UnstoredMember> FindUnstored(INamedTypeSymbol type, IAssemblySymbol assembly)
     {
-        var properties = SerializedProperties(type, assembly);
-        return FindUnstored(type, assembly, properties, ChooseConstructor(type, type.InstanceConstructors, properties, assembly));
+        var members = type.GetMembers();
+        var properties = SerializedProperties(type, assembly, members);
+        return FindUnstored(type, assembly, members, properties, ChooseConstructor(type, type.InstanceConstructors, properties, assembly));
     }
 
     /// <summary>
-    /// <see cref="FindUnstored(INamedTypeSymbol, IAssemblySymbol)"/> given the type's <see cref="SerializedProperties"/> and the
-    /// constructor <see cref="ChooseConstructor(INamedTypeSymbol, IReadOnlyCollection{string}, IAssemblySymbol)"/> picks for all of their names, when the caller has them already.
+    /// <see cref="FindUnstored(INamedTypeSymbol, IAssemblySymbol)"/> given the type's <see cref="SerializedProperties(INamedTypeSymbol, IAssemblySymbol)"/> and the
+    /// constructor <see cref="ChooseConstructor(INamedTypeSymbol, IReadOnlyCollection{string}, IAssemblySymbol)"/> picks for all of their names, when the caller has them already
+    /// (and the type's own <paramref name="ownMembers"/>).
     /// </summary>
-    public static List<UnstoredMember> FindUnstored(INamedTypeSymbol type, IAssemblySymbol assembly, List<IPropertySymbol> properties, IMethodSymbol? constructor)
+    public static List<UnstoredMember> FindUnstored(
+        INamedTypeSymbol type, IAssemblySymbol assembly, ImmutableArray<ISymbol> ownMembers, List<IPropertySymbol> properties, IMethodSymbol? constructor)
     {
         List<UnstoredMember>? unstored = null;
 
         // One member per name, the first: within the type itself only a duplicate declaration (a compile error) repeats
         // a name, so that is checked for a member about to be reported; from its first base type on, a set of names.
         HashSet<string>? seen = null;
-        var own = ImmutableArray<ISymbol>.Empty;
         var isBase = false;
         for (var current = type; current is not null && !IsStopType(current); current = current.BaseType, isBase = true)
         {
-            var members = current.GetMembers();
-            if (!isBase)
-            {
-                own = members;
-            }
-            else if (seen is null)
+            var members = isBase ? current.GetMembers() : ownMembers;
+            if (isBase && seen is null)
             {
                 seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var member in own)
+                foreach (var member in ownMembers)
                 {
                     _ = member.IsStatic || member.IsImplicitlyDeclared || seen.Add(member.Name);
                 }
