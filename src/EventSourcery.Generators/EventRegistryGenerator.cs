@@ -20,10 +20,11 @@ public sealed class EventRegistryGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // Where alone, no Select to drop the nullability: every step over the 1,000 events of a large domain is a table
+        // of 1,000 entries that Roslyn rebuilds on every edit (issue 17), so consumers write model! instead.
         var events = context.SyntaxProvider
             .CreateSyntaxProvider(EventParser.IsCandidate, EventParser.Parse)
             .Where(static model => model is not null)
-            .Select(static (model, _) => model!)
             .WithTrackingName(TrackingNames.Events);
 
         var assemblyId = context.CompilationProvider
@@ -62,10 +63,11 @@ public sealed class EventRegistryGenerator : IIncrementalGenerator
             .Collect()
             .Select(static (types, _) => types.Distinct().OrderBy(t => t, StringComparer.Ordinal).ToEquatableArray())
             .WithTrackingName(TrackingNames.OldShapes);
-        context.RegisterSourceOutput(events.Combine(assemblyId).Combine(oldShapes), static (spc, input) =>
+        // The two single values combined first, so only one step pairs them with each event.
+        context.RegisterSourceOutput(events.Combine(assemblyId.Combine(oldShapes)), static (spc, input) =>
         {
-            var ((model, id), old) = input;
-            if (old.Contains(model.TypeName))
+            var (model, (id, old)) = input;
+            if (old.Contains(model!.TypeName))
             {
                 return;
             }
@@ -106,13 +108,14 @@ public sealed class EventRegistryGenerator : IIncrementalGenerator
     }
 
     private static RegistryOutput BuildRegistry(
-        System.Collections.Immutable.ImmutableArray<EventModel> events,
+        System.Collections.Immutable.ImmutableArray<EventModel?> events,
         System.Collections.Immutable.ImmutableArray<UpcastStepModel> upcasters,
         string assemblyId,
         EquatableArray<string> referenced)
     {
         // Sorted so the output does not depend on file order; two events may share a stable name here (ES0004 reports it).
         var ordered = events
+            .Select(e => e!)
             .OrderBy(e => e.StableName, StringComparer.Ordinal)
             .ThenBy(e => e.TypeName, StringComparer.Ordinal)
             .ToList();

@@ -27,10 +27,16 @@ internal static class AggregateParser
         }
 
         // A partial class may repeat its base list on several declarations: generate once, for the first of them.
-        var first = type.DeclaringSyntaxReferences
-            .Select(r => r.GetSyntax(cancellationToken))
-            .OfType<ClassDeclarationSyntax>()
-            .FirstOrDefault(d => d.BaseList is not null);
+        ClassDeclarationSyntax? first = null;
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is ClassDeclarationSyntax { BaseList: not null } withBaseList)
+            {
+                first = withBaseList;
+                break;
+            }
+        }
+
         if (first != declaration)
         {
             return null;
@@ -57,12 +63,18 @@ internal static class AggregateParser
             }
         }
 
-        var applyCases = cases
-            .Distinct()
-            .OrderByDescending(c => c.Depth)
-            .ThenBy(c => c.Name, System.StringComparer.Ordinal)
-            .Select(c => c.Name)
-            .ToEquatableArray();
+        // Derived types first, then by name; an event with two Apply overloads (an error) gets one case.
+        cases.Sort(static (a, b) => a.Depth != b.Depth ? b.Depth.CompareTo(a.Depth) : string.CompareOrdinal(a.Name, b.Name));
+        var names = new List<string>(cases.Count);
+        for (var i = 0; i < cases.Count; i++)
+        {
+            if (i == 0 || cases[i] != cases[i - 1])
+            {
+                names.Add(cases[i].Name);
+            }
+        }
+
+        var applyCases = new EquatableArray<string>(names.ToArray());
 
         var baseType = type.BaseType!;
         var fallsBackToBase = !baseType.IsNamed(KnownNames.Aggregate) && !baseType.IsNamed(KnownNames.Aggregate + "`1");
@@ -83,6 +95,6 @@ internal static class AggregateParser
         var codecId = builder.AddSnapshot(snapshotable.TypeArguments[0]);
         return codecId is null
             ? null
-            : new SnapshotModel(snapshotable.TypeArguments[0].ToFullyQualifiedName(), codecId, builder.Fingerprint(), builder.Objects.ToEquatableArray(), builder.Enums.ToEquatableArray());
+            : new SnapshotModel(snapshotable.TypeArguments[0].ToFullyQualifiedName(), codecId, builder.Fingerprint(), builder.Objects, builder.Enums);
     }
 }

@@ -18,20 +18,49 @@ namespace EventSourcery.Generators.Parsing;
 /// ES0010 accepts (Shared/StoredMembers.cs); a property of any other type, or a member that would not be stored, is
 /// reported by the analyzer and written into the codec as an <c>#error</c>, so the codec never drops it silently.
 /// </summary>
-internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken cancellationToken)
+internal sealed partial class CodecBuilder(IAssemblySymbol assembly, CancellationToken cancellationToken)
 {
-    private readonly Dictionary<string, ObjectCodecModel?> _objects = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, EnumCodecModel> _enums = new(StringComparer.Ordinal);
-    private readonly List<string> _objectOrder = [];
+    // An event needs few codecs (its own and those of the types its properties use), so lists searched in order, which
+    // cost less to make than dictionaries: a builder is made for every event on every edit.
+    private readonly List<(string Id, ObjectCodecModel? Model)> _objects = [];
+    private List<EnumCodecModel>? _enums;
 
-    public IEnumerable<ObjectCodecModel> Objects => _objectOrder.Select(id => _objects[id]!);
+    /// <summary>The object codecs, in the order they were added (an event's own first).</summary>
+    public EquatableArray<ObjectCodecModel> Objects
+    {
+        get
+        {
+            var objects = new ObjectCodecModel[_objects.Count];
+            for (var i = 0; i < objects.Length; i++)
+            {
+                objects[i] = _objects[i].Model!;
+            }
 
-    public IEnumerable<EnumCodecModel> Enums => _enums.Values.OrderBy(e => e.CodecId, StringComparer.Ordinal);
+            return new EquatableArray<ObjectCodecModel>(objects);
+        }
+    }
 
-    public string AddEvent(INamedTypeSymbol type) => AddObject(type, isEvent: true);
+    /// <summary>The enum codecs, sorted by codec id.</summary>
+    public EquatableArray<EnumCodecModel> Enums
+    {
+        get
+        {
+            if (_enums is null)
+            {
+                return EquatableArray<EnumCodecModel>.Empty;
+            }
+
+            var enums = _enums.ToArray();
+            Array.Sort(enums, static (a, b) => string.CompareOrdinal(a.CodecId, b.CodecId));
+            return new EquatableArray<EnumCodecModel>(enums);
+        }
+    }
+
+    /// <summary>Adds the codecs of an event, <paramref name="typeName"/> its <see cref="SymbolExtensions.ToFullyQualifiedName"/>.</summary>
+    public string AddEvent(INamedTypeSymbol type, string typeName) => AddObject(type, typeName, isEvent: true);
 
     /// <summary>Adds the codecs of an old event shape that an upcaster reads (an event's codec when it derives from Event).</summary>
-    public string AddShape(INamedTypeSymbol type, bool isEvent) => AddObject(type, isEvent);
+    public string AddShape(INamedTypeSymbol type, bool isEvent) => AddObject(type, type.ToFullyQualifiedName(), isEvent);
 
     /// <summary>Adds the codecs of a snapshot type; null when it is not a class, record or struct the codecs support.</summary>
     public string? AddSnapshot(ITypeSymbol type)
@@ -70,127 +99,133 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
         return hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>
-    /// The type's name as an identifier, for hint names and method names: dots become underscores
-    /// (<c>Shop.OrderPlaced</c> → <c>Shop_OrderPlaced</c>). A name that has underscores or other punctuation of its own
-    /// (<c>A.B_C</c>, <c>A_B.C</c>, generic arguments) also gets a hash of the whole name, so that two names the
-    /// replacement makes alike (<c>A_B_C</c> both) still get ids of their own.
-    /// </summary>
-    public static string ToCodecId(ITypeSymbol type)
+    // Runs for every event on every edit (the IDE re-runs the transform whenever the compilation changes), so each
+    // symbol's name is built once and the loops allocate no LINQ iterators or closures.
+    private string AddObject(INamedTypeSymbol type, string typeName, bool isEvent)
     {
-        var name = type.ToFullyQualifiedName().Replace("global::", string.Empty);
-        var builder = new StringBuilder(name.Length + 9);
-        var ambiguous = false;
-        foreach (var c in name)
+        var id = ToCodecId(typeName);
+        foreach (var added in _objects)
         {
-            builder.Append(char.IsLetterOrDigit(c) ? c : '_');
-            ambiguous |= !char.IsLetterOrDigit(c) && c != '.';
-        }
-
-        if (ambiguous)
-        {
-            // FNV-1a, 32 bits: stable across processes and platforms.
-            var hash = 2166136261U;
-            foreach (var c in name)
+            if (added.Id == id)
             {
-                hash = (hash ^ c) * 16777619U;
+                return id;
             }
-
-            builder.Append('_').Append(hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        return builder.ToString();
-    }
-
-    private string AddObject(INamedTypeSymbol type, bool isEvent)
-    {
-        var id = ToCodecId(type);
-        if (_objects.ContainsKey(id))
-        {
-            return id;
-        }
-
-        _objects[id] = null; // in progress: a recursive reference finds the id and stops
-        _objectOrder.Add(id);
+        var slot = _objects.Count;
+        _objects.Add((id, null)); // in progress: a recursive reference finds the id and stops
         cancellationToken.ThrowIfCancellationRequested();
 
         // Which members are stored, and which hold state that would be lost, is one rule shared with the analyzer
         // (Shared/StoredMembers.cs). A refused member makes the codec an #error, never a codec that drops it.
-        var unstored = StoredMembers.FindUnstored(type, assembly)
-            .Select(u => $"{u.Kind} '{u.Member.Name}' of '{u.Member.ContainingType.Name}' would not be stored: {u.Reason} (ES0010)")
-            .ToList();
-        var properties = new List<(IPropertySymbol Symbol, JsonPropertyModel Model)>();
-        foreach (var property in StoredMembers.SerializedProperties(type, assembly))
+        var members = type.GetMembers();
+        var serialized = StoredMembers.SerializedProperties(type, assembly, members);
+        var constructors = type.InstanceConstructors;
+        var constructorOfAll = StoredMembers.ChooseConstructor(type, constructors, serialized, assembly);
+        List<string>? unstored = null;
+        foreach (var u in StoredMembers.FindUnstored(type, assembly, members, serialized, constructorOfAll))
+        {
+            (unstored ??= []).Add($"{u.Kind} '{u.Member.Name}' of '{u.Member.ContainingType.Name}' would not be stored: {u.Reason} (ES0010)");
+        }
+
+        var properties = new List<PropertyParts>(serialized.Count);
+        var hasSubject = false;
+        var primaryConstructor = isEvent ? PersonalDataMarks.PrimaryConstructor(constructors) : null;
+        foreach (var property in serialized)
         {
             var shape = GetShape(property.Type, property.NullableAnnotation);
             if (shape is null)
             {
-                unstored.Add($"property '{property.Name}' of '{property.ContainingType.Name}' would not be stored: its type cannot be serialized (ES0008)");
+                (unstored ??= []).Add($"property '{property.Name}' of '{property.ContainingType.Name}' would not be stored: its type cannot be serialized (ES0008)");
                 continue;
             }
 
-            var model = new JsonPropertyModel(property.Name, StoredMembers.JsonName(property), shape, Assignment.WriteOnly, property.IsRequired);
-            if (isEvent)
-            {
-                // Personal data is encrypted where an event holds it: its own properties (ES0022 reports marks elsewhere).
-                model = model with
-                {
-                    PersonalMask = PersonalDataMarks.MaskExpression(property, shape),
-                    IsSubject = PersonalDataMarks.IsSubject(property) && !properties.Any(p => p.Model.IsSubject),
-                };
-            }
-
-            properties.Add((property, model));
+            // Personal data is encrypted where an event holds it: its own properties (ES0022 reports marks elsewhere).
+            var marks = isEvent ? PersonalDataMarks.Read(property, shape, hasSubject, primaryConstructor) : default;
+            hasSubject |= marks.IsSubject;
+            properties.Add(new PropertyParts(property, shape, marks));
         }
 
-        var constructor = StoredMembers.ChooseConstructor(type, properties.Select(p => p.Symbol.Name).ToList(), assembly);
-        var arguments = new List<ConstructorArgument>();
-        var passed = new HashSet<int>();
+        // The reader's constructor is chosen among the properties it can read: the same as above unless one was refused.
+        IMethodSymbol? constructor;
+        if (properties.Count == serialized.Count)
+        {
+            constructor = constructorOfAll;
+        }
+        else
+        {
+            var readable = new List<IPropertySymbol>(properties.Count);
+            foreach (var property in properties)
+            {
+                readable.Add(property.Symbol);
+            }
+
+            constructor = StoredMembers.ChooseConstructor(type, constructors, readable, assembly);
+        }
+
+        var arguments = Array.Empty<ConstructorArgument>();
+        var passed = new bool[properties.Count];
         if (constructor is not null)
         {
-            foreach (var parameter in constructor.Parameters)
+            var parameters = constructor.Parameters;
+            arguments = parameters.Length == 0 ? arguments : new ConstructorArgument[parameters.Length];
+            for (var p = 0; p < parameters.Length; p++)
             {
-                var index = properties.FindIndex(p => SymbolEqualityComparer.Default.Equals(StoredMembers.ParameterFor(constructor, p.Symbol), parameter));
+                var index = IndexOfPropertySetBy(properties, parameters, parameters[p]);
                 if (index >= 0)
                 {
-                    passed.Add(index);
-                    arguments.Add(new ConstructorArgument(index, DefaultExpression(parameter)));
+                    passed[index] = true;
                 }
-                else
-                {
-                    arguments.Add(new ConstructorArgument(-1, DefaultExpression(parameter)));
-                }
+
+                arguments[p] = new ConstructorArgument(index, DefaultExpression(parameters[p]));
             }
         }
 
-        var models = new List<JsonPropertyModel>(properties.Count);
+        var models = new JsonPropertyModel[properties.Count];
         for (var i = 0; i < properties.Count; i++)
         {
-            var (symbol, model) = properties[i];
-            var assignment = passed.Contains(i) ? Assignment.Constructor : GetAssignment(type, symbol);
-            models.Add(assignment == Assignment.Accessor ? WithAccessor(model with { Assignment = assignment }, symbol) : model with { Assignment = assignment });
+            var (symbol, shape, marks) = properties[i];
+            var assignment = passed[i] ? Assignment.Constructor : GetAssignment(type, symbol);
+            var model = new JsonPropertyModel(symbol.Name, StoredMembers.JsonName(symbol), shape, assignment, symbol.IsRequired)
+            {
+                PersonalMask = marks.Mask,
+                IsSubject = marks.IsSubject,
+            };
+            models[i] = assignment == Assignment.Accessor ? WithAccessor(model, symbol) : model;
         }
 
-        _objects[id] = new ObjectCodecModel(
-            type.ToFullyQualifiedName(),
-            id,
-            type.IsValueType,
-            isEvent,
-            models.ToEquatableArray(),
-            arguments.ToEquatableArray())
+        _objects[slot] = (id, new ObjectCodecModel(typeName, id, type.IsValueType, isEvent, new EquatableArray<JsonPropertyModel>(models), new EquatableArray<ConstructorArgument>(arguments))
         {
-            Unstored = unstored.ToEquatableArray(),
-        };
+            Unstored = unstored is null ? EquatableArray<string>.Empty : new EquatableArray<string>(unstored.ToArray()),
+        });
         return id;
+    }
+
+    /// <summary>The index of the property <paramref name="parameter"/> sets (see <see cref="StoredMembers.ParameterFor(IMethodSymbol?, IPropertySymbol)"/>), or -1.</summary>
+    private static int IndexOfPropertySetBy(List<PropertyParts> properties, System.Collections.Immutable.ImmutableArray<IParameterSymbol> parameters, IParameterSymbol parameter)
+    {
+        for (var i = 0; i < properties.Count; i++)
+        {
+            if (SymbolEqualityComparer.Default.Equals(StoredMembers.ParameterFor(parameters, properties[i].Symbol), parameter))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private TypeShape? GetShape(ITypeSymbol type, NullableAnnotation annotation)
     {
         var isReference = type.IsReferenceType;
         var allowsNull = isReference && annotation == NullableAnnotation.Annotated;
-        var name = type.ToFullyQualifiedName();
+        if (SpecialShape(type, allowsNull) is { } special)
+        {
+            return special;
+        }
 
-        var primitive = PrimitiveName(type);
+        var name = type.ToFullyQualifiedName();
+        var primitive = PrimitiveName(type, name);
         if (primitive is not null)
         {
             return new TypeShape(ShapeKind.Primitive, name, primitive, isReference, allowsNull);
@@ -203,7 +238,7 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
                 return inner is null ? null : new TypeShape(ShapeKind.Nullable, name, string.Empty, false, true) { Element = inner };
 
             case INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType:
-                return new TypeShape(ShapeKind.Enum, name, AddEnum(enumType), false, false);
+                return new TypeShape(ShapeKind.Enum, name, AddEnum(enumType, name), false, false);
 
             case IArrayTypeSymbol { Rank: 1 } array:
                 var item = GetShape(array.ElementType, array.ElementNullableAnnotation);
@@ -223,90 +258,39 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
             // An event inside another event would lose its own Id, CreatedAt and Metadata (they are stored beside a
             // payload, not in it), so it is not a supported property type (ES0008 reports it).
             case INamedTypeSymbol named when StoredMembers.ObjectProblem(named) is null:
-                return new TypeShape(ShapeKind.Object, name, AddObject(named, isEvent: false), isReference, allowsNull);
+                return new TypeShape(ShapeKind.Object, name, AddObject(named, name, isEvent: false), isReference, allowsNull);
 
             default:
                 return null;
         }
     }
 
-    private string AddEnum(INamedTypeSymbol type)
+    private string AddEnum(INamedTypeSymbol type, string typeName)
     {
-        var id = ToCodecId(type);
-        if (!_enums.ContainsKey(id))
+        var id = ToCodecId(typeName);
+        if (_enums?.Exists(e => e.CodecId == id) != true)
         {
             var values = new HashSet<object?>();
-            var members = type.GetMembers().OfType<IFieldSymbol>()
-                .Where(f => f.IsConst)
-                .Select(f => new EnumMember(f.Name, values.Add(f.ConstantValue)))
-                .ToEquatableArray();
-            var isFlags = type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.FlagsAttribute");
-            _enums[id] = new EnumCodecModel(type.ToFullyQualifiedName(), id, members, isFlags);
+            var members = new List<EnumMember>();
+            foreach (var member in type.GetMembers())
+            {
+                if (member is IFieldSymbol { IsConst: true } field)
+                {
+                    members.Add(new EnumMember(field.Name, values.Add(field.ConstantValue)));
+                }
+            }
+
+            var isFlags = false;
+            foreach (var attribute in type.GetAttributes())
+            {
+                isFlags |= attribute.AttributeClass is { ContainingType: null } attributeClass && StoredMembers.HasMetadataName(attributeClass, "System.FlagsAttribute");
+            }
+
+            (_enums ??= []).Add(new EnumCodecModel(typeName, id, new EquatableArray<EnumMember>(members.ToArray()), isFlags));
         }
 
         return id;
     }
-
-    private static string? PrimitiveName(ITypeSymbol type)
-    {
-        switch (type.SpecialType)
-        {
-            case SpecialType.System_Boolean: return "Boolean";
-            case SpecialType.System_Byte: return "Byte";
-            case SpecialType.System_SByte: return "SByte";
-            case SpecialType.System_Int16: return "Int16";
-            case SpecialType.System_UInt16: return "UInt16";
-            case SpecialType.System_Int32: return "Int32";
-            case SpecialType.System_UInt32: return "UInt32";
-            case SpecialType.System_Int64: return "Int64";
-            case SpecialType.System_UInt64: return "UInt64";
-            case SpecialType.System_Single: return "Single";
-            case SpecialType.System_Double: return "Double";
-            case SpecialType.System_Decimal: return "Decimal";
-            case SpecialType.System_Char: return "Char";
-            case SpecialType.System_String: return "String";
-            case SpecialType.System_DateTime: return "DateTime";
-        }
-
-        if (type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte })
-        {
-            return "ByteArray";
-        }
-
-        return type.ToFullyQualifiedName() switch
-        {
-            "global::System.Guid" => "Guid",
-            "global::System.DateTimeOffset" => "DateTimeOffset",
-            "global::System.DateOnly" => "DateOnly",
-            "global::System.TimeOnly" => "TimeOnly",
-            "global::System.TimeSpan" => "TimeSpan",
-            "global::System.Uri" => "Uri",
-            _ => null,
-        };
-    }
-
-    private static CollectionKind? CollectionKindOf(INamedTypeSymbol type)
-    {
-        if (type.TypeArguments.Length != 1)
-        {
-            return null;
-        }
-
-        return type.OriginalDefinition.ToDisplayString() switch
-        {
-            "System.Collections.Generic.List<T>" or "System.Collections.Generic.IList<T>"
-                or "System.Collections.Generic.IReadOnlyList<T>" or "System.Collections.Generic.ICollection<T>"
-                or "System.Collections.Generic.IReadOnlyCollection<T>" or "System.Collections.Generic.IEnumerable<T>" => CollectionKind.List,
-            "System.Collections.Generic.HashSet<T>" or "System.Collections.Generic.ISet<T>"
-                or "System.Collections.Generic.IReadOnlySet<T>" => CollectionKind.HashSet,
-            "System.Collections.Immutable.ImmutableArray<T>" => CollectionKind.ImmutableArray,
-            _ => null,
-        };
-    }
-
-    private static bool IsDictionary(INamedTypeSymbol type) => type.OriginalDefinition.ToDisplayString() is
-        "System.Collections.Generic.Dictionary<TKey, TValue>" or "System.Collections.Generic.IDictionary<TKey, TValue>"
-        or "System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>";
 
     /// <summary>What the emitter needs to declare the <c>[UnsafeAccessor]</c> to the setter of <paramref name="property"/>.</summary>
     private static JsonPropertyModel WithAccessor(JsonPropertyModel model, IPropertySymbol property)
@@ -367,24 +351,28 @@ internal sealed class CodecBuilder(IAssemblySymbol assembly, CancellationToken c
             return true; // from metadata: we cannot see it, so keep whatever the type sets
         }
 
-        return property.DeclaringSyntaxReferences
-            .Select(r => r.GetSyntax(cancellationToken))
-            .OfType<PropertyDeclarationSyntax>()
-            .Any(p => p.Initializer is not null);
+        foreach (var reference in property.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is PropertyDeclarationSyntax { Initializer: not null })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string DefaultExpression(IParameterSymbol parameter)
     {
-        var type = parameter.Type.ToFullyQualifiedName();
         if (!parameter.HasExplicitDefaultValue || parameter.ExplicitDefaultValue is null)
         {
             return "default!";
         }
 
         var literal = SymbolDisplay.FormatPrimitive(parameter.ExplicitDefaultValue, quoteStrings: true, useHexadecimalNumbers: false);
-        return $"({type})({literal})";
+        return $"({parameter.Type.ToFullyQualifiedName()})({literal})";
     }
 
-    private static bool HasAttribute(ISymbol symbol, string metadataName)
-        => symbol.GetAttributes().Any(a => a.AttributeClass is { } c && c.IsNamed(metadataName));
+    /// <summary>A serialized property, the shape of its type and, for an event's own property, its personal-data marks.</summary>
+    private readonly record struct PropertyParts(IPropertySymbol Symbol, TypeShape Shape, PersonalDataMarks.Marks Marks);
 }

@@ -31,25 +31,36 @@ internal static class EventParser
             return null;
         }
 
-        var first = type.DeclaringSyntaxReferences
-            .Select(r => r.GetSyntax(cancellationToken))
-            .OfType<TypeDeclarationSyntax>()
-            .FirstOrDefault(d => d.BaseList is not null);
-        if (first != declaration)
+        if (!IsFirstWithBaseList(type, declaration, cancellationToken))
         {
             return null;
         }
 
         var (name, version) = GetStableName(type);
+        var typeName = type.ToFullyQualifiedName();
         var builder = new CodecBuilder(context.SemanticModel.Compilation.Assembly, cancellationToken);
-        var codecId = builder.AddEvent(type);
+        var codecId = builder.AddEvent(type, typeName);
         return new EventModel(
-            type.ToFullyQualifiedName(),
+            typeName,
             codecId,
             name,
             version,
-            builder.Objects.ToEquatableArray(),
-            builder.Enums.ToEquatableArray());
+            builder.Objects,
+            builder.Enums);
+    }
+
+    /// <summary>True when <paramref name="declaration"/> is the first declaration of <paramref name="type"/> with a base list.</summary>
+    private static bool IsFirstWithBaseList(INamedTypeSymbol type, TypeDeclarationSyntax declaration, CancellationToken cancellationToken)
+    {
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax { BaseList: not null } first)
+            {
+                return first == declaration;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The <c>[EventName]</c> name and version, or the type's simple name and version 1.</summary>

@@ -13,57 +13,103 @@ namespace EventSourcery.Generators.Parsing;
 /// </summary>
 internal static class PersonalDataMarks
 {
-    /// <summary>The attributes of <paramref name="property"/> and of the positional parameter that declares it, if any.</summary>
-    public static IEnumerable<AttributeData> AttributesOf(IPropertySymbol property)
+    /// <summary>
+    /// The marks of an event's property, from its attributes and those of the positional parameter that declares it (the
+    /// first <c>[PersonalData]</c> counts); it is the subject only when marked and <paramref name="subjectTaken"/> is false.
+    /// </summary>
+    /// <param name="property">The property.</param>
+    /// <param name="shape">The shape of its type.</param>
+    /// <param name="subjectTaken">Whether an earlier property of the event is its subject.</param>
+    /// <param name="primaryConstructor">The event type's <see cref="PrimaryConstructor"/>, found once for all its properties.</param>
+    public static Marks Read(IPropertySymbol property, TypeShape shape, bool subjectTaken, IMethodSymbol? primaryConstructor)
     {
-        foreach (var attribute in property.GetAttributes())
+        AttributeData? personal = null;
+        var subject = false;
+        Scan(property.GetAttributes(), ref personal, ref subject);
+
+        // The positional parameter's attributes, when it has any (a property declared in the body may share its name).
+        var parameter = SymbolEqualityComparer.Default.Equals(property.ContainingType, primaryConstructor?.ContainingType)
+            ? ParameterNamed(primaryConstructor!, property.Name)
+            : PositionalParameter(property);
+        if (parameter is not null && parameter.GetAttributes() is { IsEmpty: false } attributes && IsDeclaredBy<ParameterSyntax>(property))
         {
-            yield return attribute;
+            Scan(attributes, ref personal, ref subject);
         }
 
-        if (PositionalParameter(property) is { } parameter)
+        return new Marks(personal is null ? null : MaskExpression(personal, shape), subject && !subjectTaken);
+    }
+
+    private static void Scan(System.Collections.Immutable.ImmutableArray<AttributeData> attributes, ref AttributeData? personal, ref bool subject)
+    {
+        foreach (var attribute in attributes)
         {
-            foreach (var attribute in parameter.GetAttributes())
+            if (attribute.AttributeClass is not { } attributeClass)
             {
-                yield return attribute;
+                continue;
             }
+
+            if (personal is null && attributeClass.IsNamed(KnownNames.PersonalDataAttribute))
+            {
+                personal = attribute;
+            }
+
+            subject |= attributeClass.IsNamed(KnownNames.DataSubjectAttribute);
         }
     }
 
     /// <summary>The primary constructor parameter of a positional record that declares <paramref name="property"/>, or null.</summary>
     public static IParameterSymbol? PositionalParameter(IPropertySymbol property)
-    {
-        if (!property.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is ParameterSyntax))
-        {
-            return null;
-        }
+        => IsDeclaredBy<ParameterSyntax>(property) && PrimaryConstructor(property.ContainingType.InstanceConstructors) is { } constructor
+            ? ParameterNamed(constructor, property.Name)
+            : null;
 
-        foreach (var constructor in property.ContainingType.InstanceConstructors)
+    /// <summary>The constructor declared by the type's own declaration (a positional record's) among its <paramref name="constructors"/>, or null.</summary>
+    public static IMethodSymbol? PrimaryConstructor(System.Collections.Immutable.ImmutableArray<IMethodSymbol> constructors)
+    {
+        foreach (var constructor in constructors)
         {
-            if (constructor.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax))
+            if (IsDeclaredBy<TypeDeclarationSyntax>(constructor))
             {
-                return constructor.Parameters.FirstOrDefault(p => p.Name == property.Name);
+                return constructor;
             }
         }
 
         return null;
     }
 
-    public static bool IsSubject(IPropertySymbol property)
-        => AttributesOf(property).Any(a => a.AttributeClass is { } c && c.IsNamed(KnownNames.DataSubjectAttribute));
+    private static IParameterSymbol? ParameterNamed(IMethodSymbol constructor, string name)
+    {
+        foreach (var parameter in constructor.Parameters)
+        {
+            if (parameter.Name == name)
+            {
+                return parameter;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsDeclaredBy<TSyntax>(ISymbol symbol)
+        where TSyntax : SyntaxNode
+    {
+        foreach (var reference in symbol.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax() is TSyntax)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// For a <c>[PersonalData]</c> property, the C# expression of the value it reads as once shredded (its mask, or
-    /// <c>default!</c>); null when the property is not personal data. A mask of the wrong type (ES0021) reads as the default.
+    /// <c>default!</c>). A mask of the wrong type (ES0021) reads as the default.
     /// </summary>
-    public static string? MaskExpression(IPropertySymbol property, TypeShape shape)
+    private static string MaskExpression(AttributeData attribute, TypeShape shape)
     {
-        var attribute = AttributesOf(property).FirstOrDefault(a => a.AttributeClass is { } c && c.IsNamed(KnownNames.PersonalDataAttribute));
-        if (attribute is null)
-        {
-            return null;
-        }
-
         if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0] is { IsNull: false, Kind: TypedConstantKind.Array } array)
         {
             return ArrayMask(array, shape);
@@ -114,4 +160,7 @@ internal static class PersonalDataMarks
             : $"({element.TypeName})({(v.Kind == TypedConstantKind.Enum ? System.Convert.ToString(v.Value, System.Globalization.CultureInfo.InvariantCulture) : Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatPrimitive(v.Value!, quoteStrings: true, useHexadecimalNumbers: false))})");
         return $"new {element.LocalTypeName}[] {{ {string.Join(", ", items)} }}";
     }
+
+    /// <summary>An event property's marks: the expression it reads as once shredded (null when it is not personal data), and whether it is the subject.</summary>
+    internal readonly record struct Marks(string? Mask, bool IsSubject);
 }

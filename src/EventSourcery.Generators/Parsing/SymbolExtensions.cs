@@ -14,7 +14,28 @@ internal static class SymbolExtensions
 
     /// <summary>The <c>global::</c>-qualified name, keeping nullable annotations of type arguments but not of the type itself.</summary>
     public static string ToFullyQualifiedName(this ITypeSymbol type)
-        => type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualifiedWithNullability);
+        => KeywordOf(type.SpecialType) ?? type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualifiedWithNullability);
+
+    /// <summary>The C# keyword the display format writes for a special type (it has no type arguments to annotate), else null.</summary>
+    private static string? KeywordOf(SpecialType type) => type switch
+    {
+        SpecialType.System_Object => "object",
+        SpecialType.System_Boolean => "bool",
+        SpecialType.System_Char => "char",
+        SpecialType.System_SByte => "sbyte",
+        SpecialType.System_Byte => "byte",
+        SpecialType.System_Int16 => "short",
+        SpecialType.System_UInt16 => "ushort",
+        SpecialType.System_Int32 => "int",
+        SpecialType.System_UInt32 => "uint",
+        SpecialType.System_Int64 => "long",
+        SpecialType.System_UInt64 => "ulong",
+        SpecialType.System_Decimal => "decimal",
+        SpecialType.System_Single => "float",
+        SpecialType.System_Double => "double",
+        SpecialType.System_String => "string",
+        _ => null,
+    };
 
     public static bool InheritsFrom(this ITypeSymbol type, string metadataName)
     {
@@ -29,12 +50,7 @@ internal static class SymbolExtensions
         return false;
     }
 
-    public static bool IsNamed(this ITypeSymbol type, string metadataName)
-    {
-        var original = type.OriginalDefinition;
-        return original.ContainingNamespace is { } ns
-            && $"{ns.ToDisplayString()}.{original.MetadataName}" == metadataName;
-    }
+    public static bool IsNamed(this ITypeSymbol type, string metadataName) => EventSourcery.Shapes.StoredMembers.HasMetadataName(type, metadataName);
 
     public static int InheritanceDepth(this ITypeSymbol type)
     {

@@ -66,8 +66,8 @@ internal static class UpcasterParser
             fromIsEvent,
             to.ToFullyQualifiedName(),
             TargetEvent: string.Empty,
-            builder.Objects.ToEquatableArray(),
-            builder.Enums.ToEquatableArray());
+            builder.Objects,
+            builder.Enums);
     }
 
     private static bool HasEventName(INamedTypeSymbol type)

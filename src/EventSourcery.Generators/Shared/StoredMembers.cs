@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -32,7 +33,7 @@ internal readonly struct UnstoredMember
 }
 
 /// <summary>Which members of a serialized type are written and read back, and which hold state that would be lost.</summary>
-internal static class StoredMembers
+internal static partial class StoredMembers
 {
     public const string EventMetadataName = "EventSourcery.Event";
     public const string JsonIgnoreAttribute = "System.Text.Json.Serialization.JsonIgnoreAttribute";
@@ -44,7 +45,7 @@ internal static class StoredMembers
     {
         foreach (var attribute in property.GetAttributes())
         {
-            if (attribute.AttributeClass?.ToDisplayString() == JsonPropertyNameAttribute
+            if (attribute.AttributeClass is { ContainingType: null } attributeClass && HasMetadataName(attributeClass, JsonPropertyNameAttribute)
                 && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string { Length: > 0 } name)
             {
                 return name;
@@ -52,7 +53,14 @@ internal static class StoredMembers
         }
 
         var clrName = property.Name;
-        return char.IsUpper(clrName[0]) ? char.ToLowerInvariant(clrName[0]) + clrName.Substring(1) : clrName;
+        if (!char.IsUpper(clrName[0]))
+        {
+            return clrName;
+        }
+
+        var camel = clrName.ToCharArray();
+        camel[0] = char.ToLowerInvariant(camel[0]);
+        return new string(camel);
     }
 
     /// <summary>
@@ -60,14 +68,28 @@ internal static class StoredMembers
     /// getter that generated code in <paramref name="assembly"/> can call, not <c>[JsonIgnore]</c>d.
     /// </summary>
     public static List<IPropertySymbol> SerializedProperties(INamedTypeSymbol type, IAssemblySymbol assembly)
+        => SerializedProperties(type, assembly, type.GetMembers());
+
+    /// <summary><see cref="SerializedProperties(INamedTypeSymbol, IAssemblySymbol)"/> given the type's own <paramref name="members"/>.</summary>
+    public static List<IPropertySymbol> SerializedProperties(INamedTypeSymbol type, IAssemblySymbol assembly, ImmutableArray<ISymbol> members)
     {
         var properties = new List<IPropertySymbol>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var current in TypeAndBases(type))
+        HashSet<string>? seen = null; // the names one type declares are distinct: needed from its first base type on
+        var isBase = false;
+        for (var current = type; current is not null && !IsStopType(current); current = current.BaseType, isBase = true)
         {
-            foreach (var member in current.GetMembers())
+            if (isBase && seen is null)
             {
-                if (member is IPropertySymbol property && IsSerialized(property, assembly) && seen.Add(property.Name))
+                seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in properties)
+                {
+                    seen.Add(property.Name);
+                }
+            }
+
+            foreach (var member in isBase ? current.GetMembers() : members)
+            {
+                if (member is IPropertySymbol property && IsSerialized(property, assembly) && (seen is null || seen.Add(property.Name)))
                 {
                     properties.Add(property);
                 }
@@ -77,7 +99,7 @@ internal static class StoredMembers
         return properties;
     }
 
-    /// <summary>True when the generated codec writes <paramref name="property"/> (see <see cref="SerializedProperties"/>).</summary>
+    /// <summary>True when the generated codec writes <paramref name="property"/> (see <see cref="SerializedProperties(INamedTypeSymbol, IAssemblySymbol)"/>).</summary>
     public static bool IsSerialized(IPropertySymbol property, IAssemblySymbol assembly)
         => !property.IsStatic
            && !property.IsIndexer
@@ -85,32 +107,6 @@ internal static class StoredMembers
            && IsAccessible(property, assembly)
            && IsAccessible(getter, assembly)
            && !IsIgnored(property);
-
-    /// <summary>
-    /// The constructor the generated reader calls: the longest accessible one whose parameters all name serialized
-    /// properties, else the parameterless one, else the longest accessible one.
-    /// </summary>
-    public static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, IReadOnlyCollection<string> propertyNames, IAssemblySymbol assembly)
-    {
-        var candidates = type.InstanceConstructors
-            .Where(c => IsAccessible(c, assembly) && !IsCopyConstructor(type, c))
-            .ToList();
-        var matching = candidates
-            .Where(c => c.Parameters.Length > 0 && c.Parameters.All(p => propertyNames.Contains(p.Name, StringComparer.OrdinalIgnoreCase)))
-            .OrderByDescending(c => c.Parameters.Length)
-            .FirstOrDefault();
-        return matching
-            ?? candidates.FirstOrDefault(c => c.Parameters.Length == 0)
-            ?? candidates.OrderByDescending(c => c.Parameters.Length).FirstOrDefault();
-    }
-
-    /// <summary>The parameter of <paramref name="constructor"/> that sets <paramref name="property"/>: same name (any case), same type.</summary>
-    public static IParameterSymbol? ParameterFor(IMethodSymbol? constructor, IPropertySymbol property)
-        => constructor?.Parameters.FirstOrDefault(p =>
-            string.Equals(p.Name, property.Name, StringComparison.OrdinalIgnoreCase)
-            && SymbolEqualityComparer.Default.Equals(
-                p.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated),
-                property.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)));
 
     /// <summary>
     /// True when the reader sets <paramref name="property"/> through an <c>[UnsafeAccessor]</c> to its setter: it has a
@@ -125,15 +121,41 @@ internal static class StoredMembers
     /// </summary>
     public static List<UnstoredMember> FindUnstored(INamedTypeSymbol type, IAssemblySymbol assembly)
     {
-        var properties = SerializedProperties(type, assembly);
-        var constructor = ChooseConstructor(type, properties.Select(p => p.Name).ToList(), assembly);
-        var unstored = new List<UnstoredMember>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var current in TypeAndBases(type))
+        var members = type.GetMembers();
+        var properties = SerializedProperties(type, assembly, members);
+        return FindUnstored(type, assembly, members, properties, ChooseConstructor(type, type.InstanceConstructors, properties, assembly));
+    }
+
+    /// <summary>
+    /// <see cref="FindUnstored(INamedTypeSymbol, IAssemblySymbol)"/> given the type's <see cref="SerializedProperties(INamedTypeSymbol, IAssemblySymbol)"/> and the
+    /// constructor <see cref="ChooseConstructor(INamedTypeSymbol, IReadOnlyCollection{string}, IAssemblySymbol)"/> picks for all of their names, when the caller has them already
+    /// (and the type's own <paramref name="ownMembers"/>).
+    /// </summary>
+    public static List<UnstoredMember> FindUnstored(
+        INamedTypeSymbol type, IAssemblySymbol assembly, ImmutableArray<ISymbol> ownMembers, List<IPropertySymbol> properties, IMethodSymbol? constructor)
+    {
+        List<UnstoredMember>? unstored = null;
+
+        // One member per name, the first: within the type itself only a duplicate declaration (a compile error) repeats
+        // a name, so that is checked for a member about to be reported; from its first base type on, a set of names.
+        HashSet<string>? seen = null;
+        var isBase = false;
+        for (var current = type; current is not null && !IsStopType(current); current = current.BaseType, isBase = true)
         {
-            foreach (var member in current.GetMembers())
+            var members = isBase ? current.GetMembers() : ownMembers;
+            if (isBase && seen is null)
             {
-                if (member.IsStatic || member.IsImplicitlyDeclared || !seen.Add(member.Name) || IsIgnored(member))
+                seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var member in ownMembers)
+                {
+                    _ = member.IsStatic || member.IsImplicitlyDeclared || seen.Add(member.Name);
+                }
+            }
+
+            for (var i = 0; i < members.Length; i++)
+            {
+                var member = members[i];
+                if (member.IsStatic || member.IsImplicitlyDeclared || (seen is not null && !seen.Add(member.Name)) || IsIgnored(member))
                 {
                     continue;
                 }
@@ -144,100 +166,41 @@ internal static class StoredMembers
                     IPropertySymbol property => WhyPropertyIsNotStored(property, constructor, assembly),
                     _ => null,
                 };
-                if (reason is not null)
+                if (reason is not null && (seen is not null || !IsNamedEarlier(members, i)))
                 {
-                    unstored.Add(new UnstoredMember(member, member is IFieldSymbol ? "field" : "property", reason));
+                    (unstored ??= []).Add(new UnstoredMember(member, member is IFieldSymbol ? "field" : "property", reason));
                 }
             }
         }
 
-        return unstored;
+        return unstored ?? [];
     }
 
-    /// <summary>
-    /// Why <paramref name="type"/> cannot be stored as an object of its own (a JSON object written and read by a
-    /// generated codec: what a snapshot is, and what an event's property of a user type is), or null when it can. Its
-    /// members are not looked at here. The generator builds a codec exactly for the types this accepts.
-    /// </summary>
-    public static string? ObjectProblem(ITypeSymbol type)
+    private static bool IsNamedEarlier(ImmutableArray<ISymbol> members, int index)
     {
-        var display = type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
-        if (type is not INamedTypeSymbol named)
+        for (var i = 0; i < index; i++)
         {
-            return $"'{display}' is not a class, record or struct";
-        }
-
-        switch (named.TypeKind)
-        {
-            case TypeKind.Delegate:
-                return $"'{display}' is a delegate";
-            case TypeKind.Interface:
-                return $"'{display}' is an interface, not a concrete type";
-            case TypeKind.Enum:
-                return $"'{display}' is an enum, not a class, record or struct";
-            case not (TypeKind.Class or TypeKind.Struct):
-                return $"'{display}' is not a supported type";
-        }
-
-        if (named.IsRefLikeType)
-        {
-            return $"'{display}' is a ref struct";
-        }
-
-        if (IsFrameworkType(named))
-        {
-            return $"'{display}' is not one of the framework types the generator supports";
-        }
-
-        if (InheritsFrom(named, EventMetadataName))
-        {
-            return $"'{display}' is an event; an event inside another event would lose its own id, time and metadata (store its id instead)";
-        }
-
-        if (named.IsAbstract)
-        {
-            return $"'{display}' is abstract, not a concrete type";
-        }
-
-        if (named.ContainingNamespace is null || !IsReachableFromAssembly(named))
-        {
-            return $"'{display}' is private or protected, so generated code cannot name it";
-        }
-
-        foreach (var argument in named.TypeArguments)
-        {
-            if (argument is ITypeParameterSymbol)
+            if (!members[i].IsStatic && !members[i].IsImplicitlyDeclared && members[i].Name == members[index].Name)
             {
-                return $"'{argument.Name}' is an open type parameter";
+                return true;
             }
         }
 
-        return named.IsUnboundGenericType ? $"'{display}' is an unbound generic type" : null;
+        return false;
     }
 
-    /// <summary>A type of .NET's own (<c>System.*</c>, <c>Microsoft.*</c>): serialized only as the primitives and collections the generator knows.</summary>
-    public static bool IsFrameworkType(INamedTypeSymbol type)
+    /// <summary>The names of <paramref name="properties"/>, in order.</summary>
+    public static List<string> NamesOf(List<IPropertySymbol> properties)
     {
-        var ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
-        return ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal);
-    }
-
-    /// <summary>
-    /// True when generated code at assembly level can name the type: no private or protected type on the way out
-    /// (the generator registers and serializes only such types).
-    /// </summary>
-    public static bool IsReachableFromAssembly(INamedTypeSymbol type)
-    {
-        for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+        var names = new List<string>(properties.Count);
+        foreach (var property in properties)
         {
-            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
-            {
-                return false;
-            }
+            names.Add(property.Name);
         }
 
-        return true;
+        return names;
     }
+
 
     /// <summary>The type, then its base types, stopping before <c>object</c>, <c>ValueType</c> and <c>Event</c>.</summary>
     public static IEnumerable<INamedTypeSymbol> TypeAndBases(INamedTypeSymbol type)
@@ -250,13 +213,22 @@ internal static class StoredMembers
 
     /// <summary>True for <c>object</c>, <c>ValueType</c> and <c>EventSourcery.Event</c> (its members are stored as columns).</summary>
     public static bool IsStopType(INamedTypeSymbol type)
-        => type.SpecialType is SpecialType.System_Object or SpecialType.System_ValueType
-           || (type.OriginalDefinition.ContainingNamespace?.ToDisplayString() + "." + type.OriginalDefinition.MetadataName) == EventMetadataName;
+        => type.SpecialType is SpecialType.System_Object or SpecialType.System_ValueType || HasMetadataName(type, EventMetadataName);
+
 
     /// <summary>True for an auto-property or a <c>field</c>-backed property: one the compiler gave a backing field.</summary>
     public static bool HasBackingField(IPropertySymbol property)
-        => property.ContainingType.GetMembers().OfType<IFieldSymbol>()
-            .Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
+    {
+        foreach (var member in property.ContainingType.GetMembers())
+        {
+            if (member is IFieldSymbol field && SymbolEqualityComparer.Default.Equals(field.AssociatedSymbol, property))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public static bool IsAccessible(ISymbol symbol, IAssemblySymbol assembly) => symbol.DeclaredAccessibility switch
     {
@@ -297,7 +269,7 @@ internal static class StoredMembers
     public static bool IsBehindStoredProperty(IFieldSymbol field, IAssemblySymbol assembly)
     {
         var properties = SerializedProperties(field.ContainingType, assembly);
-        var constructor = ChooseConstructor(field.ContainingType, properties.Select(p => p.Name).ToList(), assembly);
+        var constructor = ChooseConstructor(field.ContainingType, NamesOf(properties), assembly);
         return IsBehindStoredProperty(field, properties, constructor);
     }
 
@@ -319,10 +291,9 @@ internal static class StoredMembers
             return null;
         }
 
-        var holdsState = HasBackingField(property) || property.SetMethod is not null;
         if (!IsSerialized(property, assembly))
         {
-            return holdsState
+            return property.SetMethod is not null || HasBackingField(property) // holds state
                 ? "its getter is not public or internal, so the generated code cannot read it; make the getter public or internal "
                   + "(or mark it [JsonIgnore] if it must not be stored)"
                 : null; // computed from other members
@@ -338,17 +309,10 @@ internal static class StoredMembers
     }
 
     private static bool IsIgnored(ISymbol member)
-        => member.GetAttributes().Any(a => a.AttributeClass is { } c
-            && (c.ContainingNamespace?.ToDisplayString() + "." + c.MetadataName) == JsonIgnoreAttribute);
-
-    private static bool IsCopyConstructor(INamedTypeSymbol type, IMethodSymbol constructor)
-        => constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, type);
-
-    private static bool InheritsFrom(INamedTypeSymbol type, string metadataName)
     {
-        for (var current = type.BaseType; current is not null; current = current.BaseType)
+        foreach (var attribute in member.GetAttributes())
         {
-            if (current.OriginalDefinition.ContainingNamespace?.ToDisplayString() + "." + current.OriginalDefinition.MetadataName == metadataName)
+            if (attribute.AttributeClass is { } attributeClass && HasMetadataName(attributeClass, JsonIgnoreAttribute))
             {
                 return true;
             }
