@@ -27,7 +27,10 @@ internal abstract class PostgreSqlConnections
     /// <summary>A connection for one operation, open, with the user's transaction when there is one.</summary>
     public abstract Task<ConnectionLease> ConnectAsync(CancellationToken cancellationToken);
 
-    /// <summary>Gives back the connection of a lease (see <see cref="ConnectionLease"/>).</summary>
+    /// <summary>
+    /// Gives back the connection of a lease: to the pool, or to the user's context (closed through EF, which counts
+    /// opens, and the store's turn on it released).
+    /// </summary>
     public abstract ValueTask ReleaseAsync(NpgsqlConnection connection);
 
     /// <summary>Whether a store of the same model has already found the tables in <paramref name="database"/> current.</summary>
@@ -47,16 +50,16 @@ internal abstract class PostgreSqlConnections
 }
 
 /// <summary>
-/// A connection held for one operation: returned to the pool, or given back to the user's context (closed through EF,
-/// which counts opens, and the store's turn on it released).
+/// A connection held for one operation, given back to where it came from (<see cref="PostgreSqlConnections.ReleaseAsync"/>)
+/// when disposed.
 /// </summary>
-internal readonly struct ConnectionLease(NpgsqlConnection connection, NpgsqlTransaction? userTransaction, PostgreSqlConnections? owner) : IAsyncDisposable
+internal readonly struct ConnectionLease(NpgsqlConnection connection, NpgsqlTransaction? userTransaction, PostgreSqlConnections owner) : IAsyncDisposable
 {
     public NpgsqlConnection Connection { get; } = connection;
 
     public NpgsqlTransaction? UserTransaction { get; } = userTransaction;
 
-    public ValueTask DisposeAsync() => owner is null ? Connection.DisposeAsync() : owner.ReleaseAsync(Connection);
+    public ValueTask DisposeAsync() => owner.ReleaseAsync(Connection);
 }
 
 /// <summary>
@@ -72,8 +75,9 @@ internal sealed class DataSourceConnections(NpgsqlDataSource dataSource, bool ow
     public override string? ConnectionString => dataSource.ConnectionString;
 
     public override async Task<ConnectionLease> ConnectAsync(CancellationToken cancellationToken)
-        => new(await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false), null, null);
+        => new(await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false), null, this);
 
+    /// <summary>Returns the connection to the pool.</summary>
     public override ValueTask ReleaseAsync(NpgsqlConnection connection) => connection.DisposeAsync();
 
     /// <remarks>A store over a data source lives long, and checks its tables once itself.</remarks>
