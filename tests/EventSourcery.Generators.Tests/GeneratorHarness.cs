@@ -36,11 +36,28 @@ internal static class GeneratorHarness
         var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         var result = driver.GetRunResult();
         var problems = generatorDiagnostics
-            .Concat(output.GetDiagnostics())
+            .Concat(WithNullableWarnings(output, result).GetDiagnostics())
             .Where(d => d.Severity >= DiagnosticSeverity.Warning)
             .ToList();
         return new GeneratorResult(result, (CSharpCompilation)output, problems);
     }
+
+    /// <summary>
+    /// The generated files turn nullable warnings off, so that a user's build does not pay for their flow analysis.
+    /// The tests check them with the warnings on: every generated tree is compiled again without that line.
+    /// </summary>
+    private static Compilation WithNullableWarnings(Compilation output, GeneratorDriverRunResult result)
+    {
+        foreach (var tree in result.GeneratedTrees)
+        {
+            var text = tree.GetText().ToString();
+            Assert.Contains(NullableWarningsOff, text);
+            output = output.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(text.Replace(NullableWarningsOff, ""))));
+        }
+        return output;
+    }
+
+    private const string NullableWarningsOff = "#nullable disable warnings\n";
 }
 
 internal sealed record GeneratorResult(GeneratorDriverRunResult RunResult, CSharpCompilation Output, IReadOnlyList<Diagnostic> Problems)

@@ -169,18 +169,19 @@ internal sealed partial class JsonCodecEmitter
             }
 
             // The property being read, so an error names it (and, through nested objects, the path to it).
-            if (read.Count > 0)
+            if (read.Count > 0 && !personal)
+            {
+                EmitPropertySwitch(model, type, read);
+            }
+            else if (read.Count > 0)
             {
                 _writer.WriteLine("string? property = null;");
-                if (personal)
-                {
-                    EmitSealedReader(model, type, read);
-                }
+                EmitSealedReader(model, type, read);
 
                 using (_writer.Block("try"))
                 {
                     // Personal properties are read by ReadPersonalProperty, from "$pd" or from a value stored plain.
-                    EmitPropertyLoop(model, type, personal ? read.Where(i => properties[i].PersonalMask is null).ToList() : read, personal);
+                    EmitPropertyLoop(model, type, read.Where(i => properties[i].PersonalMask is null).ToList(), sealedData: true);
                 }
 
                 using (_writer.Block($"catch (global::System.Exception ex) when (property is not null && {_primitives}.IsReadError(ex))"))
@@ -201,35 +202,6 @@ internal sealed partial class JsonCodecEmitter
         if (personal)
         {
             EmitPersonalMethods(model);
-        }
-    }
-
-    /// <summary>
-    /// The loop over an object's properties, each read into its local; with <paramref name="sealedData"/>, also the
-    /// event's sealed personal data (<c>"$pd"</c>), opened and read by the <c>ReadPersonalData</c> local function.
-    /// </summary>
-    private void EmitPropertyLoop(ObjectCodecModel model, string type, System.Collections.Generic.List<int> read, bool sealedData)
-    {
-        var properties = model.Properties;
-        using (_writer.Block("while (true)"))
-        {
-            _writer.WriteLine($"{_primitives}.Next(ref reader, {TypeText(type)});");
-            _writer.WriteLine($"if (reader.TokenType == {_tokenType}.EndObject) break;");
-            foreach (var i in read)
-            {
-                var test = $"{(i == read[0] ? "if" : "else if")} (reader.ValueTextEquals({Utf8(properties[i].JsonName)}))";
-                var present = NeedsPresenceFlag(model, i) ? $" {_has[i]} = true;" : string.Empty;
-                _writer.WriteLine($"{test} {{ {PropertyReadStart(model, type, i)} {ReadStatement(properties[i].Shape, _values[i])}{present} }}");
-            }
-
-            if (sealedData)
-            {
-                EmitOpenSealed(model, type, first: read.Count == 0);
-            }
-
-            // Any other property is skipped.
-            var skip = $"{_primitives}.Next(ref reader, {TypeText(type)}); reader.Skip();";
-            _writer.WriteLine(read.Count == 0 && !sealedData ? skip : $"else {{ {skip} }}");
         }
     }
 

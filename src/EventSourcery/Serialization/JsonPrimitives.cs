@@ -11,7 +11,7 @@ namespace EventSourcery.Serialization;
 /// codecs throw. Called by generated code; not meant for direct use.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class JsonPrimitives
+public static partial class JsonPrimitives
 {
     private const string CannotStore = "it cannot be stored as UTF-8 JSON without changing it.";
 
