@@ -82,4 +82,23 @@ public sealed class EventJsonContextTests
         Assert.Equal("""{"street":"742 Evergreen Terrace","city":"Springfield"}""", json);
         Assert.Equal(address, JsonSerializer.Deserialize(json, context.EventSourcery_StoreContract_PostalAddress));
     }
+
+    [Fact]
+    public void Each_registered_event_carries_its_own_metadata_and_the_shared_resolver_serves_it()
+    {
+        // Registered by generated code through EventType.Create<T>, so the registration knows its type.
+        Assert.True(EventRegistry.Default.TryGetByType(typeof(NoteAdded), out var registered));
+        Assert.False(EventRegistry.Default.TryGetByType(typeof(Counter), out _));
+        var options = new JsonSerializerOptions { TypeInfoResolver = EventJsonTypeInfoResolver.Default };
+        var info = Assert.IsAssignableFrom<System.Text.Json.Serialization.Metadata.JsonTypeInfo<NoteAdded>>(registered.CreateJsonTypeInfo(options));
+
+        var note = new NoteAdded("by the registry", 2, DateTimeOffset.UnixEpoch);
+        Assert.Equal(Plain.Serialize(note).Payload, JsonSerializer.Serialize(note, info));
+        Assert.Equal(Plain.Serialize(note).Payload, JsonSerializer.Serialize(note, options)); // the shared resolver, no context
+        Assert.Equal("by the registry", JsonSerializer.Deserialize<NoteAdded>(Plain.Serialize(note).Payload, options)!.Text);
+
+        // A registration made by its constructor does not know its type at compile time: no metadata.
+        var described = new EventType(typeof(NoteAdded), "NoteAdded", 1, registered.WritePayload, (ref System.Text.Json.Utf8JsonReader reader, in EventHeader header) => throw new InvalidOperationException());
+        Assert.Null(described.CreateJsonTypeInfo(options));
+    }
 }

@@ -80,13 +80,13 @@ internal static class ContextEmitter
                 {
                     foreach (var (typeName, codecId, isEvent) in types)
                     {
-                        var converter = isEvent
-                            ? $"new EventJson.EventCodecJsonConverter<{typeName}>({model.CodecClass}.WriteEvent_{codecId}, {model.CodecClass}.Read_{codecId})"
-                            : $"new EventJson.CodecJsonConverter<{typeName}>({model.CodecClass}.Write_{codecId}, {model.CodecClass}.Read_{codecId})";
-                        writer.WriteLine($"if (type == typeof({typeName})) return Create(options, {converter});");
+                        if (!isEvent)
+                        {
+                            writer.WriteLine($"if (type == typeof({typeName})) return Create(options, new EventJson.CodecJsonConverter<{typeName}>({model.CodecClass}.Write_{codecId}, {model.CodecClass}.Read_{codecId}));");
+                        }
                     }
 
-                    writer.WriteLine("// Event, RecordedEvent and their lists: any registered event, with its type's name.");
+                    writer.WriteLine("// Each event through its registration (EventType.Create<T>); Event, RecordedEvent and their lists: any registered event, with its type's name.");
                     writer.WriteLine("return EventJson.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);");
                 }
 

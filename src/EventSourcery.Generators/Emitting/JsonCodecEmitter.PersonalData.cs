@@ -10,22 +10,23 @@ internal sealed partial class JsonCodecEmitter
     private static string PersonalValueMethod(string verb, ObjectCodecModel model, JsonPropertyModel property) => $"{verb}Value_{model.CodecId}_{property.Name.TrimStart('@')}";
 
     /// <summary>
-    /// The event's entry points for its registration: <c>WriteEvent_…</c> over <c>Event</c>, and for an event with
-    /// personal data, the overloads with a cipher (<c>Plain</c> for the one without) and its <c>SubjectOf_…</c>.
+    /// For an event with personal data, the entry points of its registration: <c>WriteEvent_…</c> over <c>Event</c>, with
+    /// a cipher and without (<c>Plain</c>), <c>Read_…</c> without a cipher, and its <c>SubjectOf_…</c>. An event
+    /// without is registered through its <c>Write_…</c> and <c>Read_…</c> themselves.
     /// </summary>
     private void EmitEventEntryPoints(ObjectCodecModel model, bool personal)
     {
-        var (type, id) = (model.TypeName, model.CodecId);
-        _writer.WriteLine(personal
-            ? $"internal static void WriteEvent_{id}({JsonWriter} writer, {EventBase} value) => Write_{id}(writer, ({type})value, {Cipher}.Plain);"
-            : $"internal static void WriteEvent_{id}({JsonWriter} writer, {EventBase} value) => Write_{id}(writer, ({type})value);");
-        if (personal)
+        // An event without personal data is registered through its Write_ and Read_ methods themselves (EventType.Create<T>).
+        if (!personal)
         {
-            _writer.WriteLine($"internal static void WriteEvent_{id}({JsonWriter} writer, {EventBase} value, {Cipher} cipher) => Write_{id}(writer, ({type})value, cipher);");
-            _writer.WriteLine($"internal static {type} Read_{id}(ref {JsonReader} reader, in {EventHeader} header) => Read_{id}(ref reader, header, {Cipher}.Plain);");
-            EmitSubjectOf(model);
+            return;
         }
 
+        var (type, id) = (model.TypeName, model.CodecId);
+        _writer.WriteLine($"internal static void WriteEvent_{id}({JsonWriter} writer, {EventBase} value) => Write_{id}(writer, ({type})value, {Cipher}.Plain);");
+        _writer.WriteLine($"internal static void WriteEvent_{id}({JsonWriter} writer, {EventBase} value, {Cipher} cipher) => Write_{id}(writer, ({type})value, cipher);");
+        _writer.WriteLine($"internal static {type} Read_{id}(ref {JsonReader} reader, in {EventHeader} header) => Read_{id}(ref reader, header, {Cipher}.Plain);");
+        EmitSubjectOf(model);
         _writer.WriteLine();
     }
 

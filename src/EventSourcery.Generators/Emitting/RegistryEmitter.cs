@@ -14,7 +14,7 @@ internal static class RegistryEmitter
     /// [assembly: GeneratedEventTypes(typeof(global::EventSourcery.Generated.EventTypes_MyApp))]
     /// public static class EventTypes_MyApp
     /// {
-    ///     public static IReadOnlyList&lt;EventType&gt; All { get; } = [ new EventType(typeof(global::TurnedOn), "TurnedOn", 1, WriteEvent_…, Read_…), … ];
+    ///     public static IReadOnlyList&lt;EventType&gt; All { get; } = [ EventType.Create&lt;global::TurnedOn&gt;("TurnedOn", 1, Write_…, Read_…), … ];
     ///     public static void Register() { EventRegistry.Register(All); global::EventSourcery.Generated.EventTypes_Domain.Register(); }
     ///     [ModuleInitializer] internal static void Initialize() => Register();
     /// }
@@ -42,15 +42,17 @@ internal static class RegistryEmitter
                     foreach (var entry in model.Entries)
                     {
                         var name = SymbolDisplay.FormatLiteral(entry.StableName, quote: true);
-                        var line = $"new {EventType}(typeof({entry.TypeName}), {name}, {entry.SchemaVersion}, {model.CodecClass}.WriteEvent_{entry.CodecId}, {model.CodecClass}.Read_{entry.CodecId}";
-                        var personalData = PersonalDataInitializer(entry, model.CodecClass);
+                        // An event with personal data is written in plain text here through its WriteEvent_ adapter (the cipher's writer takes a cipher).
+                        var write = entry.PersonalData is null ? "Write_" : "WriteEvent_";
+                        var line = $"{EventType}.Create<{entry.TypeName}>({name}, {entry.SchemaVersion}, {model.CodecClass}.{write}{entry.CodecId}, {model.CodecClass}.Read_{entry.CodecId}";
+                        var personalData = PersonalDataArgument(entry, model.CodecClass);
                         if (entry.OlderVersions.Count == 0)
                         {
-                            writer.WriteLine(line + ")" + personalData + ",");
+                            writer.WriteLine(line + (personalData.Length == 0 ? string.Empty : ", personalData: " + personalData) + "),");
                             continue;
                         }
 
-                        using (writer.Block(line + ", new global::EventSourcery.Serialization.EventVersion[]", ")" + personalData + ","))
+                        using (writer.Block(line + ", new global::EventSourcery.Serialization.EventVersion[]", (personalData.Length == 0 ? string.Empty : ", " + personalData) + "),"))
                         {
                             foreach (var older in entry.OlderVersions)
                             {
@@ -90,10 +92,10 @@ internal static class RegistryEmitter
     }
 
     /// <summary>
-    /// For an event with personal data: <c> { PersonalData = new PersonalDataShape("CustomerId", "customerId",
-    /// SubjectOf_…, new[] { "Email" }, WriteEvent_…, Read_…) }</c>; empty for one without.
+    /// For an event with personal data: <c>new PersonalDataShape("CustomerId", "customerId", SubjectOf_…,
+    /// new[] { "Email" }, WriteEvent_…, Read_…)</c>; empty for one without.
     /// </summary>
-    private static string PersonalDataInitializer(RegistryEntry entry, string codecClass)
+    private static string PersonalDataArgument(RegistryEntry entry, string codecClass)
     {
         if (entry.PersonalData is not { } personal)
         {
@@ -104,7 +106,7 @@ internal static class RegistryEmitter
             ? $"{Literal(name)}, {Literal(personal.SubjectJsonName!)}, {codecClass}.SubjectOf_{entry.CodecId}"
             : "null, null, static _ => null";
         var properties = string.Join(", ", personal.Properties.Select(Literal));
-        return $" {{ PersonalData = new global::EventSourcery.Serialization.PersonalDataShape({subject}, new[] {{ {properties} }}, {codecClass}.WriteEvent_{entry.CodecId}, {codecClass}.Read_{entry.CodecId}) }}";
+        return $"new global::EventSourcery.Serialization.PersonalDataShape({subject}, new[] {{ {properties} }}, {codecClass}.WriteEvent_{entry.CodecId}, {codecClass}.Read_{entry.CodecId})";
     }
 
     private static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);

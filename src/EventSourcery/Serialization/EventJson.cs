@@ -7,7 +7,8 @@ namespace EventSourcery.Serialization;
 
 /// <summary>
 /// System.Text.Json metadata for <see cref="Event"/> (any registered event, written with its stable name as
-/// <c>"$type"</c> before its own properties), <see cref="RecordedEvent"/> (its position in the store and its event) and
+/// <c>"$type"</c> before its own properties), each registered event's own type (its payload, as the store keeps it),
+/// <see cref="RecordedEvent"/> (its position in the store and its event) and
 /// the lists and arrays of both, through the generated codecs of <see cref="EventRegistry"/>: no reflection, so an
 /// ASP.NET Core endpoint returns <c>Results.Ok(events)</c> with every event's own data under NativeAOT. Each
 /// generated <c>EventJsonContext_&lt;Assembly&gt;</c> falls back to <see cref="Default"/>.
@@ -37,6 +38,13 @@ public sealed class EventJsonTypeInfoResolver : IJsonTypeInfoResolver
         if (type == typeof(RecordedEvent))
         {
             return Value(options, new RecordedEventConverter(this));
+        }
+
+        // A registered event's own type: its payload, as its codec writes it.
+        if (Registry.TryGetByType(type, out var eventType) && eventType.CreateJsonTypeInfo(options) is { } info)
+        {
+            info.OriginatingResolver = this;
+            return info;
         }
 
         return ListOf<Event>(type, options, new EventConverter(this)) ?? ListOf<RecordedEvent>(type, options, new RecordedEventConverter(this));

@@ -104,6 +104,13 @@ public sealed class EventRegistry
     public bool TryGetByName(string name, [NotNullWhen(true)] out EventType? eventType)
         => _byName.TryGetValue(name, out eventType);
 
+    /// <summary>Finds the registration of <paramref name="type"/>.</summary>
+    public bool TryGetByType(Type type, [NotNullWhen(true)] out EventType? eventType)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return _byType.TryGetValue(type, out eventType);
+    }
+
     /// <summary>The registration of <paramref name="type"/>.</summary>
     /// <exception cref="UnknownEventTypeException">The type has no registration.</exception>
     public EventType GetByType(Type type)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 
 namespace EventSourcery.Serialization;
 
@@ -32,6 +33,7 @@ public sealed class EventType
     private readonly EventPayloadWriter _write;
     private readonly EventPayloadReader _read;
     private readonly Dictionary<int, EventVersion>? _older;
+    private readonly Func<JsonSerializerOptions, JsonTypeInfo>? _jsonTypeInfo;
 
     /// <summary>Describes an event type (normally called by generated code only).</summary>
     public EventType(Type type, string name, int schemaVersion, EventPayloadWriter write, EventPayloadReader read)
@@ -45,7 +47,13 @@ public sealed class EventType
     /// </summary>
     /// <exception cref="ArgumentException">An older version is not below <paramref name="schemaVersion"/>, or two share a version.</exception>
     public EventType(Type type, string name, int schemaVersion, EventPayloadWriter write, EventPayloadReader read, IReadOnlyList<EventVersion> olderVersions)
+        : this(type, name, schemaVersion, write, read, olderVersions, jsonTypeInfo: null)
     {
+    }
+
+    private EventType(Type type, string name, int schemaVersion, EventPayloadWriter write, EventPayloadReader read, IReadOnlyList<EventVersion> olderVersions, Func<JsonSerializerOptions, JsonTypeInfo>? jsonTypeInfo)
+    {
+        _jsonTypeInfo = jsonTypeInfo;
         ArgumentNullException.ThrowIfNull(olderVersions);
         ArgumentNullException.ThrowIfNull(type);
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -73,6 +81,41 @@ public sealed class EventType
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Describes the event type <typeparamref name="T"/> over its generated codec (normally called by generated code
+    /// only): one call per event, with no adapter of its own between <see cref="Event"/> and <typeparamref name="T"/>,
+    /// and with the event's System.Text.Json metadata (<see cref="CreateJsonTypeInfo"/>).
+    /// </summary>
+    /// <param name="name">The stable name the event is stored under.</param>
+    /// <param name="schemaVersion">The version of its current shape, 1 or more.</param>
+    /// <param name="write">Writes the event's own properties as one JSON object.</param>
+    /// <param name="read">Reads the event from a JSON object.</param>
+    /// <param name="olderVersions">The older versions it reads, through its upcasters; null for none.</param>
+    /// <param name="personalData">Its personal data and their subject; null for none.</param>
+    /// <exception cref="ArgumentException">An older version is not below <paramref name="schemaVersion"/>, or two share a version.</exception>
+    public static EventType Create<T>(string name, int schemaVersion, JsonValueWriter<T> write, EventPayloadReader read, IReadOnlyList<EventVersion>? olderVersions = null, PersonalDataShape? personalData = null)
+        where T : Event
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentNullException.ThrowIfNull(read);
+        EventPayloadWriter writeEvent = (writer, @event) => write(writer, (T)@event);
+        return new EventType(typeof(T), name, schemaVersion, writeEvent, read, olderVersions ?? [], options => JsonMetadataServices.CreateValueInfo<T>(options, new EventCodecJsonConverter<T>(writeEvent, read)))
+        {
+            PersonalData = personalData,
+        };
+    }
+
+    /// <summary>
+    /// New System.Text.Json metadata of the event type over its codec, for <paramref name="options"/>: the JSON is the
+    /// payload the store keeps (personal data in plain text). Null for a type described by a constructor, which does
+    /// not know the type at compile time; <see cref="Create{T}"/> does.
+    /// </summary>
+    public JsonTypeInfo? CreateJsonTypeInfo(JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return _jsonTypeInfo?.Invoke(options);
     }
 
     /// <summary>The event's CLR type.</summary>

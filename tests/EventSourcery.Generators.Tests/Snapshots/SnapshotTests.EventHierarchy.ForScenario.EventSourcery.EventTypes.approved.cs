@@ -16,9 +16,9 @@ namespace EventSourcery.Generated
         /// <summary>This assembly's event types with their stable names, schema versions and JSON codecs.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::EventSourcery.Serialization.EventType> All { get; } = new global::EventSourcery.Serialization.EventType[]
         {
-            new global::EventSourcery.Serialization.EventType(typeof(global::Shop.OrderPlaced), "OrderPlaced", 1, EventSourceryJson_TestAssembly.WriteEvent_Shop_OrderPlaced, EventSourceryJson_TestAssembly.Read_Shop_OrderPlaced),
-            new global::EventSourcery.Serialization.EventType(typeof(global::Shop.OrderShipped), "OrderShipped", 1, EventSourceryJson_TestAssembly.WriteEvent_Shop_OrderShipped, EventSourceryJson_TestAssembly.Read_Shop_OrderShipped),
-            new global::EventSourcery.Serialization.EventType(typeof(global::Shop.OrderShippedExpress), "OrderShippedExpress", 1, EventSourceryJson_TestAssembly.WriteEvent_Shop_OrderShippedExpress, EventSourceryJson_TestAssembly.Read_Shop_OrderShippedExpress),
+            global::EventSourcery.Serialization.EventType.Create<global::Shop.OrderPlaced>("OrderPlaced", 1, EventSourceryJson_TestAssembly.Write_Shop_OrderPlaced, EventSourceryJson_TestAssembly.Read_Shop_OrderPlaced),
+            global::EventSourcery.Serialization.EventType.Create<global::Shop.OrderShipped>("OrderShipped", 1, EventSourceryJson_TestAssembly.Write_Shop_OrderShipped, EventSourceryJson_TestAssembly.Read_Shop_OrderShipped),
+            global::EventSourcery.Serialization.EventType.Create<global::Shop.OrderShippedExpress>("OrderShippedExpress", 1, EventSourceryJson_TestAssembly.Write_Shop_OrderShippedExpress, EventSourceryJson_TestAssembly.Read_Shop_OrderShippedExpress),
         };
 
         /// <summary>Registers this assembly's event types and those of the generated assemblies it references.</summary>

@@ -10,8 +10,6 @@ using JsonTokenType = global::System.Text.Json.JsonTokenType;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Shop_OrderPlaced(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shop_OrderPlaced(writer, (global::Shop.OrderPlaced)value);
-
     internal static void Write_Shop_OrderPlaced(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderPlaced value)
     {
         writer.WriteStartObject();

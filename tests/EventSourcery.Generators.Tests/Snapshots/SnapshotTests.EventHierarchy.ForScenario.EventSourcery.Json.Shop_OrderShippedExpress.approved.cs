@@ -10,8 +10,6 @@ using JsonTokenType = global::System.Text.Json.JsonTokenType;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Shop_OrderShippedExpress(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shop_OrderShippedExpress(writer, (global::Shop.OrderShippedExpress)value);
-
     internal static void Write_Shop_OrderShippedExpress(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderShippedExpress value)
     {
         writer.WriteStartObject();

@@ -40,10 +40,7 @@ namespace EventSourcery.Generated
 
         Metadata.JsonTypeInfo? Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
-            if (type == typeof(global::Shop.OrderPlaced)) return Create(options, new EventJson.EventCodecJsonConverter<global::Shop.OrderPlaced>(EventSourceryJson_TestAssembly.WriteEvent_Shop_OrderPlaced, EventSourceryJson_TestAssembly.Read_Shop_OrderPlaced));
-            if (type == typeof(global::Shop.OrderShipped)) return Create(options, new EventJson.EventCodecJsonConverter<global::Shop.OrderShipped>(EventSourceryJson_TestAssembly.WriteEvent_Shop_OrderShipped, EventSourceryJson_TestAssembly.Read_Shop_OrderShipped));
-            if (type == typeof(global::Shop.OrderShippedExpress)) return Create(options, new EventJson.EventCodecJsonConverter<global::Shop.OrderShippedExpress>(EventSourceryJson_TestAssembly.WriteEvent_Shop_OrderShippedExpress, EventSourceryJson_TestAssembly.Read_Shop_OrderShippedExpress));
-            // Event, RecordedEvent and their lists: any registered event, with its type's name.
+            // Each event through its registration (EventType.Create<T>); Event, RecordedEvent and their lists: any registered event, with its type's name.
             return EventJson.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
 

@@ -16,7 +16,7 @@ namespace EventSourcery.Generated
         /// <summary>This assembly's event types with their stable names, schema versions and JSON codecs.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::EventSourcery.Serialization.EventType> All { get; } = new global::EventSourcery.Serialization.EventType[]
         {
-            new global::EventSourcery.Serialization.EventType(typeof(global::Shapes.EverythingHappened), "everything_happened", 3, EventSourceryJson_TestAssembly.WriteEvent_Shapes_EverythingHappened, EventSourceryJson_TestAssembly.Read_Shapes_EverythingHappened),
+            global::EventSourcery.Serialization.EventType.Create<global::Shapes.EverythingHappened>("everything_happened", 3, EventSourceryJson_TestAssembly.Write_Shapes_EverythingHappened, EventSourceryJson_TestAssembly.Read_Shapes_EverythingHappened),
         };
 
         /// <summary>Registers this assembly's event types and those of the generated assemblies it references.</summary>

@@ -10,8 +10,6 @@ using JsonTokenType = global::System.Text.Json.JsonTokenType;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Shapes_EverythingHappened(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shapes_EverythingHappened(writer, (global::Shapes.EverythingHappened)value);
-
     internal static void Write_Shapes_EverythingHappened(global::System.Text.Json.Utf8JsonWriter writer, global::Shapes.EverythingHappened value)
     {
         writer.WriteStartObject();

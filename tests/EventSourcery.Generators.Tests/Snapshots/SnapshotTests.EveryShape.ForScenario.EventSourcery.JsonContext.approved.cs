@@ -43,13 +43,12 @@ namespace EventSourcery.Generated
 
         Metadata.JsonTypeInfo? Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
-            if (type == typeof(global::Shapes.EverythingHappened)) return Create(options, new EventJson.EventCodecJsonConverter<global::Shapes.EverythingHappened>(EventSourceryJson_TestAssembly.WriteEvent_Shapes_EverythingHappened, EventSourceryJson_TestAssembly.Read_Shapes_EverythingHappened));
             if (type == typeof(global::Shapes.Address)) return Create(options, new EventJson.CodecJsonConverter<global::Shapes.Address>(EventSourceryJson_TestAssembly.Write_Shapes_Address, EventSourceryJson_TestAssembly.Read_Shapes_Address));
             if (type == typeof(global::Shapes.Customer)) return Create(options, new EventJson.CodecJsonConverter<global::Shapes.Customer>(EventSourceryJson_TestAssembly.Write_Shapes_Customer, EventSourceryJson_TestAssembly.Read_Shapes_Customer));
             if (type == typeof(global::Shapes.Point)) return Create(options, new EventJson.CodecJsonConverter<global::Shapes.Point>(EventSourceryJson_TestAssembly.Write_Shapes_Point, EventSourceryJson_TestAssembly.Read_Shapes_Point));
             if (type == typeof(global::Shapes.Priority)) return Create(options, new EventJson.CodecJsonConverter<global::Shapes.Priority>(EventSourceryJson_TestAssembly.Write_Shapes_Priority, EventSourceryJson_TestAssembly.Read_Shapes_Priority));
             if (type == typeof(global::Shapes.Tags)) return Create(options, new EventJson.CodecJsonConverter<global::Shapes.Tags>(EventSourceryJson_TestAssembly.Write_Shapes_Tags, EventSourceryJson_TestAssembly.Read_Shapes_Tags));
-            // Event, RecordedEvent and their lists: any registered event, with its type's name.
+            // Each event through its registration (EventType.Create<T>); Event, RecordedEvent and their lists: any registered event, with its type's name.
             return EventJson.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
 

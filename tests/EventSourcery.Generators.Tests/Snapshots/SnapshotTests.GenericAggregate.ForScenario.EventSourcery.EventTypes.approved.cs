@@ -16,7 +16,7 @@ namespace EventSourcery.Generated
         /// <summary>This assembly's event types with their stable names, schema versions and JSON codecs.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::EventSourcery.Serialization.EventType> All { get; } = new global::EventSourcery.Serialization.EventType[]
         {
-            new global::EventSourcery.Serialization.EventType(typeof(global::ItemTracked), "ItemTracked", 1, EventSourceryJson_TestAssembly.WriteEvent_ItemTracked, EventSourceryJson_TestAssembly.Read_ItemTracked),
+            global::EventSourcery.Serialization.EventType.Create<global::ItemTracked>("ItemTracked", 1, EventSourceryJson_TestAssembly.Write_ItemTracked, EventSourceryJson_TestAssembly.Read_ItemTracked),
         };
 
         /// <summary>Registers this assembly's event types and those of the generated assemblies it references.</summary>

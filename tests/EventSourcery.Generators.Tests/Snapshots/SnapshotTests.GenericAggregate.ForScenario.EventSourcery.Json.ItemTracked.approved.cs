@@ -10,8 +10,6 @@ using JsonTokenType = global::System.Text.Json.JsonTokenType;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_ItemTracked(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_ItemTracked(writer, (global::ItemTracked)value);
-
     internal static void Write_ItemTracked(global::System.Text.Json.Utf8JsonWriter writer, global::ItemTracked value)
     {
         writer.WriteStartObject();

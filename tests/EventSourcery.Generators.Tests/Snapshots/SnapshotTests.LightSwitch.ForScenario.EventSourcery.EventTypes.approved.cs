@@ -16,8 +16,8 @@ namespace EventSourcery.Generated
         /// <summary>This assembly's event types with their stable names, schema versions and JSON codecs.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::EventSourcery.Serialization.EventType> All { get; } = new global::EventSourcery.Serialization.EventType[]
         {
-            new global::EventSourcery.Serialization.EventType(typeof(global::Demo.TurnedOff), "TurnedOff", 1, EventSourceryJson_TestAssembly.WriteEvent_Demo_TurnedOff, EventSourceryJson_TestAssembly.Read_Demo_TurnedOff),
-            new global::EventSourcery.Serialization.EventType(typeof(global::Demo.TurnedOn), "TurnedOn", 1, EventSourceryJson_TestAssembly.WriteEvent_Demo_TurnedOn, EventSourceryJson_TestAssembly.Read_Demo_TurnedOn),
+            global::EventSourcery.Serialization.EventType.Create<global::Demo.TurnedOff>("TurnedOff", 1, EventSourceryJson_TestAssembly.Write_Demo_TurnedOff, EventSourceryJson_TestAssembly.Read_Demo_TurnedOff),
+            global::EventSourcery.Serialization.EventType.Create<global::Demo.TurnedOn>("TurnedOn", 1, EventSourceryJson_TestAssembly.Write_Demo_TurnedOn, EventSourceryJson_TestAssembly.Read_Demo_TurnedOn),
         };
 
         /// <summary>Registers this assembly's event types and those of the generated assemblies it references.</summary>

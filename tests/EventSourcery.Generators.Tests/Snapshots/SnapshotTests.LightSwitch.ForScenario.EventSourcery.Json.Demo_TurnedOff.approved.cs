@@ -10,8 +10,6 @@ using JsonTokenType = global::System.Text.Json.JsonTokenType;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Demo_TurnedOff(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Demo_TurnedOff(writer, (global::Demo.TurnedOff)value);
-
     internal static void Write_Demo_TurnedOff(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.TurnedOff value)
     {
         writer.WriteStartObject();

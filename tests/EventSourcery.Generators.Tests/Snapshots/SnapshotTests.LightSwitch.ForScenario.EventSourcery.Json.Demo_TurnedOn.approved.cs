@@ -10,8 +10,6 @@ using JsonTokenType = global::System.Text.Json.JsonTokenType;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Demo_TurnedOn(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Demo_TurnedOn(writer, (global::Demo.TurnedOn)value);
-
     internal static void Write_Demo_TurnedOn(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.TurnedOn value)
     {
         writer.WriteStartObject();

@@ -39,9 +39,7 @@ namespace EventSourcery.Generated
 
         Metadata.JsonTypeInfo? Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
-            if (type == typeof(global::Demo.TurnedOff)) return Create(options, new EventJson.EventCodecJsonConverter<global::Demo.TurnedOff>(EventSourceryJson_TestAssembly.WriteEvent_Demo_TurnedOff, EventSourceryJson_TestAssembly.Read_Demo_TurnedOff));
-            if (type == typeof(global::Demo.TurnedOn)) return Create(options, new EventJson.EventCodecJsonConverter<global::Demo.TurnedOn>(EventSourceryJson_TestAssembly.WriteEvent_Demo_TurnedOn, EventSourceryJson_TestAssembly.Read_Demo_TurnedOn));
-            // Event, RecordedEvent and their lists: any registered event, with its type's name.
+            // Each event through its registration (EventType.Create<T>); Event, RecordedEvent and their lists: any registered event, with its type's name.
             return EventJson.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
 

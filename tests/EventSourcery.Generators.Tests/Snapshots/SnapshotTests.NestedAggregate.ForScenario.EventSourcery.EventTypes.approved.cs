@@ -16,7 +16,7 @@ namespace EventSourcery.Generated
         /// <summary>This assembly's event types with their stable names, schema versions and JSON codecs.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::EventSourcery.Serialization.EventType> All { get; } = new global::EventSourcery.Serialization.EventType[]
         {
-            new global::EventSourcery.Serialization.EventType(typeof(global::Fleet.EngineStarted), "EngineStarted", 1, EventSourceryJson_TestAssembly.WriteEvent_Fleet_EngineStarted, EventSourceryJson_TestAssembly.Read_Fleet_EngineStarted),
+            global::EventSourcery.Serialization.EventType.Create<global::Fleet.EngineStarted>("EngineStarted", 1, EventSourceryJson_TestAssembly.Write_Fleet_EngineStarted, EventSourceryJson_TestAssembly.Read_Fleet_EngineStarted),
         };
 
         /// <summary>Registers this assembly's event types and those of the generated assemblies it references.</summary>

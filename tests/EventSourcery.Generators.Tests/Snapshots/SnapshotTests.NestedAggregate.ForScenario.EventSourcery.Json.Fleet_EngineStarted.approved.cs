@@ -10,8 +10,6 @@ using JsonTokenType = global::System.Text.Json.JsonTokenType;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Fleet_EngineStarted(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Fleet_EngineStarted(writer, (global::Fleet.EngineStarted)value);
-
     internal static void Write_Fleet_EngineStarted(global::System.Text.Json.Utf8JsonWriter writer, global::Fleet.EngineStarted value)
     {
         writer.WriteStartObject();

@@ -38,8 +38,7 @@ namespace EventSourcery.Generated
 
         Metadata.JsonTypeInfo? Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
-            if (type == typeof(global::Fleet.EngineStarted)) return Create(options, new EventJson.EventCodecJsonConverter<global::Fleet.EngineStarted>(EventSourceryJson_TestAssembly.WriteEvent_Fleet_EngineStarted, EventSourceryJson_TestAssembly.Read_Fleet_EngineStarted));
-            // Event, RecordedEvent and their lists: any registered event, with its type's name.
+            // Each event through its registration (EventType.Create<T>); Event, RecordedEvent and their lists: any registered event, with its type's name.
             return EventJson.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
 

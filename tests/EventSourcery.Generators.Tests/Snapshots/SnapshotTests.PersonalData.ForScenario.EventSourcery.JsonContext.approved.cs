@@ -42,12 +42,9 @@ namespace EventSourcery.Generated
 
         Metadata.JsonTypeInfo? Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
-            if (type == typeof(global::Crm.CustomerRegistered)) return Create(options, new EventJson.EventCodecJsonConverter<global::Crm.CustomerRegistered>(EventSourceryJson_TestAssembly.WriteEvent_Crm_CustomerRegistered, EventSourceryJson_TestAssembly.Read_Crm_CustomerRegistered));
-            if (type == typeof(global::Crm.CustomerRenamed)) return Create(options, new EventJson.EventCodecJsonConverter<global::Crm.CustomerRenamed>(EventSourceryJson_TestAssembly.WriteEvent_Crm_CustomerRenamed, EventSourceryJson_TestAssembly.Read_Crm_CustomerRenamed));
-            if (type == typeof(global::Crm.CustomerTiered)) return Create(options, new EventJson.EventCodecJsonConverter<global::Crm.CustomerTiered>(EventSourceryJson_TestAssembly.WriteEvent_Crm_CustomerTiered, EventSourceryJson_TestAssembly.Read_Crm_CustomerTiered));
             if (type == typeof(global::Crm.Address)) return Create(options, new EventJson.CodecJsonConverter<global::Crm.Address>(EventSourceryJson_TestAssembly.Write_Crm_Address, EventSourceryJson_TestAssembly.Read_Crm_Address));
             if (type == typeof(global::Crm.Tier)) return Create(options, new EventJson.CodecJsonConverter<global::Crm.Tier>(EventSourceryJson_TestAssembly.Write_Crm_Tier, EventSourceryJson_TestAssembly.Read_Crm_Tier));
-            // Event, RecordedEvent and their lists: any registered event, with its type's name.
+            // Each event through its registration (EventType.Create<T>); Event, RecordedEvent and their lists: any registered event, with its type's name.
             return EventJson.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
 

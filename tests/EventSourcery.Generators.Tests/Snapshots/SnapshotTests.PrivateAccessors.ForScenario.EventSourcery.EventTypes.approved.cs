@@ -16,8 +16,8 @@ namespace EventSourcery.Generated
         /// <summary>This assembly's event types with their stable names, schema versions and JSON codecs.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::EventSourcery.Serialization.EventType> All { get; } = new global::EventSourcery.Serialization.EventType[]
         {
-            new global::EventSourcery.Serialization.EventType(typeof(global::Notes.LabelAttached), "LabelAttached", 1, EventSourceryJson_TestAssembly.WriteEvent_Notes_LabelAttached, EventSourceryJson_TestAssembly.Read_Notes_LabelAttached),
-            new global::EventSourcery.Serialization.EventType(typeof(global::Notes.NoteAdded), "NoteAdded", 1, EventSourceryJson_TestAssembly.WriteEvent_Notes_NoteAdded, EventSourceryJson_TestAssembly.Read_Notes_NoteAdded),
+            global::EventSourcery.Serialization.EventType.Create<global::Notes.LabelAttached>("LabelAttached", 1, EventSourceryJson_TestAssembly.Write_Notes_LabelAttached, EventSourceryJson_TestAssembly.Read_Notes_LabelAttached),
+            global::EventSourcery.Serialization.EventType.Create<global::Notes.NoteAdded>("NoteAdded", 1, EventSourceryJson_TestAssembly.Write_Notes_NoteAdded, EventSourceryJson_TestAssembly.Read_Notes_NoteAdded),
         };
 
         /// <summary>Registers this assembly's event types and those of the generated assemblies it references.</summary>

@@ -10,8 +10,6 @@ using JsonTokenType = global::System.Text.Json.JsonTokenType;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Notes_NoteAdded(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Notes_NoteAdded(writer, (global::Notes.NoteAdded)value);
-
     internal static void Write_Notes_NoteAdded(global::System.Text.Json.Utf8JsonWriter writer, global::Notes.NoteAdded value)
     {
         writer.WriteStartObject();

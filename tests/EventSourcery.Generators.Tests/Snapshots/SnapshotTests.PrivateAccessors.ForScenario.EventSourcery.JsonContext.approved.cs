@@ -39,9 +39,7 @@ namespace EventSourcery.Generated
 
         Metadata.JsonTypeInfo? Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
-            if (type == typeof(global::Notes.LabelAttached)) return Create(options, new EventJson.EventCodecJsonConverter<global::Notes.LabelAttached>(EventSourceryJson_TestAssembly.WriteEvent_Notes_LabelAttached, EventSourceryJson_TestAssembly.Read_Notes_LabelAttached));
-            if (type == typeof(global::Notes.NoteAdded)) return Create(options, new EventJson.EventCodecJsonConverter<global::Notes.NoteAdded>(EventSourceryJson_TestAssembly.WriteEvent_Notes_NoteAdded, EventSourceryJson_TestAssembly.Read_Notes_NoteAdded));
-            // Event, RecordedEvent and their lists: any registered event, with its type's name.
+            // Each event through its registration (EventType.Create<T>); Event, RecordedEvent and their lists: any registered event, with its type's name.
             return EventJson.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
 

@@ -16,8 +16,8 @@ namespace EventSourcery.Generated
         /// <summary>This assembly's event types with their stable names, schema versions and JSON codecs.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::EventSourcery.Serialization.EventType> All { get; } = new global::EventSourcery.Serialization.EventType[]
         {
-            new global::EventSourcery.Serialization.EventType(typeof(global::Crm.AccountOpened), "AccountOpened", 1, EventSourceryJson_TestAssembly.WriteEvent_Crm_AccountOpened, EventSourceryJson_TestAssembly.Read_Crm_AccountOpened),
-            new global::EventSourcery.Serialization.EventType(typeof(global::Billing.AccountOpened), "billing.account_opened", 1, EventSourceryJson_TestAssembly.WriteEvent_Billing_AccountOpened, EventSourceryJson_TestAssembly.Read_Billing_AccountOpened),
+            global::EventSourcery.Serialization.EventType.Create<global::Crm.AccountOpened>("AccountOpened", 1, EventSourceryJson_TestAssembly.Write_Crm_AccountOpened, EventSourceryJson_TestAssembly.Read_Crm_AccountOpened),
+            global::EventSourcery.Serialization.EventType.Create<global::Billing.AccountOpened>("billing.account_opened", 1, EventSourceryJson_TestAssembly.Write_Billing_AccountOpened, EventSourceryJson_TestAssembly.Read_Billing_AccountOpened),
         };
 
         /// <summary>Registers this assembly's event types and those of the generated assemblies it references.</summary>

@@ -10,8 +10,6 @@ using JsonTokenType = global::System.Text.Json.JsonTokenType;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Billing_AccountOpened(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Billing_AccountOpened(writer, (global::Billing.AccountOpened)value);
-
     internal static void Write_Billing_AccountOpened(global::System.Text.Json.Utf8JsonWriter writer, global::Billing.AccountOpened value)
     {
         writer.WriteStartObject();

@@ -10,8 +10,6 @@ using JsonTokenType = global::System.Text.Json.JsonTokenType;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Crm_AccountOpened(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Crm_AccountOpened(writer, (global::Crm.AccountOpened)value);
-
     internal static void Write_Crm_AccountOpened(global::System.Text.Json.Utf8JsonWriter writer, global::Crm.AccountOpened value)
     {
         writer.WriteStartObject();

@@ -39,9 +39,7 @@ namespace EventSourcery.Generated
 
         Metadata.JsonTypeInfo? Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
-            if (type == typeof(global::Crm.AccountOpened)) return Create(options, new EventJson.EventCodecJsonConverter<global::Crm.AccountOpened>(EventSourceryJson_TestAssembly.WriteEvent_Crm_AccountOpened, EventSourceryJson_TestAssembly.Read_Crm_AccountOpened));
-            if (type == typeof(global::Billing.AccountOpened)) return Create(options, new EventJson.EventCodecJsonConverter<global::Billing.AccountOpened>(EventSourceryJson_TestAssembly.WriteEvent_Billing_AccountOpened, EventSourceryJson_TestAssembly.Read_Billing_AccountOpened));
-            // Event, RecordedEvent and their lists: any registered event, with its type's name.
+            // Each event through its registration (EventType.Create<T>); Event, RecordedEvent and their lists: any registered event, with its type's name.
             return EventJson.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
 

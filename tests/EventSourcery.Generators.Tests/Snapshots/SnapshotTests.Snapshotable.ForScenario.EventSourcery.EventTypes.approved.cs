@@ -16,7 +16,7 @@ namespace EventSourcery.Generated
         /// <summary>This assembly's event types with their stable names, schema versions and JSON codecs.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::EventSourcery.Serialization.EventType> All { get; } = new global::EventSourcery.Serialization.EventType[]
         {
-            new global::EventSourcery.Serialization.EventType(typeof(global::Counting.Incremented), "Incremented", 1, EventSourceryJson_TestAssembly.WriteEvent_Counting_Incremented, EventSourceryJson_TestAssembly.Read_Counting_Incremented),
+            global::EventSourcery.Serialization.EventType.Create<global::Counting.Incremented>("Incremented", 1, EventSourceryJson_TestAssembly.Write_Counting_Incremented, EventSourceryJson_TestAssembly.Read_Counting_Incremented),
         };
 
         /// <summary>Registers this assembly's event types and those of the generated assemblies it references.</summary>

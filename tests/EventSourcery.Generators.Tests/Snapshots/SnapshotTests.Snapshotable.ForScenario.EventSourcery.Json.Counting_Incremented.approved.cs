@@ -10,8 +10,6 @@ using JsonTokenType = global::System.Text.Json.JsonTokenType;
 
 partial class EventSourceryJson_TestAssembly
 {
-    internal static void WriteEvent_Counting_Incremented(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Counting_Incremented(writer, (global::Counting.Incremented)value);
-
     internal static void Write_Counting_Incremented(global::System.Text.Json.Utf8JsonWriter writer, global::Counting.Incremented value)
     {
         writer.WriteStartObject();

@@ -38,8 +38,7 @@ namespace EventSourcery.Generated
 
         Metadata.JsonTypeInfo? Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
-            if (type == typeof(global::Counting.Incremented)) return Create(options, new EventJson.EventCodecJsonConverter<global::Counting.Incremented>(EventSourceryJson_TestAssembly.WriteEvent_Counting_Incremented, EventSourceryJson_TestAssembly.Read_Counting_Incremented));
-            // Event, RecordedEvent and their lists: any registered event, with its type's name.
+            // Each event through its registration (EventType.Create<T>); Event, RecordedEvent and their lists: any registered event, with its type's name.
             return EventJson.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
 

@@ -16,8 +16,8 @@ namespace EventSourcery.Generated
         /// <summary>This assembly's event types with their stable names, schema versions and JSON codecs.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::EventSourcery.Serialization.EventType> All { get; } = new global::EventSourcery.Serialization.EventType[]
         {
-            new global::EventSourcery.Serialization.EventType(typeof(global::Shop.OrderCancelled), "OrderCancelled", 1, EventSourceryJson_TestAssembly.WriteEvent_Shop_OrderCancelled, EventSourceryJson_TestAssembly.Read_Shop_OrderCancelled),
-            new global::EventSourcery.Serialization.EventType(typeof(global::Shop.OrderPlaced), "order_placed", 4, EventSourceryJson_TestAssembly.WriteEvent_Shop_OrderPlaced, EventSourceryJson_TestAssembly.Read_Shop_OrderPlaced, new global::EventSourcery.Serialization.EventVersion[]
+            global::EventSourcery.Serialization.EventType.Create<global::Shop.OrderCancelled>("OrderCancelled", 1, EventSourceryJson_TestAssembly.Write_Shop_OrderCancelled, EventSourceryJson_TestAssembly.Read_Shop_OrderCancelled),
+            global::EventSourcery.Serialization.EventType.Create<global::Shop.OrderPlaced>("order_placed", 4, EventSourceryJson_TestAssembly.Write_Shop_OrderPlaced, EventSourceryJson_TestAssembly.Read_Shop_OrderPlaced, new global::EventSourcery.Serialization.EventVersion[]
             {
                 global::EventSourcery.Serialization.EventVersion.Json("OrderCreated", 1, global::Shop.OrderUpcasts.FromCreated),
                 global::EventSourcery.Serialization.EventVersion.Typed("order_placed", 2, global::EventSourcery.Generated.EventSourceryUpcasts_Shop_OrderPlaced.Read_v2),

@@ -40,10 +40,8 @@ namespace EventSourcery.Generated
 
         Metadata.JsonTypeInfo? Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
-            if (type == typeof(global::Shop.OrderCancelled)) return Create(options, new EventJson.EventCodecJsonConverter<global::Shop.OrderCancelled>(EventSourceryJson_TestAssembly.WriteEvent_Shop_OrderCancelled, EventSourceryJson_TestAssembly.Read_Shop_OrderCancelled));
-            if (type == typeof(global::Shop.OrderPlaced)) return Create(options, new EventJson.EventCodecJsonConverter<global::Shop.OrderPlaced>(EventSourceryJson_TestAssembly.WriteEvent_Shop_OrderPlaced, EventSourceryJson_TestAssembly.Read_Shop_OrderPlaced));
             if (type == typeof(global::Shop.Currency)) return Create(options, new EventJson.CodecJsonConverter<global::Shop.Currency>(EventSourceryJson_TestAssembly.Write_Shop_Currency, EventSourceryJson_TestAssembly.Read_Shop_Currency));
-            // Event, RecordedEvent and their lists: any registered event, with its type's name.
+            // Each event through its registration (EventType.Create<T>); Event, RecordedEvent and their lists: any registered event, with its type's name.
             return EventJson.EventJsonTypeInfoResolver.Default.GetTypeInfo(type, options);
         }
 

@@ -28,8 +28,6 @@ namespace EventSourcery.Generated
         /// <summary>The JSON code of the old shapes and the types their properties use.</summary>
         private static class Json
         {
-            internal static void WriteEvent_Shop_OrderPlacedV2(global::System.Text.Json.Utf8JsonWriter writer, global::EventSourcery.Event value) => Write_Shop_OrderPlacedV2(writer, (global::Shop.OrderPlacedV2)value);
-
             internal static void Write_Shop_OrderPlacedV2(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderPlacedV2 value)
             {
                 writer.WriteStartObject();
