@@ -100,6 +100,33 @@ public sealed class GeneratedCodeTests
         Assert.Equal(("USD", "r"), (read.Currency, read.Reason));
     }
 
+    [Fact]
+    public void PropertiesAreReadInAnyOrderAndTheLastOfARepeatedOneWins()
+    {
+        var read = Assert.IsType<PriceChanged>(Read("PriceChanged", """{"reason":"first","currency":"USD","x":[],"amount":2,"reason":"last"}"""));
+        Assert.Equal((2m, "USD", "last"), (read.Amount, read.Currency, read.Reason));
+
+        // Every shape, its properties written in the reverse order, reads back to the same event.
+        var serialized = Serializer.Serialize(NewEverything());
+        var payload = serialized.Payload;
+        using var document = JsonDocument.Parse(payload);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var property in document.RootElement.EnumerateObject().Reverse())
+            {
+                property.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        var reversed = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        Assert.NotEqual(payload, reversed);
+        Assert.Equal(payload, Serializer.Serialize(Read(serialized.Type.Name, reversed)).Payload);
+    }
+
     [Theory]
     [InlineData("""{"amount":""", "'amount' of")]
     [InlineData("""{"amount":"not a number"}""", "'amount' of")]
