@@ -68,6 +68,30 @@ public sealed class JsonPropertyTableTests
     }
 
     [Fact]
+    public void An_error_inside_a_property_it_skips_is_not_blamed_on_the_property_before_it()
+    {
+        var table = Table(Names);
+        var bytes = Encoding.UTF8.GetBytes("""{"orderId":1,"other":[1,}""");
+        var reader = new Utf8JsonReader(bytes);
+        reader.Read();
+        var property = -1;
+        Assert.True(JsonPrimitives.NextProperty(ref reader, table, ref property, "Shop.OrderPlaced"));
+        Assert.Equal(0, property);
+        JsonException? error = null;
+        try
+        {
+            JsonPrimitives.NextProperty(ref reader, table, ref property, "Shop.OrderPlaced");
+        }
+        catch (JsonException e)
+        {
+            error = e;
+        }
+
+        Assert.NotNull(error);
+        Assert.Equal(-1, property); // a generated reader names no property: 'orderId' was read without error
+    }
+
+    [Fact]
     public void A_read_error_names_the_property_by_its_index()
     {
         var error = JsonPrimitives.InvalidProperty("Shop.OrderPlaced", Table(Names), 1, new FormatException("not a number"));

@@ -18,7 +18,10 @@ public static partial class JsonPrimitives
     /// The table: for each property, its name's UTF-8 length then the name's UTF-8 bytes. The length is written in
     /// 6-bit groups, lowest first, one byte each; a byte with 0x40 set is followed by another group.
     /// </param>
-    /// <param name="property">The index of the property read last, -1 before the first; on return, the index of the one found.</param>
+    /// <param name="property">
+    /// The index of the property read last, -1 before the first; on return, the index of the one found. While a property
+    /// the table does not list is skipped it is -1, so an error in that property's value names none of the listed ones.
+    /// </param>
     /// <param name="typeName">The type being read, for the error when the JSON ends inside the object.</param>
     /// <exception cref="JsonException">The JSON ends inside the object.</exception>
     public static bool NextProperty(ref Utf8JsonReader reader, ReadOnlySpan<byte> names, ref int property, string typeName)
@@ -39,6 +42,8 @@ public static partial class JsonPrimitives
                 return true;
             }
 
+            // Not one of the type's: an error inside its value is no listed property's (-1), and the search starts over.
+            property = -1;
             Next(ref reader, typeName);
             reader.Skip();
         }

@@ -146,6 +146,14 @@ public sealed class GeneratedCodeTests
         Assert.Contains(expectedInMessage, ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AnErrorInsideAnUnknownPropertyIsNotBlamedOnTheOneBeforeIt()
+    {
+        var ex = Assert.Throws<EventReadException>(() => Read("PriceChanged", """{"amount":1,"later":[1,}"""));
+        Assert.DoesNotContain("'amount'", ex.Message, StringComparison.Ordinal);
+        Assert.IsAssignableFrom<JsonException>(ex.InnerException);
+    }
+
     public static TheoryData<string, Func<EverythingHappened, EverythingHappened>, string> Unstorable => new()
     {
         { "a string", e => e with { Text = "a\uD800b" }, "Property 'Text' of EventSourcery.Tests.Generated.EverythingHappened holds a string with an unpaired UTF-16 surrogate at index 1" },
