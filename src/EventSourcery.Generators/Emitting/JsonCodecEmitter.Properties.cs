@@ -112,8 +112,8 @@ internal sealed partial class JsonCodecEmitter
                 EmitOpenSealed(model, type, first: read.Count == 0);
             }
 
-            // Any other property is skipped.
-            var skip = $"{_primitives}.Next(ref reader, {TypeText(type)}); reader.Skip();";
+            // Any other property is skipped; an error inside it names none of the type's (where there is a property to name).
+            var skip = $"{(sealedData ? "property = null; " : string.Empty)}{_primitives}.Next(ref reader, {TypeText(type)}); reader.Skip();";
             _writer.WriteLine(read.Count == 0 && !sealedData ? skip : $"else {{ {skip} }}");
         }
     }

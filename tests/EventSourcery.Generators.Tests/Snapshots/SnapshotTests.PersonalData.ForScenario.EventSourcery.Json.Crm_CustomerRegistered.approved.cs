@@ -110,7 +110,7 @@ partial class EventSourceryJson_TestAssembly
                         }
                     }
                 }
-                else { JsonPrimitives.Next(ref reader, type); reader.Skip(); }
+                else { property = null; JsonPrimitives.Next(ref reader, type); reader.Skip(); }
             }
         }
         catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
