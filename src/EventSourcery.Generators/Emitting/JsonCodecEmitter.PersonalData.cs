@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Linq;
 using EventSourcery.Generators.Models;
 
@@ -59,29 +58,36 @@ internal sealed partial class JsonCodecEmitter
     private static string PersonalMethod(ObjectCodecModel model) => $"WritePersonalData_{model.CodecId}";
 
     /// <summary>
-    /// The <c>"$pd"</c> case of the property switch: the sealed personal data opened, and read property by property
-    /// through the same table (or masked):
+    /// The branches of the property loop that read personal data: a property stored plain (before it was marked), and
+    /// the sealed <c>"$pd"</c>, opened and read property by property (or masked):
     /// <code>
-    /// case 6:
+    /// else if (ReadPersonalProperty(ref reader)) { }
+    /// else if (reader.ValueTextEquals("$pd"u8))
     /// {
+    ///     property = "$pd"; JsonPrimitives.Next(ref reader, type);
     ///     using var personalData = cipher.Open(ref reader);
     ///     if (personalData.IsMasked) { emailValue = "redacted"; hasEmail = true; }
     ///     else { /* a reader over personalData.Json, each property through ReadPersonalProperty */ }
-    ///     break;
     /// }
     /// </code>
     /// </summary>
-    private void EmitOpenSealed(ObjectCodecModel model, string type, int sealedIndex, List<int> read, List<int> marked)
+    private void EmitOpenSealed(ObjectCodecModel model, string type, bool first)
     {
-        _writer.WriteLine($"case {sealedIndex}:");
-        using (_writer.Block())
+        var marked = Enumerable.Range(0, model.Properties.Count).Where(i => model.Properties[i].PersonalMask is not null && model.Properties[i].Assignment != Assignment.WriteOnly).ToList();
+        using (_writer.Block($"{(first ? "if" : "else if")} (ReadPersonalProperty(ref reader))"))
         {
+            _writer.WriteLine("// stored plain, before the property was marked");
+        }
+
+        using (_writer.Block("else if (reader.ValueTextEquals(\"$pd\"u8))"))
+        {
+            _writer.WriteLine("property = \"$pd\";");
+            _writer.WriteLine($"{_primitives}.Next(ref reader, {TypeText(type)});");
             _writer.WriteLine("using var personalData = cipher.Open(ref reader);");
             using (_writer.Block("if (personalData.IsMasked)"))
             {
-                foreach (var k in marked)
+                foreach (var i in marked)
                 {
-                    var i = read[k];
                     _writer.WriteLine($"{_values[i]} = {model.Properties[i].PersonalMask};");
                     if (NeedsPresenceFlag(model, i))
                     {
@@ -94,35 +100,39 @@ internal sealed partial class JsonCodecEmitter
             {
                 _writer.WriteLine($"var personalReader = new {JsonReader}(personalData.Json);");
                 _writer.WriteLine($"{_primitives}.Next(ref personalReader, {TypeText(type)});");
-                _writer.WriteLine($"while ({_primitives}.NextProperty(ref personalReader, names, ref property, {TypeText(type)})) ReadPersonalProperty(ref personalReader, property);");
-                _writer.WriteLine($"property = {sealedIndex}; // an error after the sealed data is the sealed data's");
+                using (_writer.Block("while (true)"))
+                {
+                    _writer.WriteLine($"{_primitives}.Next(ref personalReader, {TypeText(type)});");
+                    _writer.WriteLine($"if (personalReader.TokenType == {_tokenType}.EndObject) break;");
+                    using (_writer.Block("if (!ReadPersonalProperty(ref personalReader))"))
+                    {
+                        _writer.WriteLine($"{_primitives}.Next(ref personalReader, {TypeText(type)});");
+                        _writer.WriteLine("personalReader.Skip();");
+                    }
+                }
             }
-
-            _writer.WriteLine("break;");
         }
     }
 
     /// <summary>
-    /// The local function that reads one marked property into the reader's locals, the reader on its value, found by its
-    /// index in the table: <c>void ReadPersonalProperty(ref Utf8JsonReader reader, int index) { switch (index) { … } }</c>.
-    /// The main loop calls it for a marked property stored plain, the sealed data's loop for each property in it.
+    /// The local function that reads one personal property into the reader's locals, the reader on its name, as the
+    /// main loop reads any other: <c>bool ReadPersonalProperty(ref Utf8JsonReader reader) { … }</c>, false for a
+    /// name that is not one of them.
     /// </summary>
-    private void EmitPersonalPropertyReader(ObjectCodecModel model, List<int> read, List<int> marked)
+    private void EmitSealedReader(ObjectCodecModel model, string type, System.Collections.Generic.List<int> read)
     {
-        using (_writer.Block($"void ReadPersonalProperty(ref {JsonReader} reader, int index)"))
+        using (_writer.Block($"bool ReadPersonalProperty(ref {JsonReader} reader)"))
         {
-            using (_writer.Block("switch (index)"))
+            foreach (var i in read.Where(i => model.Properties[i].PersonalMask is not null))
             {
-                foreach (var k in marked)
+                using (_writer.Block($"if (reader.ValueTextEquals({Utf8(model.Properties[i].JsonName)}))"))
                 {
-                    var i = read[k];
-                    var present = NeedsPresenceFlag(model, i) ? $" {_has[i]} = true;" : string.Empty;
-                    _writer.WriteLine($"case {k}: {ReadStatement(model.Properties[i].Shape, _values[i])}{present} break;");
+                    EmitPropertyRead(model, type, i);
+                    _writer.WriteLine("return true;");
                 }
-
-                // In the sealed data, a property the event does not mark (any more) is skipped.
-                _writer.WriteLine("default: reader.Skip(); break;");
             }
+
+            _writer.WriteLine("return false;");
         }
     }
 

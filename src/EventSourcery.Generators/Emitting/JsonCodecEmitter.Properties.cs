@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 using System.Text;
 using EventSourcery.Generators.Models;
 using Microsoft.CodeAnalysis.CSharp;
@@ -32,37 +31,17 @@ internal sealed partial class JsonCodecEmitter
     /// }
     /// </code>
     /// </summary>
-    private void EmitPropertySwitch(ObjectCodecModel model, string type, List<int> read, bool personal)
+    private void EmitPropertySwitch(ObjectCodecModel model, string type, List<int> read)
     {
         var properties = model.Properties;
-        var names = new List<string>(read.Count + 1);
+        var names = new List<string>(read.Count);
         foreach (var i in read)
         {
             names.Add(properties[i].JsonName);
         }
 
-        // An event's sealed personal data is one more property, "$pd", last in the table.
-        if (personal)
-        {
-            names.Add("$pd");
-        }
-
         _writer.WriteLine($"global::System.ReadOnlySpan<byte> names = {NameTable(names)};");
         _writer.WriteLine("var property = -1;");
-        var marked = new List<int>();
-        for (var k = 0; k < read.Count; k++)
-        {
-            if (properties[read[k]].PersonalMask is not null)
-            {
-                marked.Add(k);
-            }
-        }
-
-        if (personal)
-        {
-            EmitPersonalPropertyReader(model, read, marked);
-        }
-
         using (_writer.Block("try"))
         {
             using (_writer.Block($"while ({_primitives}.NextProperty(ref reader, names, ref property, {TypeText(type)}))"))
@@ -72,22 +51,8 @@ internal sealed partial class JsonCodecEmitter
                     for (var k = 0; k < read.Count; k++)
                     {
                         var i = read[k];
-                        if (properties[i].PersonalMask is null)
-                        {
-                            var present = NeedsPresenceFlag(model, i) ? $" {_has[i]} = true;" : string.Empty;
-                            _writer.WriteLine($"case {k}: {ReadStatement(properties[i].Shape, _values[i])}{present} break;");
-                        }
-                    }
-
-                    if (personal)
-                    {
-                        // A marked property stored plain (before it was marked) reads as any other; "$pd" opens the sealed ones.
-                        if (marked.Count > 0)
-                        {
-                            _writer.WriteLine($"{string.Concat(marked.Select(k => $"case {k}: "))}ReadPersonalProperty(ref reader, property); break;");
-                        }
-
-                        EmitOpenSealed(model, type, names.Count - 1, read, marked);
+                        var present = NeedsPresenceFlag(model, i) ? $" {_has[i]} = true;" : string.Empty;
+                        _writer.WriteLine($"case {k}: {ReadStatement(properties[i].Shape, _values[i])}{present} break;");
                     }
                 }
             }
@@ -124,14 +89,32 @@ internal sealed partial class JsonCodecEmitter
         return table.Append("\"u8").ToString();
     }
 
-    /// <summary>The loop over the properties of an object that reads none: each is skipped.</summary>
-    private void EmitSkipLoop(string type)
+    /// <summary>
+    /// The loop over an object's properties, each read into its local; with <paramref name="sealedData"/>, also the
+    /// event's sealed personal data (<c>"$pd"</c>), opened and read by the <c>ReadPersonalData</c> local function.
+    /// </summary>
+    private void EmitPropertyLoop(ObjectCodecModel model, string type, List<int> read, bool sealedData)
     {
+        var properties = model.Properties;
         using (_writer.Block("while (true)"))
         {
             _writer.WriteLine($"{_primitives}.Next(ref reader, {TypeText(type)});");
             _writer.WriteLine($"if (reader.TokenType == {_tokenType}.EndObject) break;");
-            _writer.WriteLine($"{_primitives}.Next(ref reader, {TypeText(type)}); reader.Skip();");
+            foreach (var i in read)
+            {
+                var test = $"{(i == read[0] ? "if" : "else if")} (reader.ValueTextEquals({Utf8(properties[i].JsonName)}))";
+                var present = NeedsPresenceFlag(model, i) ? $" {_has[i]} = true;" : string.Empty;
+                _writer.WriteLine($"{test} {{ {PropertyReadStart(model, type, i)} {ReadStatement(properties[i].Shape, _values[i])}{present} }}");
+            }
+
+            if (sealedData)
+            {
+                EmitOpenSealed(model, type, first: read.Count == 0);
+            }
+
+            // Any other property is skipped; an error inside it names none of the type's (where there is a property to name).
+            var skip = $"{(sealedData ? "property = null; " : string.Empty)}{_primitives}.Next(ref reader, {TypeText(type)}); reader.Skip();";
+            _writer.WriteLine(read.Count == 0 && !sealedData ? skip : $"else {{ {skip} }}");
         }
     }
 }

@@ -169,13 +169,29 @@ internal sealed partial class JsonCodecEmitter
             }
 
             // The property being read, so an error names it (and, through nested objects, the path to it).
-            if (read.Count > 0)
+            if (read.Count > 0 && !personal)
             {
-                EmitPropertySwitch(model, type, read, personal);
+                EmitPropertySwitch(model, type, read);
+            }
+            else if (read.Count > 0)
+            {
+                _writer.WriteLine("string? property = null;");
+                EmitSealedReader(model, type, read);
+
+                using (_writer.Block("try"))
+                {
+                    // Personal properties are read by ReadPersonalProperty, from "$pd" or from a value stored plain.
+                    EmitPropertyLoop(model, type, read.Where(i => properties[i].PersonalMask is null).ToList(), sealedData: true);
+                }
+
+                using (_writer.Block($"catch (global::System.Exception ex) when (property is not null && {_primitives}.IsReadError(ex))"))
+                {
+                    _writer.WriteLine($"throw {_primitives}.InvalidProperty({TypeText(type)}, property, ex);");
+                }
             }
             else
             {
-                EmitSkipLoop(type);
+                EmitPropertyLoop(model, type, read, sealedData: false);
             }
 
             EmitConstruction(model);
@@ -188,6 +204,21 @@ internal sealed partial class JsonCodecEmitter
             EmitPersonalMethods(model);
         }
     }
+
+    /// <summary>The read of property <paramref name="index"/>, the reader on its name: names it for errors, reads its value into its local, marks it present.</summary>
+    private void EmitPropertyRead(ObjectCodecModel model, string type, int index)
+    {
+        _writer.WriteLine(PropertyReadStart(model, type, index));
+        EmitRead(model.Properties[index].Shape, _values[index]);
+        if (NeedsPresenceFlag(model, index))
+        {
+            _writer.WriteLine($"{_has[index]} = true;");
+        }
+    }
+
+    /// <summary>Names property <paramref name="index"/> for errors and steps the reader onto its value.</summary>
+    private string PropertyReadStart(ObjectCodecModel model, string type, int index)
+        => $"property = {Quote(model.Properties[index].JsonName)}; {_primitives}.Next(ref reader, {TypeText(type)});";
 
     /// <summary>Whether reading must remember if the property was present (to keep a default when it was not).</summary>
     private static bool NeedsPresenceFlag(ObjectCodecModel model, int index) => model.Properties[index].Assignment switch

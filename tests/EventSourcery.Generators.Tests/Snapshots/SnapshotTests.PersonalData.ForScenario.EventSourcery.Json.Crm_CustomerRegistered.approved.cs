@@ -35,56 +35,87 @@ partial class EventSourceryJson_TestAssembly
         int birthYearValue = default!; bool hasBirthYear = false;
         global::System.Collections.Generic.List<string> phonesValue = default!; bool hasPhones = false;
         global::Crm.Tier tierValue = default!; bool hasTier = false;
-        global::System.ReadOnlySpan<byte> names = "\u000AcustomerId\u0005email\u0004home\u0009birthYear\u0006phones\u0004tier\u0003$pd"u8;
-        var property = -1;
-        void ReadPersonalProperty(ref global::System.Text.Json.Utf8JsonReader reader, int index)
+        string? property = null;
+        bool ReadPersonalProperty(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            switch (index)
+            if (reader.ValueTextEquals("email"u8))
             {
-                case 1: emailValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasEmail = true; break;
-                case 2: homeValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Crm_Address(ref reader); break;
-                case 3: birthYearValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasBirthYear = true; break;
-                case 4: phonesValue = reader.TokenType == JsonTokenType.Null ? default! : JsonPrimitives.ReadList<string>(ref reader, "System.Collections.Generic.List<string>", static (ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!); hasPhones = true; break;
-                default: reader.Skip(); break;
+                property = "email"; JsonPrimitives.Next(ref reader, type);
+                emailValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                hasEmail = true;
+                return true;
             }
+            if (reader.ValueTextEquals("home"u8))
+            {
+                property = "home"; JsonPrimitives.Next(ref reader, type);
+                homeValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Crm_Address(ref reader);
+                return true;
+            }
+            if (reader.ValueTextEquals("birthYear"u8))
+            {
+                property = "birthYear"; JsonPrimitives.Next(ref reader, type);
+                birthYearValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
+                hasBirthYear = true;
+                return true;
+            }
+            if (reader.ValueTextEquals("phones"u8))
+            {
+                property = "phones"; JsonPrimitives.Next(ref reader, type);
+                phonesValue = reader.TokenType == JsonTokenType.Null ? default! : JsonPrimitives.ReadList<string>(ref reader, "System.Collections.Generic.List<string>", static (ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!);
+                hasPhones = true;
+                return true;
+            }
+            return false;
         }
         try
         {
-            while (JsonPrimitives.NextProperty(ref reader, names, ref property, type))
+            while (true)
             {
-                switch (property)
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals("customerId"u8)) { property = "customerId"; JsonPrimitives.Next(ref reader, type); customerIdValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid(); hasCustomerId = true; }
+                else if (reader.ValueTextEquals("tier"u8)) { property = "tier"; JsonPrimitives.Next(ref reader, type); tierValue = Read_Crm_Tier(ref JsonPrimitives.NotNull(ref reader, "Crm.Tier")); hasTier = true; }
+                else if (ReadPersonalProperty(ref reader))
                 {
-                    case 0: customerIdValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid(); hasCustomerId = true; break;
-                    case 5: tierValue = Read_Crm_Tier(ref JsonPrimitives.NotNull(ref reader, "Crm.Tier")); hasTier = true; break;
-                    case 1: case 2: case 3: case 4: ReadPersonalProperty(ref reader, property); break;
-                    case 6:
+                    // stored plain, before the property was marked
+                }
+                else if (reader.ValueTextEquals("$pd"u8))
+                {
+                    property = "$pd";
+                    JsonPrimitives.Next(ref reader, type);
+                    using var personalData = cipher.Open(ref reader);
+                    if (personalData.IsMasked)
                     {
-                        using var personalData = cipher.Open(ref reader);
-                        if (personalData.IsMasked)
+                        emailValue = "redacted";
+                        hasEmail = true;
+                        homeValue = default!;
+                        birthYearValue = (int)(-1);
+                        hasBirthYear = true;
+                        phonesValue = default!;
+                        hasPhones = true;
+                    }
+                    else
+                    {
+                        var personalReader = new global::System.Text.Json.Utf8JsonReader(personalData.Json);
+                        JsonPrimitives.Next(ref personalReader, type);
+                        while (true)
                         {
-                            emailValue = "redacted";
-                            hasEmail = true;
-                            homeValue = default!;
-                            birthYearValue = (int)(-1);
-                            hasBirthYear = true;
-                            phonesValue = default!;
-                            hasPhones = true;
-                        }
-                        else
-                        {
-                            var personalReader = new global::System.Text.Json.Utf8JsonReader(personalData.Json);
                             JsonPrimitives.Next(ref personalReader, type);
-                            while (JsonPrimitives.NextProperty(ref personalReader, names, ref property, type)) ReadPersonalProperty(ref personalReader, property);
-                            property = 6; // an error after the sealed data is the sealed data's
+                            if (personalReader.TokenType == JsonTokenType.EndObject) break;
+                            if (!ReadPersonalProperty(ref personalReader))
+                            {
+                                JsonPrimitives.Next(ref personalReader, type);
+                                personalReader.Skip();
+                            }
                         }
-                        break;
                     }
                 }
+                else { property = null; JsonPrimitives.Next(ref reader, type); reader.Skip(); }
             }
         }
-        catch (global::System.Exception ex) when (property >= 0 && JsonPrimitives.IsReadError(ex))
+        catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
         {
-            throw JsonPrimitives.InvalidProperty(type, names, property, ex);
+            throw JsonPrimitives.InvalidProperty(type, property, ex);
         }
         if (!(hasCustomerId && hasEmail && hasBirthYear && hasPhones && hasTier)) throw JsonPrimitives.MissingProperty(type, !hasCustomerId ? "customerId" : !hasEmail ? "email" : !hasBirthYear ? "birthYear" : !hasPhones ? "phones" : "tier");
         return new global::Crm.CustomerRegistered(customerIdValue, emailValue, homeValue, birthYearValue, phonesValue, tierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };

@@ -31,49 +31,68 @@ partial class EventSourceryJson_TestAssembly
         string customerIdValue = default!; bool hasCustomerId = false;
         string? nameValue = default!;
         string[] aliasesValue = default!; bool hasAliases = false;
-        global::System.ReadOnlySpan<byte> names = "\u000AcustomerId\u0004name\u0007aliases\u0003$pd"u8;
-        var property = -1;
-        void ReadPersonalProperty(ref global::System.Text.Json.Utf8JsonReader reader, int index)
+        string? property = null;
+        bool ReadPersonalProperty(ref global::System.Text.Json.Utf8JsonReader reader)
         {
-            switch (index)
+            if (reader.ValueTextEquals("name"u8))
             {
-                case 1: nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; break;
-                case 2: aliasesValue = reader.TokenType == JsonTokenType.Null ? default! : JsonPrimitives.ReadList<string>(ref reader, "string[]", static (ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!).ToArray(); hasAliases = true; break;
-                default: reader.Skip(); break;
+                property = "name"; JsonPrimitives.Next(ref reader, type);
+                nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
+                return true;
             }
+            if (reader.ValueTextEquals("aliases"u8))
+            {
+                property = "aliases"; JsonPrimitives.Next(ref reader, type);
+                aliasesValue = reader.TokenType == JsonTokenType.Null ? default! : JsonPrimitives.ReadList<string>(ref reader, "string[]", static (ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!).ToArray();
+                hasAliases = true;
+                return true;
+            }
+            return false;
         }
         try
         {
-            while (JsonPrimitives.NextProperty(ref reader, names, ref property, type))
+            while (true)
             {
-                switch (property)
+                JsonPrimitives.Next(ref reader, type);
+                if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals("customerId"u8)) { property = "customerId"; JsonPrimitives.Next(ref reader, type); customerIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasCustomerId = true; }
+                else if (ReadPersonalProperty(ref reader))
                 {
-                    case 0: customerIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasCustomerId = true; break;
-                    case 1: case 2: ReadPersonalProperty(ref reader, property); break;
-                    case 3:
+                    // stored plain, before the property was marked
+                }
+                else if (reader.ValueTextEquals("$pd"u8))
+                {
+                    property = "$pd";
+                    JsonPrimitives.Next(ref reader, type);
+                    using var personalData = cipher.Open(ref reader);
+                    if (personalData.IsMasked)
                     {
-                        using var personalData = cipher.Open(ref reader);
-                        if (personalData.IsMasked)
+                        nameValue = "?";
+                        aliasesValue = new string[] { "?", "?" };
+                        hasAliases = true;
+                    }
+                    else
+                    {
+                        var personalReader = new global::System.Text.Json.Utf8JsonReader(personalData.Json);
+                        JsonPrimitives.Next(ref personalReader, type);
+                        while (true)
                         {
-                            nameValue = "?";
-                            aliasesValue = new string[] { "?", "?" };
-                            hasAliases = true;
-                        }
-                        else
-                        {
-                            var personalReader = new global::System.Text.Json.Utf8JsonReader(personalData.Json);
                             JsonPrimitives.Next(ref personalReader, type);
-                            while (JsonPrimitives.NextProperty(ref personalReader, names, ref property, type)) ReadPersonalProperty(ref personalReader, property);
-                            property = 3; // an error after the sealed data is the sealed data's
+                            if (personalReader.TokenType == JsonTokenType.EndObject) break;
+                            if (!ReadPersonalProperty(ref personalReader))
+                            {
+                                JsonPrimitives.Next(ref personalReader, type);
+                                personalReader.Skip();
+                            }
                         }
-                        break;
                     }
                 }
+                else { property = null; JsonPrimitives.Next(ref reader, type); reader.Skip(); }
             }
         }
-        catch (global::System.Exception ex) when (property >= 0 && JsonPrimitives.IsReadError(ex))
+        catch (global::System.Exception ex) when (property is not null && JsonPrimitives.IsReadError(ex))
         {
-            throw JsonPrimitives.InvalidProperty(type, names, property, ex);
+            throw JsonPrimitives.InvalidProperty(type, property, ex);
         }
         if (!hasCustomerId) throw JsonPrimitives.MissingProperty(type, "customerId");
         var result = new global::Crm.CustomerRenamed() { CustomerId = customerIdValue, Name = nameValue, Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
