@@ -45,22 +45,7 @@ public sealed class JsonPropertyTableTests
     [Fact]
     public void JSON_that_ends_inside_the_object_names_the_type_and_leaves_the_index_of_the_property_it_ended_in()
     {
-        var table = Table(Names);
-        var bytes = Encoding.UTF8.GetBytes("""{"orderId":1,"lines":""");
-        var reader = new Utf8JsonReader(bytes, isFinalBlock: false, default);
-        reader.Read();
-        var property = -1;
-        Assert.True(JsonPrimitives.NextProperty(ref reader, table, ref property, "Shop.OrderPlaced"));
-        Assert.Equal(0, property);
-        JsonException? error = null;
-        try
-        {
-            JsonPrimitives.NextProperty(ref reader, table, ref property, "Shop.OrderPlaced");
-        }
-        catch (JsonException e)
-        {
-            error = e;
-        }
+        var (error, property) = ErrorAfterTheFirstProperty("""{"orderId":1,"lines":""", isFinalBlock: false);
 
         Assert.NotNull(error);
         Assert.Contains("Shop.OrderPlaced", error.Message, StringComparison.Ordinal);
@@ -70,22 +55,7 @@ public sealed class JsonPropertyTableTests
     [Fact]
     public void An_error_inside_a_property_it_skips_is_not_blamed_on_the_property_before_it()
     {
-        var table = Table(Names);
-        var bytes = Encoding.UTF8.GetBytes("""{"orderId":1,"other":[1,}""");
-        var reader = new Utf8JsonReader(bytes);
-        reader.Read();
-        var property = -1;
-        Assert.True(JsonPrimitives.NextProperty(ref reader, table, ref property, "Shop.OrderPlaced"));
-        Assert.Equal(0, property);
-        JsonException? error = null;
-        try
-        {
-            JsonPrimitives.NextProperty(ref reader, table, ref property, "Shop.OrderPlaced");
-        }
-        catch (JsonException e)
-        {
-            error = e;
-        }
+        var (error, property) = ErrorAfterTheFirstProperty("""{"orderId":1,"other":[1,}""", isFinalBlock: true);
 
         Assert.NotNull(error);
         Assert.Equal(-1, property); // a generated reader names no property: 'orderId' was read without error
@@ -96,6 +66,29 @@ public sealed class JsonPropertyTableTests
     {
         var error = JsonPrimitives.InvalidProperty("Shop.OrderPlaced", Table(Names), 1, new FormatException("not a number"));
         Assert.Equal("'customerName' of Shop.OrderPlaced: not a number", error.Message);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="json"/>'s first property (which must be 'orderId'), then the next one: the error that
+    /// read threw, if any, and the index it left (a reader is a ref struct, so Assert.Throws cannot hold it).
+    /// </summary>
+    private static (JsonException? Error, int Property) ErrorAfterTheFirstProperty(string json, bool isFinalBlock)
+    {
+        var table = Table(Names);
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json), isFinalBlock, default);
+        reader.Read();
+        var property = -1;
+        Assert.True(JsonPrimitives.NextProperty(ref reader, table, ref property, "Shop.OrderPlaced"));
+        Assert.Equal(0, property);
+        try
+        {
+            JsonPrimitives.NextProperty(ref reader, table, ref property, "Shop.OrderPlaced");
+            return (null, property);
+        }
+        catch (JsonException e)
+        {
+            return (e, property);
+        }
     }
 
     /// <summary>Each property found, as index=value, the values being numbers.</summary>

@@ -91,7 +91,7 @@ internal sealed partial class JsonCodecEmitter
 
     /// <summary>
     /// The loop over an object's properties, each read into its local; with <paramref name="sealedData"/>, also the
-    /// event's sealed personal data (<c>"$pd"</c>), opened and read by the <c>ReadPersonalData</c> local function.
+    /// event's sealed personal data (<c>"$pd"</c>), opened and read by the <c>ReadPersonalProperty</c> local function.
     /// </summary>
     private void EmitPropertyLoop(ObjectCodecModel model, string type, List<int> read, bool sealedData)
     {

@@ -26,8 +26,9 @@ public sealed class CodecJsonConverter<T>(JsonValueWriter<T> write, JsonValueRea
 
 /// <summary>
 /// A System.Text.Json converter over a generated event codec: the JSON is the payload the store keeps (personal data in
-/// plain text); an event read from it is new (<see cref="EventHeader.New"/>). Created by the generated
-/// <c>EventJsonContext_&lt;Assembly&gt;</c>; not meant for direct use.
+/// plain text); an event read from it is new (<see cref="EventHeader.New"/>). Created by
+/// <see cref="EventType.CreateJsonTypeInfo"/> for a type registered through <see cref="EventType.Create{T}"/>; not meant
+/// for direct use.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class EventCodecJsonConverter<T>(EventPayloadWriter write, EventPayloadReader read) : JsonConverter<T>
