@@ -166,11 +166,9 @@ public sealed class EventSerializer
         PersonalDataCipher? cipher = null;
         try
         {
-            if (Protector is not null && type.PersonalData is { } shape && shape.ReadSubject(payload) is { } subject)
+            if (Protector is not null && type.PersonalData is { } shape)
             {
-                cipher = Protector.TryGetKey(tenantId, subject, out var key)
-                    ? PersonalDataCipher.For(eventName, key, tenantId, subject)
-                    : throw new PersonalDataKeyNeededException(tenantId, subject);
+                cipher = Protector.ReadCipher(tenantId, eventName, shape, payload);
             }
 
             var header = new EventHeader(id, createdAt, metadata.IsEmpty ? EventMetadata.Empty : DeserializeMetadata(metadata));

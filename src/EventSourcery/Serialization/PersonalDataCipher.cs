@@ -36,6 +36,9 @@ public sealed class PersonalDataCipher
     private readonly PersonalDataKey? _key;
     private readonly bool _plain;
 
+    // "{event name}/$pd" as UTF-8, made on the first Open (a remembered cipher opens a whole stream's events).
+    private byte[]? _associatedData;
+
     private PersonalDataCipher(string? eventName, PersonalDataKey? key, bool plain, string? tenantId = null, string? subject = null)
     {
         _eventName = eventName;
@@ -176,7 +179,7 @@ public sealed class PersonalDataCipher
         var aes = _key.Rent();
         try
         {
-            aes.Decrypt(envelope.Slice(8, NonceSize), envelope[HeaderSize..], envelope.Slice(8 + NonceSize, TagSize), plaintext.AsSpan(0, length), AssociatedData(_eventName!, stackalloc byte[256]));
+            aes.Decrypt(envelope.Slice(8, NonceSize), envelope[HeaderSize..], envelope.Slice(8 + NonceSize, TagSize), plaintext.AsSpan(0, length), _associatedData ??= Encoding.UTF8.GetBytes(_eventName + "/$pd"));
             return new SealedPersonalData(plaintext, length);
         }
         catch (CryptographicException ex)

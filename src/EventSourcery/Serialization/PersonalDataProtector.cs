@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using EventSourcery.PersonalData;
 
 namespace EventSourcery.Serialization;
@@ -18,6 +19,12 @@ public sealed class PersonalDataProtector
 
     private readonly ConcurrentDictionary<(string Tenant, string Subject), CachedKey> _cache = new();
     private readonly TimeProvider _time;
+
+    // Bumped after every change to _cache, which makes _lastRead stale.
+    private long _cacheVersion;
+
+    // The subject whose events were read last, with its cipher: a stream of one subject's events finds its key once.
+    private ReadMemo? _lastRead;
 
     /// <summary>A protector over <paramref name="keys"/>.</summary>
     /// <param name="keys">Where the keys live.</param>
@@ -139,7 +146,7 @@ public sealed class PersonalDataProtector
     public async ValueTask<bool> ShredAsync(string? tenantId, string subject, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(subject);
-        _cache.TryRemove((tenantId ?? string.Empty, subject), out _);
+        Forget(tenantId, subject);
         var deleted = await Keys.ShredAsync(tenantId, subject, cancellationToken).ConfigureAwait(false);
         Cache(tenantId, subject, null);
         return deleted;
@@ -154,6 +161,52 @@ public sealed class PersonalDataProtector
         return key;
     }
 
+    /// <summary>
+    /// The cipher that opens the personal data of a stored <paramref name="payload"/> of <paramref name="eventName"/>,
+    /// or null when the payload names no subject. The subject's key comes from the cache; the last subject read (its
+    /// id as stored, its key and the cipher) is remembered until the cache changes or the key's entry expires.
+    /// </summary>
+    /// <exception cref="PersonalDataKeyNeededException">The subject's key is not cached: load it and read again.</exception>
+    /// <exception cref="JsonException">The payload is not a JSON object.</exception>
+    internal PersonalDataCipher? ReadCipher(string? tenantId, string eventName, PersonalDataShape shape, ReadOnlySpan<byte> payload)
+    {
+        var reader = new Utf8JsonReader(payload);
+        if (!shape.SeekSubject(ref reader))
+        {
+            return null;
+        }
+
+        // A string without escapes or a number is the same subject exactly when its bytes are the same.
+        var plainToken = reader.TokenType is JsonTokenType.String or JsonTokenType.Number && !reader.ValueIsEscaped && !reader.HasValueSequence;
+        var version = Volatile.Read(ref _cacheVersion);
+        var now = _time.GetTimestamp();
+        if (plainToken && _lastRead is { } last && last.Version == version && last.ExpiresAt > now
+            && string.Equals(last.EventName, eventName, StringComparison.Ordinal) && string.Equals(last.TenantId, tenantId, StringComparison.Ordinal)
+            && reader.ValueSpan.SequenceEqual(last.SubjectJson))
+        {
+            return last.Cipher;
+        }
+
+        var subjectJson = plainToken ? reader.ValueSpan.ToArray() : null;
+        if (PersonalDataCipher.SubjectText(payload, ref reader) is not { } subject)
+        {
+            return null;
+        }
+
+        if (!_cache.TryGetValue((tenantId ?? string.Empty, subject), out var cached) || cached.ExpiresAt <= now)
+        {
+            throw new PersonalDataKeyNeededException(tenantId, subject);
+        }
+
+        var cipher = PersonalDataCipher.For(eventName, cached.Key, tenantId, subject);
+        if (subjectJson is not null)
+        {
+            _lastRead = new ReadMemo(version, tenantId, eventName, subjectJson, cipher, cached.ExpiresAt);
+        }
+
+        return cipher;
+    }
+
     private void Cache(string? tenantId, string subject, PersonalDataKey? key)
     {
         if (_cache.Count >= MaxCachedSubjects)
@@ -163,7 +216,16 @@ public sealed class PersonalDataProtector
 
         var expires = _time.GetTimestamp() + (long)(CacheDuration.TotalSeconds * _time.TimestampFrequency);
         _cache[(tenantId ?? string.Empty, subject)] = new CachedKey(key, expires);
+        Interlocked.Increment(ref _cacheVersion);
+    }
+
+    private void Forget(string? tenantId, string subject)
+    {
+        _cache.TryRemove((tenantId ?? string.Empty, subject), out _);
+        Interlocked.Increment(ref _cacheVersion);
     }
 
     private readonly record struct CachedKey(PersonalDataKey? Key, long ExpiresAt);
+
+    private sealed record ReadMemo(long Version, string? TenantId, string EventName, byte[] SubjectJson, PersonalDataCipher Cipher, long ExpiresAt);
 }

@@ -71,12 +71,19 @@ public sealed class PersonalDataShape
     /// <exception cref="JsonException">The payload is not a JSON object.</exception>
     public string? ReadSubject(ReadOnlySpan<byte> payload)
     {
+        var reader = new Utf8JsonReader(payload);
+        return SeekSubject(ref reader) ? PersonalDataCipher.SubjectText(payload, ref reader) : null;
+    }
+
+    /// <summary>Moves <paramref name="reader"/>, at the start of a payload, onto its subject's value; false when it holds none.</summary>
+    /// <exception cref="JsonException">The payload is not a JSON object.</exception>
+    internal bool SeekSubject(ref Utf8JsonReader reader)
+    {
         if (_subjectJsonName is null)
         {
-            return null;
+            return false;
         }
 
-        var reader = new Utf8JsonReader(payload);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             throw new JsonException("The payload is not a JSON object.");
@@ -92,13 +99,13 @@ public sealed class PersonalDataShape
 
             if (match)
             {
-                return PersonalDataCipher.SubjectText(payload, ref reader);
+                return true;
             }
 
             reader.Skip();
         }
 
-        return null;
+        return false;
     }
 
     /// <summary>
