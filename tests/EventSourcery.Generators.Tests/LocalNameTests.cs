@@ -12,14 +12,14 @@ public sealed class LocalNameTests
         var result = GeneratorHarness.Run("""
             using EventSourcery;
             namespace Shop;
-            public sealed record OrderPlaced(string OrderId, int Quantity) : Event;
+            public sealed record OrderPlaced(string OrderId, int Quantity = 1) : Event;
             """);
 
         result.AssertClean();
         var codec = result.Source("EventSourcery.Json.Shop_OrderPlaced.g.cs");
         Assert.Contains("string orderIdValue = default!;", codec, StringComparison.Ordinal);
         Assert.Contains("bool hasQuantity = false;", codec, StringComparison.Ordinal);
-        Assert.Contains("new global::Shop.OrderPlaced(orderIdValue, quantityValue)", codec, StringComparison.Ordinal);
+        Assert.Contains("new global::Shop.OrderPlaced(orderIdValue, hasQuantity ? quantityValue : (int)(1))", codec, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -29,7 +29,7 @@ public sealed class LocalNameTests
             using EventSourcery;
             namespace Shop;
             public enum Kind { @class, @event }
-            public sealed record Tangled(string Foo, string Foo1, string Reader, string Header, string Property, string Result, string Value, string Item, Kind Kind) : Event
+            public sealed record Tangled(string Foo, string Foo1, string Reader, string Header, string Property, string Result, string Value, string Item, Kind Kind, string Names, string Present) : Event
             {
                 public string foo { get; init; } = "";
                 public string @class { get; init; } = "";

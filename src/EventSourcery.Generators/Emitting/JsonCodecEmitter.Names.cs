@@ -12,7 +12,7 @@ internal sealed partial class JsonCodecEmitter
 
     /// <summary>
     /// The locals a reader keeps each property in, named after it: <c>orderIdValue</c> and <c>hasOrderId</c> for
-    /// <c>OrderId</c>. They cannot meet the reader's other locals (<c>reader</c>, <c>header</c>, <c>type</c>, <c>property</c>,
+    /// <c>OrderId</c>. They cannot meet the reader's other locals (<c>reader</c>, <c>header</c>, <c>type</c>, <c>property</c>, <c>names</c>, <c>present</c>,
     /// <c>result</c>, and the numbered <c>list0</c>, <c>item0</c>, … of nested values); two properties whose names
     /// differ only in their first letter's case get a number after the second.
     /// </summary>

@@ -89,9 +89,9 @@ internal sealed partial class JsonCodecEmitter
                 foreach (var i in marked)
                 {
                     _writer.WriteLine($"{_values[i]} = {model.Properties[i].PersonalMask};");
-                    if (NeedsPresenceFlag(model, i))
+                    if (Presence(model, i) is { Length: > 0 } presence)
                     {
-                        _writer.WriteLine($"{_has[i]} = true;");
+                        _writer.WriteLine(presence.TrimStart());
                     }
                 }
             }

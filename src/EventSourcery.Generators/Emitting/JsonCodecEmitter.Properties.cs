@@ -20,8 +20,8 @@ internal sealed partial class JsonCodecEmitter
     ///     {
     ///         switch (property)
     ///         {
-    ///             case 0: orderIdValue = …; hasOrderId = true; break;
-    ///             case 1: customerNameValue = …; hasCustomerName = true; break;
+    ///             case 0: orderIdValue = …; present |= 1UL &lt;&lt; 0; break;
+    ///             case 1: customerNameValue = …; present |= 1UL &lt;&lt; 1; break;
     ///         }
     ///     }
     /// }
@@ -51,8 +51,7 @@ internal sealed partial class JsonCodecEmitter
                     for (var k = 0; k < read.Count; k++)
                     {
                         var i = read[k];
-                        var present = NeedsPresenceFlag(model, i) ? $" {_has[i]} = true;" : string.Empty;
-                        _writer.WriteLine($"case {k}: {ReadStatement(properties[i].Shape, _values[i])}{present} break;");
+                        _writer.WriteLine($"case {k}: {ReadStatement(properties[i].Shape, _values[i])}{Presence(model, i)} break;");
                     }
                 }
             }
@@ -103,8 +102,7 @@ internal sealed partial class JsonCodecEmitter
             foreach (var i in read)
             {
                 var test = $"{(i == read[0] ? "if" : "else if")} (reader.ValueTextEquals({Utf8(properties[i].JsonName)}))";
-                var present = NeedsPresenceFlag(model, i) ? $" {_has[i]} = true;" : string.Empty;
-                _writer.WriteLine($"{test} {{ {PropertyReadStart(model, type, i)} {ReadStatement(properties[i].Shape, _values[i])}{present} }}");
+                _writer.WriteLine($"{test} {{ {PropertyReadStart(model, type, i)} {ReadStatement(properties[i].Shape, _values[i])}{Presence(model, i)} }}");
             }
 
             if (sealedData)

@@ -38,6 +38,11 @@ internal sealed partial class JsonCodecEmitter
     private string[] _values = [];
     private string[] _has = [];
 
+    // Which bit of the reader's `present` mask each property that must be in the JSON has (-1: none), and the table
+    // of names those bits index (a Read_ method's `names`, or a literal where the reader has none).
+    private int[] _bits = [];
+    private string _bitNames = "names";
+
     // The type whose Read_ method is being written (its name is the method's 'type' constant), or null.
     private string? _readingType;
 
@@ -162,10 +167,17 @@ internal sealed partial class JsonCodecEmitter
             var properties = model.Properties;
             (_values, _has) = LocalNames(properties);
             var read = Enumerable.Range(0, properties.Count).Where(i => properties[i].Assignment != Assignment.WriteOnly).ToList();
+            _bits = RequiredBits(model, read);
+            _bitNames = personal ? NameTable(read.Take(_bits.Max() + 1).Select(i => properties[i].JsonName)) : "names";
             foreach (var i in read)
             {
-                var presence = NeedsPresenceFlag(model, i) ? $" bool {_has[i]} = false;" : string.Empty;
+                var presence = _bits[i] < 0 && NeedsPresenceFlag(model, i) ? $" bool {_has[i]} = false;" : string.Empty;
                 _writer.WriteLine($"{LocalType(properties[i].Shape)} {_values[i]} = default!;{presence}");
+            }
+
+            if (_bits.Any(b => b >= 0))
+            {
+                _writer.WriteLine("ulong present = 0;");
             }
 
             // The property being read, so an error names it (and, through nested objects, the path to it).
@@ -210,11 +222,17 @@ internal sealed partial class JsonCodecEmitter
     {
         _writer.WriteLine(PropertyReadStart(model, type, index));
         EmitRead(model.Properties[index].Shape, _values[index]);
-        if (NeedsPresenceFlag(model, index))
+        if (Presence(model, index) is { Length: > 0 } presence)
         {
-            _writer.WriteLine($"{_has[index]} = true;");
+            _writer.WriteLine(presence.TrimStart());
         }
     }
+
+    /// <summary>The statement that records property <paramref name="index"/> as read (with a space before it), or nothing when nothing asks.</summary>
+    private string Presence(ObjectCodecModel model, int index)
+        => _bits[index] >= 0 ? $" present |= 1UL << {_bits[index]};"
+            : NeedsPresenceFlag(model, index) ? $" {_has[index]} = true;"
+            : string.Empty;
 
     /// <summary>Names property <paramref name="index"/> for errors and steps the reader onto its value.</summary>
     private string PropertyReadStart(ObjectCodecModel model, string type, int index)
@@ -235,20 +253,18 @@ internal sealed partial class JsonCodecEmitter
     {
         var properties = model.Properties;
 
-        // A constructor argument with no default that cannot be null must be in the JSON: a payload without it is
-        // corrupt, not an old version (give a new parameter a default to evolve an event). So must a required
-        // property. One check for all of them, naming the first one missing.
-        var required = new List<int>();
-        foreach (var argument in model.ConstructorArguments)
+        // One check of every property the object cannot be made without, naming the first one missing: one call over
+        // the `present` mask, or (past 64 properties read) a condition over their presence flags.
+        var required = RequiredProperties(model);
+        if (_bits.Any(b => b >= 0))
         {
-            if (argument.PropertyIndex >= 0 && argument.DefaultExpression == DefaultValue && !properties[argument.PropertyIndex].Shape.AllowsNull)
-            {
-                required.Add(argument.PropertyIndex);
-            }
+            var mask = required.Aggregate(0UL, (bits, i) => bits | 1UL << _bits[i]);
+            var literal = mask < 1UL << 16
+                ? "0b" + System.Convert.ToString((long)mask, 2)
+                : $"0x{mask.ToString("X", System.Globalization.CultureInfo.InvariantCulture)}UL";
+            _writer.WriteLine($"{_primitives}.RequireProperties({TypeText(model.TypeName)}, {_bitNames}, present, {literal});");
         }
-
-        required.AddRange(Enumerable.Range(0, properties.Count).Where(i => properties[i].Assignment == Assignment.Initializer && properties[i].IsRequired));
-        if (required.Count > 0)
+        else if (required.Count > 0)
         {
             var all = string.Join(" && ", required.Select(i => _has[i]));
             var missing = string.Concat(required.Take(required.Count - 1).Select(i => $"!{_has[i]} ? {Quote(properties[i].JsonName)} : ")) + Quote(properties[required[required.Count - 1]].JsonName);
@@ -312,6 +328,44 @@ internal sealed partial class JsonCodecEmitter
         }
 
         _writer.WriteLine("return result;");
+    }
+
+    /// <summary>
+    /// The properties an object's JSON must have: a constructor argument with no default that cannot be null (a payload
+    /// without it is corrupt, not an old version: give a new parameter a default to evolve an event), and a required property.
+    /// </summary>
+    private static List<int> RequiredProperties(ObjectCodecModel model)
+    {
+        var properties = model.Properties;
+        var required = new List<int>();
+        foreach (var argument in model.ConstructorArguments)
+        {
+            if (argument.PropertyIndex >= 0 && argument.DefaultExpression == DefaultValue && !properties[argument.PropertyIndex].Shape.AllowsNull)
+            {
+                required.Add(argument.PropertyIndex);
+            }
+        }
+
+        required.AddRange(Enumerable.Range(0, properties.Count).Where(i => properties[i].Assignment == Assignment.Initializer && properties[i].IsRequired));
+        return required;
+    }
+
+    /// <summary>
+    /// Each property's bit in the `present` mask (its index among the properties read, the same as in the reader's
+    /// table of names) when the JSON must have it, else -1; all -1 past 64 properties read (presence flags instead).
+    /// </summary>
+    private static int[] RequiredBits(ObjectCodecModel model, List<int> read)
+    {
+        var bits = Enumerable.Repeat(-1, model.Properties.Count).ToArray();
+        if (read.Count <= 64)
+        {
+            foreach (var i in RequiredProperties(model))
+            {
+                bits[i] = read.IndexOf(i);
+            }
+        }
+
+        return bits;
     }
 
     private void EmitEnum(EnumCodecModel model)

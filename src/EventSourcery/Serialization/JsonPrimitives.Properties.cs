@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -71,6 +74,25 @@ public static partial class JsonPrimitives
     /// <summary>Reading property <paramref name="index"/> of a table of <see cref="NextProperty"/>, of <paramref name="typeName"/>, failed.</summary>
     public static JsonException InvalidProperty(string typeName, ReadOnlySpan<byte> names, int index, Exception inner)
         => InvalidProperty(typeName, PropertyName(names, index), inner);
+
+    /// <summary>
+    /// Checks that an object's JSON had every property it cannot be made without: bit <c>k</c> of
+    /// <paramref name="required"/> stands for the name at index <c>k</c> of <paramref name="names"/> (a table of
+    /// <see cref="NextProperty"/>), and the same bit of <paramref name="present"/> is set when the property was read.
+    /// </summary>
+    /// <exception cref="JsonException">A required property is missing; the first one missing is named.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void RequireProperties(string typeName, ReadOnlySpan<byte> names, ulong present, ulong required)
+    {
+        if ((present & required) != required)
+        {
+            ThrowMissing(typeName, names, required & ~present);
+        }
+    }
+
+    [DoesNotReturn]
+    private static void ThrowMissing(string typeName, ReadOnlySpan<byte> names, ulong missing)
+        => throw MissingProperty(typeName, PropertyName(names, BitOperations.TrailingZeroCount(missing)));
 
     /// <summary>The index of the property name the reader is on in <paramref name="names"/>, or -1.</summary>
     private static int IndexOfName(ref Utf8JsonReader reader, ReadOnlySpan<byte> names, int previous)

@@ -23,8 +23,9 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Shop.OrderPlaced";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        decimal totalValue = default!; bool hasTotal = false;
-        string orderIdValue = default!; bool hasOrderId = false;
+        decimal totalValue = default!;
+        string orderIdValue = default!;
+        ulong present = 0;
         global::System.ReadOnlySpan<byte> names = "\u0005total\u0007orderId"u8;
         var property = -1;
         try
@@ -33,8 +34,8 @@ partial class EventSourceryJson_TestAssembly
             {
                 switch (property)
                 {
-                    case 0: totalValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal(); hasTotal = true; break;
-                    case 1: orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasOrderId = true; break;
+                    case 0: totalValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal(); present |= 1UL << 0; break;
+                    case 1: orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; present |= 1UL << 1; break;
                 }
             }
         }
@@ -42,7 +43,7 @@ partial class EventSourceryJson_TestAssembly
         {
             throw JsonPrimitives.InvalidProperty(type, names, property, ex);
         }
-        if (!(hasOrderId && hasTotal)) throw JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : "total");
+        JsonPrimitives.RequireProperties(type, names, present, 0b11);
         return new global::Shop.OrderPlaced(orderIdValue, totalValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 }

@@ -24,8 +24,9 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Shop.OrderShippedExpress";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string courierValue = default!; bool hasCourier = false;
-        string orderIdValue = default!; bool hasOrderId = false;
+        string courierValue = default!;
+        string orderIdValue = default!;
+        ulong present = 0;
         global::System.ReadOnlySpan<byte> names = "\u0007courier\u0007orderId"u8;
         var property = -1;
         try
@@ -34,8 +35,8 @@ partial class EventSourceryJson_TestAssembly
             {
                 switch (property)
                 {
-                    case 0: courierValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasCourier = true; break;
-                    case 1: orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasOrderId = true; break;
+                    case 0: courierValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; present |= 1UL << 0; break;
+                    case 1: orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; present |= 1UL << 1; break;
                 }
             }
         }
@@ -43,7 +44,7 @@ partial class EventSourceryJson_TestAssembly
         {
             throw JsonPrimitives.InvalidProperty(type, names, property, ex);
         }
-        if (!(hasOrderId && hasCourier)) throw JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : "courier");
+        JsonPrimitives.RequireProperties(type, names, present, 0b11);
         return new global::Shop.OrderShippedExpress(orderIdValue, courierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 }

@@ -26,9 +26,10 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Shapes.Address";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string streetValue = default!; bool hasStreet = false;
+        string streetValue = default!;
         int? numberValue = default!;
         global::Shapes.Address? previousValue = default!;
+        ulong present = 0;
         global::System.ReadOnlySpan<byte> names = "\u0006street\u0006number\u0008previous"u8;
         var property = -1;
         try
@@ -37,7 +38,7 @@ partial class EventSourceryJson_TestAssembly
             {
                 switch (property)
                 {
-                    case 0: streetValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasStreet = true; break;
+                    case 0: streetValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; present |= 1UL << 0; break;
                     case 1: numberValue = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt32(); break;
                     case 2: previousValue = reader.TokenType == JsonTokenType.Null ? default! : Read_Shapes_Address(ref reader); break;
                 }
@@ -47,7 +48,7 @@ partial class EventSourceryJson_TestAssembly
         {
             throw JsonPrimitives.InvalidProperty(type, names, property, ex);
         }
-        if (!hasStreet) throw JsonPrimitives.MissingProperty(type, "street");
+        JsonPrimitives.RequireProperties(type, names, present, 0b1);
         return new global::Shapes.Address(streetValue, numberValue, previousValue);
     }
 }

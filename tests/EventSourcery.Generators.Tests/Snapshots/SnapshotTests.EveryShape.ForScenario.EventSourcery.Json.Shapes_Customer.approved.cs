@@ -24,8 +24,9 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Shapes.Customer";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string nameValue = default!; bool hasName = false;
+        string nameValue = default!;
         string countryValue = default!; bool hasCountry = false;
+        ulong present = 0;
         global::System.ReadOnlySpan<byte> names = "\u0004name\u0007country"u8;
         var property = -1;
         try
@@ -34,7 +35,7 @@ partial class EventSourceryJson_TestAssembly
             {
                 switch (property)
                 {
-                    case 0: nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasName = true; break;
+                    case 0: nameValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; present |= 1UL << 0; break;
                     case 1: countryValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasCountry = true; break;
                 }
             }
@@ -43,7 +44,7 @@ partial class EventSourceryJson_TestAssembly
         {
             throw JsonPrimitives.InvalidProperty(type, names, property, ex);
         }
-        if (!hasName) throw JsonPrimitives.MissingProperty(type, "name");
+        JsonPrimitives.RequireProperties(type, names, present, 0b1);
         var result = new global::Shapes.Customer() { Name = nameValue };
         if (hasCountry) result.Country = countryValue;
         return result;

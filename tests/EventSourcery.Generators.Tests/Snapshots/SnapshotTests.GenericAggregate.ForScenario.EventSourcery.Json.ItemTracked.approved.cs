@@ -22,7 +22,8 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "ItemTracked";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string itemValue = default!; bool hasItem = false;
+        string itemValue = default!;
+        ulong present = 0;
         global::System.ReadOnlySpan<byte> names = "\u0004item"u8;
         var property = -1;
         try
@@ -31,7 +32,7 @@ partial class EventSourceryJson_TestAssembly
             {
                 switch (property)
                 {
-                    case 0: itemValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasItem = true; break;
+                    case 0: itemValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; present |= 1UL << 0; break;
                 }
             }
         }
@@ -39,7 +40,7 @@ partial class EventSourceryJson_TestAssembly
         {
             throw JsonPrimitives.InvalidProperty(type, names, property, ex);
         }
-        if (!hasItem) throw JsonPrimitives.MissingProperty(type, "item");
+        JsonPrimitives.RequireProperties(type, names, present, 0b1);
         return new global::ItemTracked(itemValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 }

@@ -24,8 +24,9 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Crm.Address";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string streetValue = default!; bool hasStreet = false;
-        string cityValue = default!; bool hasCity = false;
+        string streetValue = default!;
+        string cityValue = default!;
+        ulong present = 0;
         global::System.ReadOnlySpan<byte> names = "\u0006street\u0004city"u8;
         var property = -1;
         try
@@ -34,8 +35,8 @@ partial class EventSourceryJson_TestAssembly
             {
                 switch (property)
                 {
-                    case 0: streetValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasStreet = true; break;
-                    case 1: cityValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasCity = true; break;
+                    case 0: streetValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; present |= 1UL << 0; break;
+                    case 1: cityValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; present |= 1UL << 1; break;
                 }
             }
         }
@@ -43,7 +44,7 @@ partial class EventSourceryJson_TestAssembly
         {
             throw JsonPrimitives.InvalidProperty(type, names, property, ex);
         }
-        if (!(hasStreet && hasCity)) throw JsonPrimitives.MissingProperty(type, !hasStreet ? "street" : "city");
+        JsonPrimitives.RequireProperties(type, names, present, 0b11);
         return new global::Crm.Address(streetValue, cityValue);
     }
 }

@@ -29,12 +29,13 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Crm.CustomerRegistered";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        global::System.Guid customerIdValue = default!; bool hasCustomerId = false;
-        string emailValue = default!; bool hasEmail = false;
+        global::System.Guid customerIdValue = default!;
+        string emailValue = default!;
         global::Crm.Address? homeValue = default!;
-        int birthYearValue = default!; bool hasBirthYear = false;
-        global::System.Collections.Generic.List<string> phonesValue = default!; bool hasPhones = false;
-        global::Crm.Tier tierValue = default!; bool hasTier = false;
+        int birthYearValue = default!;
+        global::System.Collections.Generic.List<string> phonesValue = default!;
+        global::Crm.Tier tierValue = default!;
+        ulong present = 0;
         string? property = null;
         bool ReadPersonalProperty(ref global::System.Text.Json.Utf8JsonReader reader)
         {
@@ -42,7 +43,7 @@ partial class EventSourceryJson_TestAssembly
             {
                 property = "email"; JsonPrimitives.Next(ref reader, type);
                 emailValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!;
-                hasEmail = true;
+                present |= 1UL << 1;
                 return true;
             }
             if (reader.ValueTextEquals("home"u8))
@@ -55,14 +56,14 @@ partial class EventSourceryJson_TestAssembly
             {
                 property = "birthYear"; JsonPrimitives.Next(ref reader, type);
                 birthYearValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32();
-                hasBirthYear = true;
+                present |= 1UL << 3;
                 return true;
             }
             if (reader.ValueTextEquals("phones"u8))
             {
                 property = "phones"; JsonPrimitives.Next(ref reader, type);
                 phonesValue = reader.TokenType == JsonTokenType.Null ? default! : JsonPrimitives.ReadList<string>(ref reader, "System.Collections.Generic.List<string>", static (ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!);
-                hasPhones = true;
+                present |= 1UL << 4;
                 return true;
             }
             return false;
@@ -73,8 +74,8 @@ partial class EventSourceryJson_TestAssembly
             {
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("customerId"u8)) { property = "customerId"; JsonPrimitives.Next(ref reader, type); customerIdValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid(); hasCustomerId = true; }
-                else if (reader.ValueTextEquals("tier"u8)) { property = "tier"; JsonPrimitives.Next(ref reader, type); tierValue = Read_Crm_Tier(ref JsonPrimitives.NotNull(ref reader, "Crm.Tier")); hasTier = true; }
+                if (reader.ValueTextEquals("customerId"u8)) { property = "customerId"; JsonPrimitives.Next(ref reader, type); customerIdValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid(); present |= 1UL << 0; }
+                else if (reader.ValueTextEquals("tier"u8)) { property = "tier"; JsonPrimitives.Next(ref reader, type); tierValue = Read_Crm_Tier(ref JsonPrimitives.NotNull(ref reader, "Crm.Tier")); present |= 1UL << 5; }
                 else if (ReadPersonalProperty(ref reader))
                 {
                     // stored plain, before the property was marked
@@ -87,12 +88,12 @@ partial class EventSourceryJson_TestAssembly
                     if (personalData.IsMasked)
                     {
                         emailValue = "redacted";
-                        hasEmail = true;
+                        present |= 1UL << 1;
                         homeValue = default!;
                         birthYearValue = (int)(-1);
-                        hasBirthYear = true;
+                        present |= 1UL << 3;
                         phonesValue = default!;
-                        hasPhones = true;
+                        present |= 1UL << 4;
                     }
                     else
                     {
@@ -117,7 +118,7 @@ partial class EventSourceryJson_TestAssembly
         {
             throw JsonPrimitives.InvalidProperty(type, property, ex);
         }
-        if (!(hasCustomerId && hasEmail && hasBirthYear && hasPhones && hasTier)) throw JsonPrimitives.MissingProperty(type, !hasCustomerId ? "customerId" : !hasEmail ? "email" : !hasBirthYear ? "birthYear" : !hasPhones ? "phones" : "tier");
+        JsonPrimitives.RequireProperties(type, "\u000AcustomerId\u0005email\u0004home\u0009birthYear\u0006phones\u0004tier"u8, present, 0b111011);
         return new global::Crm.CustomerRegistered(customerIdValue, emailValue, homeValue, birthYearValue, phonesValue, tierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 

@@ -28,9 +28,10 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Crm.CustomerRenamed";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string customerIdValue = default!; bool hasCustomerId = false;
+        string customerIdValue = default!;
         string? nameValue = default!;
         string[] aliasesValue = default!; bool hasAliases = false;
+        ulong present = 0;
         string? property = null;
         bool ReadPersonalProperty(ref global::System.Text.Json.Utf8JsonReader reader)
         {
@@ -55,7 +56,7 @@ partial class EventSourceryJson_TestAssembly
             {
                 JsonPrimitives.Next(ref reader, type);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
-                if (reader.ValueTextEquals("customerId"u8)) { property = "customerId"; JsonPrimitives.Next(ref reader, type); customerIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasCustomerId = true; }
+                if (reader.ValueTextEquals("customerId"u8)) { property = "customerId"; JsonPrimitives.Next(ref reader, type); customerIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; present |= 1UL << 0; }
                 else if (ReadPersonalProperty(ref reader))
                 {
                     // stored plain, before the property was marked
@@ -94,7 +95,7 @@ partial class EventSourceryJson_TestAssembly
         {
             throw JsonPrimitives.InvalidProperty(type, property, ex);
         }
-        if (!hasCustomerId) throw JsonPrimitives.MissingProperty(type, "customerId");
+        JsonPrimitives.RequireProperties(type, "\u000AcustomerId"u8, present, 0b1);
         var result = new global::Crm.CustomerRenamed() { CustomerId = customerIdValue, Name = nameValue, Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
         if (hasAliases) result = result with { Aliases = hasAliases ? aliasesValue : result.Aliases };
         return result;

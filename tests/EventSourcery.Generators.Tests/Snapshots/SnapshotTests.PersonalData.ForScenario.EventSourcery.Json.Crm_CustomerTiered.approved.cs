@@ -23,8 +23,9 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Crm.CustomerTiered";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        global::System.Guid customerIdValue = default!; bool hasCustomerId = false;
-        global::Crm.Tier tierValue = default!; bool hasTier = false;
+        global::System.Guid customerIdValue = default!;
+        global::Crm.Tier tierValue = default!;
+        ulong present = 0;
         global::System.ReadOnlySpan<byte> names = "\u000AcustomerId\u0004tier"u8;
         var property = -1;
         try
@@ -33,8 +34,8 @@ partial class EventSourceryJson_TestAssembly
             {
                 switch (property)
                 {
-                    case 0: customerIdValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid(); hasCustomerId = true; break;
-                    case 1: tierValue = Read_Crm_Tier(ref JsonPrimitives.NotNull(ref reader, "Crm.Tier")); hasTier = true; break;
+                    case 0: customerIdValue = JsonPrimitives.NotNull(ref reader, "System.Guid").GetGuid(); present |= 1UL << 0; break;
+                    case 1: tierValue = Read_Crm_Tier(ref JsonPrimitives.NotNull(ref reader, "Crm.Tier")); present |= 1UL << 1; break;
                 }
             }
         }
@@ -42,7 +43,7 @@ partial class EventSourceryJson_TestAssembly
         {
             throw JsonPrimitives.InvalidProperty(type, names, property, ex);
         }
-        if (!(hasCustomerId && hasTier)) throw JsonPrimitives.MissingProperty(type, !hasCustomerId ? "customerId" : "tier");
+        JsonPrimitives.RequireProperties(type, names, present, 0b11);
         return new global::Crm.CustomerTiered(customerIdValue, tierValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 }

@@ -23,8 +23,9 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Notes.LabelAttached";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string textValue = default!; bool hasText = false;
+        string textValue = default!;
         int tagValue = default!; bool hasTag = false;
+        ulong present = 0;
         global::System.ReadOnlySpan<byte> names = "\u0004text\u0003tag"u8;
         var property = -1;
         try
@@ -33,7 +34,7 @@ partial class EventSourceryJson_TestAssembly
             {
                 switch (property)
                 {
-                    case 0: textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasText = true; break;
+                    case 0: textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; present |= 1UL << 0; break;
                     case 1: tagValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasTag = true; break;
                 }
             }
@@ -42,7 +43,7 @@ partial class EventSourceryJson_TestAssembly
         {
             throw JsonPrimitives.InvalidProperty(type, names, property, ex);
         }
-        if (!hasText) throw JsonPrimitives.MissingProperty(type, "text");
+        JsonPrimitives.RequireProperties(type, names, present, 0b1);
         var result = new global::Notes.LabelAttached(textValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
         if (hasTag) SetAccessor_Notes_LabelAttached_Tag<int>.Set(result, tagValue);
         return result;

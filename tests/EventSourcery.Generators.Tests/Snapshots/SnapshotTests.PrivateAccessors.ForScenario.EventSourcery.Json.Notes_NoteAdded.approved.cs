@@ -27,10 +27,11 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Notes.NoteAdded";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string textValue = default!; bool hasText = false;
+        string textValue = default!;
         string authorValue = default!; bool hasAuthor = false;
         int revisionValue = default!; bool hasRevision = false;
         string originValue = default!; bool hasOrigin = false;
+        ulong present = 0;
         global::System.ReadOnlySpan<byte> names = "\u0004text\u0006author\u0008revision\u0006origin"u8;
         var property = -1;
         try
@@ -39,7 +40,7 @@ partial class EventSourceryJson_TestAssembly
             {
                 switch (property)
                 {
-                    case 0: textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasText = true; break;
+                    case 0: textValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; present |= 1UL << 0; break;
                     case 1: authorValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasAuthor = true; break;
                     case 2: revisionValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasRevision = true; break;
                     case 3: originValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasOrigin = true; break;
@@ -50,7 +51,7 @@ partial class EventSourceryJson_TestAssembly
         {
             throw JsonPrimitives.InvalidProperty(type, names, property, ex);
         }
-        if (!hasText) throw JsonPrimitives.MissingProperty(type, "text");
+        JsonPrimitives.RequireProperties(type, names, present, 0b1);
         var result = new global::Notes.NoteAdded(textValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
         if (hasAuthor) SetAccessor_Notes_NoteAdded_Author(result, authorValue);
         if (hasRevision) SetAccessor_Notes_NoteAdded_Revision(result, revisionValue);

@@ -46,8 +46,9 @@ namespace Notes
             {
                 const string type = "Notes.NoteSnapshot";
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken(type, global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                int countValue = default!; bool hasCount = false;
+                int countValue = default!;
                 string lastValue = default!; bool hasLast = false;
+                ulong present = 0;
                 global::System.ReadOnlySpan<byte> names = "\u0005count\u0004last"u8;
                 var property = -1;
                 try
@@ -56,7 +57,7 @@ namespace Notes
                     {
                         switch (property)
                         {
-                            case 0: countValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasCount = true; break;
+                            case 0: countValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "int").GetInt32(); present |= 1UL << 0; break;
                             case 1: lastValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!; hasLast = true; break;
                         }
                     }
@@ -65,7 +66,7 @@ namespace Notes
                 {
                     throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty(type, names, property, ex);
                 }
-                if (!hasCount) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, "count");
+                global::EventSourcery.Serialization.JsonPrimitives.RequireProperties(type, names, present, 0b1);
                 var result = new global::Notes.NoteSnapshot(countValue);
                 if (hasLast) SetAccessor_Notes_NoteSnapshot_Last(ref result, lastValue);
                 return result;

@@ -22,7 +22,8 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Billing.AccountOpened";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string ownerValue = default!; bool hasOwner = false;
+        string ownerValue = default!;
+        ulong present = 0;
         global::System.ReadOnlySpan<byte> names = "\u0005owner"u8;
         var property = -1;
         try
@@ -31,7 +32,7 @@ partial class EventSourceryJson_TestAssembly
             {
                 switch (property)
                 {
-                    case 0: ownerValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasOwner = true; break;
+                    case 0: ownerValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; present |= 1UL << 0; break;
                 }
             }
         }
@@ -39,7 +40,7 @@ partial class EventSourceryJson_TestAssembly
         {
             throw JsonPrimitives.InvalidProperty(type, names, property, ex);
         }
-        if (!hasOwner) throw JsonPrimitives.MissingProperty(type, "owner");
+        JsonPrimitives.RequireProperties(type, names, present, 0b1);
         return new global::Billing.AccountOpened(ownerValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 }

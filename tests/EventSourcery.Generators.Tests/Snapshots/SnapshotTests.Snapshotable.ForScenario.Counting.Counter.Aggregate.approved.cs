@@ -60,9 +60,10 @@ namespace Counting
             {
                 const string type = "Counting.CounterSnapshot";
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken(type, global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                int countValue = default!; bool hasCount = false;
-                global::Counting.Mood moodValue = default!; bool hasMood = false;
-                global::System.Collections.Generic.List<int> recentValue = default!; bool hasRecent = false;
+                int countValue = default!;
+                global::Counting.Mood moodValue = default!;
+                global::System.Collections.Generic.List<int> recentValue = default!;
+                ulong present = 0;
                 global::System.ReadOnlySpan<byte> names = "\u0005count\u0004mood\u0006recent"u8;
                 var property = -1;
                 try
@@ -71,9 +72,9 @@ namespace Counting
                     {
                         switch (property)
                         {
-                            case 0: countValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasCount = true; break;
-                            case 1: moodValue = Read_Counting_Mood(ref global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "Counting.Mood")); hasMood = true; break;
-                            case 2: recentValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : global::EventSourcery.Serialization.JsonPrimitives.ReadList<int>(ref reader, "System.Collections.Generic.List<int>", static (ref global::System.Text.Json.Utf8JsonReader reader) => global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "int").GetInt32()); hasRecent = true; break;
+                            case 0: countValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "int").GetInt32(); present |= 1UL << 0; break;
+                            case 1: moodValue = Read_Counting_Mood(ref global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "Counting.Mood")); present |= 1UL << 1; break;
+                            case 2: recentValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : global::EventSourcery.Serialization.JsonPrimitives.ReadList<int>(ref reader, "System.Collections.Generic.List<int>", static (ref global::System.Text.Json.Utf8JsonReader reader) => global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "int").GetInt32()); present |= 1UL << 2; break;
                         }
                     }
                 }
@@ -81,7 +82,7 @@ namespace Counting
                 {
                     throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty(type, names, property, ex);
                 }
-                if (!(hasCount && hasMood && hasRecent)) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, !hasCount ? "count" : !hasMood ? "mood" : "recent");
+                global::EventSourcery.Serialization.JsonPrimitives.RequireProperties(type, names, present, 0b111);
                 return new global::Counting.CounterSnapshot(countValue, moodValue, recentValue);
             }
 

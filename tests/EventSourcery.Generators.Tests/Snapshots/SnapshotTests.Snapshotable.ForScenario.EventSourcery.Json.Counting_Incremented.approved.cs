@@ -21,7 +21,8 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Counting.Incremented";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        int byValue = default!; bool hasBy = false;
+        int byValue = default!;
+        ulong present = 0;
         global::System.ReadOnlySpan<byte> names = "\u0002by"u8;
         var property = -1;
         try
@@ -30,7 +31,7 @@ partial class EventSourceryJson_TestAssembly
             {
                 switch (property)
                 {
-                    case 0: byValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32(); hasBy = true; break;
+                    case 0: byValue = JsonPrimitives.NotNull(ref reader, "int").GetInt32(); present |= 1UL << 0; break;
                 }
             }
         }
@@ -38,7 +39,7 @@ partial class EventSourceryJson_TestAssembly
         {
             throw JsonPrimitives.InvalidProperty(type, names, property, ex);
         }
-        if (!hasBy) throw JsonPrimitives.MissingProperty(type, "by");
+        JsonPrimitives.RequireProperties(type, names, present, 0b1);
         return new global::Counting.Incremented(byValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 }

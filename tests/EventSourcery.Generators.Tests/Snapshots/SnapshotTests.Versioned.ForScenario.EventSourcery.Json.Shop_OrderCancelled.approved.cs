@@ -22,7 +22,8 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Shop.OrderCancelled";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string orderIdValue = default!; bool hasOrderId = false;
+        string orderIdValue = default!;
+        ulong present = 0;
         global::System.ReadOnlySpan<byte> names = "\u0007orderId"u8;
         var property = -1;
         try
@@ -31,7 +32,7 @@ partial class EventSourceryJson_TestAssembly
             {
                 switch (property)
                 {
-                    case 0: orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasOrderId = true; break;
+                    case 0: orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; present |= 1UL << 0; break;
                 }
             }
         }
@@ -39,7 +40,7 @@ partial class EventSourceryJson_TestAssembly
         {
             throw JsonPrimitives.InvalidProperty(type, names, property, ex);
         }
-        if (!hasOrderId) throw JsonPrimitives.MissingProperty(type, "orderId");
+        JsonPrimitives.RequireProperties(type, names, present, 0b1);
         return new global::Shop.OrderCancelled(orderIdValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 }

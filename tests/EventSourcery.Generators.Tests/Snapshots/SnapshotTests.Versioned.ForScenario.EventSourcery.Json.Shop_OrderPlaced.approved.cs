@@ -27,10 +27,11 @@ partial class EventSourceryJson_TestAssembly
     {
         const string type = "Shop.OrderPlaced";
         if (reader.TokenType != JsonTokenType.StartObject) throw JsonPrimitives.UnexpectedToken(type, JsonTokenType.StartObject, reader.TokenType);
-        string orderIdValue = default!; bool hasOrderId = false;
-        decimal totalValue = default!; bool hasTotal = false;
-        global::Shop.Currency currencyValue = default!; bool hasCurrency = false;
-        string channelValue = default!; bool hasChannel = false;
+        string orderIdValue = default!;
+        decimal totalValue = default!;
+        global::Shop.Currency currencyValue = default!;
+        string channelValue = default!;
+        ulong present = 0;
         global::System.ReadOnlySpan<byte> names = "\u0007orderId\u0005total\u0008currency\u0007channel"u8;
         var property = -1;
         try
@@ -39,10 +40,10 @@ partial class EventSourceryJson_TestAssembly
             {
                 switch (property)
                 {
-                    case 0: orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasOrderId = true; break;
-                    case 1: totalValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal(); hasTotal = true; break;
-                    case 2: currencyValue = Read_Shop_Currency(ref JsonPrimitives.NotNull(ref reader, "Shop.Currency")); hasCurrency = true; break;
-                    case 3: channelValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; hasChannel = true; break;
+                    case 0: orderIdValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; present |= 1UL << 0; break;
+                    case 1: totalValue = JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal(); present |= 1UL << 1; break;
+                    case 2: currencyValue = Read_Shop_Currency(ref JsonPrimitives.NotNull(ref reader, "Shop.Currency")); present |= 1UL << 2; break;
+                    case 3: channelValue = reader.TokenType == JsonTokenType.Null ? default! : reader.GetString()!; present |= 1UL << 3; break;
                 }
             }
         }
@@ -50,7 +51,7 @@ partial class EventSourceryJson_TestAssembly
         {
             throw JsonPrimitives.InvalidProperty(type, names, property, ex);
         }
-        if (!(hasOrderId && hasTotal && hasCurrency && hasChannel)) throw JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : !hasTotal ? "total" : !hasCurrency ? "currency" : "channel");
+        JsonPrimitives.RequireProperties(type, names, present, 0b1111);
         return new global::Shop.OrderPlaced(orderIdValue, totalValue, currencyValue, channelValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
     }
 }

@@ -41,8 +41,9 @@ namespace EventSourcery.Generated
             {
                 const string type = "Shop.OrderPlacedV2";
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken(type, global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                string orderIdValue = default!; bool hasOrderId = false;
-                decimal totalValue = default!; bool hasTotal = false;
+                string orderIdValue = default!;
+                decimal totalValue = default!;
+                ulong present = 0;
                 global::System.ReadOnlySpan<byte> names = "\u0007orderId\u0005total"u8;
                 var property = -1;
                 try
@@ -51,8 +52,8 @@ namespace EventSourcery.Generated
                     {
                         switch (property)
                         {
-                            case 0: orderIdValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!; hasOrderId = true; break;
-                            case 1: totalValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal(); hasTotal = true; break;
+                            case 0: orderIdValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!; present |= 1UL << 0; break;
+                            case 1: totalValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal(); present |= 1UL << 1; break;
                         }
                     }
                 }
@@ -60,7 +61,7 @@ namespace EventSourcery.Generated
                 {
                     throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty(type, names, property, ex);
                 }
-                if (!(hasOrderId && hasTotal)) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : "total");
+                global::EventSourcery.Serialization.JsonPrimitives.RequireProperties(type, names, present, 0b11);
                 return new global::Shop.OrderPlacedV2(orderIdValue, totalValue) { Id = header.Id, CreatedAt = header.CreatedAt, Metadata = header.Metadata };
             }
 
@@ -79,9 +80,10 @@ namespace EventSourcery.Generated
             {
                 const string type = "Shop.OrderPlacedV3";
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw global::EventSourcery.Serialization.JsonPrimitives.UnexpectedToken(type, global::System.Text.Json.JsonTokenType.StartObject, reader.TokenType);
-                string orderIdValue = default!; bool hasOrderId = false;
-                decimal totalValue = default!; bool hasTotal = false;
-                global::Shop.Currency currencyValue = default!; bool hasCurrency = false;
+                string orderIdValue = default!;
+                decimal totalValue = default!;
+                global::Shop.Currency currencyValue = default!;
+                ulong present = 0;
                 global::System.ReadOnlySpan<byte> names = "\u0007orderId\u0005total\u0008currency"u8;
                 var property = -1;
                 try
@@ -90,9 +92,9 @@ namespace EventSourcery.Generated
                     {
                         switch (property)
                         {
-                            case 0: orderIdValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!; hasOrderId = true; break;
-                            case 1: totalValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal(); hasTotal = true; break;
-                            case 2: currencyValue = Read_Shop_Currency(ref global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "Shop.Currency")); hasCurrency = true; break;
+                            case 0: orderIdValue = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default! : reader.GetString()!; present |= 1UL << 0; break;
+                            case 1: totalValue = global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "decimal").GetDecimal(); present |= 1UL << 1; break;
+                            case 2: currencyValue = Read_Shop_Currency(ref global::EventSourcery.Serialization.JsonPrimitives.NotNull(ref reader, "Shop.Currency")); present |= 1UL << 2; break;
                         }
                     }
                 }
@@ -100,7 +102,7 @@ namespace EventSourcery.Generated
                 {
                     throw global::EventSourcery.Serialization.JsonPrimitives.InvalidProperty(type, names, property, ex);
                 }
-                if (!(hasOrderId && hasTotal && hasCurrency)) throw global::EventSourcery.Serialization.JsonPrimitives.MissingProperty(type, !hasOrderId ? "orderId" : !hasTotal ? "total" : "currency");
+                global::EventSourcery.Serialization.JsonPrimitives.RequireProperties(type, names, present, 0b111);
                 return new global::Shop.OrderPlacedV3(orderIdValue, totalValue, currencyValue);
             }
 
