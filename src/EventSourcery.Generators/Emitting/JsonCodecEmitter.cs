@@ -168,7 +168,7 @@ internal sealed partial class JsonCodecEmitter
             (_values, _has) = LocalNames(properties);
             var read = Enumerable.Range(0, properties.Count).Where(i => properties[i].Assignment != Assignment.WriteOnly).ToList();
             _bits = RequiredBits(model, read);
-            _bitNames = personal ? NameTable(read.Take(_bits.Max() + 1).Select(i => properties[i].JsonName)) : "names";
+            _bitNames = personal ? NameTable(read.Take(_bits.DefaultIfEmpty(-1).Max() + 1).Select(i => properties[i].JsonName)) : "names";
             foreach (var i in read)
             {
                 var presence = _bits[i] < 0 && NeedsPresenceFlag(model, i) ? $" bool {_has[i]} = false;" : string.Empty;
