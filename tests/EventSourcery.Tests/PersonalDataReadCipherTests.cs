@@ -36,6 +36,23 @@ public sealed class PersonalDataReadCipherTests
         => ((CustomerEmailChanged)(serializer ?? _serializer).Deserialize(Stream, 1, 1, eventName, 1, payload, Guid.NewGuid(), DateTimeOffset.UnixEpoch, [], tenantId)).Email;
 
     [Fact]
+    public void A_stored_payload_names_the_same_subject_as_its_event()
+    {
+        var member = new MemberJoined(new MemberId("m-42"), "Ada");
+        var customer = new CustomerRegistered(Guid.NewGuid(), "ada@example.org", null, 1815, null, null, null, "gold");
+        var plain = new EventSerializer(EventRegistry.Default); // personal data written in plain text: the subject reads the same
+
+        foreach (var e in new Event[] { Changed("c-1"), member, customer })
+        {
+            var shape = EventRegistry.Default.Get(e).PersonalData!;
+            Assert.Equal(shape.SubjectOf(e), shape.ReadSubject(Encoding.UTF8.GetBytes(plain.Serialize(e).Payload)));
+        }
+
+        // An event stored before its type had a subject names none.
+        Assert.Null(EventRegistry.Default.Get(member).PersonalData!.ReadSubject("""{"name":"?"}"""u8));
+    }
+
+    [Fact]
     public async Task Two_subjects_read_in_turn_each_open_with_their_own_key()
     {
         var (first, second) = (await StoreAsync(Changed("c-1")), await StoreAsync(Changed("c-2")));

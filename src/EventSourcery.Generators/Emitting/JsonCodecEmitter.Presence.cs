@@ -8,6 +8,9 @@ namespace EventSourcery.Generators.Emitting;
 // have (checked by one JsonPrimitives.RequireProperties call), a named flag where a default or an optional property needs it.
 internal sealed partial class JsonCodecEmitter
 {
+    /// <summary>Whether the reader being written keeps the properties it must have as bits of one `present` mask.</summary>
+    private bool UsesPresenceMask => _bits.Any(b => b >= 0);
+
     /// <summary>The statement that records property <paramref name="index"/> as read (with a space before it), or nothing when nothing asks.</summary>
     private string Presence(ObjectCodecModel model, int index)
         => _bits[index] >= 0 ? $" present |= 1UL << {_bits[index]};"

@@ -175,7 +175,7 @@ internal sealed partial class JsonCodecEmitter
                 _writer.WriteLine($"{LocalType(properties[i].Shape)} {_values[i]} = default!;{presence}");
             }
 
-            if (_bits.Any(b => b >= 0))
+            if (UsesPresenceMask)
             {
                 _writer.WriteLine("ulong present = 0;");
             }
@@ -238,16 +238,15 @@ internal sealed partial class JsonCodecEmitter
 
         // One check of every property the object cannot be made without, naming the first one missing: one call over
         // the `present` mask, or (past 64 properties read) a condition over their presence flags.
-        var required = RequiredProperties(model);
-        if (_bits.Any(b => b >= 0))
+        if (UsesPresenceMask)
         {
-            var mask = required.Aggregate(0UL, (bits, i) => bits | 1UL << _bits[i]);
+            var mask = _bits.Where(b => b >= 0).Aggregate(0UL, (bits, bit) => bits | 1UL << bit);
             var literal = mask < 1UL << 16
                 ? "0b" + System.Convert.ToString((long)mask, 2)
                 : $"0x{mask.ToString("X", System.Globalization.CultureInfo.InvariantCulture)}UL";
             _writer.WriteLine($"{_primitives}.RequireProperties({TypeText(model.TypeName)}, {_bitNames}, present, {literal});");
         }
-        else if (required.Count > 0)
+        else if (RequiredProperties(model) is { Count: > 0 } required)
         {
             var all = string.Join(" && ", required.Select(i => _has[i]));
             var missing = string.Concat(required.Take(required.Count - 1).Select(i => $"!{_has[i]} ? {Quote(properties[i].JsonName)} : ")) + Quote(properties[required[required.Count - 1]].JsonName);

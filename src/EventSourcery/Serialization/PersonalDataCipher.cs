@@ -179,7 +179,7 @@ public sealed class PersonalDataCipher
         var aes = _key.Rent();
         try
         {
-            aes.Decrypt(envelope.Slice(8, NonceSize), envelope[HeaderSize..], envelope.Slice(8 + NonceSize, TagSize), plaintext.AsSpan(0, length), _associatedData ??= Encoding.UTF8.GetBytes(_eventName + "/$pd"));
+            aes.Decrypt(envelope.Slice(8, NonceSize), envelope[HeaderSize..], envelope.Slice(8 + NonceSize, TagSize), plaintext.AsSpan(0, length), _associatedData ??= AssociatedData(_eventName!, stackalloc byte[256]).ToArray());
             return new SealedPersonalData(plaintext, length);
         }
         catch (CryptographicException ex)

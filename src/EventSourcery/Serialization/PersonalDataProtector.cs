@@ -51,14 +51,9 @@ public sealed class PersonalDataProtector
     /// </summary>
     public bool TryGetKey(string? tenantId, string subject, out PersonalDataKey? key)
     {
-        if (_cache.TryGetValue((tenantId ?? string.Empty, subject), out var cached) && cached.ExpiresAt > _time.GetTimestamp())
-        {
-            key = cached.Key;
-            return true;
-        }
-
-        key = null;
-        return false;
+        var found = TryGetCached(tenantId, subject, _time.GetTimestamp(), out var cached);
+        key = cached.Key;
+        return found;
     }
 
     /// <summary>Loads the subject's key (or its having none) from the key store into the cache, whatever the cache held.</summary>
@@ -193,7 +188,7 @@ public sealed class PersonalDataProtector
             return null;
         }
 
-        if (!_cache.TryGetValue((tenantId ?? string.Empty, subject), out var cached) || cached.ExpiresAt <= now)
+        if (!TryGetCached(tenantId, subject, now, out var cached))
         {
             throw new PersonalDataKeyNeededException(tenantId, subject);
         }
@@ -205,6 +200,18 @@ public sealed class PersonalDataProtector
         }
 
         return cipher;
+    }
+
+    /// <summary>The subject's cache entry, when there is one that has not expired at <paramref name="now"/>.</summary>
+    private bool TryGetCached(string? tenantId, string subject, long now, out CachedKey cached)
+    {
+        if (_cache.TryGetValue((tenantId ?? string.Empty, subject), out cached) && cached.ExpiresAt > now)
+        {
+            return true;
+        }
+
+        cached = default;
+        return false;
     }
 
     private void Cache(string? tenantId, string subject, PersonalDataKey? key)

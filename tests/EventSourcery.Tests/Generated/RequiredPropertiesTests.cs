@@ -48,8 +48,11 @@ public sealed class RequiredPropertiesTests
     {
         var reversed = "{" + string.Join(",", Enumerable.Range(0, 65).Reverse().Select(i => $"\"p{i}\":{i}")) + "}";
 
-        Assert.Equal((0, 63), ((SixtyFourCounted)Read(nameof(SixtyFourCounted), Payload(64, null))) is var a ? (a.P0, a.P63) : default);
-        Assert.Equal((0, 64), ((SixtyFiveCounted)Read(nameof(SixtyFiveCounted), reversed)) is var b ? (b.P0, b.P64) : default);
+        var inOrder = (SixtyFourCounted)Read(nameof(SixtyFourCounted), Payload(64, null));
+        var outOfOrder = (SixtyFiveCounted)Read(nameof(SixtyFiveCounted), reversed);
+
+        Assert.Equal((0, 63), (inOrder.P0, inOrder.P63));
+        Assert.Equal((0, 64), (outOfOrder.P0, outOfOrder.P64));
     }
 
     [Fact]
