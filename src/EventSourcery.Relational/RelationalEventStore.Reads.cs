@@ -124,7 +124,7 @@ public abstract partial class RelationalEventStore
 
             if (failure is not null)
             {
-                throw failure;
+                throw failure.Position > 0 ? failure : await WithPositionAsync(streamId, failure, cancellationToken).ConfigureAwait(false);
             }
 
             if (!full)
@@ -134,6 +134,27 @@ public abstract partial class RelationalEventStore
 
             next = page[^1].Version + 1;
         }
+    }
+
+    /// <summary>
+    /// The failure of a lean read whose provider does not send positions (PostgreSQL's, see
+    /// <see cref="RelationalStorage.ReadStreamEventsPageAsync"/>), as the full read of the same row reports it: with its
+    /// position. Should the row read in between (repaired, or its key loaded meanwhile), the lean read's failure stands.
+    /// </summary>
+    private async Task<EventReadException> WithPositionAsync(StreamId streamId, EventReadException failure, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var _ in ReadStreamAsync(streamId, failure.Version, failure.Version, cancellationToken).ConfigureAwait(false))
+            {
+            }
+        }
+        catch (EventReadException named) when (named.Version == failure.Version)
+        {
+            return named;
+        }
+
+        return failure;
     }
 
     /// <inheritdoc />

@@ -3,6 +3,7 @@ using EventSourcery.Relational.Schema;
 using EventSourcery.Relational.Storage;
 using EventSourcery.Serialization;
 using EventSourcery.Storage;
+using Npgsql;
 using NpgsqlTypes;
 
 namespace EventSourcery.PostgreSql.Storage;
@@ -10,9 +11,13 @@ namespace EventSourcery.PostgreSql.Storage;
 // Streams and events: where ids are stored, stream rows, inserting events, deleting streams, paged reads.
 internal sealed partial class PostgreSqlStorage
 {
-    // An event's columns, in the order ReadEventRow reads them (ordinals 0 to 10), then its stream's (11 to 14).
-    private const string EventColumns =
-        "e.position, e.version, e.event_id, e.event_name, e.schema_version, e.payload, e.metadata, e.created_at, e.created_at_ticks, e.created_at_offset, e.recorded_at";
+    // An event's columns, in the order ReadEventRow reads them (ordinals 0 to 8), then its stream's (9 to 12).
+    private static readonly string EventColumns =
+        $"e.position, e.version, e.event_id, e.event_name, e.payload, e.metadata, e.created_at, {PackedHeader.Sql("e")}, e.recorded_at";
+
+    // The repository's lean read: no position (an error names it from a second read, see ReadStreamEventsPageAsync).
+    private static readonly string LeanEventColumns =
+        $"e.version, e.event_id, e.event_name, e.payload, e.metadata, e.created_at, {PackedHeader.Sql("e")}";
 
     private const string StreamColumns = "s.tenant_id, s.category, s.stream_id, s.name";
 
@@ -52,7 +57,7 @@ internal sealed partial class PostgreSqlStorage
             LIMIT {StreamPageSize + 1};
             """;
         _readStreamEventsPageSql = $"""
-            SELECT e.position, e.version, e.event_id, e.event_name, e.schema_version, e.payload, e.metadata, e.created_at, e.created_at_ticks, e.created_at_offset
+            SELECT {LeanEventColumns}
             FROM {_events} e
             WHERE e.stream_key = ({_findStreamKeySql}) AND e.version >= @from
             ORDER BY e.version
@@ -175,7 +180,13 @@ internal sealed partial class PostgreSqlStorage
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (bytes < pageBytes && rows.Count < StreamPageSize && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var row = new StoredStreamEventRow(reader.GetInt64(0), reader.GetInt64(1), GuidOrNull(reader, 2), TextOrNull(reader, 3), reader.IsDBNull(4) ? 0 : reader.GetInt32(4), BytesOrNull(reader, 5), BytesOrNull(reader, 6), CreatedAt(reader, 7));
+            var version = reader.GetInt64(0);
+            var eventId = GuidOrNull(reader, 1);
+            var eventName = TextOrNull(reader, 2);
+            var payload = BytesOrNull(reader, 3);
+            var metadata = BytesOrNull(reader, 4);
+            var createdAt = CreatedAt(reader, 5, out var schemaVersion);
+            var row = new StoredStreamEventRow(Position: 0, version, eventId, eventName, schemaVersion, payload, metadata, createdAt);
             try
             {
                 rows.Add(read(row));
@@ -235,7 +246,7 @@ internal sealed partial class PostgreSqlStorage
     /// that row tells whether another page follows (stream reads); without, a page of <paramref name="pageRows"/> rows
     /// counts as full (global reads, which end at their safe bound without another statement).
     /// </remarks>
-    private static async Task<RowPage<StoredEventRow>> ReadRowsAsync(Npgsql.NpgsqlCommand command, bool streamColumns, int pageRows, bool probeNext, int pageBytes, CancellationToken cancellationToken)
+    private static async Task<RowPage<StoredEventRow>> ReadRowsAsync(NpgsqlCommand command, bool streamColumns, int pageRows, bool probeNext, int pageBytes, CancellationToken cancellationToken)
     {
         var rows = new List<StoredEventRow>();
         long bytes = 0;
@@ -255,28 +266,38 @@ internal sealed partial class PostgreSqlStorage
     /// rows and the statement (whose <c>LIMIT</c> is one more) has another, so that a stream of exactly a page's worth
     /// of events is read in one round trip rather than two.
     /// </summary>
-    private static async Task<bool> IsFullAsync(Npgsql.NpgsqlDataReader reader, int rows, int pageRows, long bytes, int pageBytes, CancellationToken cancellationToken)
+    private static async Task<bool> IsFullAsync(NpgsqlDataReader reader, int rows, int pageRows, long bytes, int pageBytes, CancellationToken cancellationToken)
         => bytes >= pageBytes || (rows == pageRows && await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
 
     /// <summary>
-    /// The event of the reader's current row: the event's columns (ordinals 0 to 10), then the stream's (11 to 14) when
-    /// <paramref name="streamColumns"/>, or else only the stream's name (11). Text comes back as its UTF-8 bytes, so
+    /// The event of the reader's current row: the event's columns (ordinals 0 to 8), then the stream's (9 to 12) when
+    /// <paramref name="streamColumns"/>, or else only the stream's name (9). Text comes back as its UTF-8 bytes, so
     /// the JSON goes to the deserializer without a string in between; a NULL where the schema allows none is kept as
-    /// null, and the row is named when it is materialized.
+    /// null, and the row is named when it is materialized. Columns are read in order (see <see cref="CreatedAt"/>).
     /// </summary>
-    private static StoredEventRow ReadEventRow(DbDataReader reader, bool streamColumns)
-        => new(
-            Position: reader.GetInt64(0),
-            Version: reader.GetInt64(1),
-            EventId: GuidOrNull(reader, 2),
-            EventName: TextOrNull(reader, 3),
-            SchemaVersion: reader.IsDBNull(4) ? 0 : reader.GetInt32(4),
-            Payload: BytesOrNull(reader, 5),
-            Metadata: BytesOrNull(reader, 6),
-            CreatedAt: CreatedAt(reader, 7),
-            RecordedAt: TimeOrNull(reader, 10),
-            TenantId: streamColumns ? TextOrNull(reader, 11) : null,
-            Category: streamColumns ? TextOrNull(reader, 12) : null,
-            StreamGuid: streamColumns ? GuidOrNull(reader, 13) : default,
-            StreamName: TextOrNull(reader, streamColumns ? 14 : 11));
+    private static StoredEventRow ReadEventRow(NpgsqlDataReader reader, bool streamColumns)
+    {
+        var position = reader.GetInt64(0);
+        var version = reader.GetInt64(1);
+        var eventId = GuidOrNull(reader, 2);
+        var eventName = TextOrNull(reader, 3);
+        var payload = BytesOrNull(reader, 4);
+        var metadata = BytesOrNull(reader, 5);
+        var createdAt = CreatedAt(reader, 6, out var schemaVersion);
+        var recordedAt = TimeOrNull(reader, 8);
+        return new(
+            Position: position,
+            Version: version,
+            EventId: eventId,
+            EventName: eventName,
+            SchemaVersion: schemaVersion,
+            Payload: payload,
+            Metadata: metadata,
+            CreatedAt: createdAt,
+            RecordedAt: recordedAt,
+            TenantId: streamColumns ? TextOrNull(reader, 9) : null,
+            Category: streamColumns ? TextOrNull(reader, 10) : null,
+            StreamGuid: streamColumns ? GuidOrNull(reader, 11) : default,
+            StreamName: TextOrNull(reader, streamColumns ? 12 : 9));
+    }
 }

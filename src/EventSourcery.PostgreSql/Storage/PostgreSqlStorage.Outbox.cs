@@ -9,8 +9,8 @@ namespace EventSourcery.PostgreSql.Storage;
 internal sealed partial class PostgreSqlStorage
 {
     // An outbox row's event columns in the order of the event's (so ReadEventRow reads both), then its delivery state.
-    private const string OutboxColumns =
-        "o.position, o.version, o.event_id, o.event_name, o.schema_version, o.payload, o.metadata, o.created_at, o.created_at_ticks, o.created_at_offset, o.recorded_at, o.tenant_id, o.category, o.stream_id, o.stream_name, o.id, o.attempts, o.last_error, o.retry_at, o.dead_lettered_at";
+    private static readonly string OutboxColumns =
+        $"o.position, o.version, o.event_id, o.event_name, o.payload, o.metadata, o.created_at, {PackedHeader.Sql("o")}, o.recorded_at, o.tenant_id, o.category, o.stream_id, o.stream_name, o.id, o.attempts, o.last_error, o.retry_at, o.dead_lettered_at";
 
     private string _claimSql = "";
     private string _completeOneSql = "";
@@ -171,13 +171,14 @@ internal sealed partial class PostgreSqlStorage
 
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            var e = ReadEventRow(reader, streamColumns: true);
             rows.Add(new StoredOutboxRow(
-                Id: reader.GetInt64(15),
-                Event: ReadEventRow(reader, streamColumns: true),
-                Attempts: reader.IsDBNull(16) ? 0 : reader.GetInt32(16),
-                LastError: TextOrNull(reader, 17),
-                RetryAtTicks: reader.IsDBNull(18) ? null : reader.GetInt64(18),
-                DeadLetteredAt: TimeOrNull(reader, 19)));
+                Id: reader.GetInt64(13),
+                Event: e,
+                Attempts: reader.IsDBNull(14) ? 0 : reader.GetInt32(14),
+                LastError: TextOrNull(reader, 15),
+                RetryAtTicks: reader.IsDBNull(16) ? null : reader.GetInt64(16),
+                DeadLetteredAt: TimeOrNull(reader, 17)));
         }
 
         return rows;

@@ -133,30 +133,44 @@ internal sealed partial class PostgreSqlStorage : RelationalStorage
         return unchecked((long)hash);
     }
 
-    private static string? TextOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    private static string? TextOrNull(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
-    private static byte[]? BytesOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<byte[]>(ordinal);
+    private static byte[]? BytesOrNull(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<byte[]>(ordinal);
 
-    private static StoredValue GuidOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? default : reader.GetGuid(ordinal);
+    private static StoredValue GuidOrNull(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? default : reader.GetGuid(ordinal);
 
-    private static StoredValue TimeOrNull(DbDataReader reader, int ordinal)
+    private static StoredValue TimeOrNull(NpgsqlDataReader reader, int ordinal)
         => reader.IsDBNull(ordinal) ? default : new DateTimeOffset(reader.GetFieldValue<DateTime>(ordinal).Ticks, TimeSpan.Zero);
 
     /// <summary>
-    /// An event's creation time from <c>created_at</c> at <paramref name="ordinal"/> and the two columns after it (the
-    /// ticks below the microsecond and the offset, see <see cref="ColumnLayout"/>). Columns out of range become a value
-    /// that fails when the row is materialized, naming it.
+    /// An event's creation time from <c>created_at</c> at <paramref name="ordinal"/> and the <see cref="PackedHeader"/>
+    /// after it (the ticks below the microsecond and the offset, see <see cref="ColumnLayout"/>), and its schema version
+    /// from the same value (0 when it is NULL). Columns out of range become a value that fails when the row is
+    /// materialized, naming it.
     /// </summary>
-    private static StoredValue CreatedAt(DbDataReader reader, int ordinal)
+    /// <remarks>
+    /// Each column is checked for NULL just before it is read, in column order: a buffered Npgsql row read out of
+    /// column order seeks back through the row from its start.
+    /// </remarks>
+    private static StoredValue CreatedAt(NpgsqlDataReader reader, int ordinal, out int schemaVersion)
     {
-        if (reader.IsDBNull(ordinal) || reader.IsDBNull(ordinal + 1) || reader.IsDBNull(ordinal + 2))
+        DateTime? utc = reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTime>(ordinal);
+        if (reader.IsDBNull(ordinal + 1))
+        {
+            schemaVersion = 0;
+            return default;
+        }
+
+        var packed = reader.GetInt64(ordinal + 1);
+        schemaVersion = PackedHeader.SchemaVersion(packed);
+        if (utc is not { } time)
         {
             return default;
         }
 
         try
         {
-            return ColumnLayout.Join(reader.GetFieldValue<DateTime>(ordinal), reader.GetInt16(ordinal + 1), reader.GetInt16(ordinal + 2));
+            return ColumnLayout.Join(time, PackedHeader.Ticks(packed), PackedHeader.OffsetMinutes(packed));
         }
         catch (FormatException ex)
         {

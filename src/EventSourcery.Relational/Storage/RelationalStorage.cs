@@ -93,6 +93,8 @@ internal abstract class RelationalStorage
     /// One page of events (as many as the provider pages, and about <paramref name="pageBytes"/> bytes) of one stream
     /// from <paramref name="fromVersion"/>, with only what rebuilding an aggregate needs, each row turned into its event
     /// by <paramref name="read"/> as it is read. A row <paramref name="read"/> fails on ends the page, as its failure.
+    /// A provider may leave the rows' <see cref="StoredStreamEventRow.Position"/> 0 (not read: a column less per row);
+    /// the store then names a failed row's position from <see cref="ReadStreamPageAsync"/>.
     /// </summary>
     public abstract Task<RowPage<VersionedEvent>> ReadStreamEventsPageAsync(RelationalSession session, StreamKey stream, long fromVersion, int pageBytes, ReadStreamRow read, CancellationToken cancellationToken);
 

@@ -30,8 +30,9 @@ internal sealed record StoredEventRow(
 
 /// <summary>
 /// An event row read to rebuild an aggregate (<see cref="RelationalStorage.ReadStreamEventsPageAsync"/>): only what that
-/// needs, and the position to name the row by if it cannot be read. The id and creation time are kept as the provider
-/// reads them most cheaply (a load reads them for every event).
+/// needs, and the position to name the row by if it cannot be read (0 when the provider does not read it: the store
+/// then finds it through the full read). The id and creation time are kept as the provider reads them most cheaply (a
+/// load reads them for every event).
 /// </summary>
 internal readonly record struct StoredStreamEventRow(long Position, long Version, StoredValue EventId, string? EventName, int SchemaVersion, byte[]? Payload, byte[]? Metadata, StoredValue CreatedAt);
 
