@@ -158,6 +158,12 @@ public abstract partial class RelationalEventStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Where the store's operations run side by side (<see cref="RelationalExecutor.RunsSideBySide"/>: PostgreSQL over a
+    /// data source), the next page is fetched while the caller handles the current one, as Marten's daemon does: a
+    /// catch-up waits for the server and materializes events at the same time instead of in turns. At most one page is
+    /// read ahead, never past the safe bound the current page was read under.
+    /// </remarks>
     public async IAsyncEnumerable<RecordedEvent> ReadAllAsync(long afterPosition = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(afterPosition);
@@ -166,37 +172,63 @@ public abstract partial class RelationalEventStore
         var storage = _shared.Storage;
         var tenant = _tenant;
         var streamIds = new RowMaterializer.StreamIdMemo();
+        var readAhead = _shared.Executor.RunsSideBySide;
+        Task<RowPage<StoredEventRow>>? ahead = null;
 
         // Where positions commit out of order, pages stay at or below a safe bound; one bound serves every page up to it.
         var bound = storage.GlobalReadsNeedBound ? 0L : long.MaxValue;
-        while (true)
+        try
         {
-            var from = after;
-            if (bound <= from)
+            while (true)
             {
-                if (await RunAsync((session, ct) => storage.ReadSafeBoundAsync(session, tenant, from, ct), cancellationToken).ConfigureAwait(false) is not { } safe)
+                var from = after;
+                if (ahead is null && bound <= from)
                 {
-                    yield break; // nothing committed past the reader
+                    if (await RunAsync((session, ct) => storage.ReadSafeBoundAsync(session, tenant, from, ct), cancellationToken).ConfigureAwait(false) is not { } safe)
+                    {
+                        yield break; // nothing committed past the reader
+                    }
+
+                    bound = safe;
                 }
 
-                bound = safe;
-            }
+                var (page, full, _) = await (ahead ?? ReadAllPage(from)).ConfigureAwait(false);
+                ahead = null;
+                if (readAhead && full && page[^1].Position < bound)
+                {
+                    ahead = ReadAllPage(page[^1].Position);
+                }
 
+                streamIds.Clear();
+                foreach (var row in page)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    yield return await MaterializeAsync(row, streamId: null, streamIds, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (!full)
+                {
+                    yield break;
+                }
+
+                after = page[^1].Position;
+            }
+        }
+        finally
+        {
+            if (ahead is not null)
+            {
+                // The caller stopped early or failed: let the page read ahead finish (one statement) and drop it and its
+                // error, so that no read outlives the enumeration on a rented connection.
+                await ((Task)ahead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                _ = ahead.Exception; // observed
+            }
+        }
+
+        Task<RowPage<StoredEventRow>> ReadAllPage(long from)
+        {
             var upTo = bound;
-            var (page, full, _) = await RunAsync((session, ct) => storage.ReadAllPageAsync(session, tenant, from, upTo, pageBytes, ct), cancellationToken).ConfigureAwait(false);
-            streamIds.Clear();
-            foreach (var row in page)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                yield return await MaterializeAsync(row, streamId: null, streamIds, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (!full)
-            {
-                yield break;
-            }
-
-            after = page[^1].Position;
+            return RunAsync((session, ct) => storage.ReadAllPageAsync(session, tenant, from, upTo, pageBytes, ct), cancellationToken);
         }
     }
 }

@@ -42,6 +42,10 @@ internal sealed class NpgsqlExecutor : RelationalExecutor
     /// <inheritdoc />
     public override DbContext? Context => _connections.Context;
 
+    /// <inheritdoc />
+    /// <remarks>True for a store over a data source (each operation rents a pooled connection); false over a user's context.</remarks>
+    public override bool RunsSideBySide => _connections.Context is null;
+
     public PostgreSqlEventStoreOptions Options { get; }
 
     /// <summary>The store's statements, over its schema.</summary>

@@ -14,6 +14,13 @@ internal abstract class RelationalExecutor : IAsyncDisposable
     public abstract DbContext? Context { get; }
 
     /// <summary>
+    /// Whether operations run side by side, each on a connection of its own (a pool), so that a global read may fetch
+    /// its next page while its consumer handles the current one. False where operations share one connection (SQLite,
+    /// or a user's context, whose connection their own code uses between the events it is handed).
+    /// </summary>
+    public virtual bool RunsSideBySide => false;
+
+    /// <summary>
     /// Runs <paramref name="work"/> with a session: in the user's transaction when their context has one, otherwise in
     /// none (each statement sees what is committed). Transient errors are retried while nothing of the user's is at stake.
     /// </summary>
