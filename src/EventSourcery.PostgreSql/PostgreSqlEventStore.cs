@@ -103,11 +103,22 @@ public class PostgreSqlEventStore : RelationalEventStore
     private protected virtual PostgreSqlEventStore CreatePostgreSqlView(string tenant) => new(this, tenant);
 
     /// <summary>
-    /// The store's own data source. Unless the connection string says otherwise, Npgsql prepares the statements a
-    /// connection runs repeatedly (<c>Max Auto Prepare</c> 64): the store's statements are few and constant, and an
-    /// append's is long, so planning it once per connection instead of once per append matters.
+    /// The store's own data source. Unless the connection string says otherwise:
+    /// <list type="bullet">
+    /// <item>Npgsql prepares the statements a connection runs repeatedly (<c>Max Auto Prepare</c> 64): the store's
+    /// statements are few and constant, and an append's is long, so planning it once per connection instead of once per
+    /// append matters.</item>
+    /// <item>A connection going back to the pool is not reset (<c>No Reset On Close</c>): only the store's own statements
+    /// run on it, and they leave no session state behind (no <c>SET</c>, no temporary table, no <c>LISTEN</c>, and no
+    /// session lock outside a user's transaction: the global reads' safe bound takes a transaction lock there). The
+    /// reset is a statement of its own that the server runs before the next operation's (35–40 µs measured, about a
+    /// tenth of a single-event append).</item>
+    /// </list>
     /// </summary>
-    private static NpgsqlDataSource OwnedDataSource(string connectionString)
+    private static NpgsqlDataSource OwnedDataSource(string connectionString) => NpgsqlDataSource.Create(OwnedConnectionString(connectionString));
+
+    /// <summary>The connection string of the store's own data source (see <see cref="OwnedDataSource"/>).</summary>
+    internal static string OwnedConnectionString(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
@@ -116,7 +127,12 @@ public class PostgreSqlEventStore : RelationalEventStore
             builder.MaxAutoPrepare = 64;
         }
 
-        return NpgsqlDataSource.Create(builder.ConnectionString);
+        if (!builder.Keys.Cast<string>().Contains("No Reset On Close", StringComparer.OrdinalIgnoreCase))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        return builder.ConnectionString;
     }
 
     private static NpgsqlExecutor OverContext(DbContext context, PostgreSqlEventStoreOptions options)

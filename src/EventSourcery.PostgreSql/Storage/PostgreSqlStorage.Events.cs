@@ -31,6 +31,7 @@ internal sealed partial class PostgreSqlStorage
     private string _readStreamEventsPageSql = "";
     private string _readAllPageSql = "";
     private string _readAllBoundSql = "";
+    private string _readAllBoundOutsideTransactionSql = "";
     private string _readHeadSql = "";
 
     /// <summary>The statement of <see cref="ReadAllPageAsync"/> (internal so that tests can check its plan).</summary>
@@ -73,9 +74,19 @@ internal sealed partial class PostgreSqlStorage
 
         // The safe upper bound of global reads (see ReadSafeBoundAsync): the highest committed position (this statement's
         // snapshot), and then, only when it is past the reader's, the append lock taken exclusively and let go at once,
-        // which waits for every append that held it shared. A session lock and its release in one statement, so that
-        // it never outlives the statement, and so that inside a user's transaction it is not held until they commit.
-        // OFFSET 0 keeps the lock in the inner query, evaluated before the release in the outer one.
+        // which waits for every append that held it shared. Outside a transaction, a transaction lock: the statement is
+        // its own transaction, so the lock ends with it, whatever happens. Inside a user's transaction, a session lock
+        // and its release in one statement, so that it is not held until they commit. OFFSET 0 keeps the lock in the
+        // inner query, evaluated before the release in the outer one.
+        _readAllBoundOutsideTransactionSql = $"""
+            SELECT b.bound
+            FROM (
+                SELECT head.bound, pg_advisory_xact_lock(@lock) IS NULL AS waited
+                FROM (SELECT COALESCE(MAX(position), 0) AS bound FROM {_events} WHERE tenant_id = @tenant) AS head
+                WHERE head.bound > @after
+                OFFSET 0) AS b
+            WHERE NOT b.waited;
+            """;
         _readAllBoundSql = $"""
             SELECT b.bound, pg_advisory_unlock(@lock)
             FROM (
@@ -211,11 +222,14 @@ internal sealed partial class PostgreSqlStorage
     /// The highest committed position <c>B</c>, read first; then, only when it is past the reader, the lock taken
     /// exclusively and let go, which waits for every append in flight. Any position below <c>B</c> was taken before
     /// <c>B</c> was, so by an append that held the lock before <c>B</c> committed: committed or rolled back once the
-    /// statement returns. Pages are then read up to <c>B</c> in later statements. See docs/decisions/0012.
+    /// statement returns. Pages are then read up to <c>B</c> in later statements. See docs/decisions/0012. Outside a
+    /// transaction the lock is the statement's own (it cannot outlive it, even if the statement fails, so a pooled
+    /// connection that is not reset never keeps it); inside a user's transaction it is a session lock let go in the same
+    /// statement.
     /// </remarks>
     public override async Task<long?> ReadSafeBoundAsync(RelationalSession session, string tenantId, long afterPosition, CancellationToken cancellationToken)
     {
-        using var command = NpgsqlSession.Of(session).Command(_readAllBoundSql);
+        using var command = NpgsqlSession.Of(session).Command(session.Transaction is null ? _readAllBoundOutsideTransactionSql : _readAllBoundSql);
         command.Parameters.AddWithValue("lock", AppendLock);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("after", afterPosition);
