@@ -30,7 +30,7 @@ internal sealed partial class PostgreSqlStorage
     private string _readStreamPageSql = "";
     private string _readStreamEventsPageSql = "";
     private string _readAllPageSql = "";
-    private string _readAllBoundSql = "";
+    private string _readAllBoundInTransactionSql = "";
     private string _readAllBoundOutsideTransactionSql = "";
     private string _readHeadSql = "";
 
@@ -78,26 +78,21 @@ internal sealed partial class PostgreSqlStorage
         // its own transaction, so the lock ends with it, whatever happens. Inside a user's transaction, a session lock
         // and its release in one statement, so that it is not held until they commit. OFFSET 0 keeps the lock in the
         // inner query, evaluated before the release in the outer one.
-        _readAllBoundOutsideTransactionSql = $"""
-            SELECT b.bound
-            FROM (
-                SELECT head.bound, pg_advisory_xact_lock(@lock) IS NULL AS waited
-                FROM (SELECT COALESCE(MAX(position), 0) AS bound FROM {_events} WHERE tenant_id = @tenant) AS head
-                WHERE head.bound > @after
-                OFFSET 0) AS b
-            WHERE NOT b.waited;
-            """;
-        _readAllBoundSql = $"""
-            SELECT b.bound, pg_advisory_unlock(@lock)
-            FROM (
-                SELECT head.bound, pg_advisory_lock(@lock) IS NULL AS waited
-                FROM (SELECT COALESCE(MAX(position), 0) AS bound FROM {_events} WHERE tenant_id = @tenant) AS head
-                WHERE head.bound > @after
-                OFFSET 0) AS b
-            WHERE NOT b.waited;
-            """;
+        _readAllBoundOutsideTransactionSql = BoundSql(lockFunction: "pg_advisory_xact_lock", release: "");
+        _readAllBoundInTransactionSql = BoundSql(lockFunction: "pg_advisory_lock", release: ", pg_advisory_unlock(@lock)");
         _readHeadSql = $"SELECT COALESCE(MAX(position), 0) FROM {_events} WHERE tenant_id = @tenant;";
     }
+
+    /// <summary>The safe bound's statement, locking with <paramref name="lockFunction"/> and selecting <paramref name="release"/> after the bound.</summary>
+    private string BoundSql(string lockFunction, string release) => $"""
+        SELECT b.bound{release}
+        FROM (
+            SELECT head.bound, {lockFunction}(@lock) IS NULL AS waited
+            FROM (SELECT COALESCE(MAX(position), 0) AS bound FROM {_events} WHERE tenant_id = @tenant) AS head
+            WHERE head.bound > @after
+            OFFSET 0) AS b
+        WHERE NOT b.waited;
+        """;
 
     /// <inheritdoc />
     public override async Task<StoredEventId?[]> FindEventIdsAsync(RelationalSession session, StreamKey stream, IReadOnlyList<Event> events, CancellationToken cancellationToken)
@@ -229,7 +224,7 @@ internal sealed partial class PostgreSqlStorage
     /// </remarks>
     public override async Task<long?> ReadSafeBoundAsync(RelationalSession session, string tenantId, long afterPosition, CancellationToken cancellationToken)
     {
-        using var command = NpgsqlSession.Of(session).Command(session.Transaction is null ? _readAllBoundOutsideTransactionSql : _readAllBoundSql);
+        using var command = NpgsqlSession.Of(session).Command(session.Transaction is null ? _readAllBoundOutsideTransactionSql : _readAllBoundInTransactionSql);
         command.Parameters.AddWithValue("lock", AppendLock);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("after", afterPosition);
