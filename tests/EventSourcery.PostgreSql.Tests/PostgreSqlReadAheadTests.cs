@@ -45,7 +45,8 @@ public sealed class PostgreSqlReadAheadTests(PostgresServer server) : IAsyncLife
     {
         var store = await _stores.OpenStoreAsync();
         await AppendAsync(store);
-        using var pages = new PageReads(store.Schema);
+        Assert.Equal(Events, (await Read.AllAsync(store)).Count); // once before, so that nothing is compiled while the caller holds the first event
+        using var pages = new PageReads(store.Schema, holdEachEnd: TimeSpan.FromMilliseconds(300)); // the page read ahead ends well after the caller stops
 
         await using (var events = store.ReadAllAsync().GetAsyncEnumerator())
         {
@@ -90,7 +91,9 @@ public sealed class PostgreSqlReadAheadTests(PostgresServer server) : IAsyncLife
         private readonly ConcurrentQueue<Activity> _commands = new(); // Npgsql tags a command after it has started
         private int _stopped;
 
-        public PageReads(string schema)
+        /// <param name="schema">The store's schema.</param>
+        /// <param name="holdEachEnd">How long each page read is held up as it ends (on the thread that ends it), before it counts as ended.</param>
+        public PageReads(string schema, TimeSpan holdEachEnd = default)
         {
             _statement = new Storage.PostgreSqlStorage(schema).ReadAllPageSql;
             _listener = new ActivityListener
@@ -102,6 +105,7 @@ public sealed class PostgreSqlReadAheadTests(PostgresServer server) : IAsyncLife
                 {
                     if (IsPageRead(activity))
                     {
+                        Thread.Sleep(holdEachEnd);
                         var stopped = Interlocked.Increment(ref _stopped);
                         Waiter(stopped).TrySetResult();
                     }

@@ -12,12 +12,10 @@ namespace EventSourcery.PostgreSql.Storage;
 internal sealed partial class PostgreSqlStorage
 {
     // An event's columns, in the order ReadEventRow reads them (ordinals 0 to 8), then its stream's (9 to 12).
-    private static readonly string EventColumns =
-        $"e.position, e.version, e.event_id, e.event_name, e.payload, e.metadata, e.created_at, {PackedHeader.Sql("e")}, e.recorded_at";
+    private static readonly string EventColumns = $"e.position, {EventBodyColumns("e")}, e.recorded_at";
 
     // The repository's lean read: no position (an error names it from a second read, see ReadStreamEventsPageAsync).
-    private static readonly string LeanEventColumns =
-        $"e.version, e.event_id, e.event_name, e.payload, e.metadata, e.created_at, {PackedHeader.Sql("e")}";
+    private static readonly string LeanEventColumns = EventBodyColumns("e");
 
     private const string StreamColumns = "s.tenant_id, s.category, s.stream_id, s.name";
 
@@ -186,13 +184,7 @@ internal sealed partial class PostgreSqlStorage
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (bytes < pageBytes && rows.Count < StreamPageSize && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var version = reader.GetInt64(0);
-            var eventId = GuidOrNull(reader, 1);
-            var eventName = TextOrNull(reader, 2);
-            var payload = BytesOrNull(reader, 3);
-            var metadata = BytesOrNull(reader, 4);
-            var createdAt = CreatedAt(reader, 5, out var schemaVersion);
-            var row = new StoredStreamEventRow(Position: 0, version, eventId, eventName, schemaVersion, payload, metadata, createdAt);
+            var row = ReadEventBody(reader, first: 0, position: 0);
             try
             {
                 rows.Add(read(row));
@@ -279,30 +271,48 @@ internal sealed partial class PostgreSqlStorage
         => bytes >= pageBytes || (rows == pageRows && await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
 
     /// <summary>
-    /// The event of the reader's current row: the event's columns (ordinals 0 to 8), then the stream's (9 to 12) when
-    /// <paramref name="streamColumns"/>, or else only the stream's name (9). Text comes back as its UTF-8 bytes, so
-    /// the JSON goes to the deserializer without a string in between; a NULL where the schema allows none is kept as
-    /// null, and the row is named when it is materialized. Columns are read in order (see <see cref="CreatedAt"/>).
+    /// The columns of an event row that every read of events sends, in the order <see cref="ReadEventBody"/> reads
+    /// them: version, id, name, payload, metadata, creation time, and the <see cref="PackedHeader"/>.
+    /// </summary>
+    private static string EventBodyColumns(string alias)
+        => $"{alias}.version, {alias}.event_id, {alias}.event_name, {alias}.payload, {alias}.metadata, {alias}.created_at, {PackedHeader.Sql(alias)}";
+
+    /// <summary>
+    /// The <see cref="EventBodyColumns"/> of the reader's current row, from ordinal <paramref name="first"/> (7 columns),
+    /// with the <paramref name="position"/> read before them (0 where the statement has none). Text comes back as its
+    /// UTF-8 bytes, so the JSON goes to the deserializer without a string in between; a NULL where the schema allows
+    /// none is kept as null, and the row is named when it is materialized. Columns are read in order (see
+    /// <see cref="CreatedAt"/>).
+    /// </summary>
+    private static StoredStreamEventRow ReadEventBody(NpgsqlDataReader reader, int first, long position)
+    {
+        var version = reader.GetInt64(first);
+        var eventId = GuidOrNull(reader, first + 1);
+        var eventName = TextOrNull(reader, first + 2);
+        var payload = BytesOrNull(reader, first + 3);
+        var metadata = BytesOrNull(reader, first + 4);
+        var createdAt = CreatedAt(reader, first + 5, out var schemaVersion);
+        return new(position, version, eventId, eventName, schemaVersion, payload, metadata, createdAt);
+    }
+
+    /// <summary>
+    /// The event of the reader's current row: its position, its <see cref="EventBodyColumns"/> and its recording time
+    /// (ordinals 0 to 8), then the stream's columns (9 to 12) when <paramref name="streamColumns"/>, or else only the
+    /// stream's name (9).
     /// </summary>
     private static StoredEventRow ReadEventRow(NpgsqlDataReader reader, bool streamColumns)
     {
-        var position = reader.GetInt64(0);
-        var version = reader.GetInt64(1);
-        var eventId = GuidOrNull(reader, 2);
-        var eventName = TextOrNull(reader, 3);
-        var payload = BytesOrNull(reader, 4);
-        var metadata = BytesOrNull(reader, 5);
-        var createdAt = CreatedAt(reader, 6, out var schemaVersion);
+        var e = ReadEventBody(reader, first: 1, position: reader.GetInt64(0));
         var recordedAt = TimeOrNull(reader, 8);
         return new(
-            Position: position,
-            Version: version,
-            EventId: eventId,
-            EventName: eventName,
-            SchemaVersion: schemaVersion,
-            Payload: payload,
-            Metadata: metadata,
-            CreatedAt: createdAt,
+            Position: e.Position,
+            Version: e.Version,
+            EventId: e.EventId,
+            EventName: e.EventName,
+            SchemaVersion: e.SchemaVersion,
+            Payload: e.Payload,
+            Metadata: e.Metadata,
+            CreatedAt: e.CreatedAt,
             RecordedAt: recordedAt,
             TenantId: streamColumns ? TextOrNull(reader, 9) : null,
             Category: streamColumns ? TextOrNull(reader, 10) : null,

@@ -10,7 +10,7 @@ internal sealed partial class PostgreSqlStorage
 {
     // An outbox row's event columns in the order of the event's (so ReadEventRow reads both), then its delivery state.
     private static readonly string OutboxColumns =
-        $"o.position, o.version, o.event_id, o.event_name, o.payload, o.metadata, o.created_at, {PackedHeader.Sql("o")}, o.recorded_at, o.tenant_id, o.category, o.stream_id, o.stream_name, o.id, o.attempts, o.last_error, o.retry_at, o.dead_lettered_at";
+        $"o.position, {EventBodyColumns("o")}, o.recorded_at, o.tenant_id, o.category, o.stream_id, o.stream_name, o.id, o.attempts, o.last_error, o.retry_at, o.dead_lettered_at";
 
     private string _claimSql = "";
     private string _completeOneSql = "";
